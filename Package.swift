@@ -1,0 +1,44 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "Lighter",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "lighter", targets: ["lighter"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+    ],
+    targets: [
+        // C: the small shim for syscalls Swift cannot call directly (openat2, clone, setns ...).
+        .target(name: "CLighter", path: "Sources/CLighter"),
+        // Well-kept C libraries, linked from the system (Debian's -dev packages).
+        .systemLibrary(name: "CArchive", path: "Sources/CArchive", pkgConfig: "libarchive",
+                       providers: [.apt(["libarchive-dev"])]),
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
+                       providers: [.apt(["libsqlite3-dev"])]),
+
+        // Errors, syscalls, durable files, locks: what every module stands on.
+        .target(name: "LighterSystem", dependencies: ["CLighter"]),
+        // OCI image-spec and Docker schema2 types, digests, platforms, references.
+        .target(name: "LighterOCI", dependencies: [
+            "LighterSystem",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        // Layer tar streams: apply into a snapshot safely, write tars for save.
+        .target(name: "LighterArchive", dependencies: ["LighterSystem", "LighterOCI", "CArchive", "CLighter"]),
+        // Content store (blobs), metadata (SQLite), snapshots, images.
+        .target(name: "LighterStore", dependencies: ["LighterSystem", "LighterOCI", "LighterArchive", "CSQLite"]),
+        // The command line.
+        .target(name: "LighterCLI", dependencies: [
+            "LighterSystem", "LighterOCI", "LighterArchive", "LighterStore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "lighter", dependencies: ["LighterCLI"]),
+
+        .testTarget(name: "LighterOCITests", dependencies: ["LighterOCI"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,13 @@
+import ArgumentParser
+
+/// `lighter`: the root command. Subcommands live one per file under Commands/.
+public struct LighterCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "lighter",
+        abstract: "A Docker-compatible container engine for embedded Linux boards.",
+        version: "0.1.0",
+        subcommands: LighterCommand.allSubcommands
+    )
+
+    public init() {}
+}

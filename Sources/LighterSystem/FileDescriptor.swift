@@ -1,0 +1,104 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import CLighter
+
+/// An open file descriptor that closes itself when released.
+public final class FileDescriptor: @unchecked Sendable {
+    public let rawValue: Int32
+    private var closed = false
+
+    public init(adopting rawValue: Int32) { self.rawValue = rawValue }
+
+    /// open(2) with O_CLOEXEC always added.
+    public convenience init(path: String, flags: Int32, mode: mode_t = 0o644) throws(LighterError) {
+        let fd = try syscall("open", path) { lighter_open(path, flags | O_CLOEXEC, mode) }
+        self.init(adopting: fd)
+    }
+
+    /// openat(2) relative to this directory descriptor.
+    public func openAt(_ name: String, flags: Int32, mode: mode_t = 0o644) throws(LighterError) -> FileDescriptor {
+        let fd = try syscall("openat", name) { lighter_openat(rawValue, name, flags | O_CLOEXEC, mode) }
+        return FileDescriptor(adopting: fd)
+    }
+
+    deinit { if !closed { _ = Glibc.close(rawValue) } }
+
+    /// Close now and report the error (close errors on written files matter).
+    public func close() throws(LighterError) {
+        guard !closed else { return }
+        closed = true
+        if Glibc.close(rawValue) == -1 {
+            let code = lighter_errno()
+            if code != EINTR { throw .system(call: "close", path: nil, errno: code) }
+        }
+    }
+
+    /// Read up to `count` bytes; an empty result means end of file.
+    public func read(upTo count: Int) throws(LighterError) -> [UInt8] {
+        var buffer = [UInt8](repeating: 0, count: count)
+        let n = try syscall("read") { buffer.withUnsafeMutableBytes { Glibc.read(rawValue, $0.baseAddress, count) } }
+        buffer.removeSubrange(n...)
+        return buffer
+    }
+
+    /// Read into a caller-owned buffer; returns bytes read (0 at end of file).
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(LighterError) -> Int {
+        try syscall("read") { Glibc.read(rawValue, buffer.baseAddress, buffer.count) }
+    }
+
+    /// Read everything until end of file.
+    public func readAll() throws(LighterError) -> [UInt8] {
+        var result: [UInt8] = []
+        let chunk = 64 * 1024
+        var buffer = [UInt8](repeating: 0, count: chunk)
+        while true {
+            let n = try syscall("read") { buffer.withUnsafeMutableBytes { Glibc.read(rawValue, $0.baseAddress, chunk) } }
+            if n == 0 { return result }
+            result.append(contentsOf: buffer[0..<n])
+        }
+    }
+
+    /// Write all of `bytes`, looping over short writes.
+    public func write(_ bytes: UnsafeRawBufferPointer) throws(LighterError) {
+        var offset = 0
+        while offset < bytes.count {
+            let n = try syscall("write") { Glibc.write(rawValue, bytes.baseAddress! + offset, bytes.count - offset) }
+            offset += n
+        }
+    }
+
+    public func write(_ bytes: [UInt8]) throws(LighterError) {
+        var offset = 0
+        while offset < bytes.count {
+            let n = try syscall("write") {
+                bytes.withUnsafeBytes { Glibc.write(rawValue, $0.baseAddress! + offset, $0.count - offset) }
+            }
+            offset += n
+        }
+    }
+
+    public func write(_ string: String) throws(LighterError) {
+        try write(Array(string.utf8))
+    }
+
+    public func sync() throws(LighterError) {
+        try syscall("fsync") { fsync(rawValue) }
+    }
+
+    public func seek(to offset: Int64) throws(LighterError) {
+        try syscall("lseek") { lseek(rawValue, off_t(offset), SEEK_SET) }
+    }
+
+    public func truncate(to length: Int64) throws(LighterError) {
+        try syscall("ftruncate") { ftruncate(rawValue, off_t(length)) }
+    }
+
+    public func stat() throws(LighterError) -> Glibc.stat {
+        var st = Glibc.stat()
+        try syscall("fstat") { fstat(rawValue, &st) }
+        return st
+    }
+}

@@ -1,0 +1,26 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// An advisory lock on a file (flock), held until released or the process dies —
+/// so a SIGKILLed holder never leaves a stale lock behind.
+public final class FileLock: @unchecked Sendable {
+    private let fd: FileDescriptor
+
+    public enum Mode: Sendable { case shared, exclusive }
+
+    /// Open (creating) `path` and block until the lock is granted.
+    public init(path: String, mode: Mode) throws(LighterError) {
+        fd = try FileDescriptor(path: path, flags: O_RDWR | O_CREAT, mode: 0o600)
+        let op = mode == .shared ? LOCK_SH : LOCK_EX
+        try syscall("flock", path) { flock(fd.rawValue, op) }
+    }
+
+    public func release() {
+        _ = flock(fd.rawValue, LOCK_UN)
+    }
+
+    deinit { release() }
+}

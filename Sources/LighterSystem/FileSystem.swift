@@ -1,0 +1,161 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import CLighter
+
+/// Small, explicit file-system helpers. All writes that must survive a power cut go through
+/// `writeDurably`: temp file → fsync → rename → fsync of the directory.
+public enum FileSystem {
+    public static func exists(_ path: String) -> Bool {
+        var st = stat()
+        return lstat(path, &st) == 0
+    }
+
+    public static func isDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    public static func lstatOrNil(_ path: String) -> stat? {
+        var st = stat()
+        return lstat(path, &st) == 0 ? st : nil
+    }
+
+    public static func readFile(_ path: String) throws(LighterError) -> [UInt8] {
+        try FileDescriptor(path: path, flags: O_RDONLY).readAll()
+    }
+
+    public static func readString(_ path: String) throws(LighterError) -> String {
+        String(decoding: try readFile(path), as: UTF8.self)
+    }
+
+    /// mkdir -p; existing directories are fine.
+    public static func makeDirectories(_ path: String, mode: mode_t = 0o755) throws(LighterError) {
+        if isDirectory(path) { return }
+        let parent = dirname(of: path)
+        if parent != path && !parent.isEmpty { try makeDirectories(parent, mode: mode) }
+        if let code = try syscallTolerating("mkdir", path, [EEXIST], { mkdir(path, mode) }), code == EEXIST,
+           !isDirectory(path) {
+            throw .system(call: "mkdir", path: path, errno: ENOTDIR)
+        }
+    }
+
+    /// Write `bytes` to `path` so that after a crash the file holds either the old or the new content.
+    public static func writeDurably(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws(LighterError) {
+        let directory = dirname(of: path)
+        let temp = "\(directory)/.tmp-\(basename(of: path))-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        do {
+            let fd = try FileDescriptor(path: temp, flags: O_WRONLY | O_CREAT | O_EXCL, mode: mode)
+            try fd.write(bytes)
+            try fd.sync()
+            try fd.close()
+            try rename(temp, to: path)
+            try syncDirectory(directory)
+        } catch {
+            _ = unlink(temp)
+            throw error
+        }
+    }
+
+    public static func rename(_ from: String, to: String) throws(LighterError) {
+        try syscall("rename", "\(from) -> \(to)") { Glibc.rename(from, to) }
+    }
+
+    public static func syncDirectory(_ path: String) throws(LighterError) {
+        let fd = try FileDescriptor(path: path, flags: O_RDONLY | O_DIRECTORY)
+        try fd.sync()
+    }
+
+    public static func remove(_ path: String) throws(LighterError) {
+        _ = try syscallTolerating("unlink", path, [ENOENT]) { unlink(path) }
+    }
+
+    /// Directory entries, without "." and "..".
+    public static func list(_ path: String) throws(LighterError) -> [String] {
+        guard let dir = opendir(path) else {
+            throw .system(call: "opendir", path: path, errno: lighter_errno())
+        }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+
+    /// rm -rf that never follows symlinks and never crosses into another mount.
+    public static func removeTree(_ path: String) throws(LighterError) {
+        guard let st = lstatOrNil(path) else { return }
+        if (st.st_mode & S_IFMT) == S_IFDIR {
+            let dirfd = try FileDescriptor(path: path, flags: O_RDONLY | O_DIRECTORY | O_NOFOLLOW)
+            try removeContents(of: dirfd, device: st.st_dev)
+            try dirfd.close()
+            _ = try syscallTolerating("rmdir", path, [ENOENT]) { rmdir(path) }
+        } else {
+            try remove(path)
+        }
+    }
+
+    private static func removeContents(of dirfd: FileDescriptor, device: dev_t) throws(LighterError) {
+        let dupfd = try syscall("dup") { dup(dirfd.rawValue) }
+        guard let dir = fdopendir(dupfd) else {
+            _ = Glibc.close(dupfd)
+            throw .system(call: "fdopendir", path: nil, errno: lighter_errno())
+        }
+        var names: [(String, Bool)] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name == "." || name == ".." { continue }
+            names.append((name, entry.pointee.d_type == UInt8(DT_DIR)))
+        }
+        closedir(dir)
+        for (name, _) in names {
+            var st = stat()
+            if fstatat(dirfd.rawValue, name, &st, AT_SYMLINK_NOFOLLOW) != 0 { continue }
+            if (st.st_mode & S_IFMT) == S_IFDIR {
+                if st.st_dev != device {
+                    throw .conflict("refusing to remove across a mount point: \(name)")
+                }
+                let child = try dirfd.openAt(name, flags: O_RDONLY | O_DIRECTORY | O_NOFOLLOW)
+                try removeContents(of: child, device: device)
+                _ = try syscallTolerating("unlinkat", name, [ENOENT]) { unlinkat(dirfd.rawValue, name, AT_REMOVEDIR) }
+            } else {
+                _ = try syscallTolerating("unlinkat", name, [ENOENT]) { unlinkat(dirfd.rawValue, name, 0) }
+            }
+        }
+    }
+
+    public static func dirname(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        if slash == path.startIndex { return "/" }
+        return String(path[..<slash])
+    }
+
+    public static func basename(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return path }
+        return String(path[path.index(after: slash)...])
+    }
+
+    /// Bytes used on disk by a tree (st_blocks * 512), counting each inode once.
+    public static func diskUsage(_ path: String) -> Int64 {
+        var seen = Set<UInt64>()
+        return diskUsage(path, seen: &seen)
+    }
+
+    public static func diskUsage(_ path: String, seen: inout Set<UInt64>) -> Int64 {
+        guard let st = lstatOrNil(path) else { return 0 }
+        var total: Int64 = 0
+        if seen.insert(UInt64(st.st_ino)).inserted { total += Int64(st.st_blocks) * 512 }
+        if (st.st_mode & S_IFMT) == S_IFDIR, let names = try? list(path) {
+            for name in names { total += diskUsage("\(path)/\(name)", seen: &seen) }
+        }
+        return total
+    }
+}

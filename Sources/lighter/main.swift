@@ -1,0 +1,3 @@
+import LighterCLI
+
+LighterCommand.main()
