@@ -38,7 +38,10 @@ let package = Package(
         ]),
         .executableTarget(name: "lighter", dependencies: ["LighterCLI"]),
 
+        .target(name: "LighterTestSupport", dependencies: ["LighterSystem"], path: "Tests/LighterTestSupport"),
         .testTarget(name: "LighterOCITests", dependencies: ["LighterOCI"]),
+        .testTarget(name: "LighterStoreTests", dependencies: ["LighterStore", "LighterOCI", "LighterArchive", "LighterTestSupport"]),
+        .testTarget(name: "LighterCLITests", dependencies: ["LighterSystem", "LighterOCI", "LighterTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -26,6 +26,9 @@ public final class FileDescriptor: @unchecked Sendable {
 
     deinit { if !closed { _ = Glibc.close(rawValue) } }
 
+    /// Give up ownership: the descriptor stays open when this object goes away (stdin/stdout/stderr).
+    public func forget() { closed = true }
+
     /// Close now and report the error (close errors on written files matter).
     public func close() throws(LighterError) {
         guard !closed else { return }

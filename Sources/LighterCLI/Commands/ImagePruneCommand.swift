@@ -1,0 +1,32 @@
+import ArgumentParser
+import LighterStore
+import LighterSystem
+
+/// `image prune [-a] [-f]`.
+struct ImagePruneCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "prune", abstract: "Remove unused images (dangling ones, or with -a every image no container uses).")
+
+    @OptionGroup var store: StoreOptions
+    @Flag(name: .shortAndLong, help: "Remove all unused images, not just dangling ones.") var all = false
+    @Flag(name: .shortAndLong, help: "Do not prompt for confirmation (Lighter never prompts).") var force = false
+
+    func run() throws {
+        try guarded(exitCode: 1) { () throws(LighterError) in
+            let report = try store.openImageStore().prune(all: all)
+            if !report.deleted.isEmpty {
+                Console.out("Deleted Images:")
+                for event in report.deleted { Console.out(event.description.replacing( "Untagged: ", with: "untagged: ").replacing( "Deleted: ", with: "deleted: ")) }
+                Console.out("")
+            }
+            Console.out("Total reclaimed space: \(Time.humanSize(report.reclaimedBytes))")
+        }
+    }
+}
+
+/// `image` — the management command grouping image subcommands, as in Docker.
+struct ImageCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "image", abstract: "Manage images.",
+        subcommands: [ImagesCommand.self, ImageInspectCommand.self, ImageRemoveCommand.self, ImagePruneCommand.self, HistoryCommand.self,
+                      TagCommand.self, ImportCommand.self, LoadCommand.self, SaveCommand.self])
+}

@@ -1,0 +1,27 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import LighterSystem
+
+/// Writes to standard output and error without Foundation.
+enum Console {
+    static func out(_ text: String) {
+        let line = text + "\n"
+        _ = try? FileDescriptor(adopting: 1).writeAndKeepOpen(line)
+    }
+
+    static func error(_ text: String) {
+        let line = text + "\n"
+        _ = try? FileDescriptor(adopting: 2).writeAndKeepOpen(line)
+    }
+
+    static var stdoutIsTerminal: Bool { isatty(1) == 1 }
+}
+
+extension FileDescriptor {
+    /// Write to a descriptor this object does not own (stdout/stderr) and leave it open.
+    fileprivate func writeAndKeepOpen(_ text: String) throws(LighterError) {
+        defer { forget() }
+        try write(text)
+    }
+}

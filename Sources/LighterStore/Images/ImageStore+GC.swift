@@ -1,0 +1,63 @@
+import LighterOCI
+import LighterSystem
+
+/// What a prune removed.
+public struct PruneReport: Sendable {
+    public var deleted: [RemovalEvent] = []
+    public var reclaimedBytes: Int64 = 0
+}
+
+extension ImageStore {
+    /// Remove blobs and snapshots that no image references, and leftovers of interrupted
+    /// operations (ingest files, temporary snapshot directories, unrecorded blobs and snapshots).
+    /// The caller holds the exclusive lock. Returns the bytes freed.
+    @discardableResult
+    public func collectGarbage() throws(LighterError) -> Int64 {
+        let (blobRows, snapshotRows) = try db.transaction { () throws(LighterError) -> ([SQLRow], [SQLRow]) in
+            let blobs = try db.query("SELECT digest, size FROM blobs WHERE digest NOT IN (SELECT digest FROM image_blobs)")
+            let snaps = try db.query("SELECT chain_id, size FROM snapshots WHERE chain_id NOT IN (SELECT chain_id FROM image_layers)")
+            try db.execute("DELETE FROM blobs WHERE digest NOT IN (SELECT digest FROM image_blobs)")
+            try db.execute("DELETE FROM snapshots WHERE chain_id NOT IN (SELECT chain_id FROM image_layers)")
+            return (blobs, snaps)
+        }
+        var freed: Int64 = 0
+        for row in blobRows { freed += row.int("size") }
+        for row in snapshotRows { freed += row.int("size") }
+        // Files: anything on disk the database does not know is garbage (crash leftovers included).
+        let knownBlobs = Set(try db.query("SELECT digest FROM blobs").map { $0.string("digest") })
+        for digest in try content.allOnDisk() where !knownBlobs.contains(digest.hex) {
+            try FileSystem.remove(content.path(of: digest))
+        }
+        let knownSnapshots = Set(try db.query("SELECT chain_id FROM snapshots").map { $0.string("chain_id") })
+        for chainID in try snapshots.allOnDisk() where !knownSnapshots.contains(chainID.hex) {
+            try snapshots.remove(chainID)
+        }
+        for name in try FileSystem.list(paths.ingest) { try FileSystem.remove("\(paths.ingest)/\(name)") }
+        for name in try FileSystem.list(paths.snapshotsTemp) { try FileSystem.removeTree("\(paths.snapshotsTemp)/\(name)") }
+        try FileSystem.syncDirectory(paths.blobs)
+        try FileSystem.syncDirectory(paths.snapshots)
+        return freed
+    }
+
+    /// `image prune [-a]`: remove dangling images (no tag), or with `all` every image no container uses.
+    public func prune(all: Bool) throws(LighterError) -> PruneReport {
+        try withLock(.exclusive) { () throws(LighterError) -> PruneReport in
+            var report = PruneReport()
+            try db.transaction { () throws(LighterError) in
+                let condition = all ? "" : "AND id NOT IN (SELECT image_id FROM tags)"
+                let doomed = try db.query("SELECT id FROM images WHERE id NOT IN (SELECT image_id FROM containers) \(condition)")
+                for row in doomed {
+                    let id = row.string("id")
+                    for tag in try db.query("SELECT name FROM tags WHERE image_id = ? ORDER BY name", [.text(id)]) {
+                        report.deleted.append(.untagged((try? Reference(parsing: tag.string("name")).familiar) ?? tag.string("name")))
+                    }
+                    try db.execute("DELETE FROM tags WHERE image_id = ?", [.text(id)])
+                    try db.execute("DELETE FROM images WHERE id = ?", [.text(id)])
+                    report.deleted.append(.deleted(try Digest(hex: id)))
+                }
+            }
+            report.reclaimedBytes = try collectGarbage()
+            return report
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import LighterOCI
+import LighterSystem
+
+/// What `rmi` did, line by line as Docker prints it.
+public enum RemovalEvent: Sendable, Equatable, CustomStringConvertible {
+    case untagged(String)
+    case deleted(Digest)
+
+    public var description: String {
+        switch self {
+        case let .untagged(name): return "Untagged: \(name)"
+        case let .deleted(id): return "Deleted: \(id)"
+        }
+    }
+}
+
+extension ImageStore {
+    /// `tag SOURCE TARGET`.
+    public func tag(_ source: String, as target: String) throws(LighterError) {
+        let targetRef = try Reference(parsing: target)
+        guard targetRef.digest == nil else {
+            throw .invalidReference("\(target): a tag cannot contain a digest")
+        }
+        try withLock(.shared) { () throws(LighterError) in
+            try db.transaction { () throws(LighterError) in
+                let (id, _) = try resolve(source)
+                try db.execute("INSERT OR REPLACE INTO tags (name, image_id) VALUES (?, ?)", [.text(targetRef.description), .text(id.hex)])
+            }
+        }
+    }
+
+    /// `rmi [-f] IMAGE`: untag, and delete the image when nothing names or uses it any more.
+    public func remove(_ input: String, force: Bool) throws(LighterError) -> [RemovalEvent] {
+        try withLock(.exclusive) { () throws(LighterError) -> [RemovalEvent] in
+            let events = try db.transaction { () throws(LighterError) -> [RemovalEvent] in
+                let (id, tag) = try resolve(input)
+                var events: [RemovalEvent] = []
+                let tags = try db.query("SELECT name FROM tags WHERE image_id = ? ORDER BY name", [.text(id.hex)]).map { $0.string("name") }
+                let users = try db.query("SELECT id FROM containers WHERE image_id = ?", [.text(id.hex)]).map { $0.string("id") }
+                if let tag {
+                    if tags.count > 1 || (!users.isEmpty && force) {
+                        // One name of several, or a forced untag of an image in use: untag only.
+                        try db.execute("DELETE FROM tags WHERE name = ?", [.text(tag.description)])
+                        return [.untagged(tag.familiar)]
+                    }
+                    if let user = users.first {
+                        throw .conflict("unable to remove repository reference \"\(input)\" (must force) - container \(user.prefix(12)) is using its referenced image \(id.short)")
+                    }
+                } else {
+                    if let user = users.first {
+                        throw .conflict("unable to delete \(id.short) (cannot be forced) - image is being used by container \(user.prefix(12))")
+                    }
+                    if tags.count > 1 && !force {
+                        throw .conflict("unable to delete \(id.short) (must be forced) - image is referenced in multiple repositories")
+                    }
+                }
+                for name in tags {
+                    try db.execute("DELETE FROM tags WHERE name = ?", [.text(name)])
+                    events.append(.untagged((try? Reference(parsing: name).familiar) ?? name))
+                }
+                try db.execute("DELETE FROM images WHERE id = ?", [.text(id.hex)])
+                events.append(.deleted(id))
+                return events
+            }
+            try collectGarbage()
+            return events
+        }
+    }
+}

@@ -1,0 +1,22 @@
+import LighterSystem
+import LighterTestSupport
+
+/// Runs the built `lighter` binary against a private data root.
+struct Lighter {
+    let root: TestDirectory
+
+    init() { root = TestDirectory("lighter-cli") }
+
+    @discardableResult
+    func run(_ arguments: String...) -> ProcessResult { run(arguments) }
+
+    @discardableResult
+    func run(_ arguments: [String], stdin: String? = nil) -> ProcessResult {
+        Run.capture([Repository.lighterBinary] + arguments, stdin: stdin, environment: ["LIGHTER_ROOT": root.path])
+    }
+
+    /// Import the busybox fixture under `name`.
+    func importBusybox(_ name: String = "busybox:latest", arch: String = "amd64") -> ProcessResult {
+        run(["import", "--platform", "linux/\(arch)", "-c", "CMD [\"/bin/sh\"]", Repository.busyboxTarball(arch), name])
+    }
+}

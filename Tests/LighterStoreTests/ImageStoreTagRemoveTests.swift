@@ -1,0 +1,66 @@
+import Testing
+import LighterOCI
+import LighterStore
+import LighterSystem
+import LighterTestSupport
+
+@Suite struct ImageStoreTagRemoveTests {
+    @Test func tagAddsANameAndRmiRemovesOnlyThatName() throws {
+        let t = try TestStore()
+        let id = try t.importBusybox()
+        try t.store.tag("busybox", as: "mine/bb:v1")
+        #expect(try t.store.image(id: id).tags == ["docker.io/library/busybox:latest", "docker.io/mine/bb:v1"])
+        #expect(try t.store.remove("mine/bb:v1", force: false) == [.untagged("mine/bb:v1")])
+        #expect(try t.store.images().count == 1)
+        #expect(try t.store.remove("busybox", force: false) == [.untagged("busybox:latest"), .deleted(id)])
+        #expect(try t.store.images().isEmpty)
+        // Blobs and snapshots went with the last image.
+        #expect(try t.store.content.allOnDisk().isEmpty)
+        #expect(try t.store.snapshots.allOnDisk().isEmpty)
+    }
+
+    @Test func rmiByIDOfAnImageWithSeveralNamesNeedsForce() throws {
+        let t = try TestStore()
+        let id = try t.importBusybox()
+        try t.store.tag(id.short, as: "other")
+        #expect(throws: LighterError.self) { try t.store.remove(id.short, force: false) }
+        #expect(try t.store.images().count == 1)
+        let events = try t.store.remove(id.description, force: true)
+        #expect(events.contains(.deleted(id)))
+        #expect(events.filter { if case .untagged = $0 { true } else { false } }.count == 2)
+    }
+
+    @Test func rmiRefusesAnImageAContainerUses() throws {
+        let t = try TestStore()
+        let id = try t.importBusybox()
+        try t.store.db.execute("INSERT INTO containers (id, name, image_id, created_at) VALUES ('c0ffee', 'web', ?, 0)", [.text(id.hex)])
+        #expect(throws: LighterError.self) { try t.store.remove("busybox", force: false) }
+        #expect(throws: LighterError.self) { try t.store.remove(id.short, force: true) }
+        #expect(try t.store.images().count == 1)
+        #expect(try t.store.prune(all: true).deleted.isEmpty)
+    }
+
+    @Test func unknownNamesAndBadReferencesFailClearly() throws {
+        let t = try TestStore()
+        try t.importBusybox()
+        #expect(throws: LighterError.notFound(kind: "image", name: "nothere")) { try t.store.remove("nothere", force: false) }
+        #expect(throws: LighterError.invalidReference("Bad Name")) { try t.store.remove("Bad Name", force: false) }
+        #expect(throws: LighterError.self) { try t.store.tag("busybox", as: "UPPER:case") }
+        #expect(throws: LighterError.self) { try t.store.tag("missing", as: "x") }
+    }
+
+    @Test func retaggingLeavesTheOldImageDanglingAndPruneRemovesIt() throws {
+        let t = try TestStore()
+        let first = try t.importBusybox()
+        let second = try t.importBusybox()   // same name again: a new image ID (new created time)
+        #expect(first != second)
+        let images = try t.store.images()
+        #expect(images.first { $0.id == first }?.tags == [])
+        let report = try t.store.prune(all: false)
+        #expect(report.deleted == [.deleted(first)])
+        #expect(try t.store.images().map(\.id) == [second])
+        // The layer both shared is still there for the survivor.
+        #expect(try t.store.snapshots.allOnDisk().count == 1)
+        #expect(try t.store.check(repair: false).isConsistent)
+    }
+}

@@ -1,0 +1,42 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import LighterSystem
+
+/// A fresh directory under /tmp, removed when released.
+public final class TestDirectory: @unchecked Sendable {
+    public let path: String
+
+    public init(_ label: String = "lighter-test") {
+        var template = Array("/tmp/\(label)-XXXXXX".utf8CString)
+        let result = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
+        precondition(result != nil, "mkdtemp failed")
+        path = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    public func sub(_ name: String) -> String { "\(path)/\(name)" }
+
+    deinit { try? FileSystem.removeTree(path) }
+}
+
+/// Where the repository's fixtures and built binary are.
+public enum Repository {
+    public static func root(file: String = #filePath) -> String {
+        // Tests/<Target>/<File>.swift → repository root
+        FileSystem.dirname(of: FileSystem.dirname(of: FileSystem.dirname(of: file)))
+    }
+
+    /// A busybox rootfs tarball made by scripts/fixtures.sh (amd64 or arm64).
+    public static func busyboxTarball(_ arch: String = "amd64") -> String {
+        let path = "\(root())/.fixtures/busybox-\(arch).tar"
+        precondition(FileSystem.exists(path), "missing fixture \(path): run scripts/fixtures.sh (scripts/test.sh does)")
+        return path
+    }
+
+    /// The debug `lighter` binary (scripts/test.sh builds it before `swift test`).
+    public static var lighterBinary: String {
+        let path = "\(root())/.build/debug/lighter"
+        precondition(FileSystem.exists(path), "missing \(path): run `swift build` first (scripts/test.sh does)")
+        return path
+    }
+}

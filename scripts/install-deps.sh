@@ -1,0 +1,16 @@
+#!/bin/sh
+# Install, with apt-get, everything Lighter's build, quick start and tests need on Debian 12.
+# The Swift toolchain itself is expected on PATH.
+set -eu
+packages="libarchive-dev libsqlite3-dev libseccomp-dev pkg-config busybox-static skopeo umoci zstd gzip tar \
+  python3 iproute2 nftables util-linux procps"
+missing=""
+for p in $packages; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    # shellcheck disable=SC2086
+    apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi

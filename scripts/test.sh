@@ -1,0 +1,12 @@
+#!/bin/sh
+# Run every test: installs what the tests need (apt-get), builds the fixtures and the binary,
+# then `swift test`. Must run as root (the tests mount, unshare and create cgroups).
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+command -v swift >/dev/null 2>&1 || PATH="$PATH:/opt/swift/usr/bin"
+[ "$(id -u)" = 0 ] || { echo "scripts/test.sh: run as root (tests use mounts, namespaces and cgroups)" >&2; exit 1; }
+scripts/install-deps.sh
+scripts/fixtures.sh
+swift build
+swift test "$@"
