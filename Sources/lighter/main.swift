@@ -1,3 +1,3 @@
 import LighterCLI
 
-LighterCommand.main()
+LighterCommand.runMain()

@@ -88,3 +88,19 @@ import LighterTestSupport
         for line in lines { #expect(line.hasSuffix(" 0B")) }
     }
 }
+
+@Suite struct StreamAndGlobalOptionTests {
+    @Test func importAndLoadFromStandardInputWithGlobalRoot() {
+        let root = TestDirectory("lighter-stdin")
+        let bin = Repository.lighterBinary
+        let imported = Run.sh("gzip -c < \(Repository.busyboxTarball()) | \(bin) --root \(root.path) import - gz:1")
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let saved = Run.sh("\(bin) --root=\(root.path) save gz:1 | \(bin) --root \(root.sub("other")) load")
+        #expect(saved.status == 0, "\(saved.stderr)")
+        #expect(saved.stdout == "Loaded image: gz:1\n")
+        let listed = Run.capture([bin, "--root", root.sub("other"), "images", "--format", "{{.Repository}}:{{.Tag}}"])
+        #expect(listed.stdout == "gz:1\n")
+        let toTerminalRefused = Run.capture([bin, "--root", root.path, "save", "nothere"])
+        #expect(toTerminalRefused.status == 1)
+    }
+}
