@@ -39,6 +39,7 @@ let package = Package(
         .executableTarget(name: "lighter", dependencies: ["LighterCLI"]),
 
         .testTarget(name: "LighterOCITests", dependencies: ["LighterOCI"]),
+        .testTarget(name: "LighterArchiveTests", dependencies: ["LighterArchive", "LighterSystem", "LighterOCI"]),
     ],
     swiftLanguageModes: [.v6]
 )
