@@ -20,7 +20,7 @@ final class LayerUnpacker {
         self.snapshot = snapshot
         self.stream = stream
         tar = try ArchiveReadHandle(format: .tar, compression: .none, what: "layer")
-        try stream.open(tar.archive)
+        if !stream.isEmpty { try stream.open(tar.archive) }
     }
 
     /// The error behind a failed libarchive call: ours (limit, read error) first, else libarchive's message.
@@ -29,6 +29,7 @@ final class LayerUnpacker {
     }
 
     func unpackAll() throws(LighterError) {
+        if stream.isEmpty { return }
         while true {
             var header: OpaquePointer?
             let status = archive_read_next_header(tar.archive, &header)

@@ -26,11 +26,12 @@ public final class TarReader {
         let input = try HashingInput(fd: fd)
         stream = try UncompressedStream(input: input, limits: limits, what: "tar archive")
         tar = try ArchiveReadHandle(format: .tar, compression: .none, what: "tar archive")
-        try stream.open(tar.archive)
+        if !stream.isEmpty { try stream.open(tar.archive) }
     }
 
     /// The next member, or nil at the end of the archive. Unread data of the previous member is skipped.
     public func next() throws(LighterError) -> TarEntry? {
+        if stream.isEmpty { return nil }
         var header: OpaquePointer?
         let status = archive_read_next_header(tar.archive, &header)
         if status == ARCHIVE_EOF { current = nil; return nil }

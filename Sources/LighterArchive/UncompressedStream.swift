@@ -21,6 +21,11 @@ final class UncompressedStream {
         self.limit = limits.maxUncompressedBytes
         self.what = what
         handle = try ArchiveReadHandle(format: .raw, compression: input.compression, what: what)
+        if input.count == 0 {
+            finished = true
+            isEmpty = true
+            return
+        }
         try input.open(handle.archive, what: what)
         var entry: OpaquePointer?
         let status = archive_read_next_header(handle.archive, &entry)
@@ -29,10 +34,27 @@ final class UncompressedStream {
         } else if status != ARCHIVE_OK {
             throw input.failure ?? ArchiveError.from(handle.archive, what: what)
         }
+        // Look at the first chunk now, so an empty stream is known before a tar reader bids on it.
+        let first = try read()
+        pending = first
+        isEmpty = first.isEmpty
     }
+
+    /// The first chunk, read by `init` and handed out by the first `next()`.
+    private var pending: UnsafeRawBufferPointer?
+    /// The stream holds no bytes at all (a zero-length layer, which Go's and GNU tar read as an empty archive).
+    private(set) var isEmpty = false
 
     /// The next decompressed chunk (empty at the end). Valid until the next call.
     func next() throws(LighterError) -> UnsafeRawBufferPointer {
+        if let chunk = pending {
+            pending = nil
+            return chunk
+        }
+        return try read()
+    }
+
+    private func read() throws(LighterError) -> UnsafeRawBufferPointer {
         if finished { return UnsafeRawBufferPointer(start: nil, count: 0) }
         var block: UnsafeRawPointer?
         var size = 0
