@@ -69,6 +69,14 @@ import Testing
         #expect(isUnsafe(try refused("sl('evil', OUT)\nd('evil/sub')"), because: "is a symlink; extraction never follows one"))
     }
 
+    @Test func directoryReplacedBySymlinkIsNotWalkedThrough() throws {
+        // d was the parent of the previous entry; replacing it must not leave a stale way in.
+        #expect(isUnsafe(try refused("d('d')\nf('d/f', b'1')\nsl('d', OUT)\nf('d/canary', b'pwned')"),
+                         because: "is a symlink; extraction never follows one"))
+        #expect(isUnsafe(try refused("f('d/f', b'1')\nsl('d', OUT)\nhl('d/canary', 'd/f')"),
+                         because: "is a symlink; extraction never follows one"))
+    }
+
     @Test func entryThroughRelativeSymlinkIsRefused() throws {
         // d/up -> .. stays inside the root (allowed), but extraction never walks through it.
         #expect(isUnsafe(try refused("d('d')\nsl('d/up', '..')\nf('d/up/x', b'no')"), because: "is a symlink; extraction never follows one"))
