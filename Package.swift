@@ -42,6 +42,7 @@ let package = Package(
         .testTarget(name: "LighterOCITests", dependencies: ["LighterOCI"]),
         .testTarget(name: "LighterStoreTests", dependencies: ["LighterStore", "LighterOCI", "LighterArchive", "LighterTestSupport"]),
         .testTarget(name: "LighterCLITests", dependencies: ["LighterSystem", "LighterOCI", "LighterTestSupport"]),
+        .testTarget(name: "LighterArchiveTests", dependencies: ["LighterArchive", "LighterSystem", "LighterOCI"]),
     ],
     swiftLanguageModes: [.v6]
 )

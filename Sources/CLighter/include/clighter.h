@@ -2,6 +2,7 @@
 #define CLIGHTER_H
 #include <stdint.h>
 #include <sys/types.h>
+#include <sys/xattr.h>
 
 // Resolve flags for lighter_openat2 (mirrors linux/openat2.h).
 #define LIGHTER_RESOLVE_NO_XDEV       0x01

@@ -1,0 +1,39 @@
+import LighterOCI
+import LighterSystem
+
+/// Unpacking one layer into its own snapshot directory, as containerd's overlay snapshotter does: whiteouts
+/// become overlayfs whiteouts (0/0 character devices, `trusted.overlay.opaque=y`), and the overlay mount stacks
+/// the directories later.
+public enum LayerApplier {
+    /// Read a layer (tar, tar+gzip, tar+zstd — also bzip2/xz; recognised from the magic bytes) sequentially from
+    /// `source` and unpack it into `directory`, which must exist and be empty.
+    ///
+    /// Owners (numeric uid/gid), permission bits (setuid/setgid/sticky included), xattrs, hardlinks, symlinks,
+    /// devices, fifos and modification times are kept; directory times are set last. Parent directories the tar
+    /// does not list are created 0755. Member names are relative to `directory`: a leading "/" is stripped (as
+    /// Docker does) and ".." is resolved lexically — anything that would land outside `directory`, pass through
+    /// a symlink, or link to something outside the layer is refused with `.unsafeArchive`; nothing is ever
+    /// written outside `directory`. The whole stream is read to its end, so `digest` and `diffID` cover every byte.
+    ///
+    /// Throws `.unsafeArchive`, `.malformed` (garbage, truncated gzip/zstd/tar), `.limitExceeded` (decompressed
+    /// size over `limits.maxUncompressedBytes`), `.digestMismatch` (when `expectedDigest` is given and the bytes
+    /// read hash to something else) or a system error. On ANY error `directory` holds a partial layer: the
+    /// caller must remove it (e.g. `FileSystem.removeTree`) and must not use it.
+    public static func apply(from source: FileDescriptor, into directory: String, expectedDigest: Digest?,
+                             limits: LayerLimits) throws(LighterError) -> AppliedLayer {
+        let snapshot = try SnapshotDirectory(path: directory)
+        let input = try HashingInput(fd: source)
+        let stream = try UncompressedStream(input: input, limits: limits, what: "layer")
+        let unpacker = try LayerUnpacker(snapshot: snapshot, stream: stream)
+        try unpacker.unpackAll()
+        // Trailing padding after the tar's end marker, and anything after the compressed stream.
+        try stream.drain()
+        try unpacker.setDirectoryTimes()
+        let digest = input.digest
+        if let expectedDigest, expectedDigest != digest {
+            throw .digestMismatch(what: "layer", expected: expectedDigest.description, actual: digest.description)
+        }
+        return AppliedLayer(diffID: stream.digest, digest: digest, size: input.count,
+                            uncompressedSize: stream.count, compression: input.compression)
+    }
+}
