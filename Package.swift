@@ -19,6 +19,8 @@ let package = Package(
                        providers: [.apt(["libarchive-dev"])]),
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
                        providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CSeccomp", path: "Sources/CSeccomp", pkgConfig: "libseccomp",
+                       providers: [.apt(["libseccomp-dev"])]),
 
         // Errors, syscalls, durable files, locks: what every module stands on.
         .target(name: "LighterSystem", dependencies: ["CLighter"]),
@@ -31,18 +33,21 @@ let package = Package(
         .target(name: "LighterArchive", dependencies: ["LighterSystem", "LighterOCI", "CArchive", "CLighter"]),
         // Content store (blobs), metadata (SQLite), snapshots, images.
         .target(name: "LighterStore", dependencies: ["LighterSystem", "LighterOCI", "LighterArchive", "CSQLite"]),
+        // The OCI runtime: namespaces, mounts, cgroups, capabilities, seccomp, container state.
+        .target(name: "LighterRuntime", dependencies: ["LighterSystem", "LighterOCI", "CLighter", "CSeccomp"]),
         // The command line.
         .target(name: "LighterCLI", dependencies: [
-            "LighterSystem", "LighterOCI", "LighterArchive", "LighterStore",
+            "LighterSystem", "LighterOCI", "LighterArchive", "LighterStore", "LighterRuntime",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "lighter", dependencies: ["LighterCLI"]),
+        .executableTarget(name: "lighter", dependencies: ["LighterCLI", "LighterRuntime"]),
 
         .target(name: "LighterTestSupport", dependencies: ["LighterSystem"], path: "Tests/LighterTestSupport"),
         .testTarget(name: "LighterOCITests", dependencies: ["LighterOCI"]),
         .testTarget(name: "LighterStoreTests", dependencies: ["LighterStore", "LighterOCI", "LighterArchive", "LighterTestSupport"]),
         .testTarget(name: "LighterCLITests", dependencies: ["LighterSystem", "LighterOCI", "LighterTestSupport"]),
         .testTarget(name: "LighterArchiveTests", dependencies: ["LighterArchive", "LighterSystem", "LighterOCI"]),
+        .testTarget(name: "LighterRuntimeTests", dependencies: ["LighterRuntime", "LighterSystem"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -7,6 +7,11 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 #include <linux/openat2.h>
+#include <linux/capability.h>
+#include <signal.h>
+#include <sched.h>
+#include <sys/prctl.h>
+#include <linux/close_range.h>
 
 int lighter_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve) {
     struct open_how how = { .flags = flags, .mode = mode, .resolve = resolve };
@@ -22,3 +27,60 @@ int lighter_ioctl_int(int fd, unsigned long request, int *arg) { return ioctl(fd
 unsigned int lighter_major(uint64_t dev) { return major(dev); }
 unsigned int lighter_minor(uint64_t dev) { return minor(dev); }
 uint64_t lighter_makedev(unsigned int ma, unsigned int mi) { return makedev(ma, mi); }
+
+pid_t lighter_clone_exec(unsigned long flags, const char *path, char *const argv[], char *const envp[],
+                         const int stdio[3], int keep_fd) {
+    pid_t pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0);
+    if (pid != 0) return pid;
+    // Child: a copy of one thread of a possibly multi-threaded process. Async-signal-safe calls only.
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, 0);
+    int moved[3] = { -1, -1, -1 };
+    for (int i = 0; i < 3; i++) {
+        if (stdio[i] >= 0 && stdio[i] != i) moved[i] = fcntl(stdio[i], F_DUPFD, 10);
+    }
+    for (int i = 0; i < 3; i++) {
+        if (moved[i] >= 0) { dup2(moved[i], i); close(moved[i]); }
+        else if (stdio[i] == i) fcntl(i, F_SETFD, 0);
+    }
+    if (keep_fd >= 0) fcntl(keep_fd, F_SETFD, 0);
+    execve(path, argv, envp);
+    _exit(127);
+}
+
+int lighter_pivot_root(const char *new_root, const char *put_old) {
+    return (int)syscall(SYS_pivot_root, new_root, put_old);
+}
+
+int lighter_prctl(int option, unsigned long arg2, unsigned long arg3, unsigned long arg4, unsigned long arg5) {
+    return prctl(option, arg2, arg3, arg4, arg5);
+}
+
+int lighter_capset(uint64_t effective, uint64_t permitted, uint64_t inheritable) {
+    struct __user_cap_header_struct header = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+    struct __user_cap_data_struct data[2] = {
+        { .effective = (uint32_t)effective, .permitted = (uint32_t)permitted, .inheritable = (uint32_t)inheritable },
+        { .effective = (uint32_t)(effective >> 32), .permitted = (uint32_t)(permitted >> 32),
+          .inheritable = (uint32_t)(inheritable >> 32) },
+    };
+    return (int)syscall(SYS_capset, &header, data);
+}
+
+int lighter_pidfd_open(pid_t pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
+
+int lighter_prepare_exec(int lowest_fd) {
+    struct sigaction dfl = { .sa_handler = SIG_DFL };
+    sigemptyset(&dfl.sa_mask);
+    for (int sig = 1; sig < NSIG; sig++) {
+        if (sig == SIGKILL || sig == SIGSTOP) continue;
+        sigaction(sig, &dfl, 0);
+    }
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, 0);
+    return (int)syscall(SYS_close_range, (unsigned)lowest_fd, ~0U, CLOSE_RANGE_CLOEXEC);
+}
+
+int lighter_setns(int fd, int nstype) { return setns(fd, nstype); }
+int lighter_unshare(int flags) { return unshare(flags); }

@@ -12,5 +12,6 @@ extension LighterCommand {
         HistoryCommand.self,
         ImageCommand.self,
         SystemCommand.self,
+        RuntimeCommand.self,
     ]
 }

@@ -32,6 +32,9 @@ public enum LighterError: Error, Sendable, Equatable, CustomStringConvertible {
     case database(code: Int32, message: String)
     /// The host lacks something Lighter needs; `fix` says how to get it.
     case unsupported(feature: String, fix: String)
+    /// A container process could not be started; `exitCode` is what Docker exits with
+    /// (127 executable not found, 126 not executable, 125 set-up failed).
+    case containerStart(message: String, exitCode: Int32)
 
     public var description: String {
         switch self {
@@ -52,6 +55,7 @@ public enum LighterError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .limitExceeded(message): return "limit exceeded: \(message)"
         case let .database(code, message): return "metadata database error \(code): \(message)"
         case let .unsupported(feature, fix): return "\(feature) is not available: \(fix)"
+        case let .containerStart(message, _): return "cannot start container process: \(message)"
         }
     }
 
@@ -60,6 +64,7 @@ public enum LighterError: Error, Sendable, Equatable, CustomStringConvertible {
     public var exitCode: Int32 {
         switch self {
         case .notFound: return 1
+        case let .containerStart(_, exitCode): return exitCode
         default: return 125
         }
     }

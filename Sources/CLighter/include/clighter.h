@@ -26,4 +26,27 @@ unsigned int lighter_major(uint64_t dev);
 unsigned int lighter_minor(uint64_t dev);
 uint64_t lighter_makedev(unsigned int major, unsigned int minor);
 
+// ---- Runtime: process creation and credentials (used by LighterRuntime) ----
+
+/// clone(2) with `flags` (CLONE_NEW* ...) | SIGCHLD, then in the child run only async-signal-safe code:
+/// unblock signals, dup `stdio[0..2]` onto 0..2 (-1 keeps the inherited fd), clear close-on-exec on
+/// `keep_fd`, and execve(`path`, `argv`, `envp`). The child _exits 127 if execve fails.
+/// Returns the child's pid in the parent, or -1/errno. Safe to call from a multi-threaded process.
+pid_t lighter_clone_exec(unsigned long flags, const char *path, char *const argv[], char *const envp[],
+                         const int stdio[3], int keep_fd);
+/// pivot_root(2).
+int lighter_pivot_root(const char *new_root, const char *put_old);
+/// prctl(2) with all five arguments spelled out (prctl is variadic).
+int lighter_prctl(int option, unsigned long arg2, unsigned long arg3, unsigned long arg4, unsigned long arg5);
+/// capset(2), version 3: set the effective, permitted and inheritable sets (bit n = capability n).
+int lighter_capset(uint64_t effective, uint64_t permitted, uint64_t inheritable);
+/// Just before execve in a container init: reset every signal to its default action, unblock all
+/// signals, and mark every descriptor from `lowest_fd` up close-on-exec.
+int lighter_prepare_exec(int lowest_fd);
+/// setns(2) and unshare(2), declared only under _GNU_SOURCE.
+int lighter_setns(int fd, int nstype);
+int lighter_unshare(int flags);
+/// pidfd_open(2).
+int lighter_pidfd_open(pid_t pid);
+
 #endif

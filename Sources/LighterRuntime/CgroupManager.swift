@@ -1,0 +1,71 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import LighterSystem
+import CLighter
+
+/// One container's cgroup(s): created with limits before the init joins, destroyed on delete.
+public protocol CgroupManager: Sendable {
+    /// The cgroup path relative to the hierarchy root, e.g. "/lighter/web".
+    var path: String { get }
+    /// Create the cgroup(s) and apply `resources`. A limit the kernel cannot enforce is an error.
+    func create(resources: RuntimeSpec.Resources?) throws(LighterError)
+    /// Move `pid` into the cgroup(s).
+    func add(pid: Int32) throws(LighterError)
+    /// How many times the kernel's OOM killer killed a process of this cgroup.
+    func oomKillCount() -> UInt64
+    /// The pids currently in the cgroup.
+    func processes() -> [Int32]
+    /// Remove the cgroup(s); waits briefly for exiting processes to leave.
+    func destroy() throws(LighterError)
+}
+
+public enum Cgroups {
+    /// Picks the v2 manager when /sys/fs/cgroup is the unified hierarchy, else v1 (legacy or hybrid;
+    /// a hybrid's /sys/fs/cgroup/unified is ignored).
+    public static func manager(path: String, mountPoint: String = "/sys/fs/cgroup") -> any CgroupManager {
+        let normalized = "/" + path.split(separator: "/").joined(separator: "/")
+        if FileSystem.exists("\(mountPoint)/cgroup.controllers") {
+            return CgroupV2(path: normalized, mountPoint: mountPoint)
+        }
+        return CgroupV1(path: normalized, mountPoint: mountPoint)
+    }
+
+    static func write(_ value: String, to file: String) throws(LighterError) {
+        let fd = try FileDescriptor(path: file, flags: O_WRONLY | O_TRUNC)
+        try fd.write(value)
+        try fd.close()
+    }
+
+    static func read(_ file: String) -> String? {
+        guard let text = try? FileSystem.readString(file) else { return nil }
+        return text
+    }
+
+    /// The value of `key N` in a flat-keyed file such as memory.events or memory.oom_control.
+    static func keyedValue(_ key: String, in file: String) -> UInt64? {
+        guard let text = read(file) else { return nil }
+        for line in text.split(separator: "\n") {
+            let parts = line.split(separator: " ")
+            if parts.count == 2, parts[0] == key { return UInt64(parts[1]) }
+        }
+        return nil
+    }
+
+    static func pids(in file: String) -> [Int32] {
+        (read(file) ?? "").split(separator: "\n").compactMap { Int32($0) }
+    }
+
+    /// rmdir, retrying while the kernel still counts exiting tasks (EBUSY) for up to ~2 s.
+    static func removeDirectory(_ dir: String) throws(LighterError) {
+        for attempt in 0..<200 {
+            if rmdir(dir) == 0 { return }
+            let code = lighter_errno()
+            if code == ENOENT { return }
+            if code != EBUSY || attempt == 199 { throw .system(call: "rmdir", path: dir, errno: code) }
+            usleep(10_000)
+        }
+    }
+}

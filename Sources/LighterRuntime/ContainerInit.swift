@@ -1,0 +1,155 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import CLighter
+import LighterSystem
+
+/// The container init: runs in the freshly exec'd, single-threaded `lighter __init <fd>` process inside
+/// the new namespaces, sets the container up from the spec and execs the container process.
+/// No threads, no async, no ArgumentParser on this path.
+public enum ContainerInit {
+    /// The argv[1] that routes `lighter` here before anything else runs.
+    public static let command = "__init"
+
+    public static func main(arguments: [String]) -> Never {
+        guard arguments.count >= 3, let fd = Int32(arguments[2]) else {
+            fail("lighter \(command) is internal to the runtime and takes a descriptor", code: 125)
+        }
+        let channel = InitChannel(fd: fd)
+        var announced = false
+        do {
+            guard let config = try channel.receive(InitConfig.self) else { _exit(125) }
+            try run(config, channel: channel, announced: &announced)
+        } catch {
+            let (message, code): (String, Int32)
+            if case let .containerStart(text, exitCode) = error { (message, code) = (text, exitCode) } else {
+                (message, code) = (error.description, 125)
+            }
+            if announced {
+                fail(message, code: code)
+            }
+            try? channel.send(InitReport(created: false, message: message, exitCode: code))
+            _exit(code)
+        }
+    }
+
+    private static func fail(_ message: String, code: Int32) -> Never {
+        let line = Array("lighter init: \(message)\n".utf8)
+        _ = line.withUnsafeBytes { Glibc.write(2, $0.baseAddress, $0.count) }
+        _exit(code)
+    }
+
+    private static func run(_ config: InitConfig, channel: InitChannel, announced: inout Bool) throws(LighterError) -> Never {
+        let spec = config.spec
+        guard let process = spec.process else { throw .invalidArgument("config.json has no process") }
+        umask(0)
+        let namespaces = spec.linux?.namespaces ?? []
+        try joinNamespaces(namespaces)
+        if namespaces.contains(where: { $0.type == "cgroup" && $0.path == nil }) {
+            try syscall("unshare", "cgroup namespace") { lighter_unshare(NamespaceKind.cgroup) }
+        }
+        // The exec fifo must be reachable after pivot_root: hold it by an O_PATH descriptor.
+        let fifo = try config.execFifo.map { path throws(LighterError) in
+            try FileDescriptor(path: path, flags: OpenFlags.path)
+        }
+        try setUpRootFilesystem(config)
+        if let hostname = spec.hostname {
+            try syscall("sethostname", hostname) { sethostname(hostname, hostname.utf8.count) }
+        }
+        for (key, value) in (spec.linux?.sysctl ?? [:]).sorted(by: { $0.key < $1.key }) {
+            try writeFile("/proc/sys/" + key.replacingDots(), value)
+        }
+        try applyRlimits(process.rlimits ?? [])
+        if let adj = process.oomScoreAdj { try writeFile("/proc/self/oom_score_adj", String(adj)) }
+        let cwdError = chdirError(process.cwd)
+        let environment = process.env ?? []
+        let executable = try resolveExecutable(process.args[0], environment: environment)
+
+        let noNewPrivileges = process.noNewPrivileges ?? false
+        // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: do it before dropping capabilities.
+        if let seccomp = spec.linux?.seccomp, !noNewPrivileges { try SeccompFilter.load(seccomp, noNewPrivileges: false) }
+        if let fifo {
+            try channel.send(InitReport(created: true, message: nil, exitCode: nil))
+            announced = true
+            try waitForStart(fifo)
+        }
+        let inUserNamespace = namespaces.contains { $0.type == "user" }
+        try applyCredentials(process, inUserNamespace: inUserNamespace)
+        if cwdError != 0 {
+            // Retry as the container user (a directory only that user may enter).
+            try syscall("chdir", process.cwd) { chdir(process.cwd) }
+        }
+        umask(mode_t(process.user.umask ?? 0o022))
+        if noNewPrivileges {
+            try syscall("prctl(PR_SET_NO_NEW_PRIVS)") { lighter_prctl(Prctl.setNoNewPrivs, 1, 0, 0, 0) }
+            if let seccomp = spec.linux?.seccomp { try SeccompFilter.load(seccomp, noNewPrivileges: true) }
+        }
+        try exec(executable, arguments: process.args, environment: environment)
+    }
+
+    private static func joinNamespaces(_ namespaces: [RuntimeSpec.Namespace]) throws(LighterError) {
+        // A user namespace first: it decides what the others may do.
+        let ordered = namespaces.filter { $0.type == "user" } + namespaces.filter { $0.type != "user" }
+        for namespace in ordered {
+            guard let path = namespace.path else { continue }
+            let fd = try FileDescriptor(path: path, flags: O_RDONLY)
+            try syscall("setns", path) { lighter_setns(fd.rawValue, 0) }
+        }
+    }
+
+    private static func chdirError(_ path: String) -> Int32 {
+        chdir(path) == 0 ? 0 : lighter_errno()
+    }
+
+    /// Blocks until `start` opens the fifo for reading, then tells it we are about to exec.
+    private static func waitForStart(_ fifo: FileDescriptor) throws(LighterError) {
+        let path = "/proc/self/fd/\(fifo.rawValue)"
+        let writer = try FileDescriptor(path: path, flags: O_WRONLY)
+        try writer.write([0x30])
+        try writer.close()
+        try fifo.close()
+    }
+
+    static func writeFile(_ path: String, _ value: String) throws(LighterError) {
+        let fd = try FileDescriptor(path: path, flags: O_WRONLY | O_TRUNC)
+        try fd.write(value)
+        try fd.close()
+    }
+
+    private static let rlimitNames: [String: Int32] = [
+        "RLIMIT_CPU": 0, "RLIMIT_FSIZE": 1, "RLIMIT_DATA": 2, "RLIMIT_STACK": 3, "RLIMIT_CORE": 4,
+        "RLIMIT_RSS": 5, "RLIMIT_NPROC": 6, "RLIMIT_NOFILE": 7, "RLIMIT_MEMLOCK": 8, "RLIMIT_AS": 9,
+        "RLIMIT_LOCKS": 10, "RLIMIT_SIGPENDING": 11, "RLIMIT_MSGQUEUE": 12, "RLIMIT_NICE": 13,
+        "RLIMIT_RTPRIO": 14, "RLIMIT_RTTIME": 15,
+    ]
+
+    static func rlimitNumber(_ name: String) -> Int32? { rlimitNames[name] }
+
+    /// Only the limits the spec names: raising one needs CAP_SYS_RESOURCE, so nothing is touched by default.
+    private static func applyRlimits(_ limits: [RuntimeSpec.Rlimit]) throws(LighterError) {
+        for limit in limits {
+            guard let resource = rlimitNames[limit.type] else {
+                throw .invalidArgument("unknown rlimit type \"\(limit.type)\"")
+            }
+            var value = rlimit(rlim_cur: rlim_t(limit.soft), rlim_max: rlim_t(limit.hard))
+            try syscall("setrlimit", limit.type) { setrlimit(__rlimit_resource_t(UInt32(resource)), &value) }
+        }
+    }
+}
+
+/// prctl(2) option numbers (linux/prctl.h), which Swift's Glibc module does not import.
+enum Prctl {
+    static let setKeepCaps: Int32 = 8
+    static let capBoundingDrop: Int32 = 24
+    static let setNoNewPrivs: Int32 = 38
+    static let capAmbient: Int32 = 47
+    static let capAmbientRaise: UInt = 2
+    static let capAmbientClearAll: UInt = 4
+}
+
+extension String {
+    /// "net.ipv4.ip_forward" → "net/ipv4/ip_forward"
+    func replacingDots() -> String { String(map { $0 == "." ? "/" : $0 }) }
+}

@@ -1,0 +1,64 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import LighterOCI
+import LighterSystem
+
+/// A container's state: the OCI state fields (`lighter runtime state` prints them) plus what the
+/// runtime needs to find its processes and cgroups again. Stored as <root>/<id>/state.json.
+public struct ContainerState: Codable, Sendable, Equatable {
+    public enum Status: String, Codable, Sendable { case creating, created, running, stopped }
+
+    public var ociVersion: String
+    public var id: String
+    public var status: Status
+    public var pid: Int32
+    public var bundle: String
+    public var rootfs: String
+    /// RFC 3339, UTC.
+    public var created: String
+    public var annotations: [String: String]?
+    /// The init's start time (field 22 of /proc/<pid>/stat), to tell it from a process that reused its pid.
+    public var pidStartTime: UInt64
+    /// The cgroup path relative to each hierarchy's root.
+    public var cgroupsPath: String
+}
+
+/// Per-process facts from /proc.
+enum ProcessInfo {
+    /// Start time (clock ticks after boot) and state letter of `pid`, or nil if it does not exist.
+    static func stat(_ pid: Int32) -> (startTime: UInt64, state: Character)? {
+        guard let text = try? FileSystem.readString("/proc/\(pid)/stat"),
+              let close = text.lastIndex(of: ")") else { return nil }
+        // Fields after "comm)": state is field 3, starttime field 22.
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        guard fields.count > 19, let state = fields[0].first, let start = UInt64(fields[19]) else { return nil }
+        return (start, state)
+    }
+
+    /// True while `pid` is the same process (same start time) and not yet a zombie.
+    static func isAlive(_ pid: Int32, startTime: UInt64) -> Bool {
+        guard pid > 0, let info = stat(pid) else { return false }
+        return info.startTime == startTime && info.state != "Z" && info.state != "X"
+    }
+}
+
+enum Clock {
+    /// Now as RFC 3339 with nanoseconds, UTC.
+    static func rfc3339() -> String {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        var seconds = now.tv_sec
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func pad(_ value: Int, _ width: Int) -> String {
+            let digits = String(value)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        return "\(pad(Int(parts.tm_year) + 1900, 4))-\(pad(Int(parts.tm_mon) + 1, 2))-\(pad(Int(parts.tm_mday), 2))T"
+            + "\(pad(Int(parts.tm_hour), 2)):\(pad(Int(parts.tm_min), 2)):\(pad(Int(parts.tm_sec), 2))."
+            + "\(pad(Int(now.tv_nsec), 9))Z"
+    }
+}

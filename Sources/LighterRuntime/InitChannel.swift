@@ -1,0 +1,71 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import LighterOCI
+import LighterSystem
+
+/// What the runtime sends the container init once the init is in its cgroups (and user namespace maps are written).
+struct InitConfig: Codable, Sendable {
+    var spec: RuntimeSpec
+    /// Absolute host path of the root filesystem.
+    var rootfs: String
+    /// Absolute host path of the bundle (relative bind-mount sources resolve against it).
+    var bundle: String
+    /// When set, the init reports "created" and blocks opening this fifo until `start`.
+    var execFifo: String?
+}
+
+/// What the init answers: `created` (create mode), or an error. End of stream without a report means
+/// the init exec'd the container process (the channel is close-on-exec).
+struct InitReport: Codable, Sendable {
+    var created: Bool
+    var message: String?
+    var exitCode: Int32?
+}
+
+/// Length-prefixed JSON messages over the runtime ↔ init socket.
+struct InitChannel {
+    let fd: Int32
+
+    func send<T: Encodable>(_ value: T) throws(LighterError) {
+        let body = try JSON.encode(value)
+        var length = UInt32(body.count).littleEndian
+        var bytes = withUnsafeBytes(of: &length) { Array($0) }
+        bytes += body
+        var offset = 0
+        while offset < bytes.count {
+            let n = try syscall("send") {
+                bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
+            }
+            offset += n
+        }
+    }
+
+    /// The next message, or nil at end of stream.
+    func receive<T: Decodable>(_ type: T.Type) throws(LighterError) -> T? {
+        guard let header = try readExactly(4) else { return nil }
+        let length = Int(UInt32(header[0]) | UInt32(header[1]) << 8 | UInt32(header[2]) << 16 | UInt32(header[3]) << 24)
+        guard length <= 64 << 20, let body = try readExactly(length) else {
+            throw .malformed(what: "runtime init message", reason: "truncated or oversized message")
+        }
+        return try JSON.decode(type, from: body, what: "runtime init message")
+    }
+
+    private func readExactly(_ count: Int) throws(LighterError) -> [UInt8]? {
+        var buffer = [UInt8](repeating: 0, count: count)
+        var filled = 0
+        while filled < count {
+            let n = try syscall("recv") {
+                buffer.withUnsafeMutableBytes { Glibc.recv(fd, $0.baseAddress! + filled, count - filled, 0) }
+            }
+            if n == 0 {
+                if filled == 0 { return nil }
+                throw .malformed(what: "runtime init message", reason: "stream ended mid-message")
+            }
+            filled += n
+        }
+        return buffer
+    }
+}

@@ -1,0 +1,118 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import CLighter
+import LighterOCI
+import LighterSystem
+
+extension Runtime {
+    /// Create the container from `bundle`/config.json: namespaces, cgroups, mounts, everything up to
+    /// the exec. The container process starts on `start(id:)`.
+    @discardableResult
+    public func create(id: String, bundle: String, stdio: Stdio = .inherit) throws(LighterError) -> ContainerState {
+        try create(id: id, bundle: bundle, stdio: stdio, waitForStart: true)
+    }
+
+    func create(id: String, bundle: String, stdio: Stdio, waitForStart: Bool) throws(LighterError) -> ContainerState {
+        try Self.validate(id: id)
+        let bundle = Self.absolute(bundle)
+        let spec = try Self.loadSpec(bundle: bundle)
+        try spec.validate()
+        let rootPath = spec.root!.path
+        let rootfs = rootPath.hasPrefix("/") ? rootPath : "\(bundle)/\(rootPath)"
+        guard FileSystem.isDirectory(rootfs) else { throw .notFound(kind: "root filesystem directory", name: rootfs) }
+
+        try FileSystem.makeDirectories(root, mode: 0o711)
+        let dir = directory(id)
+        if try syscallTolerating("mkdir", dir, [EEXIST], { mkdir(dir, 0o711) }) != nil {
+            throw .conflict("container \(id) already exists")
+        }
+        let cgroupsPath = spec.linux?.cgroupsPath ?? "/lighter/\(id)"
+        let cgroup = Cgroups.manager(path: cgroupsPath)
+        var pid: Int32 = 0
+        do {
+            if waitForStart {
+                let fifo = fifoPath(id)
+                try syscall("mkfifo", fifo) { mkfifo(fifo, 0o622) }
+            }
+            try cgroup.create(resources: spec.linux?.resources)
+            let config = InitConfig(spec: spec, rootfs: rootfs, bundle: bundle, execFifo: waitForStart ? fifoPath(id) : nil)
+            pid = try spawnInit(config, stdio: stdio, cgroup: cgroup)
+            let state = ContainerState(
+                ociVersion: spec.ociVersion, id: id, status: waitForStart ? .created : .running, pid: pid,
+                bundle: bundle, rootfs: rootfs, created: Clock.rfc3339(), annotations: spec.annotations,
+                pidStartTime: ProcessInfo.stat(pid)?.startTime ?? 0, cgroupsPath: cgroupsPath)
+            try save(state)
+            return state
+        } catch {
+            if pid > 0 {
+                _ = Glibc.kill(pid, SIGKILL)
+                var status: Int32 = 0
+                _ = waitpid(pid, &status, 0)
+            }
+            try? cgroup.destroy()
+            try? FileSystem.removeTree(dir)
+            throw error
+        }
+    }
+
+    /// clone straight into `lighter __init`, place it (uid/gid maps, cgroups), hand it the config and
+    /// wait for its report. Returns the init's pid (host pid namespace).
+    private func spawnInit(_ config: InitConfig, stdio: Stdio, cgroup: any CgroupManager) throws(LighterError) -> Int32 {
+        var pair: [Int32] = [-1, -1]
+        try syscall("socketpair") {
+            socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair)
+        }
+        let parentEnd = FileDescriptor(adopting: pair[0])
+        let childEnd = FileDescriptor(adopting: pair[1])
+        let namespaces = config.spec.linux?.namespaces ?? []
+        var flags: Int32 = 0
+        for namespace in namespaces where namespace.path == nil && namespace.type != "cgroup" {
+            flags |= NamespaceKind.flags[namespace.type] ?? 0
+        }
+        // Every string is prepared here: the child only calls async-signal-safe C before execve.
+        let argv: [UnsafeMutablePointer<CChar>?] = [strdup("lighter"), strdup(ContainerInit.command), strdup(String(childEnd.rawValue)), nil]
+        let envp: [UnsafeMutablePointer<CChar>?] = [nil]
+        defer { for pointer in argv { free(pointer) } }
+        let stdioFds: [Int32] = [stdio.input, stdio.output, stdio.error]
+        let pid = try syscall("clone", initExecutable) {
+            lighter_clone_exec(UInt(UInt32(bitPattern: flags)), initExecutable, argv, envp, stdioFds, childEnd.rawValue)
+        }
+        try childEnd.close()
+        do throws(LighterError) {
+            if namespaces.contains(where: { $0.type == "user" && $0.path == nil }) {
+                try writeIDMap(config.spec.linux?.uidMappings ?? [], to: "/proc/\(pid)/uid_map")
+                try writeIDMap(config.spec.linux?.gidMappings ?? [], to: "/proc/\(pid)/gid_map")
+            }
+            try cgroup.add(pid: pid)
+            let channel = InitChannel(fd: parentEnd.rawValue)
+            try channel.send(config)
+            let report = try channel.receive(InitReport.self)
+            if let report, !report.created {
+                throw LighterError.containerStart(message: report.message ?? "container init failed", exitCode: report.exitCode ?? 125)
+            }
+            if report == nil && config.execFifo != nil {
+                var status: Int32 = 0
+                let reaped = waitpid(pid, &status, WNOHANG) == pid
+                let detail = reaped ? " (status \(ExitStatus(waitStatus: status, oomKilled: false).code))" : ""
+                throw LighterError.containerStart(message: "container init exited during set-up\(detail)", exitCode: 125)
+            }
+            return pid
+        } catch {
+            _ = Glibc.kill(pid, SIGKILL)
+            var status: Int32 = 0
+            _ = waitpid(pid, &status, 0)
+            throw error
+        }
+    }
+
+    private func writeIDMap(_ mappings: [RuntimeSpec.IDMapping], to path: String) throws(LighterError) {
+        guard !mappings.isEmpty else { return }
+        let text = mappings.map { "\($0.containerID) \($0.hostID) \($0.size)\n" }.joined()
+        let fd = try FileDescriptor(path: path, flags: O_WRONLY)
+        try fd.write(text)
+        try fd.close()
+    }
+}

@@ -1,0 +1,93 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import CLighter
+import LighterOCI
+import LighterSystem
+
+extension Runtime {
+    /// Let a created container's init exec the container process.
+    public func start(id: String) throws(LighterError) {
+        var state = try state(id: id)
+        guard state.status == .created else {
+            throw .conflict("container \(id) is \(state.status.rawValue), not created")
+        }
+        let fifo = try FileDescriptor(path: fifoPath(id), flags: O_RDONLY | O_NONBLOCK)
+        var byte: [UInt8] = [0]
+        while true {
+            var entry = pollfd(fd: fifo.rawValue, events: Int16(POLLIN), revents: 0)
+            _ = try syscallTolerating("poll", fifoPath(id), [EINTR]) { poll(&entry, 1, 100) }
+            if entry.revents & Int16(POLLIN) != 0 {
+                let n = try syscallTolerating("read", fifoPath(id), [EAGAIN]) { Glibc.read(fifo.rawValue, &byte, 1) }
+                if n == nil { break }
+            }
+            if !ProcessInfo.isAlive(state.pid, startTime: state.pidStartTime) {
+                throw .conflict("container \(id) exited before it could start")
+            }
+        }
+        try fifo.close()
+        try FileSystem.remove(fifoPath(id))
+        state.status = .running
+        try save(state)
+    }
+
+    /// Send `signal` to the container's init.
+    public func kill(id: String, signal: Int32 = SIGTERM) throws(LighterError) {
+        let state = try state(id: id)
+        guard state.status != .stopped else { throw .conflict("container \(id) is not running") }
+        try syscall("kill", "container \(id)") { Glibc.kill(state.pid, signal) }
+    }
+
+    /// Block until the init exits and return how it ended. Only the process that created the
+    /// container (its parent) can learn the exit status.
+    public func wait(id: String) throws(LighterError) -> ExitStatus {
+        let state = try state(id: id)
+        var status: Int32 = 0
+        if let code = try syscallTolerating("waitpid", "container \(id)", [ECHILD], { waitpid(state.pid, &status, 0) }) {
+            _ = code
+            throw .conflict("container \(id) was not created by this process; its exit status is unknown")
+        }
+        var stopped = state
+        stopped.status = .stopped
+        try? save(stopped)
+        return ExitStatus(waitStatus: status, oomKilled: cgroup(of: state).oomKillCount() > 0)
+    }
+
+    /// Remove the container: its cgroups and state. A created or running container needs `force`
+    /// (it is SIGKILLed and waited for).
+    public func delete(id: String, force: Bool = false) throws(LighterError) {
+        let state = try state(id: id)
+        if state.status != .stopped {
+            guard force else {
+                throw .conflict("container \(id) is \(state.status.rawValue); stop it first or delete with --force")
+            }
+            _ = Glibc.kill(state.pid, SIGKILL)
+        }
+        // Reap it if it is our child; otherwise wait for it to vanish (its parent reaps it).
+        for _ in 0..<1000 {
+            var status: Int32 = 0
+            let reaped = waitpid(state.pid, &status, WNOHANG)
+            if reaped == state.pid || !ProcessInfo.isAlive(state.pid, startTime: state.pidStartTime) { break }
+            usleep(10_000)
+        }
+        try cgroup(of: state).destroy()
+        try FileSystem.removeTree(directory(id))
+    }
+
+    /// create + start + wait + delete, like `runc run`: the container's exit status, or the set-up error
+    /// (`LighterError.containerStart` carries 125/126/127).
+    public func run(id: String, bundle: String, stdio: Stdio = .inherit) throws(LighterError) -> ExitStatus {
+        _ = try create(id: id, bundle: bundle, stdio: stdio, waitForStart: false)
+        let status: ExitStatus
+        do {
+            status = try wait(id: id)
+        } catch {
+            try? delete(id: id, force: true)
+            throw error
+        }
+        try delete(id: id, force: true)
+        return status
+    }
+}

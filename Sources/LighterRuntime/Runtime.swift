@@ -1,0 +1,120 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import CLighter
+import LighterOCI
+import LighterSystem
+
+/// Lighter's OCI runtime, called in-process by the engine and by `lighter runtime …`.
+///
+/// The calling process may be multi-threaded: the runtime never forks it. `create` clones a child straight
+/// into `execve(initExecutable, ["lighter", "__init", fd])`, and that fresh single-threaded process
+/// (`ContainerInit`) sets the container up and execs the container process.
+public struct Runtime: Sendable {
+    public static let defaultRoot = "/run/lighter/runtime"
+
+    /// The state directory: <root>/<id>/state.json (and exec.fifo between create and start).
+    public let root: String
+    /// The lighter binary that handles `__init`; "/proc/self/exe" when the caller is lighter itself.
+    public let initExecutable: String
+
+    public init(root: String = Runtime.defaultRoot, initExecutable: String = "/proc/self/exe") {
+        self.root = root
+        self.initExecutable = initExecutable
+    }
+
+    /// The container's stdin/stdout/stderr: descriptors of the caller, dup'ed onto 0, 1, 2 of the init.
+    public struct Stdio: Sendable, Equatable {
+        public var input: Int32
+        public var output: Int32
+        public var error: Int32
+
+        public init(input: Int32, output: Int32, error: Int32) {
+            self.input = input
+            self.output = output
+            self.error = error
+        }
+
+        /// The caller's own 0, 1, 2.
+        public static let inherit = Stdio(input: 0, output: 1, error: 2)
+    }
+
+    /// How the container's init ended.
+    public struct ExitStatus: Sendable, Equatable {
+        /// The exit code, or 128 + signal number when killed by a signal (Docker's convention).
+        public var code: Int32
+        /// The signal that killed it, if any.
+        public var signal: Int32?
+        /// True when the kernel's OOM killer killed a process of the container's cgroup.
+        public var oomKilled: Bool
+
+        public init(code: Int32, signal: Int32?, oomKilled: Bool) {
+            self.code = code
+            self.signal = signal
+            self.oomKilled = oomKilled
+        }
+
+        /// Decode a waitpid(2) status.
+        init(waitStatus: Int32, oomKilled: Bool) {
+            let signal = waitStatus & 0x7f
+            if signal == 0 {
+                self.init(code: (waitStatus >> 8) & 0xff, signal: nil, oomKilled: oomKilled)
+            } else {
+                self.init(code: 128 + signal, signal: signal, oomKilled: oomKilled)
+            }
+        }
+    }
+
+    func directory(_ id: String) -> String { "\(root)/\(id)" }
+    func statePath(_ id: String) -> String { "\(root)/\(id)/state.json" }
+    func fifoPath(_ id: String) -> String { "\(root)/\(id)/exec.fifo" }
+
+    static func validate(id: String) throws(LighterError) {
+        let allowed = id.utf8.allSatisfy { c in
+            (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c == 0x2d || c == 0x5f || c == 0x2e
+        }
+        guard !id.isEmpty, id.utf8.count <= 1024, allowed, id != ".", id != ".." else {
+            throw .invalidArgument("container id \"\(id)\": use letters, digits, '.', '_' and '-'")
+        }
+    }
+
+    /// The stored state with its status refreshed from the live process.
+    public func state(id: String) throws(LighterError) -> ContainerState {
+        try Self.validate(id: id)
+        guard FileSystem.exists(statePath(id)) else { throw .notFound(kind: "container", name: id) }
+        var state = try JSON.decode(ContainerState.self, from: try FileSystem.readFile(statePath(id)), what: "state of container \(id)")
+        if !ProcessInfo.isAlive(state.pid, startTime: state.pidStartTime) {
+            state.status = .stopped
+        } else if FileSystem.exists(fifoPath(id)) {
+            state.status = .created
+        } else {
+            state.status = .running
+        }
+        return state
+    }
+
+    func save(_ state: ContainerState) throws(LighterError) {
+        try FileSystem.writeDurably(try JSON.encode(state, pretty: true), to: statePath(state.id), mode: 0o600)
+    }
+
+    /// The container's cgroup manager (v1 or v2 as the host mounts them).
+    public func cgroup(of state: ContainerState) -> any CgroupManager {
+        Cgroups.manager(path: state.cgroupsPath)
+    }
+
+    static func loadSpec(bundle: String) throws(LighterError) -> RuntimeSpec {
+        let path = "\(bundle)/config.json"
+        guard FileSystem.exists(path) else { throw .notFound(kind: "config.json in bundle", name: bundle) }
+        return try JSON.decode(RuntimeSpec.self, from: try FileSystem.readFile(path), what: path)
+    }
+
+    static func absolute(_ path: String) -> String {
+        if path.hasPrefix("/") { return path }
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        guard getcwd(&buffer, buffer.count) != nil else { return path }
+        let cwd = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return path == "." ? cwd : "\(cwd)/\(path)"
+    }
+}

@@ -1,0 +1,310 @@
+/// The subset of the OCI runtime-spec `config.json` that Lighter's runtime supports.
+/// Field names follow the spec exactly; unknown fields are ignored, unsupported values are
+/// rejected by `RuntimeSpec.validate()` with an error naming the field.
+public struct RuntimeSpec: Codable, Sendable, Equatable {
+    public var ociVersion: String
+    public var process: Process?
+    public var root: Root?
+    public var hostname: String?
+    public var mounts: [Mount]?
+    public var linux: Linux?
+    public var annotations: [String: String]?
+
+    public init(ociVersion: String = "1.0.2", process: Process? = nil, root: Root? = nil, hostname: String? = nil,
+                mounts: [Mount]? = nil, linux: Linux? = nil, annotations: [String: String]? = nil) {
+        self.ociVersion = ociVersion
+        self.process = process
+        self.root = root
+        self.hostname = hostname
+        self.mounts = mounts
+        self.linux = linux
+        self.annotations = annotations
+    }
+
+    public struct Process: Codable, Sendable, Equatable {
+        public var terminal: Bool?
+        public var user: User
+        public var args: [String]
+        public var env: [String]?
+        public var cwd: String
+        public var capabilities: Capabilities?
+        public var rlimits: [Rlimit]?
+        public var noNewPrivileges: Bool?
+        public var oomScoreAdj: Int?
+
+        public init(user: User = User(), args: [String], env: [String]? = nil, cwd: String = "/",
+                    capabilities: Capabilities? = nil, rlimits: [Rlimit]? = nil, noNewPrivileges: Bool? = nil,
+                    oomScoreAdj: Int? = nil, terminal: Bool? = nil) {
+            self.user = user
+            self.args = args
+            self.env = env
+            self.cwd = cwd
+            self.capabilities = capabilities
+            self.rlimits = rlimits
+            self.noNewPrivileges = noNewPrivileges
+            self.oomScoreAdj = oomScoreAdj
+            self.terminal = terminal
+        }
+    }
+
+    public struct User: Codable, Sendable, Equatable {
+        public var uid: UInt32
+        public var gid: UInt32
+        public var additionalGids: [UInt32]?
+        public var umask: UInt32?
+
+        public init(uid: UInt32 = 0, gid: UInt32 = 0, additionalGids: [UInt32]? = nil, umask: UInt32? = nil) {
+            self.uid = uid
+            self.gid = gid
+            self.additionalGids = additionalGids
+            self.umask = umask
+        }
+    }
+
+    /// Capability names as in the spec ("CAP_CHOWN", ...).
+    public struct Capabilities: Codable, Sendable, Equatable {
+        public var bounding: [String]?
+        public var effective: [String]?
+        public var inheritable: [String]?
+        public var permitted: [String]?
+        public var ambient: [String]?
+
+        public init(bounding: [String]? = nil, effective: [String]? = nil, inheritable: [String]? = nil,
+                    permitted: [String]? = nil, ambient: [String]? = nil) {
+            self.bounding = bounding
+            self.effective = effective
+            self.inheritable = inheritable
+            self.permitted = permitted
+            self.ambient = ambient
+        }
+    }
+
+    public struct Rlimit: Codable, Sendable, Equatable {
+        public var type: String
+        public var hard: UInt64
+        public var soft: UInt64
+
+        public init(type: String, hard: UInt64, soft: UInt64) {
+            self.type = type
+            self.hard = hard
+            self.soft = soft
+        }
+    }
+
+    public struct Root: Codable, Sendable, Equatable {
+        public var path: String
+        public var readonly: Bool?
+
+        public init(path: String, readonly: Bool? = nil) {
+            self.path = path
+            self.readonly = readonly
+        }
+    }
+
+    public struct Mount: Codable, Sendable, Equatable {
+        public var destination: String
+        public var type: String?
+        public var source: String?
+        public var options: [String]?
+
+        public init(destination: String, type: String? = nil, source: String? = nil, options: [String]? = nil) {
+            self.destination = destination
+            self.type = type
+            self.source = source
+            self.options = options
+        }
+    }
+
+    public struct Linux: Codable, Sendable, Equatable {
+        public var namespaces: [Namespace]?
+        public var uidMappings: [IDMapping]?
+        public var gidMappings: [IDMapping]?
+        public var resources: Resources?
+        public var cgroupsPath: String?
+        public var maskedPaths: [String]?
+        public var readonlyPaths: [String]?
+        public var seccomp: Seccomp?
+        public var sysctl: [String: String]?
+        public var devices: [Device]?
+        public var rootfsPropagation: String?
+
+        public init(namespaces: [Namespace]? = nil, uidMappings: [IDMapping]? = nil, gidMappings: [IDMapping]? = nil,
+                    resources: Resources? = nil, cgroupsPath: String? = nil, maskedPaths: [String]? = nil,
+                    readonlyPaths: [String]? = nil, seccomp: Seccomp? = nil, sysctl: [String: String]? = nil,
+                    devices: [Device]? = nil, rootfsPropagation: String? = nil) {
+            self.namespaces = namespaces
+            self.uidMappings = uidMappings
+            self.gidMappings = gidMappings
+            self.resources = resources
+            self.cgroupsPath = cgroupsPath
+            self.maskedPaths = maskedPaths
+            self.readonlyPaths = readonlyPaths
+            self.seccomp = seccomp
+            self.sysctl = sysctl
+            self.devices = devices
+            self.rootfsPropagation = rootfsPropagation
+        }
+    }
+
+    /// `type` is one of pid, network, mount, ipc, uts, user, cgroup; `path` joins an existing namespace.
+    public struct Namespace: Codable, Sendable, Equatable {
+        public var type: String
+        public var path: String?
+
+        public init(type: String, path: String? = nil) {
+            self.type = type
+            self.path = path
+        }
+    }
+
+    public struct IDMapping: Codable, Sendable, Equatable {
+        public var containerID: UInt32
+        public var hostID: UInt32
+        public var size: UInt32
+
+        public init(containerID: UInt32, hostID: UInt32, size: UInt32) {
+            self.containerID = containerID
+            self.hostID = hostID
+            self.size = size
+        }
+    }
+
+    public struct Resources: Codable, Sendable, Equatable {
+        public var memory: Memory?
+        public var cpu: CPU?
+        public var pids: Pids?
+        public var devices: [DeviceRule]?
+
+        public init(memory: Memory? = nil, cpu: CPU? = nil, pids: Pids? = nil, devices: [DeviceRule]? = nil) {
+            self.memory = memory
+            self.cpu = cpu
+            self.pids = pids
+            self.devices = devices
+        }
+    }
+
+    /// Bytes; `swap` is memory+swap as in the spec (runc semantics), -1 = unlimited.
+    public struct Memory: Codable, Sendable, Equatable {
+        public var limit: Int64?
+        public var reservation: Int64?
+        public var swap: Int64?
+        public var swappiness: UInt64?
+        public var disableOOMKiller: Bool?
+
+        public init(limit: Int64? = nil, reservation: Int64? = nil, swap: Int64? = nil, swappiness: UInt64? = nil,
+                    disableOOMKiller: Bool? = nil) {
+            self.limit = limit
+            self.reservation = reservation
+            self.swap = swap
+            self.swappiness = swappiness
+            self.disableOOMKiller = disableOOMKiller
+        }
+    }
+
+    public struct CPU: Codable, Sendable, Equatable {
+        public var shares: UInt64?
+        public var quota: Int64?
+        public var period: UInt64?
+        public var cpus: String?
+        public var mems: String?
+
+        public init(shares: UInt64? = nil, quota: Int64? = nil, period: UInt64? = nil, cpus: String? = nil,
+                    mems: String? = nil) {
+            self.shares = shares
+            self.quota = quota
+            self.period = period
+            self.cpus = cpus
+            self.mems = mems
+        }
+    }
+
+    public struct Pids: Codable, Sendable, Equatable {
+        public var limit: Int64
+
+        public init(limit: Int64) { self.limit = limit }
+    }
+
+    /// A devices-cgroup rule: `type` a/c/b, `access` some of "rwm"; nil major/minor = all.
+    public struct DeviceRule: Codable, Sendable, Equatable {
+        public var allow: Bool
+        public var type: String?
+        public var major: Int64?
+        public var minor: Int64?
+        public var access: String?
+
+        public init(allow: Bool, type: String? = nil, major: Int64? = nil, minor: Int64? = nil, access: String? = nil) {
+            self.allow = allow
+            self.type = type
+            self.major = major
+            self.minor = minor
+            self.access = access
+        }
+    }
+
+    public struct Seccomp: Codable, Sendable, Equatable {
+        public var defaultAction: String
+        public var defaultErrnoRet: UInt32?
+        public var architectures: [String]?
+        public var flags: [String]?
+        public var syscalls: [SyscallRule]?
+
+        public init(defaultAction: String, defaultErrnoRet: UInt32? = nil, architectures: [String]? = nil,
+                    flags: [String]? = nil, syscalls: [SyscallRule]? = nil) {
+            self.defaultAction = defaultAction
+            self.defaultErrnoRet = defaultErrnoRet
+            self.architectures = architectures
+            self.flags = flags
+            self.syscalls = syscalls
+        }
+    }
+
+    public struct SyscallRule: Codable, Sendable, Equatable {
+        public var names: [String]
+        public var action: String
+        public var errnoRet: UInt32?
+        public var args: [SyscallArg]?
+
+        public init(names: [String], action: String, errnoRet: UInt32? = nil, args: [SyscallArg]? = nil) {
+            self.names = names
+            self.action = action
+            self.errnoRet = errnoRet
+            self.args = args
+        }
+    }
+
+    public struct SyscallArg: Codable, Sendable, Equatable {
+        public var index: UInt32
+        public var value: UInt64
+        public var valueTwo: UInt64?
+        public var op: String
+
+        public init(index: UInt32, value: UInt64, valueTwo: UInt64? = nil, op: String) {
+            self.index = index
+            self.value = value
+            self.valueTwo = valueTwo
+            self.op = op
+        }
+    }
+
+    /// A device node to create in the container's /dev.
+    public struct Device: Codable, Sendable, Equatable {
+        public var type: String
+        public var path: String
+        public var major: Int64
+        public var minor: Int64
+        public var fileMode: UInt32?
+        public var uid: UInt32?
+        public var gid: UInt32?
+
+        public init(type: String, path: String, major: Int64, minor: Int64, fileMode: UInt32? = nil,
+                    uid: UInt32? = nil, gid: UInt32? = nil) {
+            self.type = type
+            self.path = path
+            self.major = major
+            self.minor = minor
+            self.fileMode = fileMode
+            self.uid = uid
+            self.gid = gid
+        }
+    }
+}

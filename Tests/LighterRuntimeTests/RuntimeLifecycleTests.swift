@@ -1,0 +1,92 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import Testing
+import LighterOCI
+import LighterRuntime
+import LighterSystem
+
+/// create → start → state → kill → wait → delete, and the state on disk.
+@Suite struct RuntimeLifecycleTests {
+    @Test func createStartKillDelete() throws {
+        let bundle = try BusyboxBundle(args: ["sh", "-c", "echo started; exec sleep 30"])
+        defer { bundle.cleanUp() }
+        try bundle.writeSpec()
+        let (out, err) = try bundle.openCaptures()
+        let runtime = bundle.runtime
+        let created = try runtime.create(id: bundle.id, bundle: bundle.directory,
+                                         stdio: .init(input: -1, output: out.rawValue, error: err.rawValue))
+        #expect(created.status == .created)
+        #expect(created.pid > 0)
+        #expect(created.pidStartTime > 0)
+        // Nothing has run yet.
+        #expect(try FileSystem.readString("\(bundle.directory)/stdout").isEmpty)
+
+        let stored = try JSON.decode(ContainerState.self, from: try FileSystem.readFile("\(bundle.directory)/state/\(bundle.id)/state.json"), what: "state")
+        #expect(stored.id == bundle.id)
+        #expect(stored.pid == created.pid)
+        #expect(stored.bundle == bundle.directory)
+        #expect(try runtime.state(id: bundle.id).status == .created)
+        #expect(throws: LighterError.self) { try runtime.create(id: bundle.id, bundle: bundle.directory) }
+
+        try runtime.start(id: bundle.id)
+        #expect(try runtime.state(id: bundle.id).status == .running)
+        #expect(throws: LighterError.self) { try runtime.start(id: bundle.id) }
+        #expect(throws: LighterError.self) { try runtime.delete(id: bundle.id) }
+
+        try runtime.kill(id: bundle.id, signal: SIGKILL)
+        let status = try runtime.wait(id: bundle.id)
+        #expect(status.code == 137)
+        #expect(try runtime.state(id: bundle.id).status == .stopped)
+        #expect(try FileSystem.readString("\(bundle.directory)/stdout") == "started\n")
+
+        try runtime.delete(id: bundle.id)
+        #expect(throws: LighterError.notFound(kind: "container", name: bundle.id)) { try runtime.state(id: bundle.id) }
+        #expect(BusyboxBundle.hostMounts(mentioning: bundle.directory).isEmpty)
+        for controller in ["memory", "cpu", "pids", "devices", "freezer"] {
+            #expect(!FileSystem.exists("/sys/fs/cgroup/\(controller)\(bundle.cgroupsPath)"))
+        }
+        #expect(kill(created.pid, 0) == -1)
+    }
+
+    @Test func forceDeleteOfACreatedContainer() throws {
+        let bundle = try BusyboxBundle(args: ["true"])
+        defer { bundle.cleanUp() }
+        try bundle.writeSpec()
+        let created = try bundle.runtime.create(id: bundle.id, bundle: bundle.directory, stdio: .init(input: -1, output: -1, error: -1))
+        #expect(throws: LighterError.self) { try bundle.runtime.delete(id: bundle.id) }
+        try bundle.runtime.delete(id: bundle.id, force: true)
+        #expect(kill(created.pid, 0) == -1)
+        #expect(!FileSystem.exists("/sys/fs/cgroup/memory\(bundle.cgroupsPath)"))
+        #expect(!FileSystem.exists("\(bundle.directory)/state/\(bundle.id)"))
+    }
+
+    @Test func setUpErrorsAreReportedAndCleanedUp() throws {
+        let bundle = try BusyboxBundle(args: ["true"])
+        defer { bundle.cleanUp() }
+        bundle.spec.mounts?.append(.init(destination: "/data", type: "bind", source: "/no/such/dir", options: ["rbind"]))
+        do {
+            _ = try bundle.run()
+            Issue.record("bind of a missing source succeeded")
+        } catch let error as LighterError {
+            #expect(error.exitCode == 125)
+            #expect(error.description.contains("/no/such/dir"))
+        }
+        #expect(!FileSystem.exists("/sys/fs/cgroup/memory\(bundle.cgroupsPath)"))
+        #expect(!FileSystem.exists("\(bundle.directory)/state/\(bundle.id)"))
+    }
+
+    @Test func bindMountReadOnly() throws {
+        let bundle = try BusyboxBundle(args: ["sh", "-c", "cat /data/hello; touch /data/x"])
+        defer { bundle.cleanUp() }
+        try FileSystem.makeDirectories("\(bundle.directory)/data")
+        try FileSystem.writeDurably(Array("hi\n".utf8), to: "\(bundle.directory)/data/hello")
+        bundle.spec.mounts?.append(.init(destination: "/data", type: "bind", source: "data", options: ["rbind", "ro"]))
+        let output = try bundle.run()
+        #expect(output.stdout == "hi\n")
+        #expect(output.stderr.contains("Read-only file system"))
+        #expect(!FileSystem.exists("\(bundle.directory)/data/x"))
+    }
+}

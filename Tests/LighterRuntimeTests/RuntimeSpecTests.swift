@@ -1,0 +1,104 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import Testing
+@testable import LighterRuntime
+import LighterOCI
+import LighterSystem
+
+@Suite struct RuntimeSpecTests {
+    @Test func dockerDefaultValidatesAndRoundTrips() throws {
+        let spec = RuntimeSpec.dockerDefault(args: ["sh"], hostname: "h")
+        try spec.validate()
+        let decoded = try JSON.decode(RuntimeSpec.self, from: try JSON.encode(spec), what: "spec")
+        #expect(decoded == spec)
+        #expect(try Capability.mask(of: spec.process?.capabilities?.effective) == 0xa804_25fb)
+    }
+
+    @Test func decodesARuncStyleConfigIgnoringUnknownFields() throws {
+        let json = """
+        {"ociVersion":"1.0.2","process":{"terminal":false,"user":{"uid":1,"gid":2,"additionalGids":[3]},
+         "args":["sh"],"env":["A=b"],"cwd":"/","rlimits":[{"type":"RLIMIT_NOFILE","hard":1024,"soft":1024}],
+         "apparmorProfile":"x"},"root":{"path":"rootfs","readonly":true},
+         "linux":{"namespaces":[{"type":"mount"}],"resources":{"memory":{"limit":1048576}},"mountLabel":"y"}}
+        """
+        let spec = try JSON.decode(RuntimeSpec.self, from: Array(json.utf8), what: "config.json")
+        try spec.validate()
+        #expect(spec.process?.user.additionalGids == [3])
+        #expect(spec.process?.rlimits?.first?.hard == 1024)
+        #expect(spec.root?.readonly == true)
+        #expect(spec.linux?.resources?.memory?.limit == 1_048_576)
+    }
+
+    @Test func rejectsWhatTheRuntimeCannotHonour() {
+        var spec = RuntimeSpec.dockerDefault(args: ["sh"])
+        spec.process?.terminal = true
+        #expect(throws: LighterError.self) { try spec.validate() }
+
+        spec = RuntimeSpec.dockerDefault(args: ["sh"])
+        spec.process?.capabilities?.bounding?.append("CAP_FLY")
+        #expect(throws: LighterError.invalidArgument("unknown capability \"CAP_FLY\"")) { try spec.validate() }
+
+        spec = RuntimeSpec.dockerDefault(args: [])
+        #expect(throws: LighterError.self) { try spec.validate() }
+
+        spec = RuntimeSpec.dockerDefault(args: ["sh"])
+        spec.linux?.namespaces?.removeAll { $0.type == "mount" }
+        #expect(throws: LighterError.self) { try spec.validate() }
+
+        spec = RuntimeSpec.dockerDefault(args: ["sh"], hostname: "h")
+        spec.linux?.namespaces?.removeAll { $0.type == "uts" }
+        #expect(throws: LighterError.self) { try spec.validate() }
+
+        spec = RuntimeSpec.dockerDefault(args: ["sh"])
+        spec.linux?.namespaces?.append(.init(type: "time"))
+        #expect(throws: LighterError.self) { try spec.validate() }
+
+        spec = RuntimeSpec.dockerDefault(args: ["sh"])
+        spec.linux?.seccomp = .init(defaultAction: "SCMP_ACT_MAYBE")
+        #expect(throws: LighterError.self) { try spec.validate() }
+
+        spec = RuntimeSpec.dockerDefault(args: ["sh"])
+        spec.process?.rlimits = [.init(type: "RLIMIT_WINGS", hard: 1, soft: 1)]
+        #expect(throws: LighterError.self) { try spec.validate() }
+    }
+
+    @Test func mountOptionsSplitIntoFlagsPropagationAndData() {
+        let options = MountOptions(["nosuid", "ro", "rbind", "rprivate", "mode=755", "size=65536k", "rw"])
+        #expect(options.flags == UInt(MS_NOSUID) | UInt(MS_BIND) | UInt(MS_REC))
+        #expect(options.propagation == [UInt(MS_PRIVATE) | UInt(MS_REC)])
+        #expect(options.dataString == "mode=755,size=65536k")
+        #expect(options.isBind)
+        #expect(!options.isReadOnly)
+    }
+
+    @Test func signalsParseByNameAndNumber() throws {
+        #expect(try Signals.parse("KILL") == 9)
+        #expect(try Signals.parse("SIGTERM") == 15)
+        #expect(try Signals.parse("usr1") == 10)
+        #expect(try Signals.parse("2") == 2)
+        #expect(throws: LighterError.self) { try Signals.parse("SIGNOPE") }
+        #expect(throws: LighterError.self) { try Signals.parse("99") }
+    }
+
+    @Test func resolveInRootKeepsSymlinksInsideTheRoot() throws {
+        let root = "/tmp/lighter-resolve-test-\(String(UInt64.random(in: 0...UInt64.max), radix: 36))"
+        defer { try? FileSystem.removeTree(root) }
+        try FileSystem.makeDirectories("\(root)/real")
+        try syscall("symlink") { symlink("/etc", "\(root)/escape") }
+        try syscall("symlink") { symlink("../../real", "\(root)/rel") }
+        #expect(ContainerInit.resolveInRoot(root, "/escape/passwd") == "\(root)/etc/passwd")
+        #expect(ContainerInit.resolveInRoot(root, "/rel/x") == "\(root)/real/x")
+        #expect(ContainerInit.resolveInRoot(root, "/../../x") == "\(root)/x")
+    }
+
+    @Test func rejectsBadContainerIDs() throws {
+        let runtime = Runtime(root: "/tmp/lighter-runtime-ids-unused")
+        for id in ["", "a/b", "..", "a b"] {
+            #expect(throws: LighterError.self) { try runtime.state(id: id) }
+        }
+        #expect(throws: LighterError.notFound(kind: "container", name: "nope")) { try runtime.state(id: "nope") }
+    }
+}
