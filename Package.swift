@@ -31,14 +31,17 @@ let package = Package(
         .target(name: "LighterArchive", dependencies: ["LighterSystem", "LighterOCI", "CArchive", "CLighter"]),
         // Content store (blobs), metadata (SQLite), snapshots, images.
         .target(name: "LighterStore", dependencies: ["LighterSystem", "LighterOCI", "LighterArchive", "CSQLite"]),
+        // The host: kernel config and running-system checks (check-config, info).
+        .target(name: "LighterHost", dependencies: ["LighterSystem", "CArchive"]),
         // The command line.
         .target(name: "LighterCLI", dependencies: [
-            "LighterSystem", "LighterOCI", "LighterArchive", "LighterStore",
+            "LighterSystem", "LighterOCI", "LighterArchive", "LighterStore", "LighterHost",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "lighter", dependencies: ["LighterCLI"]),
 
         .testTarget(name: "LighterOCITests", dependencies: ["LighterOCI"]),
+        .testTarget(name: "LighterHostTests", dependencies: ["LighterHost", "LighterSystem", "CArchive"]),
     ],
     swiftLanguageModes: [.v6]
 )
