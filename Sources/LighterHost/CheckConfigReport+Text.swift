@@ -64,7 +64,7 @@ extension CheckConfigReport {
             out.append("      lighter check-config\(file)\(strictFlag) --fragment > lighter.fragment")
             out.append("    Buildroot: set in your defconfig")
             out.append("      BR2_LINUX_KERNEL_CONFIG_FRAGMENT_FILES=\"$(BR2_EXTERNAL)/board/lighter.fragment\"")
-            out.append("      then: make linux-reconfigure && make")
+            out.append("      then rebuild the kernel: make linux-dirclean && make")
             out.append("    Kernel tree: scripts/kconfig/merge_config.sh -m .config lighter.fragment && make olddefconfig")
             out.append("    Then check the result: lighter check-config --kernel-config .config")
         }
