@@ -100,6 +100,8 @@ public struct CgroupFacts: Sendable, Codable, Equatable {
 
 /// The outcome of really limiting memory in a throwaway cgroup.
 public struct MemoryLimitTest: Sendable, Codable, Equatable {
+    /// False when the test could not run for lack of privilege (not root): nothing is known then.
+    public var tested: Bool = true
     /// True when the limit written was read back unchanged.
     public let works: Bool
     /// The cgroup used (already removed).
@@ -129,6 +131,9 @@ extension CgroupFacts {
         do throws(LighterError) {
             try syscall("mkdir", path) { mkdir(path, 0o755) }
         } catch {
+            if case let .system(_, _, code) = error, code == EACCES || code == EPERM || code == EROFS {
+                return MemoryLimitTest(tested: false, works: false, cgroup: nil, detail: "not tested: creating a test cgroup needs root (\(error))")
+            }
             return MemoryLimitTest(works: false, cgroup: nil, detail: "cannot create a test cgroup: \(error)")
         }
         defer { _ = try? syscallTolerating("rmdir", path, [ENOENT]) { rmdir(path) } }

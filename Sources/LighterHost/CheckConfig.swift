@@ -133,7 +133,9 @@ enum HostJSON {
 extension CommandOutput {
     /// Writes stdout and stderr of the command to the process's standard streams.
     public static func emit(_ output: CommandOutput) {
-        if !output.stdout.isEmpty { try? FileDescriptor(adopting: dup(1)).write(output.stdout) }
-        if !output.stderr.isEmpty { try? FileDescriptor(adopting: dup(2)).write(output.stderr) }
+        for (stream, text) in [(Int32(1), output.stdout), (Int32(2), output.stderr)] where !text.isEmpty {
+            guard let fd = try? syscall("dup", nil, { dup(stream) }) else { continue }
+            try? FileDescriptor(adopting: fd).write(text)
+        }
     }
 }

@@ -7,6 +7,7 @@ extension CheckConfigReport {
             out.append("  enabled = \(OptionState.enabled.meaning)")
             out.append("  module  = \(OptionState.module.meaning)")
             out.append("  missing = \(OptionState.missing.meaning)")
+            out.append("  a leading ! marks a required option that is not usable, ? an optional one")
         } else if let configUnavailable {
             out.append("Kernel config: unavailable (\(configUnavailable)); checking the running system only")
         }

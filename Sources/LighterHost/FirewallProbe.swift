@@ -10,6 +10,8 @@ import CLighter
 public struct FirewallFacts: Sendable, Codable, Equatable {
     /// The kernel answered an nf_tables request over netlink.
     public let nftablesKernel: Bool
+    /// False when the request was refused for lack of privilege (CAP_NET_ADMIN): nothing is known then.
+    public var nftablesTested: Bool = true
     /// Why the nf_tables request failed, when it did.
     public let nftablesDetail: String?
     /// Tables of the legacy ip_tables back end that exist (/proc/net/ip_tables_names); nil when
@@ -39,17 +41,17 @@ public struct FirewallFacts: Sendable, Codable, Equatable {
     static let searchPath = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"]
 
     public static func probe() -> FirewallFacts {
-        let (nftables, detail) = probeNftables()
+        let (nftables, detail, tested) = probeNftables()
         var legacy: [String]?
         if let text = try? FileSystem.readString("/proc/net/ip_tables_names") {
             legacy = text.split(separator: "\n").map(String.init).sorted()
         }
-        return FirewallFacts(nftablesKernel: nftables, nftablesDetail: detail, legacyTables: legacy,
+        return FirewallFacts(nftablesKernel: nftables, nftablesTested: tested, nftablesDetail: detail, legacyTables: legacy,
                              nftCommand: findCommand("nft"), iptablesCommand: findCommand("iptables").map(resolveAlternative))
     }
 
     static func findCommand(_ name: String) -> String? {
-        searchPath.map { "\($0)/\(name)" }.first { access($0, X_OK) == 0 }
+        searchPath.map { "\($0)/\(name)" }.first { path in (try? syscall("access", path) { access(path, X_OK) }) != nil }
     }
 
     /// Follows symlinks (iptables → /etc/alternatives/iptables → iptables-nft → xtables-nft-multi) and
@@ -59,8 +61,8 @@ public struct FirewallFacts: Sendable, Codable, Equatable {
         var current = path, best = path
         for _ in 0..<16 {
             var buffer = [CChar](repeating: 0, count: 4096)
-            let n = readlink(current, &buffer, buffer.count - 1)
-            if n <= 0 { break }
+            let link = current
+            guard let n = try? syscall("readlink", link, { readlink(link, &buffer, buffer.count - 1) }), n > 0 else { break }
             let target = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
             current = target.hasPrefix("/") ? target : "\(FileSystem.dirname(of: current))/\(target)"
             if FileSystem.basename(of: current).hasPrefix(name) { best = current }
@@ -75,7 +77,7 @@ public struct FirewallFacts: Sendable, Codable, Equatable {
     }
 
     /// Sends NFT_MSG_GETGEN on a NETLINK_NETFILTER socket: a NEWGEN answer means nf_tables is there.
-    static func probeNftables() -> (Bool, String?) {
+    static func probeNftables() -> (found: Bool, detail: String?, tested: Bool) {
         let netlinkNetfilter: Int32 = 12
         let fd: FileDescriptor
         do throws(LighterError) {
@@ -83,7 +85,7 @@ public struct FirewallFacts: Sendable, Codable, Equatable {
                 socket(AF_NETLINK, Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue), netlinkNetfilter)
             })
         } catch {
-            return (false, "no nfnetlink socket: \(error)")
+            return (false, "no nfnetlink socket: \(error)", true)
         }
         let subsystemNftables: UInt16 = 10, getGeneration: UInt16 = 16, newGeneration: UInt16 = 15
         let request: UInt16 = 1, ack: UInt16 = 4
@@ -99,17 +101,18 @@ public struct FirewallFacts: Sendable, Codable, Equatable {
             try syscall("send") { message.withUnsafeBytes { send(fd.rawValue, $0.baseAddress, $0.count, 0) } }
             var reply = [UInt8](repeating: 0, count: 8192)
             let n = try syscall("recv") { reply.withUnsafeMutableBytes { recv(fd.rawValue, $0.baseAddress, $0.count, 0) } }
-            guard n >= 16 else { return (false, "short netlink reply") }
+            guard n >= 16 else { return (false, "short netlink reply", true) }
             let type = UInt16(reply[4]) | UInt16(reply[5]) << 8
-            if type == subsystemNftables << 8 | newGeneration { return (true, nil) }
+            if type == subsystemNftables << 8 | newGeneration { return (true, nil, true) }
             if type == 2, n >= 20 { // NLMSG_ERROR: int32 error follows the header
                 let error = Int32(bitPattern: UInt32(reply[16]) | UInt32(reply[17]) << 8 | UInt32(reply[18]) << 16 | UInt32(reply[19]) << 24)
-                if error == 0 { return (true, nil) }
-                return (false, "the kernel refused nf_tables requests: \(String(cString: strerror(-error)))")
+                if error == 0 { return (true, nil, true) }
+                if -error == EPERM { return (false, "not tested: nf_tables requests need CAP_NET_ADMIN (run as root)", false) }
+                return (false, "the kernel refused nf_tables requests: \(String(cString: strerror(-error)))", true)
             }
-            return (false, "unexpected netlink reply type \(type)")
+            return (false, "unexpected netlink reply type \(type)", true)
         } catch {
-            return (false, "\(error)")
+            return (false, "\(error)", true)
         }
     }
 }

@@ -42,7 +42,7 @@ public struct Uname: Sendable, Codable, Equatable {
 
     public static func current() -> Uname {
         var info = utsname()
-        _ = uname(&info)
+        _ = try? syscall("uname") { uname(&info) }
         func field<T>(_ value: T) -> String {
             withUnsafeBytes(of: value) { raw in
                 String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)

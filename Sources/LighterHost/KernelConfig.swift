@@ -49,6 +49,9 @@ public struct KernelConfig: Sendable, Equatable {
             lineNumber += 1
             let line = rawLine.trimmingSpaces()
             if line.isEmpty { continue }
+            if line.hasPrefix("# Busybox version:") {
+                throw .malformed(what: what, reason: "this is a BusyBox configuration; pass the kernel's .config instead (output/build/linux-<version>/.config)")
+            }
             if line.hasPrefix("#") {
                 if let name = notSetName(line) { values[name] = "n" }
                 if version == nil { version = headerVersion(line) }

@@ -80,7 +80,9 @@ extension HostFacts {
                                         fix: "rebuild the kernel with CONFIG_\(Self.controllerOption[controller.name] ?? "CGROUPS")=y"))
             }
         }
-        if let memoryTest {
+        if let memoryTest, !memoryTest.tested {
+            checks.append(LiveCheck("memory-limit", .info, .notNeeded, memoryTest.detail))
+        } else if let memoryTest {
             checks.append(LiveCheck("memory-limit", memoryTest.works ? .ok : .failed, .required, memoryTest.detail,
                                     fix: memoryTest.works ? nil : "check that the memory controller is enabled and writable (run as root)"))
         }
@@ -92,8 +94,10 @@ extension HostFacts {
                                     "\(commandLineFlags.joined(separator: " ")) disables \(commandLineDisabled.joined(separator: ", "))",
                                     fix: commandLineDisabled.map(Self.commandLineFix(for:)).joined(separator: "; ")))
         }
-        checks.append(LiveCheck("overlayfs", overlay.mountable ? .ok : .failed, .required, overlay.detail,
-                                fix: overlay.mountable ? nil : "build the kernel with CONFIG_OVERLAY_FS=y; the data root must be on ext4, xfs (ftype=1), btrfs or tmpfs"))
+        checks.append(!overlay.tested
+                      ? LiveCheck("overlayfs", .info, .notNeeded, overlay.detail)
+                      : LiveCheck("overlayfs", overlay.mountable ? .ok : .failed, .required, overlay.detail,
+                                  fix: overlay.mountable ? nil : "build the kernel with CONFIG_OVERLAY_FS=y; the data root must be on ext4, xfs (ftype=1), btrfs or tmpfs"))
         checks.append(binfmtCheck)
         checks.append(firewallCheck)
         checks.append(namespaces.contains("cgroup")
@@ -149,13 +153,22 @@ extension HostFacts {
 
     var firewallCheck: LiveCheck {
         var parts: [String] = []
-        if firewall.nftablesKernel { parts.append("kernel nf_tables answers") } else { parts.append("no nf_tables (\(firewall.nftablesDetail ?? "no answer"))") }
+        if firewall.nftablesKernel {
+            parts.append("kernel nf_tables answers")
+        } else if !firewall.nftablesTested {
+            parts.append(firewall.nftablesDetail ?? "nf_tables not tested")
+        } else {
+            parts.append("no nf_tables (\(firewall.nftablesDetail ?? "no answer"))")
+        }
         if let tables = firewall.legacyTables {
             parts.append(tables.isEmpty ? "iptables-legacy in the kernel, no tables in use" : "iptables-legacy tables in use: \(tables.joined(separator: ", "))")
         }
         if let command = firewall.iptablesCommand { parts.append("iptables is \(FileSystem.basename(of: command))") }
         if let nft = firewall.nftCommand { parts.append("nft at \(nft)") }
         let detail = parts.joined(separator: "; ")
+        if firewall.backend == nil, !firewall.nftablesTested {
+            return LiveCheck("firewall", .info, .notNeeded, detail)
+        }
         guard let backend = firewall.backend else {
             return LiveCheck("firewall", .failed, .required, "neither nftables nor iptables-legacy: \(detail)",
                              fix: "rebuild the kernel with CONFIG_NF_TABLES=y CONFIG_NFT_NAT=y CONFIG_NFT_MASQ=y CONFIG_NFT_CT=y")

@@ -7,6 +7,8 @@ import LighterSystem
 
 /// The outcome of really mounting an overlay file system.
 public struct OverlayTest: Sendable, Codable, Equatable {
+    /// False when the test could not run for lack of privilege (mount needs root).
+    public var tested: Bool = true
     public let mountable: Bool
     /// The directory the test ran in (already removed).
     public let directory: String
@@ -30,7 +32,10 @@ public enum OverlayProbe {
             try FileSystem.writeDurably(Array("lower\n".utf8), to: "\(directory)/lower/probe")
             let options = "lowerdir=\(directory)/lower,upperdir=\(directory)/upper,workdir=\(directory)/work"
             let merged = "\(directory)/merged"
-            try syscall("mount overlay", merged) { mount("overlay", merged, "overlay", 0, options) }
+            if let code = try syscallTolerating("mount overlay", merged, [EPERM], { mount("overlay", merged, "overlay", 0, options) }) {
+                return OverlayTest(tested: false, mountable: false, directory: directory,
+                                   detail: "not tested: mounting needs root (\(LighterError.system(call: "mount overlay", path: merged, errno: code)))")
+            }
             mounted = true
             guard (try? FileSystem.readString("\(merged)/probe")) == "lower\n" else {
                 return OverlayTest(mountable: false, directory: directory, detail: "mounted, but the lower layer does not show through")

@@ -117,6 +117,23 @@ import LighterSystem
         #expect(report.text.contains("cmdline.txt"))
     }
 
+    @Test func untestedProbesWithoutRootDoNotFail() {
+        let base = Self.facts(controllers: Self.healthy)
+        let facts = HostFacts(kernelRelease: base.kernelRelease, machine: base.machine, commandLineFlags: [], commandLineDisabled: [],
+                              cgroups: base.cgroups,
+                              memoryTest: MemoryLimitTest(tested: false, works: false, cgroup: nil, detail: "not tested: needs root"),
+                              overlay: OverlayTest(tested: false, mountable: false, directory: "/tmp/x", detail: "not tested: needs root"),
+                              binfmt: base.binfmt,
+                              firewall: FirewallFacts(nftablesKernel: false, nftablesTested: false, nftablesDetail: "not tested: needs CAP_NET_ADMIN",
+                                                      legacyTables: nil, nftCommand: nil, iptablesCommand: nil),
+                              modules: base.modules, sysctls: base.sysctls, namespaces: base.namespaces, security: base.security)
+        let report = CheckConfigReport(config: nil, configUnavailable: nil, context: CheckContext(version: nil), host: facts, strict: true)
+        #expect(report.exitCode == 0)
+        for id in ["memory-limit", "overlayfs", "firewall"] {
+            #expect(report.checks.first { $0.id == id }?.status == .info)
+        }
+    }
+
     @Test func optionalHostFindingsFailOnlyWithStrict() {
         let facts = Self.facts(controllers: Self.healthy,
                                binfmt: BinfmtFacts(supported: true, mountPoint: nil, enabled: false, handlers: []),

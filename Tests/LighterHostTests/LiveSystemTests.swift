@@ -9,7 +9,8 @@ import LighterSystem
 
 /// The live report on this machine, each finding checked against what the test observes itself
 /// (through /proc/self/mounts rather than mountinfo, and with its own cgroup and overlay mount).
-@Suite struct LiveSystemTests {
+/// Serialized: the leftover check must not see another test's probe directory in flight.
+@Suite(.serialized) struct LiveSystemTests {
     struct Mount { let source, point, type: String; let options: [String] }
 
     static func mounts() throws -> [Mount] {
