@@ -44,14 +44,17 @@ public enum CheckConfig {
         public var strict: Bool
         /// The data root; the overlay test runs there when it exists, else in /tmp.
         public var dataRoot: String
+        /// Where the running kernel's config is looked for; nil: /proc/config.gz, /boot/config-$(uname -r).
+        public var runningConfigCandidates: [String]?
 
         public init(kernelConfig: String? = nil, format: OutputFormat = .text, fragment: Bool = false, strict: Bool = false,
-                    dataRoot: String = DataRoot.defaultPath) {
+                    dataRoot: String = DataRoot.defaultPath, runningConfigCandidates: [String]? = nil) {
             self.kernelConfig = kernelConfig
             self.format = format
             self.fragment = fragment
             self.strict = strict
             self.dataRoot = dataRoot
+            self.runningConfigCandidates = runningConfigCandidates
         }
     }
 
@@ -71,13 +74,14 @@ public enum CheckConfig {
                                      host: nil, strict: options.strict)
         }
         let release = Uname.current().release
-        let config = try KernelConfig.loadRunning(release: release)
+        let candidates = options.runningConfigCandidates ?? KernelConfig.runningCandidates(release: release)
+        let config = try KernelConfig.loadRunning(candidates: candidates)
         let scratch = FileSystem.isDirectory(options.dataRoot) ? options.dataRoot : "/tmp"
         let host = HostFacts.probe(scratch: scratch)
         let context = CheckContext(version: config?.version ?? KernelVersion(release: release), cgroupMode: host.cgroups.mode,
                                    modulesUnavailable: host.modules.loadable ? nil : host.modules.reason)
         let unavailable = config == nil
-            ? "the kernel publishes no config: no /proc/config.gz (CONFIG_IKCONFIG_PROC) and no /boot/config-\(release)" : nil
+            ? "the kernel publishes no config: none of \(candidates.joined(separator: ", ")) exists (CONFIG_IKCONFIG_PROC gives /proc/config.gz); pass --kernel-config FILE to check one" : nil
         return CheckConfigReport(config: config, configUnavailable: unavailable, context: context, host: host, strict: options.strict)
     }
 

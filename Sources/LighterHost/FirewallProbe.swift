@@ -98,6 +98,10 @@ public struct FirewallFacts: Sendable, Codable, Equatable {
         append(UInt32(0))                                    // nlmsg_pid
         message.append(contentsOf: [UInt8(AF_UNSPEC), 0, 0, 0]) // nfgenmsg: family, version, res_id
         do throws(LighterError) {
+            var timeout = timeval(tv_sec: 2, tv_usec: 0)
+            try syscall("setsockopt") {
+                setsockopt(fd.rawValue, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            }
             try syscall("send") { message.withUnsafeBytes { send(fd.rawValue, $0.baseAddress, $0.count, 0) } }
             var reply = [UInt8](repeating: 0, count: 8192)
             let n = try syscall("recv") { reply.withUnsafeMutableBytes { recv(fd.rawValue, $0.baseAddress, $0.count, 0) } }

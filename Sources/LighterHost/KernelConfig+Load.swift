@@ -27,8 +27,8 @@ extension KernelConfig {
 
     /// The running kernel's config, or nil when the kernel publishes none (no IKCONFIG_PROC
     /// and nothing in /boot). A file that exists but cannot be parsed is an error.
-    public static func loadRunning(release: String) throws(LighterError) -> KernelConfig? {
-        for candidate in runningCandidates(release: release) where FileSystem.exists(candidate) {
+    public static func loadRunning(candidates: [String]) throws(LighterError) -> KernelConfig? {
+        for candidate in candidates where FileSystem.exists(candidate) {
             return try load(path: candidate)
         }
         return nil

@@ -100,6 +100,16 @@ extension HostFacts {
                                   fix: overlay.mountable ? nil : "build the kernel with CONFIG_OVERLAY_FS=y; the data root must be on ext4, xfs (ftype=1), btrfs or tmpfs"))
         checks.append(binfmtCheck)
         checks.append(firewallCheck)
+        let requiredNamespaces = ["ipc": "IPC_NS", "mnt": "NAMESPACES", "net": "NET_NS", "pid": "PID_NS", "uts": "UTS_NS"]
+        let absent = requiredNamespaces.keys.sorted().filter { !namespaces.contains($0) }
+        checks.append(absent.isEmpty
+                      ? LiveCheck("namespaces", .ok, .required, "namespaces: \(namespaces.joined(separator: " "))")
+                      : LiveCheck("namespaces", .failed, .required, "missing namespaces: \(absent.joined(separator: " ")) (/proc/self/ns)",
+                                  fix: "rebuild the kernel with " + absent.compactMap { requiredNamespaces[$0].map { "CONFIG_\($0)=y" } }.joined(separator: " ")))
+        checks.append(security.contains("seccomp")
+                      ? LiveCheck("seccomp", .ok, .optional, "seccomp available")
+                      : LiveCheck("seccomp", .warning, .optional, "the kernel has no seccomp: containers run without a system-call filter",
+                                  fix: "rebuild the kernel with CONFIG_SECCOMP=y CONFIG_SECCOMP_FILTER=y"))
         checks.append(namespaces.contains("cgroup")
                       ? LiveCheck("cgroup-namespace", .ok, .required, "cgroup namespaces available")
                       : LiveCheck("cgroup-namespace", .failed, .required, "the kernel has no cgroup namespaces (/proc/self/ns/cgroup)",

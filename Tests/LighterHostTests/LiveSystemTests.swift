@@ -115,7 +115,7 @@ import LighterSystem
         }
 
         // Firewall: the kernel answers nf_tables exactly when the config has NF_TABLES usable.
-        if let config = try KernelConfig.loadRunning(release: release) {
+        if let config = try KernelConfig.loadRunning(candidates: KernelConfig.runningCandidates(release: release)) {
             #expect(host.firewall.nftablesKernel == (config.state(of: "NF_TABLES") == .enabled))
         }
         #expect((host.firewall.legacyTables != nil) == FileSystem.exists("/proc/net/ip_tables_names"))
@@ -128,6 +128,11 @@ import LighterSystem
         let rootMaxKeys = try FileSystem.readString("/proc/sys/kernel/keys/root_maxkeys")
         #expect(host.sysctls.rootMaxKeys.map { "\($0)\n" } == rootMaxKeys)
         #expect((check(report, "cgroup-namespace")?.status == .ok) == FileSystem.exists("/proc/self/ns/cgroup"))
+        let namespaces = try FileSystem.list("/proc/self/ns")
+        #expect(host.namespaces == ["cgroup", "ipc", "mnt", "net", "pid", "time", "user", "uts"].filter(namespaces.contains))
+        #expect((check(report, "namespaces")?.status == .ok) == ["ipc", "mnt", "net", "pid", "uts"].allSatisfy(namespaces.contains))
+        let status = try FileSystem.readString("/proc/self/status")
+        #expect((check(report, "seccomp")?.status == .ok) == status.contains("\nSeccomp:"))
 
         // Nothing left behind.
         let pid = getpid()
@@ -139,6 +144,17 @@ import LighterSystem
         // This VM has everything Lighter needs.
         #expect(report.missingRequired == [], "\(report.missingRequired)")
         #expect(report.exitCode == 0)
+    }
+
+    @Test func liveChecksWorkWithoutAKernelConfig() throws {
+        let report = try CheckConfig.report(.init(dataRoot: Self.unusedRoot(), runningConfigCandidates: ["/nonexistent/config.gz"]))
+        #expect(report.config == nil && report.options.isEmpty)
+        #expect(report.configUnavailable?.contains("/nonexistent/config.gz") == true)
+        #expect(report.checks.contains { $0.id == "memory-limit" && $0.status == .ok })
+        #expect(report.checks.contains { $0.id == "namespaces" && $0.status == .ok })
+        #expect(report.exitCode == 0)
+        #expect(report.text.contains("Kernel config: unavailable"))
+        #expect(report.fragment == KernelFragment.unavailable)
     }
 
     @Test func liveCommandOutput() throws {
