@@ -103,7 +103,7 @@ extension HostFacts {
         let requiredNamespaces = ["ipc": "IPC_NS", "mnt": "NAMESPACES", "net": "NET_NS", "pid": "PID_NS", "uts": "UTS_NS"]
         let absent = requiredNamespaces.keys.sorted().filter { !namespaces.contains($0) }
         checks.append(absent.isEmpty
-                      ? LiveCheck("namespaces", .ok, .required, "namespaces: \(namespaces.joined(separator: " "))")
+                      ? LiveCheck("namespaces", .ok, .required, "available: \(namespaces.joined(separator: " "))")
                       : LiveCheck("namespaces", .failed, .required, "missing namespaces: \(absent.joined(separator: " ")) (/proc/self/ns)",
                                   fix: "rebuild the kernel with " + absent.compactMap { requiredNamespaces[$0].map { "CONFIG_\($0)=y" } }.joined(separator: " ")))
         checks.append(security.contains("seccomp")
