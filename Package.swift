@@ -35,9 +35,11 @@ let package = Package(
         .target(name: "LighterStore", dependencies: ["LighterSystem", "LighterOCI", "LighterArchive", "CSQLite"]),
         // The OCI runtime: namespaces, mounts, cgroups, capabilities, seccomp, container state.
         .target(name: "LighterRuntime", dependencies: ["LighterSystem", "LighterOCI", "CLighter", "CSeccomp"]),
+        // The host: kernel config and running-system checks (check-config, info).
+        .target(name: "LighterHost", dependencies: ["LighterSystem", "CArchive"]),
         // The command line.
         .target(name: "LighterCLI", dependencies: [
-            "LighterSystem", "LighterOCI", "LighterArchive", "LighterStore", "LighterRuntime",
+            "LighterSystem", "LighterOCI", "LighterArchive", "LighterStore", "LighterRuntime", "LighterHost",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "lighter", dependencies: ["LighterCLI", "LighterRuntime"]),
@@ -48,6 +50,7 @@ let package = Package(
         .testTarget(name: "LighterCLITests", dependencies: ["LighterSystem", "LighterOCI", "LighterTestSupport"]),
         .testTarget(name: "LighterArchiveTests", dependencies: ["LighterArchive", "LighterSystem", "LighterOCI"]),
         .testTarget(name: "LighterRuntimeTests", dependencies: ["LighterRuntime", "LighterSystem"]),
+        .testTarget(name: "LighterHostTests", dependencies: ["LighterHost", "LighterSystem", "CArchive"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -13,5 +13,7 @@ extension LighterCommand {
         ImageCommand.self,
         SystemCommand.self,
         RuntimeCommand.self,
+        CheckConfigCommand.self,
+        InfoCommand.self,
     ]
 }
