@@ -1,0 +1,168 @@
+import LighterOCI
+import LighterSystem
+
+/// What `run`/`create` asked for, after parsing and validation: everything needed to (re)start
+/// the container, kept in `containers/<id>/container.json`.
+public struct ContainerSpec: Codable, Sendable, Equatable {
+    public var image: String                 // as the user typed it
+    public var imageID: Digest
+    public var entrypoint: [String]?         // --entrypoint (nil: the image's)
+    public var command: [String]             // args after the image (empty: the image's Cmd)
+    public var env: [String]                 // -e / --env-file, in order
+    public var workingDir: String?
+    public var user: String?
+    public var hostname: String?
+    public var tty: Bool
+    public var interactive: Bool
+    public var binds: [BindMount]
+    public var tmpfs: [String: String]       // path → options
+    public var resources: ResourceLimits
+    public var capAdd: [String]
+    public var capDrop: [String]
+    public var privileged: Bool
+    public var readOnly: Bool
+    public var seccompProfile: String?       // nil: Docker's default; "unconfined"; or a file's contents
+    public var noNewPrivileges: Bool
+    public var network: String               // none | host
+    public var restart: RestartPolicy
+    public var log: LogOptions
+    public var autoRemove: Bool
+    public var ulimits: [Ulimit]
+    public var stopSignal: String?
+    public var stopTimeout: Int?
+
+    public init(image: String, imageID: Digest) {
+        self.image = image
+        self.imageID = imageID
+        command = []
+        env = []
+        tty = false
+        interactive = false
+        binds = []
+        tmpfs = [:]
+        resources = ResourceLimits()
+        capAdd = []
+        capDrop = []
+        privileged = false
+        readOnly = false
+        noNewPrivileges = false
+        network = "none"
+        restart = .no
+        log = .default
+        autoRemove = false
+        ulimits = []
+    }
+}
+
+/// `-v /host:/ctr[:ro]`.
+public struct BindMount: Codable, Sendable, Equatable {
+    public var source: String
+    public var destination: String
+    public var readOnly: Bool
+
+    public init(parsing spec: String) throws(LighterError) {
+        let parts = spec.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 2 || parts.count == 3, parts[0].hasPrefix("/"), parts[1].hasPrefix("/") else {
+            throw .invalidArgument("-v \(spec): expected /host/path:/container/path[:ro|rw] (named volumes are not supported yet)")
+        }
+        guard parts[1] != "/" else { throw .invalidArgument("-v \(spec): cannot mount over the container's root") }
+        source = parts[0]
+        destination = parts[1]
+        readOnly = false
+        if parts.count == 3 {
+            for option in parts[2].split(separator: ",") {
+                switch option {
+                case "ro": readOnly = true
+                case "rw": readOnly = false
+                case "z", "Z", "rprivate", "private", "rslave", "slave", "rshared", "shared", "nocopy": continue
+                default: throw .invalidArgument("-v \(spec): unknown option \"\(option)\" (ro, rw)")
+                }
+            }
+        }
+        guard FileSystem.exists(source) else {
+            throw .invalidArgument("-v \(spec): the host path \(source) does not exist")
+        }
+    }
+}
+
+/// `--memory`, `--memory-swap`, `--cpus`, `--cpu-shares`, `--cpuset-cpus`, `--pids-limit`.
+public struct ResourceLimits: Codable, Sendable, Equatable {
+    public var memory: Int64?
+    public var memorySwap: Int64?      // memory + swap; -1 unlimited
+    public var cpuQuota: Int64?
+    public var cpuPeriod: UInt64?
+    public var cpuShares: UInt64?
+    public var cpusetCpus: String?
+    public var pidsLimit: Int64?
+    public init() {}
+    public var isEmpty: Bool { self == ResourceLimits() }
+}
+
+/// `--ulimit nofile=1024:2048`.
+public struct Ulimit: Codable, Sendable, Equatable {
+    public var name: String
+    public var soft: UInt64
+    public var hard: UInt64
+
+    public init(parsing spec: String) throws(LighterError) {
+        let pieces = spec.split(separator: "=", maxSplits: 1).map(String.init)
+        let known = ["core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice", "nofile", "nproc", "rss", "rtprio", "rttime", "sigpending", "stack", "as"]
+        guard pieces.count == 2, known.contains(pieces[0]) else {
+            throw .invalidArgument("--ulimit \(spec): expected NAME=SOFT[:HARD] with NAME one of \(known.joined(separator: ", "))")
+        }
+        let values = pieces[1].split(separator: ":").map(String.init)
+        func number(_ text: String) throws(LighterError) -> UInt64 {
+            if text == "-1" || text == "unlimited" { return UInt64.max }
+            guard let value = UInt64(text) else { throw .invalidArgument("--ulimit \(spec): \(text) is not a number") }
+            return value
+        }
+        guard values.count == 1 || values.count == 2 else { throw .invalidArgument("--ulimit \(spec): expected SOFT[:HARD]") }
+        name = pieces[0]
+        soft = try number(values[0])
+        hard = values.count == 2 ? try number(values[1]) : soft
+        guard soft <= hard else { throw .invalidArgument("--ulimit \(spec): soft limit is above the hard limit") }
+    }
+}
+
+/// `--restart no|on-failure[:N]|always|unless-stopped`.
+public enum RestartPolicy: Codable, Sendable, Equatable, CustomStringConvertible {
+    case no
+    case onFailure(maxRetries: Int)
+    case always
+    case unlessStopped
+
+    public init(parsing text: String) throws(LighterError) {
+        switch text {
+        case "no", "": self = .no
+        case "always": self = .always
+        case "unless-stopped": self = .unlessStopped
+        case "on-failure": self = .onFailure(maxRetries: 0)
+        default:
+            if text.hasPrefix("on-failure:"), let n = Int(text.dropFirst("on-failure:".count)), n >= 0 {
+                self = .onFailure(maxRetries: n)
+            } else {
+                throw .invalidArgument("--restart \(text): use no, on-failure[:max-retries], always or unless-stopped")
+            }
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .no: return "no"
+        case .always: return "always"
+        case .unlessStopped: return "unless-stopped"
+        case let .onFailure(n): return n > 0 ? "on-failure:\(n)" : "on-failure"
+        }
+    }
+
+    /// Should a container that exited with `code` start again, after `restarts` restarts,
+    /// unless a user stopped it?
+    public func shouldRestart(exitCode code: Int32, restarts: Int, stoppedByUser: Bool) -> Bool {
+        if stoppedByUser { return false }
+        switch self {
+        case .no: return false
+        case .always, .unlessStopped: return true
+        case let .onFailure(max): return code != 0 && (max == 0 || restarts < max)
+        }
+    }
+}

@@ -1,0 +1,37 @@
+import LighterSystem
+
+/// Where a container is in its life, as `ps` and `inspect` show it.
+public enum ContainerStatus: String, Codable, Sendable {
+    case created, running, paused, restarting, exited, removing, dead
+}
+
+/// The mutable state of a container, written by the engine and its monitor.
+public struct ContainerRuntimeState: Codable, Sendable, Equatable {
+    public var status: ContainerStatus = .created
+    public var pid: Int32 = 0
+    public var pidStartTime: UInt64 = 0
+    public var monitorPid: Int32 = 0
+    public var exitCode: Int32 = 0
+    public var oomKilled = false
+    public var error = ""
+    public var startedAt: String?
+    public var finishedAt: String?
+    public var restartCount = 0
+    /// Set by `stop`/`kill` so the restart policy does not bring the container back.
+    public var stoppedByUser = false
+    public init() {}
+}
+
+/// A container: its identity, what it was asked to run, and its state (`containers/<id>/container.json`).
+public struct ContainerRecord: Codable, Sendable {
+    public var id: String
+    public var name: String
+    public var created: String
+    public var spec: ContainerSpec
+    /// The process the container runs (entrypoint + command, resolved against the image).
+    public var path: String
+    public var args: [String]
+    public var state: ContainerRuntimeState
+
+    public var shortID: String { String(id.prefix(12)) }
+}

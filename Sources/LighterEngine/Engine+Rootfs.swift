@@ -1,0 +1,42 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import LighterOCI
+import LighterSystem
+
+extension Engine {
+    /// Mount the container's root: an overlay of the image's snapshot chain (top layer first)
+    /// under the container's own upper directory.
+    func mountRootfs(_ record: ContainerRecord) throws(LighterError) {
+        let target = rootfsPath(record.id)
+        if isMountPoint(target) { return }
+        let image = try images.image(id: record.spec.imageID)
+        let lowers = image.layers.reversed().map { images.snapshots.path(of: $0.chainID) }
+        for lower in lowers where !FileSystem.isDirectory(lower) {
+            throw .notFound(kind: "image layer", name: "\(lower) (run `lighter system check`)")
+        }
+        let directory = directory(record.id)
+        let options = "lowerdir=\(lowers.joined(separator: ":")),upperdir=\(directory)/upper,workdir=\(directory)/work"
+        guard options.utf8.count < 4000 else {
+            throw .unsupported(feature: "an image of \(image.layers.count) layers", fix: "the overlay mount options exceed one page; squash the image")
+        }
+        try syscall("mount overlay", target) { mount("overlay", target, "overlay", 0, options) }
+    }
+
+    func unmountRootfs(_ id: String) {
+        let target = rootfsPath(id)
+        while isMountPoint(target) {
+            if umount2(target, Int32(MNT_DETACH)) != 0 { break }
+        }
+    }
+
+    /// Is `path` the mount point of a mount in this namespace?
+    func isMountPoint(_ path: String) -> Bool {
+        guard let mounts = try? FileSystem.readString("/proc/self/mountinfo") else { return false }
+        for line in mounts.split(separator: "\n") {
+            let fields = line.split(separator: " ", maxSplits: 5)
+            if fields.count > 4, fields[4] == path { return true }
+        }
+        return false
+    }
+}

@@ -1,0 +1,117 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import LighterOCI
+import LighterRuntime
+import LighterSystem
+
+extension Engine {
+    /// The OCI runtime spec for a container, Docker's defaults plus what `run` asked for.
+    /// Called after the root filesystem is mounted (the user is looked up in its /etc/passwd).
+    func runtimeSpec(for record: ContainerRecord) throws(LighterError) -> RuntimeSpec {
+        let spec = record.spec
+        let image = try images.config(of: spec.imageID).config ?? LighterOCI.ContainerConfig()
+        let hostname = spec.hostname ?? String(record.id.prefix(12))
+        var runtimeSpec = RuntimeSpec.dockerDefault(args: [record.path] + record.args, rootfs: rootfsPath(record.id),
+                                                    hostname: hostname, env: [], cgroupsPath: "/lighter/\(record.id)")
+        guard var process = runtimeSpec.process, var linux = runtimeSpec.linux else { return runtimeSpec }
+
+        process.env = Engine.environment(image: image.Env ?? [], overrides: spec.env, hostname: hostname, tty: spec.tty)
+        process.cwd = spec.workingDir ?? (image.WorkingDir.flatMap { $0.isEmpty ? nil : $0 } ?? "/")
+        process.user = try UserResolver(rootfs: rootfsPath(record.id)).resolve(spec.user ?? image.User ?? "")
+        process.terminal = spec.tty ? true : nil
+        process.noNewPrivileges = spec.noNewPrivileges
+        if !spec.ulimits.isEmpty {
+            process.rlimits = spec.ulimits.map { RuntimeSpec.Rlimit(type: "RLIMIT_\($0.name.uppercased())", hard: $0.hard, soft: $0.soft) }
+        }
+        let capabilities = try Engine.capabilities(add: spec.capAdd, drop: spec.capDrop, privileged: spec.privileged)
+        process.capabilities = RuntimeSpec.Capabilities(bounding: capabilities, effective: capabilities, permitted: capabilities)
+
+        var mounts = runtimeSpec.mounts ?? []
+        let directory = directory(record.id)
+        for file in ["hostname", "hosts", "resolv.conf"] {
+            mounts.append(RuntimeSpec.Mount(destination: "/etc/\(file)", type: "bind", source: "\(directory)/\(file)", options: ["rbind", "rprivate"]))
+        }
+        for bind in spec.binds {
+            mounts.append(RuntimeSpec.Mount(destination: bind.destination, type: "bind", source: bind.source,
+                                            options: ["rbind", "rprivate"] + (bind.readOnly ? ["ro"] : [])))
+        }
+        for (path, options) in spec.tmpfs.sorted(by: { $0.key < $1.key }) {
+            let extra = options.split(separator: ",").map(String.init).filter { !$0.isEmpty }
+            mounts.append(RuntimeSpec.Mount(destination: path, type: "tmpfs", source: "tmpfs", options: ["nosuid", "nodev", "noexec"] + extra))
+        }
+        if spec.readOnly { runtimeSpec.root?.readonly = true }
+
+        if spec.network == "host" {
+            linux.namespaces = linux.namespaces?.filter { $0.type != "network" }
+        }
+        if spec.privileged {
+            linux.maskedPaths = []
+            linux.readonlyPaths = []
+            mounts = mounts.map { mount in
+                var m = mount
+                if m.destination == "/sys" { m.options = m.options?.filter { $0 != "ro" } }
+                return m
+            }
+        }
+        if !spec.resources.isEmpty {
+            var resources = linux.resources ?? RuntimeSpec.Resources()
+            let limits = spec.resources
+            if limits.memory != nil || limits.memorySwap != nil {
+                resources.memory = RuntimeSpec.Memory(limit: limits.memory, swap: limits.memorySwap)
+            }
+            if limits.cpuQuota != nil || limits.cpuShares != nil || limits.cpusetCpus != nil {
+                resources.cpu = RuntimeSpec.CPU(shares: limits.cpuShares, quota: limits.cpuQuota, period: limits.cpuPeriod, cpus: limits.cpusetCpus)
+            }
+            if let pids = limits.pidsLimit { resources.pids = RuntimeSpec.Pids(limit: pids) }
+            linux.resources = resources
+        }
+        if let profile = spec.seccompProfile, profile != "unconfined" {
+            linux.seccomp = try JSON.decode(RuntimeSpec.Seccomp.self, from: Array(profile.utf8), what: "seccomp profile")
+        }
+        runtimeSpec.process = process
+        runtimeSpec.linux = linux
+        runtimeSpec.mounts = mounts
+        return runtimeSpec
+    }
+
+    /// Image Env, then `-e` overrides by name; PATH and HOSTNAME as Docker sets them.
+    static func environment(image: [String], overrides: [String], hostname: String, tty: Bool) -> [String] {
+        var order: [String] = []
+        var values: [String: String] = [:]
+        func set(_ entry: String) {
+            let key = String(entry.prefix { $0 != "=" })
+            if values[key] == nil { order.append(key) }
+            values[key] = entry
+        }
+        set("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
+        set("HOSTNAME=\(hostname)")
+        if tty { set("TERM=xterm") }
+        for entry in image { set(entry) }
+        for entry in overrides { set(entry) }
+        return order.compactMap { values[$0] }
+    }
+
+    /// Docker's default capability set with --cap-add/--cap-drop (ALL allowed in both); everything with --privileged.
+    static func capabilities(add: [String], drop: [String], privileged: Bool) throws(LighterError) -> [String] {
+        func normalize(_ name: String) throws(LighterError) -> String {
+            let upper = name.uppercased()
+            if upper == "ALL" { return upper }
+            let full = upper.hasPrefix("CAP_") ? upper : "CAP_\(upper)"
+            guard Capability.names.contains(full) else {
+                throw .invalidArgument("unknown capability \"\(name)\"")
+            }
+            return full
+        }
+        if privileged { return Capability.names }
+        var set = Capability.dockerDefault
+        let drops = try drop.map(normalize)
+        let adds = try add.map(normalize)
+        if drops.contains("ALL") { set = [] }
+        set.removeAll { drops.contains($0) }
+        if adds.contains("ALL") { set = Capability.names } else {
+            for cap in adds where !set.contains(cap) { set.append(cap) }
+        }
+        return set
+    }
+}

@@ -1,0 +1,82 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import LighterOCI
+import LighterRuntime
+import LighterStore
+import LighterSystem
+
+/// The container engine: images from the store, containers as directories under
+/// `containers/<id>/` plus a row in the metadata database, run by the in-process runtime.
+public final class Engine: @unchecked Sendable {
+    public let images: ImageStore
+    public let runtime: Runtime
+    /// The lighter binary, re-executed as a container's monitor (`__monitor`).
+    public let executable: String
+
+    public init(root: String, executable: String = Engine.currentExecutable) throws(LighterError) {
+        images = try ImageStore(root: root)
+        runtime = Runtime(root: "/run/lighter/runtime", initExecutable: executable)
+        self.executable = executable
+    }
+
+    /// The running binary's path (for re-executing it as a monitor after the CLI has gone).
+    public static var currentExecutable: String {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        guard n > 0 else { return "/proc/self/exe" }
+        return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    func directory(_ id: String) -> String { "\(images.paths.containers)/\(id)" }
+    func recordPath(_ id: String) -> String { "\(directory(id))/container.json" }
+    func logPath(_ id: String) -> String { "\(directory(id))/\(id)-json.log" }
+    func rootfsPath(_ id: String) -> String { "\(directory(id))/rootfs" }
+
+    /// Read a container's record as stored.
+    public func record(_ id: String) throws(LighterError) -> ContainerRecord {
+        let bytes: [UInt8]
+        do {
+            bytes = try FileSystem.readFile(recordPath(id))
+        } catch {
+            throw .notFound(kind: "container", name: id)
+        }
+        return try JSON.decode(ContainerRecord.self, from: bytes, what: "container \(id.prefix(12)) record")
+    }
+
+    /// Write a container's record durably (readers always see a whole file).
+    public func save(_ record: ContainerRecord) throws(LighterError) {
+        try FileSystem.writeDurably(try JSON.encode(record, pretty: true), to: recordPath(record.id), mode: 0o600)
+    }
+
+    /// Update a record under the container's lock, so the monitor and CLI commands never lose each
+    /// other's changes.
+    @discardableResult
+    public func update(_ id: String, _ change: (inout ContainerRecord) throws(LighterError) -> Void) throws(LighterError) -> ContainerRecord {
+        let lock = try FileLock(path: "\(directory(id))/lock", mode: .exclusive)
+        defer { lock.release() }
+        var record = try record(id)
+        try change(&record)
+        try save(record)
+        return record
+    }
+
+    /// Resolve a name, full ID or unambiguous ID prefix to a container ID.
+    public func resolve(_ input: String) throws(LighterError) -> String {
+        let name = input.hasPrefix("/") ? String(input.dropFirst()) : input
+        if let row = try images.db.query("SELECT id FROM containers WHERE name = ? OR id = ?", [.text(name), .text(name)]).first {
+            return row.string("id")
+        }
+        if name.count >= 1, name.allSatisfy(\.isHexDigit) {
+            let rows = try images.db.query("SELECT id FROM containers WHERE id LIKE ? || '%'", [.text(name.lowercased())])
+            if rows.count == 1 { return rows[0].string("id") }
+            if rows.count > 1 { throw .conflict("container ID prefix \(input) is ambiguous (\(rows.count) containers match)") }
+        }
+        throw .notFound(kind: "container", name: input)
+    }
+
+    /// All container IDs, oldest first.
+    public func allIDs() throws(LighterError) -> [String] {
+        try images.db.query("SELECT id FROM containers ORDER BY created_at, id").map { $0.string("id") }
+    }
+}

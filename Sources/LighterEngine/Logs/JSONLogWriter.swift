@@ -1,0 +1,90 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import LighterSystem
+
+/// Writes a container's output in Docker's json-file format, one JSON object per line:
+/// `{"log":"hello\n","stream":"stdout","time":"2026-11-29T06:49:43.123456789Z"}`,
+/// rotating `NAME` → `NAME.1` → … when it passes `maxSize`, keeping `maxFiles` files in all.
+public final class JSONLogWriter {
+    public let path: String
+    private let options: LogOptions
+    private var fd: FileDescriptor
+    private var size: Int64
+    /// Partial lines per stream, flushed at newline or when they grow past 16 KiB (Docker splits too).
+    private var pending: [String: [UInt8]] = [:]
+
+    public init(path: String, options: LogOptions) throws(LighterError) {
+        self.path = path
+        self.options = options
+        fd = try FileDescriptor(path: path, flags: O_WRONLY | O_CREAT | O_APPEND, mode: 0o640)
+        size = Int64(try fd.stat().st_size)
+    }
+
+    /// Feed raw bytes from a stream ("stdout" or "stderr").
+    public func write(_ bytes: ArraySlice<UInt8>, stream: String) throws(LighterError) {
+        var buffer = pending[stream] ?? []
+        for byte in bytes {
+            buffer.append(byte)
+            if byte == 0x0a || buffer.count >= 16 * 1024 {
+                try emit(buffer, stream: stream)
+                buffer.removeAll(keepingCapacity: true)
+            }
+        }
+        pending[stream] = buffer
+    }
+
+    /// Write out partial lines (at container exit).
+    public func flush() throws(LighterError) {
+        for (stream, buffer) in pending where !buffer.isEmpty { try emit(buffer, stream: stream) }
+        pending.removeAll()
+    }
+
+    private func emit(_ line: [UInt8], stream: String) throws(LighterError) {
+        let now = Time.now()
+        let record = "{\"log\":\(JSONLogWriter.quote(line)),\"stream\":\"\(stream)\",\"time\":\"\(Time.rfc3339(seconds: now.seconds, nanoseconds: max(now.nanoseconds, 1)))\"}\n"
+        let bytes = Array(record.utf8)
+        if size > 0 && size + Int64(bytes.count) > options.maxSize { try rotate() }
+        try fd.write(bytes)
+        size += Int64(bytes.count)
+    }
+
+    private func rotate() throws(LighterError) {
+        if options.maxFiles <= 1 {
+            try fd.truncate(to: 0)
+            size = 0
+            return
+        }
+        for index in stride(from: options.maxFiles - 1, through: 1, by: -1) {
+            let from = index == 1 ? path : "\(path).\(index - 1)"
+            if FileSystem.exists(from) { try FileSystem.rename(from, to: "\(path).\(index)") }
+        }
+        fd = try FileDescriptor(path: path, flags: O_WRONLY | O_CREAT | O_APPEND | O_TRUNC, mode: 0o640)
+        size = 0
+    }
+
+    /// A JSON string literal for raw bytes (invalid UTF-8 becomes U+FFFD, as Go's encoder does).
+    static func quote(_ bytes: [UInt8]) -> String {
+        var out = "\""
+        for scalar in String(decoding: bytes, as: UTF8.self).unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "<": out += "\\u003c"
+            case ">": out += "\\u003e"
+            case "&": out += "\\u0026"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+}
