@@ -22,7 +22,7 @@ public struct LogOptions: Sendable, Equatable, Codable {
             }
             let key = String(option[..<eq]), value = String(option[option.index(after: eq)...])
             switch key {
-            case "max-size": maxSize = try LogOptions.parseSize(value, flag: "--log-opt max-size")
+            case "max-size": maxSize = try ByteSize.parse(value, flag: "--log-opt max-size")
             case "max-file":
                 guard let n = Int(value), n >= 1 else { throw .invalidArgument("--log-opt max-file=\(value): must be a whole number of at least 1") }
                 maxFiles = n
@@ -30,25 +30,5 @@ public struct LogOptions: Sendable, Equatable, Codable {
                 throw .invalidArgument("--log-opt \(key): unknown log option for the json-file driver (max-size, max-file)")
             }
         }
-    }
-
-    /// Docker's byte sizes: `512`, `10k`, `10m`, `1g` (also with a trailing `b`, any case); binary units.
-    public static func parseSize(_ text: String, flag: String) throws(LighterError) -> Int64 {
-        var digits = text.lowercased()
-        if digits.hasSuffix("b") && digits.count > 1 && !(digits.dropLast().last?.isNumber ?? true) { digits.removeLast() }
-        var multiplier: Int64 = 1
-        switch digits.last {
-        case "k": multiplier = 1 << 10
-        case "m": multiplier = 1 << 20
-        case "g": multiplier = 1 << 30
-        case "t": multiplier = 1 << 40
-        case "b": multiplier = 1
-        default: break
-        }
-        if multiplier != 1 || digits.last == "b" { digits.removeLast() }
-        guard let value = Double(digits), value > 0, value.isFinite else {
-            throw .invalidArgument("\(flag)=\(text): not a size (e.g. 512k, 10m, 1g)")
-        }
-        return Int64(value * Double(multiplier))
     }
 }

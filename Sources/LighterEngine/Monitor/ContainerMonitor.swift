@@ -1,0 +1,211 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CLighter
+import LighterOCI
+import LighterRuntime
+import LighterSystem
+
+/// Stays with one container for its whole life: starts it through the runtime, relays its output to
+/// the json-file log (and to the attached terminal), forwards signals, records how it ended, applies
+/// its restart policy and `--rm`. Runs inside the CLI for attached runs, or as `lighter __monitor`
+/// (a fresh single-threaded process) for detached ones.
+struct ContainerMonitor {
+    let engine: Engine
+    let id: String
+    /// Copy the container's output to our own stdout/stderr.
+    let attach: Bool
+    /// The container's standard input (our stdin for `-i`, /dev/null otherwise).
+    let input: Int32
+    /// Where to say "started" (or why not) to a CLI waiting for a detached start.
+    let reportFD: Int32?
+
+    /// Run until the container is done for good; returns its last exit code (125 and up for
+    /// engine errors, as Docker).
+    func run() -> Int32 {
+        var reported = false
+        var code: Int32 = 125
+        var backoff: useconds_t = 100_000
+        do {
+            let log = try JSONLogWriter(path: engine.logPath(id), options: try engine.record(id).spec.log)
+            while true {
+                let record = try engine.record(id)
+                let launched: Launched
+                do {
+                    launched = try launch(record)
+                } catch {
+                    engine.unmountRootfs(id)
+                    try? engine.runtime.delete(id: id, force: true)
+                    let exit = Self.exitCode(for: error)
+                    _ = try? engine.update(id) { (r) throws(LighterError) in
+                        r.state.status = .exited
+                        r.state.exitCode = exit
+                        r.state.error = "\(error)"
+                        r.state.pid = 0
+                        r.state.finishedAt = Self.now()
+                    }
+                    if !reported { report("\(exit) \(error)") }
+                    if attach { Console.error("lighter: \(error)") }
+                    code = exit
+                    break
+                }
+                if !reported {
+                    report("0")
+                    reported = true
+                }
+                relay(launched, log: log)
+                let status = (try? engine.runtime.wait(id: id)) ?? Runtime.ExitStatus(code: 255, signal: nil, oomKilled: false)
+                try? engine.runtime.delete(id: id, force: true)
+                engine.unmountRootfs(id)
+                code = status.signal.map { 128 + $0 } ?? status.code
+                let finished = try engine.update(id) { (r) throws(LighterError) in
+                    r.state.status = .exited
+                    r.state.exitCode = code
+                    r.state.oomKilled = status.oomKilled
+                    r.state.pid = 0
+                    r.state.finishedAt = Self.now()
+                }
+                guard finished.spec.restart.shouldRestart(exitCode: code, restarts: finished.state.restartCount, stoppedByUser: finished.state.stoppedByUser) else { break }
+                try engine.update(id) { (r) throws(LighterError) in
+                    r.state.status = .restarting
+                    r.state.restartCount += 1
+                }
+                usleep(backoff)
+                backoff = min(backoff * 2, 10_000_000)
+                if (try? engine.record(id))?.state.stoppedByUser == true { break }
+            }
+            try log.flush()
+        } catch {
+            if !reported { report("125 \(error)") }
+            if case .notFound = error { return code }   // removed while running (rm -f)
+            if attach { Console.error("lighter: \(error)") }
+        }
+        if let record = try? engine.record(id), record.spec.autoRemove {
+            try? engine.removeFiles(id)
+        }
+        return code
+    }
+
+    private struct Launched {
+        let pid: Int32
+        let stdout: FileDescriptor
+        let stderr: FileDescriptor
+    }
+
+    /// Mount the root, write config.json, create and start the container with pipes for its output.
+    private func launch(_ record: ContainerRecord) throws(LighterError) -> Launched {
+        if record.spec.tty {
+            throw .unsupported(feature: "-t (a pseudo-terminal)", fix: "run without -t for now; pty support is being built")
+        }
+        try? engine.runtime.delete(id: id, force: true)   // stale runtime state from a crash
+        try engine.mountRootfs(record)
+        let spec = try engine.runtimeSpec(for: record)
+        let directory = engine.directory(id)
+        try FileSystem.writeDurably(try JSON.encode(spec), to: "\(directory)/config.json", mode: 0o600)
+        let out = try Self.pipe(), err = try Self.pipe()
+        let state = try engine.runtime.launch(id: id, bundle: directory,
+                                              stdio: Runtime.Stdio(input: input, output: out.write.rawValue, error: err.write.rawValue))
+        try out.write.close()
+        try err.write.close()
+        try engine.update(id) { (r) throws(LighterError) in
+            r.state.status = .running
+            r.state.pid = state.pid
+            r.state.pidStartTime = state.pidStartTime
+            r.state.monitorPid = getpid()
+            r.state.startedAt = Self.now()
+            r.state.exitCode = 0
+            r.state.oomKilled = false
+            r.state.error = ""
+        }
+        return Launched(pid: state.pid, stdout: out.read, stderr: err.read)
+    }
+
+    /// Copy output until the container's init exits, forwarding termination signals to it.
+    private func relay(_ launched: Launched, log: JSONLogWriter) {
+        let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2]
+        var mask = sigset_t()
+        sigemptyset(&mask)
+        for s in signals { sigaddset(&mask, s) }
+        var previous = sigset_t()
+        sigprocmask(SIG_BLOCK, &mask, &previous)
+        defer { sigprocmask(SIG_SETMASK, &previous, nil) }
+        let sfd = signalfd(-1, &mask, Int32(SFD_CLOEXEC | SFD_NONBLOCK))
+        defer { if sfd >= 0 { close(sfd) } }
+        let pidfd = lighter_pidfd_open(launched.pid)
+        defer { if pidfd >= 0 { close(pidfd) } }
+
+        var open: [(fd: FileDescriptor, stream: String, target: Int32)] = [(launched.stdout, "stdout", 1), (launched.stderr, "stderr", 2)]
+        var exited = pidfd < 0
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        while !open.isEmpty {
+            var fds = open.map { pollfd(fd: $0.fd.rawValue, events: Int16(POLLIN), revents: 0) }
+            if !exited { fds.append(pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0)) }
+            if sfd >= 0 { fds.append(pollfd(fd: sfd, events: Int16(POLLIN), revents: 0)) }
+            // After the init exits, only drain what is already buffered (daemonized children may
+            // keep the pipes open forever).
+            let ready = poll(&fds, nfds_t(fds.count), exited ? 0 : -1)
+            if ready < 0 && errno == EINTR { continue }
+            if ready <= 0 && exited { break }
+            if sfd >= 0, let last = fds.last, last.revents & Int16(POLLIN) != 0 {
+                var info = signalfd_siginfo()
+                while read(sfd, &info, MemoryLayout<signalfd_siginfo>.size) > 0 {
+                    _ = kill(launched.pid, Int32(info.ssi_signo))
+                }
+            }
+            if !exited, fds.count > open.count, fds[open.count].revents != 0 { exited = true }
+            var index = 0
+            for (position, entry) in fds.prefix(open.count).enumerated() {
+                let slot = position - (open.count - (open.count - index))
+                _ = slot
+                guard entry.revents != 0 else { index += 1; continue }
+                let stream = open[index]
+                let n = buffer.withUnsafeMutableBytes { read(stream.fd.rawValue, $0.baseAddress, $0.count) }
+                if n > 0 {
+                    try? log.write(buffer[0..<n], stream: stream.stream)
+                    if attach { _ = buffer.withUnsafeBytes { write(stream.target, $0.baseAddress, n) } }
+                    index += 1
+                } else if n == 0 || (errno != EINTR && errno != EAGAIN) {
+                    open.remove(at: index)
+                } else {
+                    index += 1
+                }
+            }
+        }
+        if !exited, pidfd >= 0 {
+            var entry = pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0)
+            while poll(&entry, 1, -1) < 0 && errno == EINTR {}
+        }
+    }
+
+    private func report(_ line: String) {
+        guard let fd = reportFD else { return }
+        let bytes = Array((line + "\n").utf8)
+        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+    }
+
+    private static func pipe() throws(LighterError) -> (read: FileDescriptor, write: FileDescriptor) {
+        var fds: [Int32] = [-1, -1]
+        try syscall("pipe2") { pipe2(&fds, O_CLOEXEC) }
+        return (FileDescriptor(adopting: fds[0]), FileDescriptor(adopting: fds[1]))
+    }
+
+    static func now() -> String {
+        let t = Time.now()
+        return Time.rfc3339(seconds: t.seconds, nanoseconds: t.nanoseconds)
+    }
+
+    /// Docker's exit codes for a container that did not start: 126 not executable, 127 not found, else 125.
+    static func exitCode(for error: LighterError) -> Int32 {
+        if case let .containerStart(_, code) = error { return code }
+        return 125
+    }
+}
+
+/// Minimal stderr writer for the monitor (no Foundation).
+enum Console {
+    static func error(_ text: String) {
+        let bytes = Array((text + "\n").utf8)
+        _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+    }
+}
