@@ -22,3 +22,4 @@ int lighter_ioctl_int(int fd, unsigned long request, int *arg) { return ioctl(fd
 unsigned int lighter_major(uint64_t dev) { return major(dev); }
 unsigned int lighter_minor(uint64_t dev) { return minor(dev); }
 uint64_t lighter_makedev(unsigned int ma, unsigned int mi) { return makedev(ma, mi); }
+int lighter_syncfs(int fd) { return syncfs(fd); }

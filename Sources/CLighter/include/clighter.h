@@ -26,4 +26,7 @@ unsigned int lighter_major(uint64_t dev);
 unsigned int lighter_minor(uint64_t dev);
 uint64_t lighter_makedev(unsigned int major, unsigned int minor);
 
+/// syncfs(2): flush the file system holding `fd` (glibc declares it only under _GNU_SOURCE).
+int lighter_syncfs(int fd);
+
 #endif
