@@ -7,6 +7,9 @@ struct LayerPath: Hashable, CustomStringConvertible {
 
     init(components: [RawName]) { self.components = components }
 
+    /// Real images nest a few dozen levels; the bound keeps removal of a replaced tree (which recurses) shallow.
+    static let maxDepth = 512
+
     /// Clean a tar member name (or a hardlink target, which names another member).
     ///
     /// A leading "/" is stripped, as Docker does for `/etc/x`: member names are always relative to the
@@ -24,6 +27,9 @@ struct LayerPath: Hashable, CustomStringConvertible {
                 continue
             }
             stack.append(RawName(component))
+            guard stack.count <= Self.maxDepth else {
+                throw .unsafeArchive(entry: entry, reason: "\(what) nests deeper than \(Self.maxDepth) directories")
+            }
         }
         components = stack
     }
