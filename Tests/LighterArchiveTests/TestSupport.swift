@@ -25,7 +25,11 @@ struct TempDir {
         return p
     }
 
-    func remove() { try? FileSystem.removeTree(path) }
+    func remove() {
+        try? FileSystem.removeTree(path)
+        // FileSystem.removeTree reads names as String and cannot remove non-UTF-8 ones; rm can.
+        if FileSystem.exists(path) { _ = try? shell("rm -rf '\(path)'") }
+    }
 }
 
 /// Run `/bin/sh -c command`; returns the exit status.
