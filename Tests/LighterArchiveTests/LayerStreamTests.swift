@@ -75,8 +75,8 @@ import Testing
         var fds: [Int32] = [0, 0]
         #expect(pipe(&fds) == 0)
         let reader = FileDescriptor(adopting: fds[0])
-        // The shell inherits the write end at spawn; the background cat writes through it.
-        let writerStatus = try shell("cat '\(temp.path)/padded.gz' >&\(fds[1]) &")
+        // The write end is the shell's stdout; the background cat keeps writing after the shell exits.
+        let writerStatus = try shell("cat '\(temp.path)/padded.gz' &", stdout: fds[1])
         #expect(writerStatus == 0)
         _ = close(fds[1])
         let root = try temp.sub("root")
