@@ -46,6 +46,20 @@ import Testing
         #expect(sum == Digest.of(try FileSystem.readFile(files.gz)).hex)
     }
 
+    @Test func bzip2AndXzLayersAreReadToo() throws {
+        let temp = try TempDir()
+        defer { temp.remove() }
+        let files = try layerFiles(temp)
+        #expect(try shell("bzip2 -c '\(files.tar)' > '\(files.tar).bz2' && xz -c '\(files.tar)' > '\(files.tar).xz'") == 0)
+        let diffID = Digest.of(try FileSystem.readFile(files.tar))
+        for (suffix, compression) in [("bz2", Compression.bzip2), ("xz", .xz)] {
+            let applied = try applyLayer("\(files.tar).\(suffix)", into: try temp.sub("root-\(suffix)"))
+            #expect(applied.compression == compression)
+            #expect(applied.diffID == diffID)
+            #expect(applied.digest == Digest.of(try FileSystem.readFile("\(files.tar).\(suffix)")))
+        }
+    }
+
     @Test func decompressCopiesThePlainTarAndReportsBothDigests() throws {
         let temp = try TempDir()
         defer { temp.remove() }
