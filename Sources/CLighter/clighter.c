@@ -84,3 +84,5 @@ int lighter_prepare_exec(int lowest_fd) {
 
 int lighter_setns(int fd, int nstype) { return setns(fd, nstype); }
 int lighter_unshare(int flags) { return unshare(flags); }
+
+int lighter_syncfs(int fd) { return syncfs(fd); }

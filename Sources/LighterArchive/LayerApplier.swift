@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import CLighter
 import LighterOCI
 import LighterSystem
 
@@ -14,6 +20,7 @@ public enum LayerApplier {
     /// Docker does) and ".." is resolved lexically — anything that would land outside `directory`, pass through
     /// a symlink, or link to something outside the layer is refused with `.unsafeArchive`; nothing is ever
     /// written outside `directory`. The whole stream is read to its end, so `digest` and `diffID` cover every byte.
+    /// When `apply` returns, the unpacked files are on disk (syncfs of `directory`'s file system).
     ///
     /// Throws `.unsafeArchive`, `.malformed` (garbage, truncated gzip/zstd/tar), `.limitExceeded` (decompressed
     /// size over `limits.maxUncompressedBytes`), `.digestMismatch` (when `expectedDigest` is given and the bytes
@@ -29,6 +36,8 @@ public enum LayerApplier {
         // Trailing padding after the tar's end marker, and anything after the compressed stream.
         try stream.drain()
         try unpacker.setDirectoryTimes()
+        // The store records the layer as unpacked next: it must survive a power cut from here on.
+        try syscall("syncfs", directory) { lighter_syncfs(snapshot.root.rawValue) }
         let digest = input.digest
         if let expectedDigest, expectedDigest != digest {
             throw .digestMismatch(what: "layer", expected: expectedDigest.description, actual: digest.description)

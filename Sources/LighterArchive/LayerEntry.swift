@@ -10,10 +10,11 @@ import LighterSystem
 /// One tar header as the layer applier needs it, copied out of libarchive.
 struct LayerEntry {
     enum Kind: Equatable {
-        case file, directory, symlink(String), hardlink(String), characterDevice, blockDevice, fifo
+        /// Link targets are raw bytes, like names.
+        case file, directory, symlink([UInt8]), hardlink([UInt8]), characterDevice, blockDevice, fifo
     }
 
-    /// The member name as written in the tar (for error messages).
+    /// The member name as written in the tar (for error messages; invalid UTF-8 shows as U+FFFD).
     let name: String
     let path: LayerPath
     let kind: Kind
@@ -31,11 +32,12 @@ struct LayerEntry {
         guard let raw = archive_entry_pathname(entry) ?? archive_entry_pathname_utf8(entry) else {
             throw .malformed(what: "layer", reason: "tar entry without a name")
         }
-        name = String(cString: raw)
-        path = try LayerPath(member: name, entry: name)
+        let bytes = RawName.bytes(of: raw)
+        name = String(decoding: bytes, as: UTF8.self)
+        path = try LayerPath(member: bytes, entry: name)
 
         if let link = archive_entry_hardlink(entry) ?? archive_entry_hardlink_utf8(entry) {
-            kind = .hardlink(String(cString: link))
+            kind = .hardlink(RawName.bytes(of: link))
         } else {
             switch archive_entry_filetype(entry) & S_IFMT {
             case S_IFREG: kind = .file
@@ -44,7 +46,7 @@ struct LayerEntry {
                 guard let target = archive_entry_symlink(entry) ?? archive_entry_symlink_utf8(entry) else {
                     throw .malformed(what: "layer entry \"\(name)\"", reason: "symlink without a target")
                 }
-                kind = .symlink(String(cString: target))
+                kind = .symlink(RawName.bytes(of: target))
             case S_IFCHR: kind = .characterDevice
             case S_IFBLK: kind = .blockDevice
             case S_IFIFO: kind = .fifo

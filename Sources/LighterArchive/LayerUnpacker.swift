@@ -14,7 +14,7 @@ final class LayerUnpacker {
     let stream: UncompressedStream
     private let tar: ArchiveReadHandle
     /// Directory times are set after everything inside them exists.
-    private var directoryTimes: [LayerPath: (timespec, timespec)] = [:]
+    private(set) var directoryTimes: [LayerPath: (timespec, timespec)] = [:]
 
     init(snapshot: SnapshotDirectory, stream: UncompressedStream) throws(LighterError) {
         self.snapshot = snapshot
@@ -53,8 +53,8 @@ final class LayerUnpacker {
             return
         }
         // AUFS metadata (.wh..wh.plnk, .wh..wh.aufs) means nothing to overlayfs; Docker skips it too.
-        if path.components.contains(where: { $0.hasPrefix(".wh..wh.") && $0 != ".wh..wh..opq" }) { return }
-        if path.base == ".wh..wh..opq" {
+        if path.components.contains(where: { $0.hasPrefix(".wh..wh.") && !$0.isEqual(to: ".wh..wh..opq") }) { return }
+        if path.base.isEqual(to: ".wh..wh..opq") {
             let directory = try snapshot.directory(path.parent, create: true, entry: entry.name)
             try setXattr("trusted.overlay.opaque", Array("y".utf8), fd: directory, entry: entry.name, tolerant: false)
             return
@@ -63,11 +63,13 @@ final class LayerUnpacker {
 
         let parent = try snapshot.directory(path.parent, create: true, entry: entry.name)
         let base = path.base
+        let cBase = base.cString
         if let existing = try snapshot.existing(base, in: parent) {
             let isDirectory = (existing.st_mode & S_IFMT) == S_IFDIR
             if isDirectory && entry.kind == .directory {
                 // A directory over a directory only updates its metadata.
-                let fd = try snapshot.open(base, in: parent, flags: O_RDONLY | O_DIRECTORY | O_NOFOLLOW, entry: entry.name)
+                let fd = try snapshot.open(LayerPath(components: [base]), in: parent,
+                                           flags: O_RDONLY | O_DIRECTORY | O_NOFOLLOW, entry: entry.name)
                 try setMetadata(of: fd, entry)
                 directoryTimes[path] = (entry.accessTime, entry.modificationTime)
                 return
@@ -80,26 +82,28 @@ final class LayerUnpacker {
         switch entry.kind {
         case .file: try createFile(entry, base: base, in: parent)
         case .directory:
-            try syscall("mkdirat", entry.name) { mkdirat(parent.rawValue, base, 0o700) }
-            let fd = try snapshot.open(base, in: parent, flags: O_RDONLY | O_DIRECTORY | O_NOFOLLOW, entry: entry.name)
+            try syscall("mkdirat", entry.name) { mkdirat(parent.rawValue, cBase, 0o700) }
+            let fd = try snapshot.open(LayerPath(components: [base]), in: parent,
+                                       flags: O_RDONLY | O_DIRECTORY | O_NOFOLLOW, entry: entry.name)
             try setMetadata(of: fd, entry)
             directoryTimes[path] = (entry.accessTime, entry.modificationTime)
         case .symlink(let target):
             try path.checkSymlinkTarget(target, entry: entry.name)
-            try syscall("symlinkat", entry.name) { symlinkat(target, parent.rawValue, base) }
+            let cTarget = RawName(target).cString
+            try syscall("symlinkat", entry.name) { symlinkat(cTarget, parent.rawValue, cBase) }
             try setMetadata(of: base, in: parent, entry, isSymlink: true)
         case .hardlink(let target):
             try createHardlink(entry, target: target, base: base, in: parent)
         case .characterDevice, .blockDevice, .fifo:
             let type: mode_t = entry.kind == .fifo ? S_IFIFO : entry.kind == .blockDevice ? S_IFBLK : S_IFCHR
             let device: dev_t = entry.kind == .fifo ? 0 : entry.device
-            try syscall("mknodat", entry.name) { mknodat(parent.rawValue, base, type | 0o600, device) }
+            try syscall("mknodat", entry.name) { mknodat(parent.rawValue, cBase, type | 0o600, device) }
             try setMetadata(of: base, in: parent, entry, isSymlink: false)
         }
     }
 
     /// Remove what an entry replaces; a directory goes with its contents and its pending times.
-    private func replace(_ base: String, in parent: FileDescriptor, at path: LayerPath, isDirectory: Bool,
+    private func replace(_ base: RawName, in parent: FileDescriptor, at path: LayerPath, isDirectory: Bool,
                          entry: LayerEntry) throws(LighterError) {
         try snapshot.remove(base, in: parent, isDirectory: isDirectory, entry: entry.name)
         if isDirectory {
@@ -109,20 +113,21 @@ final class LayerUnpacker {
 
     /// `.wh.NAME` becomes the overlayfs whiteout for NAME: a 0/0 character device.
     private func whiteout(_ entry: LayerEntry) throws(LighterError) {
-        let name = String(entry.path.base.dropFirst(4))
-        guard !name.isEmpty, name != ".", name != ".." else {
-            throw .unsafeArchive(entry: entry.name, reason: "whiteout of \"\(name)\" names no file in the directory")
+        let name = entry.path.base.dropFirst(4)
+        guard !name.isEmpty, !name.isEqual(to: "."), !name.isEqual(to: "..") else {
+            throw .unsafeArchive(entry: entry.name, reason: "whiteout of \"\(name.text)\" names no file in the directory")
         }
-        let target = LayerPath(components: entry.path.parent.components + [name])
+        let target = entry.path.parent.appending(name)
+        let cName = name.cString
         let parent = try snapshot.directory(entry.path.parent, create: true, entry: entry.name)
         if let existing = try snapshot.existing(name, in: parent) {
             try replace(name, in: parent, at: target, isDirectory: (existing.st_mode & S_IFMT) == S_IFDIR, entry: entry)
         }
-        try syscall("mknodat", entry.name) { mknodat(parent.rawValue, name, S_IFCHR, 0) }
+        try syscall("mknodat", entry.name) { mknodat(parent.rawValue, cName, S_IFCHR, 0) }
     }
 
-    private func createFile(_ entry: LayerEntry, base: String, in parent: FileDescriptor) throws(LighterError) {
-        let fd = try snapshot.open(base, in: parent, flags: O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode: 0o600,
+    private func createFile(_ entry: LayerEntry, base: RawName, in parent: FileDescriptor) throws(LighterError) {
+        let fd = try snapshot.open(LayerPath(components: [base]), in: parent, flags: O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode: 0o600,
                                    entry: entry.name)
         var end: Int64 = 0
         while true {
@@ -154,9 +159,10 @@ final class LayerUnpacker {
         }
     }
 
-    private func createHardlink(_ entry: LayerEntry, target name: String, base: String,
+    private func createHardlink(_ entry: LayerEntry, target raw: [UInt8], base: RawName,
                                 in parent: FileDescriptor) throws(LighterError) {
-        let target = try LayerPath(member: name, entry: entry.name, what: "hardlink target \"\(name)\"")
+        let name = String(decoding: raw, as: UTF8.self)
+        let target = try LayerPath(member: raw, entry: entry.name, what: "hardlink target \"\(name)\"")
         guard !target.isRoot else {
             throw .unsafeArchive(entry: entry.name, reason: "hardlink to the layer root")
         }
@@ -173,60 +179,7 @@ final class LayerUnpacker {
             throw .unsafeArchive(entry: entry.name, reason: "hardlink target \"\(name)\" is a directory")
         }
         // flags 0: a symlink target is linked itself, never followed.
-        try syscall("linkat", entry.name) { linkat(targetParent.rawValue, target.base, parent.rawValue, base, 0) }
-    }
-
-    /// Owner, then mode (chown clears setuid/setgid), then xattrs (chown clears security.capability).
-    private func setMetadata(of fd: FileDescriptor, _ entry: LayerEntry) throws(LighterError) {
-        try syscall("fchown", entry.name) { fchown(fd.rawValue, entry.uid, entry.gid) }
-        try syscall("fchmod", entry.name) { fchmod(fd.rawValue, entry.permissions) }
-        for (name, value) in entry.xattrs {
-            try setXattr(name, value, fd: fd, entry: entry.name, tolerant: true)
-        }
-        if entry.kind != .directory {
-            let times = [entry.accessTime, entry.modificationTime]
-            try syscall("futimens", entry.name) { futimens(fd.rawValue, times) }
-        }
-    }
-
-    /// The same for what has no descriptor of its own (symlinks, devices, fifos), never following a symlink.
-    private func setMetadata(of base: String, in parent: FileDescriptor, _ entry: LayerEntry,
-                             isSymlink: Bool) throws(LighterError) {
-        try syscall("fchownat", entry.name) { fchownat(parent.rawValue, base, entry.uid, entry.gid, AT_SYMLINK_NOFOLLOW) }
-        if !isSymlink {
-            try syscall("fchmodat", entry.name) { fchmodat(parent.rawValue, base, entry.permissions, 0) }
-        }
-        let path = snapshot.procPath(base, in: parent)
-        for (name, value) in entry.xattrs {
-            let result = value.withUnsafeBytes { lsetxattr(path, name, $0.baseAddress, $0.count, 0) }
-            if result != 0 { try xattrFailed(name, entry: entry.name, tolerant: true) }
-        }
-        let times = [entry.accessTime, entry.modificationTime]
-        try syscall("utimensat", entry.name) { utimensat(parent.rawValue, base, times, AT_SYMLINK_NOFOLLOW) }
-    }
-
-    private func setXattr(_ name: String, _ value: [UInt8], fd: FileDescriptor, entry: String,
-                          tolerant: Bool) throws(LighterError) {
-        let result = value.withUnsafeBytes { fsetxattr(fd.rawValue, name, $0.baseAddress, $0.count, 0) }
-        if result != 0 { try xattrFailed(name, entry: entry, tolerant: tolerant) }
-    }
-
-    /// Like Docker, an xattr the file system does not support (or will not take on this kind of file) is skipped;
-    /// any other failure is an error.
-    private func xattrFailed(_ name: String, entry: String, tolerant: Bool) throws(LighterError) {
-        let code = lighter_errno()
-        if tolerant && (code == EOPNOTSUPP || code == EPERM) { return }
-        throw .system(call: "setxattr \(name)", path: entry, errno: code)
-    }
-
-    /// Directory times last: creating anything inside a directory changes its mtime.
-    func setDirectoryTimes() throws(LighterError) {
-        for (path, times) in directoryTimes {
-            let fd = path.isRoot ? snapshot.root
-                : try snapshot.open(path.relative, in: snapshot.root, flags: O_RDONLY | O_DIRECTORY | O_NOFOLLOW,
-                                    entry: path.description)
-            let pair = [times.0, times.1]
-            try syscall("futimens", path.description) { futimens(fd.rawValue, pair) }
-        }
+        let from = target.base.cString, to = base.cString
+        try syscall("linkat", entry.name) { linkat(targetParent.rawValue, from, parent.rawValue, to, 0) }
     }
 }

@@ -23,11 +23,12 @@ final class SnapshotDirectory {
         root = try FileDescriptor(path: path, flags: O_RDONLY | O_DIRECTORY | O_NOFOLLOW)
     }
 
-    /// openat2 beneath `dirfd`, mapping the refusals to errors that name the entry.
-    func open(_ path: String, in dirfd: FileDescriptor, flags: Int32, mode: mode_t = 0,
+    /// openat2 of `path` beneath `dirfd`, mapping the refusals to errors that name the entry.
+    func open(_ path: LayerPath, in dirfd: FileDescriptor, flags: Int32, mode: mode_t = 0,
               entry: String) throws(LighterError) -> FileDescriptor {
+        let relative = path.relative
         while true {
-            let fd = lighter_openat2(dirfd.rawValue, path, UInt64(flags | O_CLOEXEC), UInt64(mode), Self.resolve)
+            let fd = lighter_openat2(dirfd.rawValue, relative, UInt64(flags | O_CLOEXEC), UInt64(mode), Self.resolve)
             if fd >= 0 { return FileDescriptor(adopting: fd) }
             let code = lighter_errno()
             switch code {
@@ -39,19 +40,18 @@ final class SnapshotDirectory {
             case ENOSYS:
                 throw .unsupported(feature: "openat2(2)", fix: "run on Linux 5.6 or newer")
             default:
-                throw .system(call: "openat2", path: path, errno: code)
+                throw .system(call: "openat2", path: path.text, errno: code)
             }
         }
     }
 
     /// Why `path` could not be opened (ELOOP or ENOTDIR): the first component that is a symlink or not a directory.
-    private func explain(_ path: String, in dirfd: FileDescriptor, entry: String, errno code: Int32) -> LighterError {
-        var prefix = ""
-        for component in path.split(separator: "/") {
-            prefix += prefix.isEmpty ? String(component) : "/\(component)"
+    private func explain(_ path: LayerPath, in dirfd: FileDescriptor, entry: String, errno code: Int32) -> LighterError {
+        for count in 1...max(1, path.components.count) {
+            let prefix = LayerPath(components: Array(path.components.prefix(count)))
             var st = stat()
-            // Earlier prefixes were directories, not symlinks, so this lstat follows nothing.
-            guard fstatat(dirfd.rawValue, prefix, &st, AT_SYMLINK_NOFOLLOW) == 0 else { break }
+            // Shorter prefixes were directories, not symlinks, so this lstat follows nothing.
+            guard fstatat(dirfd.rawValue, prefix.relative, &st, AT_SYMLINK_NOFOLLOW) == 0 else { break }
             switch st.st_mode & S_IFMT {
             case S_IFDIR: continue
             case S_IFLNK:
@@ -60,7 +60,7 @@ final class SnapshotDirectory {
                 return .unsafeArchive(entry: entry, reason: "\"\(prefix)\" is not a directory")
             }
         }
-        return .system(call: "openat2", path: path, errno: code)
+        return .system(call: "openat2", path: path.text, errno: code)
     }
 
     /// The directory at `path`, opened O_RDONLY; missing components are created 0755 when `create` is set.
@@ -70,14 +70,15 @@ final class SnapshotDirectory {
         let flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW
         var fd: FileDescriptor
         do {
-            fd = try open(path.relative, in: root, flags: flags, entry: entry)
+            fd = try open(path, in: root, flags: flags, entry: entry)
         } catch .system(call: _, path: _, errno: ENOENT) where create {
             fd = root
             for component in path.components {
-                if try syscallTolerating("mkdirat", component, [EEXIST], { mkdirat(fd.rawValue, component, 0o755) }) == nil {
-                    try syscall("fchmodat", component) { fchmodat(fd.rawValue, component, 0o755, 0) }
+                let name = component.cString
+                if try syscallTolerating("mkdirat", component.text, [EEXIST], { mkdirat(fd.rawValue, name, 0o755) }) == nil {
+                    try syscall("fchmodat", component.text) { fchmodat(fd.rawValue, name, 0o755, 0) }
                 }
-                fd = try open(component, in: fd, flags: flags, entry: entry)
+                fd = try open(LayerPath(components: [component]), in: fd, flags: flags, entry: entry)
             }
         }
         cached = (path, fd)
@@ -85,23 +86,26 @@ final class SnapshotDirectory {
     }
 
     /// What is at `name` in `parent` (lstat semantics), or nil.
-    func existing(_ name: String, in parent: FileDescriptor) throws(LighterError) -> stat? {
+    func existing(_ name: RawName, in parent: FileDescriptor) throws(LighterError) -> stat? {
         var st = stat()
-        if try syscallTolerating("fstatat", name, [ENOENT], { fstatat(parent.rawValue, name, &st, AT_SYMLINK_NOFOLLOW) }) != nil {
+        let cName = name.cString
+        if try syscallTolerating("fstatat", name.text, [ENOENT], { fstatat(parent.rawValue, cName, &st, AT_SYMLINK_NOFOLLOW) }) != nil {
             return nil
         }
         return st
     }
 
     /// Remove whatever is at `name` in `parent`; a directory goes with all it holds (never following a symlink).
-    func remove(_ name: String, in parent: FileDescriptor, isDirectory: Bool, entry: String) throws(LighterError) {
+    func remove(_ name: RawName, in parent: FileDescriptor, isDirectory: Bool, entry: String) throws(LighterError) {
+        let cName = name.cString
         if isDirectory {
             cached = nil
-            let child = try open(name, in: parent, flags: O_RDONLY | O_DIRECTORY | O_NOFOLLOW, entry: entry)
+            let child = try open(LayerPath(components: [name]), in: parent,
+                                 flags: O_RDONLY | O_DIRECTORY | O_NOFOLLOW, entry: entry)
             try removeContents(of: child, entry: entry)
-            try syscall("unlinkat", name) { unlinkat(parent.rawValue, name, AT_REMOVEDIR) }
+            try syscall("unlinkat", name.text) { unlinkat(parent.rawValue, cName, AT_REMOVEDIR) }
         } else {
-            try syscall("unlinkat", name) { unlinkat(parent.rawValue, name, 0) }
+            try syscall("unlinkat", name.text) { unlinkat(parent.rawValue, cName, 0) }
         }
     }
 
@@ -111,12 +115,13 @@ final class SnapshotDirectory {
             _ = Glibc.close(dupfd)
             throw .system(call: "fdopendir", path: nil, errno: lighter_errno())
         }
-        var names: [String] = []
+        var names: [RawName] = []
         while let item = readdir(stream) {
-            let name = withUnsafePointer(to: item.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            let bytes = withUnsafePointer(to: item.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { RawName.bytes(of: $0) }
             }
-            if name != "." && name != ".." { names.append(name) }
+            let name = RawName(bytes)
+            if !name.isEqual(to: ".") && !name.isEqual(to: "..") { names.append(name) }
         }
         closedir(stream)
         for name in names {
@@ -127,7 +132,7 @@ final class SnapshotDirectory {
 
     /// A path that reaches `name` in `parent` for the calls with no *at form (lsetxattr): the magic link of a
     /// descriptor we opened safely, then one final component that the l* call does not follow.
-    func procPath(_ name: String, in parent: FileDescriptor) -> String {
-        "/proc/self/fd/\(parent.rawValue)/\(name)"
+    func procPath(_ name: RawName, in parent: FileDescriptor) -> [CChar] {
+        Array("/proc/self/fd/\(parent.rawValue)/".utf8CString.dropLast()) + name.cString
     }
 }

@@ -40,13 +40,13 @@ public final class TarReader {
             throw .malformed(what: "tar archive", reason: "entry without a name")
         }
         let rawName = String(cString: raw)
-        let name = try LayerPath(member: rawName, entry: rawName).relative
+        let name = try LayerPath(member: Array(rawName.utf8), entry: rawName).text
         let type: TarEntry.EntryType
         var linkTarget: String?
         if let link = archive_entry_hardlink(header) ?? archive_entry_hardlink_utf8(header) {
             type = .hardlink
             let target = String(cString: link)
-            linkTarget = try LayerPath(member: target, entry: rawName).relative
+            linkTarget = try LayerPath(member: Array(target.utf8), entry: rawName, what: "hardlink target \"\(target)\"").text
         } else {
             switch archive_entry_filetype(header) & 0o170000 {
             case 0o100000: type = .file

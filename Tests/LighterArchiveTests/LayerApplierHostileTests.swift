@@ -114,6 +114,10 @@ import Testing
         #expect(isUnsafe(try refused(#"d("a"); f("a/.wh..")"#), because: "names no file"))
     }
 
+    @Test func absurdNestingIsRefused() throws {
+        #expect(isUnsafe(try refused(#"f("a/" * 600 + "x", b"deep")"#), because: "nests deeper than 512 directories"))
+    }
+
     @Test func overlayXattrsFromTheLayerAreRefused() throws {
         let error = try refused(#"f("x", b"1", pax_headers={"SCHILY.xattr.trusted.overlay.redirect": "/etc"})"#)
         #expect(isUnsafe(error, because: "reserved for the overlay filesystem"))

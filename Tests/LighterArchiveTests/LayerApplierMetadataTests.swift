@@ -149,6 +149,31 @@ import Testing
         }
     }
 
+    @Test func nonUTF8NamesLandByteForByte() throws {
+        let temp = try TempDir()
+        defer { temp.remove() }
+        let root = try temp.sub("root")
+        // An old GNU tar with latin-1 names: "caf\xe9" is not UTF-8.
+        #expect(try shell(#"""
+        python3 -c 'import tarfile,io,sys
+        t = tarfile.open(sys.argv[1], "w", format=tarfile.GNU_FORMAT, encoding="utf-8", errors="surrogateescape")
+        def add(name, kind=tarfile.REGTYPE, data=b"", link=""):
+            ti = tarfile.TarInfo(name); ti.type = kind; ti.linkname = link; ti.size = len(data)
+            t.addfile(ti, io.BytesIO(data))
+        add("dir\udce9", tarfile.DIRTYPE)
+        add("dir\udce9/caf\udce9", data=b"latin")
+        add("hard\udce9", tarfile.LNKTYPE, link="dir\udce9/caf\udce9")
+        add("sym", tarfile.SYMTYPE, link="dir\udce9/caf\udce9")
+        add("dir\udce9/.wh.gone\udce9")
+        t.close()' '\#(temp.path)/latin.tar'
+        """#) == 0)
+        _ = try applyLayer("\(temp.path)/latin.tar", into: root)
+        // Check through the shell, whose printf writes the raw byte.
+        #expect(try shell("cd '\(root)' && test \"$(cat \"$(printf 'dir\\351/caf\\351')\")\" = latin && "
+            + "test \"$(cat \"$(printf 'hard\\351')\")\" = latin && test \"$(readlink sym)\" = \"$(printf 'dir\\351/caf\\351')\" && "
+            + "test -c \"$(printf 'dir\\351/gone\\351')\"") == 0)
+    }
+
     @Test func whiteoutsBecomeOverlayWhiteouts() throws {
         let temp = try TempDir()
         defer { temp.remove() }

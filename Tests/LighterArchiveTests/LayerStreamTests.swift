@@ -46,6 +46,20 @@ import Testing
         #expect(sum == Digest.of(try FileSystem.readFile(files.gz)).hex)
     }
 
+    @Test func bzip2AndXzLayersAreReadToo() throws {
+        let temp = try TempDir()
+        defer { temp.remove() }
+        let files = try layerFiles(temp)
+        #expect(try shell("bzip2 -c '\(files.tar)' > '\(files.tar).bz2' && xz -c '\(files.tar)' > '\(files.tar).xz'") == 0)
+        let diffID = Digest.of(try FileSystem.readFile(files.tar))
+        for (suffix, compression) in [("bz2", Compression.bzip2), ("xz", .xz)] {
+            let applied = try applyLayer("\(files.tar).\(suffix)", into: try temp.sub("root-\(suffix)"))
+            #expect(applied.compression == compression)
+            #expect(applied.diffID == diffID)
+            #expect(applied.digest == Digest.of(try FileSystem.readFile("\(files.tar).\(suffix)")))
+        }
+    }
+
     @Test func decompressCopiesThePlainTarAndReportsBothDigests() throws {
         let temp = try TempDir()
         defer { temp.remove() }
@@ -75,8 +89,8 @@ import Testing
         var fds: [Int32] = [0, 0]
         #expect(pipe(&fds) == 0)
         let reader = FileDescriptor(adopting: fds[0])
-        // The shell inherits the write end at spawn; the background cat writes through it.
-        let writerStatus = try shell("cat '\(temp.path)/padded.gz' >&\(fds[1]) &")
+        // The write end is the shell's stdout; the background cat keeps writing after the shell exits.
+        let writerStatus = try shell("cat '\(temp.path)/padded.gz' &", stdout: fds[1])
         #expect(writerStatus == 0)
         _ = close(fds[1])
         let root = try temp.sub("root")
@@ -126,6 +140,19 @@ import Testing
         }
     }
 
+    @Test func limitIsInclusive() throws {
+        let temp = try TempDir()
+        defer { temp.remove() }
+        let files = try layerFiles(temp)
+        let size = Int64(try FileSystem.readFile(files.tar).count)
+        let exact = try applyLayer(files.zst, into: try temp.sub("exact"), limits: LayerLimits(maxUncompressedBytes: size))
+        #expect(exact.uncompressedSize == size)
+        do {
+            _ = try applyLayer(files.zst, into: try temp.sub("under"), limits: LayerLimits(maxUncompressedBytes: size - 1))
+            Issue.record("one byte over the limit was accepted")
+        } catch { #expect(isLimit(error), "\(error)") }
+    }
+
     func isLimit(_ error: any Error) -> Bool {
         if case .limitExceeded? = error as? LighterError { return true }
         return false
@@ -148,9 +175,10 @@ import Testing
         head -c $(( $(stat -c %s big.tar.gz) / 2 )) big.tar.gz > cut.tar.gz && \
         head -c $(( $(stat -c %s big.tar.zst) / 2 )) big.tar.zst > cut.tar.zst && \
         head -c 10 big.tar.gz > header-only.gz && \
+        cp big.tar bad-checksum.tar && printf 'X' | dd of=bad-checksum.tar bs=1 seek=$(( 512 + 4000 * 256 + 20 )) conv=notrunc status=none && \
         head -c 100000 /dev/urandom > garbage && printf 'not a tar at all' > text
         """) == 0)
-        for name in ["cut.tar", "cut.tar.gz", "cut.tar.zst", "header-only.gz", "garbage", "text"] {
+        for name in ["cut.tar", "cut.tar.gz", "cut.tar.zst", "header-only.gz", "bad-checksum.tar", "garbage", "text"] {
             do {
                 _ = try applyLayer("\(temp.path)/\(name)", into: try temp.sub("root-\(name)"))
                 Issue.record("\(name) was accepted")

@@ -25,17 +25,25 @@ struct TempDir {
         return p
     }
 
-    func remove() { try? FileSystem.removeTree(path) }
+    func remove() {
+        try? FileSystem.removeTree(path)
+        // FileSystem.removeTree reads names as String and cannot remove non-UTF-8 ones; rm can.
+        if FileSystem.exists(path) { _ = try? shell("rm -rf '\(path)'") }
+    }
 }
 
-/// Run `/bin/sh -c command`; returns the exit status.
+/// Run `/bin/sh -c command` (with `stdout` as its standard output when given); returns the exit status.
 @discardableResult
-func shell(_ command: String) throws -> Int32 {
+func shell(_ command: String, stdout: Int32? = nil) throws -> Int32 {
     var pid: pid_t = 0
     let args = ["/bin/sh", "-c", command]
     var argv: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
     defer { for arg in argv { free(arg) } }
-    let result = posix_spawn(&pid, "/bin/sh", nil, nil, &argv, environ)
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    if let stdout { posix_spawn_file_actions_adddup2(&actions, stdout, 1) }
+    let result = posix_spawn(&pid, "/bin/sh", &actions, nil, &argv, environ)
     guard result == 0 else { throw LighterError.system(call: "posix_spawn", path: command, errno: result) }
     var status: Int32 = 0
     while waitpid(pid, &status, 0) == -1 && lighter_errno() == EINTR {}

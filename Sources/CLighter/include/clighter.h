@@ -49,4 +49,7 @@ int lighter_unshare(int flags);
 /// pidfd_open(2).
 int lighter_pidfd_open(pid_t pid);
 
+/// syncfs(2): flush the file system holding `fd` (glibc declares it only under _GNU_SOURCE).
+int lighter_syncfs(int fd);
+
 #endif
