@@ -35,14 +35,16 @@ let package = Package(
         .target(name: "LighterStore", dependencies: ["LighterSystem", "LighterOCI", "LighterArchive", "CSQLite"]),
         // The OCI runtime: namespaces, mounts, cgroups, capabilities, seccomp, container state.
         .target(name: "LighterRuntime", dependencies: ["LighterSystem", "LighterOCI", "CLighter", "CSeccomp"]),
+        // Containers: create, run (through the runtime and a per-container monitor), stop, remove, logs.
+        .target(name: "LighterEngine", dependencies: ["LighterSystem", "LighterOCI", "LighterStore", "LighterRuntime", "CLighter"]),
         // The host: kernel config and running-system checks (check-config, info).
         .target(name: "LighterHost", dependencies: ["LighterSystem", "CArchive"]),
         // The command line.
         .target(name: "LighterCLI", dependencies: [
-            "LighterSystem", "LighterOCI", "LighterArchive", "LighterStore", "LighterRuntime", "LighterHost",
+            "LighterSystem", "LighterOCI", "LighterArchive", "LighterStore", "LighterRuntime", "LighterHost", "LighterEngine",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "lighter", dependencies: ["LighterCLI", "LighterRuntime"]),
+        .executableTarget(name: "lighter", dependencies: ["LighterCLI", "LighterRuntime", "LighterEngine"]),
 
         .target(name: "LighterTestSupport", dependencies: ["LighterSystem"], path: "Tests/LighterTestSupport"),
         .testTarget(name: "LighterOCITests", dependencies: ["LighterOCI"]),

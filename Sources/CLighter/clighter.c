@@ -12,6 +12,7 @@
 #include <sched.h>
 #include <sys/prctl.h>
 #include <linux/close_range.h>
+#include <sys/signalfd.h>
 
 int lighter_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve) {
     struct open_how how = { .flags = flags, .mode = mode, .resolve = resolve };
@@ -86,3 +87,28 @@ int lighter_setns(int fd, int nstype) { return setns(fd, nstype); }
 int lighter_unshare(int flags) { return unshare(flags); }
 
 int lighter_syncfs(int fd) { return syncfs(fd); }
+
+static sigset_t mask_of(const int *signals, int count) {
+    sigset_t set;
+    sigemptyset(&set);
+    for (int i = 0; i < count; i++) sigaddset(&set, signals[i]);
+    return set;
+}
+
+int lighter_signalfd(const int *signals, int count) {
+    sigset_t set = mask_of(signals, count);
+    return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+int lighter_signalfd_next(int fd) {
+    struct signalfd_siginfo info;
+    ssize_t n = read(fd, &info, sizeof(info));
+    return n == (ssize_t)sizeof(info) ? (int)info.ssi_signo : -1;
+}
+
+int lighter_block_signals(const int *signals, int count, int how) {
+    sigset_t set = mask_of(signals, count);
+    return sigprocmask(how == 0 ? SIG_BLOCK : SIG_UNBLOCK, &set, 0);
+}
+
+int lighter_pipe(int fds[2]) { return pipe2(fds, O_CLOEXEC); }

@@ -3,6 +3,18 @@ import ArgumentParser
 extension LighterCommand {
     /// Every subcommand, in the order `lighter --help` lists them. One line per command.
     static let allSubcommands: [any ParsableCommand.Type] = [
+        RunCommand.self,
+        CreateCommand.self,
+        StartCommand.self,
+        StopCommand.self,
+        KillCommand.self,
+        RestartCommand.self,
+        RmCommand.self,
+        PsCommand.self,
+        LogsCommand.self,
+        WaitCommand.self,
+        InspectCommand.self,
+        ContainerCommand.self,
         ImagesCommand.self,
         ImportCommand.self,
         LoadCommand.self,

@@ -75,7 +75,7 @@ public enum Time {
         let d = max(0, now - seconds)
         func unit(_ n: Int64, _ name: String) -> String { n == 1 ? "\(name == "hour" ? "An" : "1") \(name) ago" : "\(n) \(name)s ago" }
         if d < 1 { return "Less than a second ago" }
-        if d < 60 { return "\(d) seconds ago" }
+        if d < 60 { return d == 1 ? "1 second ago" : "\(d) seconds ago" }
         if d < 3600 { return d / 60 == 1 ? "About a minute ago" : "\(d / 60) minutes ago" }
         if d < 86400 { return d / 3600 == 1 ? "About an hour ago" : "\(d / 3600) hours ago" }
         if d < 86400 * 14 { return unit(d / 86400, "day") }

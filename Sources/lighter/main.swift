@@ -1,9 +1,14 @@
 import LighterCLI
+import LighterEngine
 import LighterRuntime
 
-// The container init must run before anything else (no ArgumentParser, no threads): see ContainerInit.
-if CommandLine.arguments.count > 1 && CommandLine.arguments[1] == ContainerInit.command {
-    ContainerInit.main(arguments: CommandLine.arguments)
+// Re-executions of lighter itself come first: no ArgumentParser, no threads.
+if CommandLine.arguments.count > 1 {
+    switch CommandLine.arguments[1] {
+    case ContainerInit.command: ContainerInit.main(arguments: CommandLine.arguments)
+    case ContainerMonitor.command: ContainerMonitor.main(arguments: CommandLine.arguments)
+    default: break
+    }
 }
 
 LighterCommand.runMain()

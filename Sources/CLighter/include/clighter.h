@@ -52,4 +52,15 @@ int lighter_pidfd_open(pid_t pid);
 /// syncfs(2): flush the file system holding `fd` (glibc declares it only under _GNU_SOURCE).
 int lighter_syncfs(int fd);
 
+// ---- Engine: the container monitor ----
+
+/// signalfd(2) for `signals` (count entries), close-on-exec and non-blocking; the caller blocks them first.
+int lighter_signalfd(const int *signals, int count);
+/// Read one signal number from a signalfd; -1 when none is pending.
+int lighter_signalfd_next(int fd);
+/// Block (how=0) or restore (how=1, with the mask saved by the last block) `signals` for this thread.
+int lighter_block_signals(const int *signals, int count, int how);
+/// pipe2(2) with O_CLOEXEC.
+int lighter_pipe(int fds[2]);
+
 #endif

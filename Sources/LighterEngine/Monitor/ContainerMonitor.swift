@@ -10,7 +10,7 @@ import LighterSystem
 /// the json-file log (and to the attached terminal), forwards signals, records how it ended, applies
 /// its restart policy and `--rm`. Runs inside the CLI for attached runs, or as `lighter __monitor`
 /// (a fresh single-threaded process) for detached ones.
-struct ContainerMonitor {
+public struct ContainerMonitor {
     let engine: Engine
     let id: String
     /// Copy the container's output to our own stdout/stderr.
@@ -123,53 +123,41 @@ struct ContainerMonitor {
     /// Copy output until the container's init exits, forwarding termination signals to it.
     private func relay(_ launched: Launched, log: JSONLogWriter) {
         let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2]
-        var mask = sigset_t()
-        sigemptyset(&mask)
-        for s in signals { sigaddset(&mask, s) }
-        var previous = sigset_t()
-        sigprocmask(SIG_BLOCK, &mask, &previous)
-        defer { sigprocmask(SIG_SETMASK, &previous, nil) }
-        let sfd = signalfd(-1, &mask, Int32(SFD_CLOEXEC | SFD_NONBLOCK))
+        lighter_block_signals(signals, Int32(signals.count), 0)
+        defer { lighter_block_signals(signals, Int32(signals.count), 1) }
+        let sfd = lighter_signalfd(signals, Int32(signals.count))
         defer { if sfd >= 0 { close(sfd) } }
         let pidfd = lighter_pidfd_open(launched.pid)
         defer { if pidfd >= 0 { close(pidfd) } }
 
-        var open: [(fd: FileDescriptor, stream: String, target: Int32)] = [(launched.stdout, "stdout", 1), (launched.stderr, "stderr", 2)]
+        var streams: [(fd: FileDescriptor, name: String, target: Int32)] = [(launched.stdout, "stdout", 1), (launched.stderr, "stderr", 2)]
         var exited = pidfd < 0
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-        while !open.isEmpty {
-            var fds = open.map { pollfd(fd: $0.fd.rawValue, events: Int16(POLLIN), revents: 0) }
-            if !exited { fds.append(pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0)) }
-            if sfd >= 0 { fds.append(pollfd(fd: sfd, events: Int16(POLLIN), revents: 0)) }
-            // After the init exits, only drain what is already buffered (daemonized children may
-            // keep the pipes open forever).
+        while !streams.isEmpty {
+            var fds = streams.map { pollfd(fd: $0.fd.rawValue, events: Int16(POLLIN), revents: 0) }
+            let pidSlot = fds.count
+            fds.append(pollfd(fd: exited ? -1 : pidfd, events: Int16(POLLIN), revents: 0))
+            fds.append(pollfd(fd: sfd, events: Int16(POLLIN), revents: 0))
+            // Once the init has exited, only drain what is buffered: daemonized children may keep
+            // the pipes open forever.
             let ready = poll(&fds, nfds_t(fds.count), exited ? 0 : -1)
             if ready < 0 && errno == EINTR { continue }
             if ready <= 0 && exited { break }
-            if sfd >= 0, let last = fds.last, last.revents & Int16(POLLIN) != 0 {
-                var info = signalfd_siginfo()
-                while read(sfd, &info, MemoryLayout<signalfd_siginfo>.size) > 0 {
-                    _ = kill(launched.pid, Int32(info.ssi_signo))
-                }
+            if fds[pidSlot + 1].revents & Int16(POLLIN) != 0 {
+                while case let signal = lighter_signalfd_next(sfd), signal > 0 { _ = kill(launched.pid, signal) }
             }
-            if !exited, fds.count > open.count, fds[open.count].revents != 0 { exited = true }
-            var index = 0
-            for (position, entry) in fds.prefix(open.count).enumerated() {
-                let slot = position - (open.count - (open.count - index))
-                _ = slot
-                guard entry.revents != 0 else { index += 1; continue }
-                let stream = open[index]
-                let n = buffer.withUnsafeMutableBytes { read(stream.fd.rawValue, $0.baseAddress, $0.count) }
+            if fds[pidSlot].revents != 0 { exited = true }
+            var closed: [Int] = []
+            for index in streams.indices where fds[index].revents != 0 {
+                let n = buffer.withUnsafeMutableBytes { read(streams[index].fd.rawValue, $0.baseAddress, $0.count) }
                 if n > 0 {
-                    try? log.write(buffer[0..<n], stream: stream.stream)
-                    if attach { _ = buffer.withUnsafeBytes { write(stream.target, $0.baseAddress, n) } }
-                    index += 1
-                } else if n == 0 || (errno != EINTR && errno != EAGAIN) {
-                    open.remove(at: index)
-                } else {
-                    index += 1
+                    try? log.write(buffer[0..<n], stream: streams[index].name)
+                    if attach { _ = buffer.withUnsafeBytes { write(streams[index].target, $0.baseAddress, n) } }
+                } else if n == 0 || errno != EINTR {
+                    closed.append(index)
                 }
             }
+            for index in closed.reversed() { streams.remove(at: index) }
         }
         if !exited, pidfd >= 0 {
             var entry = pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0)
@@ -186,7 +174,7 @@ struct ContainerMonitor {
 
     private static func pipe() throws(LighterError) -> (read: FileDescriptor, write: FileDescriptor) {
         var fds: [Int32] = [-1, -1]
-        try syscall("pipe2") { pipe2(&fds, O_CLOEXEC) }
+        try syscall("pipe2") { lighter_pipe(&fds) }
         return (FileDescriptor(adopting: fds[0]), FileDescriptor(adopting: fds[1]))
     }
 

@@ -1,0 +1,155 @@
+import ArgumentParser
+import LighterEngine
+import LighterOCI
+import LighterSystem
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The flags `run` and `create` share, with Docker's names.
+struct ContainerCreateOptions: ParsableArguments {
+    @Option(name: .long, help: "Assign a name to the container.") var name: String?
+    @Option(name: [.customShort("e"), .long], help: "Set environment variables (KEY=VALUE, or KEY to pass the host's value).") var env: [String] = []
+    @Option(name: .long, help: "Read in a file of environment variables.") var envFile: [String] = []
+    @Option(name: [.customShort("w"), .long], help: "Working directory inside the container.") var workdir: String?
+    @Option(name: [.customShort("u"), .long], help: "Username or UID (format: <name|uid>[:<group|gid>]).") var user: String?
+    @Option(name: .long, help: "Overwrite the default ENTRYPOINT of the image.") var entrypoint: String?
+    @Option(name: [.customShort("h"), .long], help: "Container host name.") var hostname: String?
+    @Flag(name: [.customShort("t"), .long], help: "Allocate a pseudo-TTY.") var tty = false
+    @Flag(name: [.customShort("i"), .long], help: "Keep STDIN open.") var interactive = false
+    @Option(name: [.customShort("v"), .long], help: "Bind mount a volume (/host:/container[:ro]).") var volume: [String] = []
+    @Option(name: .long, help: "Mount a tmpfs directory (PATH[:OPTIONS]).") var tmpfs: [String] = []
+    @Option(name: [.customShort("m"), .long], help: "Memory limit (e.g. 32m).") var memory: String?
+    @Option(name: .long, help: "Memory plus swap limit; -1 for unlimited swap.") var memorySwap: String?
+    @Option(name: .long, help: "Number of CPUs (e.g. 1.5).") var cpus: String?
+    @Option(name: [.customShort("c"), .long], help: "CPU shares (relative weight).") var cpuShares: UInt64?
+    @Option(name: .long, help: "CPUs in which to allow execution (0-3, 0,1).") var cpusetCpus: String?
+    @Option(name: .long, help: "Tune container pids limit (-1 for unlimited).") var pidsLimit: Int64?
+    @Option(name: .long, help: "Add Linux capabilities.") var capAdd: [String] = []
+    @Option(name: .long, help: "Drop Linux capabilities.") var capDrop: [String] = []
+    @Flag(name: .long, help: "Give extended privileges to this container.") var privileged = false
+    @Flag(name: .long, help: "Mount the container's root filesystem as read only.") var readOnly = false
+    @Option(name: .long, help: "Security options: seccomp=unconfined|PROFILE.json, no-new-privileges.") var securityOpt: [String] = []
+    @Option(name: .long, help: "Connect a container to a network: none (default for now) or host.") var network: String = "none"
+    @Option(name: .long, help: "Restart policy: no, on-failure[:max-retries], always, unless-stopped.") var restart: String = "no"
+    @Option(name: .long, help: "Log driver options: max-size (default 10m), max-file (default 3).") var logOpt: [String] = []
+    @Option(name: .long, help: "Ulimit options (NAME=SOFT[:HARD]).") var ulimit: [String] = []
+    @Option(name: .long, help: "Signal to stop the container.") var stopSignal: String?
+    @Option(name: .long, help: "Timeout (in seconds) to stop a container.") var stopTimeout: Int?
+    @Option(name: .long, help: "Set platform if the image is multi-platform (checked against the image).") var platform: String?
+
+    /// Validate every flag and build the container spec (bad values are errors, never ignored).
+    func spec(image: String, command: [String], autoRemove: Bool) throws(LighterError) -> ContainerSpec {
+        var spec = ContainerSpec(image: image, imageID: try Digest(hex: String(repeating: "0", count: 64)))
+        spec.command = command
+        spec.entrypoint = entrypoint.map { $0.isEmpty ? [] : [$0] }
+        for file in envFile {
+            guard let text = try? FileSystem.readString(file) else { throw .invalidArgument("--env-file \(file): cannot read the file") }
+            for line in text.split(separator: "\n") {
+                let entry = line.trimmed
+                if entry.isEmpty || entry.hasPrefix("#") { continue }
+                if let value = try Self.environmentEntry(entry) { spec.env.append(value) }
+            }
+        }
+        for entry in env { if let value = try Self.environmentEntry(entry) { spec.env.append(value) } }
+        if let workdir {
+            guard workdir.hasPrefix("/") else { throw .invalidArgument("-w \(workdir): the working directory must be an absolute path") }
+            spec.workingDir = workdir
+        }
+        spec.user = user
+        spec.hostname = hostname
+        if let hostname, hostname.isEmpty || hostname.count > 64 { throw .invalidArgument("--hostname \"\(hostname)\": 1 to 64 characters") }
+        spec.tty = tty
+        spec.interactive = interactive
+        spec.binds = try volume.map { (v) throws(LighterError) -> BindMount in try BindMount(parsing: v) }
+        for entry in tmpfs {
+            let parts = entry.split(separator: ":", maxSplits: 1).map(String.init)
+            guard parts[0].hasPrefix("/") else { throw .invalidArgument("--tmpfs \(entry): the path must be absolute") }
+            spec.tmpfs[parts[0]] = parts.count > 1 ? parts[1] : ""
+        }
+        spec.resources = try resources()
+        spec.capAdd = capAdd
+        spec.capDrop = capDrop
+        spec.privileged = privileged
+        spec.readOnly = readOnly
+        for option in securityOpt {
+            if option == "no-new-privileges" || option == "no-new-privileges:true" || option == "no-new-privileges=true" {
+                spec.noNewPrivileges = true
+            } else if option.hasPrefix("seccomp=") || option.hasPrefix("seccomp:") {
+                let value = String(option.dropFirst("seccomp=".count))
+                if value == "unconfined" {
+                    spec.seccompProfile = "unconfined"
+                } else {
+                    guard let text = try? FileSystem.readString(value) else {
+                        throw .invalidArgument("--security-opt seccomp=\(value): cannot read the profile file")
+                    }
+                    spec.seccompProfile = text
+                }
+            } else {
+                throw .invalidArgument("--security-opt \(option): supported are seccomp=unconfined|FILE and no-new-privileges")
+            }
+        }
+        guard network == "none" || network == "host" else {
+            throw .unsupported(feature: "--network \(network)", fix: "use --network none or --network host (bridge networking is being built)")
+        }
+        spec.network = network
+        spec.restart = try RestartPolicy(parsing: restart)
+        if autoRemove && spec.restart != .no {
+            throw .invalidArgument("conflicting options: cannot specify both --restart and --rm")
+        }
+        spec.log = try LogOptions(parsing: logOpt)
+        spec.autoRemove = autoRemove
+        spec.ulimits = try ulimit.map { (u) throws(LighterError) -> Ulimit in try Ulimit(parsing: u) }
+        spec.stopSignal = stopSignal
+        spec.stopTimeout = stopTimeout
+        if let platform { _ = try Platform(parsing: platform) }
+        return spec
+    }
+
+    private func resources() throws(LighterError) -> ResourceLimits {
+        var limits = ResourceLimits()
+        if let memory {
+            let bytes = try ByteSize.parse(memory, flag: "--memory")
+            guard bytes >= 6 * 1024 * 1024 else { throw .invalidArgument("--memory \(memory): minimum memory limit allowed is 6MB") }
+            limits.memory = bytes
+        }
+        if let memorySwap {
+            if memorySwap == "-1" {
+                limits.memorySwap = -1
+            } else {
+                let bytes = try ByteSize.parse(memorySwap, flag: "--memory-swap")
+                guard let memory = limits.memory else { throw .invalidArgument("--memory-swap needs --memory as well") }
+                guard bytes >= memory else { throw .invalidArgument("--memory-swap \(memorySwap): must be at least the --memory limit") }
+                limits.memorySwap = bytes
+            }
+        }
+        if let cpus {
+            let available = Double(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+            guard let value = Double(cpus), value >= 0.01, value <= available else {
+                throw .invalidArgument("--cpus \(cpus): range of CPUs is from 0.01 to \(Int(available)).00, as there are only \(Int(available)) CPUs available")
+            }
+            limits.cpuPeriod = 100_000
+            limits.cpuQuota = Int64(value * 100_000)
+        }
+        if let cpuShares {
+            guard cpuShares >= 2 else { throw .invalidArgument("--cpu-shares \(cpuShares): the minimum is 2") }
+            limits.cpuShares = cpuShares
+        }
+        if let cpusetCpus {
+            guard cpusetCpus.allSatisfy({ $0.isNumber || $0 == "," || $0 == "-" }), !cpusetCpus.isEmpty else {
+                throw .invalidArgument("--cpuset-cpus \(cpusetCpus): expected a list such as 0-2 or 0,1")
+            }
+            limits.cpusetCpus = cpusetCpus
+        }
+        if let pidsLimit, pidsLimit > 0 { limits.pidsLimit = pidsLimit }
+        return limits
+    }
+
+    /// `KEY=VALUE`, or `KEY` to take the value from this process's environment (dropped if unset).
+    static func environmentEntry(_ entry: String) throws(LighterError) -> String? {
+        guard let first = entry.first, first != "=" else { throw .invalidArgument("invalid environment variable: \(entry)") }
+        if entry.contains("=") { return entry }
+        return getenv(entry).map { "\(entry)=\(String(cString: $0))" }
+    }
+}

@@ -1,0 +1,42 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import LighterRuntime
+import LighterSystem
+
+extension Engine {
+    /// `rm [-f]`: a running container needs `force` (it is killed first).
+    public func remove(_ id: String, force: Bool) throws(LighterError) {
+        let record = try inspect(id)
+        if record.state.status == .running || record.state.status == .restarting {
+            guard force else {
+                throw .conflict("you cannot remove a running container \(record.shortID). Stop the container before attempting removal or force remove")
+            }
+            try stop(id, timeout: 0, signal: SIGKILL)
+        }
+        try removeFiles(id)
+    }
+
+    /// Remove every trace of a stopped container: mounts, runtime state, directory, database row.
+    /// Safe to run twice (the monitor's `--rm` and a user's `rm -f` may race).
+    func removeFiles(_ id: String) throws(LighterError) {
+        unmountRootfs(id)
+        try? runtime.delete(id: id, force: true)
+        try images.db.execute("DELETE FROM containers WHERE id = ?", [.text(id)])
+        let doomed = "\(images.paths.containers)/.rm-\(id)"
+        if rename(directory(id), doomed) == 0 { try FileSystem.removeTree(doomed) }
+    }
+
+    /// `container prune`: remove every stopped container; the IDs removed.
+    public func prune() throws(LighterError) -> [String] {
+        var removed: [String] = []
+        for id in try allIDs() {
+            guard let record = try? inspect(id) else { continue }
+            if record.state.status == .exited || record.state.status == .created || record.state.status == .dead {
+                try removeFiles(id)
+                removed.append(id)
+            }
+        }
+        return removed
+    }
+}
