@@ -13,7 +13,7 @@ extension Engine {
         let image = try images.config(of: spec.imageID).config ?? LighterOCI.ContainerConfig()
         let hostname = spec.hostname ?? String(record.id.prefix(12))
         var runtimeSpec = RuntimeSpec.dockerDefault(args: [record.path] + record.args, rootfs: rootfsPath(record.id),
-                                                    hostname: hostname, env: [], cgroupsPath: "/lighter/\(record.id)")
+                                                    hostname: hostname, env: [], cgroupsPath: "\(record.spec.cgroupParent)/\(record.id)")
         guard var process = runtimeSpec.process, var linux = runtimeSpec.linux else { return runtimeSpec }
 
         process.env = Engine.environment(image: image.Env ?? [], overrides: spec.env, hostname: hostname, tty: spec.tty)

@@ -132,6 +132,13 @@ public enum FileSystem {
         }
     }
 
+    /// The target of a symbolic link.
+    public static func readLink(_ path: String) throws(LighterError) -> String {
+        var buffer = [CChar](repeating: 0, count: 4097)
+        let n = try syscall("readlink", path) { readlink(path, &buffer, 4096) }
+        return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     public static func dirname(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         if slash == path.startIndex { return "/" }

@@ -30,6 +30,8 @@ public struct ContainerSpec: Codable, Sendable, Equatable {
     public var ulimits: [Ulimit]
     public var stopSignal: String?
     public var stopTimeout: Int?
+    /// The cgroup under which the container's cgroup is made (`--cgroup-parent`).
+    public var cgroupParent: String = "/lighter"
 
     public init(image: String, imageID: Digest) {
         self.image = image

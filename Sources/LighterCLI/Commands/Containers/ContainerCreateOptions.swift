@@ -37,6 +37,7 @@ struct ContainerCreateOptions: ParsableArguments {
     @Option(name: .long, help: "Ulimit options (NAME=SOFT[:HARD]).") var ulimit: [String] = []
     @Option(name: .long, help: "Signal to stop the container.") var stopSignal: String?
     @Option(name: .long, help: "Timeout (in seconds) to stop a container.") var stopTimeout: Int?
+    @Option(name: .long, help: "Parent cgroup for the container (default /lighter).") var cgroupParent: String?
     @Option(name: .long, help: "Set platform if the image is multi-platform (checked against the image).") var platform: String?
 
     /// Validate every flag and build the container spec (bad values are errors, never ignored).
@@ -104,6 +105,13 @@ struct ContainerCreateOptions: ParsableArguments {
         spec.stopSignal = stopSignal
         spec.stopTimeout = stopTimeout
         if let platform { _ = try Platform(parsing: platform) }
+        if let cgroupParent {
+            let parts = cgroupParent.split(separator: "/")
+            guard !parts.isEmpty, !parts.contains(".."), parts.allSatisfy({ $0.allSatisfy { $0.isLetter || $0.isNumber || "_.-".contains($0) } }) else {
+                throw .invalidArgument("--cgroup-parent \(cgroupParent): expected a path such as /lighter or /boards/app")
+            }
+            spec.cgroupParent = "/" + parts.joined(separator: "/")
+        }
         return spec
     }
 
