@@ -32,7 +32,8 @@ private extension RuntimeSpec.Seccomp {
     static let sysAdminProfile = RuntimeSpec.dockerSeccompProfile(
         capabilities: Capability.dockerDefault + ["CAP_SYS_ADMIN"], architecture: "x86_64", kernelRelease: "6.18.44")
 
-    /// System calls moby's profile names that libseccomp 2.5.4 does not know yet.
+    /// System calls moby's profile names that upstream libseccomp 2.5.4 does not know yet (Debian 12's
+    /// 2.5.4-1+deb12u1 has the 2.5.5 table, so only the 2.6.0 ones are unknown there).
     static let newerThanLibseccomp254: Set<String> = [
         "cachestat", "fchmodat2", "futex_requeue", "futex_wait", "futex_wake", "map_shadow_stack",  // 2.5.5
         "getxattrat", "listmount", "listxattrat", "lsm_get_self_attr", "lsm_list_modules", "lsm_set_self_attr",
