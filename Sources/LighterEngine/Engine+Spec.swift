@@ -68,11 +68,21 @@ extension Engine {
         }
         if let profile = spec.seccompProfile, profile != "unconfined" {
             linux.seccomp = try JSON.decode(RuntimeSpec.Seccomp.self, from: Array(profile.utf8), what: "seccomp profile")
+        } else if spec.seccompProfile == nil && !spec.privileged {
+            // Docker's default profile, opened up for the capabilities the container holds.
+            linux.seccomp = RuntimeSpec.dockerSeccompProfile(capabilities: capabilities)
         }
         runtimeSpec.process = process
         runtimeSpec.linux = linux
         runtimeSpec.mounts = mounts
         return runtimeSpec
+    }
+
+    /// This process's capability bounding set (CapBnd in /proc/self/status).
+    static var boundingSet: UInt64 {
+        guard let status = try? FileSystem.readString("/proc/self/status"),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("CapBnd:") }) else { return UInt64.max }
+        return UInt64(line.dropFirst("CapBnd:".count).trimmed, radix: 16) ?? UInt64.max
     }
 
     /// Image Env, then `-e` overrides by name; PATH and HOSTNAME as Docker sets them.
@@ -103,13 +113,18 @@ extension Engine {
             }
             return full
         }
-        if privileged { return Capability.names }
+        // "All" means all that this process may hand out: root here may lack some (e.g. CAP_SYS_RESOURCE).
+        let grantable = Capability.names.filter { name in
+            guard let bit = try? Capability.number(of: name) else { return false }
+            return Engine.boundingSet & (UInt64(1) << UInt64(bit)) != 0
+        }
+        if privileged { return grantable }
         var set = Capability.dockerDefault
         let drops = try drop.map(normalize)
         let adds = try add.map(normalize)
         if drops.contains("ALL") { set = [] }
         set.removeAll { drops.contains($0) }
-        if adds.contains("ALL") { set = Capability.names } else {
+        if adds.contains("ALL") { set = grantable } else {
             for cap in adds where !set.contains(cap) { set.append(cap) }
         }
         return set

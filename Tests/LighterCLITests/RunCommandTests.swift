@@ -199,3 +199,26 @@ import LighterTestSupport
         }
     }
 }
+
+@Suite struct RunSeccompTests {
+    @Test func dockersDefaultProfileAppliesUnlessUnconfined() throws {
+        let lighter = RunCommandTests.ready()
+        // `unshare -U` needs no capability: only the seccomp profile refuses it.
+        let confined = lighter.run("run", "--rm", "busybox", "unshare", "-U", "true")
+        #expect(confined.status != 0)
+        #expect(confined.stderr.contains("Operation not permitted"), "\(confined.stderr)")
+        #expect(lighter.run("run", "--rm", "--security-opt", "seccomp=unconfined", "busybox", "unshare", "-U", "true").status == 0)
+        #expect(lighter.run("run", "--rm", "--privileged", "busybox", "unshare", "-U", "true").status == 0)
+        let seccompMode = lighter.run("run", "--rm", "busybox", "grep", "Seccomp:", "/proc/self/status")
+        #expect(seccompMode.stdout.trimmed == "Seccomp:\t2")
+        // A profile file that denies mkdir.
+        let dir = TestDirectory("lighter-seccomp")
+        let profile = #"{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir","mkdirat"],"action":"SCMP_ACT_ERRNO","errnoRet":1}]}"#
+        try FileSystem.writeDurably(Array(profile.utf8), to: dir.sub("profile.json"))
+        let denied = lighter.run("run", "--rm", "--security-opt", "seccomp=\(dir.sub("profile.json"))", "busybox", "mkdir", "/tmp/x")
+        #expect(denied.status == 1)
+        #expect(denied.stderr.contains("Operation not permitted"))
+        let bad = lighter.run("run", "--rm", "--security-opt", "seccomp=/nonexistent.json", "busybox", "true")
+        #expect(bad.status == 125)
+    }
+}
