@@ -27,5 +27,6 @@ extension LighterCommand {
         RuntimeCommand.self,
         CheckConfigCommand.self,
         InfoCommand.self,
+        BinfmtCommand.self,
     ]
 }

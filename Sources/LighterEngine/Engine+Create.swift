@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import LighterEmulation
 import LighterOCI
 import LighterStore
 import LighterSystem
@@ -13,7 +14,7 @@ extension Engine {
         let (imageID, _) = try images.resolve(spec.image)
         spec.imageID = imageID
         let config = try images.config(of: imageID)
-        try checkPlatform(config.platform, image: spec.image)
+        try checkPlatform(config.platform, image: spec.image, wanted: spec.platform)
         let imageConfig = config.config ?? LighterOCI.ContainerConfig()
 
         // Docker's rules: --entrypoint replaces the image's Entrypoint and drops its Cmd;
@@ -83,17 +84,18 @@ extension Engine {
         throw .conflict("could not find a free container name")
     }
 
-    /// A foreign-architecture image runs only through a registered emulator.
-    func checkPlatform(_ platform: Platform, image: String) throws(LighterError) {
+    /// A foreign-architecture image runs only through a registered emulator; `--platform` must match the image.
+    func checkPlatform(_ platform: Platform, image: String, wanted: Platform?) throws(LighterError) {
+        if let wanted, wanted != platform, !(wanted.architecture == platform.architecture && wanted.canRun(platform)) {
+            throw .conflict("image \(image) is \(platform), which does not match the requested platform \(wanted)")
+        }
         guard platform.os == "linux" else {
             throw .unsupported(feature: "running \(platform) images", fix: "Lighter runs linux images only")
         }
         let host = Platform.host
-        if host.canRun(platform) { return }
-        let qemu: [String: String] = ["arm64": "aarch64", "arm": "arm", "riscv64": "riscv64", "ppc64le": "ppc64le", "s390x": "s390x", "386": "i386", "amd64": "x86_64"]
-        if let name = qemu[platform.architecture], FileSystem.exists("/proc/sys/fs/binfmt_misc/qemu-\(name)") { return }
+        if host.canRun(platform) || Binfmt().canRun(platform.architecture) { return }
         throw .unsupported(feature: "running \(image) (\(platform)) on this \(host) machine",
-                           fix: "install qemu-user-static and register its handler: mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc && /usr/lib/systemd/systemd-binfmt /usr/lib/binfmt.d/qemu-\(qemu[platform.architecture] ?? platform.architecture).conf (a `lighter binfmt install` command is coming)")
+                           fix: "register the QEMU emulator with `lighter binfmt install \(platform.architecture)` (needs Debian's qemu-user-static)")
     }
 
     static func hostsFile(hostname: String, network: String) -> String {

@@ -32,6 +32,8 @@ public struct ContainerSpec: Codable, Sendable, Equatable {
     public var stopTimeout: Int?
     /// The cgroup under which the container's cgroup is made (`--cgroup-parent`).
     public var cgroupParent: String = "/lighter"
+    /// `--platform`: the image must be of this platform.
+    public var platform: Platform?
 
     public init(image: String, imageID: Digest) {
         self.image = image

@@ -104,7 +104,7 @@ struct ContainerCreateOptions: ParsableArguments {
         spec.ulimits = try ulimit.map { (u) throws(LighterError) -> Ulimit in try Ulimit(parsing: u) }
         spec.stopSignal = stopSignal
         spec.stopTimeout = stopTimeout
-        if let platform { _ = try Platform(parsing: platform) }
+        if let platform { spec.platform = try Platform(parsing: platform) }
         if let cgroupParent {
             let parts = cgroupParent.split(separator: "/")
             guard !parts.isEmpty, !parts.contains(".."), parts.allSatisfy({ $0.allSatisfy { $0.isLetter || $0.isNumber || "_.-".contains($0) } }) else {

@@ -1,0 +1,47 @@
+import Testing
+import LighterSystem
+import LighterTestSupport
+
+/// Foreign architectures through QEMU user emulation (Debian's qemu-user-static).
+@Suite(.serialized) struct EmulationTests {
+    @Test func arm64ImageRunsOnThisMachineAfterBinfmtInstall() {
+        let lighter = Lighter()
+        let install = lighter.run("binfmt", "install", "arm64")
+        #expect(install.status == 0, "\(install.stderr)")
+        #expect(install.stdout.hasPrefix("arm64: registered") || install.stdout.hasPrefix("arm64: already registered"))
+        #expect(lighter.run("binfmt", "status", "--format", "{{.Architecture}} {{.State}}").stdout.contains("arm64 enabled"))
+        #expect(lighter.importBusybox("busybox:arm64", arch: "arm64").status == 0)
+        #expect(lighter.run("images", "--format", "{{.Tag}} {{.Platform}}").stdout == "arm64 linux/arm64\n")
+        let run = lighter.run("run", "--rm", "--platform", "linux/arm64", "busybox:arm64", "uname", "-m")
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout == "aarch64\n")
+        let mismatch = lighter.run("run", "--rm", "--platform", "linux/amd64", "busybox:arm64", "true")
+        #expect(mismatch.status == 125)
+        #expect(mismatch.stderr.contains("does not match the requested platform linux/amd64"))
+    }
+
+    @Test func withoutAHandlerTheErrorNamesTheFix() {
+        let lighter = Lighter()
+        // The arm64 busybox labelled as s390x: no test ever registers s390x.
+        #expect(lighter.run(["import", "--platform", "linux/s390x", Repository.busyboxTarball("arm64"), "fake:s390x"]).status == 0)
+        let run = lighter.run("run", "--rm", "fake:s390x", "true")
+        #expect(run.status == 125)
+        #expect(run.stderr.contains("lighter binfmt install s390x"), "\(run.stderr)")
+    }
+
+    @Test func installAndUninstallAreIdempotentAndCheckTheirInput() {
+        let lighter = Lighter()
+        #expect(lighter.run("binfmt", "install", "riscv64").status == 0)
+        #expect(lighter.run("binfmt", "install", "riscv64").stdout.hasPrefix("riscv64: already registered"))
+        #expect(FileSystem.exists("/proc/sys/fs/binfmt_misc/qemu-riscv64"))
+        #expect(lighter.run("binfmt", "uninstall", "riscv64").stdout == "riscv64: removed\n")
+        #expect(lighter.run("binfmt", "uninstall", "riscv64").stdout == "riscv64: was not registered\n")
+        #expect(!FileSystem.exists("/proc/sys/fs/binfmt_misc/qemu-riscv64"))
+        let unknown = lighter.run("binfmt", "install", "sparc")
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.contains("unknown architecture \"sparc\""))
+        let native = lighter.run("binfmt", "install", "amd64")
+        #expect(native.status == 1)
+        #expect(native.stderr.contains("needs no emulator"))
+    }
+}

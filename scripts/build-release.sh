@@ -1,0 +1,11 @@
+#!/bin/sh
+# Build the single static binary: .build/release/lighter (and a stripped copy, .build/release/lighter-stripped).
+# libarchive's compression libraries are named again at the end of the link line, because a static
+# link resolves libraries in order.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+command -v swift >/dev/null 2>&1 || PATH="$PATH:/opt/swift/usr/bin"
+swift build -c release -Xswiftc -static-executable -Xswiftc -Osize \
+    -Xlinker -larchive -Xlinker -lzstd -Xlinker -llz4 -Xlinker -llzma -Xlinker -lbz2 -Xlinker -lz "$@"
+strip -o .build/release/lighter-stripped .build/release/lighter
