@@ -45,6 +45,13 @@ pid_t lighter_clone_exec(unsigned long flags, const char *path, char *const argv
         else if (stdio[i] == i) fcntl(i, F_SETFD, 0);
     }
     if (keep_fd >= 0) fcntl(keep_fd, F_SETFD, 0);
+    if (flags & CLONE_NEWUSER) {
+        char go;
+        if (read(keep_fd, &go, 1) != 1) _exit(125);
+        // Raw syscalls: glibc's set*id would try to signal the parent's other threads.
+        syscall(SYS_setgroups, 0, 0);
+        if (syscall(SYS_setresgid, 0, 0, 0) != 0 || syscall(SYS_setresuid, 0, 0, 0) != 0) _exit(125);
+    }
     execve(path, argv, envp);
     _exit(127);
 }

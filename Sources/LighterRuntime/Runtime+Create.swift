@@ -85,6 +85,7 @@ extension Runtime {
             if namespaces.contains(where: { $0.type == "user" && $0.path == nil }) {
                 try writeIDMap(config.spec.linux?.uidMappings ?? [], to: "/proc/\(pid)/uid_map")
                 try writeIDMap(config.spec.linux?.gidMappings ?? [], to: "/proc/\(pid)/gid_map")
+                try parentEnd.write([0x31])   // maps written: the child may become root of its namespace
             }
             try cgroup.add(pid: pid)
             let channel = InitChannel(fd: parentEnd.rawValue)

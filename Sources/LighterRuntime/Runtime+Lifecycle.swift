@@ -49,9 +49,6 @@ extension Runtime {
             _ = code
             throw .conflict("container \(id) was not created by this process; its exit status is unknown")
         }
-        var stopped = state
-        stopped.status = .stopped
-        try? save(stopped)
         return ExitStatus(waitStatus: status, oomKilled: cgroup(of: state).oomKillCount() > 0)
     }
 

@@ -131,6 +131,21 @@ import LighterSystem
         #expect(output.stdout == "65534\n65534\nCapEff:\t0000000000000000\n")
     }
 
+    @Test func userNamespaceMapsRootToAnUnprivilegedHostID() throws {
+        let bundle = try BusyboxBundle(args: ["sh", "-c", "id -u; cat /proc/self/uid_map /proc/self/gid_map; grep CapEff /proc/self/status; touch /tmp/owned"])
+        defer { bundle.cleanUp() }
+        bundle.spec.linux?.namespaces?.append(.init(type: "user"))
+        bundle.spec.linux?.uidMappings = [.init(containerID: 0, hostID: 100_000, size: 65536)]
+        bundle.spec.linux?.gidMappings = [.init(containerID: 0, hostID: 100_000, size: 65536)]
+        let output = try bundle.run()
+        let lines = output.stdout.split(separator: "\n").map { $0.split(separator: " ").joined(separator: " ") }
+        #expect(lines == ["0", "0 100000 65536", "0 100000 65536", "CapEff:\t00000000a80425fb"], "\(output.stderr)")
+        // Files the container's root creates belong to the mapped host uid.
+        let st = FileSystem.lstatOrNil("\(bundle.rootfs)/tmp/owned")
+        #expect(st?.st_uid == 100_000)
+        #expect(st?.st_gid == 100_000)
+    }
+
     @Test func readonlyRootRefusesWrites() throws {
         let bundle = try BusyboxBundle(args: ["touch", "/new-file"])
         defer { bundle.cleanUp() }

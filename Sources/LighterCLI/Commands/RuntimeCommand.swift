@@ -13,7 +13,7 @@ struct RuntimeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "runtime",
         abstract: "Run OCI bundles (runc-compatible: create, start, state, kill, delete, run).",
-        subcommands: [Create.self, Start.self, State.self, Kill.self, Delete.self, Run.self]
+        subcommands: [Spec.self, Create.self, Start.self, State.self, Kill.self, Delete.self, Run.self]
     )
 
     struct Options: ParsableArguments {
@@ -31,6 +31,21 @@ struct RuntimeCommand: ParsableCommand {
             let line = Array("lighter: \(error.description)\n".utf8)
             _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
             throw ExitCode(error.exitCode)
+        }
+    }
+
+    struct Spec: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Write a Docker-like default config.json into the bundle.")
+        @Option(name: .shortAndLong, help: "The bundle directory.")
+        var bundle: String = "."
+        @Argument(help: "The container command (default: sh).") var args: [String] = ["sh"]
+
+        func run() throws {
+            try RuntimeCommand.perform { () throws(LighterError) in
+                let path = "\(bundle)/config.json"
+                guard !FileSystem.exists(path) else { throw .conflict("\(path) already exists") }
+                try FileSystem.writeDurably(try JSON.encode(RuntimeSpec.dockerDefault(args: args), pretty: true), to: path)
+            }
         }
     }
 
