@@ -8,6 +8,7 @@ import LighterSystem
 
 /// Mount namespace set-up: rootfs bind, spec mounts, /dev, pivot_root, masked and read-only paths.
 extension ContainerInit {
+    /// Mounts, /dev and pivot_root into the new root.
     static func setUpRootFilesystem(_ config: InitConfig) throws(LighterError) {
         let spec = config.spec
         let rootfs = config.rootfs
@@ -27,6 +28,10 @@ extension ContainerInit {
             try createDevice(device, rootfs: rootfs, userNamespace: userNamespace)
         }
         try pivotRoot(rootfs)
+    }
+
+    /// After hostname and sysctls are set: masked and read-only paths, then the read-only root.
+    static func finishRootFilesystem(_ spec: RuntimeSpec) throws(LighterError) {
         for path in spec.linux?.maskedPaths ?? [] { try mask(path) }
         for path in spec.linux?.readonlyPaths ?? [] { try makeReadOnly(path) }
         if spec.root?.readonly == true {

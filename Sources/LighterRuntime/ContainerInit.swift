@@ -61,6 +61,7 @@ public enum ContainerInit {
         for (key, value) in (spec.linux?.sysctl ?? [:]).sorted(by: { $0.key < $1.key }) {
             try writeFile("/proc/sys/" + key.replacingDots(), value)
         }
+        try finishRootFilesystem(spec)
         try applyRlimits(process.rlimits ?? [])
         if let adj = process.oomScoreAdj { try writeFile("/proc/self/oom_score_adj", String(adj)) }
         let cwdError = chdirError(process.cwd)

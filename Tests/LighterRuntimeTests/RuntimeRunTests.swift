@@ -146,6 +146,15 @@ import LighterSystem
         #expect(st?.st_gid == 100_000)
     }
 
+    @Test func sysctlsAndRlimitsFromTheSpec() throws {
+        let bundle = try BusyboxBundle(args: ["sh", "-c", "cat /proc/sys/net/ipv4/ip_forward; ulimit -n; ulimit -H -n"])
+        defer { bundle.cleanUp() }
+        bundle.spec.linux?.sysctl = ["net.ipv4.ip_forward": "1"]
+        bundle.spec.process?.rlimits = [.init(type: "RLIMIT_NOFILE", hard: 200, soft: 100)]
+        let output = try bundle.run()
+        #expect(output.stdout == "1\n100\n200\n", "\(output.stderr)")
+    }
+
     @Test func readonlyRootRefusesWrites() throws {
         let bundle = try BusyboxBundle(args: ["touch", "/new-file"])
         defer { bundle.cleanUp() }
