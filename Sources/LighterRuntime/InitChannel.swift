@@ -15,6 +15,8 @@ struct InitConfig: Codable, Sendable {
     var bundle: String
     /// When set, the init reports "created" and blocks opening this fifo until `start`.
     var execFifo: String?
+    /// For `cgroup` mounts: subdirectory → the container's cgroup directory on the host.
+    var cgroupMountSources: [String: String]
 }
 
 /// What the init answers: `created` (create mode), or an error. End of stream without a report means

@@ -38,7 +38,8 @@ extension Runtime {
                 try syscall("mkfifo", fifo) { mkfifo(fifo, 0o622) }
             }
             try cgroup.create(resources: spec.linux?.resources)
-            let config = InitConfig(spec: spec, rootfs: rootfs, bundle: bundle, execFifo: waitForStart ? fifoPath(id) : nil)
+            let config = InitConfig(spec: spec, rootfs: rootfs, bundle: bundle, execFifo: waitForStart ? fifoPath(id) : nil,
+                                    cgroupMountSources: cgroup.mountSources())
             pid = try spawnInit(config, stdio: stdio, cgroup: cgroup)
             let state = ContainerState(
                 ociVersion: spec.ociVersion, id: id, status: waitForStart ? .created : .running, pid: pid,

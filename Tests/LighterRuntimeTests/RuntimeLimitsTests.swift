@@ -59,6 +59,16 @@ import LighterSystem
         #expect(output.stdout == "zero-ok\nusr1-denied\n")
     }
 
+    @Test func containerSeesItsOwnCgroupsReadOnly() throws {
+        let bundle = try BusyboxBundle(args: ["sh", "-c", "cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max; echo 5 > /sys/fs/cgroup/pids/pids.max"])
+        defer { bundle.cleanUp() }
+        bundle.spec.linux?.resources?.memory = .init(limit: 64 << 20)
+        bundle.spec.linux?.resources?.pids = .init(limit: 33)
+        let output = try bundle.run()
+        #expect(output.stdout == "\(64 << 20)\n33\n")
+        #expect(output.stderr.contains("Read-only file system"))
+    }
+
     @Test func cgroupLimitsAreWritten() throws {
         let bundle = try BusyboxBundle(args: ["cat", "/proc/self/cgroup"])
         defer { bundle.cleanUp() }
