@@ -8,9 +8,11 @@
 #include <unistd.h>
 #include <linux/openat2.h>
 #include <linux/capability.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sched.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
 #include <linux/close_range.h>
 
 int lighter_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve) {
@@ -91,3 +93,20 @@ int lighter_prepare_exec(int lowest_fd) {
 
 int lighter_setns(int fd, int nstype) { return setns(fd, nstype); }
 int lighter_unshare(int flags) { return unshare(flags); }
+
+static void lighter_sigset(sigset_t *set, const int *signals, int count) {
+    sigemptyset(set);
+    for (int i = 0; i < count; i++) sigaddset(set, signals[i]);
+}
+
+int lighter_signal_mask(const int *signals, int count, int block) {
+    sigset_t set;
+    lighter_sigset(&set, signals, count);
+    return pthread_sigmask(block ? SIG_BLOCK : SIG_UNBLOCK, &set, 0) == 0 ? 0 : -1;
+}
+
+int lighter_signalfd(const int *signals, int count) {
+    sigset_t set;
+    lighter_sigset(&set, signals, count);
+    return signalfd(-1, &set, SFD_CLOEXEC);
+}

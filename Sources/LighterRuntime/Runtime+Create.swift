@@ -37,9 +37,7 @@ extension Runtime {
                 let fifo = fifoPath(id)
                 try syscall("mkfifo", fifo) { mkfifo(fifo, 0o622) }
             }
-            try cgroup.create(resources: spec.linux?.resources)
-            let config = InitConfig(spec: spec, rootfs: rootfs, bundle: bundle, execFifo: waitForStart ? fifoPath(id) : nil,
-                                    cgroupMountSources: cgroup.mountSources())
+            let config = InitConfig(spec: spec, rootfs: rootfs, bundle: bundle, execFifo: waitForStart ? fifoPath(id) : nil, cgroupMountSources: [:])
             pid = try spawnInit(config, stdio: stdio, cgroup: cgroup)
             let state = ContainerState(
                 ociVersion: spec.ociVersion, id: id, status: waitForStart ? .created : .running, pid: pid,
@@ -59,8 +57,8 @@ extension Runtime {
         }
     }
 
-    /// clone straight into `lighter __init`, place it (uid/gid maps, cgroups), hand it the config and
-    /// wait for its report. Returns the init's pid (host pid namespace).
+    /// clone straight into `lighter __init`, create the cgroups and place it (uid/gid maps, cgroups),
+    /// hand it the config and wait for its report. Returns the init's pid (host pid namespace).
     private func spawnInit(_ config: InitConfig, stdio: Stdio, cgroup: any CgroupManager) throws(LighterError) -> Int32 {
         var pair: [Int32] = [-1, -1]
         try syscall("socketpair") {
@@ -83,6 +81,11 @@ extension Runtime {
         }
         try childEnd.close()
         do throws(LighterError) {
+            // The cgroups are made while the child execs and loads lighter (on another CPU, if any):
+            // it waits for the config before doing anything.
+            try cgroup.create(resources: config.spec.linux?.resources)
+            var config = config
+            config.cgroupMountSources = cgroup.mountSources()
             if namespaces.contains(where: { $0.type == "user" && $0.path == nil }) {
                 try writeIDMap(config.spec.linux?.uidMappings ?? [], to: "/proc/\(pid)/uid_map")
                 try writeIDMap(config.spec.linux?.gidMappings ?? [], to: "/proc/\(pid)/gid_map")

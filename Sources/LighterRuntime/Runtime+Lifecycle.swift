@@ -43,7 +43,11 @@ extension Runtime {
     /// Block until the init exits and return how it ended. Only the process that created the
     /// container (its parent) can learn the exit status.
     public func wait(id: String) throws(LighterError) -> ExitStatus {
-        let state = try state(id: id)
+        try wait(for: try state(id: id))
+    }
+
+    func wait(for state: ContainerState) throws(LighterError) -> ExitStatus {
+        let id = state.id
         var status: Int32 = 0
         if let code = try syscallTolerating("waitpid", "container \(id)", [ECHILD], { waitpid(state.pid, &status, 0) }) {
             _ = code
@@ -55,7 +59,11 @@ extension Runtime {
     /// Remove the container: its cgroups and state. A created or running container needs `force`
     /// (it is SIGKILLed and waited for).
     public func delete(id: String, force: Bool = false) throws(LighterError) {
-        let state = try state(id: id)
+        try delete(try state(id: id), force: force)
+    }
+
+    func delete(_ state: ContainerState, force: Bool) throws(LighterError) {
+        let id = state.id
         if state.status != .stopped {
             guard force else {
                 throw .conflict("container \(id) is \(state.status.rawValue); stop it first or delete with --force")
@@ -73,18 +81,50 @@ extension Runtime {
         try FileSystem.removeTree(directory(id))
     }
 
+    /// Signals `run(forwardSignals: true)` passes on to the container, as runc does.
+    public static let forwardedSignals: [Int32] = [SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2]
+
     /// create + start + wait + delete, like `runc run`: the container's exit status, or the set-up error
-    /// (`LighterError.containerStart` carries 125/126/127).
-    public func run(id: String, bundle: String, stdio: Stdio = .inherit) throws(LighterError) -> ExitStatus {
-        _ = try create(id: id, bundle: bundle, stdio: stdio, waitForStart: false)
+    /// (`LighterError.containerStart` carries 125/126/127). With `forwardSignals` (for a single-threaded
+    /// command-line caller) HUP, INT, QUIT, TERM, USR1 and USR2 sent to this process go to the container.
+    public func run(id: String, bundle: String, stdio: Stdio = .inherit, forwardSignals: Bool = false) throws(LighterError) -> ExitStatus {
+        let signals = forwardSignals ? Self.forwardedSignals : []
+        var signalFD: FileDescriptor?
+        if forwardSignals {
+            try syscall("sigprocmask") { lighter_signal_mask(signals, Int32(signals.count), 1) }
+            signalFD = FileDescriptor(adopting: try syscall("signalfd") { lighter_signalfd(signals, Int32(signals.count)) })
+        }
+        defer { if forwardSignals { _ = lighter_signal_mask(signals, Int32(signals.count), 0) } }
+        let state = try create(id: id, bundle: bundle, stdio: stdio, waitForStart: false)
         let status: ExitStatus
         do {
-            status = try wait(id: id)
+            if let signalFD { try forward(from: signalFD, to: state) }
+            status = try wait(for: state)
         } catch {
             try? delete(id: id, force: true)
             throw error
         }
-        try delete(id: id, force: true)
+        var stopped = state
+        stopped.status = .stopped
+        try delete(stopped, force: true)
         return status
+    }
+
+    /// Until the init exits, pass each signal read from `signalFD` on to it.
+    private func forward(from signalFD: FileDescriptor, to state: ContainerState) throws(LighterError) {
+        let pidFD = FileDescriptor(adopting: try syscall("pidfd_open") { lighter_pidfd_open(state.pid) })
+        while true {
+            var fds = [pollfd(fd: pidFD.rawValue, events: Int16(POLLIN), revents: 0),
+                       pollfd(fd: signalFD.rawValue, events: Int16(POLLIN), revents: 0)]
+            _ = try syscallTolerating("poll", nil, [EINTR]) { poll(&fds, 2, -1) }
+            if fds[0].revents != 0 { return }
+            if fds[1].revents & Int16(POLLIN) != 0 {
+                let info = try signalFD.read(upTo: 128)
+                if info.count == 128 {
+                    let number = Int32(info[0]) | Int32(info[1]) << 8 | Int32(info[2]) << 16 | Int32(info[3]) << 24
+                    _ = Glibc.kill(state.pid, number)
+                }
+            }
+        }
     }
 }

@@ -18,7 +18,16 @@ import LighterSystem
 
     /// posix_spawn the lighter binary with stdout/stderr redirected to files in `bundle`.
     func lighter(_ arguments: [String], in bundle: BusyboxBundle) throws -> Result {
+        let pid = try spawnLighter(arguments, in: bundle)
+        var status: Int32 = 0
+        try syscall("waitpid") { waitpid(pid, &status, 0) }
+        return Result(status: (status >> 8) & 0xff, stdout: try FileSystem.readString("\(bundle.directory)/cli-stdout"),
+                      stderr: try FileSystem.readString("\(bundle.directory)/cli-stderr"))
+    }
+
+    func spawnLighter(_ arguments: [String], in bundle: BusyboxBundle) throws -> pid_t {
         let out = "\(bundle.directory)/cli-stdout", err = "\(bundle.directory)/cli-stderr"
+        try FileSystem.writeDurably([], to: out)
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -30,9 +39,26 @@ import LighterSystem
         var pid: pid_t = 0
         let rc = posix_spawn(&pid, BusyboxBundle.lighterBinary, &actions, nil, argv, environ)
         guard rc == 0 else { throw LighterError.system(call: "posix_spawn", path: BusyboxBundle.lighterBinary, errno: rc) }
+        return pid
+    }
+
+    @Test func runForwardsSignalsToTheContainer() throws {
+        let bundle = try BusyboxBundle(args: ["sh", "-c", "trap 'exit 42' TERM; echo ready; while true; do sleep 1; done"])
+        defer { bundle.cleanUp() }
+        try bundle.writeSpec()
+        let pid = try spawnLighter(["runtime", "run", "--root", bundle.runtime.root, "-b", bundle.directory, bundle.id], in: bundle)
+        var ready = false
+        for _ in 0..<1000 where !ready {
+            ready = (try? FileSystem.readString("\(bundle.directory)/cli-stdout")) == "ready\n"
+            if !ready { usleep(10_000) }
+        }
+        #expect(ready)
+        kill(pid, SIGTERM)
         var status: Int32 = 0
         try syscall("waitpid") { waitpid(pid, &status, 0) }
-        return Result(status: (status >> 8) & 0xff, stdout: try FileSystem.readString(out), stderr: try FileSystem.readString(err))
+        #expect(status & 0x7f == 0, "lighter itself was killed")
+        #expect((status >> 8) & 0xff == 42)
+        #expect(!FileSystem.exists("\(bundle.runtime.root)/\(bundle.id)"))
     }
 
     @Test func runExitsWithTheContainersStatus() throws {

@@ -47,6 +47,11 @@ int lighter_prepare_exec(int lowest_fd);
 /// setns(2) and unshare(2), declared only under _GNU_SOURCE.
 int lighter_setns(int fd, int nstype);
 int lighter_unshare(int flags);
+/// Block (`block` != 0) or unblock `signals` for the calling thread.
+int lighter_signal_mask(const int *signals, int count, int block);
+/// A close-on-exec signalfd(2) for `signals` (block them first). Each read yields 128 bytes whose first
+/// 4 are the signal number.
+int lighter_signalfd(const int *signals, int count);
 /// pidfd_open(2).
 int lighter_pidfd_open(pid_t pid);
 

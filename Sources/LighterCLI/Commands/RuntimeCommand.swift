@@ -122,7 +122,7 @@ struct RuntimeCommand: ParsableCommand {
         func run() throws {
             var code: Int32 = 0
             try RuntimeCommand.perform { () throws(LighterError) in
-                code = try options.runtime.run(id: id, bundle: bundle).code
+                code = try options.runtime.run(id: id, bundle: bundle, forwardSignals: true).code
             }
             if code != 0 { throw ExitCode(code) }
         }
