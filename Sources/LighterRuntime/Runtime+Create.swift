@@ -42,7 +42,7 @@ extension Runtime {
             let state = ContainerState(
                 ociVersion: spec.ociVersion, id: id, status: waitForStart ? .created : .running, pid: pid,
                 bundle: bundle, rootfs: rootfs, created: Clock.rfc3339(), annotations: spec.annotations,
-                pidStartTime: ProcessInfo.stat(pid)?.startTime ?? 0, cgroupsPath: cgroupsPath)
+                pidStartTime: ProcessStat.stat(pid)?.startTime ?? 0, cgroupsPath: cgroupsPath)
             try save(state)
             return state
         } catch {

@@ -23,7 +23,7 @@ extension Runtime {
                 let n = try syscallTolerating("read", fifoPath(id), [EAGAIN]) { Glibc.read(fifo.rawValue, &byte, 1) }
                 if n == nil { break }
             }
-            if !ProcessInfo.isAlive(state.pid, startTime: state.pidStartTime) {
+            if !ProcessStat.isAlive(state.pid, startTime: state.pidStartTime) {
                 throw .conflict("container \(id) exited before it could start")
             }
         }
@@ -74,7 +74,7 @@ extension Runtime {
         for _ in 0..<1000 {
             var status: Int32 = 0
             let reaped = waitpid(state.pid, &status, WNOHANG)
-            if reaped == state.pid || !ProcessInfo.isAlive(state.pid, startTime: state.pidStartTime) { break }
+            if reaped == state.pid || !ProcessStat.isAlive(state.pid, startTime: state.pidStartTime) { break }
             usleep(10_000)
         }
         try cgroup(of: state).destroy()

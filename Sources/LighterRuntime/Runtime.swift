@@ -85,7 +85,7 @@ public struct Runtime: Sendable {
         try Self.validate(id: id)
         guard FileSystem.exists(statePath(id)) else { throw .notFound(kind: "container", name: id) }
         var state = try JSON.decode(ContainerState.self, from: try FileSystem.readFile(statePath(id)), what: "state of container \(id)")
-        if !ProcessInfo.isAlive(state.pid, startTime: state.pidStartTime) {
+        if !ProcessStat.isAlive(state.pid, startTime: state.pidStartTime) {
             state.status = .stopped
         } else if FileSystem.exists(fifoPath(id)) {
             state.status = .created
