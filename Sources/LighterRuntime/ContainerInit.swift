@@ -62,6 +62,9 @@ public enum ContainerInit {
             try writeFile("/proc/sys/" + key.replacingDots(), value)
         }
         try finishRootFilesystem(spec)
+        // A session of its own: the container's signals and terminal are not the caller's.
+        try syscall("setsid") { setsid() }
+        if process.terminal == true { try setUpTerminal(channel: channel) }
         try applyRlimits(process.rlimits ?? [])
         if let adj = process.oomScoreAdj { try writeFile("/proc/self/oom_score_adj", String(adj)) }
         let cwdError = chdirError(process.cwd)
@@ -88,6 +91,24 @@ public enum ContainerInit {
             if let seccomp = spec.linux?.seccomp { try SeccompFilter.load(seccomp, noNewPrivileges: true) }
         }
         try exec(executable, arguments: process.args, environment: environment)
+    }
+
+    /// A pty from the container's devpts: the master goes to the runtime, the slave becomes the
+    /// controlling terminal and stdin/stdout/stderr.
+    private static func setUpTerminal(channel: InitChannel) throws(LighterError) {
+        let master = try FileDescriptor(path: "/dev/ptmx", flags: O_RDWR | O_NOCTTY)
+        var unlock: Int32 = 0
+        try syscall("ioctl(TIOCSPTLCK)") { lighter_ioctl_int(master.rawValue, Terminal.setLock, &unlock) }
+        var number: Int32 = 0
+        try syscall("ioctl(TIOCGPTN)") { lighter_ioctl_int(master.rawValue, Terminal.getNumber, &number) }
+        let path = "/dev/pts/\(number)"
+        let slave = try FileDescriptor(path: path, flags: O_RDWR | O_NOCTTY)
+        try channel.send(InitReport(created: false, terminal: true), attaching: master.rawValue)
+        try master.close()
+        try syscall("ioctl(TIOCSCTTY)", path) { lighter_ioctl_value(slave.rawValue, UInt(TIOCSCTTY), 0) }
+        for target: Int32 in 0...2 {
+            try syscall("dup2", path) { dup2(slave.rawValue, target) }
+        }
     }
 
     private static func joinNamespaces(_ namespaces: [RuntimeSpec.Namespace]) throws(LighterError) {
@@ -138,6 +159,12 @@ public enum ContainerInit {
             try syscall("setrlimit", limit.type) { setrlimit(__rlimit_resource_t(UInt32(resource)), &value) }
         }
     }
+}
+
+/// Pseudo-terminal ioctls (asm-generic/ioctls.h) that Swift's Glibc module does not import.
+enum Terminal {
+    static let setLock: UInt = 0x4004_5431    // TIOCSPTLCK
+    static let getNumber: UInt = 0x8004_5430  // TIOCGPTN
 }
 
 /// prctl(2) option numbers (linux/prctl.h), which Swift's Glibc module does not import.

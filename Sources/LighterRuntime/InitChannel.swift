@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import CLighter
 import LighterOCI
 import LighterSystem
 
@@ -25,18 +26,25 @@ struct InitReport: Codable, Sendable {
     var created: Bool
     var message: String?
     var exitCode: Int32?
+    /// This report carries the pseudo-terminal master (process.terminal).
+    var terminal: Bool?
 }
 
 /// Length-prefixed JSON messages over the runtime ↔ init socket.
 struct InitChannel {
     let fd: Int32
 
-    func send<T: Encodable>(_ value: T) throws(LighterError) {
+    func send<T: Encodable>(_ value: T, attaching descriptor: Int32? = nil) throws(LighterError) {
         let body = try JSON.encode(value)
         var length = UInt32(body.count).littleEndian
         var bytes = withUnsafeBytes(of: &length) { Array($0) }
         bytes += body
         var offset = 0
+        if let descriptor {
+            offset = try syscall("sendmsg") {
+                bytes.withUnsafeBytes { lighter_send_with_fd(fd, $0.baseAddress, $0.count, descriptor) }
+            }
+        }
         while offset < bytes.count {
             let n = try syscall("send") {
                 bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
@@ -47,12 +55,23 @@ struct InitChannel {
 
     /// The next message, or nil at end of stream.
     func receive<T: Decodable>(_ type: T.Type) throws(LighterError) -> T? {
-        guard let header = try readExactly(4) else { return nil }
+        try receiveWithDescriptor(type)?.value
+    }
+
+    /// The next message and the descriptor sent with it, or nil at end of stream.
+    func receiveWithDescriptor<T: Decodable>(_ type: T.Type) throws(LighterError) -> (value: T, descriptor: FileDescriptor?)? {
+        var received: Int32 = -1
+        var header = [UInt8](repeating: 0, count: 4)
+        let first = try syscall("recvmsg") { header.withUnsafeMutableBytes { lighter_recv_with_fd(fd, $0.baseAddress, 4, &received) } }
+        let descriptor = received >= 0 ? FileDescriptor(adopting: received) : nil
+        if first == 0 { return nil }
+        if first < 4, let rest = try readExactly(4 - first) { header.replaceSubrange(first..<4, with: rest) }
+        else if first < 4 { throw .malformed(what: "runtime init message", reason: "stream ended mid-header") }
         let length = Int(UInt32(header[0]) | UInt32(header[1]) << 8 | UInt32(header[2]) << 16 | UInt32(header[3]) << 24)
         guard length <= 64 << 20, let body = try readExactly(length) else {
             throw .malformed(what: "runtime init message", reason: "truncated or oversized message")
         }
-        return try JSON.decode(type, from: body, what: "runtime init message")
+        return (try JSON.decode(type, from: body, what: "runtime init message"), descriptor)
     }
 
     private func readExactly(_ count: Int) throws(LighterError) -> [UInt8]? {

@@ -8,14 +8,21 @@ import LighterOCI
 import LighterSystem
 
 extension Runtime {
+    /// What `create` hands back.
+    public struct Created: Sendable {
+        public var state: ContainerState
+        /// With `process.terminal`: the pseudo-terminal master (the container's stdio is the slave).
+        public var terminal: FileDescriptor?
+    }
+
     /// Create the container from `bundle`/config.json: namespaces, cgroups, mounts, everything up to
     /// the exec. The container process starts on `start(id:)`.
     @discardableResult
-    public func create(id: String, bundle: String, stdio: Stdio = .inherit) throws(LighterError) -> ContainerState {
+    public func create(id: String, bundle: String, stdio: Stdio = .inherit) throws(LighterError) -> Created {
         try create(id: id, bundle: bundle, stdio: stdio, waitForStart: true)
     }
 
-    func create(id: String, bundle: String, stdio: Stdio, waitForStart: Bool) throws(LighterError) -> ContainerState {
+    func create(id: String, bundle: String, stdio: Stdio, waitForStart: Bool) throws(LighterError) -> Created {
         try Self.validate(id: id)
         let bundle = Self.absolute(bundle)
         let spec = try Self.loadSpec(bundle: bundle)
@@ -38,13 +45,14 @@ extension Runtime {
                 try syscall("mkfifo", fifo) { mkfifo(fifo, 0o622) }
             }
             let config = InitConfig(spec: spec, rootfs: rootfs, bundle: bundle, execFifo: waitForStart ? fifoPath(id) : nil, cgroupMountSources: [:])
-            pid = try spawnInit(config, stdio: stdio, cgroup: cgroup)
+            let terminal: FileDescriptor?
+            (pid, terminal) = try spawnInit(config, stdio: stdio, cgroup: cgroup)
             let state = ContainerState(
                 ociVersion: spec.ociVersion, id: id, status: waitForStart ? .created : .running, pid: pid,
                 bundle: bundle, rootfs: rootfs, created: Clock.rfc3339(), annotations: spec.annotations,
                 pidStartTime: ProcessStat.stat(pid)?.startTime ?? 0, cgroupsPath: cgroupsPath)
             try save(state)
-            return state
+            return Created(state: state, terminal: terminal)
         } catch {
             if pid > 0 {
                 _ = Glibc.kill(pid, SIGKILL)
@@ -59,7 +67,7 @@ extension Runtime {
 
     /// clone straight into `lighter __init`, create the cgroups and place it (uid/gid maps, cgroups),
     /// hand it the config and wait for its report. Returns the init's pid (host pid namespace).
-    private func spawnInit(_ config: InitConfig, stdio: Stdio, cgroup: any CgroupManager) throws(LighterError) -> Int32 {
+    private func spawnInit(_ config: InitConfig, stdio: Stdio, cgroup: any CgroupManager) throws(LighterError) -> (Int32, FileDescriptor?) {
         var pair: [Int32] = [-1, -1]
         try syscall("socketpair") {
             socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair)
@@ -94,9 +102,19 @@ extension Runtime {
             try cgroup.add(pid: pid)
             let channel = InitChannel(fd: parentEnd.rawValue)
             try channel.send(config)
-            let report = try channel.receive(InitReport.self)
+            var terminal: FileDescriptor?
+            var report: InitReport?
+            while true {
+                let received = try channel.receiveWithDescriptor(InitReport.self)
+                report = received?.value
+                guard let received, received.value.terminal == true else { break }
+                terminal = received.descriptor
+            }
             if let report, !report.created {
                 throw LighterError.containerStart(message: report.message ?? "container init failed", exitCode: report.exitCode ?? 125)
+            }
+            if config.spec.process?.terminal == true && terminal == nil {
+                throw LighterError.containerStart(message: "container init sent no terminal", exitCode: 125)
             }
             if report == nil && config.execFifo != nil {
                 var status: Int32 = 0
@@ -104,7 +122,7 @@ extension Runtime {
                 let detail = reaped ? " (status \(ExitStatus(waitStatus: status, oomKilled: false).code))" : ""
                 throw LighterError.containerStart(message: "container init exited during set-up\(detail)", exitCode: 125)
             }
-            return pid
+            return (pid, terminal)
         } catch {
             _ = Glibc.kill(pid, SIGKILL)
             var status: Int32 = 0

@@ -87,6 +87,8 @@ extension Runtime {
     /// create + start + wait + delete, like `runc run`: the container's exit status, or the set-up error
     /// (`LighterError.containerStart` carries 125/126/127). With `forwardSignals` (for a single-threaded
     /// command-line caller) HUP, INT, QUIT, TERM, USR1 and USR2 sent to this process go to the container.
+    /// With `process.terminal`, the container gets a pseudo-terminal and `stdio` is relayed to and from it
+    /// (stdio.input is put in raw mode while it runs if it is a terminal).
     public func run(id: String, bundle: String, stdio: Stdio = .inherit, forwardSignals: Bool = false) throws(LighterError) -> ExitStatus {
         let signals = forwardSignals ? Self.forwardedSignals : []
         var signalFD: FileDescriptor?
@@ -95,10 +97,14 @@ extension Runtime {
             signalFD = FileDescriptor(adopting: try syscall("signalfd") { lighter_signalfd(signals, Int32(signals.count)) })
         }
         defer { if forwardSignals { _ = lighter_signal_mask(signals, Int32(signals.count), 0) } }
-        let state = try create(id: id, bundle: bundle, stdio: stdio, waitForStart: false)
+        let created = try create(id: id, bundle: bundle, stdio: stdio, waitForStart: false)
+        let state = created.state
         let status: ExitStatus
         do {
-            if let signalFD { try forward(from: signalFD, to: state) }
+            if signalFD != nil || created.terminal != nil {
+                var supervisor = Supervisor(pid: state.pid, signals: signalFD, terminal: created.terminal, stdio: stdio)
+                try supervisor.run()
+            }
             status = try wait(for: state)
         } catch {
             try? delete(id: id, force: true)
@@ -108,23 +114,5 @@ extension Runtime {
         stopped.status = .stopped
         try delete(stopped, force: true)
         return status
-    }
-
-    /// Until the init exits, pass each signal read from `signalFD` on to it.
-    private func forward(from signalFD: FileDescriptor, to state: ContainerState) throws(LighterError) {
-        let pidFD = FileDescriptor(adopting: try syscall("pidfd_open") { lighter_pidfd_open(state.pid) })
-        while true {
-            var fds = [pollfd(fd: pidFD.rawValue, events: Int16(POLLIN), revents: 0),
-                       pollfd(fd: signalFD.rawValue, events: Int16(POLLIN), revents: 0)]
-            _ = try syscallTolerating("poll", nil, [EINTR]) { poll(&fds, 2, -1) }
-            if fds[0].revents != 0 { return }
-            if fds[1].revents & Int16(POLLIN) != 0 {
-                let info = try signalFD.read(upTo: 128)
-                if info.count == 128 {
-                    let number = Int32(info[0]) | Int32(info[1]) << 8 | Int32(info[2]) << 16 | Int32(info[3]) << 24
-                    _ = Glibc.kill(state.pid, number)
-                }
-            }
-        }
     }
 }

@@ -52,6 +52,12 @@ int lighter_signal_mask(const int *signals, int count, int block);
 /// A close-on-exec signalfd(2) for `signals` (block them first). Each read yields 128 bytes whose first
 /// 4 are the signal number.
 int lighter_signalfd(const int *signals, int count);
+/// ioctl(2) whose argument is a plain value (TIOCSCTTY, ...).
+int lighter_ioctl_value(int fd, unsigned long request, unsigned long value);
+/// sendmsg(2) of `len` bytes with `fd` attached (SCM_RIGHTS), MSG_NOSIGNAL.
+ssize_t lighter_send_with_fd(int sock, const void *buf, size_t len, int fd);
+/// recvmsg(2) of up to `len` bytes; an attached descriptor (close-on-exec) goes to *fd, else -1.
+ssize_t lighter_recv_with_fd(int sock, void *buf, size_t len, int *fd);
 /// pidfd_open(2).
 int lighter_pidfd_open(pid_t pid);
 

@@ -54,11 +54,23 @@ struct RuntimeCommand: ParsableCommand {
         @OptionGroup var options: Options
         @Option(name: .shortAndLong, help: "The bundle directory (holds config.json).")
         var bundle: String = "."
+        @Option(help: "Unix socket that receives the pseudo-terminal master when process.terminal is set.")
+        var consoleSocket: String?
         @Argument(help: "The container id.") var id: String
 
         func run() throws {
             try RuntimeCommand.perform { () throws(LighterError) in
-                _ = try options.runtime.create(id: id, bundle: bundle)
+                let created = try options.runtime.create(id: id, bundle: bundle)
+                guard let terminal = created.terminal else { return }
+                do throws(LighterError) {
+                    guard let consoleSocket else {
+                        throw .invalidArgument("process.terminal needs --console-socket to hand the terminal to")
+                    }
+                    try ConsoleSocket.send(terminal, to: consoleSocket)
+                } catch {
+                    try? options.runtime.delete(id: id, force: true)
+                    throw error
+                }
             }
         }
     }
