@@ -9,8 +9,7 @@ import LighterSystem
 /// Mount namespace set-up: rootfs bind, spec mounts, /dev, pivot_root, masked and read-only paths.
 extension ContainerInit {
     /// Mounts, /dev and pivot_root into the new root.
-    static func setUpRootFilesystem(_ config: InitConfig) throws(LighterError) {
-        let spec = config.spec
+    static func setUpRootFilesystem(_ config: InitConfig, spec: RuntimeSpec) throws(LighterError) {
         let rootfs = config.rootfs
         let propagation = spec.linux?.rootfsPropagation.flatMap(MountOptions.propagationFlags)
             ?? (UInt(MS_REC) | UInt(MS_PRIVATE))

@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 import CLighter
+import LighterOCI
 import LighterSystem
 
 /// The container init: runs in the freshly exec'd, single-threaded `lighter __init <fd>` process inside
@@ -20,8 +21,9 @@ public enum ContainerInit {
         let channel = InitChannel(fd: fd)
         var announced = false
         do {
-            guard let config = try channel.receive(InitConfig.self) else { _exit(125) }
-            try run(config, channel: channel, announced: &announced)
+            guard let config = try channel.receive(InitConfig.self), let specBytes = try channel.receiveBytes() else { _exit(125) }
+            let spec = try JSON.decode(RuntimeSpec.self, from: specBytes, what: "config.json")
+            try run(config, spec: spec, channel: channel, announced: &announced)
         } catch {
             let (message, code): (String, Int32)
             if case let .containerStart(text, exitCode) = error { (message, code) = (text, exitCode) } else {
@@ -41,8 +43,7 @@ public enum ContainerInit {
         _exit(code)
     }
 
-    private static func run(_ config: InitConfig, channel: InitChannel, announced: inout Bool) throws(LighterError) -> Never {
-        let spec = config.spec
+    private static func run(_ config: InitConfig, spec: RuntimeSpec, channel: InitChannel, announced: inout Bool) throws(LighterError) -> Never {
         guard let process = spec.process else { throw .invalidArgument("config.json has no process") }
         umask(0)
         let namespaces = spec.linux?.namespaces ?? []
@@ -54,7 +55,7 @@ public enum ContainerInit {
         let fifo = try config.execFifo.map { path throws(LighterError) in
             try FileDescriptor(path: path, flags: OpenFlags.path)
         }
-        try setUpRootFilesystem(config)
+        try setUpRootFilesystem(config, spec: spec)
         if let hostname = spec.hostname {
             try syscall("sethostname", hostname) { sethostname(hostname, hostname.utf8.count) }
         }

@@ -7,9 +7,10 @@ import CLighter
 import LighterOCI
 import LighterSystem
 
-/// What the runtime sends the container init once the init is in its cgroups (and user namespace maps are written).
+/// What the runtime sends the container init once the init is in its cgroups (and user namespace maps are
+/// written), followed by a second message: config.json's bytes as read (decoded again by the init rather
+/// than re-encoded by the runtime).
 struct InitConfig: Codable, Sendable {
-    var spec: RuntimeSpec
     /// Absolute host path of the root filesystem.
     var rootfs: String
     /// Absolute host path of the bundle (relative bind-mount sources resolve against it).
@@ -35,7 +36,11 @@ struct InitChannel {
     let fd: Int32
 
     func send<T: Encodable>(_ value: T, attaching descriptor: Int32? = nil) throws(LighterError) {
-        let body = try JSON.encode(value)
+        try send(bytes: try JSON.encode(value), attaching: descriptor)
+    }
+
+    /// One frame of raw bytes.
+    func send(bytes body: [UInt8], attaching descriptor: Int32? = nil) throws(LighterError) {
         var length = UInt32(body.count).littleEndian
         var bytes = withUnsafeBytes(of: &length) { Array($0) }
         bytes += body
@@ -56,6 +61,16 @@ struct InitChannel {
     /// The next message, or nil at end of stream.
     func receive<T: Decodable>(_ type: T.Type) throws(LighterError) -> T? {
         try receiveWithDescriptor(type)?.value
+    }
+
+    /// The next frame's raw bytes, or nil at end of stream.
+    func receiveBytes() throws(LighterError) -> [UInt8]? {
+        guard let header = try readExactly(4) else { return nil }
+        let length = Int(UInt32(header[0]) | UInt32(header[1]) << 8 | UInt32(header[2]) << 16 | UInt32(header[3]) << 24)
+        guard length <= 64 << 20, let body = try readExactly(length) else {
+            throw .malformed(what: "runtime init message", reason: "truncated or oversized message")
+        }
+        return body
     }
 
     /// The next message and the descriptor sent with it, or nil at end of stream.

@@ -35,7 +35,7 @@ struct RuntimeCommand: ParsableCommand {
     }
 
     struct Spec: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Write a Docker-like default config.json into the bundle.")
+        static let configuration = CommandConfiguration(commandName: "spec", abstract: "Write a Docker-like default config.json into the bundle.")
         @Option(name: .shortAndLong, help: "The bundle directory.")
         var bundle: String = "."
         @Argument(help: "The container command (default: sh).") var args: [String] = ["sh"]
@@ -50,7 +50,7 @@ struct RuntimeCommand: ParsableCommand {
     }
 
     struct Create: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create a container; its process waits for `start`.")
+        static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a container; its process waits for `start`.")
         @OptionGroup var options: Options
         @Option(name: .shortAndLong, help: "The bundle directory (holds config.json).")
         var bundle: String = "."
@@ -76,7 +76,7 @@ struct RuntimeCommand: ParsableCommand {
     }
 
     struct Start: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Start a created container's process.")
+        static let configuration = CommandConfiguration(commandName: "start", abstract: "Start a created container's process.")
         @OptionGroup var options: Options
         @Argument(help: "The container id.") var id: String
 
@@ -86,7 +86,7 @@ struct RuntimeCommand: ParsableCommand {
     }
 
     struct State: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print a container's state as JSON.")
+        static let configuration = CommandConfiguration(commandName: "state", abstract: "Print a container's state as JSON.")
         @OptionGroup var options: Options
         @Argument(help: "The container id.") var id: String
 
@@ -100,7 +100,7 @@ struct RuntimeCommand: ParsableCommand {
     }
 
     struct Kill: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Send a signal (default TERM) to a container.")
+        static let configuration = CommandConfiguration(commandName: "kill", abstract: "Send a signal (default TERM) to a container.")
         @OptionGroup var options: Options
         @Argument(help: "The container id.") var id: String
         @Argument(help: "Signal name or number.") var signal: String = "TERM"
@@ -113,7 +113,7 @@ struct RuntimeCommand: ParsableCommand {
     }
 
     struct Delete: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Delete a container's cgroups and state.")
+        static let configuration = CommandConfiguration(commandName: "delete", abstract: "Delete a container's cgroups and state.")
         @OptionGroup var options: Options
         @Flag(name: .shortAndLong, help: "Kill the container first if it is still running.")
         var force = false
@@ -125,7 +125,7 @@ struct RuntimeCommand: ParsableCommand {
     }
 
     struct Run: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create, start and wait for a container; exit with its status.")
+        static let configuration = CommandConfiguration(commandName: "run", abstract: "Create, start and wait for a container; exit with its status.")
         @OptionGroup var options: Options
         @Option(name: .shortAndLong, help: "The bundle directory (holds config.json).")
         var bundle: String = "."
