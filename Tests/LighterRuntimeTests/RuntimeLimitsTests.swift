@@ -72,7 +72,7 @@ import LighterSystem
     @Test func cgroupLimitsAreWritten() throws {
         let bundle = try BusyboxBundle(args: ["cat", "/proc/self/cgroup"])
         defer { bundle.cleanUp() }
-        bundle.spec.linux?.resources?.cpu = .init(shares: 512, quota: 50_000, period: 100_000)
+        bundle.spec.linux?.resources?.cpu = .init(shares: 512, quota: 50_000, period: 100_000, cpus: "0")
         bundle.spec.linux?.resources?.pids = .init(limit: 64)
         try bundle.writeSpec()
         try bundle.runtime.create(id: bundle.id, bundle: bundle.directory,
@@ -84,7 +84,12 @@ import LighterSystem
         #expect(try FileSystem.readString("/sys/fs/cgroup/pids\(bundle.cgroupsPath)/pids.max") == "64\n")
         let state = try bundle.runtime.state(id: bundle.id)
         #expect(try FileSystem.readString("\(cpu)/cgroup.procs") == "\(state.pid)\n")
+        let cpuset = "/sys/fs/cgroup/cpuset\(bundle.cgroupsPath)"
+        #expect(try FileSystem.readString("\(cpuset)/cpuset.cpus") == "0\n")
+        #expect(try FileSystem.readString("\(cpuset)/cpuset.mems") == (try FileSystem.readString("/sys/fs/cgroup/cpuset/cpuset.mems")))
+        #expect(try FileSystem.readString("\(cpuset)/cgroup.procs") == "\(state.pid)\n")
         try bundle.runtime.delete(id: bundle.id, force: true)
         #expect(!FileSystem.exists(cpu))
+        #expect(!FileSystem.exists(cpuset))
     }
 }

@@ -126,9 +126,10 @@ import LighterSystem
     @Test func nonRootUserHasNoCapabilities() throws {
         let bundle = try BusyboxBundle(args: ["sh", "-c", "id -u; id -g; grep CapEff /proc/self/status"])
         defer { bundle.cleanUp() }
-        bundle.spec.process?.user = .init(uid: 65534, gid: 65534)
+        bundle.spec.process?.user = .init(uid: 65534, gid: 65534, additionalGids: [10, 20])
+        bundle.spec.process?.args = ["sh", "-c", "id -u; id -G; grep CapEff /proc/self/status"]
         let output = try bundle.run()
-        #expect(output.stdout == "65534\n65534\nCapEff:\t0000000000000000\n")
+        #expect(output.stdout == "65534\n65534 10 20\nCapEff:\t0000000000000000\n")
     }
 
     @Test func userNamespaceMapsRootToAnUnprivilegedHostID() throws {
@@ -147,12 +148,13 @@ import LighterSystem
     }
 
     @Test func sysctlsAndRlimitsFromTheSpec() throws {
-        let bundle = try BusyboxBundle(args: ["sh", "-c", "cat /proc/sys/net/ipv4/ip_forward; ulimit -n; ulimit -H -n"])
+        let bundle = try BusyboxBundle(args: ["sh", "-c", "cat /proc/sys/net/ipv4/ip_forward; ulimit -n; ulimit -H -n; cat /proc/self/oom_score_adj"])
         defer { bundle.cleanUp() }
         bundle.spec.linux?.sysctl = ["net.ipv4.ip_forward": "1"]
         bundle.spec.process?.rlimits = [.init(type: "RLIMIT_NOFILE", hard: 200, soft: 100)]
+        bundle.spec.process?.oomScoreAdj = 500
         let output = try bundle.run()
-        #expect(output.stdout == "1\n100\n200\n", "\(output.stderr)")
+        #expect(output.stdout == "1\n100\n200\n500\n", "\(output.stderr)")
     }
 
     @Test func readonlyRootRefusesWrites() throws {
