@@ -43,7 +43,7 @@ let package = Package(
         .executableTarget(name: "lighter", dependencies: ["LighterCLI", "LighterRuntime"]),
 
         .testTarget(name: "LighterOCITests", dependencies: ["LighterOCI"]),
-        .testTarget(name: "LighterRuntimeTests", dependencies: ["LighterRuntime", "LighterSystem"]),
+        .testTarget(name: "LighterRuntimeTests", dependencies: ["LighterRuntime", "LighterSystem", "LighterOCI", "CLighter"]),
     ],
     swiftLanguageModes: [.v6]
 )

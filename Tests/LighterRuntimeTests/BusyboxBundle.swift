@@ -19,7 +19,7 @@ final class BusyboxBundle {
     var cgroupsPath: String { "/lighter-test/\(id)" }
 
     static let applets = ["sh", "true", "false", "cat", "ls", "id", "hostname", "sleep", "ps", "mount", "echo",
-                          "grep", "head", "tr", "seq", "wc", "mkdir", "touch", "readlink", "kill"]
+                          "grep", "head", "tr", "seq", "wc", "mkdir", "touch", "readlink", "kill", "mknod", "stat"]
 
     /// The lighter binary next to the test bundle (built by `swift build` / `swift test`).
     static var lighterBinary: String {

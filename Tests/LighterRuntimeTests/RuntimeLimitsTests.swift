@@ -1,3 +1,4 @@
+import CLighter
 import Testing
 import LighterRuntime
 import LighterSystem
@@ -57,6 +58,27 @@ import LighterSystem
                              args: [.init(index: 1, value: 10, op: "SCMP_CMP_EQ")])])
         let output = try bundle.run()
         #expect(output.stdout == "zero-ok\nusr1-denied\n")
+    }
+
+    @Test func devicesCgroupAllowsOnlyTheStandardNodes() throws {
+        // CAP_MKNOD lets the container make a node for the host's disk (which root could otherwise
+        // read), but the devices cgroup refuses to open it.
+        let st = try #require(FileSystem.lstatOrNil("/tmp"))
+        let (major, minor) = (lighter_major(UInt64(st.st_dev)), lighter_minor(UInt64(st.st_dev)))
+        let bundle = try BusyboxBundle(args: ["sh", "-c", "echo x > /dev/null && echo null-ok; mknod /tmp/disk b \(major) \(minor) && head -c 1 /tmp/disk"])
+        defer { bundle.cleanUp() }
+        let output = try bundle.run()
+        #expect(output.stdout == "null-ok\n")
+        #expect(output.stderr.contains("Operation not permitted"))
+        #expect(output.status.code != 0)
+    }
+
+    @Test func specDevicesAreCreated() throws {
+        let bundle = try BusyboxBundle(args: ["stat", "-c", "%F %t:%T %a %u:%g", "/dev/fuse"])
+        defer { bundle.cleanUp() }
+        bundle.spec.linux?.devices = [.init(type: "c", path: "/dev/fuse", major: 10, minor: 229, fileMode: 0o620, uid: 0, gid: 5)]
+        let output = try bundle.run()
+        #expect(output.stdout == "character special file a:e5 620 0:5\n", "\(output.stderr)")
     }
 
     @Test func containerSeesItsOwnCgroupsReadOnly() throws {
