@@ -53,8 +53,8 @@ let package = Package(
         .testTarget(name: "LighterStoreTests", dependencies: ["LighterStore", "LighterOCI", "LighterArchive", "LighterTestSupport"]),
         .testTarget(name: "LighterCLITests", dependencies: ["LighterSystem", "LighterOCI", "LighterTestSupport"]),
         .testTarget(name: "LighterArchiveTests", dependencies: ["LighterArchive", "LighterSystem", "LighterOCI"]),
-        .testTarget(name: "LighterRuntimeTests", dependencies: ["LighterRuntime", "LighterSystem"]),
         .testTarget(name: "LighterHostTests", dependencies: ["LighterHost", "LighterSystem", "CArchive"]),
+        .testTarget(name: "LighterRuntimeTests", dependencies: ["LighterRuntime", "LighterSystem", "LighterOCI", "CLighter"]),
     ],
     swiftLanguageModes: [.v6]
 )

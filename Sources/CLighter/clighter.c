@@ -8,11 +8,15 @@
 #include <unistd.h>
 #include <linux/openat2.h>
 #include <linux/capability.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sched.h>
 #include <sys/prctl.h>
-#include <linux/close_range.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <string.h>
+#include <linux/close_range.h>
+#include <poll.h>
 
 int lighter_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve) {
     struct open_how how = { .flags = flags, .mode = mode, .resolve = resolve };
@@ -46,6 +50,13 @@ pid_t lighter_clone_exec(unsigned long flags, const char *path, char *const argv
         else if (stdio[i] == i) fcntl(i, F_SETFD, 0);
     }
     if (keep_fd >= 0) fcntl(keep_fd, F_SETFD, 0);
+    if (flags & CLONE_NEWUSER) {
+        char go;
+        if (read(keep_fd, &go, 1) != 1) _exit(125);
+        // Raw syscalls: glibc's set*id would try to signal the parent's other threads.
+        syscall(SYS_setgroups, 0, 0);
+        if (syscall(SYS_setresgid, 0, 0, 0) != 0 || syscall(SYS_setresuid, 0, 0, 0) != 0) _exit(125);
+    }
     execve(path, argv, envp);
     _exit(127);
 }
@@ -88,27 +99,59 @@ int lighter_unshare(int flags) { return unshare(flags); }
 
 int lighter_syncfs(int fd) { return syncfs(fd); }
 
-static sigset_t mask_of(const int *signals, int count) {
-    sigset_t set;
-    sigemptyset(&set);
-    for (int i = 0; i < count; i++) sigaddset(&set, signals[i]);
-    return set;
-}
-
-int lighter_signalfd(const int *signals, int count) {
-    sigset_t set = mask_of(signals, count);
-    return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-}
-
 int lighter_signalfd_next(int fd) {
+    struct pollfd entry = { .fd = fd, .events = POLLIN };
+    if (poll(&entry, 1, 0) <= 0) return -1;
     struct signalfd_siginfo info;
     ssize_t n = read(fd, &info, sizeof(info));
     return n == (ssize_t)sizeof(info) ? (int)info.ssi_signo : -1;
 }
 
-int lighter_block_signals(const int *signals, int count, int how) {
-    sigset_t set = mask_of(signals, count);
-    return sigprocmask(how == 0 ? SIG_BLOCK : SIG_UNBLOCK, &set, 0);
+int lighter_pipe(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
+
+static void lighter_sigset(sigset_t *set, const int *signals, int count) {
+    sigemptyset(set);
+    for (int i = 0; i < count; i++) sigaddset(set, signals[i]);
 }
 
-int lighter_pipe(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
+int lighter_signal_mask(const int *signals, int count, int block) {
+    sigset_t set;
+    lighter_sigset(&set, signals, count);
+    return pthread_sigmask(block ? SIG_BLOCK : SIG_UNBLOCK, &set, 0) == 0 ? 0 : -1;
+}
+
+int lighter_signalfd(const int *signals, int count) {
+    sigset_t set;
+    lighter_sigset(&set, signals, count);
+    return signalfd(-1, &set, SFD_CLOEXEC);
+}
+
+int lighter_ioctl_value(int fd, unsigned long request, unsigned long value) { return ioctl(fd, request, value); }
+
+ssize_t lighter_send_with_fd(int sock, const void *buf, size_t len, int fd) {
+    struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+    union { char bytes[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } control;
+    memset(&control, 0, sizeof(control));
+    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.bytes,
+                          .msg_controllen = sizeof(control.bytes) };
+    struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+    cmsg->cmsg_level = SOL_SOCKET;
+    cmsg->cmsg_type = SCM_RIGHTS;
+    cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+    return sendmsg(sock, &msg, MSG_NOSIGNAL);
+}
+
+ssize_t lighter_recv_with_fd(int sock, void *buf, size_t len, int *fd) {
+    struct iovec iov = { .iov_base = buf, .iov_len = len };
+    union { char bytes[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } control;
+    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.bytes,
+                          .msg_controllen = sizeof(control.bytes) };
+    *fd = -1;
+    ssize_t n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+    if (n < 0) return n;
+    for (struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg); cmsg; cmsg = CMSG_NXTHDR(&msg, cmsg)) {
+        if (cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_RIGHTS) memcpy(fd, CMSG_DATA(cmsg), sizeof(int));
+    }
+    return n;
+}

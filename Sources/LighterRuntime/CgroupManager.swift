@@ -18,6 +18,9 @@ public protocol CgroupManager: Sendable {
     func oomKillCount() -> UInt64
     /// The pids currently in the cgroup.
     func processes() -> [Int32]
+    /// What a `cgroup` mount in the container shows: subdirectory name ("" for the unified
+    /// hierarchy itself) → the container's cgroup directory on the host.
+    func mountSources() -> [String: String]
     /// Remove the cgroup(s); waits briefly for exiting processes to leave.
     func destroy() throws(LighterError)
 }

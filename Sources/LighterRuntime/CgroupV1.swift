@@ -134,6 +134,14 @@ struct CgroupV1: CgroupManager {
         return all.sorted()
     }
 
+    func mountSources() -> [String: String] {
+        var sources: [String: String] = [:]
+        for dir in joinedDirectories() {
+            sources[FileSystem.basename(of: String(dir.dropLast(path.count)))] = dir
+        }
+        return sources
+    }
+
     func destroy() throws(LighterError) {
         for dir in joinedDirectories() { try Cgroups.removeDirectory(dir) }
     }

@@ -84,6 +84,8 @@ struct CgroupV2: CgroupManager {
 
     func processes() -> [Int32] { Cgroups.pids(in: "\(directory)/cgroup.procs") }
 
+    func mountSources() -> [String: String] { ["": directory] }
+
     func destroy() throws(LighterError) {
         guard FileSystem.isDirectory(directory) else { return }
         if FileSystem.exists("\(directory)/cgroup.kill") { try? Cgroups.write("1", to: "\(directory)/cgroup.kill") }

@@ -8,8 +8,8 @@ import LighterSystem
 
 /// Mount namespace set-up: rootfs bind, spec mounts, /dev, pivot_root, masked and read-only paths.
 extension ContainerInit {
-    static func setUpRootFilesystem(_ config: InitConfig) throws(LighterError) {
-        let spec = config.spec
+    /// Mounts, /dev and pivot_root into the new root.
+    static func setUpRootFilesystem(_ config: InitConfig, spec: RuntimeSpec) throws(LighterError) {
         let rootfs = config.rootfs
         let propagation = spec.linux?.rootfsPropagation.flatMap(MountOptions.propagationFlags)
             ?? (UInt(MS_REC) | UInt(MS_PRIVATE))
@@ -18,7 +18,7 @@ extension ContainerInit {
 
         var mountedDev = false
         for entry in spec.mounts ?? [] {
-            try mountSpecEntry(entry, rootfs: rootfs, bundle: config.bundle)
+            try mountSpecEntry(entry, rootfs: rootfs, bundle: config.bundle, cgroupSources: config.cgroupMountSources)
             if entry.destination == "/dev" { mountedDev = true }
         }
         let userNamespace = (spec.linux?.namespaces ?? []).contains { $0.type == "user" }
@@ -27,6 +27,10 @@ extension ContainerInit {
             try createDevice(device, rootfs: rootfs, userNamespace: userNamespace)
         }
         try pivotRoot(rootfs)
+    }
+
+    /// After hostname and sysctls are set: masked and read-only paths, then the read-only root.
+    static func finishRootFilesystem(_ spec: RuntimeSpec) throws(LighterError) {
         for path in spec.linux?.maskedPaths ?? [] { try mask(path) }
         for path in spec.linux?.readonlyPaths ?? [] { try makeReadOnly(path) }
         if spec.root?.readonly == true {
@@ -57,7 +61,8 @@ extension ContainerInit {
         return UInt(st.f_flag) & keep
     }
 
-    private static func mountSpecEntry(_ entry: RuntimeSpec.Mount, rootfs: String, bundle: String) throws(LighterError) {
+    private static func mountSpecEntry(_ entry: RuntimeSpec.Mount, rootfs: String, bundle: String,
+                                       cgroupSources: [String: String]) throws(LighterError) {
         let options = MountOptions(entry.options ?? [])
         let type = entry.type ?? ""
         let destination = resolveInRoot(rootfs, entry.destination)
@@ -83,8 +88,7 @@ extension ContainerInit {
                 try mount(nil, destination, nil, extra | UInt(MS_BIND) | UInt(MS_REMOUNT) | lockedFlags(destination))
             }
         } else if type == "cgroup" || type == "cgroup2" {
-            throw .unsupported(feature: "cgroup mounts inside the container (\(entry.destination))",
-                               fix: "remove the \(type) mount from config.json")
+            try mountCgroups(at: destination, options: options, sources: cgroupSources)
         } else {
             guard !type.isEmpty else { throw .invalidArgument("mount \(entry.destination) has no type") }
             try FileSystem.makeDirectories(destination)
@@ -92,6 +96,27 @@ extension ContainerInit {
             try mount(entry.source ?? type, destination, type, options.flags, data.isEmpty ? nil : data)
         }
         for flags in options.propagation { try mount(nil, destination, nil, flags) }
+    }
+
+    /// The container's own cgroups at `destination`: v1 a tmpfs with one bind per hierarchy, v2 a bind of
+    /// its unified directory; read-only when the options say so (Docker's default).
+    private static func mountCgroups(at destination: String, options: MountOptions, sources: [String: String]) throws(LighterError) {
+        try FileSystem.makeDirectories(destination)
+        let readOnly = options.isReadOnly ? UInt(MS_RDONLY) : 0
+        let flags = options.flags & (UInt(MS_NOSUID) | UInt(MS_NODEV) | UInt(MS_NOEXEC))
+        if let unified = sources[""] {
+            try mount(unified, destination, nil, UInt(MS_BIND) | UInt(MS_REC))
+            try mount(nil, destination, nil, UInt(MS_BIND) | UInt(MS_REMOUNT) | flags | readOnly)
+            return
+        }
+        try mount("tmpfs", destination, "tmpfs", flags, "mode=755")
+        for (name, source) in sources.sorted(by: { $0.key < $1.key }) {
+            let target = "\(destination)/\(name)"
+            try FileSystem.makeDirectories(target)
+            try mount(source, target, nil, UInt(MS_BIND) | UInt(MS_REC))
+            try mount(nil, target, nil, UInt(MS_BIND) | UInt(MS_REMOUNT) | flags | readOnly)
+        }
+        if readOnly != 0 { try mount(nil, destination, nil, UInt(MS_REMOUNT) | flags | readOnly, "mode=755") }
     }
 
     /// `path` inside `root`, following symlinks as if `root` were "/" (a hostile image cannot point a

@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 import CLighter
+import LighterOCI
 import LighterSystem
 
 /// The container init: runs in the freshly exec'd, single-threaded `lighter __init <fd>` process inside
@@ -20,8 +21,9 @@ public enum ContainerInit {
         let channel = InitChannel(fd: fd)
         var announced = false
         do {
-            guard let config = try channel.receive(InitConfig.self) else { _exit(125) }
-            try run(config, channel: channel, announced: &announced)
+            guard let config = try channel.receive(InitConfig.self), let specBytes = try channel.receiveBytes() else { _exit(125) }
+            let spec = try JSON.decode(RuntimeSpec.self, from: specBytes, what: "config.json")
+            try run(config, spec: spec, channel: channel, announced: &announced)
         } catch {
             let (message, code): (String, Int32)
             if case let .containerStart(text, exitCode) = error { (message, code) = (text, exitCode) } else {
@@ -41,8 +43,7 @@ public enum ContainerInit {
         _exit(code)
     }
 
-    private static func run(_ config: InitConfig, channel: InitChannel, announced: inout Bool) throws(LighterError) -> Never {
-        let spec = config.spec
+    private static func run(_ config: InitConfig, spec: RuntimeSpec, channel: InitChannel, announced: inout Bool) throws(LighterError) -> Never {
         guard let process = spec.process else { throw .invalidArgument("config.json has no process") }
         umask(0)
         let namespaces = spec.linux?.namespaces ?? []
@@ -54,13 +55,17 @@ public enum ContainerInit {
         let fifo = try config.execFifo.map { path throws(LighterError) in
             try FileDescriptor(path: path, flags: OpenFlags.path)
         }
-        try setUpRootFilesystem(config)
+        try setUpRootFilesystem(config, spec: spec)
         if let hostname = spec.hostname {
             try syscall("sethostname", hostname) { sethostname(hostname, hostname.utf8.count) }
         }
         for (key, value) in (spec.linux?.sysctl ?? [:]).sorted(by: { $0.key < $1.key }) {
             try writeFile("/proc/sys/" + key.replacingDots(), value)
         }
+        try finishRootFilesystem(spec)
+        // A session of its own: the container's signals and terminal are not the caller's.
+        try syscall("setsid") { setsid() }
+        if process.terminal == true { try setUpTerminal(channel: channel) }
         try applyRlimits(process.rlimits ?? [])
         if let adj = process.oomScoreAdj { try writeFile("/proc/self/oom_score_adj", String(adj)) }
         let cwdError = chdirError(process.cwd)
@@ -87,6 +92,24 @@ public enum ContainerInit {
             if let seccomp = spec.linux?.seccomp { try SeccompFilter.load(seccomp, noNewPrivileges: true) }
         }
         try exec(executable, arguments: process.args, environment: environment)
+    }
+
+    /// A pty from the container's devpts: the master goes to the runtime, the slave becomes the
+    /// controlling terminal and stdin/stdout/stderr.
+    private static func setUpTerminal(channel: InitChannel) throws(LighterError) {
+        let master = try FileDescriptor(path: "/dev/ptmx", flags: O_RDWR | O_NOCTTY)
+        var unlock: Int32 = 0
+        try syscall("ioctl(TIOCSPTLCK)") { lighter_ioctl_int(master.rawValue, Terminal.setLock, &unlock) }
+        var number: Int32 = 0
+        try syscall("ioctl(TIOCGPTN)") { lighter_ioctl_int(master.rawValue, Terminal.getNumber, &number) }
+        let path = "/dev/pts/\(number)"
+        let slave = try FileDescriptor(path: path, flags: O_RDWR | O_NOCTTY)
+        try channel.send(InitReport(created: false, terminal: true), attaching: master.rawValue)
+        try master.close()
+        try syscall("ioctl(TIOCSCTTY)", path) { lighter_ioctl_value(slave.rawValue, UInt(TIOCSCTTY), 0) }
+        for target: Int32 in 0...2 {
+            try syscall("dup2", path) { dup2(slave.rawValue, target) }
+        }
     }
 
     private static func joinNamespaces(_ namespaces: [RuntimeSpec.Namespace]) throws(LighterError) {
@@ -137,6 +160,12 @@ public enum ContainerInit {
             try syscall("setrlimit", limit.type) { setrlimit(__rlimit_resource_t(UInt32(resource)), &value) }
         }
     }
+}
+
+/// Pseudo-terminal ioctls (asm-generic/ioctls.h) that Swift's Glibc module does not import.
+enum Terminal {
+    static let setLock: UInt = 0x4004_5431    // TIOCSPTLCK
+    static let getNumber: UInt = 0x8004_5430  // TIOCGPTN
 }
 
 /// prctl(2) option numbers (linux/prctl.h), which Swift's Glibc module does not import.

@@ -9,7 +9,7 @@ import LighterSystem
 /// A container's state: the OCI state fields (`lighter runtime state` prints them) plus what the
 /// runtime needs to find its processes and cgroups again. Stored as <root>/<id>/state.json.
 public struct ContainerState: Codable, Sendable, Equatable {
-    public enum Status: String, Codable, Sendable { case creating, created, running, stopped }
+    public enum Status: String, Codable, Sendable { case created, running, stopped }
 
     public var ociVersion: String
     public var id: String
@@ -27,7 +27,7 @@ public struct ContainerState: Codable, Sendable, Equatable {
 }
 
 /// Per-process facts from /proc.
-enum ProcessInfo {
+enum ProcessStat {
     /// Start time (clock ticks after boot) and state letter of `pid`, or nil if it does not exist.
     static func stat(_ pid: Int32) -> (startTime: UInt64, state: Character)? {
         guard let text = try? FileSystem.readString("/proc/\(pid)/stat"),

@@ -3,18 +3,22 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import CLighter
 import LighterOCI
 import LighterSystem
 
-/// What the runtime sends the container init once the init is in its cgroups (and user namespace maps are written).
+/// What the runtime sends the container init once the init is in its cgroups (and user namespace maps are
+/// written), followed by a second message: config.json's bytes as read (decoded again by the init rather
+/// than re-encoded by the runtime).
 struct InitConfig: Codable, Sendable {
-    var spec: RuntimeSpec
     /// Absolute host path of the root filesystem.
     var rootfs: String
     /// Absolute host path of the bundle (relative bind-mount sources resolve against it).
     var bundle: String
     /// When set, the init reports "created" and blocks opening this fifo until `start`.
     var execFifo: String?
+    /// For `cgroup` mounts: subdirectory → the container's cgroup directory on the host.
+    var cgroupMountSources: [String: String]
 }
 
 /// What the init answers: `created` (create mode), or an error. End of stream without a report means
@@ -23,18 +27,29 @@ struct InitReport: Codable, Sendable {
     var created: Bool
     var message: String?
     var exitCode: Int32?
+    /// This report carries the pseudo-terminal master (process.terminal).
+    var terminal: Bool?
 }
 
 /// Length-prefixed JSON messages over the runtime ↔ init socket.
 struct InitChannel {
     let fd: Int32
 
-    func send<T: Encodable>(_ value: T) throws(LighterError) {
-        let body = try JSON.encode(value)
+    func send<T: Encodable>(_ value: T, attaching descriptor: Int32? = nil) throws(LighterError) {
+        try send(bytes: try JSON.encode(value), attaching: descriptor)
+    }
+
+    /// One frame of raw bytes.
+    func send(bytes body: [UInt8], attaching descriptor: Int32? = nil) throws(LighterError) {
         var length = UInt32(body.count).littleEndian
         var bytes = withUnsafeBytes(of: &length) { Array($0) }
         bytes += body
         var offset = 0
+        if let descriptor {
+            offset = try syscall("sendmsg") {
+                bytes.withUnsafeBytes { lighter_send_with_fd(fd, $0.baseAddress, $0.count, descriptor) }
+            }
+        }
         while offset < bytes.count {
             let n = try syscall("send") {
                 bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
@@ -45,12 +60,33 @@ struct InitChannel {
 
     /// The next message, or nil at end of stream.
     func receive<T: Decodable>(_ type: T.Type) throws(LighterError) -> T? {
+        try receiveWithDescriptor(type)?.value
+    }
+
+    /// The next frame's raw bytes, or nil at end of stream.
+    func receiveBytes() throws(LighterError) -> [UInt8]? {
         guard let header = try readExactly(4) else { return nil }
         let length = Int(UInt32(header[0]) | UInt32(header[1]) << 8 | UInt32(header[2]) << 16 | UInt32(header[3]) << 24)
         guard length <= 64 << 20, let body = try readExactly(length) else {
             throw .malformed(what: "runtime init message", reason: "truncated or oversized message")
         }
-        return try JSON.decode(type, from: body, what: "runtime init message")
+        return body
+    }
+
+    /// The next message and the descriptor sent with it, or nil at end of stream.
+    func receiveWithDescriptor<T: Decodable>(_ type: T.Type) throws(LighterError) -> (value: T, descriptor: FileDescriptor?)? {
+        var received: Int32 = -1
+        var header = [UInt8](repeating: 0, count: 4)
+        let first = try syscall("recvmsg") { header.withUnsafeMutableBytes { lighter_recv_with_fd(fd, $0.baseAddress, 4, &received) } }
+        let descriptor = received >= 0 ? FileDescriptor(adopting: received) : nil
+        if first == 0 { return nil }
+        if first < 4, let rest = try readExactly(4 - first) { header.replaceSubrange(first..<4, with: rest) }
+        else if first < 4 { throw .malformed(what: "runtime init message", reason: "stream ended mid-header") }
+        let length = Int(UInt32(header[0]) | UInt32(header[1]) << 8 | UInt32(header[2]) << 16 | UInt32(header[3]) << 24)
+        guard length <= 64 << 20, let body = try readExactly(length) else {
+            throw .malformed(what: "runtime init message", reason: "truncated or oversized message")
+        }
+        return (try JSON.decode(type, from: body, what: "runtime init message"), descriptor)
     }
 
     private func readExactly(_ count: Int) throws(LighterError) -> [UInt8]? {

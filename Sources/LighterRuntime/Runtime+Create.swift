@@ -8,17 +8,24 @@ import LighterOCI
 import LighterSystem
 
 extension Runtime {
+    /// What `create` hands back.
+    public struct Created: Sendable {
+        public var state: ContainerState
+        /// With `process.terminal`: the pseudo-terminal master (the container's stdio is the slave).
+        public var terminal: FileDescriptor?
+    }
+
     /// Create the container from `bundle`/config.json: namespaces, cgroups, mounts, everything up to
     /// the exec. The container process starts on `start(id:)`.
     @discardableResult
-    public func create(id: String, bundle: String, stdio: Stdio = .inherit) throws(LighterError) -> ContainerState {
+    public func create(id: String, bundle: String, stdio: Stdio = .inherit) throws(LighterError) -> Created {
         try create(id: id, bundle: bundle, stdio: stdio, waitForStart: true)
     }
 
-    func create(id: String, bundle: String, stdio: Stdio, waitForStart: Bool) throws(LighterError) -> ContainerState {
+    func create(id: String, bundle: String, stdio: Stdio, waitForStart: Bool) throws(LighterError) -> Created {
         try Self.validate(id: id)
         let bundle = Self.absolute(bundle)
-        let spec = try Self.loadSpec(bundle: bundle)
+        let (spec, specBytes) = try Self.loadSpec(bundle: bundle)
         try spec.validate()
         let rootPath = spec.root!.path
         let rootfs = rootPath.hasPrefix("/") ? rootPath : "\(bundle)/\(rootPath)"
@@ -37,15 +44,15 @@ extension Runtime {
                 let fifo = fifoPath(id)
                 try syscall("mkfifo", fifo) { mkfifo(fifo, 0o622) }
             }
-            try cgroup.create(resources: spec.linux?.resources)
-            let config = InitConfig(spec: spec, rootfs: rootfs, bundle: bundle, execFifo: waitForStart ? fifoPath(id) : nil)
-            pid = try spawnInit(config, stdio: stdio, cgroup: cgroup)
+            let config = InitConfig(rootfs: rootfs, bundle: bundle, execFifo: waitForStart ? fifoPath(id) : nil, cgroupMountSources: [:])
+            let terminal: FileDescriptor?
+            (pid, terminal) = try spawnInit(config, spec: spec, specBytes: specBytes, stdio: stdio, cgroup: cgroup)
             let state = ContainerState(
                 ociVersion: spec.ociVersion, id: id, status: waitForStart ? .created : .running, pid: pid,
                 bundle: bundle, rootfs: rootfs, created: Clock.rfc3339(), annotations: spec.annotations,
-                pidStartTime: ProcessInfo.stat(pid)?.startTime ?? 0, cgroupsPath: cgroupsPath)
+                pidStartTime: ProcessStat.stat(pid)?.startTime ?? 0, cgroupsPath: cgroupsPath)
             try save(state)
-            return state
+            return Created(state: state, terminal: terminal)
         } catch {
             if pid > 0 {
                 _ = Glibc.kill(pid, SIGKILL)
@@ -58,16 +65,17 @@ extension Runtime {
         }
     }
 
-    /// clone straight into `lighter __init`, place it (uid/gid maps, cgroups), hand it the config and
-    /// wait for its report. Returns the init's pid (host pid namespace).
-    private func spawnInit(_ config: InitConfig, stdio: Stdio, cgroup: any CgroupManager) throws(LighterError) -> Int32 {
+    /// clone straight into `lighter __init`, create the cgroups and place it (uid/gid maps, cgroups),
+    /// hand it the config and wait for its report. Returns the init's pid (host pid namespace).
+    private func spawnInit(_ config: InitConfig, spec: RuntimeSpec, specBytes: [UInt8], stdio: Stdio,
+                           cgroup: any CgroupManager) throws(LighterError) -> (Int32, FileDescriptor?) {
         var pair: [Int32] = [-1, -1]
         try syscall("socketpair") {
             socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair)
         }
         let parentEnd = FileDescriptor(adopting: pair[0])
         let childEnd = FileDescriptor(adopting: pair[1])
-        let namespaces = config.spec.linux?.namespaces ?? []
+        let namespaces = spec.linux?.namespaces ?? []
         var flags: Int32 = 0
         for namespace in namespaces where namespace.path == nil && namespace.type != "cgroup" {
             flags |= NamespaceKind.flags[namespace.type] ?? 0
@@ -82,16 +90,33 @@ extension Runtime {
         }
         try childEnd.close()
         do throws(LighterError) {
+            // The cgroups are made while the child execs and loads lighter (on another CPU, if any):
+            // it waits for the config before doing anything.
+            try cgroup.create(resources: spec.linux?.resources)
+            var config = config
+            config.cgroupMountSources = cgroup.mountSources()
             if namespaces.contains(where: { $0.type == "user" && $0.path == nil }) {
-                try writeIDMap(config.spec.linux?.uidMappings ?? [], to: "/proc/\(pid)/uid_map")
-                try writeIDMap(config.spec.linux?.gidMappings ?? [], to: "/proc/\(pid)/gid_map")
+                try writeIDMap(spec.linux?.uidMappings ?? [], to: "/proc/\(pid)/uid_map")
+                try writeIDMap(spec.linux?.gidMappings ?? [], to: "/proc/\(pid)/gid_map")
+                try parentEnd.write([0x31])   // maps written: the child may become root of its namespace
             }
             try cgroup.add(pid: pid)
             let channel = InitChannel(fd: parentEnd.rawValue)
             try channel.send(config)
-            let report = try channel.receive(InitReport.self)
+            try channel.send(bytes: specBytes)
+            var terminal: FileDescriptor?
+            var report: InitReport?
+            while true {
+                let received = try channel.receiveWithDescriptor(InitReport.self)
+                report = received?.value
+                guard let received, received.value.terminal == true else { break }
+                terminal = received.descriptor
+            }
             if let report, !report.created {
                 throw LighterError.containerStart(message: report.message ?? "container init failed", exitCode: report.exitCode ?? 125)
+            }
+            if spec.process?.terminal == true && terminal == nil {
+                throw LighterError.containerStart(message: "container init sent no terminal", exitCode: 125)
             }
             if report == nil && config.execFifo != nil {
                 var status: Int32 = 0
@@ -99,7 +124,7 @@ extension Runtime {
                 let detail = reaped ? " (status \(ExitStatus(waitStatus: status, oomKilled: false).code))" : ""
                 throw LighterError.containerStart(message: "container init exited during set-up\(detail)", exitCode: 125)
             }
-            return pid
+            return (pid, terminal)
         } catch {
             _ = Glibc.kill(pid, SIGKILL)
             var status: Int32 = 0

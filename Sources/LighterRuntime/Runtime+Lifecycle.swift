@@ -23,7 +23,7 @@ extension Runtime {
                 let n = try syscallTolerating("read", fifoPath(id), [EAGAIN]) { Glibc.read(fifo.rawValue, &byte, 1) }
                 if n == nil { break }
             }
-            if !ProcessInfo.isAlive(state.pid, startTime: state.pidStartTime) {
+            if !ProcessStat.isAlive(state.pid, startTime: state.pidStartTime) {
                 throw .conflict("container \(id) exited before it could start")
             }
         }
@@ -43,22 +43,27 @@ extension Runtime {
     /// Block until the init exits and return how it ended. Only the process that created the
     /// container (its parent) can learn the exit status.
     public func wait(id: String) throws(LighterError) -> ExitStatus {
-        let state = try state(id: id)
+        try wait(for: try state(id: id))
+    }
+
+    func wait(for state: ContainerState) throws(LighterError) -> ExitStatus {
+        let id = state.id
         var status: Int32 = 0
         if let code = try syscallTolerating("waitpid", "container \(id)", [ECHILD], { waitpid(state.pid, &status, 0) }) {
             _ = code
             throw .conflict("container \(id) was not created by this process; its exit status is unknown")
         }
-        var stopped = state
-        stopped.status = .stopped
-        try? save(stopped)
         return ExitStatus(waitStatus: status, oomKilled: cgroup(of: state).oomKillCount() > 0)
     }
 
     /// Remove the container: its cgroups and state. A created or running container needs `force`
     /// (it is SIGKILLed and waited for).
     public func delete(id: String, force: Bool = false) throws(LighterError) {
-        let state = try state(id: id)
+        try delete(try state(id: id), force: force)
+    }
+
+    func delete(_ state: ContainerState, force: Bool) throws(LighterError) {
+        let id = state.id
         if state.status != .stopped {
             guard force else {
                 throw .conflict("container \(id) is \(state.status.rawValue); stop it first or delete with --force")
@@ -69,25 +74,45 @@ extension Runtime {
         for _ in 0..<1000 {
             var status: Int32 = 0
             let reaped = waitpid(state.pid, &status, WNOHANG)
-            if reaped == state.pid || !ProcessInfo.isAlive(state.pid, startTime: state.pidStartTime) { break }
+            if reaped == state.pid || !ProcessStat.isAlive(state.pid, startTime: state.pidStartTime) { break }
             usleep(10_000)
         }
         try cgroup(of: state).destroy()
         try FileSystem.removeTree(directory(id))
     }
 
+    /// Signals `run(forwardSignals: true)` passes on to the container, as runc does.
+    public static let forwardedSignals: [Int32] = [SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2]
+
     /// create + start + wait + delete, like `runc run`: the container's exit status, or the set-up error
-    /// (`LighterError.containerStart` carries 125/126/127).
-    public func run(id: String, bundle: String, stdio: Stdio = .inherit) throws(LighterError) -> ExitStatus {
-        _ = try create(id: id, bundle: bundle, stdio: stdio, waitForStart: false)
+    /// (`LighterError.containerStart` carries 125/126/127). With `forwardSignals` (for a single-threaded
+    /// command-line caller) HUP, INT, QUIT, TERM, USR1 and USR2 sent to this process go to the container.
+    /// With `process.terminal`, the container gets a pseudo-terminal and `stdio` is relayed to and from it
+    /// (stdio.input is put in raw mode while it runs if it is a terminal).
+    public func run(id: String, bundle: String, stdio: Stdio = .inherit, forwardSignals: Bool = false) throws(LighterError) -> ExitStatus {
+        let signals = forwardSignals ? Self.forwardedSignals : []
+        var signalFD: FileDescriptor?
+        if forwardSignals {
+            try syscall("sigprocmask") { lighter_signal_mask(signals, Int32(signals.count), 1) }
+            signalFD = FileDescriptor(adopting: try syscall("signalfd") { lighter_signalfd(signals, Int32(signals.count)) })
+        }
+        defer { if forwardSignals { _ = lighter_signal_mask(signals, Int32(signals.count), 0) } }
+        let created = try create(id: id, bundle: bundle, stdio: stdio, waitForStart: false)
+        let state = created.state
         let status: ExitStatus
         do {
-            status = try wait(id: id)
+            if signalFD != nil || created.terminal != nil {
+                var supervisor = Supervisor(pid: state.pid, signals: signalFD, terminal: created.terminal, stdio: stdio)
+                try supervisor.run()
+            }
+            status = try wait(for: state)
         } catch {
             try? delete(id: id, force: true)
             throw error
         }
-        try delete(id: id, force: true)
+        var stopped = state
+        stopped.status = .stopped
+        try delete(stopped, force: true)
         return status
     }
 }

@@ -85,7 +85,7 @@ public struct Runtime: Sendable {
         try Self.validate(id: id)
         guard FileSystem.exists(statePath(id)) else { throw .notFound(kind: "container", name: id) }
         var state = try JSON.decode(ContainerState.self, from: try FileSystem.readFile(statePath(id)), what: "state of container \(id)")
-        if !ProcessInfo.isAlive(state.pid, startTime: state.pidStartTime) {
+        if !ProcessStat.isAlive(state.pid, startTime: state.pidStartTime) {
             state.status = .stopped
         } else if FileSystem.exists(fifoPath(id)) {
             state.status = .created
@@ -104,10 +104,12 @@ public struct Runtime: Sendable {
         Cgroups.manager(path: state.cgroupsPath)
     }
 
-    static func loadSpec(bundle: String) throws(LighterError) -> RuntimeSpec {
+    /// config.json decoded, and its bytes as read.
+    static func loadSpec(bundle: String) throws(LighterError) -> (RuntimeSpec, [UInt8]) {
         let path = "\(bundle)/config.json"
         guard FileSystem.exists(path) else { throw .notFound(kind: "config.json in bundle", name: bundle) }
-        return try JSON.decode(RuntimeSpec.self, from: try FileSystem.readFile(path), what: path)
+        let bytes = try FileSystem.readFile(path)
+        return (try JSON.decode(RuntimeSpec.self, from: bytes, what: path), bytes)
     }
 
     static func absolute(_ path: String) -> String {

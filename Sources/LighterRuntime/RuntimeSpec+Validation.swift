@@ -7,10 +7,6 @@ extension RuntimeSpec {
         guard let first = process.args.first, !first.isEmpty else {
             throw .invalidArgument("config.json: process.args must name a program")
         }
-        if process.terminal == true {
-            throw .unsupported(feature: "process.terminal (a pseudo-terminal for the container)",
-                               fix: "set process.terminal to false; the runtime passes its stdio through")
-        }
         guard process.cwd.hasPrefix("/") else {
             throw .invalidArgument("config.json: process.cwd \"\(process.cwd)\" must be absolute")
         }

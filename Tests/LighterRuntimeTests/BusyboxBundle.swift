@@ -19,7 +19,7 @@ final class BusyboxBundle {
     var cgroupsPath: String { "/lighter-test/\(id)" }
 
     static let applets = ["sh", "true", "false", "cat", "ls", "id", "hostname", "sleep", "ps", "mount", "echo",
-                          "grep", "head", "tr", "seq", "wc", "mkdir", "touch", "readlink", "kill"]
+                          "grep", "head", "tr", "seq", "wc", "mkdir", "touch", "readlink", "kill", "mknod", "stat"]
 
     /// The lighter binary next to the test bundle (built by `swift build` / `swift test`).
     static var lighterBinary: String {
@@ -41,7 +41,10 @@ final class BusyboxBundle {
         }
         try FileSystem.makeDirectories("\(directory)/rootfs/bin")
         try FileSystem.makeDirectories("\(directory)/rootfs/etc")
-        try FileSystem.makeDirectories("\(directory)/rootfs/tmp", mode: 0o1777)
+        try FileSystem.makeDirectories("\(directory)/rootfs/tmp")
+        try syscall("chmod") { chmod("\(directory)/rootfs/tmp", 0o1777) }
+        // Mount points an image has; an unprivileged (user-namespace) root could not create them.
+        for dir in ["proc", "sys", "dev"] { try FileSystem.makeDirectories("\(directory)/rootfs/\(dir)") }
         let busybox = try FileSystem.readFile("/bin/busybox")
         try FileSystem.writeDurably(busybox, to: "\(rootfs)/bin/busybox", mode: 0o755)
         for applet in Self.applets {

@@ -17,7 +17,7 @@ import LighterSystem
         let (out, err) = try bundle.openCaptures()
         let runtime = bundle.runtime
         let created = try runtime.create(id: bundle.id, bundle: bundle.directory,
-                                         stdio: .init(input: -1, output: out.rawValue, error: err.rawValue))
+                                         stdio: .init(input: -1, output: out.rawValue, error: err.rawValue)).state
         #expect(created.status == .created)
         #expect(created.pid > 0)
         #expect(created.pidStartTime > 0)
@@ -55,12 +55,50 @@ import LighterSystem
         let bundle = try BusyboxBundle(args: ["true"])
         defer { bundle.cleanUp() }
         try bundle.writeSpec()
-        let created = try bundle.runtime.create(id: bundle.id, bundle: bundle.directory, stdio: .init(input: -1, output: -1, error: -1))
+        let created = try bundle.runtime.create(id: bundle.id, bundle: bundle.directory, stdio: .init(input: -1, output: -1, error: -1)).state
         #expect(throws: LighterError.self) { try bundle.runtime.delete(id: bundle.id) }
         try bundle.runtime.delete(id: bundle.id, force: true)
         #expect(kill(created.pid, 0) == -1)
         #expect(!FileSystem.exists("/sys/fs/cgroup/memory\(bundle.cgroupsPath)"))
         #expect(!FileSystem.exists("\(bundle.directory)/state/\(bundle.id)"))
+    }
+
+    @Test func terminalGivesTheContainerAPseudoTerminal() throws {
+        let bundle = try BusyboxBundle(args: ["sh", "-c", "tty; echo hi"])
+        defer { bundle.cleanUp() }
+        bundle.spec.process?.terminal = true
+        try bundle.writeSpec()
+        let created = try bundle.runtime.create(id: bundle.id, bundle: bundle.directory, stdio: .init(input: -1, output: -1, error: -1))
+        let master = try #require(created.terminal)
+        try bundle.runtime.start(id: bundle.id)
+        var output: [UInt8] = []
+        while true {
+            var chunk = [UInt8](repeating: 0, count: 1024)
+            let n = chunk.withUnsafeMutableBytes { read(master.rawValue, $0.baseAddress, $0.count) }
+            if n <= 0 { break }   // EIO once the container has closed its side
+            output += chunk[0..<n]
+        }
+        #expect(String(decoding: output, as: UTF8.self) == "/dev/pts/0\r\nhi\r\n")
+        #expect(try bundle.runtime.wait(id: bundle.id).code == 0)
+        try bundle.runtime.delete(id: bundle.id)
+    }
+
+    @Test func runRelaysATerminalToStdio() throws {
+        let bundle = try BusyboxBundle(args: ["sh", "-c", "read line; echo got $line; tty"])
+        defer { bundle.cleanUp() }
+        bundle.spec.process?.terminal = true
+        try bundle.writeSpec()
+        var pipe: [Int32] = [-1, -1]
+        try syscall("pipe") { Glibc.pipe(&pipe) }
+        let writer = FileDescriptor(adopting: pipe[1]), reader = FileDescriptor(adopting: pipe[0])
+        try writer.write("hello\n")
+        try writer.close()
+        let (out, err) = try bundle.openCaptures()
+        let status = try bundle.runtime.run(id: bundle.id, bundle: bundle.directory,
+                                            stdio: .init(input: reader.rawValue, output: out.rawValue, error: err.rawValue))
+        #expect(status.code == 0)
+        let (stdout, _) = try bundle.captured()
+        #expect(stdout.contains("got hello\r\n/dev/pts/0\r\n"))
     }
 
     @Test func setUpErrorsAreReportedAndCleanedUp() throws {

@@ -1,3 +1,4 @@
+import CLighter
 import Testing
 import LighterRuntime
 import LighterSystem
@@ -59,10 +60,41 @@ import LighterSystem
         #expect(output.stdout == "zero-ok\nusr1-denied\n")
     }
 
+    @Test func devicesCgroupAllowsOnlyTheStandardNodes() throws {
+        // CAP_MKNOD lets the container make a node for the host's disk (which root could otherwise
+        // read), but the devices cgroup refuses to open it.
+        let st = try #require(FileSystem.lstatOrNil("/tmp"))
+        let (major, minor) = (lighter_major(UInt64(st.st_dev)), lighter_minor(UInt64(st.st_dev)))
+        let bundle = try BusyboxBundle(args: ["sh", "-c", "echo x > /dev/null && echo null-ok; mknod /tmp/disk b \(major) \(minor) && head -c 1 /tmp/disk"])
+        defer { bundle.cleanUp() }
+        let output = try bundle.run()
+        #expect(output.stdout == "null-ok\n")
+        #expect(output.stderr.contains("Operation not permitted"))
+        #expect(output.status.code != 0)
+    }
+
+    @Test func specDevicesAreCreated() throws {
+        let bundle = try BusyboxBundle(args: ["stat", "-c", "%F %t:%T %a %u:%g", "/dev/fuse"])
+        defer { bundle.cleanUp() }
+        bundle.spec.linux?.devices = [.init(type: "c", path: "/dev/fuse", major: 10, minor: 229, fileMode: 0o620, uid: 0, gid: 5)]
+        let output = try bundle.run()
+        #expect(output.stdout == "character special file a:e5 620 0:5\n", "\(output.stderr)")
+    }
+
+    @Test func containerSeesItsOwnCgroupsReadOnly() throws {
+        let bundle = try BusyboxBundle(args: ["sh", "-c", "cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max; echo 5 > /sys/fs/cgroup/pids/pids.max"])
+        defer { bundle.cleanUp() }
+        bundle.spec.linux?.resources?.memory = .init(limit: 64 << 20)
+        bundle.spec.linux?.resources?.pids = .init(limit: 33)
+        let output = try bundle.run()
+        #expect(output.stdout == "\(64 << 20)\n33\n")
+        #expect(output.stderr.contains("Read-only file system"))
+    }
+
     @Test func cgroupLimitsAreWritten() throws {
         let bundle = try BusyboxBundle(args: ["cat", "/proc/self/cgroup"])
         defer { bundle.cleanUp() }
-        bundle.spec.linux?.resources?.cpu = .init(shares: 512, quota: 50_000, period: 100_000)
+        bundle.spec.linux?.resources?.cpu = .init(shares: 512, quota: 50_000, period: 100_000, cpus: "0")
         bundle.spec.linux?.resources?.pids = .init(limit: 64)
         try bundle.writeSpec()
         try bundle.runtime.create(id: bundle.id, bundle: bundle.directory,
@@ -74,7 +106,12 @@ import LighterSystem
         #expect(try FileSystem.readString("/sys/fs/cgroup/pids\(bundle.cgroupsPath)/pids.max") == "64\n")
         let state = try bundle.runtime.state(id: bundle.id)
         #expect(try FileSystem.readString("\(cpu)/cgroup.procs") == "\(state.pid)\n")
+        let cpuset = "/sys/fs/cgroup/cpuset\(bundle.cgroupsPath)"
+        #expect(try FileSystem.readString("\(cpuset)/cpuset.cpus") == "0\n")
+        #expect(try FileSystem.readString("\(cpuset)/cpuset.mems") == (try FileSystem.readString("/sys/fs/cgroup/cpuset/cpuset.mems")))
+        #expect(try FileSystem.readString("\(cpuset)/cgroup.procs") == "\(state.pid)\n")
         try bundle.runtime.delete(id: bundle.id, force: true)
         #expect(!FileSystem.exists(cpu))
+        #expect(!FileSystem.exists(cpuset))
     }
 }

@@ -126,9 +126,35 @@ import LighterSystem
     @Test func nonRootUserHasNoCapabilities() throws {
         let bundle = try BusyboxBundle(args: ["sh", "-c", "id -u; id -g; grep CapEff /proc/self/status"])
         defer { bundle.cleanUp() }
-        bundle.spec.process?.user = .init(uid: 65534, gid: 65534)
+        bundle.spec.process?.user = .init(uid: 65534, gid: 65534, additionalGids: [10, 20])
+        bundle.spec.process?.args = ["sh", "-c", "id -u; id -G; grep CapEff /proc/self/status"]
         let output = try bundle.run()
-        #expect(output.stdout == "65534\n65534\nCapEff:\t0000000000000000\n")
+        #expect(output.stdout == "65534\n65534 10 20\nCapEff:\t0000000000000000\n")
+    }
+
+    @Test func userNamespaceMapsRootToAnUnprivilegedHostID() throws {
+        let bundle = try BusyboxBundle(args: ["sh", "-c", "id -u; cat /proc/self/uid_map /proc/self/gid_map; grep CapEff /proc/self/status; touch /tmp/owned"])
+        defer { bundle.cleanUp() }
+        bundle.spec.linux?.namespaces?.append(.init(type: "user"))
+        bundle.spec.linux?.uidMappings = [.init(containerID: 0, hostID: 100_000, size: 65536)]
+        bundle.spec.linux?.gidMappings = [.init(containerID: 0, hostID: 100_000, size: 65536)]
+        let output = try bundle.run()
+        let lines = output.stdout.split(separator: "\n").map { $0.split(separator: " ").joined(separator: " ") }
+        #expect(lines == ["0", "0 100000 65536", "0 100000 65536", "CapEff:\t00000000a80425fb"], "\(output.stderr)")
+        // Files the container's root creates belong to the mapped host uid.
+        let st = FileSystem.lstatOrNil("\(bundle.rootfs)/tmp/owned")
+        #expect(st?.st_uid == 100_000)
+        #expect(st?.st_gid == 100_000)
+    }
+
+    @Test func sysctlsAndRlimitsFromTheSpec() throws {
+        let bundle = try BusyboxBundle(args: ["sh", "-c", "cat /proc/sys/net/ipv4/ip_forward; ulimit -n; ulimit -H -n; cat /proc/self/oom_score_adj"])
+        defer { bundle.cleanUp() }
+        bundle.spec.linux?.sysctl = ["net.ipv4.ip_forward": "1"]
+        bundle.spec.process?.rlimits = [.init(type: "RLIMIT_NOFILE", hard: 200, soft: 100)]
+        bundle.spec.process?.oomScoreAdj = 500
+        let output = try bundle.run()
+        #expect(output.stdout == "1\n100\n200\n500\n", "\(output.stderr)")
     }
 
     @Test func readonlyRootRefusesWrites() throws {

@@ -30,7 +30,9 @@ uint64_t lighter_makedev(unsigned int major, unsigned int minor);
 
 /// clone(2) with `flags` (CLONE_NEW* ...) | SIGCHLD, then in the child run only async-signal-safe code:
 /// unblock signals, dup `stdio[0..2]` onto 0..2 (-1 keeps the inherited fd), clear close-on-exec on
-/// `keep_fd`, and execve(`path`, `argv`, `envp`). The child _exits 127 if execve fails.
+/// `keep_fd`, and execve(`path`, `argv`, `envp`). With CLONE_NEWUSER the child first waits for one byte
+/// on `keep_fd` (the parent has written the uid/gid maps) and becomes uid/gid 0 of the new namespace,
+/// so that the exec'd init keeps its capabilities there. The child _exits 125/127 on failure.
 /// Returns the child's pid in the parent, or -1/errno. Safe to call from a multi-threaded process.
 pid_t lighter_clone_exec(unsigned long flags, const char *path, char *const argv[], char *const envp[],
                          const int stdio[3], int keep_fd);
@@ -46,6 +48,17 @@ int lighter_prepare_exec(int lowest_fd);
 /// setns(2) and unshare(2), declared only under _GNU_SOURCE.
 int lighter_setns(int fd, int nstype);
 int lighter_unshare(int flags);
+/// Block (`block` != 0) or unblock `signals` for the calling thread.
+int lighter_signal_mask(const int *signals, int count, int block);
+/// A close-on-exec signalfd(2) for `signals` (block them first). Each read yields 128 bytes whose first
+/// 4 are the signal number.
+int lighter_signalfd(const int *signals, int count);
+/// ioctl(2) whose argument is a plain value (TIOCSCTTY, ...).
+int lighter_ioctl_value(int fd, unsigned long request, unsigned long value);
+/// sendmsg(2) of `len` bytes with `fd` attached (SCM_RIGHTS), MSG_NOSIGNAL.
+ssize_t lighter_send_with_fd(int sock, const void *buf, size_t len, int fd);
+/// recvmsg(2) of up to `len` bytes; an attached descriptor (close-on-exec) goes to *fd, else -1.
+ssize_t lighter_recv_with_fd(int sock, void *buf, size_t len, int *fd);
 /// pidfd_open(2).
 int lighter_pidfd_open(pid_t pid);
 
@@ -54,12 +67,8 @@ int lighter_syncfs(int fd);
 
 // ---- Engine: the container monitor ----
 
-/// signalfd(2) for `signals` (count entries), close-on-exec and non-blocking; the caller blocks them first.
-int lighter_signalfd(const int *signals, int count);
-/// Read one signal number from a signalfd; -1 when none is pending.
+/// Read one pending signal number from a signalfd without blocking; -1 when none is pending.
 int lighter_signalfd_next(int fd);
-/// Block (how=0) or restore (how=1, with the mask saved by the last block) `signals` for this thread.
-int lighter_block_signals(const int *signals, int count, int how);
 /// pipe2(2) with O_CLOEXEC.
 int lighter_pipe(int fds[2]);
 

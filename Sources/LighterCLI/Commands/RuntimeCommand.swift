@@ -13,7 +13,7 @@ struct RuntimeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "runtime",
         abstract: "Run OCI bundles (runc-compatible: create, start, state, kill, delete, run).",
-        subcommands: [Create.self, Start.self, State.self, Kill.self, Delete.self, Run.self]
+        subcommands: [Spec.self, Create.self, Start.self, State.self, Kill.self, Delete.self, Run.self]
     )
 
     struct Options: ParsableArguments {
@@ -34,22 +34,49 @@ struct RuntimeCommand: ParsableCommand {
         }
     }
 
+    struct Spec: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "spec", abstract: "Write a Docker-like default config.json into the bundle.")
+        @Option(name: .shortAndLong, help: "The bundle directory.")
+        var bundle: String = "."
+        @Argument(help: "The container command (default: sh).") var args: [String] = ["sh"]
+
+        func run() throws {
+            try RuntimeCommand.perform { () throws(LighterError) in
+                let path = "\(bundle)/config.json"
+                guard !FileSystem.exists(path) else { throw .conflict("\(path) already exists") }
+                try FileSystem.writeDurably(try JSON.encode(RuntimeSpec.dockerDefault(args: args), pretty: true), to: path)
+            }
+        }
+    }
+
     struct Create: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create a container; its process waits for `start`.")
+        static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a container; its process waits for `start`.")
         @OptionGroup var options: Options
         @Option(name: .shortAndLong, help: "The bundle directory (holds config.json).")
         var bundle: String = "."
+        @Option(help: "Unix socket that receives the pseudo-terminal master when process.terminal is set.")
+        var consoleSocket: String?
         @Argument(help: "The container id.") var id: String
 
         func run() throws {
             try RuntimeCommand.perform { () throws(LighterError) in
-                _ = try options.runtime.create(id: id, bundle: bundle)
+                let created = try options.runtime.create(id: id, bundle: bundle)
+                guard let terminal = created.terminal else { return }
+                do throws(LighterError) {
+                    guard let consoleSocket else {
+                        throw .invalidArgument("process.terminal needs --console-socket to hand the terminal to")
+                    }
+                    try ConsoleSocket.send(terminal, to: consoleSocket)
+                } catch {
+                    try? options.runtime.delete(id: id, force: true)
+                    throw error
+                }
             }
         }
     }
 
     struct Start: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Start a created container's process.")
+        static let configuration = CommandConfiguration(commandName: "start", abstract: "Start a created container's process.")
         @OptionGroup var options: Options
         @Argument(help: "The container id.") var id: String
 
@@ -59,7 +86,7 @@ struct RuntimeCommand: ParsableCommand {
     }
 
     struct State: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print a container's state as JSON.")
+        static let configuration = CommandConfiguration(commandName: "state", abstract: "Print a container's state as JSON.")
         @OptionGroup var options: Options
         @Argument(help: "The container id.") var id: String
 
@@ -73,7 +100,7 @@ struct RuntimeCommand: ParsableCommand {
     }
 
     struct Kill: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Send a signal (default TERM) to a container.")
+        static let configuration = CommandConfiguration(commandName: "kill", abstract: "Send a signal (default TERM) to a container.")
         @OptionGroup var options: Options
         @Argument(help: "The container id.") var id: String
         @Argument(help: "Signal name or number.") var signal: String = "TERM"
@@ -86,7 +113,7 @@ struct RuntimeCommand: ParsableCommand {
     }
 
     struct Delete: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Delete a container's cgroups and state.")
+        static let configuration = CommandConfiguration(commandName: "delete", abstract: "Delete a container's cgroups and state.")
         @OptionGroup var options: Options
         @Flag(name: .shortAndLong, help: "Kill the container first if it is still running.")
         var force = false
@@ -98,7 +125,7 @@ struct RuntimeCommand: ParsableCommand {
     }
 
     struct Run: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create, start and wait for a container; exit with its status.")
+        static let configuration = CommandConfiguration(commandName: "run", abstract: "Create, start and wait for a container; exit with its status.")
         @OptionGroup var options: Options
         @Option(name: .shortAndLong, help: "The bundle directory (holds config.json).")
         var bundle: String = "."
@@ -107,7 +134,7 @@ struct RuntimeCommand: ParsableCommand {
         func run() throws {
             var code: Int32 = 0
             try RuntimeCommand.perform { () throws(LighterError) in
-                code = try options.runtime.run(id: id, bundle: bundle).code
+                code = try options.runtime.run(id: id, bundle: bundle, forwardSignals: true).code
             }
             if code != 0 { throw ExitCode(code) }
         }

@@ -123,8 +123,8 @@ public struct ContainerMonitor {
     /// Copy output until the container's init exits, forwarding termination signals to it.
     private func relay(_ launched: Launched, log: JSONLogWriter) {
         let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2]
-        lighter_block_signals(signals, Int32(signals.count), 0)
-        defer { lighter_block_signals(signals, Int32(signals.count), 1) }
+        lighter_signal_mask(signals, Int32(signals.count), 1)
+        defer { lighter_signal_mask(signals, Int32(signals.count), 0) }
         let sfd = lighter_signalfd(signals, Int32(signals.count))
         defer { if sfd >= 0 { close(sfd) } }
         let pidfd = lighter_pidfd_open(launched.pid)

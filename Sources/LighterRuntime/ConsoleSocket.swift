@@ -1,0 +1,38 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import CLighter
+import LighterSystem
+
+/// runc's --console-socket: hand a pseudo-terminal master to whoever listens on a unix socket.
+public enum ConsoleSocket {
+    public static func send(_ terminal: FileDescriptor, to path: String) throws(LighterError) {
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
+            throw .invalidArgument("console socket path is too long: \(path)")
+        }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: bytes)
+            raw[bytes.count] = 0
+        }
+        let socket = FileDescriptor(adopting: try syscall("socket") {
+            Glibc.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        })
+        try syscall("connect", path) {
+            withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    connect(socket.rawValue, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+                }
+            }
+        }
+        let name = Array("pty".utf8)
+        try syscall("sendmsg", path) {
+            name.withUnsafeBytes { lighter_send_with_fd(socket.rawValue, $0.baseAddress, $0.count, terminal.rawValue) }
+        }
+        try socket.close()
+    }
+}

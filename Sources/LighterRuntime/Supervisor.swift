@@ -1,0 +1,94 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import CLighter
+import LighterSystem
+
+/// While a `run` container lives: forwards signals to its init and relays a pseudo-terminal to the
+/// caller's stdio. Returns when the init exits (its pidfd becomes readable).
+struct Supervisor {
+    let pid: Int32
+    let signals: FileDescriptor?
+    let terminal: FileDescriptor?
+    let stdio: Runtime.Stdio
+
+    private var inputOpen = true
+    private var terminalOpen = true
+
+    init(pid: Int32, signals: FileDescriptor?, terminal: FileDescriptor?, stdio: Runtime.Stdio) {
+        self.pid = pid
+        self.signals = signals
+        self.terminal = terminal
+        self.stdio = stdio
+    }
+
+    mutating func run() throws(LighterError) {
+        let pidFD = FileDescriptor(adopting: try syscall("pidfd_open") { lighter_pidfd_open(pid) })
+        let raw = terminal != nil ? RawMode(fd: stdio.input) : nil
+        defer { raw?.restore() }
+        while true {
+            var fds = [pollfd(fd: pidFD.rawValue, events: Int16(POLLIN), revents: 0),
+                       pollfd(fd: signals?.rawValue ?? -1, events: Int16(POLLIN), revents: 0),
+                       pollfd(fd: terminal != nil && terminalOpen ? terminal!.rawValue : -1, events: Int16(POLLIN), revents: 0),
+                       pollfd(fd: terminal != nil && inputOpen ? stdio.input : -1, events: Int16(POLLIN), revents: 0)]
+            _ = try syscallTolerating("poll", nil, [EINTR]) { poll(&fds, 4, -1) }
+            if fds[1].revents & Int16(POLLIN) != 0, let signals {
+                let info = try signals.read(upTo: 128)
+                if info.count == 128 {
+                    _ = Glibc.kill(pid, Int32(info[0]) | Int32(info[1]) << 8 | Int32(info[2]) << 16 | Int32(info[3]) << 24)
+                }
+            }
+            if fds[2].revents != 0, let terminal {
+                terminalOpen = relay(from: terminal.rawValue, to: stdio.output)
+            }
+            if fds[3].revents != 0, let terminal {
+                inputOpen = relay(from: stdio.input, to: terminal.rawValue)
+            }
+            if fds[0].revents != 0 {
+                // Drain what the container wrote before it exited.
+                if let terminal, terminalOpen {
+                    _ = fcntl(terminal.rawValue, F_SETFL, fcntl(terminal.rawValue, F_GETFL) | O_NONBLOCK)
+                    while relay(from: terminal.rawValue, to: stdio.output) {}
+                }
+                return
+            }
+        }
+    }
+
+    /// Copy one chunk; false at end of stream or on error (EIO: the pty's last user closed it).
+    private func relay(from source: Int32, to destination: Int32) -> Bool {
+        var buffer = [UInt8](repeating: 0, count: 16 * 1024)
+        let n = buffer.withUnsafeMutableBytes { Glibc.read(source, $0.baseAddress, $0.count) }
+        if n <= 0 { return n < 0 && lighter_errno() == EINTR }
+        var offset = 0
+        while offset < n {
+            let written = buffer.withUnsafeBytes { Glibc.write(destination, $0.baseAddress! + offset, n - offset) }
+            if written <= 0 { if written < 0 && lighter_errno() == EINTR { continue }; return true }
+            offset += written
+        }
+        return true
+    }
+}
+
+/// The caller's terminal in raw mode while a container's terminal is relayed; restored afterwards.
+struct RawMode {
+    let fd: Int32
+    let saved: termios
+
+    init?(fd: Int32) {
+        guard isatty(fd) == 1 else { return nil }
+        var attributes = termios()
+        guard tcgetattr(fd, &attributes) == 0 else { return nil }
+        saved = attributes
+        self.fd = fd
+        cfmakeraw(&attributes)
+        _ = tcsetattr(fd, TCSANOW, &attributes)
+    }
+
+    func restore() {
+        var attributes = saved
+        _ = tcsetattr(fd, TCSANOW, &attributes)
+    }
+}

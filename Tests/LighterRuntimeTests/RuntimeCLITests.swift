@@ -1,0 +1,113 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import Testing
+import LighterOCI
+import LighterRuntime
+import LighterSystem
+
+/// `lighter runtime …` as a user runs it: the real binary, its exit codes and its state JSON.
+@Suite struct RuntimeCLITests {
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// posix_spawn the lighter binary with stdout/stderr redirected to files in `bundle`.
+    func lighter(_ arguments: [String], in bundle: BusyboxBundle) throws -> Result {
+        let pid = try spawnLighter(arguments, in: bundle)
+        var status: Int32 = 0
+        try syscall("waitpid") { waitpid(pid, &status, 0) }
+        return Result(status: (status >> 8) & 0xff, stdout: try FileSystem.readString("\(bundle.directory)/cli-stdout"),
+                      stderr: try FileSystem.readString("\(bundle.directory)/cli-stderr"))
+    }
+
+    func spawnLighter(_ arguments: [String], in bundle: BusyboxBundle) throws -> pid_t {
+        let out = "\(bundle.directory)/cli-stdout", err = "\(bundle.directory)/cli-stderr"
+        try FileSystem.writeDurably([], to: out)
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 2, err, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let argv = (["lighter"] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, BusyboxBundle.lighterBinary, &actions, nil, argv, environ)
+        guard rc == 0 else { throw LighterError.system(call: "posix_spawn", path: BusyboxBundle.lighterBinary, errno: rc) }
+        return pid
+    }
+
+    @Test func runForwardsSignalsToTheContainer() throws {
+        let bundle = try BusyboxBundle(args: ["sh", "-c", "trap 'exit 42' TERM; echo ready; while true; do sleep 1; done"])
+        defer { bundle.cleanUp() }
+        try bundle.writeSpec()
+        let pid = try spawnLighter(["runtime", "run", "--root", bundle.runtime.root, "-b", bundle.directory, bundle.id], in: bundle)
+        var ready = false
+        for _ in 0..<1000 where !ready {
+            ready = (try? FileSystem.readString("\(bundle.directory)/cli-stdout")) == "ready\n"
+            if !ready { usleep(10_000) }
+        }
+        #expect(ready)
+        kill(pid, SIGTERM)
+        var status: Int32 = 0
+        try syscall("waitpid") { waitpid(pid, &status, 0) }
+        #expect(status & 0x7f == 0, "lighter itself was killed")
+        #expect((status >> 8) & 0xff == 42)
+        #expect(!FileSystem.exists("\(bundle.runtime.root)/\(bundle.id)"))
+    }
+
+    @Test func runExitsWithTheContainersStatus() throws {
+        let bundle = try BusyboxBundle(args: ["sh", "-c", "echo hello; exit 3"])
+        defer { bundle.cleanUp() }
+        try bundle.writeSpec()
+        let result = try lighter(["runtime", "run", "--root", bundle.runtime.root, "--bundle", bundle.directory, bundle.id], in: bundle)
+        #expect(result.status == 3)
+        #expect(result.stdout == "hello\n")
+    }
+
+    @Test func runOfAMissingProgramExits127() throws {
+        let bundle = try BusyboxBundle(args: ["nope"])
+        defer { bundle.cleanUp() }
+        try bundle.writeSpec()
+        let result = try lighter(["runtime", "run", "--root", bundle.runtime.root, "-b", bundle.directory, bundle.id], in: bundle)
+        #expect(result.status == 127)
+        #expect(result.stderr.contains("\"nope\": executable file not found in $PATH"))
+    }
+
+    @Test func createStartStateKillDelete() throws {
+        let bundle = try BusyboxBundle(args: ["sleep", "30"])
+        defer { bundle.cleanUp() }
+        try bundle.writeSpec()
+        let root = ["--root", bundle.runtime.root]
+        func state() throws -> ContainerState {
+            let result = try lighter(["runtime", "state"] + root + [bundle.id], in: bundle)
+            #expect(result.status == 0, "\(result.stderr)")
+            return try JSON.decode(ContainerState.self, from: Array(result.stdout.utf8), what: "state output")
+        }
+        #expect(try lighter(["runtime", "create"] + root + ["--bundle", bundle.directory, bundle.id], in: bundle).status == 0)
+        let created = try state()
+        #expect(created.status == .created)
+        #expect(created.id == bundle.id)
+        #expect(created.bundle == bundle.directory)
+        #expect(try lighter(["runtime", "start"] + root + [bundle.id], in: bundle).status == 0)
+        #expect(try state().status == .running)
+        #expect(try lighter(["runtime", "delete"] + root + [bundle.id], in: bundle).status == 125)
+        #expect(try lighter(["runtime", "kill"] + root + [bundle.id, "KILL"], in: bundle).status == 0)
+        var stopped = false
+        for _ in 0..<500 where !stopped {
+            stopped = try state().status == .stopped
+            if !stopped { usleep(10_000) }
+        }
+        #expect(stopped)
+        #expect(try lighter(["runtime", "delete"] + root + [bundle.id], in: bundle).status == 0)
+        let gone = try lighter(["runtime", "state"] + root + [bundle.id], in: bundle)
+        #expect(gone.status == 1)
+        #expect(gone.stderr.contains("no such container"))
+        #expect(!FileSystem.exists("/sys/fs/cgroup/memory\(bundle.cgroupsPath)"))
+    }
+}
