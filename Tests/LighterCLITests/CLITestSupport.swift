@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import LighterSystem
 import LighterTestSupport
 
@@ -13,6 +16,16 @@ struct Lighter {
     @discardableResult
     func run(_ arguments: [String], stdin: String? = nil) -> ProcessResult {
         Run.capture([Repository.lighterBinary] + arguments, stdin: stdin, environment: ["LIGHTER_ROOT": root.path])
+    }
+
+    /// Poll a container's logs until they contain `text` (at most `seconds`): no fixed sleeps, so a
+    /// loaded machine only makes the test slower, never wrong.
+    func waitForLog(_ container: String, containing text: String, seconds: Int = 30) -> Bool {
+        for _ in 0..<(seconds * 20) {
+            if run("logs", container).stdout.contains(text) { return true }
+            usleep(50_000)
+        }
+        return false
     }
 
     /// Import the busybox fixture under `name`.

@@ -113,15 +113,15 @@ import LighterTestSupport
         let started = lighter.run("run", "-d", "--name", "ticker", "busybox", "sh", "-c", "while true; do echo tick; sleep 0.1; done")
         #expect(started.status == 0, "\(started.stderr)")
         #expect(started.stdout.trimmed.count == 64)
-        usleep(500_000)
+        #expect(lighter.waitForLog("ticker", containing: "tick"))
         #expect(lighter.run("ps", "--format", "{{.Names}} {{.State}}").stdout == "ticker running\n")
         #expect(lighter.run("logs", "--tail", "1", "ticker").stdout == "tick\n")
         // sh as PID 1 ignores SIGTERM: stop escalates to SIGKILL after the grace period.
         #expect(lighter.run("stop", "-t", "1", "ticker").status == 0)
         #expect(lighter.run("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", "ticker").stdout == "exited 137\n")
         // A process that handles SIGTERM exits with its own code.
-        #expect(lighter.run("run", "-d", "--name", "polite", "busybox", "sh", "-c", "trap 'exit 42' TERM; while true; do sleep 0.1; done").status == 0)
-        usleep(300_000)
+        #expect(lighter.run("run", "-d", "--name", "polite", "busybox", "sh", "-c", "trap 'exit 42' TERM; echo ready; while true; do sleep 0.1; done").status == 0)
+        #expect(lighter.waitForLog("polite", containing: "ready"))
         #expect(lighter.run("stop", "polite").status == 0)
         #expect(lighter.run("wait", "polite").stdout == "42\n")
         #expect(lighter.run("rm", "ticker", "polite").status == 0)
@@ -133,7 +133,7 @@ import LighterTestSupport
         let started = lighter.run("run", "-d", "--name", "flaky", "--restart", "on-failure:2", "busybox", "sh", "-c", "echo run; exit 3")
         #expect(started.status == 0, "\(started.stderr)")
         var status = ""
-        for _ in 0..<100 {
+        for _ in 0..<300 {
             status = lighter.run("inspect", "-f", "{{.State.Status}} {{.RestartCount}} {{.State.ExitCode}}", "flaky").stdout
             if status == "exited 2 3\n" { break }
             usleep(100_000)

@@ -35,6 +35,8 @@ import LighterSystem
         #expect(try runtime.state(id: bundle.id).status == .running)
         #expect(throws: LighterError.self) { try runtime.start(id: bundle.id) }
         #expect(throws: LighterError.self) { try runtime.delete(id: bundle.id) }
+        // Let the container print before it is killed (a loaded machine may be slow to schedule it).
+        for _ in 0..<500 where (try? FileSystem.readString("\(bundle.directory)/stdout")) != "started\n" { usleep(20_000) }
 
         try runtime.kill(id: bundle.id, signal: SIGKILL)
         let status = try runtime.wait(id: bundle.id)
