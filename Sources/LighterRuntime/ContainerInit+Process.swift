@@ -39,10 +39,11 @@ extension ContainerInit {
         try syscall("prctl(PR_SET_KEEPCAPS)") { lighter_prctl(Prctl.setKeepCaps, 0, 0, 0, 0) }
         try syscall("capset") { lighter_capset(effective, permitted, inheritable) }
         _ = lighter_prctl(Prctl.capAmbient, Prctl.capAmbientClearAll, 0, 0, 0)
-        for cap in 0..<64 where ambient & (1 << UInt64(cap)) != 0 {
-            try syscall("prctl(PR_CAP_AMBIENT_RAISE, \(Capability.names[cap]))") {
-                lighter_prctl(Prctl.capAmbient, Prctl.capAmbientRaise, UInt(cap), 0, 0)
-            }
+        // The kernel allows an ambient capability only if it is also permitted and inheritable;
+        // like runc, others are skipped rather than failing the container (runc's default spec
+        // lists ambient capabilities without inheritable ones).
+        for cap in 0..<64 where ambient & inheritable & permitted & (1 << UInt64(cap)) != 0 {
+            _ = lighter_prctl(Prctl.capAmbient, Prctl.capAmbientRaise, UInt(cap), 0, 0)
         }
     }
 
