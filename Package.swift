@@ -49,6 +49,7 @@ let package = Package(
         .executableTarget(name: "lighter", dependencies: ["LighterCLI", "LighterRuntime", "LighterEngine"]),
 
         .target(name: "LighterTestSupport", dependencies: ["LighterSystem"], path: "Tests/LighterTestSupport"),
+        .testTarget(name: "LighterSystemTests", dependencies: ["LighterSystem", "LighterTestSupport"]),
         .testTarget(name: "LighterOCITests", dependencies: ["LighterOCI"]),
         .testTarget(name: "LighterStoreTests", dependencies: ["LighterStore", "LighterOCI", "LighterArchive", "LighterTestSupport"]),
         .testTarget(name: "LighterCLITests", dependencies: ["LighterSystem", "LighterOCI", "LighterTestSupport"]),

@@ -51,9 +51,9 @@ extension Engine {
                 try syscall("mkdir", sub) { mkdir("\(directory)/\(sub)", 0o755) }
             }
             let hostname = spec.hostname ?? String(id.prefix(12))
-            try FileSystem.writeDurably(Array("\(hostname)\n".utf8), to: "\(directory)/hostname")
-            try FileSystem.writeDurably(Array(Engine.hostsFile(hostname: hostname, network: spec.network).utf8), to: "\(directory)/hosts")
-            try FileSystem.writeDurably(Array(Engine.resolvConf().utf8), to: "\(directory)/resolv.conf")
+            try FileSystem.writeAtomically(Array("\(hostname)\n".utf8), to: "\(directory)/hostname")
+            try FileSystem.writeAtomically(Array(Engine.hostsFile(hostname: hostname, network: spec.network).utf8), to: "\(directory)/hosts")
+            try FileSystem.writeAtomically(Array(Engine.resolvConf().utf8), to: "\(directory)/resolv.conf")
             record.name = try reserveName(name, id: id, imageID: imageID, created: now.seconds)
             try save(record)
         } catch {

@@ -44,9 +44,17 @@ public final class Engine: @unchecked Sendable {
         return try JSON.decode(ContainerRecord.self, from: bytes, what: "container \(id.prefix(12)) record")
     }
 
-    /// Write a container's record durably (readers always see a whole file).
+    /// Write a container's record; readers always see a whole file. It is fsynced when it matters
+    /// after a power cut — a container that outlives its run (not `--rm`) being created or ending —
+    /// and only renamed into place for passing states (running, its pid), which a reboot voids anyway.
     public func save(_ record: ContainerRecord) throws(LighterError) {
-        try FileSystem.writeDurably(try JSON.encode(record, pretty: true), to: recordPath(record.id), mode: 0o600)
+        let bytes = try JSON.encode(record, pretty: true)
+        let lasting = record.state.status == .created || record.state.status == .exited
+        if lasting && !record.spec.autoRemove {
+            try FileSystem.writeDurably(bytes, to: recordPath(record.id), mode: 0o600)
+        } else {
+            try FileSystem.writeAtomically(bytes, to: recordPath(record.id), mode: 0o600)
+        }
     }
 
     /// Update a record under the container's lock, so the monitor and CLI commands never lose each

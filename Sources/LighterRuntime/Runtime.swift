@@ -96,7 +96,7 @@ public struct Runtime: Sendable {
     }
 
     func save(_ state: ContainerState) throws(LighterError) {
-        try FileSystem.writeDurably(try JSON.encode(state, pretty: true), to: statePath(state.id), mode: 0o600)
+        try FileSystem.writeAtomically(try JSON.encode(state, pretty: true), to: statePath(state.id), mode: 0o600)
     }
 
     /// The container's cgroup manager (v1 or v2 as the host mounts them).

@@ -59,6 +59,22 @@ public enum FileSystem {
         }
     }
 
+    /// Write `bytes` to `path` atomically (readers see the old or the new file, never a mix) but
+    /// without fsync: for state that a power cut makes meaningless anyway (running pids, runtime
+    /// state in /run, files regenerated at every start).
+    public static func writeAtomically(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws(LighterError) {
+        let temp = "\(dirname(of: path))/.tmp-\(basename(of: path))-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        do {
+            let fd = try FileDescriptor(path: temp, flags: O_WRONLY | O_CREAT | O_EXCL, mode: mode)
+            try fd.write(bytes)
+            try fd.close()
+            try rename(temp, to: path)
+        } catch {
+            _ = unlink(temp)
+            throw error
+        }
+    }
+
     public static func rename(_ from: String, to: String) throws(LighterError) {
         try syscall("rename", "\(from) -> \(to)") { Glibc.rename(from, to) }
     }
@@ -101,33 +117,37 @@ public enum FileSystem {
         }
     }
 
+    /// Remove everything inside `dirfd`, by raw name bytes (layers may hold names that are not UTF-8).
     private static func removeContents(of dirfd: FileDescriptor, device: dev_t) throws(LighterError) {
         let dupfd = try syscall("dup") { dup(dirfd.rawValue) }
         guard let dir = fdopendir(dupfd) else {
             _ = Glibc.close(dupfd)
             throw .system(call: "fdopendir", path: nil, errno: lighter_errno())
         }
-        var names: [(String, Bool)] = []
+        var names: [[CChar]] = []
         while let entry = readdir(dir) {
             let name = withUnsafePointer(to: entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { pointer in
+                    Array(UnsafeBufferPointer(start: pointer, count: strlen(pointer) + 1))
+                }
             }
-            if name == "." || name == ".." { continue }
-            names.append((name, entry.pointee.d_type == UInt8(DT_DIR)))
+            if name == [46, 0] || name == [46, 46, 0] { continue }   // "." and ".."
+            names.append(name)
         }
         closedir(dir)
-        for (name, _) in names {
+        for name in names {
             var st = stat()
             if fstatat(dirfd.rawValue, name, &st, AT_SYMLINK_NOFOLLOW) != 0 { continue }
+            let printable = String(decoding: name.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
             if (st.st_mode & S_IFMT) == S_IFDIR {
                 if st.st_dev != device {
-                    throw .conflict("refusing to remove across a mount point: \(name)")
+                    throw .conflict("refusing to remove across a mount point: \(printable)")
                 }
-                let child = try dirfd.openAt(name, flags: O_RDONLY | O_DIRECTORY | O_NOFOLLOW)
-                try removeContents(of: child, device: device)
-                _ = try syscallTolerating("unlinkat", name, [ENOENT]) { unlinkat(dirfd.rawValue, name, AT_REMOVEDIR) }
+                let fd = try syscall("openat", printable) { lighter_openat(dirfd.rawValue, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0) }
+                try removeContents(of: FileDescriptor(adopting: fd), device: device)
+                _ = try syscallTolerating("unlinkat", printable, [ENOENT]) { unlinkat(dirfd.rawValue, name, AT_REMOVEDIR) }
             } else {
-                _ = try syscallTolerating("unlinkat", name, [ENOENT]) { unlinkat(dirfd.rawValue, name, 0) }
+                _ = try syscallTolerating("unlinkat", printable, [ENOENT]) { unlinkat(dirfd.rawValue, name, 0) }
             }
         }
     }

@@ -180,11 +180,11 @@ import LighterTestSupport
         let lighter = Self.ready()
         let bin = Repository.lighterBinary
         let parent = "lighter-test-\(UInt32.random(in: 0...UInt32.max))"
-        let loop = Run.capture(["/bin/sh", "-c", "for i in $(seq 50); do \(bin) run --rm --cgroup-parent \(parent) busybox true || exit 1; done"],
+        let loop = Run.capture(["/bin/sh", "-c", "for i in $(seq 200); do \(bin) run --rm --cgroup-parent \(parent) busybox true || exit 1; done"],
                                environment: ["LIGHTER_ROOT": lighter.root.path])
         #expect(loop.status == 0, "\(loop.stderr)")
         var pids: [pid_t] = []
-        for i in 0..<10 {
+        for i in 0..<20 {
             pids.append(Run.spawn([bin, "run", "--rm", "--cgroup-parent", parent, "busybox", "sh", "-c", "echo \(i)"], stdout: lighter.root.sub("o\(i)"), stderr: lighter.root.sub("e\(i)"),
                                   environment: ["LIGHTER_ROOT": lighter.root.path]))
         }
@@ -192,6 +192,9 @@ import LighterTestSupport
         #expect(lighter.run("ps", "-aq").stdout == "")
         #expect(!((try? FileSystem.readString("/proc/self/mountinfo")) ?? "").contains(lighter.root.path))
         #expect(((try? FileSystem.list("\(lighter.root.path)/containers")) ?? ["x"]).isEmpty)
+        // No process of ours is left: no monitor, no init, nothing running from this data root.
+        let stray = Run.sh("grep -l '\(lighter.root.path)' /proc/[0-9]*/environ 2>/dev/null | wc -l")
+        #expect(stray.stdout.trimmed == "0", "\(stray.stdout)")
         for controller in ["memory", "pids", "cpu", "freezer", "devices"] {
             let children = Run.sh("find /sys/fs/cgroup/\(controller)/\(parent) -mindepth 1 -type d 2>/dev/null | wc -l")
             #expect(children.stdout.trimmed == "0", "\(controller): \(children.stdout)")

@@ -7,12 +7,13 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 src=${1:-/usr/share}
 runs=${2:-3}
-bin="$top/.build/release/lighter"
+bin=${LIGHTER_BIN:-"$top/.build/release/lighter"}
 [ -x "$bin" ] || { echo "build the release binary first" >&2; exit 1; }
 work=${BENCH_DIR:-/tmp/lighter-bench}
 mkdir -p "$work"
 if [ ! -s "$work/layer.tar" ]; then
-    tar -C "$src" --sort=name --numeric-owner -cf "$work/layer.tar" .
+    # Keep the full path (usr/share/...): relative symlinks in the tree then resolve inside the layer.
+    tar -C / --sort=name --numeric-owner -cf "$work/layer.tar" "${src#/}"
     gzip -1 -c "$work/layer.tar" > "$work/layer.tar.gz"
 fi
 size=$(stat -c %s "$work/layer.tar")

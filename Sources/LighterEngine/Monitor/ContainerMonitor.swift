@@ -101,7 +101,7 @@ public struct ContainerMonitor {
         try engine.mountRootfs(record)
         let spec = try engine.runtimeSpec(for: record)
         let directory = engine.directory(id)
-        try FileSystem.writeDurably(try JSON.encode(spec), to: "\(directory)/config.json", mode: 0o600)
+        try FileSystem.writeAtomically(try JSON.encode(spec), to: "\(directory)/config.json", mode: 0o600)
         let out = try Self.pipe(), err = try Self.pipe()
         let state = try engine.runtime.launch(id: id, bundle: directory,
                                               stdio: Runtime.Stdio(input: input, output: out.write.rawValue, error: err.write.rawValue))

@@ -1,0 +1,62 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Testing
+import LighterSystem
+import LighterTestSupport
+
+@Suite struct FileSystemTests {
+    @Test func removeTreeRemovesNamesThatAreNotUTF8() throws {
+        let dir = TestDirectory("lighter-fs")
+        // Latin-1 names, as old layers carry them: bytes that are not valid UTF-8.
+        let made = Run.capture(["python3", "-c", """
+            import os
+            os.makedirs(b'\(dir.path)/tree/caf\\xe9/sub', exist_ok=True)
+            open(b'\(dir.path)/tree/caf\\xe9/sub/f\\xff', 'w').write('x')
+            os.symlink(b'/etc/passwd', b'\(dir.path)/tree/link\\xfe')
+            """])
+        #expect(made.status == 0, "\(made.stderr)")
+        try FileSystem.removeTree(dir.sub("tree"))
+        #expect(!FileSystem.exists(dir.sub("tree")))
+        #expect(FileSystem.exists("/etc/passwd"))   // the symlink was removed, not followed
+    }
+
+    @Test func removeTreeRefusesToCrossAMountPoint() throws {
+        let dir = TestDirectory("lighter-fs")
+        try FileSystem.makeDirectories(dir.sub("tree/mnt"))
+        try syscall("mount tmpfs") { mount("tmpfs", dir.sub("tree/mnt"), "tmpfs", 0, nil) }
+        defer { umount2(dir.sub("tree/mnt"), Int32(MNT_DETACH)) }
+        try FileSystem.writeDurably(Array("keep".utf8), to: dir.sub("tree/mnt/precious"))
+        #expect(throws: LighterError.self) { try FileSystem.removeTree(dir.sub("tree")) }
+        #expect(FileSystem.exists(dir.sub("tree/mnt/precious")))
+    }
+
+    @Test func writeDurablyReplacesWholeFilesAndLeavesNoTemporaries() throws {
+        let dir = TestDirectory("lighter-fs")
+        try FileSystem.writeDurably(Array("one".utf8), to: dir.sub("f"))
+        try FileSystem.writeDurably(Array("two".utf8), to: dir.sub("f"))
+        #expect(try FileSystem.readString(dir.sub("f")) == "two")
+        #expect(try FileSystem.list(dir.path) == ["f"])
+        #expect(throws: LighterError.self) { try FileSystem.writeDurably([1], to: dir.sub("missing/dir/f")) }
+    }
+
+    @Test func byteSizesParseLikeDockers() throws {
+        #expect(try ByteSize.parse("32m", flag: "-m") == 32 << 20)
+        #expect(try ByteSize.parse("1g", flag: "-m") == 1 << 30)
+        #expect(try ByteSize.parse("10k", flag: "-m") == 10 << 10)
+        #expect(try ByteSize.parse("512", flag: "-m") == 512)
+        #expect(try ByteSize.parse("1.5GB", flag: "-m") == 3 << 29)
+        #expect(throws: LighterError.self) { try ByteSize.parse("lots", flag: "-m") }
+        #expect(throws: LighterError.self) { try ByteSize.parse("-1m", flag: "-m") }
+    }
+
+    @Test func timesFormatAndParseRFC3339() {
+        #expect(Time.rfc3339(seconds: 0) == "1970-01-01T00:00:00Z")
+        #expect(Time.rfc3339(seconds: 1, nanoseconds: 500_000_000) == "1970-01-01T00:00:01.5Z")
+        #expect(Time.parseRFC3339("2026-11-29T06:49:43.123Z") == 1_795_934_983)
+        #expect(Time.parseRFC3339("2026-11-29T07:49:43+01:00") == 1_795_934_983)
+        #expect(Time.parseRFC3339("yesterday") == nil)
+        #expect(Time.humanSize(2_040_000) == "2.04MB")
+        #expect(Time.humanSize(999) == "999B")
+    }
+}
