@@ -37,7 +37,7 @@ for applet in sh ash cat chmod chown cp date dd df du echo env false grep head h
     mkdir mknod mount mv nc nproc ps pwd readlink rm rmdir sed seq sleep sort stat sync tail tee test \
     top touch tr true umount uname uptime vi wc wget which whoami xargs yes httpd ping ip ifconfig \
     route nslookup free printenv tar gzip gunzip find awk expr basename dirname timeout watch unshare \
-    nsenter chroot mkfifo setsid realpath sha256sum md5sum cut od linux32 nohup usleep ; do
+    nsenter chroot mkfifo setsid realpath sha256sum md5sum cut od linux32 nohup usleep tty stty ; do
     ln -s busybox "$root/bin/$applet"
 done
 printf 'root:x:0:0:root:/root:/bin/sh\ndaemon:x:1:1:daemon:/usr/sbin:/bin/false\nwww-data:x:33:33:www-data:/var/www:/bin/false\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' > "$root/etc/passwd"

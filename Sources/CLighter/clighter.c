@@ -109,6 +109,12 @@ int lighter_signalfd_next(int fd) {
 
 int lighter_pipe(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
 
+int lighter_copy_window_size(int from, int to) {
+    struct winsize size;
+    if (ioctl(from, TIOCGWINSZ, &size) != 0) return -1;
+    return ioctl(to, TIOCSWINSZ, &size);
+}
+
 static void lighter_sigset(sigset_t *set, const int *signals, int count) {
     sigemptyset(set);
     for (int i = 0; i < count; i++) sigaddset(set, signals[i]);

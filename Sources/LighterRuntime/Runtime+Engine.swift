@@ -5,8 +5,8 @@ extension Runtime {
     /// create + start in one step (no exec fifo handshake): the container process is running when
     /// this returns. The caller becomes its parent and must `wait(id:)` for it.
     @discardableResult
-    public func launch(id: String, bundle: String, stdio: Stdio) throws(LighterError) -> ContainerState {
-        try create(id: id, bundle: bundle, stdio: stdio, waitForStart: false).state
+    public func launch(id: String, bundle: String, stdio: Stdio) throws(LighterError) -> Created {
+        try create(id: id, bundle: bundle, stdio: stdio, waitForStart: false)
     }
 
     /// The start time of `pid` (clock ticks after boot), to tell it from a later process with the same pid.

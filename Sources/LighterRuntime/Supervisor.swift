@@ -73,11 +73,11 @@ struct Supervisor {
 }
 
 /// The caller's terminal in raw mode while a container's terminal is relayed; restored afterwards.
-struct RawMode {
+public struct RawMode {
     let fd: Int32
     let saved: termios
 
-    init?(fd: Int32) {
+    public init?(fd: Int32) {
         guard isatty(fd) == 1 else { return nil }
         var attributes = termios()
         guard tcgetattr(fd, &attributes) == 0 else { return nil }
@@ -87,7 +87,7 @@ struct RawMode {
         _ = tcsetattr(fd, TCSANOW, &attributes)
     }
 
-    func restore() {
+    public func restore() {
         var attributes = saved
         _ = tcsetattr(fd, TCSANOW, &attributes)
     }

@@ -225,3 +225,23 @@ import LighterTestSupport
         #expect(bad.status == 125)
     }
 }
+
+@Suite struct RunTerminalTests {
+    @Test func dashTGivesTheContainerARealTerminal() {
+        let lighter = RunCommandTests.ready()
+        let bin = Repository.lighterBinary
+        // `script` gives this command a terminal of its own, as a user's shell would.
+        let tty = Run.capture(["script", "-qec", "\(bin) run --rm -t busybox sh -c 'tty; echo cols=$(stty size | cut -d\" \" -f2)'", "/dev/null"],
+                              environment: ["LIGHTER_ROOT": lighter.root.path])
+        #expect(tty.status == 0, "\(tty.stdout)\(tty.stderr)")
+        #expect(tty.stdout.contains("/dev/pts/0"))
+        #expect(!tty.stdout.contains("not a tty"))
+        let interactive = Run.capture(["sh", "-c", "(sleep 1; printf 'echo hi-from-$((40+2))\\nexit 3\\n') | script -qec '\(bin) run --rm -it busybox sh' /dev/null"],
+                                      environment: ["LIGHTER_ROOT": lighter.root.path])
+        #expect(interactive.status == 3, "\(interactive.stdout)\(interactive.stderr)")
+        #expect(interactive.stdout.contains("hi-from-42"))
+        // Without a terminal around it, -t still gives the container one.
+        let plain = lighter.run("run", "--rm", "-t", "busybox", "tty")
+        #expect(plain.stdout.trimmed == "/dev/pts/0", "\(plain.stderr)")
+    }
+}

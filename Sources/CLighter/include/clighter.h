@@ -69,6 +69,8 @@ int lighter_syncfs(int fd);
 
 /// Read one pending signal number from a signalfd without blocking; -1 when none is pending.
 int lighter_signalfd_next(int fd);
+/// Copy a terminal's window size (TIOCGWINSZ) to another (TIOCSWINSZ).
+int lighter_copy_window_size(int from, int to);
 /// pipe2(2) with O_CLOEXEC.
 int lighter_pipe(int fds[2]);
 

@@ -86,27 +86,29 @@ public struct ContainerMonitor {
         return code
     }
 
-    private struct Launched {
+    struct Launched {
         let pid: Int32
-        let stdout: FileDescriptor
-        let stderr: FileDescriptor
+        let stdout: FileDescriptor?
+        let stderr: FileDescriptor?
+        /// With `-t`: the pseudo-terminal master (the container's stdio is its slave).
+        let terminal: FileDescriptor?
     }
 
     /// Mount the root, write config.json, create and start the container with pipes for its output.
     private func launch(_ record: ContainerRecord) throws(LighterError) -> Launched {
-        if record.spec.tty {
-            throw .unsupported(feature: "-t (a pseudo-terminal)", fix: "run without -t for now; pty support is being built")
-        }
         try? engine.runtime.delete(id: id, force: true)   // stale runtime state from a crash
         try engine.mountRootfs(record)
         let spec = try engine.runtimeSpec(for: record)
         let directory = engine.directory(id)
         try FileSystem.writeAtomically(try JSON.encode(spec), to: "\(directory)/config.json", mode: 0o600)
-        let out = try Self.pipe(), err = try Self.pipe()
-        let state = try engine.runtime.launch(id: id, bundle: directory,
-                                              stdio: Runtime.Stdio(input: input, output: out.write.rawValue, error: err.write.rawValue))
-        try out.write.close()
-        try err.write.close()
+        let tty = record.spec.tty
+        let out = tty ? nil : try Self.pipe(), err = tty ? nil : try Self.pipe()
+        let created = try engine.runtime.launch(id: id, bundle: directory,
+                                                stdio: Runtime.Stdio(input: tty ? -1 : input, output: out?.write.rawValue ?? -1, error: err?.write.rawValue ?? -1))
+        let state = created.state
+        try out?.write.close()
+        try err?.write.close()
+        if let terminal = created.terminal, attach { Self.copyWindowSize(from: 0, to: terminal.rawValue) }
         try engine.update(id) { (r) throws(LighterError) in
             r.state.status = .running
             r.state.pid = state.pid
@@ -117,12 +119,12 @@ public struct ContainerMonitor {
             r.state.oomKilled = false
             r.state.error = ""
         }
-        return Launched(pid: state.pid, stdout: out.read, stderr: err.read)
+        return Launched(pid: state.pid, stdout: out?.read, stderr: err?.read, terminal: created.terminal)
     }
 
     /// Copy output until the container's init exits, forwarding termination signals to it.
     private func relay(_ launched: Launched, log: JSONLogWriter) {
-        let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2]
+        let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH]
         lighter_signal_mask(signals, Int32(signals.count), 1)
         defer { lighter_signal_mask(signals, Int32(signals.count), 0) }
         let sfd = lighter_signalfd(signals, Int32(signals.count))
@@ -130,7 +132,16 @@ public struct ContainerMonitor {
         let pidfd = lighter_pidfd_open(launched.pid)
         defer { if pidfd >= 0 { close(pidfd) } }
 
-        var streams: [(fd: FileDescriptor, name: String, target: Int32)] = [(launched.stdout, "stdout", 1), (launched.stderr, "stderr", 2)]
+        var streams: [(fd: FileDescriptor, name: String, target: Int32)] = []
+        if let terminal = launched.terminal {
+            streams = [(terminal, "stdout", 1)]
+        } else if let stdout = launched.stdout, let stderr = launched.stderr {
+            streams = [(stdout, "stdout", 1), (stderr, "stderr", 2)]
+        }
+        // With a terminal, what the user types goes to it (our terminal in raw mode meanwhile).
+        let raw = launched.terminal != nil && attach ? RawMode(fd: 0) : nil
+        defer { raw?.restore() }
+        var forwardInput = launched.terminal != nil && input == 0
         var exited = pidfd < 0
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         while !streams.isEmpty {
@@ -138,13 +149,28 @@ public struct ContainerMonitor {
             let pidSlot = fds.count
             fds.append(pollfd(fd: exited ? -1 : pidfd, events: Int16(POLLIN), revents: 0))
             fds.append(pollfd(fd: sfd, events: Int16(POLLIN), revents: 0))
+            fds.append(pollfd(fd: forwardInput ? 0 : -1, events: Int16(POLLIN), revents: 0))
             // Once the init has exited, only drain what is buffered: daemonized children may keep
             // the pipes open forever.
             let ready = poll(&fds, nfds_t(fds.count), exited ? 0 : -1)
             if ready < 0 && errno == EINTR { continue }
             if ready <= 0 && exited { break }
             if fds[pidSlot + 1].revents & Int16(POLLIN) != 0 {
-                while case let signal = lighter_signalfd_next(sfd), signal > 0 { _ = kill(launched.pid, signal) }
+                while case let signal = lighter_signalfd_next(sfd), signal > 0 {
+                    if signal == SIGWINCH, let terminal = launched.terminal {
+                        Self.copyWindowSize(from: 0, to: terminal.rawValue)
+                    } else {
+                        _ = kill(launched.pid, signal)
+                    }
+                }
+            }
+            if fds[pidSlot + 2].revents != 0, let terminal = launched.terminal {
+                let n = buffer.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
+                if n > 0 {
+                    _ = buffer.withUnsafeBytes { write(terminal.rawValue, $0.baseAddress, n) }
+                } else if n == 0 || errno != EINTR {
+                    forwardInput = false
+                }
             }
             if fds[pidSlot].revents != 0 { exited = true }
             var closed: [Int] = []
@@ -163,6 +189,12 @@ public struct ContainerMonitor {
             var entry = pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0)
             while poll(&entry, 1, -1) < 0 && errno == EINTR {}
         }
+    }
+
+    /// Give the container's terminal the size of ours.
+    static func copyWindowSize(from source: Int32, to terminal: Int32) {
+        guard isatty(source) == 1 else { return }
+        lighter_copy_window_size(source, terminal)
     }
 
     private func report(_ line: String) {
