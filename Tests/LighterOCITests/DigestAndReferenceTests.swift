@@ -49,3 +49,12 @@ import LighterSystem
         #expect(throws: LighterError.self) { try Reference(parsing: input) }
     }
 }
+
+@Suite struct JSONQuoteTests {
+    @Test func quotesLikeGo() {
+        #expect(JSON.quote("a\"b\\c\nd\te\u{1}") == #""a\"b\\c\nd\te\u0001""#)
+        #expect(JSON.quote("<a&b>") == #""<a&b>""#)
+        #expect(JSON.quote("<a&b>", escapeHTML: true) == #""\u003ca\u0026b\u003e""#)
+        #expect(JSON.quote("héllo") == "\"héllo\"")
+    }
+}

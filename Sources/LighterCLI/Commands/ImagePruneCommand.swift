@@ -13,11 +13,7 @@ struct ImagePruneCommand: ParsableCommand {
     func run() throws {
         try guarded(exitCode: 1) { () throws(LighterError) in
             let report = try store.openImageStore().prune(all: all)
-            if !report.deleted.isEmpty {
-                Console.out("Deleted Images:")
-                for event in report.deleted { Console.out(event.description.replacing( "Untagged: ", with: "untagged: ").replacing( "Deleted: ", with: "deleted: ")) }
-                Console.out("")
-            }
+            printDeletedImages(report)
             Console.out("Total reclaimed space: \(Time.humanSize(report.reclaimedBytes))")
         }
     }
@@ -29,4 +25,17 @@ struct ImageCommand: ParsableCommand {
         commandName: "image", abstract: "Manage images.",
         subcommands: [ImagesCommand.self, ImageInspectCommand.self, ImageRemoveCommand.self, ImagePruneCommand.self, HistoryCommand.self,
                       TagCommand.self, ImportCommand.self, LoadCommand.self, SaveCommand.self])
+}
+
+/// Docker's "Deleted Images:" block of the prune commands.
+func printDeletedImages(_ report: PruneReport) {
+    guard !report.deleted.isEmpty else { return }
+    Console.out("Deleted Images:")
+    for event in report.deleted {
+        switch event {
+        case let .untagged(name): Console.out("untagged: \(name)")
+        case let .deleted(id): Console.out("deleted: \(id)")
+        }
+    }
+    Console.out("")
 }

@@ -65,9 +65,9 @@ struct SystemCheckCommand: ParsableCommand {
     }
 }
 
-/// `system prune [-a]`: images for now (containers, networks and volumes join as they land).
+/// `system prune [-a]`: stopped containers, then dangling (or with -a all unused) images and leftovers.
 struct SystemPruneCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "prune", abstract: "Remove unused data: dangling images (with -a, all unused images) and leftovers.")
+    static let configuration = CommandConfiguration(commandName: "prune", abstract: "Remove unused data: stopped containers, dangling images (with -a, all unused images) and leftovers.")
 
     @OptionGroup var store: StoreOptions
     @Flag(name: .shortAndLong, help: "Remove all unused images, not just dangling ones.") var all = false
@@ -75,8 +75,15 @@ struct SystemPruneCommand: ParsableCommand {
 
     func run() throws {
         try guarded(exitCode: 1) { () throws(LighterError) in
-            let report = try store.openImageStore().prune(all: all)
-            for event in report.deleted { Console.out(event.description) }
+            let engine = try store.openEngine()
+            let containers = try engine.prune()
+            if !containers.isEmpty {
+                Console.out("Deleted Containers:")
+                for id in containers { Console.out(id) }
+                Console.out("")
+            }
+            let report = try engine.images.prune(all: all)
+            printDeletedImages(report)
             Console.out("Total reclaimed space: \(Time.humanSize(report.reclaimedBytes))")
         }
     }

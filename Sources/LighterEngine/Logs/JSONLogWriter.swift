@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import LighterOCI
 import LighterSystem
 
 /// Writes a container's output in Docker's json-file format, one JSON object per line:
@@ -42,7 +43,7 @@ public final class JSONLogWriter {
 
     private func emit(_ line: [UInt8], stream: String) throws(LighterError) {
         let now = Time.now()
-        let record = "{\"log\":\(JSONLogWriter.quote(line)),\"stream\":\"\(stream)\",\"time\":\"\(Time.rfc3339(seconds: now.seconds, nanoseconds: max(now.nanoseconds, 1)))\"}\n"
+        let record = "{\"log\":\(JSON.quote(String(decoding: line, as: UTF8.self), escapeHTML: true)),\"stream\":\"\(stream)\",\"time\":\"\(Time.rfc3339(seconds: now.seconds, nanoseconds: max(now.nanoseconds, 1)))\"}\n"
         let bytes = Array(record.utf8)
         if size > 0 && size + Int64(bytes.count) > options.maxSize { try rotate() }
         try fd.write(bytes)
@@ -61,30 +62,5 @@ public final class JSONLogWriter {
         }
         fd = try FileDescriptor(path: path, flags: O_WRONLY | O_CREAT | O_APPEND | O_TRUNC, mode: 0o640)
         size = 0
-    }
-
-    /// A JSON string literal for raw bytes (invalid UTF-8 becomes U+FFFD, as Go's encoder does).
-    static func quote(_ bytes: [UInt8]) -> String {
-        var out = "\""
-        for scalar in String(decoding: bytes, as: UTF8.self).unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "<": out += "\\u003c"
-            case ">": out += "\\u003e"
-            case "&": out += "\\u0026"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
     }
 }
