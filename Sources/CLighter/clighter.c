@@ -94,6 +94,8 @@ int lighter_prepare_exec(int lowest_fd) {
     return (int)syscall(SYS_close_range, (unsigned)lowest_fd, ~0U, CLOSE_RANGE_CLOEXEC);
 }
 
+pid_t lighter_clone_parent(void) { return (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0, 0); }
+
 int lighter_setns(int fd, int nstype) { return setns(fd, nstype); }
 int lighter_unshare(int flags) { return unshare(flags); }
 

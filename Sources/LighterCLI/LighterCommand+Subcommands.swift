@@ -14,6 +14,7 @@ extension LighterCommand {
         LogsCommand.self,
         WaitCommand.self,
         InspectCommand.self,
+        ExecCommand.self,
         ContainerCommand.self,
         ImagesCommand.self,
         ImportCommand.self,

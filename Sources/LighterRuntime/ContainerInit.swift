@@ -96,7 +96,7 @@ public enum ContainerInit {
 
     /// A pty from the container's devpts: the master goes to the runtime, the slave becomes the
     /// controlling terminal and stdin/stdout/stderr.
-    private static func setUpTerminal(channel: InitChannel) throws(LighterError) {
+    static func setUpTerminal(channel: InitChannel) throws(LighterError) {
         let master = try FileDescriptor(path: "/dev/ptmx", flags: O_RDWR | O_NOCTTY)
         var unlock: Int32 = 0
         try syscall("ioctl(TIOCSPTLCK)") { lighter_ioctl_int(master.rawValue, Terminal.setLock, &unlock) }
@@ -122,7 +122,7 @@ public enum ContainerInit {
         }
     }
 
-    private static func chdirError(_ path: String) -> Int32 {
+    static func chdirError(_ path: String) -> Int32 {
         chdir(path) == 0 ? 0 : lighter_errno()
     }
 
@@ -151,7 +151,7 @@ public enum ContainerInit {
     static func rlimitNumber(_ name: String) -> Int32? { rlimitNames[name] }
 
     /// Only the limits the spec names: raising one needs CAP_SYS_RESOURCE, so nothing is touched by default.
-    private static func applyRlimits(_ limits: [RuntimeSpec.Rlimit]) throws(LighterError) {
+    static func applyRlimits(_ limits: [RuntimeSpec.Rlimit]) throws(LighterError) {
         for limit in limits {
             guard let resource = rlimitNames[limit.type] else {
                 throw .invalidArgument("unknown rlimit type \"\(limit.type)\"")

@@ -69,6 +69,9 @@ extension Runtime {
                 throw .conflict("container \(id) is \(state.status.rawValue); stop it first or delete with --force")
             }
             _ = Glibc.kill(state.pid, SIGKILL)
+            // A paused container's processes die only once thawed.
+            let cgroup = cgroup(of: state)
+            if cgroup.isFrozen() { try? cgroup.thaw() }
         }
         // Reap it if it is our child; otherwise wait for it to vanish (its parent reaps it).
         for _ in 0..<1000 {

@@ -48,6 +48,10 @@ int lighter_prepare_exec(int lowest_fd);
 /// setns(2) and unshare(2), declared only under _GNU_SOURCE.
 int lighter_setns(int fd, int nstype);
 int lighter_unshare(int flags);
+/// clone(2) with CLONE_PARENT | SIGCHLD and no new stack, like fork(2) without glibc's atfork handlers:
+/// the child's parent is the caller's parent. Only for single-threaded callers (`lighter __exec`).
+/// Returns 0 in the child, the child's pid in the caller, or -1/errno.
+pid_t lighter_clone_parent(void);
 /// Block (`block` != 0) or unblock `signals` for the calling thread.
 int lighter_signal_mask(const int *signals, int count, int block);
 /// A close-on-exec signalfd(2) for `signals` (block them first). Each read yields 128 bytes whose first
