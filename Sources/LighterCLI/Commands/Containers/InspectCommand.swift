@@ -149,5 +149,6 @@ struct ContainerCommand: ParsableCommand {
         commandName: "container", abstract: "Manage containers.",
         subcommands: [PsCommand.self, RunCommand.self, CreateCommand.self, StartCommand.self, StopCommand.self, KillCommand.self,
                       RestartCommand.self, RmCommand.self, WaitCommand.self, LogsCommand.self, InspectCommand.self, ContainerPruneCommand.self,
-                      ExecCommand.self])
+                      ExecCommand.self, PauseCommand.self, UnpauseCommand.self,
+                      TopCommand.self, StatsCommand.self])
 }
