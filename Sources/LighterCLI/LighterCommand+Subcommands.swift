@@ -19,6 +19,7 @@ extension LighterCommand {
         UnpauseCommand.self,
         TopCommand.self,
         StatsCommand.self,
+        RenameCommand.self,
         ContainerCommand.self,
         ImagesCommand.self,
         ImportCommand.self,
