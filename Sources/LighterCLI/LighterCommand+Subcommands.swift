@@ -20,6 +20,7 @@ extension LighterCommand {
         TopCommand.self,
         StatsCommand.self,
         RenameCommand.self,
+        CpCommand.self,
         ContainerCommand.self,
         ImagesCommand.self,
         ImportCommand.self,

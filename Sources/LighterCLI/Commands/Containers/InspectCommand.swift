@@ -150,5 +150,5 @@ struct ContainerCommand: ParsableCommand {
         subcommands: [PsCommand.self, RunCommand.self, CreateCommand.self, StartCommand.self, StopCommand.self, KillCommand.self,
                       RestartCommand.self, RmCommand.self, WaitCommand.self, LogsCommand.self, InspectCommand.self, ContainerPruneCommand.self,
                       ExecCommand.self, PauseCommand.self, UnpauseCommand.self,
-                      TopCommand.self, StatsCommand.self, RenameCommand.self])
+                      TopCommand.self, StatsCommand.self, RenameCommand.self, CpCommand.self])
 }
