@@ -128,6 +128,8 @@ int lighter_signalfd(const int *signals, int count) {
     return signalfd(-1, &set, SFD_CLOEXEC);
 }
 
+int lighter_ioctl_winsize(int fd, int set, struct winsize *size) { return ioctl(fd, set ? TIOCSWINSZ : TIOCGWINSZ, size); }
+
 int lighter_ioctl_value(int fd, unsigned long request, unsigned long value) { return ioctl(fd, request, value); }
 
 ssize_t lighter_send_with_fd(int sock, const void *buf, size_t len, int fd) {

@@ -43,6 +43,8 @@ extension Runtime {
             if waitForStart {
                 let fifo = fifoPath(id)
                 try syscall("mkfifo", fifo) { mkfifo(fifo, 0o622) }
+                // Not narrowed by the umask: the init may be the root of a user namespace (another host uid).
+                try syscall("chmod", fifo) { chmod(fifo, 0o622) }
             }
             let config = InitConfig(rootfs: rootfs, bundle: bundle, execFifo: waitForStart ? fifoPath(id) : nil, cgroupMountSources: [:])
             let terminal: FileDescriptor?

@@ -27,6 +27,7 @@ struct Supervisor {
     mutating func run() throws(LighterError) {
         let pidFD = FileDescriptor(adopting: try syscall("pidfd_open") { lighter_pidfd_open(pid) })
         let raw = terminal != nil ? RawMode(fd: stdio.input) : nil
+        if let terminal { Self.copyWindowSize(from: stdio.input, to: terminal.rawValue) }
         defer { raw?.restore() }
         while true {
             var fds = [pollfd(fd: pidFD.rawValue, events: Int16(POLLIN), revents: 0),
@@ -55,6 +56,12 @@ struct Supervisor {
                 return
             }
         }
+    }
+
+    /// The caller's terminal size onto the container's, when the caller has one.
+    static func copyWindowSize(from source: Int32, to target: Int32) {
+        var size = winsize()
+        if lighter_ioctl_winsize(source, 0, &size) == 0 { _ = lighter_ioctl_winsize(target, 1, &size) }
     }
 
     /// Copy one chunk; false at end of stream or on error (EIO: the pty's last user closed it).

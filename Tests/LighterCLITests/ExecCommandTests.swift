@@ -96,4 +96,13 @@ import LighterTestSupport
         #expect(processes.stdout.contains("while true"), "\(processes.stdout)")
         #expect(!processes.stdout.contains("later") && !processes.stdout.contains("tty;"), "\(processes.stdout)")
     }
+
+    @Test func terminalTakesTheCallersWindowSize() throws {
+        try #require(FileSystem.exists("/usr/bin/script"), "script(1) from bsdutils gives the exec a terminal to read")
+        let lighter = Self.running()
+        defer { lighter.run("rm", "-f", "box") }
+        let result = Run.sh("stty rows 33 cols 101 2>/dev/null; LIGHTER_ROOT=\(lighter.root.path) script -qec "
+                            + "'stty rows 33 cols 101; \(Repository.lighterBinary) exec -it box busybox stty size' /dev/null")
+        #expect(result.stdout.contains("33 101"), "\(result.stdout) \(result.stderr)")
+    }
 }

@@ -57,6 +57,9 @@ int lighter_signal_mask(const int *signals, int count, int block);
 /// A close-on-exec signalfd(2) for `signals` (block them first). Each read yields 128 bytes whose first
 /// 4 are the signal number.
 int lighter_signalfd(const int *signals, int count);
+struct winsize;
+/// TIOCGWINSZ (`set` == 0) or TIOCSWINSZ (`set` != 0) on `fd`.
+int lighter_ioctl_winsize(int fd, int set, struct winsize *size);
 /// ioctl(2) whose argument is a plain value (TIOCSCTTY, ...).
 int lighter_ioctl_value(int fd, unsigned long request, unsigned long value);
 /// sendmsg(2) of `len` bytes with `fd` attached (SCM_RIGHTS), MSG_NOSIGNAL.
