@@ -30,7 +30,8 @@ extension Runtime {
         let config = ExecConfig(namespaces: namespaces, process: process, seccomp: spec.linux?.seccomp,
                                 inUserNamespace: namespaces & NamespaceKind.flags["user"]! != 0)
 
-        let signals = forwardSignals && !detach ? Self.forwardedSignals : []
+        // SIGWINCH resizes the process's terminal (with `process.terminal`) instead of being forwarded.
+        let signals = forwardSignals && !detach ? Self.forwardedSignals + [SIGWINCH] : []
         var signalFD: FileDescriptor?
         if !signals.isEmpty {
             try syscall("sigprocmask") { lighter_signal_mask(signals, Int32(signals.count), 1) }

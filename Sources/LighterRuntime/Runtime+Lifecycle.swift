@@ -93,7 +93,7 @@ extension Runtime {
     /// With `process.terminal`, the container gets a pseudo-terminal and `stdio` is relayed to and from it
     /// (stdio.input is put in raw mode while it runs if it is a terminal).
     public func run(id: String, bundle: String, stdio: Stdio = .inherit, forwardSignals: Bool = false) throws(LighterError) -> ExitStatus {
-        let signals = forwardSignals ? Self.forwardedSignals : []
+        let signals = forwardSignals ? Self.forwardedSignals + [SIGWINCH] : []
         var signalFD: FileDescriptor?
         if forwardSignals {
             try syscall("sigprocmask") { lighter_signal_mask(signals, Int32(signals.count), 1) }

@@ -38,7 +38,13 @@ struct Supervisor {
             if fds[1].revents & Int16(POLLIN) != 0, let signals {
                 let info = try signals.read(upTo: 128)
                 if info.count == 128 {
-                    _ = Glibc.kill(pid, Int32(info[0]) | Int32(info[1]) << 8 | Int32(info[2]) << 16 | Int32(info[3]) << 24)
+                    let signal = Int32(info[0]) | Int32(info[1]) << 8 | Int32(info[2]) << 16 | Int32(info[3]) << 24
+                    if signal == SIGWINCH {
+                        // The caller's terminal was resized: resize the container's (the kernel tells its foreground).
+                        if let terminal { Self.copyWindowSize(from: stdio.input, to: terminal.rawValue) }
+                    } else {
+                        _ = Glibc.kill(pid, signal)
+                    }
                 }
             }
             if fds[2].revents != 0, let terminal {

@@ -104,5 +104,11 @@ import LighterTestSupport
         let result = Run.sh("stty rows 33 cols 101 2>/dev/null; LIGHTER_ROOT=\(lighter.root.path) script -qec "
                             + "'stty rows 33 cols 101; \(Repository.lighterBinary) exec -it box busybox stty size' /dev/null")
         #expect(result.stdout.contains("33 101"), "\(result.stdout) \(result.stderr)")
+        // Resizing the caller's terminal (SIGWINCH) resizes the container's; the container waits for it.
+        let wait = "i=0; while [ \"$(busybox stty size)\" = \"33 101\" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done; busybox stty size\n"
+        #expect(lighter.run(["exec", "-i", "box", "sh", "-c", "cat > /wait.sh"], stdin: wait).status == 0)
+        let resized = Run.sh("LIGHTER_ROOT=\(lighter.root.path) script -qec 'stty rows 33 cols 101; (sleep 0.5; stty rows 40 cols 120 </dev/tty) & "
+                             + "\(Repository.lighterBinary) exec -it box sh /wait.sh' /dev/null")
+        #expect(resized.stdout.hasSuffix("40 120\r\n"), "\(resized.stdout) \(resized.stderr)")
     }
 }
