@@ -15,6 +15,8 @@ struct ExecConfig: Codable, Sendable {
     /// The container's seccomp profile, applied to the exec'd process too.
     var seccomp: RuntimeSpec.Seccomp?
     var inUserNamespace: Bool
+    /// With `process.terminal`: the caller's terminal size, set before the process runs.
+    var terminalSize: TerminalSize?
 }
 
 /// What `lighter __exec` reports: the exec'd process's pid (from the intermediate process), a terminal
@@ -78,7 +80,7 @@ public enum ContainerExec {
         // A session of its own (and a controlling terminal if asked for).
         try syscall("setsid") { setsid() }
         if process.terminal == true {
-            try ContainerInit.setUpTerminal(channel: channel)
+            try ContainerInit.setUpTerminal(channel: channel, size: config.terminalSize)
         }
         try ContainerInit.applyRlimits(process.rlimits ?? [])
         if let adj = process.oomScoreAdj { try ContainerInit.writeFile("/proc/self/oom_score_adj", String(adj)) }

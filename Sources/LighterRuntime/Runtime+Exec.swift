@@ -28,7 +28,8 @@ extension Runtime {
         guard ProcessStat.isAlive(state.pid, startTime: state.pidStartTime) else { throw .conflict("container \(id) is not running") }
         let namespaces = try Self.namespacesToJoin(pid: state.pid)
         let config = ExecConfig(namespaces: namespaces, process: process, seccomp: spec.linux?.seccomp,
-                                inUserNamespace: namespaces & NamespaceKind.flags["user"]! != 0)
+                                inUserNamespace: namespaces & NamespaceKind.flags["user"]! != 0,
+                                terminalSize: process.terminal == true ? TerminalSize(of: stdio.input) : nil)
 
         // SIGWINCH resizes the process's terminal (with `process.terminal`) instead of being forwarded.
         let signals = forwardSignals && !detach ? Self.forwardedSignals + [SIGWINCH] : []

@@ -64,7 +64,7 @@ struct Supervisor {
         }
     }
 
-    /// The caller's terminal size onto the container's, when the caller has one.
+    /// The caller's terminal size onto the container's, when the caller has one (again after a SIGWINCH).
     static func copyWindowSize(from source: Int32, to target: Int32) {
         var size = winsize()
         if lighter_ioctl_winsize(source, 0, &size) == 0 { _ = lighter_ioctl_winsize(target, 1, &size) }
@@ -103,5 +103,25 @@ struct RawMode {
     func restore() {
         var attributes = saved
         _ = tcsetattr(fd, TCSANOW, &attributes)
+    }
+}
+
+/// A terminal's size, carried to the container init or exec process so that its terminal has it from the start.
+struct TerminalSize: Codable, Sendable, Equatable {
+    var rows: UInt16
+    var columns: UInt16
+
+    /// The size of the terminal `fd`, or nil when it is not a terminal (or has no size).
+    init?(of fd: Int32) {
+        guard fd >= 0 else { return nil }
+        var size = winsize()
+        guard lighter_ioctl_winsize(fd, 0, &size) == 0, size.ws_row > 0 || size.ws_col > 0 else { return nil }
+        rows = size.ws_row
+        columns = size.ws_col
+    }
+
+    func apply(to fd: Int32) {
+        var size = winsize(ws_row: rows, ws_col: columns, ws_xpixel: 0, ws_ypixel: 0)
+        _ = lighter_ioctl_winsize(fd, 1, &size)
     }
 }
