@@ -55,9 +55,16 @@ extension Engine {
 
     /// `cp SRC CONTAINER:DEST`: copy a host file or directory into a container (running or not).
     public func copyIn(_ id: String, from hostPath: String, to path: String) throws(LighterError) {
+        try refuseReadOnly(id)
         try withContainerRoot(id) { (root) throws(LighterError) in
             try Engine.copy(hostPath, in: CopyRoot(root: nil, label: "host"), to: path, in: root)
         }
+    }
+
+    /// Docker's rule: nothing is copied into a container run with --read-only.
+    func refuseReadOnly(_ id: String) throws(LighterError) {
+        let record = try record(id)
+        if record.spec.readOnly { throw .conflict("container \(record.shortID)'s root filesystem is marked read-only") }
     }
 
     /// The container's root filesystem, mounted for the call if it was not.

@@ -34,6 +34,7 @@ extension Engine {
     /// through links are refused there), then copied in without following any link of the container.
     public func copyInArchive(_ id: String, from input: FileDescriptor, to path: String) throws(LighterError) {
         defer { input.forget() }
+        try refuseReadOnly(id)
         let staging = "\(directory(id))/.cp-staging-\(getpid())"
         try? FileSystem.removeTree(staging)
         try FileSystem.makeDirectories(staging, mode: 0o700)

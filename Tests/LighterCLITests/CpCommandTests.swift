@@ -81,12 +81,13 @@ import LighterTestSupport
 
     @Test func badInputIsAClearError() {
         let lighter = Self.prepared()
-        defer { lighter.run("rm", "-f", "box") }
+        defer { lighter.run("rm", "-f", "box", "ro") }
+        #expect(lighter.run("create", "--name", "ro", "--read-only", "busybox", "true").status == 0)
         for (args, words) in [(["cp", "box:/nothere", "/tmp/x"], "no such file or directory in container"),
                               (["cp", "/etc/hostname", "box:/nodir/x"], "no such directory in container"),
                               (["cp", "box:/data", "/etc/hostname"], "cannot copy a directory to a file"),
                               (["cp", "a", "b"], "at least one container"), (["cp", "box:/a", "box:/b"], "between containers"),
-                              (["cp", "nobox:/a", "/tmp/x"], "no such container")] {
+                              (["cp", "nobox:/a", "/tmp/x"], "no such container"), (["cp", "/etc/hostname", "ro:/tmp/"], "read-only")] {
             let result = lighter.run(args)
             #expect(result.status == 1, "\(args)")
             #expect(result.stderr.hasPrefix("lighter: ") && result.stderr.contains(words), "\(args): \(result.stderr)")
