@@ -21,6 +21,8 @@ public struct ExecOptions: Sendable {
     public var tty = false
     /// `-d`: do not wait for the process.
     public var detach = false
+    /// `--privileged`: every capability this engine may grant (the container's seccomp profile still applies).
+    public var privileged = false
 
     public init(command: [String]) { self.command = command }
 }
@@ -50,6 +52,10 @@ extension Engine {
             process.user.umask = umask
         }
         process.terminal = options.tty && !options.detach ? true : nil
+        if options.privileged {
+            let all = try Engine.capabilities(add: [], drop: [], privileged: true)
+            process.capabilities = RuntimeSpec.Capabilities(bounding: all, effective: all, permitted: all)
+        }
 
         let null = try syscall("open", "/dev/null") { lighter_open("/dev/null", O_RDWR | O_CLOEXEC, 0) }
         defer { close(null) }

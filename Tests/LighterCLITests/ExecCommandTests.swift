@@ -41,6 +41,10 @@ import LighterTestSupport
         let numeric = lighter.run("exec", "-u", "33:100", "box", "id")
         #expect(numeric.stdout == "uid=33(www-data) gid=100(users)\n" || numeric.stdout.hasPrefix("uid=33"), "\(numeric.stdout)")
         #expect(lighter.run("exec", "-u", "33:100", "box", "id", "-g").stdout == "100\n")
+        // --privileged: more capabilities than the container's default set (all this engine may grant).
+        let privileged = lighter.run("exec", "--privileged", "box", "grep", "CapEff", "/proc/self/status").stdout
+        let bits = UInt64(privileged.split(separator: "\t").last?.trimmed ?? "", radix: 16) ?? 0
+        #expect(bits & 0xa80425fb == 0xa80425fb && bits != 0xa80425fb, "\(privileged)")
     }
 
     @Test func exitCodesMatchDockers() {
