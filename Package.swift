@@ -38,7 +38,7 @@ let package = Package(
         // Foreign architectures: QEMU user emulation through binfmt_misc.
         .target(name: "LighterEmulation", dependencies: ["LighterSystem", "LighterOCI"]),
         // Containers: create, run (through the runtime and a per-container monitor), stop, remove, logs.
-        .target(name: "LighterEngine", dependencies: ["LighterSystem", "LighterOCI", "LighterStore", "LighterRuntime", "LighterEmulation", "CLighter"]),
+        .target(name: "LighterEngine", dependencies: ["LighterSystem", "LighterOCI", "LighterStore", "LighterArchive", "LighterRuntime", "LighterEmulation", "CLighter"]),
         // The host: kernel config and running-system checks (check-config, info).
         .target(name: "LighterHost", dependencies: ["LighterSystem", "CArchive"]),
         // The command line.

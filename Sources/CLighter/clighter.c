@@ -94,6 +94,8 @@ int lighter_prepare_exec(int lowest_fd) {
     return (int)syscall(SYS_close_range, (unsigned)lowest_fd, ~0U, CLOSE_RANGE_CLOEXEC);
 }
 
+pid_t lighter_clone_parent(void) { return (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0, 0); }
+
 int lighter_setns(int fd, int nstype) { return setns(fd, nstype); }
 int lighter_unshare(int flags) { return unshare(flags); }
 
@@ -131,6 +133,8 @@ int lighter_signalfd(const int *signals, int count) {
     lighter_sigset(&set, signals, count);
     return signalfd(-1, &set, SFD_CLOEXEC);
 }
+
+int lighter_ioctl_winsize(int fd, int set, struct winsize *size) { return ioctl(fd, set ? TIOCSWINSZ : TIOCGWINSZ, size); }
 
 int lighter_ioctl_value(int fd, unsigned long request, unsigned long value) { return ioctl(fd, request, value); }
 

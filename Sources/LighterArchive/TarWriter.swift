@@ -34,8 +34,8 @@ public final class TarWriter {
         archive_write_free(archive)
     }
 
-    public func addDirectory(_ name: String, mtime: Int64 = 0) throws(LighterError) {
-        try writeHeader(name, type: S_IFDIR, permissions: 0o755, size: 0, mtime: mtime)
+    public func addDirectory(_ name: String, mtime: Int64 = 0, permissions: mode_t = 0o755) throws(LighterError) {
+        try writeHeader(name, type: S_IFDIR, permissions: permissions, size: 0, mtime: mtime)
         try finishEntry()
     }
 
@@ -50,14 +50,14 @@ public final class TarWriter {
     }
 
     /// Stream the regular file at `path` into the archive as `name`.
-    public func addFile(_ name: String, contentsOf path: String, mtime: Int64 = 0) throws(LighterError) {
+    public func addFile(_ name: String, contentsOf path: String, mtime: Int64 = 0, permissions: mode_t = 0o644) throws(LighterError) {
         let fd = try FileDescriptor(path: path, flags: O_RDONLY)
         let st = try fd.stat()
         guard (st.st_mode & S_IFMT) == S_IFREG else {
             throw .invalidArgument("\(path) is not a regular file; only regular files can be added to a tar")
         }
         let size = Int64(st.st_size)
-        try writeHeader(name, type: S_IFREG, permissions: 0o644, size: size, mtime: mtime)
+        try writeHeader(name, type: S_IFREG, permissions: permissions, size: size, mtime: mtime)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 * 1024, alignment: 16)
         defer { buffer.deallocate() }
         var written: Int64 = 0

@@ -31,6 +31,7 @@ extension Engine {
 
     /// `kill -s SIGNAL`: the container must be running.
     public func kill(_ id: String, signal: Int32) throws(LighterError) {
+        try thawIfPaused(id)
         let record = try update(id) { (r) throws(LighterError) in
             refresh(&r)
             guard r.state.status == .running else { throw .conflict("container \(r.shortID) is not running") }
@@ -42,6 +43,7 @@ extension Engine {
     /// `stop -t`: the stop signal (SIGTERM or the image's), then SIGKILL after `timeout` seconds.
     /// Returns once the monitor has recorded the exit.
     public func stop(_ id: String, timeout: Int?, signal: Int32? = nil) throws(LighterError) {
+        try thawIfPaused(id)
         let record = try update(id) { (r) throws(LighterError) in
             refresh(&r)
             r.state.stoppedByUser = true

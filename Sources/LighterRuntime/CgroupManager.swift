@@ -18,6 +18,14 @@ public protocol CgroupManager: Sendable {
     func oomKillCount() -> UInt64
     /// The pids currently in the cgroup.
     func processes() -> [Int32]
+    /// Freeze every process of the cgroup (the freezer); returns once they are all frozen.
+    func freeze() throws(LighterError)
+    /// Thaw a frozen cgroup.
+    func thaw() throws(LighterError)
+    /// True while the cgroup is frozen (or freezing).
+    func isFrozen() -> Bool
+    /// CPU, memory and pids usage as the kernel accounts them.
+    func stats() -> CgroupStats
     /// What a `cgroup` mount in the container shows: subdirectory name ("" for the unified
     /// hierarchy itself) → the container's cgroup directory on the host.
     func mountSources() -> [String: String]

@@ -18,7 +18,7 @@ struct CgroupV1: CgroupManager {
         return FileSystem.isDirectory(dir) && FileSystem.exists("\(dir)/cgroup.procs") ? dir : nil
     }
 
-    private func directory(_ controller: String) -> String? { hierarchy(controller).map { $0 + path } }
+    func directory(_ controller: String) -> String? { hierarchy(controller).map { $0 + path } }
 
     /// The existing container directories, one per distinct hierarchy (cpu and cpuacct may share one).
     private func joinedDirectories() -> [String] {

@@ -10,7 +10,7 @@ struct CgroupV2: CgroupManager {
     let path: String
     let mountPoint: String
 
-    private var directory: String { mountPoint + path }
+    var directory: String { mountPoint + path }
 
     func create(resources: RuntimeSpec.Resources?) throws(LighterError) {
         var needed: [(String, String)] = []

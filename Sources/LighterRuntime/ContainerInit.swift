@@ -65,7 +65,7 @@ public enum ContainerInit {
         try finishRootFilesystem(spec)
         // A session of its own: the container's signals and terminal are not the caller's.
         try syscall("setsid") { setsid() }
-        if process.terminal == true { try setUpTerminal(channel: channel) }
+        if process.terminal == true { try setUpTerminal(channel: channel, size: config.terminalSize) }
         try applyRlimits(process.rlimits ?? [])
         if let adj = process.oomScoreAdj { try writeFile("/proc/self/oom_score_adj", String(adj)) }
         let cwdError = chdirError(process.cwd)
@@ -96,7 +96,7 @@ public enum ContainerInit {
 
     /// A pty from the container's devpts: the master goes to the runtime, the slave becomes the
     /// controlling terminal and stdin/stdout/stderr.
-    private static func setUpTerminal(channel: InitChannel) throws(LighterError) {
+    static func setUpTerminal(channel: InitChannel, size: TerminalSize?) throws(LighterError) {
         let master = try FileDescriptor(path: "/dev/ptmx", flags: O_RDWR | O_NOCTTY)
         var unlock: Int32 = 0
         try syscall("ioctl(TIOCSPTLCK)") { lighter_ioctl_int(master.rawValue, Terminal.setLock, &unlock) }
@@ -104,6 +104,7 @@ public enum ContainerInit {
         try syscall("ioctl(TIOCGPTN)") { lighter_ioctl_int(master.rawValue, Terminal.getNumber, &number) }
         let path = "/dev/pts/\(number)"
         let slave = try FileDescriptor(path: path, flags: O_RDWR | O_NOCTTY)
+        size?.apply(to: slave.rawValue)
         try channel.send(InitReport(created: false, terminal: true), attaching: master.rawValue)
         try master.close()
         try syscall("ioctl(TIOCSCTTY)", path) { lighter_ioctl_value(slave.rawValue, UInt(TIOCSCTTY), 0) }
@@ -122,7 +123,7 @@ public enum ContainerInit {
         }
     }
 
-    private static func chdirError(_ path: String) -> Int32 {
+    static func chdirError(_ path: String) -> Int32 {
         chdir(path) == 0 ? 0 : lighter_errno()
     }
 
@@ -151,7 +152,7 @@ public enum ContainerInit {
     static func rlimitNumber(_ name: String) -> Int32? { rlimitNames[name] }
 
     /// Only the limits the spec names: raising one needs CAP_SYS_RESOURCE, so nothing is touched by default.
-    private static func applyRlimits(_ limits: [RuntimeSpec.Rlimit]) throws(LighterError) {
+    static func applyRlimits(_ limits: [RuntimeSpec.Rlimit]) throws(LighterError) {
         for limit in limits {
             guard let resource = rlimitNames[limit.type] else {
                 throw .invalidArgument("unknown rlimit type \"\(limit.type)\"")

@@ -19,6 +19,8 @@ struct InitConfig: Codable, Sendable {
     var execFifo: String?
     /// For `cgroup` mounts: subdirectory → the container's cgroup directory on the host.
     var cgroupMountSources: [String: String]
+    /// With `process.terminal`: the caller's terminal size (rows, columns), set before the process runs.
+    var terminalSize: TerminalSize?
 }
 
 /// What the init answers: `created` (create mode), or an error. End of stream without a report means

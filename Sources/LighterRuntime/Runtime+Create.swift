@@ -43,8 +43,11 @@ extension Runtime {
             if waitForStart {
                 let fifo = fifoPath(id)
                 try syscall("mkfifo", fifo) { mkfifo(fifo, 0o622) }
+                // Not narrowed by the umask: the init may be the root of a user namespace (another host uid).
+                try syscall("chmod", fifo) { chmod(fifo, 0o622) }
             }
-            let config = InitConfig(rootfs: rootfs, bundle: bundle, execFifo: waitForStart ? fifoPath(id) : nil, cgroupMountSources: [:])
+            let config = InitConfig(rootfs: rootfs, bundle: bundle, execFifo: waitForStart ? fifoPath(id) : nil, cgroupMountSources: [:],
+                                    terminalSize: TerminalSize(of: stdio.input))
             let terminal: FileDescriptor?
             (pid, terminal) = try spawnInit(config, spec: spec, specBytes: specBytes, stdio: stdio, cgroup: cgroup)
             let state = ContainerState(

@@ -69,6 +69,9 @@ extension Runtime {
                 throw .conflict("container \(id) is \(state.status.rawValue); stop it first or delete with --force")
             }
             _ = Glibc.kill(state.pid, SIGKILL)
+            // A paused container's processes die only once thawed.
+            let cgroup = cgroup(of: state)
+            if cgroup.isFrozen() { try? cgroup.thaw() }
         }
         // Reap it if it is our child; otherwise wait for it to vanish (its parent reaps it).
         for _ in 0..<1000 {
@@ -90,7 +93,7 @@ extension Runtime {
     /// With `process.terminal`, the container gets a pseudo-terminal and `stdio` is relayed to and from it
     /// (stdio.input is put in raw mode while it runs if it is a terminal).
     public func run(id: String, bundle: String, stdio: Stdio = .inherit, forwardSignals: Bool = false) throws(LighterError) -> ExitStatus {
-        let signals = forwardSignals ? Self.forwardedSignals : []
+        let signals = forwardSignals ? Self.forwardedSignals + [SIGWINCH] : []
         var signalFD: FileDescriptor?
         if forwardSignals {
             try syscall("sigprocmask") { lighter_signal_mask(signals, Int32(signals.count), 1) }

@@ -27,6 +27,7 @@ struct Supervisor {
     mutating func run() throws(LighterError) {
         let pidFD = FileDescriptor(adopting: try syscall("pidfd_open") { lighter_pidfd_open(pid) })
         let raw = terminal != nil ? RawMode(fd: stdio.input) : nil
+        if let terminal { Self.copyWindowSize(from: stdio.input, to: terminal.rawValue) }
         defer { raw?.restore() }
         while true {
             var fds = [pollfd(fd: pidFD.rawValue, events: Int16(POLLIN), revents: 0),
@@ -37,7 +38,13 @@ struct Supervisor {
             if fds[1].revents & Int16(POLLIN) != 0, let signals {
                 let info = try signals.read(upTo: 128)
                 if info.count == 128 {
-                    _ = Glibc.kill(pid, Int32(info[0]) | Int32(info[1]) << 8 | Int32(info[2]) << 16 | Int32(info[3]) << 24)
+                    let signal = Int32(info[0]) | Int32(info[1]) << 8 | Int32(info[2]) << 16 | Int32(info[3]) << 24
+                    if signal == SIGWINCH {
+                        // The caller's terminal was resized: resize the container's (the kernel tells its foreground).
+                        if let terminal { Self.copyWindowSize(from: stdio.input, to: terminal.rawValue) }
+                    } else {
+                        _ = Glibc.kill(pid, signal)
+                    }
                 }
             }
             if fds[2].revents != 0, let terminal {
@@ -55,6 +62,12 @@ struct Supervisor {
                 return
             }
         }
+    }
+
+    /// The caller's terminal size onto the container's, when the caller has one (again after a SIGWINCH).
+    static func copyWindowSize(from source: Int32, to target: Int32) {
+        var size = winsize()
+        if lighter_ioctl_winsize(source, 0, &size) == 0 { _ = lighter_ioctl_winsize(target, 1, &size) }
     }
 
     /// Copy one chunk; false at end of stream or on error (EIO: the pty's last user closed it).
@@ -90,5 +103,25 @@ public struct RawMode {
     public func restore() {
         var attributes = saved
         _ = tcsetattr(fd, TCSANOW, &attributes)
+    }
+}
+
+/// A terminal's size, carried to the container init or exec process so that its terminal has it from the start.
+struct TerminalSize: Codable, Sendable, Equatable {
+    var rows: UInt16
+    var columns: UInt16
+
+    /// The size of the terminal `fd`, or nil when it is not a terminal (or has no size).
+    init?(of fd: Int32) {
+        guard fd >= 0 else { return nil }
+        var size = winsize()
+        guard lighter_ioctl_winsize(fd, 0, &size) == 0, size.ws_row > 0 || size.ws_col > 0 else { return nil }
+        rows = size.ws_row
+        columns = size.ws_col
+    }
+
+    func apply(to fd: Int32) {
+        var size = winsize(ws_row: rows, ws_col: columns, ws_xpixel: 0, ws_ypixel: 0)
+        _ = lighter_ioctl_winsize(fd, 1, &size)
     }
 }

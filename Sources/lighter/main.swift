@@ -6,6 +6,7 @@ import LighterRuntime
 if CommandLine.arguments.count > 1 {
     switch CommandLine.arguments[1] {
     case ContainerInit.command: ContainerInit.main(arguments: CommandLine.arguments)
+    case ContainerExec.command: ContainerExec.main(arguments: CommandLine.arguments)
     case ContainerMonitor.command: ContainerMonitor.main(arguments: CommandLine.arguments)
     default: break
     }

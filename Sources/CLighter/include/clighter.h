@@ -48,11 +48,18 @@ int lighter_prepare_exec(int lowest_fd);
 /// setns(2) and unshare(2), declared only under _GNU_SOURCE.
 int lighter_setns(int fd, int nstype);
 int lighter_unshare(int flags);
+/// clone(2) with CLONE_PARENT | SIGCHLD and no new stack, like fork(2) without glibc's atfork handlers:
+/// the child's parent is the caller's parent. Only for single-threaded callers (`lighter __exec`).
+/// Returns 0 in the child, the child's pid in the caller, or -1/errno.
+pid_t lighter_clone_parent(void);
 /// Block (`block` != 0) or unblock `signals` for the calling thread.
 int lighter_signal_mask(const int *signals, int count, int block);
 /// A close-on-exec signalfd(2) for `signals` (block them first). Each read yields 128 bytes whose first
 /// 4 are the signal number.
 int lighter_signalfd(const int *signals, int count);
+struct winsize;
+/// TIOCGWINSZ (`set` == 0) or TIOCSWINSZ (`set` != 0) on `fd`.
+int lighter_ioctl_winsize(int fd, int set, struct winsize *size);
 /// ioctl(2) whose argument is a plain value (TIOCSCTTY, ...).
 int lighter_ioctl_value(int fd, unsigned long request, unsigned long value);
 /// sendmsg(2) of `len` bytes with `fd` attached (SCM_RIGHTS), MSG_NOSIGNAL.

@@ -148,5 +148,7 @@ struct ContainerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "container", abstract: "Manage containers.",
         subcommands: [PsCommand.self, RunCommand.self, CreateCommand.self, StartCommand.self, StopCommand.self, KillCommand.self,
-                      RestartCommand.self, RmCommand.self, WaitCommand.self, LogsCommand.self, InspectCommand.self, ContainerPruneCommand.self])
+                      RestartCommand.self, RmCommand.self, WaitCommand.self, LogsCommand.self, InspectCommand.self, ContainerPruneCommand.self,
+                      ExecCommand.self, PauseCommand.self, UnpauseCommand.self,
+                      TopCommand.self, StatsCommand.self, RenameCommand.self, CpCommand.self])
 }

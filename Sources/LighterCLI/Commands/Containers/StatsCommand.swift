@@ -1,0 +1,91 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ArgumentParser
+import LighterEngine
+import LighterSystem
+
+/// `stats [--no-stream] [-a] [--no-trunc] [--format] [CONTAINER...]`: usage from the containers' cgroups.
+/// NET I/O and BLOCK I/O are not measured yet ("--").
+struct StatsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "stats", abstract: "Display a live stream of container(s) resource usage statistics.")
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var output: FormatOptions
+    @Flag(name: [.customShort("a"), .long], help: "Show all containers (default shows just running).") var all = false
+    @Flag(name: .long, help: "Disable streaming stats and only pull the first result.") var noStream = false
+    @Flag(name: .long, help: "Do not truncate output.") var noTrunc = false
+    @Argument(help: "Containers (default: all running).") var containers: [String] = []
+
+    func run() throws {
+        try guarded(exitCode: 1) { () throws(LighterError) in
+            let engine = try store.openEngine()
+            var ids: [String]
+            if containers.isEmpty {
+                ids = try engine.allIDs().filter { id in
+                    guard let record = try? engine.inspect(id) else { return false }
+                    return all || record.state.status == .running || record.state.status == .paused
+                }
+            } else {
+                ids = try containers.map { (name) throws(LighterError) -> String in try engine.resolve(name) }
+            }
+            let renderer = OutputRenderer(columns: [("ID", "CONTAINER ID"), ("Name", "NAME"), ("CPUPerc", "CPU %"),
+                                                    ("MemUsage", "MEM USAGE / LIMIT"), ("MemPerc", "MEM %"), ("NetIO", "NET I/O"),
+                                                    ("BlockIO", "BLOCK I/O"), ("PIDs", "PIDS")])
+            while true {
+                // Containers removed while streaming drop out.
+                if !noStream { ids = ids.filter { (try? engine.record($0)) != nil } }
+                let rows = try engine.stats(ids, interval: noStream ? 500_000 : 1_000_000).map(row)
+                let lines = try renderer.render(rows, format: output.format)
+                if noStream {
+                    for line in lines { Console.out(line) }
+                    return
+                }
+                Console.out("\u{1b}[2J\u{1b}[H" + lines.joined(separator: "\n"))
+            }
+        }
+    }
+
+    private func row(_ stats: ContainerStats) -> OutputRow {
+        let id = noTrunc ? stats.id : String(stats.id.prefix(12))
+        return OutputRow(fields: [
+            ("ID", id), ("Container", id), ("Name", stats.name),
+            ("CPUPerc", StatsCommand.percent(stats.cpuPercent)),
+            ("MemUsage", "\(StatsCommand.binarySize(stats.memoryUsage)) / \(StatsCommand.binarySize(stats.memoryLimit))"),
+            ("MemPerc", StatsCommand.percent(stats.memoryPercent)),
+            ("NetIO", "--"), ("BlockIO", "--"), ("PIDs", String(stats.pids)),
+        ])
+    }
+
+    /// "12.34%".
+    static func percent(_ value: Double) -> String {
+        let hundredths = Int((value * 100).rounded())
+        let fraction = hundredths % 100
+        return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)%"
+    }
+
+    /// Docker's units.BytesSize: four significant digits, binary units ("1.5MiB", "7.765GiB", "512B").
+    static func binarySize(_ bytes: UInt64) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]
+        var value = Double(bytes)
+        var index = 0
+        while value >= 1024 && index < units.count - 1 {
+            value /= 1024
+            index += 1
+        }
+        var integerDigits = 1
+        var magnitude = 10.0
+        while value >= magnitude && integerDigits < 4 { integerDigits += 1; magnitude *= 10 }
+        var scale = 1.0
+        for _ in 0..<(4 - integerDigits) { scale *= 10 }
+        let scaled = Int64((value * scale).rounded())
+        let whole = Int64(scale)
+        var text = String(scaled / whole)
+        if whole > 1 {
+            var fraction = String(scaled % whole)
+            fraction = String(repeating: "0", count: String(whole).count - 1 - fraction.count) + fraction
+            while fraction.hasSuffix("0") { fraction.removeLast() }
+            if !fraction.isEmpty { text += "." + fraction }
+        }
+        return text + units[index]
+    }
+}

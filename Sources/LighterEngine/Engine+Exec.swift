@@ -1,0 +1,92 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CLighter
+import LighterOCI
+import LighterRuntime
+import LighterSystem
+
+/// What `exec` asked for beyond the container's own process settings.
+public struct ExecOptions: Sendable {
+    public var command: [String]
+    /// `-e NAME=VALUE` (or `-e NAME`: this process's value, if set).
+    public var env: [String] = []
+    /// `-u user[:group]`; nil: the container's user.
+    public var user: String?
+    /// `-w DIR`; nil: the container's working directory.
+    public var workingDir: String?
+    /// `-i`: our stdin is the process's.
+    public var interactive = false
+    /// `-t`: a pseudo-terminal.
+    public var tty = false
+    /// `-d`: do not wait for the process.
+    public var detach = false
+    /// `--privileged`: every capability this engine may grant (the container's seccomp profile still applies).
+    public var privileged = false
+
+    public init(command: [String]) { self.command = command }
+}
+
+extension Engine {
+    /// `exec`: run a process in a running container with its namespaces, cgroups, capabilities and seccomp
+    /// profile. Returns the process's exit code (128+N when killed by signal N; 0 when detached).
+    public func exec(_ id: String, _ options: ExecOptions) throws(LighterError) -> Int32 {
+        guard !options.command.isEmpty else { throw .invalidArgument("\"exec\" requires at least 2 arguments: a container and a command") }
+        if let dir = options.workingDir, !dir.hasPrefix("/") {
+            throw .invalidArgument("the working directory '\(dir)' is invalid, it needs to be an absolute path")
+        }
+        let record = try inspect(id)
+        if record.state.status == .paused {
+            throw .conflict("container \(record.shortID) is paused, unpause the container before exec")
+        }
+        guard isRunning(record) else { throw .conflict("container \(record.shortID) is not running") }
+        let specPath = "\(directory(id))/config.json"
+        let spec = try JSON.decode(RuntimeSpec.self, from: try FileSystem.readFile(specPath), what: specPath)
+        guard var process = spec.process else { throw .malformed(what: specPath, reason: "no process") }
+        process.args = options.command
+        process.env = Engine.execEnvironment(process.env ?? [], overrides: options.env, tty: options.tty)
+        if let dir = options.workingDir { process.cwd = dir }
+        if let user = options.user {
+            let umask = process.user.umask
+            process.user = try UserResolver(rootfs: rootfsPath(id)).resolve(user)
+            process.user.umask = umask
+        }
+        process.terminal = options.tty && !options.detach ? true : nil
+        if options.privileged {
+            let all = try Engine.capabilities(add: [], drop: [], privileged: true)
+            process.capabilities = RuntimeSpec.Capabilities(bounding: all, effective: all, permitted: all)
+        }
+
+        let null = try syscall("open", "/dev/null") { lighter_open("/dev/null", O_RDWR | O_CLOEXEC, 0) }
+        defer { close(null) }
+        let stdio: Runtime.Stdio
+        if options.detach {
+            stdio = Runtime.Stdio(input: null, output: null, error: null)
+        } else {
+            stdio = Runtime.Stdio(input: options.interactive ? 0 : null, output: 1, error: 2)
+        }
+        let status = try runtime.exec(id: id, process: process, stdio: stdio, detach: options.detach, forwardSignals: !options.detach)
+        return status?.code ?? 0
+    }
+
+    /// The container's environment with `-e` overrides by name; TERM=xterm with a terminal unless set.
+    static func execEnvironment(_ base: [String], overrides: [String], tty: Bool) -> [String] {
+        var order: [String] = []
+        var values: [String: String] = [:]
+        func set(_ entry: String) {
+            let key = String(entry.prefix { $0 != "=" })
+            if values[key] == nil { order.append(key) }
+            values[key] = entry
+        }
+        for entry in base { set(entry) }
+        if tty && values["TERM"] == nil { set("TERM=xterm") }
+        for entry in overrides {
+            if entry.contains("=") {
+                set(entry)
+            } else if let value = getenv(entry) {
+                set("\(entry)=\(String(cString: value))")
+            }
+        }
+        return order.compactMap { values[$0] }
+    }
+}

@@ -1,0 +1,57 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import LighterRuntime
+import LighterSystem
+
+/// One container's resource usage, as `stats` shows it.
+public struct ContainerStats: Sendable, Equatable {
+    public var id: String
+    public var name: String
+    /// CPU time used over the sampling interval as a share of one CPU (100% = one CPU busy).
+    public var cpuPercent: Double
+    public var memoryUsage: UInt64
+    /// The container's memory limit, or the host's memory when it has none.
+    public var memoryLimit: UInt64
+    public var pids: UInt64
+
+    public var memoryPercent: Double { memoryLimit == 0 ? 0 : Double(memoryUsage) * 100 / Double(memoryLimit) }
+}
+
+extension Engine {
+    /// Usage of each container from its cgroups: two samples `interval` microseconds apart (for CPU %).
+    /// A container that is not running shows zeros.
+    public func stats(_ ids: [String], interval: useconds_t = 500_000) throws(LighterError) -> [ContainerStats] {
+        let records = try ids.map { (id) throws(LighterError) -> ContainerRecord in try inspect(id) }
+        let first = records.map(sample)
+        let start = Engine.monotonicNanoseconds()
+        usleep(interval)
+        let second = records.map(sample)
+        let elapsed = Double(max(1, Engine.monotonicNanoseconds() - start))
+        let hostMemory = UInt64(sysconf(Int32(_SC_PHYS_PAGES))) &* UInt64(sysconf(Int32(_SC_PAGESIZE)))
+        return records.indices.map { index in
+            let record = records[index]
+            guard let now = second[index] else {
+                return ContainerStats(id: record.id, name: record.name, cpuPercent: 0, memoryUsage: 0, memoryLimit: 0, pids: 0)
+            }
+            var cpu = 0.0
+            if let after = now.cpuNanoseconds, let before = first[index]?.cpuNanoseconds, after >= before {
+                cpu = Double(after - before) * 100 / elapsed
+            }
+            return ContainerStats(id: record.id, name: record.name, cpuPercent: cpu, memoryUsage: now.memoryUsage ?? 0,
+                                  memoryLimit: now.memoryLimit ?? hostMemory, pids: now.pids ?? 0)
+        }
+    }
+
+    /// The cgroup figures of a running (or paused) container; nil otherwise.
+    private func sample(_ record: ContainerRecord) -> CgroupStats? {
+        guard record.state.status == .running || record.state.status == .paused, record.state.pid > 0 else { return nil }
+        return try? runtime.stats(id: record.id)
+    }
+
+    static func monotonicNanoseconds() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
+    }
+}

@@ -1,0 +1,124 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import CLighter
+import LighterSystem
+
+extension Runtime {
+    /// Run `process` in running container `id` (its namespaces, cgroups, seccomp profile), like `runc exec`.
+    /// The caller never forks: `lighter __exec` is cloned straight into execve and does the joining.
+    /// Returns the process's exit status, or nil with `detach` (the process runs on; this process is its
+    /// parent until it exits). A process that cannot start throws `LighterError.containerStart` with
+    /// 126/127 (not executable / not found) or 125. With `process.terminal` the caller's stdio is relayed
+    /// to a pseudo-terminal from the container's devpts; with `forwardSignals` HUP, INT, QUIT, TERM, USR1
+    /// and USR2 sent to this process go to the exec'd process.
+    public func exec(id: String, process: RuntimeSpec.Process, stdio: Stdio = .inherit, detach: Bool = false,
+                     forwardSignals: Bool = false) throws(LighterError) -> ExitStatus? {
+        let state = try state(id: id)
+        guard state.status == .running else { throw .conflict("container \(id) is \(state.status.rawValue), not running") }
+        let cgroup = cgroup(of: state)
+        if cgroup.isFrozen() { throw .conflict("container \(id) is paused; unpause it before exec") }
+        guard !process.args.isEmpty else { throw .invalidArgument("exec needs a command") }
+        let (spec, _) = try Self.loadSpec(bundle: state.bundle)
+
+        let pidfd = FileDescriptor(adopting: try syscall("pidfd_open", "container \(id)") { lighter_pidfd_open(state.pid) })
+        // The pidfd names the init unless its pid was reused before it was opened.
+        guard ProcessStat.isAlive(state.pid, startTime: state.pidStartTime) else { throw .conflict("container \(id) is not running") }
+        let namespaces = try Self.namespacesToJoin(pid: state.pid)
+        let config = ExecConfig(namespaces: namespaces, process: process, seccomp: spec.linux?.seccomp,
+                                inUserNamespace: namespaces & NamespaceKind.flags["user"]! != 0,
+                                terminalSize: process.terminal == true ? TerminalSize(of: stdio.input) : nil)
+
+        // SIGWINCH resizes the process's terminal (with `process.terminal`) instead of being forwarded.
+        let signals = forwardSignals && !detach ? Self.forwardedSignals + [SIGWINCH] : []
+        var signalFD: FileDescriptor?
+        if !signals.isEmpty {
+            try syscall("sigprocmask") { lighter_signal_mask(signals, Int32(signals.count), 1) }
+            signalFD = FileDescriptor(adopting: try syscall("signalfd") { lighter_signalfd(signals, Int32(signals.count)) })
+        }
+        defer { if !signals.isEmpty { _ = lighter_signal_mask(signals, Int32(signals.count), 0) } }
+
+        let (pid, terminal) = try spawnExec(config, pidfd: pidfd, stdio: stdio, cgroup: cgroup)
+        if detach { return nil }
+        if signalFD != nil || terminal != nil {
+            var supervisor = Supervisor(pid: pid, signals: signalFD, terminal: terminal, stdio: stdio)
+            do { try supervisor.run() } catch {
+                _ = Glibc.kill(pid, SIGKILL)
+                var status: Int32 = 0
+                _ = waitpid(pid, &status, 0)
+                throw error
+            }
+        }
+        var status: Int32 = 0
+        try syscall("waitpid", "exec in container \(id)") { waitpid(pid, &status, 0) }
+        return ExitStatus(waitStatus: status, oomKilled: false)
+    }
+
+    /// The CLONE_NEW* flags of the namespaces `pid` does not share with this process.
+    static func namespacesToJoin(pid: Int32) throws(LighterError) -> Int32 {
+        let kinds: [(file: String, type: String)] = [("user", "user"), ("mnt", "mount"), ("pid", "pid"), ("net", "network"),
+                                                     ("ipc", "ipc"), ("uts", "uts"), ("cgroup", "cgroup")]
+        var flags: Int32 = 0
+        for kind in kinds {
+            guard FileSystem.exists("/proc/self/ns/\(kind.file)") else { continue }
+            let theirs = try FileSystem.readLink("/proc/\(pid)/ns/\(kind.file)")
+            if theirs != (try FileSystem.readLink("/proc/self/ns/\(kind.file)")) { flags |= NamespaceKind.flags[kind.type]! }
+        }
+        return flags
+    }
+
+    /// clone straight into `lighter __exec`, put it in the container's cgroups, send it the config and
+    /// the init's pidfd, and read its reports until it execs. Returns the exec'd process (our child).
+    private func spawnExec(_ config: ExecConfig, pidfd: FileDescriptor, stdio: Stdio,
+                           cgroup: any CgroupManager) throws(LighterError) -> (Int32, FileDescriptor?) {
+        var pair: [Int32] = [-1, -1]
+        try syscall("socketpair") {
+            socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair)
+        }
+        let parentEnd = FileDescriptor(adopting: pair[0])
+        let childEnd = FileDescriptor(adopting: pair[1])
+        let argv: [UnsafeMutablePointer<CChar>?] = [strdup("lighter"), strdup(ContainerExec.command), strdup(String(childEnd.rawValue)), nil]
+        let envp: [UnsafeMutablePointer<CChar>?] = [nil]
+        defer { for pointer in argv { free(pointer) } }
+        let stdioFds: [Int32] = [stdio.input, stdio.output, stdio.error]
+        let helper = try syscall("clone", initExecutable) {
+            lighter_clone_exec(0, initExecutable, argv, envp, stdioFds, childEnd.rawValue)
+        }
+        try childEnd.close()
+        var pid: Int32 = 0
+        do throws(LighterError) {
+            try cgroup.add(pid: helper)
+            let channel = InitChannel(fd: parentEnd.rawValue)
+            try channel.send(config, attaching: pidfd.rawValue)
+            var terminal: FileDescriptor?
+            var failure: ExecReport?
+            while let received = try channel.receiveWithDescriptor(ExecReport.self) {
+                if let child = received.value.pid { pid = child }
+                if received.value.terminal == true { terminal = received.descriptor }
+                if received.value.exitCode != nil { failure = received.value }
+            }
+            var status: Int32 = 0
+            _ = try syscallTolerating("waitpid", "lighter \(ContainerExec.command)", [ECHILD]) { waitpid(helper, &status, 0) }
+            if let failure {
+                throw LighterError.containerStart(message: failure.message ?? "exec failed", exitCode: failure.exitCode ?? 125)
+            }
+            guard pid > 0 else {
+                let code = ExitStatus(waitStatus: status, oomKilled: false).code
+                throw LighterError.containerStart(message: "lighter \(ContainerExec.command) exited during set-up (status \(code))", exitCode: 125)
+            }
+            if config.process.terminal == true && terminal == nil {
+                throw LighterError.containerStart(message: "exec sent no terminal", exitCode: 125)
+            }
+            return (pid, terminal)
+        } catch {
+            for target in [helper, pid] where target > 0 {
+                _ = Glibc.kill(target, SIGKILL)
+                var status: Int32 = 0
+                _ = waitpid(target, &status, 0)
+            }
+            throw error
+        }
+    }
+}
