@@ -35,5 +35,6 @@ extension LighterCommand {
         CheckConfigCommand.self,
         InfoCommand.self,
         BinfmtCommand.self,
+        VolumeCommand.self,
     ]
 }

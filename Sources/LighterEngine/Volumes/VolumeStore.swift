@@ -21,7 +21,7 @@ public struct VolumeStore: Sendable {
 
     public init(dataRoot: String) { root = "\(dataRoot)/volumes" }
 
-    func directory(_ name: String) -> String { "\(root)/\(name)" }
+    public func directory(_ name: String) -> String { "\(root)/\(name)" }
 
     /// Docker's rule for volume names.
     public static func isValidName(_ name: String) -> Bool {
