@@ -17,6 +17,9 @@
 #include <string.h>
 #include <linux/close_range.h>
 #include <poll.h>
+#include <sys/mman.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 
 int lighter_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve) {
     struct open_how how = { .flags = flags, .mode = mode, .resolve = resolve };
@@ -165,3 +168,10 @@ ssize_t lighter_recv_with_fd(int sock, void *buf, size_t len, int *fd) {
     }
     return n;
 }
+
+int lighter_seccomp_load(const void *filter, unsigned short len, unsigned int flags) {
+    struct sock_fprog program = { .len = len, .filter = (struct sock_filter *)filter };
+    return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &program);
+}
+
+int lighter_memfd(const char *name) { return memfd_create(name, MFD_CLOEXEC); }

@@ -51,6 +51,8 @@ public enum ContainerInit {
         if namespaces.contains(where: { $0.type == "cgroup" && $0.path == nil }) {
             try syscall("unshare", "cgroup namespace") { lighter_unshare(NamespaceKind.cgroup) }
         }
+        // Compile (or fetch from the cache) the seccomp filter while the host's /run is still visible.
+        let seccomp = try spec.linux?.seccomp.map { profile throws(LighterError) in try SeccompFilter.prepare(profile) }
         // The exec fifo must be reachable after pivot_root: hold it by an O_PATH descriptor.
         let fifo = try config.execFifo.map { path throws(LighterError) in
             try FileDescriptor(path: path, flags: OpenFlags.path)
@@ -74,7 +76,7 @@ public enum ContainerInit {
 
         let noNewPrivileges = process.noNewPrivileges ?? false
         // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: do it before dropping capabilities.
-        if let seccomp = spec.linux?.seccomp, !noNewPrivileges { try SeccompFilter.load(seccomp, noNewPrivileges: false) }
+        if let seccomp, !noNewPrivileges { try SeccompFilter.load(seccomp) }
         if let fifo {
             try channel.send(InitReport(created: true, message: nil, exitCode: nil))
             announced = true
@@ -89,7 +91,7 @@ public enum ContainerInit {
         umask(mode_t(process.user.umask ?? 0o022))
         if noNewPrivileges {
             try syscall("prctl(PR_SET_NO_NEW_PRIVS)") { lighter_prctl(Prctl.setNoNewPrivs, 1, 0, 0, 0) }
-            if let seccomp = spec.linux?.seccomp { try SeccompFilter.load(seccomp, noNewPrivileges: true) }
+            if let seccomp { try SeccompFilter.load(seccomp) }
         }
         try exec(executable, arguments: process.args, environment: environment)
     }

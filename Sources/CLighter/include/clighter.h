@@ -76,6 +76,12 @@ int lighter_syncfs(int fd);
 
 /// Read one pending signal number from a signalfd without blocking; -1 when none is pending.
 int lighter_signalfd_next(int fd);
+#define LIGHTER_SECCOMP_FILTER_FLAG_LOG 2
+#define LIGHTER_SECCOMP_FILTER_FLAG_SPEC_ALLOW 4
+/// seccomp(SECCOMP_SET_MODE_FILTER, flags, {len, filter}): load a compiled BPF program of `len` instructions.
+int lighter_seccomp_load(const void *filter, unsigned short len, unsigned int flags);
+/// memfd_create(2) with MFD_CLOEXEC.
+int lighter_memfd(const char *name);
 /// Copy a terminal's window size (TIOCGWINSZ) to another (TIOCSWINSZ).
 int lighter_copy_window_size(int from, int to);
 /// pipe2(2) with O_CLOEXEC.
