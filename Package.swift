@@ -36,12 +36,14 @@ let package = Package(
         // The OCI runtime: namespaces, mounts, cgroups, capabilities, seccomp, container state.
         .target(name: "LighterRuntime", dependencies: ["LighterSystem", "LighterOCI", "CLighter", "CSeccomp"]),
         // Containers: create, run (through the runtime and a per-container monitor), stop, remove, logs.
-        .target(name: "LighterEngine", dependencies: ["LighterSystem", "LighterOCI", "LighterStore", "LighterRuntime", "CLighter"]),
+        .target(name: "LighterEngine", dependencies: ["LighterSystem", "LighterOCI", "LighterStore", "LighterRuntime", "LighterNetwork", "CLighter"]),
+        // Networking: rtnetlink links/addresses/routes, IPAM in the store, bridges, nftables NAT and publishing.
+        .target(name: "LighterNetwork", dependencies: ["LighterSystem", "LighterStore", "CLighter"]),
         // The host: kernel config and running-system checks (check-config, info).
         .target(name: "LighterHost", dependencies: ["LighterSystem", "CArchive"]),
         // The command line.
         .target(name: "LighterCLI", dependencies: [
-            "LighterSystem", "LighterOCI", "LighterArchive", "LighterStore", "LighterRuntime", "LighterHost", "LighterEngine",
+            "LighterSystem", "LighterOCI", "LighterArchive", "LighterStore", "LighterRuntime", "LighterHost", "LighterEngine", "LighterNetwork",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "lighter", dependencies: ["LighterCLI", "LighterRuntime", "LighterEngine"]),
@@ -52,6 +54,7 @@ let package = Package(
         .testTarget(name: "LighterCLITests", dependencies: ["LighterSystem", "LighterOCI", "LighterTestSupport"]),
         .testTarget(name: "LighterArchiveTests", dependencies: ["LighterArchive", "LighterSystem", "LighterOCI"]),
         .testTarget(name: "LighterRuntimeTests", dependencies: ["LighterRuntime", "LighterSystem"]),
+        .testTarget(name: "LighterNetworkTests", dependencies: ["LighterNetwork", "LighterStore", "LighterSystem", "LighterTestSupport"]),
         .testTarget(name: "LighterHostTests", dependencies: ["LighterHost", "LighterSystem", "CArchive"]),
     ],
     swiftLanguageModes: [.v6]

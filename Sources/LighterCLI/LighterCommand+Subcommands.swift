@@ -14,6 +14,8 @@ extension LighterCommand {
         LogsCommand.self,
         WaitCommand.self,
         InspectCommand.self,
+        PortCommand.self,
+        NetworkCommand.self,
         ContainerCommand.self,
         ImagesCommand.self,
         ImportCommand.self,

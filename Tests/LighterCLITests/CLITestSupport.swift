@@ -1,7 +1,8 @@
 import LighterSystem
 import LighterTestSupport
 
-/// Runs the built `lighter` binary against a private data root.
+/// Runs the built `lighter` binary against a private data root. Containers default to
+/// `--network none` here: bridge tests run the binary inside a test-made network namespace.
 struct Lighter {
     let root: TestDirectory
 
@@ -12,7 +13,7 @@ struct Lighter {
 
     @discardableResult
     func run(_ arguments: [String], stdin: String? = nil) -> ProcessResult {
-        Run.capture([Repository.lighterBinary] + arguments, stdin: stdin, environment: ["LIGHTER_ROOT": root.path])
+        Run.capture([Repository.lighterBinary] + arguments, stdin: stdin, environment: ["LIGHTER_ROOT": root.path, "LIGHTER_DEFAULT_NETWORK": "none"])
     }
 
     /// Import the busybox fixture under `name`.

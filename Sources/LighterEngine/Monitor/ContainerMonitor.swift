@@ -56,6 +56,7 @@ public struct ContainerMonitor {
                 relay(launched, log: log)
                 let status = (try? engine.runtime.wait(id: id)) ?? Runtime.ExitStatus(code: 255, signal: nil, oomKilled: false)
                 try? engine.runtime.delete(id: id, force: true)
+                if record.spec.usesBridge { try? engine.networks.detach(container: id) }
                 engine.unmountRootfs(id)
                 code = status.signal.map { 128 + $0 } ?? status.code
                 let finished = try engine.update(id) { (r) throws(LighterError) in
@@ -103,8 +104,22 @@ public struct ContainerMonitor {
         let directory = engine.directory(id)
         try FileSystem.writeDurably(try JSON.encode(spec), to: "\(directory)/config.json", mode: 0o600)
         let out = try Self.pipe(), err = try Self.pipe()
-        let state = try engine.runtime.launch(id: id, bundle: directory,
-                                              stdio: Runtime.Stdio(input: input, output: out.write.rawValue, error: err.write.rawValue))
+        let stdio = Runtime.Stdio(input: input, output: out.write.rawValue, error: err.write.rawValue)
+        let state: ContainerState
+        if record.spec.usesBridge {
+            // Create (the init waits on its exec fifo in its new network namespace), wire the
+            // namespace to its networks, then let it exec.
+            state = try engine.runtime.create(id: id, bundle: directory, stdio: stdio)
+            do {
+                try engine.networks.attach(container: id, pid: state.pid)
+                try engine.runtime.start(id: id)
+            } catch {
+                try? engine.networks.detach(container: id)
+                throw error
+            }
+        } else {
+            state = try engine.runtime.launch(id: id, bundle: directory, stdio: stdio)
+        }
         try out.write.close()
         try err.write.close()
         try engine.update(id) { (r) throws(LighterError) in
