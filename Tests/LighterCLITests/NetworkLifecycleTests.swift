@@ -7,18 +7,21 @@ import LighterTestSupport
 
 /// Leaks, concurrency and user networks, end to end in test-made network namespaces.
 @Suite(.serialized) struct NetworkLifecycleTests {
-    /// 100 `run --rm` on the bridge (every tenth with a published port) leave no veth, no address,
+    /// 50 runs keep the suite fast (100 pass too, in about a minute in a debug build).
+    static let leakRuns = 50
+
+    /// `run --rm` on the bridge (every tenth with a published port) leave no veth, no address,
     /// no rule and no IPAM entry behind.
-    @Test func hundredRunsLeaveNothingBehind() {
+    @Test func manyRunsLeaveNothingBehind() {
         let rig = NetworkRig()
-        for i in 0..<100 {
+        for i in 0..<Self.leakRuns {
             let args = i % 10 == 0 ? ["run", "--rm", "-p", "9000:80", "busybox", "true"] : ["run", "--rm", "busybox", "true"]
             let result = rig.run(args)
             #expect(result.status == 0, "run \(i): \(result.stderr)")
             if result.status != 0 { break }
         }
         #expect(rig.links.sorted() == ["lighter0", "lo", "up0"], "\(rig.links)")
-        #expect(!rig.rules.contains("dnat"))
+        #expect(!rig.rules.contains("dnat to"))
         let addresses = rig.engine.run(["ip", "-o", "-4", "addr", "show"]).stdout
         #expect(addresses.split(separator: "\n").count == 3, "\(addresses)")   // lo, up0, lighter0
         #expect(rig.run("network", "inspect", "-f", "{{json .Containers}}", "bridge").stdout == "{}\n")
@@ -33,7 +36,7 @@ import LighterTestSupport
         var pids: [pid_t] = []
         for i in 0..<10 {
             pids.append(rig.engine.spawn([Repository.lighterBinary, "run", "-d", "--name", "c\(i)", "busybox", "httpd", "-f", "-p", "80", "-h", "/var/www"],
-                                          log: logs.sub("\(i)")))
+                                          log: logs.sub("\(i)"), environment: ["LIGHTER_ROOT": rig.lighter.root.path]))
         }
         let statuses = pids.map { Run.wait($0) }
         #expect(statuses.allSatisfy { $0 == 0 }, "\(statuses)")
@@ -59,7 +62,7 @@ import LighterTestSupport
                           "--mac-address", "02:00:00:aa:bb:cc", "busybox", "httpd", "-f", "-p", "80", "-h", "/var/www")
         #expect(web.status == 0, "\(web.stderr)")
         let client = rig.run("run", "--rm", "--network", "appnet", "--dns", "10.77.0.1", "--add-host", "db.example:10.77.0.99", "busybox", "sh", "-c",
-                             "for i in 1 2 3 4 5 6 7 8 9 10; do wget -q -T 2 -O - http://web/ >/dev/null && break; sleep 0.2; done; wget -q -O - http://web/; wget -q -O - http://www/; cat /etc/resolv.conf; grep db.example /etc/hosts")
+                             "for i in 1 2 3 4 5 6 7 8 9 10; do wget -q -O - http://web/ >/dev/null && break; sleep 0.2; done; wget -q -O - http://web/; wget -q -O - http://www/; cat /etc/resolv.conf; grep db.example /etc/hosts")
         #expect(client.status == 0, "\(client.stderr)")
         #expect(client.stdout.components(NetworkBridgeTests.page) == 2, "\(client.stdout)")
         #expect(client.stdout.contains("nameserver 10.77.0.1"))
@@ -68,7 +71,7 @@ import LighterTestSupport
         #expect(rig.run("network", "inspect", "-f", "{{.IPAM.Config}}", "appnet").stdout.contains("10.77.0.0/24"))
 
         // The default bridge is another network: isolated from appnet.
-        let isolated = rig.run("run", "--rm", "busybox", "wget", "-q", "-T", "1", "-O", "-", "http://10.77.0.50/")
+        let isolated = rig.run("run", "--rm", "busybox", "ping", "-c", "1", "-W", "1", "10.77.0.50")
         #expect(isolated.status != 0)
         // connect/disconnect a running container.
         #expect(rig.run("run", "-d", "--name", "other", "busybox", "sleep", "60").status == 0)
@@ -82,9 +85,11 @@ import LighterTestSupport
 
         #expect(rig.run("network", "rm", "appnet").status != 0)   // web is still on it
         #expect(rig.run("rm", "-f", "web", "other").status == 0)
+        let removed = rig.run("network", "rm", "appnet")
+        #expect(removed.status == 0, "\(removed.stderr)")
         #expect(rig.run("network", "create", "spare").status == 0)
-        #expect(rig.run("network", "prune", "-f").stdout.contains("spare"))
-        #expect(rig.run("network", "rm", "appnet").status == 0)
+        #expect(rig.run("network", "prune", "-f").stdout == "Deleted Networks:\nspare\n")
+        #expect(rig.run("network", "ls", "-q").stdout.split(separator: "\n").count == 3)   // bridge, host, none
         #expect(rig.links.sorted() == ["lighter0", "lo", "up0"], "\(rig.links)")
         #expect(!rig.rules.contains("10.77.0.0"))
     }

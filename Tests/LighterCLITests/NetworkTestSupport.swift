@@ -32,7 +32,7 @@ final class NetworkRig: @unchecked Sendable {
     /// `wget -q -O - URL` with busybox from the given namespace, retried while the server starts.
     func fetch(_ url: String, from namespace: NetworkNamespace, attempts: Int = 50) -> String {
         for _ in 0..<attempts {
-            let result = namespace.run(["busybox", "wget", "-q", "-T", "2", "-O", "-", url])
+            let result = namespace.run(["timeout", "5", "busybox", "wget", "-q", "-O", "-", url])
             if result.status == 0 { return result.stdout }
             usleep(100_000)
         }

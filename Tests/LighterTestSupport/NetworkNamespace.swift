@@ -23,8 +23,8 @@ public final class NetworkNamespace: @unchecked Sendable {
     }
 
     /// Start a command inside in the background; returns its pid (stop it with `Run.stop`).
-    public func spawn(_ arguments: [String], log: String) -> pid_t {
-        Run.spawn(["nsenter", "--net=\(path)"] + arguments, stdout: log, stderr: log)
+    public func spawn(_ arguments: [String], log: String, environment: [String: String] = [:]) -> pid_t {
+        Run.spawn(["nsenter", "--net=\(path)"] + arguments, stdout: log, stderr: log, environment: environment)
     }
 
     @discardableResult
