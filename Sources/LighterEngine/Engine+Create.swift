@@ -3,6 +3,7 @@ import Glibc
 #endif
 import LighterNetwork
 import LighterOCI
+import LighterRuntime
 import LighterStore
 import LighterSystem
 
@@ -70,7 +71,14 @@ extension Engine {
     }
 
     /// The container's networks, its address and ports on them (IPAM in the store).
-    public var networks: NetworkManager { NetworkManager(db: images.db, root: images.paths.root) }
+    public var networks: NetworkManager {
+        // Alive = the runtime's init for it exists (created or running), so a container being
+        // started by another process keeps its ports.
+        NetworkManager(db: images.db, root: images.paths.root) { [runtime] id in
+            guard let state = try? runtime.state(id: id), state.pid > 0 else { return false }
+            return Runtime.isAlive(state.pid, startTime: state.pidStartTime)
+        }
+    }
 
     /// Attach a new container to its network: address, MAC, aliases, published ports (with -P, the
     /// image's EXPOSEd ports on free host ports). Returns the ports as published.

@@ -13,9 +13,14 @@ public struct NetworkManager: Sendable {
     /// `<root>/network`: the lock serializing bridge set-up and rule loads, the last ruleset.
     public let stateDirectory: String
 
-    public init(db: Database, root: String) {
+    /// Is this container running? Ports of containers that are not (a crash, a reboot) are dropped
+    /// from the rules when they are next loaded.
+    let isRunning: @Sendable (String) -> Bool
+
+    public init(db: Database, root: String, isRunning: @escaping @Sendable (String) -> Bool = { _ in true }) {
         store = NetworkStore(db: db)
         stateDirectory = "\(root)/network"
+        self.isRunning = isRunning
     }
 
     /// Private /16s tried in order for new networks (Docker's 172.17.0.0/16 is never used).
@@ -92,7 +97,7 @@ public struct NetworkManager: Sendable {
             try plug(endpoint, namespace: namespace, host: host, inside: inside, mtu: mtu, primary: endpoint == endpoints.first)
         }
         if try store.setPortsActive(true, container: id) {
-            try withLock { () throws(LighterError) in try loadRules() }
+            try withLock { () throws(LighterError) in try loadRules(starting: id) }
         }
     }
 
@@ -160,9 +165,10 @@ public struct NetworkManager: Sendable {
 
     // MARK: bridge and rules
 
-    /// The bridge's link index, creating it (address, up, forwarding, rules) when missing.
+    /// The bridge's link index, creating it (address, up, forwarding, rules) when missing; when
+    /// Lighter's table is gone (flushed, or a reboot), every rule of running containers comes back.
     func ensureBridge(_ network: NetworkRecord, host: RouteNetlink) throws(LighterError) -> Int32 {
-        if let link = try host.link(named: network.bridge), link.up { return link.index }
+        if let link = try host.link(named: network.bridge), link.up, try NftablesProbe.tableExists() { return link.index }
         return try withLock { () throws(LighterError) -> Int32 in
             let index = try setUpBridge(network, host: host)
             try loadRules()
@@ -184,9 +190,20 @@ public struct NetworkManager: Sendable {
         return link.index
     }
 
-    /// Write Lighter's whole table from the store (callers hold the lock).
-    func loadRules() throws(LighterError) {
-        let ruleset = NftRuleset(networks: try store.networks(), ports: try store.activePorts())
+    /// Write Lighter's whole table from the store (callers hold the lock). Ports of containers that
+    /// are no longer running (crashed monitors) are deactivated, except the one `starting`.
+    func loadRules(starting: String? = nil) throws(LighterError) {
+        var ports: [(binding: PortBinding, address: IPv4Address)] = []
+        var dead: Set<String> = []
+        for entry in try store.activePorts() {
+            if entry.containerID != starting && (dead.contains(entry.containerID) || !isRunning(entry.containerID)) {
+                dead.insert(entry.containerID)
+                continue
+            }
+            ports.append((entry.binding, entry.address))
+        }
+        for id in dead { _ = try store.setPortsActive(false, container: id) }
+        let ruleset = NftRuleset(networks: try store.networks(), ports: ports)
         try FileSystem.makeDirectories(stateDirectory, mode: 0o700)
         try Nftables.load(ruleset.script, file: "\(stateDirectory)/rules.nft")
     }

@@ -93,4 +93,34 @@ import LighterTestSupport
         #expect(rig.links.sorted() == ["lighter0", "lo", "up0"], "\(rig.links)")
         #expect(!rig.rules.contains("10.77.0.0"))
     }
+
+    /// A crash (monitor and container SIGKILLed) and lost rules (a flush, as after a reboot): the
+    /// next start re-creates the rules of the running container only; the crashed one's veth went
+    /// with its namespace, and `rm` gives back its address and port.
+    @Test func crashAndLostRulesAreRepaired() {
+        let rig = NetworkRig()
+        #expect(rig.run("run", "-d", "--name", "keep", "-p", "8085:80", "busybox", "httpd", "-f", "-p", "80", "-h", "/var/www").status == 0)
+        #expect(rig.run("run", "-d", "--name", "crash", "-p", "8086:80", "busybox", "httpd", "-f", "-p", "80", "-h", "/var/www").status == 0)
+        #expect(rig.fetch("http://127.0.0.1:8086/", from: rig.engine).contains(NetworkBridgeTests.page))
+        let pid = Int32(rig.run("inspect", "-f", "{{.State.Pid}}", "crash").stdout.trimmed) ?? 0
+        #expect(pid > 0)
+        let stat = (try? FileSystem.readString("/proc/\(pid)/stat")) ?? ""
+        let monitor = Int32(stat.split(separator: ")").last?.split(separator: " ").dropFirst().first ?? "") ?? 0
+        #expect(monitor > 1)
+        kill(monitor, SIGKILL)
+        kill(pid, SIGKILL)
+        rig.engine.run(["nft", "delete", "table", "ip", "lighter"])
+        // The kernel removes a dead namespace's veth pair by itself (asynchronously).
+        for _ in 0..<50 where rig.links.filter({ $0.hasPrefix("veth") }).count > 1 { usleep(100_000) }
+        #expect(rig.links.filter { $0.hasPrefix("veth") }.count == 1)
+
+        #expect(rig.run("run", "--rm", "busybox", "true").status == 0)
+        #expect(rig.rules.contains("tcp dport 8085 dnat to"))
+        #expect(!rig.rules.contains("tcp dport 8086"))
+        #expect(rig.fetch("http://127.0.0.1:8085/", from: rig.engine).contains(NetworkBridgeTests.page))
+        #expect(rig.run("rm", "-f", "crash", "keep").status == 0)
+        #expect(rig.links.sorted() == ["lighter0", "lo", "up0"], "\(rig.links)")
+        #expect(!rig.rules.contains("dnat to"))
+        #expect(rig.run("network", "inspect", "-f", "{{json .Containers}}", "bridge").stdout == "{}\n")
+    }
 }

@@ -146,12 +146,12 @@ public struct NetworkStore: Sendable {
     }
 
     /// Ports of running containers, with each container's address on its first network.
-    public func activePorts() throws(LighterError) -> [(binding: PortBinding, address: IPv4Address)] {
+    public func activePorts() throws(LighterError) -> [(binding: PortBinding, address: IPv4Address, containerID: String)] {
         let rows = try db.query("""
             SELECT p.*, e.address FROM published_ports p JOIN endpoints e ON e.container_id = p.container_id AND e.seq = 0
             WHERE p.active = 1 ORDER BY p.host_port
             """)
-        return rows.map { (Self.port($0), IPv4Address(UInt32($0.int("address")))) }
+        return rows.map { (Self.port($0), IPv4Address(UInt32($0.int("address"))), $0.string("container_id")) }
     }
 
     public func setPortsActive(_ active: Bool, container id: String) throws(LighterError) -> Bool {

@@ -1,6 +1,8 @@
 /// Numbers from linux/netlink.h, linux/rtnetlink.h, linux/if_link.h, linux/veth.h (stable kernel ABI).
 enum Netlink {
     static let route: Int32 = 0            // NETLINK_ROUTE
+    static let netfilter: Int32 = 12       // NETLINK_NETFILTER
+    static let getTable: UInt16 = 10 << 8 | 1   // NFNL_SUBSYS_NFTABLES, NFT_MSG_GETTABLE
 
     static let error: UInt16 = 2           // NLMSG_ERROR
     static let done: UInt16 = 3            // NLMSG_DONE

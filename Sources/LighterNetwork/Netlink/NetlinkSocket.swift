@@ -11,9 +11,9 @@ final class NetlinkSocket {
     private let fd: FileDescriptor
     private var sequence: UInt32 = 0
 
-    /// A socket in the current network namespace.
-    init() throws(LighterError) {
-        fd = FileDescriptor(adopting: try syscall("socket", "netlink") { socket(AF_NETLINK, 3 | 0o2000000, Netlink.route) })  // SOCK_RAW|SOCK_CLOEXEC
+    /// A socket in the current network namespace (NETLINK_ROUTE unless told).
+    init(protocol family: Int32 = Netlink.route) throws(LighterError) {
+        fd = FileDescriptor(adopting: try syscall("socket", "netlink") { socket(AF_NETLINK, 3 | 0o2000000, family) })  // SOCK_RAW|SOCK_CLOEXEC
     }
 
     /// A socket bound to the network namespace `namespace` (an nsfs file such as /proc/PID/ns/net):
