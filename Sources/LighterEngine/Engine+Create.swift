@@ -125,8 +125,16 @@ extension Engine {
             }
         }
         for entry in record.spec.extraHosts {
-            let parts = entry.split(separator: ":", maxSplits: 1)
-            if parts.count == 2 { text += "\(parts[1])\t\(parts[0])\n" }
+            let parts = entry.split(separator: ":", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { continue }
+            var address = parts[1]
+            if address == "host-gateway" {
+                // Docker's special value: the host as the container sees it (its network's gateway).
+                guard let first = try networks.store.endpoints(container: record.id).first,
+                      let network = try networks.store.network(first.network) else { continue }
+                address = "\(network.gateway)"
+            }
+            text += "\(address)\t\(parts[0])\n"
         }
         let fd = try FileDescriptor(path: "\(directory(record.id))/hosts", flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o644)
         try fd.write(text)

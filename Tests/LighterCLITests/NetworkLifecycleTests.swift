@@ -61,12 +61,12 @@ import LighterTestSupport
         let web = rig.run("run", "-d", "--name", "web", "--network", "appnet", "--network-alias", "www", "--ip", "10.77.0.50",
                           "--mac-address", "02:00:00:aa:bb:cc", "busybox", "httpd", "-f", "-p", "80", "-h", "/var/www")
         #expect(web.status == 0, "\(web.stderr)")
-        let client = rig.run("run", "--rm", "--network", "appnet", "--dns", "10.77.0.1", "--add-host", "db.example:10.77.0.99", "busybox", "sh", "-c",
-                             "for i in 1 2 3 4 5 6 7 8 9 10; do wget -q -O - http://web/ >/dev/null && break; sleep 0.2; done; wget -q -O - http://web/; wget -q -O - http://www/; cat /etc/resolv.conf; grep db.example /etc/hosts")
+        let client = rig.run("run", "--rm", "--network", "appnet", "--dns", "10.77.0.1", "--add-host", "db.example:10.77.0.99", "--add-host", "dockerhost:host-gateway", "busybox", "sh", "-c",
+                             "for i in 1 2 3 4 5 6 7 8 9 10; do wget -q -O - http://web/ >/dev/null && break; sleep 0.2; done; wget -q -O - http://web/; wget -q -O - http://www/; cat /etc/resolv.conf; grep -e db.example -e dockerhost /etc/hosts")
         #expect(client.status == 0, "\(client.stderr)")
         #expect(client.stdout.components(NetworkBridgeTests.page) == 2, "\(client.stdout)")
         #expect(client.stdout.contains("nameserver 10.77.0.1"))
-        #expect(client.stdout.contains("10.77.0.99\tdb.example"))
+        #expect(client.stdout.contains("10.77.0.99\tdb.example\n10.77.0.1\tdockerhost\n"))
         #expect(rig.run("inspect", "-f", "{{.NetworkSettings.Networks.appnet.MacAddress}}", "web").stdout == "02:00:00:aa:bb:cc\n")
         #expect(rig.run("network", "inspect", "-f", "{{.IPAM.Config}}", "appnet").stdout.contains("10.77.0.0/24"))
 
