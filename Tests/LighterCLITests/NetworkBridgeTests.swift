@@ -28,7 +28,7 @@ import LighterTestSupport
         #expect(result.stdout.hasSuffix("outside\n"))
         // The bridge stays; the container's veth and address are gone with it.
         #expect(rig.links.contains("lighter0"))
-        #expect(!rig.links.contains { $0.hasPrefix("veth") })
+        #expect(!rig.settledLinks.contains { $0.hasPrefix("veth") })
         #expect(rig.rules.contains("ip saddr 172.18.0.0/16 oifname != \"lighter0\" masquerade"))
         // `--network none` still means loopback only.
         let none = rig.run("run", "--rm", "--network", "none", "busybox", "sh", "-c", "ls /sys/class/net")
@@ -66,7 +66,7 @@ import LighterTestSupport
 
         #expect(rig.run("rm", "-f", "web", "rnd").status == 0)
         #expect(!rig.rules.contains("dnat to"))
-        #expect(!rig.links.contains { $0.hasPrefix("veth") })
+        #expect(!rig.settledLinks.contains { $0.hasPrefix("veth") })
         #expect(rig.fetch("http://127.0.0.1:8080/", from: rig.engine, attempts: 1) == "")
     }
 

@@ -20,7 +20,7 @@ import LighterTestSupport
             #expect(result.status == 0, "run \(i): \(result.stderr)")
             if result.status != 0 { break }
         }
-        #expect(rig.links.sorted() == ["lighter0", "lo", "up0"], "\(rig.links)")
+        #expect(rig.settledLinks.sorted() == ["lighter0", "lo", "up0"], "\(rig.links)")
         #expect(!rig.rules.contains("dnat to"))
         let addresses = rig.engine.run(["ip", "-o", "-4", "addr", "show"]).stdout
         #expect(addresses.split(separator: "\n").count == 3, "\(addresses)")   // lo, up0, lighter0
@@ -77,11 +77,11 @@ import LighterTestSupport
         #expect(rig.run("run", "-d", "--name", "other", "busybox", "sleep", "60").status == 0)
         let connected = rig.run("network", "connect", "--alias", "side", "appnet", "other")
         #expect(connected.status == 0, "\(connected.stderr)")
-        #expect(rig.links.filter { $0.hasPrefix("veth") }.count == 3)   // web, other on bridge, other on appnet
+        #expect(rig.vethCount(settlingAt: 3) == 3)   // web, other on bridge, other on appnet
         let reach = rig.run("run", "--rm", "--network", "appnet", "busybox", "sh", "-c", "ping -c 1 -W 2 side >/dev/null && echo ok")
         #expect(reach.stdout == "ok\n", "\(reach.stderr)")
         #expect(rig.run("network", "disconnect", "appnet", "other").status == 0)
-        #expect(rig.links.filter { $0.hasPrefix("veth") }.count == 2)
+        #expect(rig.vethCount(settlingAt: 2) == 2)
 
         #expect(rig.run("network", "rm", "appnet").status != 0)   // web is still on it
         #expect(rig.run("rm", "-f", "web", "other").status == 0)
@@ -90,7 +90,7 @@ import LighterTestSupport
         #expect(rig.run("network", "create", "spare").status == 0)
         #expect(rig.run("network", "prune", "-f").stdout == "Deleted Networks:\nspare\n")
         #expect(rig.run("network", "ls", "-q").stdout.split(separator: "\n").count == 3)   // bridge, host, none
-        #expect(rig.links.sorted() == ["lighter0", "lo", "up0"], "\(rig.links)")
+        #expect(rig.settledLinks.sorted() == ["lighter0", "lo", "up0"], "\(rig.links)")
         #expect(!rig.rules.contains("10.77.0.0"))
     }
 
@@ -111,15 +111,14 @@ import LighterTestSupport
         kill(pid, SIGKILL)
         rig.engine.run(["nft", "delete", "table", "ip", "lighter"])
         // The kernel removes a dead namespace's veth pair by itself (asynchronously).
-        for _ in 0..<50 where rig.links.filter({ $0.hasPrefix("veth") }).count > 1 { usleep(100_000) }
-        #expect(rig.links.filter { $0.hasPrefix("veth") }.count == 1)
+        #expect(rig.vethCount(settlingAt: 1) == 1)
 
         #expect(rig.run("run", "--rm", "busybox", "true").status == 0)
         #expect(rig.rules.contains("tcp dport 8085 dnat to"))
         #expect(!rig.rules.contains("tcp dport 8086"))
         #expect(rig.fetch("http://127.0.0.1:8085/", from: rig.engine).contains(NetworkBridgeTests.page))
         #expect(rig.run("rm", "-f", "crash", "keep").status == 0)
-        #expect(rig.links.sorted() == ["lighter0", "lo", "up0"], "\(rig.links)")
+        #expect(rig.settledLinks.sorted() == ["lighter0", "lo", "up0"], "\(rig.links)")
         #expect(!rig.rules.contains("dnat to"))
         #expect(rig.run("network", "inspect", "-f", "{{json .Containers}}", "bridge").stdout == "{}\n")
     }

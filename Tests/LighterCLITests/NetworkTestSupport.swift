@@ -45,6 +45,22 @@ final class NetworkRig: @unchecked Sendable {
             line.split(separator: ":").dropFirst().first.map { String($0.trimmed.split(separator: "@").first ?? "") }
         }
     }
+    /// The links once the kernel has finished destroying dead containers' namespaces (it removes
+    /// their veth pairs asynchronously); polls up to 5 s for veths to go.
+    var settledLinks: [String] {
+        for _ in 0..<50 where links.contains(where: { $0.hasPrefix("veth") }) { usleep(100_000) }
+        return links
+    }
+    /// The number of veths, polled until it is `expected` (dead namespaces' pairs go asynchronously).
+    func vethCount(settlingAt expected: Int) -> Int {
+        var count = 0
+        for _ in 0..<50 {
+            count = links.filter { $0.hasPrefix("veth") }.count
+            if count == expected { break }
+            usleep(100_000)
+        }
+        return count
+    }
     var rules: String { engine.run(["nft", "list", "table", "ip", "lighter"]).stdout }
 
     deinit {

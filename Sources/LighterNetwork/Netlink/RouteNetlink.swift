@@ -45,6 +45,16 @@ public final class RouteNetlink {
         }
     }
 
+    /// The link with this index, or nil.
+    public func link(index: Int32) throws(LighterError) -> Link? {
+        let message = NetlinkMessage(type: Netlink.getLink, flags: Netlink.request | Netlink.ack, header: Self.ifinfo(index: index))
+        do {
+            return try socket.get(message, what: "link \(index)").first.flatMap { Self.parseLink($0.payload) }
+        } catch .system(_, _, ENODEV) {
+            return nil
+        }
+    }
+
     /// Create a bridge (`ip link add NAME type bridge`); EEXIST if it is there.
     public func createBridge(_ name: String, mtu: UInt32? = nil) throws(LighterError) {
         var message = NetlinkMessage(type: Netlink.newLink, flags: Netlink.request | Netlink.ack | Netlink.create | Netlink.exclusive,
