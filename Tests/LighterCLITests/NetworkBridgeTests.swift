@@ -64,7 +64,14 @@ import LighterTestSupport
         #expect(mapped.hasPrefix("0.0.0.0:"))
         #expect(rig.fetch("http://127.0.0.1:\(mapped.dropFirst("0.0.0.0:".count))/", from: rig.engine).contains(Self.page))
 
-        #expect(rig.run("rm", "-f", "web", "rnd").status == 0)
+        // -P: the image's EXPOSEd port onto a free host port.
+        #expect(rig.run("import", "-c", "EXPOSE 80/tcp", "-c", "CMD [\"/bin/sh\"]", Repository.busyboxTarball(), "web:expose").status == 0)
+        #expect(rig.run("run", "-d", "--name", "all", "-P", "web:expose", "httpd", "-f", "-p", "80", "-h", "/var/www").status == 0)
+        let all = rig.run("port", "all").stdout
+        #expect(all.hasPrefix("80/tcp -> 0.0.0.0:") && all != "80/tcp -> \(mapped)\n", "\(all)")
+        #expect(rig.fetch("http://127.0.0.1:\(all.trimmed.split(separator: ":").last ?? "")/", from: rig.engine).contains(Self.page))
+
+        #expect(rig.run("rm", "-f", "web", "rnd", "all").status == 0)
         #expect(!rig.rules.contains("dnat to"))
         #expect(!rig.settledLinks.contains { $0.hasPrefix("veth") })
         #expect(rig.fetch("http://127.0.0.1:8080/", from: rig.engine, attempts: 1) == "")

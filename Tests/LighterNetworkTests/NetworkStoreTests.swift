@@ -78,8 +78,10 @@ import LighterTestSupport
     @Test func rulesetNamesOnlyLightersTable() throws {
         let net = NetworkRecord(name: "bridge", id: "x", driver: "bridge", bridge: "lighter0", subnet: try IPv4Subnet(parsing: "172.18.0.0/16"),
                                 gateway: IPv4Address("172.18.0.1")!, created: 0)
-        let script = NftRuleset(networks: [net], ports: [(PortBinding(proto: "tcp", hostIP: "", hostPort: 8080, containerPort: 80), IPv4Address("172.18.0.2")!)]).script
-        #expect(script.contains("tcp dport 8080 dnat to 172.18.0.2:80"))
+        let script = NftRuleset(networks: [net], ports: [(PortBinding(proto: "tcp", hostIP: "", hostPort: 8080, containerPort: 80), IPv4Address("172.18.0.2")!),
+                                                         (PortBinding(proto: "udp", hostIP: "127.0.0.1", hostPort: 5353, containerPort: 53), IPv4Address("172.18.0.3")!)]).script
+        #expect(script.contains("    tcp dport 8080 dnat to 172.18.0.2:80\n"))
+        #expect(script.contains("    ip daddr 127.0.0.1 udp dport 5353 dnat to 172.18.0.3:53\n"))
         #expect(script.contains("ip saddr 172.18.0.0/16 oifname != \"lighter0\" masquerade"))
         let tables = script.split(separator: "\n").filter { $0.hasPrefix("table") || $0.hasPrefix("delete") }
         #expect(tables.allSatisfy { $0.contains("ip lighter") })
