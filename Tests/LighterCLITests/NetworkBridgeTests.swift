@@ -77,6 +77,15 @@ import LighterTestSupport
         #expect(rig.fetch("http://127.0.0.1:8080/", from: rig.engine, attempts: 1) == "")
     }
 
+    /// The default subnet is picked at first use, skipping subnets the host already routes.
+    @Test func defaultSubnetAvoidsTheHostsRoutes() {
+        let rig = NetworkRig()
+        rig.engine.sh("ip addr add 172.18.5.1/16 dev up0")
+        let result = rig.run("run", "--rm", "busybox", "ip", "-o", "-4", "addr", "show", "eth0")
+        #expect(result.stdout.contains("inet 172.19.0.2/16"), "\(result.stdout) \(result.stderr)")
+        #expect(rig.run("network", "inspect", "-f", "{{json .IPAM.Config}}", "bridge").stdout == "[{\"Gateway\":\"172.19.0.1\",\"Subnet\":\"172.19.0.0/16\"}]\n")
+    }
+
     @Test func badPublishingIsRefused() {
         let rig = NetworkRig()
         for args in [["-p", "99999:80"], ["-p", "80/sctp"], ["--network", "none", "-p", "80:80"], ["--network", "nosuch"], ["--ip", "172.18.0.9"]] {
