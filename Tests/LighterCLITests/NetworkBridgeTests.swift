@@ -53,6 +53,12 @@ import LighterTestSupport
         #expect(rig.run("port", "web", "80").stdout == "0.0.0.0:8080\n")
         #expect(rig.run("ps", "--format", "{{.Ports}}").stdout == "0.0.0.0:8080->80/tcp\n")
         #expect(rig.run("inspect", "-f", "{{.NetworkSettings.IPAddress}}", "web").stdout == "172.18.0.2\n")
+        // Stopped, its rule goes; started again, it comes back with the same address.
+        #expect(rig.run("stop", "-t", "1", "web").status == 0)
+        #expect(!rig.rules.contains("dport 8080"))
+        #expect(rig.run("start", "web").status == 0)
+        #expect(rig.rules.contains("tcp dport 8080 dnat to 172.18.0.2:80"))
+        #expect(rig.fetch("http://127.0.0.1:8080/", from: rig.engine).contains(Self.page))
         // The port is taken: a second container cannot have it.
         let clash = rig.run("run", "-d", "-p", "8080:81", "busybox", "true")
         #expect(clash.status == 125 && clash.stderr.contains("port is already allocated"), "\(clash.stderr)")
