@@ -42,6 +42,7 @@ struct NetworkListCommand: ParsableCommand {
     func run() throws {
         try guarded { () throws(LighterError) in
             let engine = try store.openEngine()
+            _ = try engine.networks.defaultNetwork()   // listed from the start, as Docker's (its bridge link comes with the first container)
             var rows = try engine.networks.store.networks().map { network in
                 OutputRow(fields: [("ID", String(network.id.prefix(12))), ("Name", network.name), ("Driver", network.driver),
                                    ("Scope", "local"), ("Subnet", "\(network.subnet)"), ("Bridge", network.bridge)])
