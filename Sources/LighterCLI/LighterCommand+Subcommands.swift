@@ -21,6 +21,8 @@ extension LighterCommand {
         StatsCommand.self,
         RenameCommand.self,
         CpCommand.self,
+        PortCommand.self,
+        NetworkCommand.self,
         ContainerCommand.self,
         ImagesCommand.self,
         ImportCommand.self,

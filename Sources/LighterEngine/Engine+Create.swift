@@ -2,7 +2,9 @@
 import Glibc
 #endif
 import LighterEmulation
+import LighterNetwork
 import LighterOCI
+import LighterRuntime
 import LighterStore
 import LighterSystem
 
@@ -52,16 +54,106 @@ extension Engine {
             }
             let hostname = spec.hostname ?? String(id.prefix(12))
             try FileSystem.writeAtomically(Array("\(hostname)\n".utf8), to: "\(directory)/hostname")
-            try FileSystem.writeAtomically(Array(Engine.hostsFile(hostname: hostname, network: spec.network).utf8), to: "\(directory)/hosts")
-            try FileSystem.writeAtomically(Array(Engine.resolvConf().utf8), to: "\(directory)/resolv.conf")
+            try FileSystem.writeAtomically(Array(Engine.resolvConf(dns: spec.dns).utf8), to: "\(directory)/resolv.conf")
             record.name = try reserveName(name, id: id, imageID: imageID, created: now.seconds)
+            if spec.usesBridge {
+                record.spec.ports = try connect(record, exposed: imageConfig.ExposedPorts.map { Array($0.keys) } ?? [])
+            }
             try save(record)
+            try writeHosts(record)
+            try refreshPeerHosts(of: id)
         } catch {
+            try? networks.store.release(container: id)
             try? FileSystem.removeTree(directory)
             _ = try? images.db.execute("DELETE FROM containers WHERE id = ?", [.text(id)])
             throw error
         }
         return record
+    }
+
+    /// The container's networks, its address and ports on them (IPAM in the store).
+    public var networks: NetworkManager {
+        // Alive = the runtime's init for it exists (created or running), so a container being
+        // started by another process keeps its ports.
+        NetworkManager(db: images.db, root: images.paths.root) { [runtime] id in
+            guard let state = try? runtime.state(id: id), state.pid > 0 else { return false }
+            return Runtime.isAlive(state.pid, startTime: state.pidStartTime)
+        }
+    }
+
+    /// Attach a new container to its network: address, MAC, aliases, published ports (with -P, the
+    /// image's EXPOSEd ports on free host ports). Returns the ports as published.
+    private func connect(_ record: ContainerRecord, exposed: [String]) throws(LighterError) -> [PortBinding] {
+        let spec = record.spec
+        let network: NetworkRecord
+        do {
+            network = try networks.resolve(spec.network)
+        } catch .notFound {
+            throw .invalidArgument("network \(spec.network) not found")
+        }
+        if network.isDefault {
+            if spec.ipAddress != nil { throw .invalidArgument("--ip: user specified IP address is supported on user defined networks only") }
+            if !spec.networkAliases.isEmpty { throw .invalidArgument("--network-alias: network-scoped aliases are supported for user defined networks only") }
+        }
+        let address = try spec.ipAddress.map { (text) throws(LighterError) in try IPv4Address(parsing: text, what: "--ip") }
+        let mac = try spec.macAddress.map { (text) throws(LighterError) in MACAddress.format(try MACAddress.parse(text)) }
+        _ = try networks.store.allocate(network, containerID: record.id, containerName: record.name,
+                                        request: EndpointRequest(address: address, mac: mac, aliases: spec.networkAliases))
+        var ports = spec.ports
+        if spec.publishAll {
+            for entry in exposed.sorted() {
+                let parts = entry.split(separator: "/")
+                guard let port = parts.first.flatMap({ Int($0) }), !ports.contains(where: { $0.containerPort == port }) else { continue }
+                ports.append(PortBinding(proto: parts.count > 1 ? String(parts[1]) : "tcp", hostIP: "", hostPort: 0, containerPort: port))
+            }
+        }
+        return try networks.store.publish(ports, container: record.id)
+    }
+
+    /// Write the container's /etc/hosts in place (it may be bind-mounted into a running container):
+    /// localhost lines, its own address and name, its user networks' other containers by name and
+    /// alias, and `--add-host` entries.
+    func writeHosts(_ record: ContainerRecord) throws(LighterError) {
+        let hostname = record.spec.hostname ?? String(record.id.prefix(12))
+        var text = Engine.hostsFile(hostname: hostname, network: record.spec.network, ownAddress: nil)
+        if record.spec.usesBridge {
+            let mine = try networks.store.endpoints(container: record.id)
+            text = Engine.hostsFile(hostname: hostname, network: record.spec.network, ownAddress: mine.first.map { "\($0.address)" })
+            for endpoint in mine where endpoint.network != NetworkRecord.defaultName {
+                for peer in try networks.store.endpoints(network: endpoint.network) where peer.containerID != record.id {
+                    text += "\(peer.address)\t\(([peer.containerName, String(peer.containerID.prefix(12))] + peer.aliases).joined(separator: " "))\n"
+                }
+            }
+        }
+        for entry in record.spec.extraHosts {
+            let parts = entry.split(separator: ":", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { continue }
+            var address = parts[1]
+            if address == "host-gateway" {
+                // Docker's special value: the host as the container sees it (its network's gateway).
+                guard let first = try networks.store.endpoints(container: record.id).first,
+                      let network = try networks.store.network(first.network) else { continue }
+                address = "\(network.gateway)"
+            }
+            text += "\(address)\t\(parts[0])\n"
+        }
+        let fd = try FileDescriptor(path: "\(directory(record.id))/hosts", flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o644)
+        try fd.write(text)
+        try fd.close()
+    }
+
+    /// Rewrite the hosts files of every other container sharing a user network with `id`
+    /// (after it joined or before it leaves).
+    func refreshPeerHosts(of id: String, leaving: Bool = false) throws(LighterError) {
+        var peers: Set<String> = []
+        for endpoint in try networks.store.endpoints(container: id) where endpoint.network != NetworkRecord.defaultName {
+            for peer in try networks.store.endpoints(network: endpoint.network) where peer.containerID != id { peers.insert(peer.containerID) }
+        }
+        if leaving { try networks.store.release(container: id) }
+        for peer in peers {
+            guard let record = try? record(peer) else { continue }
+            try? writeHosts(record)
+        }
     }
 
     /// Insert the container's row; a taken name is a clear conflict, a generated one is retried.
@@ -98,8 +190,20 @@ extension Engine {
                            fix: "register the QEMU emulator with `lighter binfmt install \(platform.architecture)` (needs Debian's qemu-user-static)")
     }
 
-    static func hostsFile(hostname: String, network: String) -> String {
+    static func hostsFile(hostname: String, network: String, ownAddress: String? = nil) -> String {
         if network == "host", let hosts = try? FileSystem.readString("/etc/hosts") { return hosts }
+        if let ownAddress {
+            return """
+            127.0.0.1\tlocalhost
+            ::1\tlocalhost ip6-localhost ip6-loopback
+            fe00::0\tip6-localnet
+            ff00::0\tip6-mcastprefix
+            ff02::1\tip6-allnodes
+            ff02::2\tip6-allrouters
+            \(ownAddress)\t\(hostname)
+
+            """
+        }
         return """
         127.0.0.1\tlocalhost
         ::1\tlocalhost ip6-localhost ip6-loopback
@@ -113,13 +217,15 @@ extension Engine {
     }
 
     /// The host's resolv.conf without loopback resolvers (unreachable from the container), as Docker does.
-    static func resolvConf() -> String {
+    /// With `--dns`, its servers replace the host's (search and options lines stay).
+    static func resolvConf(dns: [String] = []) -> String {
         let host = (try? FileSystem.readString("/etc/resolv.conf")) ?? ""
-        var lines: [String] = []
-        var servers = 0
+        var lines: [String] = dns.map { "nameserver \($0)" }
+        var servers = dns.count
         for line in host.split(separator: "\n", omittingEmptySubsequences: false) {
             let text = line.trimmed
             if text.hasPrefix("nameserver") {
+                if !dns.isEmpty { continue }
                 let address = text.dropFirst("nameserver".count).trimmed
                 if address.hasPrefix("127.") || address == "::1" { continue }
                 servers += 1
@@ -129,5 +235,43 @@ extension Engine {
         var result = lines.joined(separator: "\n")
         if servers == 0 { result += "\nnameserver 8.8.8.8\nnameserver 8.8.4.4\n" }
         return result
+    }
+}
+
+extension Engine {
+    /// `network connect`: one more network for a container (plugged in at once if it runs).
+    public func connect(_ id: String, to name: String, request: EndpointRequest) throws(LighterError) {
+        let record = try inspect(id)
+        guard record.spec.usesBridge else {
+            throw .conflict("container \(record.name) uses --network \(record.spec.network) and cannot join other networks")
+        }
+        let network = try networks.resolve(name)
+        if network.isDefault, request.address != nil || !request.aliases.isEmpty {
+            throw .invalidArgument("--ip and --alias are supported on user defined networks only")
+        }
+        let endpoint = try networks.store.allocate(network, containerID: id, containerName: record.name, request: request)
+        if record.state.status == .running, record.state.pid > 0 {
+            do {
+                try networks.attach(endpoint, pid: record.state.pid)
+            } catch {
+                try? networks.disconnect(endpoint)
+                throw error
+            }
+        }
+        try writeHosts(record)
+        try refreshPeerHosts(of: id)
+    }
+
+    /// `network disconnect`.
+    public func disconnect(_ id: String, from name: String) throws(LighterError) {
+        let record = try inspect(id)
+        let network = try networks.resolve(name)
+        guard let endpoint = try networks.store.endpoints(container: id).first(where: { $0.network == network.name }) else {
+            throw .conflict("container \(record.name) is not connected to network \(network.name)")
+        }
+        let peers = try networks.store.endpoints(network: network.name).map(\.containerID).filter { $0 != id }
+        try networks.disconnect(endpoint)
+        try writeHosts(record)
+        for peer in peers { if let other = try? self.record(peer) { try? writeHosts(other) } }
     }
 }

@@ -22,6 +22,9 @@ extension Engine {
     func removeFiles(_ id: String) throws(LighterError) {
         unmountRootfs(id)
         try? runtime.delete(id: id, force: true)
+        // Host-side veths, port rules, then the addresses and ports themselves; peers' hosts files.
+        try? networks.detach(container: id)
+        try refreshPeerHosts(of: id, leaving: true)
         try images.db.execute("DELETE FROM containers WHERE id = ?", [.text(id)])
         let doomed = "\(images.paths.containers)/.rm-\(id)"
         if rename(directory(id), doomed) == 0 { try FileSystem.removeTree(doomed) }

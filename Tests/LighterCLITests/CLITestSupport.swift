@@ -4,7 +4,8 @@ import Glibc
 import LighterSystem
 import LighterTestSupport
 
-/// Runs the built `lighter` binary against a private data root.
+/// Runs the built `lighter` binary against a private data root. Containers default to
+/// `--network none` here: bridge tests run the binary inside a test-made network namespace.
 struct Lighter {
     let root: TestDirectory
 
@@ -15,7 +16,7 @@ struct Lighter {
 
     @discardableResult
     func run(_ arguments: [String], stdin: String? = nil) -> ProcessResult {
-        Run.capture([Repository.lighterBinary] + arguments, stdin: stdin, environment: ["LIGHTER_ROOT": root.path])
+        Run.capture([Repository.lighterBinary] + arguments, stdin: stdin, environment: ["LIGHTER_ROOT": root.path, "LIGHTER_DEFAULT_NETWORK": "none"])
     }
 
     /// Poll a container's logs until they contain `text` (at most `seconds`): no fixed sleeps, so a

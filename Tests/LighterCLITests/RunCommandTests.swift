@@ -181,12 +181,12 @@ import LighterTestSupport
         let bin = Repository.lighterBinary
         let parent = "lighter-test-\(UInt32.random(in: 0...UInt32.max))"
         let loop = Run.capture(["/bin/sh", "-c", "for i in $(seq 200); do \(bin) run --rm --cgroup-parent \(parent) busybox true || exit 1; done"],
-                               environment: ["LIGHTER_ROOT": lighter.root.path])
+                               environment: ["LIGHTER_ROOT": lighter.root.path, "LIGHTER_DEFAULT_NETWORK": "none"])
         #expect(loop.status == 0, "\(loop.stderr)")
         var pids: [pid_t] = []
         for i in 0..<20 {
             pids.append(Run.spawn([bin, "run", "--rm", "--cgroup-parent", parent, "busybox", "sh", "-c", "echo \(i)"], stdout: lighter.root.sub("o\(i)"), stderr: lighter.root.sub("e\(i)"),
-                                  environment: ["LIGHTER_ROOT": lighter.root.path]))
+                                  environment: ["LIGHTER_ROOT": lighter.root.path, "LIGHTER_DEFAULT_NETWORK": "none"]))
         }
         for pid in pids { #expect(Run.wait(pid) == 0) }
         #expect(lighter.run("ps", "-aq").stdout == "")

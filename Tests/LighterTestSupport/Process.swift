@@ -42,6 +42,9 @@ public enum Run {
             index += 1
         }
         for (key, value) in environment { env.append("\(key)=\(value)") }
+        // Containers that tests start stay off the host's network unless a test says otherwise
+        // (bridge tests run the engine inside a network namespace of their own and name "bridge").
+        if !env.contains(where: { $0.hasPrefix("LIGHTER_DEFAULT_NETWORK=") }) { env.append("LIGHTER_DEFAULT_NETWORK=none") }
         let argv = arguments.map { strdup($0) } + [nil]
         let envp = env.map { strdup($0) } + [nil]
         defer {

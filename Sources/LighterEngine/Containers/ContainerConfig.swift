@@ -1,3 +1,4 @@
+import LighterNetwork
 import LighterOCI
 import LighterSystem
 
@@ -23,7 +24,7 @@ public struct ContainerSpec: Codable, Sendable, Equatable {
     public var readOnly: Bool
     public var seccompProfile: String?       // nil: Docker's default; "unconfined"; or a file's contents
     public var noNewPrivileges: Bool
-    public var network: String               // none | host
+    public var network: String               // none | host | bridge | a user network's name
     public var restart: RestartPolicy
     public var log: LogOptions
     public var autoRemove: Bool
@@ -34,6 +35,21 @@ public struct ContainerSpec: Codable, Sendable, Equatable {
     public var cgroupParent: String = "/lighter"
     /// `--platform`: the image must be of this platform.
     public var platform: Platform?
+    /// `-p`: published ports as asked (host port 0: pick one when created).
+    public var ports: [PortBinding] = []
+    /// `-P`: publish every port the image EXPOSEs onto free host ports.
+    public var publishAll: Bool = false
+    /// `--dns`: name servers replacing the host's in resolv.conf.
+    public var dns: [String] = []
+    /// `--add-host NAME:IP` lines for /etc/hosts.
+    public var extraHosts: [String] = []
+    /// `--ip`, `--mac-address`, `--network-alias` on the first network.
+    public var ipAddress: String?
+    public var macAddress: String?
+    public var networkAliases: [String] = []
+
+    /// True when the container gets a veth on a bridge (the default network or a user network).
+    public var usesBridge: Bool { network != "none" && network != "host" && !network.hasPrefix("container:") }
 
     public init(image: String, imageID: Digest) {
         self.image = image

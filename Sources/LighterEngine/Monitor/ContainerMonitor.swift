@@ -56,6 +56,7 @@ public struct ContainerMonitor {
                 relay(launched, log: log)
                 let status = (try? engine.runtime.wait(id: id)) ?? Runtime.ExitStatus(code: 255, signal: nil, oomKilled: false)
                 try? engine.runtime.delete(id: id, force: true)
+                if record.spec.usesBridge { try? engine.networks.detach(container: id) }
                 engine.unmountRootfs(id)
                 code = status.signal.map { 128 + $0 } ?? status.code
                 let finished = try engine.update(id) { (r) throws(LighterError) in
@@ -103,8 +104,22 @@ public struct ContainerMonitor {
         try FileSystem.writeAtomically(try JSON.encode(spec), to: "\(directory)/config.json", mode: 0o600)
         let tty = record.spec.tty
         let out = tty ? nil : try Self.pipe(), err = tty ? nil : try Self.pipe()
-        let created = try engine.runtime.launch(id: id, bundle: directory,
-                                                stdio: Runtime.Stdio(input: tty ? -1 : input, output: out?.write.rawValue ?? -1, error: err?.write.rawValue ?? -1))
+        let stdio = Runtime.Stdio(input: tty ? -1 : input, output: out?.write.rawValue ?? -1, error: err?.write.rawValue ?? -1)
+        let created: Runtime.Created
+        if record.spec.usesBridge {
+            // Create (the init waits on its exec fifo in its new network namespace), wire the
+            // namespace to its networks, then let it exec.
+            created = try engine.runtime.create(id: id, bundle: directory, stdio: stdio)
+            do {
+                try engine.networks.attach(container: id, pid: created.state.pid)
+                try engine.runtime.start(id: id)
+            } catch {
+                try? engine.networks.detach(container: id)
+                throw error
+            }
+        } else {
+            created = try engine.runtime.launch(id: id, bundle: directory, stdio: stdio)
+        }
         let state = created.state
         try out?.write.close()
         try err?.write.close()

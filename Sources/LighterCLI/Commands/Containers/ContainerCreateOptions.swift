@@ -1,5 +1,6 @@
 import ArgumentParser
 import LighterEngine
+import LighterNetwork
 import LighterOCI
 import LighterSystem
 
@@ -31,7 +32,14 @@ struct ContainerCreateOptions: ParsableArguments {
     @Flag(name: .long, help: "Give extended privileges to this container.") var privileged = false
     @Flag(name: .long, help: "Mount the container's root filesystem as read only.") var readOnly = false
     @Option(name: .long, help: "Security options: seccomp=unconfined|PROFILE.json, no-new-privileges.") var securityOpt: [String] = []
-    @Option(name: .long, help: "Connect a container to a network: none (default for now) or host.") var network: String = "none"
+    @Option(name: .long, help: "Connect a container to a network: bridge (default; LIGHTER_DEFAULT_NETWORK overrides), none, host, or a network's name.") var network: String?
+    @Option(name: [.customShort("p"), .long], help: "Publish a container's port(s) to the host ([ip:][hostPort:]containerPort[/tcp|udp], ranges allowed).") var publish: [String] = []
+    @Flag(name: [.customShort("P"), .long], help: "Publish all exposed ports to free host ports.") var publishAll = false
+    @Option(name: .long, help: "Set custom DNS servers.") var dns: [String] = []
+    @Option(name: .long, help: "Add a custom host-to-IP mapping (host:ip).") var addHost: [String] = []
+    @Option(name: .long, help: "IPv4 address on a user-defined network.") var ip: String?
+    @Option(name: .long, help: "Container MAC address (e.g. 02:42:ac:11:00:02).") var macAddress: String?
+    @Option(name: .long, help: "Add a network-scoped alias for the container.") var networkAlias: [String] = []
     @Option(name: .long, help: "Restart policy: no, on-failure[:max-retries], always, unless-stopped.") var restart: String = "no"
     @Option(name: .long, help: "Log driver options: max-size (default 10m), max-file (default 3).") var logOpt: [String] = []
     @Option(name: .long, help: "Ulimit options (NAME=SOFT[:HARD]).") var ulimit: [String] = []
@@ -91,10 +99,34 @@ struct ContainerCreateOptions: ParsableArguments {
                 throw .invalidArgument("--security-opt \(option): supported are seccomp=unconfined|FILE and no-new-privileges")
             }
         }
-        guard network == "none" || network == "host" else {
-            throw .unsupported(feature: "--network \(network)", fix: "use --network none or --network host (bridge networking is being built)")
+        let network = network ?? Self.defaultNetwork
+        guard !network.isEmpty, !network.hasPrefix("container:") else {
+            throw .unsupported(feature: "--network \(network)", fix: "use bridge, none, host or a network made with `lighter network create`")
         }
-        spec.network = network
+        spec.network = network == "default" ? "bridge" : network
+        spec.ports = []
+        for text in publish { spec.ports += try PortBinding.parse(text) }
+        spec.publishAll = publishAll
+        if !spec.usesBridge && (!spec.ports.isEmpty || publishAll) {
+            throw .invalidArgument("conflicting options: port publishing and --network \(network)")
+        }
+        for server in dns where IPv4Address(server) == nil && !server.contains(":") {
+            throw .invalidArgument("--dns \(server) is not an IP address")
+        }
+        spec.dns = dns
+        for entry in addHost {
+            let parts = entry.split(separator: ":", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty, IPv4Address(parts[1]) != nil || parts[1].contains(":") || parts[1] == "host-gateway" else {
+                throw .invalidArgument("--add-host \(entry): expected NAME:IP")
+            }
+            spec.extraHosts.append(entry)
+        }
+        if (ip != nil || macAddress != nil || !networkAlias.isEmpty) && !spec.usesBridge {
+            throw .invalidArgument("--ip, --mac-address and --network-alias need a bridge network (not --network \(network))")
+        }
+        spec.ipAddress = ip
+        spec.macAddress = macAddress
+        spec.networkAliases = networkAlias
         spec.restart = try RestartPolicy(parsing: restart)
         if autoRemove && spec.restart != .no {
             throw .invalidArgument("conflicting options: cannot specify both --restart and --rm")
@@ -159,5 +191,14 @@ struct ContainerCreateOptions: ParsableArguments {
         guard let first = entry.first, first != "=" else { throw .invalidArgument("invalid environment variable: \(entry)") }
         if entry.contains("=") { return entry }
         return getenv(entry).map { "\(entry)=\(String(cString: $0))" }
+    }
+}
+
+extension ContainerCreateOptions {
+    /// `bridge`, unless LIGHTER_DEFAULT_NETWORK names another (e.g. `none` on hosts without nftables).
+    static var defaultNetwork: String {
+        guard let raw = getenv("LIGHTER_DEFAULT_NETWORK") else { return "bridge" }
+        let value = String(cString: raw)
+        return value.isEmpty ? "bridge" : value
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import LighterEngine
+import LighterNetwork
 import LighterOCI
 import LighterStore
 import LighterSystem
@@ -94,6 +95,7 @@ struct ContainerInspect: Encodable {
     let Driver: String
     let Config: ConfigInfo
     let HostConfig: HostConfigInfo
+    let NetworkSettings: NetworkSettingsInfo
 
     init(_ r: ContainerRecord, engine: Engine) {
         Id = r.id
@@ -122,6 +124,57 @@ struct ContainerInspect: Encodable {
             NanoCpus: (r.spec.resources.cpuQuota ?? 0) * 10_000, CpuShares: r.spec.resources.cpuShares ?? 0,
             CpusetCpus: r.spec.resources.cpusetCpus ?? "", PidsLimit: r.spec.resources.pidsLimit ?? 0,
             LogConfig: ["Config": ["max-size": String(r.spec.log.maxSize), "max-file": String(r.spec.log.maxFiles)], "Type": ["json-file": ""]])
+        NetworkSettings = NetworkSettingsInfo(r, engine: engine)
+    }
+}
+
+/// Docker's `NetworkSettings`: published ports, and per network the address, gateway, MAC, aliases.
+/// The top-level address fields are filled for the default bridge only, as Docker does.
+struct NetworkSettingsInfo: Encodable {
+    struct EndpointInfo: Encodable {
+        let Aliases: [String]?
+        let NetworkID: String
+        let EndpointID: String
+        let Gateway: String
+        let IPAddress: String
+        let IPPrefixLen: Int
+        let MacAddress: String
+    }
+    struct HostBinding: Encodable {
+        let HostIp: String
+        let HostPort: String
+    }
+    let Ports: [String: [HostBinding]]
+    let IPAddress: String
+    let IPPrefixLen: Int
+    let Gateway: String
+    let MacAddress: String
+    let Networks: [String: EndpointInfo]
+
+    init(_ r: ContainerRecord, engine: Engine) {
+        let manager = engine.networks
+        let endpoints = (try? manager.store.endpoints(container: r.id)) ?? []
+        var networks: [String: EndpointInfo] = [:]
+        var primary: EndpointInfo?
+        for endpoint in endpoints {
+            guard let network = try? manager.store.network(endpoint.network) else { continue }
+            let info = EndpointInfo(Aliases: endpoint.aliases.isEmpty ? nil : endpoint.aliases, NetworkID: network.id,
+                                    EndpointID: "\(network.id.prefix(16))\(r.id.prefix(16))", Gateway: "\(network.gateway)",
+                                    IPAddress: "\(endpoint.address)", IPPrefixLen: network.subnet.prefix, MacAddress: endpoint.mac)
+            networks[endpoint.network] = info
+            if network.isDefault { primary = info }
+        }
+        var ports: [String: [HostBinding]] = [:]
+        for binding in (try? manager.store.ports(container: r.id)) ?? [] {
+            ports["\(binding.containerPort)/\(binding.proto)", default: []].append(
+                HostBinding(HostIp: binding.hostIP.isEmpty ? "0.0.0.0" : binding.hostIP, HostPort: String(binding.hostPort)))
+        }
+        Ports = ports
+        IPAddress = primary?.IPAddress ?? ""
+        IPPrefixLen = primary?.IPPrefixLen ?? 0
+        Gateway = primary?.Gateway ?? ""
+        MacAddress = primary?.MacAddress ?? ""
+        Networks = networks
     }
 }
 

@@ -46,7 +46,7 @@ struct PsCommand: ParsableCommand {
             ("RunningFor", Time.ago(created)),
             ("Status", PsCommand.status(record)),
             ("State", record.state.status.rawValue),
-            ("Ports", ""),
+            ("Ports", ((try? engine.networks.store.ports(container: record.id)) ?? []).map(\.psColumn).joined(separator: ", ")),
             ("Names", record.name),
             ("Networks", record.spec.network),
         ]

@@ -1,0 +1,77 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import CLighter
+import LighterSystem
+
+/// A NETLINK_ROUTE socket, in this thread's network namespace or in another one.
+final class NetlinkSocket {
+    private let fd: FileDescriptor
+    private var sequence: UInt32 = 0
+
+    /// A socket in the current network namespace (NETLINK_ROUTE unless told).
+    init(protocol family: Int32 = Netlink.route) throws(LighterError) {
+        fd = FileDescriptor(adopting: try syscall("socket", "netlink") { socket(AF_NETLINK, 3 | 0o2000000, family) })  // SOCK_RAW|SOCK_CLOEXEC
+    }
+
+    /// A socket bound to the network namespace `namespace` (an nsfs file such as /proc/PID/ns/net):
+    /// this thread enters it just long enough to create the socket, then comes back.
+    init(namespace: FileDescriptor) throws(LighterError) {
+        let home = try FileDescriptor(path: "/proc/thread-self/ns/net", flags: O_RDONLY)
+        try syscall("setns", "network namespace") { lighter_setns(namespace.rawValue, 0x40000000) }   // CLONE_NEWNET
+        let raw = socket(AF_NETLINK, 3 | 0o2000000, Netlink.route)
+        let code = lighter_errno()
+        if lighter_setns(home.rawValue, 0x40000000) != 0 {
+            // Never stay in the container's namespace: that thread would act on the wrong links.
+            fatalError("cannot return to this process's network namespace (errno \(lighter_errno()))")
+        }
+        guard raw >= 0 else { throw .system(call: "socket", path: "netlink", errno: code) }
+        fd = FileDescriptor(adopting: raw)
+    }
+
+    /// Send one request and wait for its acknowledgement; a kernel error becomes `LighterError.system`.
+    func request(_ message: NetlinkMessage, what: String) throws(LighterError) {
+        _ = try exchange(message, what: what, dump: false)
+    }
+
+    /// Send a request that answers with messages and an acknowledgement (a GET of one object).
+    func get(_ message: NetlinkMessage, what: String) throws(LighterError) -> [(type: UInt16, payload: ArraySlice<UInt8>)] {
+        try exchange(message, what: what, dump: false)
+    }
+
+    /// Send a dump request; the replies' payloads (after the netlink header) with their types.
+    func dump(_ message: NetlinkMessage, what: String) throws(LighterError) -> [(type: UInt16, payload: ArraySlice<UInt8>)] {
+        try exchange(message, what: what, dump: true)
+    }
+
+    private func exchange(_ message: NetlinkMessage, what: String, dump: Bool) throws(LighterError) -> [(type: UInt16, payload: ArraySlice<UInt8>)] {
+        sequence &+= 1
+        let bytes = message.finished(sequence: sequence)
+        try syscall("send", what) { bytes.withUnsafeBytes { send(fd.rawValue, $0.baseAddress, $0.count, 0) } }
+        var replies: [(type: UInt16, payload: ArraySlice<UInt8>)] = []
+        var buffer = [UInt8](repeating: 0, count: 32 * 1024)
+        while true {
+            let n = try syscall("recv", what) { buffer.withUnsafeMutableBytes { recv(fd.rawValue, $0.baseAddress, $0.count, 0) } }
+            var offset = 0
+            let data = buffer[0..<n]
+            while offset + 16 <= n {
+                let length = Int(NetlinkMessage.read(UInt32.self, data, at: offset))
+                let type = NetlinkMessage.read(UInt16.self, data, at: offset + 4)
+                let seq = NetlinkMessage.read(UInt32.self, data, at: offset + 8)
+                guard length >= 16, offset + length <= n else { break }
+                defer { offset += (length + 3) & ~3 }
+                guard seq == sequence else { continue }
+                if type == Netlink.done { return replies }
+                if type == Netlink.error {
+                    let code = -NetlinkMessage.read(Int32.self, data, at: offset + 16)
+                    if code != 0 { throw .system(call: "netlink", path: what, errno: code) }
+                    if !dump { return replies }
+                    continue
+                }
+                replies.append((type, Array(data[(offset + 16)..<(offset + length)])[...]))
+            }
+        }
+    }
+}
