@@ -9,4 +9,7 @@ command -v swift >/dev/null 2>&1 || PATH="$PATH:/opt/swift/usr/bin"
 scripts/install-deps.sh
 scripts/fixtures.sh
 swift build
+# The static binary too: some tests run it where the debug build cannot go (`run --init` mounts it
+# into a container, where the Swift runtime's shared libraries are not).
+scripts/build-release.sh
 swift test "$@"

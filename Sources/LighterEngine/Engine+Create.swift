@@ -14,6 +14,13 @@ extension Engine {
     public func create(_ spec: ContainerSpec, name: String?) throws(LighterError) -> ContainerRecord {
         var spec = spec
         let (imageID, _) = try images.resolve(spec.image)
+        // Volume mounts: create the named (or anonymous) volumes they name; mount their data.
+        for index in spec.binds.indices {
+            guard let name = spec.binds[index].volume else { continue }
+            let volume = try volumes.create(name.isEmpty ? nil : name)
+            spec.binds[index].volume = volume.Name
+            spec.binds[index].source = volume.Mountpoint
+        }
         spec.imageID = imageID
         let config = try images.config(of: imageID)
         try checkPlatform(config.platform, image: spec.image, wanted: spec.platform)

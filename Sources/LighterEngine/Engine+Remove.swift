@@ -5,16 +5,18 @@ import LighterRuntime
 import LighterSystem
 
 extension Engine {
-    /// `rm [-f]`: a running container needs `force` (it is killed first).
-    public func remove(_ id: String, force: Bool) throws(LighterError) {
+    /// `rm [-f] [-v]`: a running or paused container needs `force` (it is killed first); `volumes`
+    /// also removes its anonymous volumes.
+    public func remove(_ id: String, force: Bool, volumes removeVolumes: Bool = false) throws(LighterError) {
         let record = try inspect(id)
-        if record.state.status == .running || record.state.status == .restarting {
+        if [.running, .restarting, .paused].contains(record.state.status) {
             guard force else {
-                throw .conflict("you cannot remove a running container \(record.shortID). Stop the container before attempting removal or force remove")
+                throw .conflict("you cannot remove a \(record.state.status.rawValue) container \(record.shortID). Stop the container before attempting removal or force remove")
             }
             try stop(id, timeout: 0, signal: SIGKILL)
         }
         try removeFiles(id)
+        if removeVolumes { try removeAnonymousVolumes(of: record) }
     }
 
     /// Remove every trace of a stopped container: mounts, runtime state, directory, database row.

@@ -32,6 +32,13 @@ extension Engine {
         for file in ["hostname", "hosts", "resolv.conf"] {
             mounts.append(RuntimeSpec.Mount(destination: "/etc/\(file)", type: "bind", source: "\(directory)/\(file)", options: ["rbind", "rprivate"]))
         }
+        if spec.initProcess {
+            guard StaticExecutable.check(executable) else {
+                throw .unsupported(feature: "--init with \(executable)", fix: "--init mounts the lighter binary into the container, so it must be the static build (scripts/build-release.sh)")
+            }
+            mounts.append(RuntimeSpec.Mount(destination: ContainerReaper.path, type: "bind", source: executable, options: ["bind", "ro", "nosuid", "nodev"]))
+            process.args = [ContainerReaper.path, "--"] + process.args
+        }
         for bind in spec.binds {
             mounts.append(RuntimeSpec.Mount(destination: bind.destination, type: "bind", source: bind.source,
                                             options: ["rbind", "rprivate"] + (bind.readOnly ? ["ro"] : [])))

@@ -13,6 +13,16 @@ extension Engine {
         }
     }
 
+    /// Remove the anonymous volumes (64-hex names, made for `-v /path` or an image's VOLUME) that a
+    /// removed container used, unless another container uses them too.
+    func removeAnonymousVolumes(of record: ContainerRecord) throws(LighterError) {
+        for bind in record.spec.binds {
+            guard let name = bind.volume, name.count == 64, name.allSatisfy(\.isHexDigit) else { continue }
+            let users = try volumeUsers(name)
+            if users.isEmpty { try? volumes.remove(name, users: []) }
+        }
+    }
+
     /// `volume prune`: remove every volume no container uses; their names.
     public func pruneVolumes() throws(LighterError) -> [String] {
         var removed: [String] = []

@@ -245,3 +245,28 @@ import LighterTestSupport
         #expect(plain.stdout.trimmed == "/dev/pts/0", "\(plain.stderr)")
     }
 }
+
+@Suite struct RunInitTests {
+    /// `--init` mounts the lighter binary itself into the container, so it needs the static build.
+    @Test func initReapsOrphansForwardsSignalsAndKeepsTheExitCode() {
+        let lighter = RunCommandTests.ready()
+        let bin = Repository.staticLighterBinary
+        func run(_ arguments: [String]) -> ProcessResult {
+            Run.capture([bin] + arguments, environment: ["LIGHTER_ROOT": lighter.root.path])
+        }
+        let tree = run(["run", "--rm", "--init", "busybox", "sh", "-c", "ps -o pid,args | grep -v 'ps -o'; exit 3"])
+        #expect(tree.status == 3, "\(tree.stderr)")
+        #expect(tree.stdout.contains("    1 /sbin/lighter-init -- sh -c"), "\(tree.stdout)")
+        // An orphan is reaped by the init rather than left a zombie.
+        let orphans = run(["run", "--rm", "--init", "busybox", "sh", "-c", "(sleep 0.2 &) ; sleep 1; ps -o stat | grep -c Z"])
+        #expect(orphans.stdout.trimmed == "0", "\(orphans.stdout)")
+        // SIGTERM from stop reaches the command (sleep dies of it) instead of being ignored by a shell as PID 1.
+        #expect(run(["run", "-d", "--init", "--name", "sleeper", "busybox", "sleep", "100"]).status == 0)
+        #expect(run(["stop", "-t", "30", "sleeper"]).status == 0)
+        #expect(run(["inspect", "-f", "{{.State.ExitCode}}", "sleeper"]).stdout == "143\n")
+        // The debug build cannot serve as the init, and says so.
+        let debug = lighter.run("run", "--rm", "--init", "busybox", "true")
+        #expect(debug.status == 125)
+        #expect(debug.stderr.contains("static build"))
+    }
+}

@@ -26,3 +26,27 @@ import LighterTestSupport
         #expect(!FileSystem.exists(mountpoint))
     }
 }
+
+@Suite struct VolumeMountTests {
+    @Test func namedVolumesOutliveContainersAndAnonymousOnesGoWithRm() {
+        let lighter = RunCommandTests.ready()
+        #expect(lighter.run("run", "--rm", "-v", "data:/data", "busybox", "sh", "-c", "echo persisted > /data/f").status == 0)
+        #expect(lighter.run("run", "--rm", "-v", "data:/data:ro", "busybox", "cat", "/data/f").stdout == "persisted\n")
+        #expect(lighter.run("run", "--rm", "-v", "data:/data:ro", "busybox", "touch", "/data/g").status != 0)
+        // A volume in use cannot be removed.
+        #expect(lighter.run("create", "--name", "user", "-v", "data:/data", "busybox", "true").status == 0)
+        let busy = lighter.run("volume", "rm", "data")
+        #expect(busy.status == 1)
+        #expect(busy.stderr.contains("volume is in use by container user"))
+        #expect(lighter.run("rm", "user").status == 0)
+        // `-v /path` makes an anonymous volume: `run --rm` and `rm -v` take it away.
+        #expect(lighter.run("run", "--rm", "-v", "/scratch", "busybox", "touch", "/scratch/x").status == 0)
+        #expect(lighter.run("volume", "ls", "-q").stdout == "data\n")
+        #expect(lighter.run("create", "--name", "anon", "-v", "/scratch", "busybox", "true").status == 0)
+        #expect(lighter.run("volume", "ls", "-q").stdout.split(separator: "\n").count == 2)
+        #expect(lighter.run("rm", "-v", "anon").status == 0)
+        #expect(lighter.run("volume", "ls", "-q").stdout == "data\n")
+        let bad = lighter.run("run", "--rm", "-v", "bad name:/x", "busybox", "true")
+        #expect(bad.status == 125)
+    }
+}

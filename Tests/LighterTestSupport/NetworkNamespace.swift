@@ -19,12 +19,12 @@ public final class NetworkNamespace: @unchecked Sendable {
     /// Run a command inside (nsenter --net, which keeps /sys and the cgroup mounts as they are).
     @discardableResult
     public func run(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) -> ProcessResult {
-        Run.capture(["nsenter", "--net=\(path)"] + arguments, stdin: stdin, environment: environment)
+        Run.capture(["nsenter", "--net=\(path)"] + arguments, stdin: stdin, environment: Run.bridgeByDefault(environment))
     }
 
     /// Start a command inside in the background; returns its pid (stop it with `Run.stop`).
     public func spawn(_ arguments: [String], log: String, environment: [String: String] = [:]) -> pid_t {
-        Run.spawn(["nsenter", "--net=\(path)"] + arguments, stdout: log, stderr: log, environment: environment)
+        Run.spawn(["nsenter", "--net=\(path)"] + arguments, stdout: log, stderr: log, environment: Run.bridgeByDefault(environment))
     }
 
     @discardableResult
@@ -38,5 +38,13 @@ extension Run {
     public static func stop(_ pid: pid_t) {
         kill(pid, SIGKILL)
         _ = wait(pid)
+    }
+
+    /// Inside a test-made namespace the default bridge is safe: containers use it unless told otherwise
+    /// (outside one, test processes default to `--network none`; see Run.spawn).
+    static func bridgeByDefault(_ environment: [String: String]) -> [String: String] {
+        var environment = environment
+        if environment["LIGHTER_DEFAULT_NETWORK"] == nil { environment["LIGHTER_DEFAULT_NETWORK"] = "bridge" }
+        return environment
     }
 }

@@ -33,6 +33,13 @@ public enum Repository {
         return path
     }
 
+    /// The static release binary (scripts/test.sh builds it with scripts/build-release.sh).
+    public static var staticLighterBinary: String {
+        let path = "\(root())/.build/release/lighter"
+        precondition(FileSystem.exists(path), "missing \(path): run scripts/build-release.sh first (scripts/test.sh does)")
+        return path
+    }
+
     /// The debug `lighter` binary (scripts/test.sh builds it before `swift test`).
     public static var lighterBinary: String {
         let path = "\(root())/.build/debug/lighter"

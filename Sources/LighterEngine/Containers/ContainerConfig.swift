@@ -33,6 +33,8 @@ public struct ContainerSpec: Codable, Sendable, Equatable {
     public var stopTimeout: Int?
     /// The cgroup under which the container's cgroup is made (`--cgroup-parent`).
     public var cgroupParent: String = "/lighter"
+    /// `--init`: run lighter-init as PID 1, which reaps orphans and forwards signals.
+    public var initProcess: Bool = false
     /// `--platform`: the image must be of this platform.
     public var platform: Platform?
     /// `-p`: published ports as asked (host port 0: pick one when created).
@@ -74,19 +76,30 @@ public struct ContainerSpec: Codable, Sendable, Equatable {
     }
 }
 
-/// `-v /host:/ctr[:ro]`.
+/// `-v /host:/ctr[:ro]` (a bind mount), `-v NAME:/ctr[:ro]` (a named volume, created if missing)
+/// or `-v /ctr` (an anonymous volume).
 public struct BindMount: Codable, Sendable, Equatable {
     public var source: String
     public var destination: String
     public var readOnly: Bool
+    /// The volume's name for volume mounts ("" until an anonymous one is named at create); nil for binds.
+    public var volume: String?
 
     public init(parsing spec: String) throws(LighterError) {
         let parts = spec.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-        guard parts.count == 2 || parts.count == 3, parts[0].hasPrefix("/"), parts[1].hasPrefix("/") else {
-            throw .invalidArgument("-v \(spec): expected /host/path:/container/path[:ro|rw] (named volumes are not supported yet)")
+        let usage = "-v \(spec): expected /host/path:/container/path[:ro|rw], VOLUME:/container/path[:ro|rw] or /container/path"
+        if parts.count == 1 {
+            guard parts[0].hasPrefix("/"), parts[0] != "/" else { throw .invalidArgument(usage) }
+            source = ""
+            destination = parts[0]
+            readOnly = false
+            volume = ""
+            return
+        }
+        guard parts.count == 2 || parts.count == 3, !parts[0].isEmpty, parts[1].hasPrefix("/") else {
+            throw .invalidArgument(usage)
         }
         guard parts[1] != "/" else { throw .invalidArgument("-v \(spec): cannot mount over the container's root") }
-        source = parts[0]
         destination = parts[1]
         readOnly = false
         if parts.count == 3 {
@@ -99,8 +112,18 @@ public struct BindMount: Codable, Sendable, Equatable {
                 }
             }
         }
-        guard FileSystem.exists(source) else {
-            throw .invalidArgument("-v \(spec): the host path \(source) does not exist")
+        if parts[0].hasPrefix("/") {
+            source = parts[0]
+            volume = nil
+            guard FileSystem.exists(source) else {
+                throw .invalidArgument("-v \(spec): the host path \(source) does not exist")
+            }
+        } else {
+            guard VolumeStore.isValidName(parts[0]) else {
+                throw .invalidArgument("-v \(spec): \"\(parts[0])\" is neither an absolute host path nor a valid volume name")
+            }
+            source = ""
+            volume = parts[0]
         }
     }
 }

@@ -83,6 +83,7 @@ public struct ContainerMonitor {
         }
         if let record = try? engine.record(id), record.spec.autoRemove {
             try? engine.removeFiles(id)
+            try? engine.removeAnonymousVolumes(of: record)   // as Docker's run --rm
         }
         return code
     }

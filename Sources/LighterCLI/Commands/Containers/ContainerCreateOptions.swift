@@ -46,6 +46,7 @@ struct ContainerCreateOptions: ParsableArguments {
     @Option(name: .long, help: "Signal to stop the container.") var stopSignal: String?
     @Option(name: .long, help: "Timeout (in seconds) to stop a container.") var stopTimeout: Int?
     @Option(name: .long, help: "Parent cgroup for the container (default /lighter).") var cgroupParent: String?
+    @Flag(name: .long, help: "Run an init inside the container that forwards signals and reaps processes.") var `init` = false
     @Option(name: .long, help: "Set platform if the image is multi-platform (checked against the image).") var platform: String?
 
     /// Validate every flag and build the container spec (bad values are errors, never ignored).
@@ -135,6 +136,7 @@ struct ContainerCreateOptions: ParsableArguments {
         spec.autoRemove = autoRemove
         spec.ulimits = try ulimit.map { (u) throws(LighterError) -> Ulimit in try Ulimit(parsing: u) }
         spec.stopSignal = stopSignal
+        spec.initProcess = `init`
         spec.stopTimeout = stopTimeout
         if let platform { spec.platform = try Platform(parsing: platform) }
         if let cgroupParent {

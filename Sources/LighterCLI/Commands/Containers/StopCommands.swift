@@ -75,7 +75,7 @@ struct RmCommand: ParsableCommand {
 
     func run() throws {
         try eachContainer(containers, store: store, command: "rm") { (engine, id) throws(LighterError) in
-            try engine.remove(id, force: force)
+            try engine.remove(id, force: force, volumes: volumes)
         }
     }
 }
