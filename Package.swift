@@ -10,6 +10,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // C: the small shim for syscalls Swift cannot call directly (openat2, clone, setns ...).
@@ -37,11 +38,16 @@ let package = Package(
         .target(name: "LighterRuntime", dependencies: ["LighterSystem", "LighterOCI", "CLighter", "CSeccomp"]),
         // Containers: create, run (through the runtime and a per-container monitor), stop, remove, logs.
         .target(name: "LighterEngine", dependencies: ["LighterSystem", "LighterOCI", "LighterStore", "LighterRuntime", "CLighter"]),
+        // OCI distribution client: pull, push, login against registries (HTTP through AsyncHTTPClient).
+        .target(name: "LighterRegistry", dependencies: [
+            "LighterSystem", "LighterOCI", "LighterStore", "LighterArchive",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
         // The host: kernel config and running-system checks (check-config, info).
         .target(name: "LighterHost", dependencies: ["LighterSystem", "CArchive"]),
         // The command line.
         .target(name: "LighterCLI", dependencies: [
-            "LighterSystem", "LighterOCI", "LighterArchive", "LighterStore", "LighterRuntime", "LighterHost", "LighterEngine",
+            "LighterSystem", "LighterOCI", "LighterArchive", "LighterStore", "LighterRuntime", "LighterHost", "LighterEngine", "LighterRegistry",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "lighter", dependencies: ["LighterCLI", "LighterRuntime", "LighterEngine"]),
@@ -52,6 +58,7 @@ let package = Package(
         .testTarget(name: "LighterCLITests", dependencies: ["LighterSystem", "LighterOCI", "LighterTestSupport"]),
         .testTarget(name: "LighterArchiveTests", dependencies: ["LighterArchive", "LighterSystem", "LighterOCI"]),
         .testTarget(name: "LighterRuntimeTests", dependencies: ["LighterRuntime", "LighterSystem"]),
+        .testTarget(name: "LighterRegistryTests", dependencies: ["LighterRegistry", "LighterStore", "LighterOCI", "LighterSystem", "LighterTestSupport"]),
         .testTarget(name: "LighterHostTests", dependencies: ["LighterHost", "LighterSystem", "CArchive"]),
     ],
     swiftLanguageModes: [.v6]
