@@ -73,17 +73,23 @@ public struct ImagePuller: Sendable {
             throw .notFound(kind: "image for platform", name: "\(platform) in \(reference.familiar): the image is \(config.platform)")
         }
 
+        let diffIDs = config.rootfs.diff_ids
+        guard diffIDs.count == manifest.layers.count else {
+            throw .malformed(what: "image \(reference)", reason: "config lists \(diffIDs.count) layers (rootfs.diff_ids) but the manifest has \(manifest.layers.count)")
+        }
         // Hold the shared store lock from the first blob moved in until the image is recorded,
         // so garbage collection cannot remove blobs of an image not yet recorded.
         let lock = try FileLock(path: store.paths.lockFile, mode: .shared)
         defer { lock.release() }
         let missing = uniqueMissing(manifest.layers)
         for layer in manifest.layers where !missing.contains(layer) { progress(.layerExists(layer.digest)) }
-        try await download(missing, repository: repository, client: client, progress: progress)
-        progress(.unpacking)
         let layers = manifest.layers.map { LayerBlob(digest: $0.digest, mediaType: $0.mediaType, size: $0.size) }
+        let unpacker = LayerUnpackQueue(store: store, layers: layers, chainIDs: Digest.chainIDs(of: diffIDs), diffIDs: diffIDs)
+        try await download(missing, repository: repository, client: client, unpacker: unpacker, progress: progress)
+        progress(.unpacking)
+        let unpacked = try await unpacker.unpackReady()
         let tags = reference.tag != nil && reference.digest == nil ? [reference] : []
-        let id = try store.addImage(configBytes: configBytes, layers: layers, manifestBytes: manifestBytes, tags: tags)
+        let id = try store.addImage(configBytes: configBytes, layers: layers, manifestBytes: manifestBytes, tags: tags, unpacked: unpacked)
         return PulledImage(id: id, manifestDigest: manifestDigest, resolvedDigest: top.digest, reference: reference, downloadedLayers: missing.count)
     }
 
@@ -93,7 +99,9 @@ public struct ImagePuller: Sendable {
     }
 
     /// Download `layers` with at most `maxConcurrentDownloads` at a time.
-    private func download(_ layers: [Descriptor], repository: String, client: RegistryClient,
+    /// Each time a download completes, the layers whose blobs are all in (in order) are unpacked
+    /// while the others keep downloading.
+    private func download(_ layers: [Descriptor], repository: String, client: RegistryClient, unpacker: LayerUnpackQueue,
                           progress: @escaping @Sendable (PullEvent) -> Void) async throws(LighterError) {
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -103,10 +111,12 @@ public struct ImagePuller: Sendable {
                     group.addTask { try await self.downloadLayer(next, repository: repository, client: client, progress: progress) }
                     running += 1
                 }
+                _ = try await unpacker.unpackReady()
                 while try await group.next() != nil {
                     if let next = pending.popFirst() {
                         group.addTask { try await self.downloadLayer(next, repository: repository, client: client, progress: progress) }
                     }
+                    _ = try await unpacker.unpackReady()
                 }
             }
         } catch let error as LighterError {

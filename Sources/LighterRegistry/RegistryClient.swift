@@ -44,10 +44,12 @@ public final class RegistryClient: Sendable {
 
     var host: String { RegistryHost.apiHost(for: registry) }
 
-    /// The base URL: HTTPS, or for an insecure registry HTTPS first and plain HTTP when TLS fails.
+    /// The base URL: HTTPS; for an insecure registry plain HTTP is tried first (a TLS server answers
+    /// it at once with 400, whereas a TLS handshake with a plain server only fails after the connect
+    /// timeout), then HTTPS without verification. Only a 200 or 401 on `/v2/` counts as an answer.
     func baseURL() async throws(LighterError) -> String {
         if let known = base.withLock({ $0 }) { return known }
-        let schemes = options.isInsecure(registry) ? ["https", "http"] : ["https"]
+        let schemes = options.isInsecure(registry) ? ["http", "https"] : ["https"]
         var lastError: LighterError?
         for scheme in schemes {
             let url = "\(scheme)://\(host)"
@@ -56,10 +58,15 @@ public final class RegistryClient: Sendable {
             do {
                 let response = try await http.execute(request, timeout: .seconds(30))
                 _ = try? await response.body.collect(upTo: 1 << 20)
+                guard response.status == .ok || response.status == .unauthorized else {
+                    lastError = .registry(host: registry, message: "\(url)/v2/ answered HTTP \(response.status.code): not a registry API endpoint")
+                    continue
+                }
                 base.withLock { $0 = url }
                 return url
             } catch {
-                lastError = mapTransport(error, url: url)
+                // Nothing answers on that port at all: HTTPS would not fare better.
+                throw mapTransport(error, url: url)
             }
         }
         throw lastError ?? .registry(host: registry, message: "cannot be reached")
@@ -176,7 +183,7 @@ public final class RegistryClient: Sendable {
         if let tls = error as? BoringSSLError {
             return .registry(host: registry, message: "TLS with \(url) failed: \(tls) (add its CA to \(options.certsDirectory)/\(registry)/ca.crt, or allow it with --insecure-registry)")
         }
-        return .registry(host: registry, message: "\(url): \(error)")
+        return .registry(host: registry, message: "cannot talk to \(url): \(error)")
     }
 
     static func percentEncode(_ string: String) -> String {

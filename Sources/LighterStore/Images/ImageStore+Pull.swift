@@ -39,6 +39,15 @@ extension ImageStore {
         try FileSystem.syncDirectory(paths.blobs)
     }
 
+    /// Unpack one downloaded layer blob as snapshot `chainID` while the rest of the image is still
+    /// downloading; returns its size, or nil when the snapshot already exists (then `addImage` checks
+    /// it against the blob). The blob's digest and the diff ID are verified while unpacking.
+    public func unpackPulledLayer(_ blob: LayerBlob, chainID: Digest, diffID: Digest) throws(LighterError) -> Int64? {
+        if snapshots.contains(chainID) { return nil }
+        let fd = try content.open(blob.digest)
+        return try snapshots.create(chainID: chainID, from: fd, expectedDigest: blob.digest, expectedDiffID: diffID, limits: limits).size
+    }
+
     /// Partial downloads left by interrupted pulls, and their size (for `system prune` and `system df`).
     public func partialDownloads() throws(LighterError) -> [(path: String, size: Int64)] {
         guard FileSystem.isDirectory(downloadsDirectory) else { return [] }
