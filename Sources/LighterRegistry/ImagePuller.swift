@@ -42,8 +42,9 @@ public struct ImagePuller: Sendable {
     private func pull(_ reference: Reference, platform: Platform?, client: RegistryClient,
                       progress: @escaping @Sendable (PullEvent) -> Void) async throws(LighterError) -> PulledImage {
         let repository = reference.repository
-        let top = try await client.manifest(repository: repository, reference: reference.digest?.description ?? reference.tag ?? "latest",
-                                            expected: reference.digest)
+        let top = try await client.retrying { () async throws(LighterError) -> FetchedManifest in
+            try await client.manifest(repository: repository, reference: reference.digest?.description ?? reference.tag ?? "latest", expected: reference.digest)
+        }
         var manifestBytes = top.bytes
         var manifestDigest = top.digest
         var chosen: Platform?
@@ -57,7 +58,9 @@ public struct ImagePuller: Sendable {
             guard MediaType.isManifest(entry.mediaType) else {
                 throw .malformed(what: "index \(reference)", reason: "entry \(entry.digest) has media type \(entry.mediaType), not an image manifest")
             }
-            let manifest = try await client.manifest(repository: repository, reference: entry.digest.description, expected: entry.digest)
+            let manifest = try await client.retrying { () async throws(LighterError) -> FetchedManifest in
+                try await client.manifest(repository: repository, reference: entry.digest.description, expected: entry.digest)
+            }
             manifestBytes = manifest.bytes
             manifestDigest = manifest.digest
             chosen = entry.platform
@@ -67,7 +70,9 @@ public struct ImagePuller: Sendable {
             throw .malformed(what: "manifest \(manifestDigest)", reason: "layer media type \(layer.mediaType) is not supported")
         }
         progress(.resolved(manifest: manifestDigest, platform: chosen))
-        let configBytes = try await client.smallBlob(repository: repository, descriptor: manifest.config)
+        let configBytes = try await client.retrying { () async throws(LighterError) -> [UInt8] in
+            try await client.smallBlob(repository: repository, descriptor: manifest.config)
+        }
         let config = try JSON.decode(ImageConfig.self, from: configBytes, what: "image config \(manifest.config.digest)")
         if let platform, !top.isIndex, !platform.canRun(config.platform) {
             throw .notFound(kind: "image for platform", name: "\(platform) in \(reference.familiar): the image is \(config.platform)")

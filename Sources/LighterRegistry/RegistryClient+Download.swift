@@ -126,6 +126,20 @@ extension RegistryClient {
         return spec.split(separator: "-").first.flatMap { Int64($0) }
     }
 
+    /// Run a small request again after network trouble, with the same backoff as blob downloads.
+    public func retrying<T: Sendable>(_ body: () async throws(LighterError) -> T) async throws(LighterError) -> T {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do throws(LighterError) {
+                return try await body()
+            } catch {
+                guard hasAnswered, Self.isRetryable(error), attempt < options.attempts else { throw error }
+                try? await Task.sleep(for: .milliseconds(min(8000, options.retryDelayMilliseconds << min(attempt - 1, 10))))
+            }
+        }
+    }
+
     /// Network trouble and server hiccups are retried; verification failures and refusals are not.
     static func isRetryable(_ error: LighterError) -> Bool {
         switch error {

@@ -44,6 +44,9 @@ public final class RegistryClient: Sendable {
 
     var host: String { RegistryHost.apiHost(for: registry) }
 
+    /// Has the registry answered once (so that later failures are trouble on the way, worth a retry)?
+    var hasAnswered: Bool { base.withLock { $0 } != nil }
+
     /// The base URL: HTTPS; for an insecure registry plain HTTP is tried first (a TLS server answers
     /// it at once with 400, whereas a TLS handshake with a plain server only fails after the connect
     /// timeout), then HTTPS without verification. Only a 200 or 401 on `/v2/` counts as an answer.

@@ -41,6 +41,22 @@ import Testing
         try CredentialStore(options: untrusting.options).save(Credentials(username: "alice", password: "wonder land"), for: registry.host)
         let tls = await lighterError { _ = try await untrusting.pull(target) }
         #expect(tls?.description.contains("TLS") == true && tls?.description.contains("ca.crt") == true, "\(String(describing: tls))")
+
+        // The CLI: login checks the password and stores it 0600; logout forgets it.
+        let authFile = certs.sub("cli-auth/config.json")
+        let environment = ["LIGHTER_AUTH_FILE": authFile]
+        let bad = Run.capture([Repository.lighterBinary, "login", "--certs-dir", source.options.certsDirectory, "-u", "alice", "--password-stdin", registry.host],
+                              stdin: "wrong\n", environment: environment)
+        #expect(bad.status != 0 && bad.stderr.contains("login refused") && !FileSystem.exists(authFile), "\(bad.stderr)")
+        let good = Run.capture([Repository.lighterBinary, "login", "--certs-dir", source.options.certsDirectory, "-u", "alice", "--password-stdin", "https://\(registry.host)/"],
+                               stdin: "wonder land\n", environment: environment)
+        #expect(good.status == 0 && good.stdout.contains("Login Succeeded"), "\(good.stderr)")
+        #expect((FileSystem.lstatOrNil(authFile)?.st_mode ?? 0) & 0o777 == 0o600)
+        #expect(try CredentialStore(options: RegistryOptions(authFile: authFile, dockerConfigFile: nil)).credentials(for: registry.host)
+                == Credentials(username: "alice", password: "wonder land"))
+        let logout = Run.capture([Repository.lighterBinary, "logout", registry.host], environment: environment)
+        #expect(logout.status == 0 && logout.stdout.contains("Removing login credentials"))
+        #expect(try CredentialStore(options: RegistryOptions(authFile: authFile, dockerConfigFile: nil)).credentials(for: registry.host) == nil)
     }
 
     @Test func bearerTokensScopedPerRepository() async throws {
