@@ -90,5 +90,11 @@ import Testing
         #expect(watch.ranges == ["bytes=\(kept)-"])
         #expect(store.store.content.contains(layer.digest))
         #expect(!FileSystem.exists(partial))
+
+        // `system prune` removes partial downloads that no pull is working on.
+        let leftover = store.store.partialDownloadPath(for: Digest.of(Array("leftover".utf8)))
+        try FileSystem.writeDurably([1, 2, 3], to: leftover)
+        let prune = Run.capture([Repository.lighterBinary, "system", "prune", "--root", root])
+        #expect(prune.status == 0 && !FileSystem.exists(leftover), "\(prune.stderr)")
     }
 }

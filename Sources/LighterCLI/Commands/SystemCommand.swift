@@ -75,9 +75,11 @@ struct SystemPruneCommand: ParsableCommand {
 
     func run() throws {
         try guarded(exitCode: 1) { () throws(LighterError) in
-            let report = try store.openImageStore().prune(all: all)
+            let images = try store.openImageStore()
+            let report = try images.prune(all: all)
+            let partial = try images.removePartialDownloads()
             for event in report.deleted { Console.out(event.description) }
-            Console.out("Total reclaimed space: \(Time.humanSize(report.reclaimedBytes))")
+            Console.out("Total reclaimed space: \(Time.humanSize(report.reclaimedBytes + partial))")
         }
     }
 }

@@ -56,4 +56,19 @@ extension ImageStore {
             return (path, Int64(FileSystem.lstatOrNil(path)?.st_size ?? 0))
         }
     }
+
+    /// `system prune`: delete partial downloads no pull is working on (their blob lock is free);
+    /// returns the bytes freed.
+    @discardableResult
+    public func removePartialDownloads() throws(LighterError) -> Int64 {
+        var freed: Int64 = 0
+        for (path, size) in try partialDownloads() {
+            let hex = String(FileSystem.basename(of: path).dropLast(".partial".count))
+            guard let digest = try? Digest(hex: hex), let lock = try tryLockDownload(digest) else { continue }
+            try FileSystem.remove(path)
+            withExtendedLifetime(lock) {}
+            freed += size
+        }
+        return freed
+    }
 }
