@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import AsyncHTTPClient
+import Dispatch
 import LighterOCI
 import LighterSystem
 import NIOCore
@@ -22,7 +23,10 @@ extension RegistryClient {
         while true {
             if offset == descriptor.size {
                 let digest = hasher.finalize()
-                if digest == descriptor.digest { try fd.sync(); return }
+                if digest == descriptor.digest {
+                    try await Self.offloaded { () throws(LighterError) in try fd.sync() }
+                    return
+                }
                 try fd.truncate(to: 0)
                 try fd.seek(to: 0)
                 // A resumed file may have held bytes that were never the blob (power loss): start over once.
@@ -93,6 +97,21 @@ extension RegistryClient {
         if offset < descriptor.size {
             throw .registry(host: registry, message: "blob \(descriptor.digest): connection ended after \(offset) of \(descriptor.size) bytes")
         }
+    }
+
+    /// Run blocking work (fsync) on a Dispatch thread, not on the cooperative pool the downloads share.
+    static func offloaded(_ work: @escaping @Sendable () throws(LighterError) -> Void) async throws(LighterError) {
+        let result: Result<Void, LighterError> = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                do throws(LighterError) {
+                    try work()
+                    continuation.resume(returning: .success(()))
+                } catch {
+                    continuation.resume(returning: .failure(error))
+                }
+            }
+        }
+        try result.get()
     }
 
     static func reset(_ fd: LighterSystem.FileDescriptor, _ hasher: inout SHA256Hasher, _ offset: inout Int64) throws(LighterError) {
