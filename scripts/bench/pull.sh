@@ -56,8 +56,8 @@ echo
 echo "| client | min s | median s | max s | MB/s (median) |"
 echo "|---|---|---|---|---|"
 for row in lighter docker podman; do
-    awk -F'\t' -v r="$row" -v b="$bytes" '$1 == r { v[++n] = $2 } END {
+    awk -F'\t' -v r="$row" '$1 == r { print $2 }' "$work/samples.tsv" | sort -n | awk -v r="$row" -v b="$bytes" '{ v[++n] = $1 } END {
         if (n == 0) { printf "| %s | failed | | | |\n", r; exit }
-        asort(v); m = (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
-        printf "| %s | %.2f | %.2f | %.2f | %.0f |\n", r, v[1] / 1000, m / 1000, v[n] / 1000, b / 1e6 / (m / 1000) }' "$work/samples.tsv"
+        m = (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+        printf "| %s | %.2f | %.2f | %.2f | %.0f |\n", r, v[1] / 1000, m / 1000, v[n] / 1000, b / 1e6 / (m / 1000) }'
 done
