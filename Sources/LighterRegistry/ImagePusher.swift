@@ -70,18 +70,26 @@ public struct ImagePusher: Sendable {
         let mountFrom = image.tags.first { $0.registry == target.registry && $0.repository != target.repository }?.repository
         var seen = Set<Digest>()
         for blob in image.manifest.layers + [image.manifest.config] where seen.insert(blob.digest).inserted {
-            if try await client.hasBlob(repository: target.repository, digest: blob.digest) {
+            let present = try await client.retrying { () async throws(LighterError) -> Bool in
+                try await client.hasBlob(repository: target.repository, digest: blob.digest)
+            }
+            if present {
                 progress(.blobExists(blob.digest))
                 continue
             }
             guard store.content.contains(blob.digest) else {
                 throw .notFound(kind: "blob", name: "\(blob.digest) of image \(image.id.short) (the store lacks it; pull the image again)")
             }
-            let mounted = try await client.uploadBlob(repository: target.repository, digest: blob.digest, size: blob.size,
-                                                      from: store.content.path(of: blob.digest), mountFrom: mountFrom)
+            // A failed upload starts a new upload session (monolithic uploads cannot resume).
+            let mounted = try await client.retrying { () async throws(LighterError) -> Bool in
+                try await client.uploadBlob(repository: target.repository, digest: blob.digest, size: blob.size,
+                                            from: store.content.path(of: blob.digest), mountFrom: mountFrom)
+            }
             if mounted, let mountFrom { progress(.blobMounted(blob.digest, from: mountFrom)) } else { progress(.blobPushed(blob.digest, size: blob.size)) }
         }
-        let digest = try await client.putManifest(repository: target.repository, reference: tag, bytes: image.manifestBytes, mediaType: image.manifestMediaType)
+        let digest = try await client.retrying { () async throws(LighterError) -> Digest in
+            try await client.putManifest(repository: target.repository, reference: tag, bytes: image.manifestBytes, mediaType: image.manifestMediaType)
+        }
         progress(.manifestPushed(reference: tag, digest: digest))
         return digest
     }
