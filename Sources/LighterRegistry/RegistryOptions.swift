@@ -21,10 +21,12 @@ public struct RegistryOptions: Sendable {
     public var attempts: Int
     /// First retry delay in milliseconds; doubles each time up to 8 s.
     public var retryDelayMilliseconds: Int
+    /// Push blobs larger than this in chunks (PATCH), resuming after a failed chunk; nil: one PUT.
+    public var uploadChunkSize: Int64?
 
     public init(authFile: String = RegistryOptions.defaultAuthFile, dockerConfigFile: String? = RegistryOptions.defaultDockerConfig,
                 certsDirectory: String = "/etc/lighter/certs.d", insecureRegistries: Set<String> = [],
-                maxConcurrentDownloads: Int = 3, attempts: Int = 5, retryDelayMilliseconds: Int = 500) {
+                maxConcurrentDownloads: Int = 3, attempts: Int = 5, retryDelayMilliseconds: Int = 500, uploadChunkSize: Int64? = nil) {
         self.authFile = authFile
         self.dockerConfigFile = dockerConfigFile
         self.certsDirectory = certsDirectory
@@ -32,6 +34,7 @@ public struct RegistryOptions: Sendable {
         self.maxConcurrentDownloads = max(1, maxConcurrentDownloads)
         self.attempts = max(1, attempts)
         self.retryDelayMilliseconds = max(0, retryDelayMilliseconds)
+        self.uploadChunkSize = uploadChunkSize.map { max(1, $0) }
     }
 
     static func environment(_ name: String) -> String? {

@@ -50,6 +50,23 @@ import Testing
         #expect(skopeoDigest("\(registry.host)/b/busybox:1") == skopeoDigest("\(registry.host)/a/busybox:1"))
     }
 
+    @Test func chunkedPushRoundTrips() async throws {
+        let registry = try LocalRegistry()
+        let source = try TestStore()
+        let id = try source.importBusybox("busybox:test")
+        let layer = try source.store.pushable("busybox:test").manifest.layers[0]
+        #expect(layer.size > 3 * 300_000)
+        source.options.uploadChunkSize = 300_000
+        let proxy = try FaultProxy(upstreamPort: registry.port, mode: .pass, after: 0)
+        let pushed = try await source.push("busybox:test", as: "\(proxy.host)/chunked/busybox:1")
+        let target = "\(registry.host)/chunked/busybox:1"
+        #expect(skopeoDigest(target) == pushed.description)
+        let chunks = (layer.size + 299_999) / 300_000
+        #expect(proxy.contentRanges.count == Int(chunks) && proxy.contentRanges.first == "0-299999", "\(proxy.contentRanges)")
+        let empty = try TestStore()
+        #expect(try await empty.pull(target).id == id)
+    }
+
     @Test func indexPushAndPlatformChoice() async throws {
         let registry = try LocalRegistry()
         let source = try TestStore()

@@ -74,7 +74,12 @@ final class FaultProxy: @unchecked Sendable {
     }
 
     /// Range headers the clients sent, e.g. `bytes=262144-`.
-    var ranges: [String] {
+    var ranges: [String] { logged.filter { !$0.hasPrefix("content-range ") } }
+
+    /// Content-Range headers of chunk uploads, e.g. `0-299999`.
+    var contentRanges: [String] { logged.filter { $0.hasPrefix("content-range ") }.map { String($0.dropFirst("content-range ".count)) } }
+
+    private var logged: [String] {
         ((try? FileSystem.readString(dir.sub("ranges.log"))) ?? "").split(separator: "\n").map(String.init)
     }
 
@@ -89,8 +94,8 @@ final class FaultProxy: @unchecked Sendable {
             while True:
                 data = client.recv(65536)
                 if not data: break
-                for m in re.finditer(rb"(?i)\r\nrange: *([^\r\n]*)", data):
-                    with open(ranges, "a") as f: f.write(m.group(1).decode() + "\n")
+                for m in re.finditer(rb"(?i)\r\n(content-)?range: *([^\r\n]*)", data):
+                    with open(ranges, "a") as f: f.write(("content-range " if m.group(1) else "") + m.group(2).decode() + "\n")
                 server.sendall(data)
         except OSError: pass
         try: server.shutdown(socket.SHUT_WR)

@@ -10,6 +10,8 @@ struct RegistryCLIOptions: ParsableArguments {
     var certsDirectory: String?
     @Option(name: .customLong("max-concurrent-downloads"), help: "Layers downloaded at once.")
     var maxConcurrentDownloads: Int = 3
+    @Option(name: .customLong("upload-chunk-size"), help: ArgumentHelp("Push layers larger than this in chunks that resume after a dropped connection (e.g. 8m); default one upload per layer.", valueName: "size"))
+    var uploadChunkSize: String?
 
     func registryOptions() throws(LighterError) -> RegistryOptions {
         guard (1...32).contains(maxConcurrentDownloads) else {
@@ -17,6 +19,7 @@ struct RegistryCLIOptions: ParsableArguments {
         }
         var options = RegistryOptions(insecureRegistries: Set(insecureRegistries), maxConcurrentDownloads: maxConcurrentDownloads)
         if let certsDirectory { options.certsDirectory = certsDirectory }
+        if let uploadChunkSize { options.uploadChunkSize = try ByteSize.parse(uploadChunkSize, flag: "--upload-chunk-size") }
         return options
     }
 }
