@@ -10,6 +10,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // C: the small shim for syscalls Swift cannot call directly (openat2, clone, setns ...).
@@ -41,11 +42,16 @@ let package = Package(
         .target(name: "LighterEngine", dependencies: ["LighterSystem", "LighterOCI", "LighterStore", "LighterArchive", "LighterRuntime", "LighterEmulation", "LighterNetwork", "CLighter"]),
         // Networking: rtnetlink links/addresses/routes, IPAM in the store, bridges, nftables NAT and publishing.
         .target(name: "LighterNetwork", dependencies: ["LighterSystem", "LighterStore", "CLighter"]),
+        // OCI distribution client: pull, push, login against registries (HTTP through AsyncHTTPClient).
+        .target(name: "LighterRegistry", dependencies: [
+            "LighterSystem", "LighterOCI", "LighterStore", "LighterArchive",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
         // The host: kernel config and running-system checks (check-config, info).
         .target(name: "LighterHost", dependencies: ["LighterSystem", "CArchive"]),
         // The command line.
         .target(name: "LighterCLI", dependencies: [
-            "LighterSystem", "LighterOCI", "LighterArchive", "LighterStore", "LighterRuntime", "LighterHost", "LighterEngine", "LighterEmulation", "LighterNetwork",
+            "LighterSystem", "LighterOCI", "LighterArchive", "LighterStore", "LighterRuntime", "LighterHost", "LighterEngine", "LighterEmulation", "LighterNetwork", "LighterRegistry",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "lighter", dependencies: ["LighterCLI", "LighterRuntime", "LighterEngine"]),
@@ -57,6 +63,7 @@ let package = Package(
         .testTarget(name: "LighterCLITests", dependencies: ["LighterSystem", "LighterOCI", "LighterTestSupport"]),
         .testTarget(name: "LighterArchiveTests", dependencies: ["LighterArchive", "LighterSystem", "LighterOCI"]),
         .testTarget(name: "LighterNetworkTests", dependencies: ["LighterNetwork", "LighterStore", "LighterSystem", "LighterTestSupport"]),
+        .testTarget(name: "LighterRegistryTests", dependencies: ["LighterRegistry", "LighterStore", "LighterOCI", "LighterSystem", "LighterTestSupport"]),
         .testTarget(name: "LighterHostTests", dependencies: ["LighterHost", "LighterSystem", "CArchive"]),
         .testTarget(name: "LighterRuntimeTests", dependencies: ["LighterRuntime", "LighterSystem", "LighterOCI", "CLighter"]),
     ],

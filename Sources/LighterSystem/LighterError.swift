@@ -35,6 +35,8 @@ public enum LighterError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A container process could not be started; `exitCode` is what Docker exits with
     /// (127 executable not found, 126 not executable, 125 set-up failed).
     case containerStart(message: String, exitCode: Int32)
+    /// Talking to an image registry failed: which registry, and what it (or the network) said.
+    case registry(host: String, message: String)
 
     public var description: String {
         switch self {
@@ -56,6 +58,7 @@ public enum LighterError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .database(code, message): return "metadata database error \(code): \(message)"
         case let .unsupported(feature, fix): return "\(feature) is not available: \(fix)"
         case let .containerStart(message, _): return "cannot start container process: \(message)"
+        case let .registry(host, message): return "registry \(host): \(message)"
         }
     }
 

@@ -26,4 +26,21 @@ import LighterSystem
         #expect(!Platform(architecture: "arm64").canRun(v7))
         #expect(Platform(architecture: "arm64").canRun(Platform(architecture: "aarch64", variant: "v8")))
     }
+
+    @Test func indexEntriesAreComparedNormalized() throws {
+        func entry(_ arch: String, _ variant: String?, _ n: UInt8) throws -> Descriptor {
+            // As decoded from a registry's JSON: not normalized.
+            var platform = Platform(architecture: "amd64")
+            platform.architecture = arch
+            platform.variant = variant
+            return Descriptor(mediaType: MediaType.ociManifest, digest: Digest.of([n]), size: 1, platform: platform)
+        }
+        let index = [try entry("amd64", nil, 1), try entry("arm64", "v8", 2), try entry("arm", "v6", 3), try entry("arm", "v7", 4)]
+        #expect(PlatformMatcher.best(for: try Platform(parsing: "linux/arm64"), among: index)?.digest == Digest.of([2]))
+        #expect(PlatformMatcher.best(for: try Platform(parsing: "linux/arm/v7"), among: index)?.digest == Digest.of([4]))
+        #expect(PlatformMatcher.best(for: try Platform(parsing: "linux/arm/v6"), among: index)?.digest == Digest.of([3]))
+        #expect(PlatformMatcher.best(for: try Platform(parsing: "linux/arm/v7"), among: [index[2]])?.digest == Digest.of([3]))
+        #expect(PlatformMatcher.best(for: try Platform(parsing: "linux/arm/v5"), among: index) == nil)
+        #expect(PlatformMatcher.best(for: try Platform(parsing: "linux/riscv64"), among: index) == nil)
+    }
 }

@@ -83,8 +83,9 @@ struct SystemPruneCommand: ParsableCommand {
                 Console.out("")
             }
             let report = try engine.images.prune(all: all)
+            let partial = try engine.images.removePartialDownloads()
             printDeletedImages(report)
-            Console.out("Total reclaimed space: \(Time.humanSize(report.reclaimedBytes))")
+            Console.out("Total reclaimed space: \(Time.humanSize(report.reclaimedBytes + partial))")
         }
     }
 }

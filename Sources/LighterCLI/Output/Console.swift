@@ -15,7 +15,13 @@ enum Console {
         _ = try? FileDescriptor(adopting: 2).writeAndKeepOpen(line)
     }
 
+    /// Write to standard error without a newline (progress redraws).
+    static func errorRaw(_ text: String) {
+        _ = try? FileDescriptor(adopting: 2).writeAndKeepOpen(text)
+    }
+
     static var stdoutIsTerminal: Bool { isatty(1) == 1 }
+    static var stderrIsTerminal: Bool { isatty(2) == 1 }
 }
 
 extension FileDescriptor {

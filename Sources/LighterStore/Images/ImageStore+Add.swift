@@ -23,9 +23,11 @@ extension ImageStore {
     /// the store holds the whole image or none of it. The caller holds the shared lock.
     ///
     /// `manifestBytes`, when given, are kept as they are (their digest is the image's manifest digest);
-    /// otherwise an OCI manifest is written.
+    /// otherwise an OCI manifest is written. `unpacked` holds snapshots (chain ID → size) the caller
+    /// has just created from these very blobs with `SnapshotStore.create`, which verified them.
     @discardableResult
-    public func addImage(configBytes: [UInt8], layers: [LayerBlob], manifestBytes: [UInt8]? = nil, tags: [Reference]) throws(LighterError) -> Digest {
+    public func addImage(configBytes: [UInt8], layers: [LayerBlob], manifestBytes: [UInt8]? = nil, tags: [Reference],
+                         unpacked: [Digest: Int64] = [:]) throws(LighterError) -> Digest {
         let config = try JSON.decode(ImageConfig.self, from: configBytes, what: "image config")
         let diffIDs = config.rootfs.diff_ids
         guard diffIDs.count == layers.count else {
@@ -34,6 +36,7 @@ extension ImageStore {
         let chainIDs = Digest.chainIDs(of: diffIDs)
         var sizes: [Int64] = []
         for (index, layer) in layers.enumerated() {
+            if let size = unpacked[chainIDs[index]], snapshots.contains(chainIDs[index]) { sizes.append(size); continue }
             sizes.append(try ensureSnapshot(chainID: chainIDs[index], parent: index > 0 ? chainIDs[index - 1] : nil, diffID: diffIDs[index], blob: layer))
         }
         let configDigest = try content.write(configBytes, what: "image config")
