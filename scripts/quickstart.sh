@@ -13,5 +13,5 @@ arch=$(dpkg --print-architecture)
 scripts/busybox-rootfs.sh "$arch" "$top/.fixtures/busybox-$arch.tar"
 "$bin" import --change 'CMD ["/bin/sh"]' "$top/.fixtures/busybox-$arch.tar" busybox:latest
 "$bin" images
-"$bin" run --rm busybox sh -c 'echo "Hello from a Lighter container: $(hostname), pid $$, $(uname -m)"'
+"$bin" run --rm --network none busybox sh -c 'echo "Hello from a Lighter container: $(hostname), pid $$, $(uname -m)"'
 echo "lighter: $bin ($(du -h "$top/.build/release/lighter-stripped" | cut -f1) stripped)"
