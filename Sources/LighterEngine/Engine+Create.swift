@@ -199,18 +199,6 @@ extension Engine {
 
     static func hostsFile(hostname: String, network: String, ownAddress: String? = nil) -> String {
         if network == "host", let hosts = try? FileSystem.readString("/etc/hosts") { return hosts }
-        if let ownAddress {
-            return """
-            127.0.0.1\tlocalhost
-            ::1\tlocalhost ip6-localhost ip6-loopback
-            fe00::0\tip6-localnet
-            ff00::0\tip6-mcastprefix
-            ff02::1\tip6-allnodes
-            ff02::2\tip6-allrouters
-            \(ownAddress)\t\(hostname)
-
-            """
-        }
         return """
         127.0.0.1\tlocalhost
         ::1\tlocalhost ip6-localhost ip6-loopback
@@ -218,7 +206,7 @@ extension Engine {
         ff00::0\tip6-mcastprefix
         ff02::1\tip6-allnodes
         ff02::2\tip6-allrouters
-        127.0.1.1\t\(hostname)
+        \(ownAddress ?? "127.0.1.1")\t\(hostname)
 
         """
     }

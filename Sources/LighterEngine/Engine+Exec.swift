@@ -71,22 +71,16 @@ extension Engine {
 
     /// The container's environment with `-e` overrides by name; TERM=xterm with a terminal unless set.
     static func execEnvironment(_ base: [String], overrides: [String], tty: Bool) -> [String] {
-        var order: [String] = []
-        var values: [String: String] = [:]
-        func set(_ entry: String) {
-            let key = String(entry.prefix { $0 != "=" })
-            if values[key] == nil { order.append(key) }
-            values[key] = entry
-        }
-        for entry in base { set(entry) }
-        if tty && values["TERM"] == nil { set("TERM=xterm") }
+        var environment = EnvironmentList()
+        environment.set(contentsOf: base)
+        if tty && !environment.contains("TERM") { environment.set("TERM=xterm") }
         for entry in overrides {
             if entry.contains("=") {
-                set(entry)
+                environment.set(entry)
             } else if let value = getenv(entry) {
-                set("\(entry)=\(String(cString: value))")
+                environment.set("\(entry)=\(String(cString: value))")
             }
         }
-        return order.compactMap { values[$0] }
+        return environment.entries
     }
 }

@@ -94,19 +94,13 @@ extension Engine {
 
     /// Image Env, then `-e` overrides by name; PATH and HOSTNAME as Docker sets them.
     static func environment(image: [String], overrides: [String], hostname: String, tty: Bool) -> [String] {
-        var order: [String] = []
-        var values: [String: String] = [:]
-        func set(_ entry: String) {
-            let key = String(entry.prefix { $0 != "=" })
-            if values[key] == nil { order.append(key) }
-            values[key] = entry
-        }
-        set("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
-        set("HOSTNAME=\(hostname)")
-        if tty { set("TERM=xterm") }
-        for entry in image { set(entry) }
-        for entry in overrides { set(entry) }
-        return order.compactMap { values[$0] }
+        var environment = EnvironmentList()
+        environment.set("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
+        environment.set("HOSTNAME=\(hostname)")
+        if tty { environment.set("TERM=xterm") }
+        environment.set(contentsOf: image)
+        environment.set(contentsOf: overrides)
+        return environment.entries
     }
 
     /// Docker's default capability set with --cap-add/--cap-drop (ALL allowed in both); everything with --privileged.
