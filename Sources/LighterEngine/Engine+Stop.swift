@@ -7,7 +7,7 @@ import LighterSystem
 extension Engine {
     /// A running record whose processes are gone (monitor killed, machine rebooted) is really exited.
     func refresh(_ record: inout ContainerRecord) {
-        guard record.state.status == .running || record.state.status == .restarting else { return }
+        guard [.running, .restarting, .paused].contains(record.state.status) else { return }
         let containerAlive = record.state.pid > 0 && Runtime.isAlive(record.state.pid, startTime: record.state.pidStartTime)
         let monitorAlive = record.state.monitorPid > 0 && Glibc.kill(record.state.monitorPid, 0) == 0
         if !containerAlive && !monitorAlive {

@@ -14,6 +14,10 @@ import LighterTestSupport
         #expect(lighter.run("pause", "box").stdout == "box\n")
         #expect(lighter.run("inspect", "-f", "{{.State.Status}}", "box").stdout == "paused\n")
         #expect(lighter.run("ps", "-a", "--format", "{{.Status}}").stdout.hasSuffix("(Paused)\n"))
+        // Like Docker, `ps` without -a lists a paused container (it is still up), and rm needs -f.
+        #expect(lighter.run("ps", "--format", "{{.Names}} {{.State}}").stdout == "box paused\n")
+        let refused = lighter.run("rm", "box")
+        #expect(refused.status == 1 && refused.stderr.contains("cannot remove a paused container"), "\(refused.stderr)")
         // The kernel's freezer holds every process of the container.
         let freezer = ((try? FileSystem.readString("/proc/\(pid)/cgroup")) ?? "").split(separator: "\n")
             .first { $0.contains(":freezer:") }.map { String($0.split(separator: ":", maxSplits: 2)[2]) } ?? "?"

@@ -22,7 +22,7 @@ struct PsCommand: ParsableCommand {
             var rows: [OutputRow] = []
             for id in try engine.allIDs().reversed() {
                 guard let record = try? engine.inspect(id) else { continue }
-                let running = record.state.status == .running || record.state.status == .restarting
+                let running = [.running, .restarting, .paused].contains(record.state.status)   // Docker lists paused ones too
                 if !all && !running && filters.isEmpty { continue }
                 guard filters.matches(record) else { continue }
                 rows.append(row(record, engine: engine))
