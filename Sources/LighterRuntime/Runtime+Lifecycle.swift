@@ -76,8 +76,12 @@ extension Runtime {
         // Reap it if it is our child; otherwise wait for it to vanish (its parent reaps it).
         for _ in 0..<1000 {
             var status: Int32 = 0
-            let reaped = waitpid(state.pid, &status, WNOHANG)
-            if reaped == state.pid || !ProcessStat.isAlive(state.pid, startTime: state.pidStartTime) { break }
+            if waitpid(state.pid, &status, WNOHANG) == state.pid { break }
+            if !ProcessStat.isAlive(state.pid, startTime: state.pidStartTime) {
+                // Dead: it may have become a zombie since the waitpid above; reap it if it is ours.
+                _ = waitpid(state.pid, &status, WNOHANG)
+                break
+            }
             usleep(10_000)
         }
         try cgroup(of: state).destroy()
