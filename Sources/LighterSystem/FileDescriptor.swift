@@ -55,12 +55,21 @@ public final class FileDescriptor: @unchecked Sendable {
     /// Read everything until end of file.
     public func readAll() throws(LighterError) -> [UInt8] {
         var result: [UInt8] = []
-        let chunk = 64 * 1024
-        var buffer = [UInt8](repeating: 0, count: chunk)
+        try readChunks(size: 64 * 1024) { result.append(contentsOf: $0) }
+        return result
+    }
+
+    /// Read to the end of the file in chunks, handing each to `body`; returns the bytes read.
+    @discardableResult
+    public func readChunks(size: Int = 256 * 1024, _ body: (UnsafeRawBufferPointer) throws(LighterError) -> Void) throws(LighterError) -> Int64 {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 16)
+        defer { buffer.deallocate() }
+        var total: Int64 = 0
         while true {
-            let n = try syscall("read") { buffer.withUnsafeMutableBytes { Glibc.read(rawValue, $0.baseAddress, chunk) } }
-            if n == 0 { return result }
-            result.append(contentsOf: buffer[0..<n])
+            let n = try syscall("read") { Glibc.read(rawValue, buffer.baseAddress, size) }
+            if n == 0 { return total }
+            total += Int64(n)
+            try body(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
         }
     }
 

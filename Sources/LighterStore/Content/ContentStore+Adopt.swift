@@ -15,14 +15,7 @@ extension ContentStore {
         defer { _ = unlink(path) }
         let fd = try FileDescriptor(path: path, flags: O_RDONLY)
         var hasher = SHA256Hasher()
-        var size: Int64 = 0
-        var buffer = [UInt8](repeating: 0, count: 256 * 1024)
-        while true {
-            let n = try syscall("read", path) { buffer.withUnsafeMutableBytes { Glibc.read(fd.rawValue, $0.baseAddress, $0.count) } }
-            if n == 0 { break }
-            size += Int64(n)
-            buffer.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
-        }
+        let size = try fd.readChunks { hasher.update($0) }
         let digest = hasher.finalize()
         if let expected, expected != digest {
             throw .digestMismatch(what: what, expected: expected.description, actual: digest.description)

@@ -107,14 +107,8 @@ public struct ContentStore: Sendable {
 
     /// Hash a stored blob from disk.
     public func verify(_ digest: Digest) throws(LighterError) -> Bool {
-        let fd = try open(digest)
         var hasher = SHA256Hasher()
-        var buffer = [UInt8](repeating: 0, count: 256 * 1024)
-        while true {
-            let n = try syscall("read") { buffer.withUnsafeMutableBytes { Glibc.read(fd.rawValue, $0.baseAddress, $0.count) } }
-            if n == 0 { break }
-            buffer.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
-        }
+        try open(digest).readChunks { hasher.update($0) }
         return hasher.finalize() == digest
     }
 

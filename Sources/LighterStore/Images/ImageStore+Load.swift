@@ -82,12 +82,8 @@ extension ImageStore {
                         try content.adopt(blobPath, expected: layer.digest, what: "layer \(layer.digest)")
                     } else {
                         let ingest = try content.beginIngest()
-                        let fd = try FileDescriptor(path: blobPath, flags: O_RDONLY)
-                        var buffer = [UInt8](repeating: 0, count: 256 * 1024)
-                        while true {
-                            let n = try syscall("read", blobPath) { buffer.withUnsafeMutableBytes { Glibc.read(fd.rawValue, $0.baseAddress, $0.count) } }
-                            if n == 0 { break }
-                            try ingest.write(Array(buffer[0..<n]))
+                        try FileDescriptor(path: blobPath, flags: O_RDONLY).readChunks { (chunk) throws(LighterError) in
+                            try ingest.write(Array(chunk))
                         }
                         try content.commit(ingest, expected: layer.digest, expectedSize: layer.size, what: "layer \(layer.digest)")
                     }

@@ -138,12 +138,7 @@ extension ImageStore {
             if FileSystem.exists(target) { continue }
             let source = try content.open(digest)
             let out = try FileDescriptor(path: target + ".tmp", flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o644)
-            var buffer = [UInt8](repeating: 0, count: 256 * 1024)
-            while true {
-                let n = try syscall("read") { buffer.withUnsafeMutableBytes { Glibc.read(source.rawValue, $0.baseAddress, $0.count) } }
-                if n == 0 { break }
-                try out.write(Array(buffer[0..<n]))
-            }
+            try source.readChunks { (chunk) throws(LighterError) in try out.write(chunk) }
             try out.sync()
             try out.close()
             try FileSystem.rename(target + ".tmp", to: target)
