@@ -52,7 +52,7 @@ extension Runtime {
             (pid, terminal) = try spawnInit(config, spec: spec, specBytes: specBytes, stdio: stdio, cgroup: cgroup)
             let state = ContainerState(
                 ociVersion: spec.ociVersion, id: id, status: waitForStart ? .created : .running, pid: pid,
-                bundle: bundle, rootfs: rootfs, created: Clock.rfc3339(), annotations: spec.annotations,
+                bundle: bundle, rootfs: rootfs, created: Time.nowRFC3339(), annotations: spec.annotations,
                 pidStartTime: ProcessStat.stat(pid)?.startTime ?? 0, cgroupsPath: cgroupsPath)
             try save(state)
             return Created(state: state, terminal: terminal)

@@ -13,6 +13,12 @@ public enum Time {
         return (Int64(ts.tv_sec), Int64(ts.tv_nsec))
     }
 
+    /// Now, in RFC 3339 (UTC, nanoseconds).
+    public static func nowRFC3339() -> String {
+        let t = now()
+        return rfc3339(seconds: t.seconds, nanoseconds: t.nanoseconds)
+    }
+
     /// RFC 3339 in UTC with nanoseconds, as in image configs: `2026-11-29T06:49:43.123456789Z`.
     public static func rfc3339(seconds: Int64, nanoseconds: Int64 = 0) -> String {
         var t = time_t(seconds)

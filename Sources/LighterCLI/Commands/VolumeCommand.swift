@@ -70,7 +70,7 @@ struct VolumeCommand: ParsableCommand {
         @Argument(help: "Volumes.") var names: [String] = []
 
         func run() throws {
-            try eachVolume(names, store: store) { (engine, name) throws(LighterError) in
+            try eachName(names, store: store, command: "volume rm") { (engine, name) throws(LighterError) in
                 do throws(LighterError) {
                     try engine.volumes.remove(name, users: try engine.volumeUsers(name))
                 } catch {
@@ -97,22 +97,4 @@ struct VolumeCommand: ParsableCommand {
             }
         }
     }
-}
-
-/// Apply `action` to each volume name, printing it as Docker does; exit 1 if any failed.
-private func eachVolume(_ names: [String], store: StoreOptions, _ action: (Engine, String) throws(LighterError) -> Void) throws {
-    guard !names.isEmpty else { throw reportAndExit(.invalidArgument("\"volume rm\" requires at least 1 argument"), code: 1) }
-    let engine: Engine
-    do { engine = try store.openEngine() } catch { throw reportAndExit(error, code: 1) }
-    var failed = false
-    for name in names {
-        do {
-            try action(engine, name)
-            Console.out(name)
-        } catch {
-            Console.error("lighter: \(error)")
-            failed = true
-        }
-    }
-    if failed { throw ExitCode(1) }
 }

@@ -42,7 +42,7 @@ public struct ContainerMonitor {
                         r.state.exitCode = exit
                         r.state.error = "\(error)"
                         r.state.pid = 0
-                        r.state.finishedAt = Self.now()
+                        r.state.finishedAt = Time.nowRFC3339()
                     }
                     if !reported { report("\(exit) \(error)") }
                     if attach { Console.error("lighter: \(error)") }
@@ -64,7 +64,7 @@ public struct ContainerMonitor {
                     r.state.exitCode = code
                     r.state.oomKilled = status.oomKilled
                     r.state.pid = 0
-                    r.state.finishedAt = Self.now()
+                    r.state.finishedAt = Time.nowRFC3339()
                 }
                 guard finished.spec.restart.shouldRestart(exitCode: code, restarts: finished.state.restartCount, stoppedByUser: finished.state.stoppedByUser) else { break }
                 try engine.update(id) { (r) throws(LighterError) in
@@ -130,7 +130,7 @@ public struct ContainerMonitor {
             r.state.pid = state.pid
             r.state.pidStartTime = state.pidStartTime
             r.state.monitorPid = getpid()
-            r.state.startedAt = Self.now()
+            r.state.startedAt = Time.nowRFC3339()
             r.state.exitCode = 0
             r.state.oomKilled = false
             r.state.error = ""
@@ -224,11 +224,6 @@ public struct ContainerMonitor {
         var fds: [Int32] = [-1, -1]
         try syscall("pipe2") { lighter_pipe(&fds) }
         return (FileDescriptor(adopting: fds[0]), FileDescriptor(adopting: fds[1]))
-    }
-
-    static func now() -> String {
-        let t = Time.now()
-        return Time.rfc3339(seconds: t.seconds, nanoseconds: t.nanoseconds)
     }
 
     /// Docker's exit codes for a container that did not start: 126 not executable, 127 not found, else 125.

@@ -3,15 +3,21 @@ import LighterEngine
 import LighterRuntime
 import LighterSystem
 
-/// Apply `action` to each named container, printing the name as Docker does; exit 1 if any failed.
+/// Apply `action` to each named container (by its resolved ID), printing the name as Docker does;
+/// exit 1 if any failed.
 func eachContainer(_ names: [String], store: StoreOptions, command: String, _ action: (Engine, String) throws(LighterError) -> Void) throws {
+    try eachName(names, store: store, command: command) { (engine, name) throws(LighterError) in try action(engine, try engine.resolve(name)) }
+}
+
+/// Apply `action` to each name as given, printing it as Docker does; exit 1 if any failed.
+func eachName(_ names: [String], store: StoreOptions, command: String, _ action: (Engine, String) throws(LighterError) -> Void) throws {
     guard !names.isEmpty else { throw reportAndExit(.invalidArgument("\"\(command)\" requires at least 1 argument"), code: 1) }
     let engine: Engine
     do { engine = try store.openEngine() } catch { throw reportAndExit(error, code: 1) }
     var failed = false
     for name in names {
         do {
-            try action(engine, try engine.resolve(name))
+            try action(engine, name)
             Console.out(name)
         } catch {
             Console.error("lighter: \(error)")
