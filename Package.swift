@@ -33,7 +33,7 @@ let package = Package(
         // Layer tar streams: apply into a snapshot safely, write tars for save.
         .target(name: "LighterArchive", dependencies: ["LighterSystem", "LighterOCI", "CArchive", "CLighter"]),
         // Content store (blobs), metadata (SQLite), snapshots, images.
-        .target(name: "LighterStore", dependencies: ["LighterSystem", "LighterOCI", "LighterArchive", "CSQLite"]),
+        .target(name: "LighterStore", dependencies: ["LighterSystem", "LighterOCI", "LighterArchive", "CSQLite", "CLighter"]),
         // The OCI runtime: namespaces, mounts, cgroups, capabilities, seccomp, container state.
         .target(name: "LighterRuntime", dependencies: ["LighterSystem", "LighterOCI", "CLighter", "CSeccomp"]),
         // Foreign architectures: QEMU user emulation through binfmt_misc.

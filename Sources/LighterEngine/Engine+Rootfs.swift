@@ -20,6 +20,10 @@ extension Engine {
         guard options.utf8.count < 4000 else {
             throw .unsupported(feature: "an image of \(image.layers.count) layers", fix: "the overlay mount options exceed one page; squash the image")
         }
+        // A `--rm` container's upper directory is thrown away with it: `volatile` spares the syncs
+        // of the upper filesystem (on unmount, a syncfs of the whole SD card). Kernels before 5.10
+        // refuse the option: mount without it there.
+        if record.spec.autoRemove, mount("overlay", target, "overlay", 0, options + ",volatile") == 0 { return }
         try syscall("mount overlay", target) { mount("overlay", target, "overlay", 0, options) }
     }
 

@@ -85,7 +85,7 @@ extension Engine {
         return runtimeSpec
     }
 
-    /// This process's capability bounding set (CapBnd in /proc/self/status).
+    /// This process's capability bounding set (CapBnd in /proc/self/status), read once per call site.
     static var boundingSet: UInt64 {
         guard let status = try? FileSystem.readString("/proc/self/status"),
               let line = status.split(separator: "\n").first(where: { $0.hasPrefix("CapBnd:") }) else { return UInt64.max }
@@ -115,9 +115,10 @@ extension Engine {
             return full
         }
         // "All" means all that this process may hand out: root here may lack some (e.g. CAP_SYS_RESOURCE).
+        let bounding = Engine.boundingSet
         let grantable = Capability.names.filter { name in
             guard let bit = try? Capability.number(of: name) else { return false }
-            return Engine.boundingSet & (UInt64(1) << UInt64(bit)) != 0
+            return bounding & (UInt64(1) << UInt64(bit)) != 0
         }
         if privileged { return grantable }
         var set = Capability.dockerDefault

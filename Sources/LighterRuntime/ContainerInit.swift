@@ -22,8 +22,13 @@ public enum ContainerInit {
         var announced = false
         do {
             guard let config = try channel.receive(InitConfig.self), let specBytes = try channel.receiveBytes() else { _exit(125) }
+            var seccomp: SeccompFilter.Compiled?
+            if let flags = config.seccompFlags {
+                guard let program = try channel.receiveBytes() else { _exit(125) }
+                seccomp = SeccompFilter.Compiled(program: program, flags: flags)
+            }
             let spec = try JSON.decode(RuntimeSpec.self, from: specBytes, what: "config.json")
-            try run(config, spec: spec, channel: channel, announced: &announced)
+            try run(config, spec: spec, seccomp: seccomp, channel: channel, announced: &announced)
         } catch {
             let (message, code): (String, Int32)
             if case let .containerStart(text, exitCode) = error { (message, code) = (text, exitCode) } else {
@@ -43,16 +48,20 @@ public enum ContainerInit {
         _exit(code)
     }
 
-    private static func run(_ config: InitConfig, spec: RuntimeSpec, channel: InitChannel, announced: inout Bool) throws(LighterError) -> Never {
+    /// `seccomp`: the filter the runtime compiled (the spec it sends has no profile then).
+    private static func run(_ config: InitConfig, spec: RuntimeSpec, seccomp: SeccompFilter.Compiled?, channel: InitChannel,
+                            announced: inout Bool) throws(LighterError) -> Never {
         guard let process = spec.process else { throw .invalidArgument("config.json has no process") }
         umask(0)
         let namespaces = spec.linux?.namespaces ?? []
         try joinNamespaces(namespaces)
+        var placed = false
         if namespaces.contains(where: { $0.type == "cgroup" && $0.path == nil }) {
+            // A new cgroup namespace is rooted where the init is: wait until it is in its cgroups.
+            try channel.waitUntilPlaced()
+            placed = true
             try syscall("unshare", "cgroup namespace") { lighter_unshare(NamespaceKind.cgroup) }
         }
-        // Compile (or fetch from the cache) the seccomp filter while the host's /run is still visible.
-        let seccomp = try spec.linux?.seccomp.map { profile throws(LighterError) in try SeccompFilter.prepare(profile) }
         // The exec fifo must be reachable after pivot_root: hold it by an O_PATH descriptor.
         let fifo = try config.execFifo.map { path throws(LighterError) in
             try FileDescriptor(path: path, flags: OpenFlags.path)
@@ -65,6 +74,8 @@ public enum ContainerInit {
             try writeFile("/proc/sys/" + key.replacingDots(), value)
         }
         try finishRootFilesystem(spec)
+        // Nothing of the container's own runs before the init is in its cgroups (limits, devices).
+        if !placed { try channel.waitUntilPlaced() }
         // A session of its own: the container's signals and terminal are not the caller's.
         try syscall("setsid") { setsid() }
         if process.terminal == true { try setUpTerminal(channel: channel, size: config.terminalSize) }

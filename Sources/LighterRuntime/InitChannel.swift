@@ -7,9 +7,11 @@ import CLighter
 import LighterOCI
 import LighterSystem
 
-/// What the runtime sends the container init once the init is in its cgroups (and user namespace maps are
-/// written), followed by a second message: config.json's bytes as read (decoded again by the init rather
-/// than re-encoded by the runtime).
+/// What the runtime sends the container init right after its cgroups exist (and user namespace maps are
+/// written), followed by config.json's bytes (without its seccomp section when the filter comes
+/// compiled), then the compiled seccomp filter (when `seccompFlags` is set), then, once the init is
+/// placed in its cgroups, `InitChannel.placed`. The init sets up its root filesystem meanwhile: moving
+/// a task between cgroups waits for an RCU grace period, the longest step of a start.
 struct InitConfig: Codable, Sendable {
     /// Absolute host path of the root filesystem.
     var rootfs: String
@@ -21,6 +23,8 @@ struct InitConfig: Codable, Sendable {
     var cgroupMountSources: [String: String]
     /// With `process.terminal`: the caller's terminal size (rows, columns), set before the process runs.
     var terminalSize: TerminalSize?
+    /// The seccomp filter's flags, when a compiled filter (BPF) follows the spec.
+    var seccompFlags: UInt32?
 }
 
 /// What the init answers: `created` (create mode), or an error. End of stream without a report means
@@ -36,6 +40,16 @@ struct InitReport: Codable, Sendable {
 /// Length-prefixed JSON messages over the runtime ↔ init socket.
 struct InitChannel {
     let fd: Int32
+
+    /// The frame that tells the init it is in its cgroups.
+    static let placed: [UInt8] = [0x50]
+
+    /// Block until the runtime says the init is in its cgroups; a runtime that gave up closes the
+    /// socket instead (it reports the failure itself).
+    func waitUntilPlaced() throws(LighterError) {
+        guard let frame = try receiveBytes() else { _exit(125) }
+        guard frame == Self.placed else { throw .malformed(what: "runtime init message", reason: "expected the placement notice") }
+    }
 
     func send<T: Encodable>(_ value: T, attaching descriptor: Int32? = nil) throws(LighterError) {
         try send(bytes: try JSON.encode(value), attaching: descriptor)

@@ -22,10 +22,14 @@ extension Runtime {
         try create(id: id, bundle: bundle, stdio: stdio, waitForStart: true)
     }
 
-    func create(id: String, bundle: String, stdio: Stdio, waitForStart: Bool) throws(LighterError) -> Created {
+    /// `prepared`: the spec the caller already holds and config.json's bytes as it wrote them, so
+    /// that the file is not read and decoded again.
+    func create(id: String, bundle: String, stdio: Stdio, waitForStart: Bool,
+                prepared: PreparedSpec? = nil) throws(LighterError) -> Created {
         try Self.validate(id: id)
         let bundle = Self.absolute(bundle)
-        let (spec, specBytes) = try Self.loadSpec(bundle: bundle)
+        let (spec, specBytes): (RuntimeSpec, [UInt8])
+        if let prepared { (spec, specBytes) = (prepared.spec, prepared.bytes) } else { (spec, specBytes) = try Self.loadSpec(bundle: bundle) }
         try spec.validate()
         let rootPath = spec.root!.path
         let rootfs = rootPath.hasPrefix("/") ? rootPath : "\(bundle)/\(rootPath)"
@@ -83,6 +87,15 @@ extension Runtime {
         for namespace in namespaces where namespace.path == nil && namespace.type != "cgroup" {
             flags |= NamespaceKind.flags[namespace.type] ?? 0
         }
+        // The seccomp filter is compiled (or taken from the cache) here, and the init gets the BPF and
+        // a spec without the profile: it neither decodes ~370 rules nor hashes them again.
+        let seccomp = try spec.linux?.seccomp.map { (profile) throws(LighterError) in try SeccompFilter.prepare(profile) }
+        var initSpecBytes = specBytes
+        if seccomp != nil {
+            var stripped = spec
+            stripped.linux?.seccomp = nil
+            initSpecBytes = try JSON.encode(stripped)
+        }
         // Every string is prepared here: the child only calls async-signal-safe C before execve.
         let argv: [UnsafeMutablePointer<CChar>?] = [strdup("lighter"), strdup(ContainerInit.command), strdup(String(childEnd.rawValue)), nil]
         let envp: [UnsafeMutablePointer<CChar>?] = [nil]
@@ -98,15 +111,29 @@ extension Runtime {
             try cgroup.create(resources: spec.linux?.resources)
             var config = config
             config.cgroupMountSources = cgroup.mountSources()
+            config.seccompFlags = seccomp?.flags
             if namespaces.contains(where: { $0.type == "user" && $0.path == nil }) {
                 try writeIDMap(spec.linux?.uidMappings ?? [], to: "/proc/\(pid)/uid_map")
                 try writeIDMap(spec.linux?.gidMappings ?? [], to: "/proc/\(pid)/gid_map")
                 try parentEnd.write([0x31])   // maps written: the child may become root of its namespace
             }
-            try cgroup.add(pid: pid)
             let channel = InitChannel(fd: parentEnd.rawValue)
             try channel.send(config)
-            try channel.send(bytes: specBytes)
+            try channel.send(bytes: initSpecBytes)
+            if let seccomp { try channel.send(bytes: seccomp.program) }
+            // The init mounts its root while this waits for the move into the cgroups.
+            do {
+                try cgroup.add(pid: pid)
+            } catch {
+                // The init may have failed first (and told why): its word beats ours.
+                _ = Glibc.kill(pid, SIGKILL)
+                if let report = try? channel.receive(InitReport.self), !report.created {
+                    throw LighterError.containerStart(message: report.message ?? "container init failed", exitCode: report.exitCode ?? 125)
+                }
+                throw error
+            }
+            // A send to an init that already failed finds a closed socket: its report follows.
+            try? channel.send(bytes: InitChannel.placed)
             var terminal: FileDescriptor?
             var report: InitReport?
             while true {

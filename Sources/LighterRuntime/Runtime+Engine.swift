@@ -5,8 +5,24 @@ extension Runtime {
     /// create + start in one step (no exec fifo handshake): the container process is running when
     /// this returns. The caller becomes its parent and must `wait(id:)` for it.
     @discardableResult
-    public func launch(id: String, bundle: String, stdio: Stdio) throws(LighterError) -> Created {
-        try create(id: id, bundle: bundle, stdio: stdio, waitForStart: false)
+    public func launch(id: String, bundle: String, stdio: Stdio, prepared: PreparedSpec? = nil) throws(LighterError) -> Created {
+        try create(id: id, bundle: bundle, stdio: stdio, waitForStart: false, prepared: prepared)
+    }
+
+    /// `create` for a caller that just wrote `bundle`/config.json from `prepared`.
+    @discardableResult
+    public func create(id: String, bundle: String, stdio: Stdio, prepared: PreparedSpec) throws(LighterError) -> Created {
+        try create(id: id, bundle: bundle, stdio: stdio, waitForStart: true, prepared: prepared)
+    }
+
+    /// A bundle's spec as its writer holds it: decoded, and config.json's bytes.
+    public struct PreparedSpec: Sendable {
+        public var spec: RuntimeSpec
+        public var bytes: [UInt8]
+        public init(spec: RuntimeSpec, bytes: [UInt8]) {
+            self.spec = spec
+            self.bytes = bytes
+        }
     }
 
     /// The start time of `pid` (clock ticks after boot), to tell it from a later process with the same pid.

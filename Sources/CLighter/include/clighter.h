@@ -87,4 +87,7 @@ int lighter_copy_window_size(int from, int to);
 /// pipe2(2) with O_CLOEXEC.
 int lighter_pipe(int fds[2]);
 
+/// SQLite: do not checkpoint (and fsync, and delete the WAL) when this connection closes. Returns SQLITE_OK (0) on success.
+int lighter_sqlite_keep_wal_on_close(void *db);
+
 #endif

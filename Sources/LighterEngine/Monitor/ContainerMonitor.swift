@@ -102,7 +102,8 @@ public struct ContainerMonitor {
         try engine.mountRootfs(record)
         let spec = try engine.runtimeSpec(for: record)
         let directory = engine.directory(id)
-        try FileSystem.writeAtomically(try JSON.encode(spec), to: "\(directory)/config.json", mode: 0o600)
+        let prepared = Runtime.PreparedSpec(spec: spec, bytes: try JSON.encode(spec))
+        try FileSystem.writeAtomically(prepared.bytes, to: "\(directory)/config.json", mode: 0o600)
         let tty = record.spec.tty
         let out = tty ? nil : try Self.pipe(), err = tty ? nil : try Self.pipe()
         let stdio = Runtime.Stdio(input: tty ? -1 : input, output: out?.write.rawValue ?? -1, error: err?.write.rawValue ?? -1)
@@ -110,7 +111,7 @@ public struct ContainerMonitor {
         if record.spec.usesBridge {
             // Create (the init waits on its exec fifo in its new network namespace), wire the
             // namespace to its networks, then let it exec.
-            created = try engine.runtime.create(id: id, bundle: directory, stdio: stdio)
+            created = try engine.runtime.create(id: id, bundle: directory, stdio: stdio, prepared: prepared)
             do {
                 try engine.networks.attach(container: id, pid: created.state.pid)
                 try engine.runtime.start(id: id)
@@ -119,7 +120,7 @@ public struct ContainerMonitor {
                 throw error
             }
         } else {
-            created = try engine.runtime.launch(id: id, bundle: directory, stdio: stdio)
+            created = try engine.runtime.launch(id: id, bundle: directory, stdio: stdio, prepared: prepared)
         }
         let state = created.state
         try out?.write.close()

@@ -1,3 +1,4 @@
+import CLighter
 import CSQLite
 import LighterSystem
 
@@ -53,6 +54,9 @@ public final class Database: @unchecked Sendable {
         // a board's SD card can afford, and it saves an fsync per transaction.
         try execute("PRAGMA synchronous=NORMAL")
         try execute("PRAGMA foreign_keys=ON")
+        // Short-lived CLI processes would each checkpoint on close (two fsyncs) and make the next
+        // writer recreate the WAL (two more): leave checkpoints to SQLite's automatic ones.
+        _ = lighter_sqlite_keep_wal_on_close(UnsafeMutableRawPointer(db))
     }
 
     deinit { sqlite3_close_v2(handle) }
