@@ -20,6 +20,7 @@
 #include <sys/mman.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <sys/stat.h>
 
 int lighter_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve) {
     struct open_how how = { .flags = flags, .mode = mode, .resolve = resolve };
@@ -175,3 +176,10 @@ int lighter_seccomp_load(const void *filter, unsigned short len, unsigned int fl
 }
 
 int lighter_memfd(const char *name) { return memfd_create(name, MFD_CLOEXEC); }
+
+int lighter_is_mount_root(const char *path) {
+    struct statx stx;
+    if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, 0, &stx) != 0) return -1;
+    if (!(stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT)) { errno = EOPNOTSUPP; return -1; }
+    return (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) ? 1 : 0;
+}

@@ -72,7 +72,7 @@ extension Engine {
         let record = try inspect(id)
         let target = rootfsPath(id)
         var mountedHere = false
-        if !isMountPoint(target) {
+        if !FileSystem.isMountPoint(target) {
             try mountRootfs(record)
             mountedHere = true
         }

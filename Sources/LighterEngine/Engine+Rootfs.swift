@@ -9,7 +9,7 @@ extension Engine {
     /// under the container's own upper directory.
     func mountRootfs(_ record: ContainerRecord) throws(LighterError) {
         let target = rootfsPath(record.id)
-        if isMountPoint(target) { return }
+        if FileSystem.isMountPoint(target) { return }
         let image = try images.image(id: record.spec.imageID)
         let lowers = image.layers.reversed().map { images.snapshots.path(of: $0.chainID) }
         for lower in lowers where !FileSystem.isDirectory(lower) {
@@ -29,18 +29,8 @@ extension Engine {
 
     func unmountRootfs(_ id: String) {
         let target = rootfsPath(id)
-        while isMountPoint(target) {
+        while FileSystem.isMountPoint(target) {
             if umount2(target, Int32(MNT_DETACH)) != 0 { break }
         }
-    }
-
-    /// Is `path` the mount point of a mount in this namespace?
-    func isMountPoint(_ path: String) -> Bool {
-        guard let mounts = try? FileSystem.readString("/proc/self/mountinfo") else { return false }
-        for line in mounts.split(separator: "\n") {
-            let fields = line.split(separator: " ", maxSplits: 5)
-            if fields.count > 4, fields[4] == path { return true }
-        }
-        return false
     }
 }

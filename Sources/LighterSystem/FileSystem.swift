@@ -18,6 +18,22 @@ public enum FileSystem {
         return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
     }
 
+    /// Is `path` itself a mount point (not a symlink to one)? statx tells at once on Linux 5.8 and
+    /// later; older kernels make us read /proc/self/mountinfo.
+    public static func isMountPoint(_ path: String) -> Bool {
+        switch lighter_is_mount_root(path) {
+        case 1: return true
+        case 0: return false
+        default:
+            guard lighter_errno() == EOPNOTSUPP, let mounts = try? readString("/proc/self/mountinfo") else { return false }
+            for line in mounts.split(separator: "\n") {
+                let fields = line.split(separator: " ", maxSplits: 5)
+                if fields.count > 4, fields[4] == path { return true }
+            }
+            return false
+        }
+    }
+
     public static func lstatOrNil(_ path: String) -> stat? {
         var st = stat()
         return lstat(path, &st) == 0 ? st : nil

@@ -31,6 +31,21 @@ import LighterTestSupport
         #expect(FileSystem.exists(dir.sub("tree/mnt/precious")))
     }
 
+    @Test func isMountPointSeesMountsNotDirectoriesOrSymlinks() throws {
+        let dir = TestDirectory("lighter-fs")
+        try FileSystem.makeDirectories(dir.sub("mnt"))
+        try FileSystem.makeDirectories(dir.sub("plain"))
+        #expect(symlink(dir.sub("mnt"), dir.sub("link")) == 0)
+        #expect(!FileSystem.isMountPoint(dir.sub("mnt")))
+        try syscall("mount tmpfs") { mount("tmpfs", dir.sub("mnt"), "tmpfs", 0, nil) }
+        #expect(FileSystem.isMountPoint(dir.sub("mnt")))
+        #expect(!FileSystem.isMountPoint(dir.sub("plain")))
+        #expect(!FileSystem.isMountPoint(dir.sub("link")))   // the link itself is not a mount point
+        #expect(!FileSystem.isMountPoint(dir.sub("missing")))
+        try syscall("umount") { umount2(dir.sub("mnt"), Int32(MNT_DETACH)) }
+        #expect(!FileSystem.isMountPoint(dir.sub("mnt")))
+    }
+
     @Test func writeDurablyReplacesWholeFilesAndLeavesNoTemporaries() throws {
         let dir = TestDirectory("lighter-fs")
         try FileSystem.writeDurably(Array("one".utf8), to: dir.sub("f"))

@@ -86,6 +86,9 @@ int lighter_memfd(const char *name);
 int lighter_copy_window_size(int from, int to);
 /// pipe2(2) with O_CLOEXEC.
 int lighter_pipe(int fds[2]);
+/// Is `path` the root of a mount (statx STATX_ATTR_MOUNT_ROOT, Linux 5.8)? 1 or 0; -1 with errno
+/// (EOPNOTSUPP: the kernel does not tell).
+int lighter_is_mount_root(const char *path);
 
 /// SQLite: do not checkpoint (and fsync, and delete the WAL) when this connection closes. Returns SQLITE_OK (0) on success.
 int lighter_sqlite_keep_wal_on_close(void *db);
