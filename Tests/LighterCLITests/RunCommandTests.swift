@@ -16,6 +16,7 @@ import LighterTestSupport
 
     static let exitCases: [([String], Int32)] = [
         (["true"], 0), (["false"], 1), (["sh", "-c", "exit 7"], 7), (["sh", "-c", "sh -c 'kill -9 $$'; exit $?"], 137), (["nothere"], 127), (["/etc/passwd"], 126),
+        (["sh", "-c", "exit 64"], 64),   // the container's 64 is not taken for a usage error
     ]
 
     @Test(arguments: exitCases)
@@ -31,7 +32,8 @@ import LighterTestSupport
         for args in [["run", "--rm", "nosuchimage"], ["run", "--memory", "lots", "busybox", "true"], ["run", "--cpus", "999", "busybox", "true"],
                      ["run", "--restart", "sometimes", "busybox", "true"], ["run", "-v", "./relative:/x", "busybox", "true"],
                      ["run", "--network", "bridge0", "busybox", "true"], ["run", "--rm", "--restart", "always", "busybox", "true"],
-                     ["run", "-u", "nobody-here", "busybox", "true"], ["run", "--cap-add", "CAP_MAGIC", "busybox", "true"]] {
+                     ["run", "-u", "nobody-here", "busybox", "true"], ["run", "--cap-add", "CAP_MAGIC", "busybox", "true"],
+                     ["run", "--no-such-flag", "busybox", "true"], ["run", "--memory"], ["create"], ["ps", "--bogus"]] {
             let result = lighter.run(args)
             #expect(result.status == 125, "\(args): \(result.stderr)")
             #expect(result.stderr.hasPrefix("lighter: "), "\(args)")

@@ -4,7 +4,7 @@ import LighterSystem
 
 /// `exec [-d] [-i] [-t] [--privileged] [-e K=V] [-u USER] [-w DIR] CONTAINER COMMAND [ARG...]`.
 struct ExecCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "exec", abstract: "Execute a command in a running container.")
+    static let configuration = CommandConfiguration(commandName: "exec", _superCommandName: "lighter", abstract: "Execute a command in a running container.")
 
     @OptionGroup var store: StoreOptions
     @Flag(name: [.customShort("d"), .long], help: "Detached mode: run command in the background.") var detach = false

@@ -7,7 +7,7 @@ import LighterSystem
 
 /// `inspect [-f TEMPLATE] NAME...`: containers first, then images, as Docker.
 struct InspectCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "inspect", abstract: "Return low-level information on containers or images.")
+    static let configuration = CommandConfiguration(commandName: "inspect", _superCommandName: "lighter", abstract: "Return low-level information on containers or images.")
 
     @OptionGroup var store: StoreOptions
     @Option(name: [.customShort("f"), .long], help: "Format with a template such as '{{.State.ExitCode}}'.") var format: String?

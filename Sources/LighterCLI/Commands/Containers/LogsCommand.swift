@@ -8,7 +8,7 @@ import Glibc
 
 /// `logs [-f] [--tail N] [--since T] [-t] CONTAINER`.
 struct LogsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "logs", abstract: "Fetch the logs of a container (json-file, rotated).")
+    static let configuration = CommandConfiguration(commandName: "logs", _superCommandName: "lighter", abstract: "Fetch the logs of a container (json-file, rotated).")
 
     @OptionGroup var store: StoreOptions
     @Flag(name: [.customShort("f"), .long], help: "Follow log output.") var follow = false

@@ -5,7 +5,7 @@ import LighterSystem
 
 /// `ps [-a] [-q] [-s] [--no-trunc] [-f KEY=VALUE] [--format]`.
 struct PsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "ps", abstract: "List containers.")
+    static let configuration = CommandConfiguration(commandName: "ps", _superCommandName: "lighter", abstract: "List containers.")
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: FormatOptions

@@ -4,7 +4,7 @@ import LighterSystem
 
 /// `run [OPTIONS] IMAGE [COMMAND] [ARG...]`.
 struct RunCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "run", abstract: "Create and run a new container from an image.")
+    static let configuration = CommandConfiguration(commandName: "run", _superCommandName: "lighter", abstract: "Create and run a new container from an image.")
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var options: ContainerCreateOptions
@@ -34,7 +34,7 @@ struct RunCommand: ParsableCommand {
 
 /// `create [OPTIONS] IMAGE [COMMAND] [ARG...]`.
 struct CreateCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a new container.")
+    static let configuration = CommandConfiguration(commandName: "create", _superCommandName: "lighter", abstract: "Create a new container.")
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var options: ContainerCreateOptions
@@ -53,7 +53,7 @@ struct CreateCommand: ParsableCommand {
 
 /// `start [-a] [-i] CONTAINER...`.
 struct StartCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "start", abstract: "Start one or more stopped containers.")
+    static let configuration = CommandConfiguration(commandName: "start", _superCommandName: "lighter", abstract: "Start one or more stopped containers.")
 
     @OptionGroup var store: StoreOptions
     @Flag(name: [.customShort("a"), .long], help: "Attach STDOUT/STDERR and forward signals.") var attach = false

@@ -29,7 +29,7 @@ func eachName(_ names: [String], store: StoreOptions, command: String, _ action:
 
 /// `stop [-t N] [-s SIGNAL] CONTAINER...`.
 struct StopCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "stop", abstract: "Stop one or more running containers (SIGTERM, then SIGKILL after the grace period).")
+    static let configuration = CommandConfiguration(commandName: "stop", _superCommandName: "lighter", abstract: "Stop one or more running containers (SIGTERM, then SIGKILL after the grace period).")
     @OptionGroup var store: StoreOptions
     @Option(name: [.customShort("t"), .customLong("time"), .customLong("timeout")], help: "Seconds to wait before killing the container.") var time: Int?
     @Option(name: [.customShort("s"), .long], help: "Signal to send to the container.") var signal: String?
@@ -44,7 +44,7 @@ struct StopCommand: ParsableCommand {
 
 /// `kill [-s SIGNAL] CONTAINER...`.
 struct KillCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "kill", abstract: "Kill one or more running containers.")
+    static let configuration = CommandConfiguration(commandName: "kill", _superCommandName: "lighter", abstract: "Kill one or more running containers.")
     @OptionGroup var store: StoreOptions
     @Option(name: [.customShort("s"), .long], help: "Signal to send to the container.") var signal: String = "KILL"
     @Argument(help: "Containers.") var containers: [String] = []
@@ -73,7 +73,7 @@ struct RestartCommand: ParsableCommand {
 
 /// `rm [-f] CONTAINER...`.
 struct RmCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "rm", abstract: "Remove one or more containers.")
+    static let configuration = CommandConfiguration(commandName: "rm", _superCommandName: "lighter", abstract: "Remove one or more containers.")
     @OptionGroup var store: StoreOptions
     @Flag(name: [.customShort("f"), .long], help: "Force the removal of a running container (uses SIGKILL).") var force = false
     @Flag(name: [.customShort("v"), .long], help: "Remove anonymous volumes associated with the container.") var volumes = false
@@ -88,7 +88,7 @@ struct RmCommand: ParsableCommand {
 
 /// `wait CONTAINER...`: print each exit code.
 struct WaitCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "wait", abstract: "Block until one or more containers stop, then print their exit codes.")
+    static let configuration = CommandConfiguration(commandName: "wait", _superCommandName: "lighter", abstract: "Block until one or more containers stop, then print their exit codes.")
     @OptionGroup var store: StoreOptions
     @Argument(help: "Containers.") var containers: [String] = []
 
