@@ -13,7 +13,7 @@ struct NftBatch {
     }
 
     /// The first message the kernel refused.
-    struct Failure: Error, Equatable {
+    struct Failure: Equatable {
         var what: String
         var errno: Int32
         var kernelOptions: [String]

@@ -44,7 +44,9 @@ enum NftablesSupport {
 
     /// Does the host have the legacy back end: its command, or its tables in the kernel?
     static func iptablesLegacyPresent() -> Bool {
-        ["/usr/sbin/iptables-legacy", "/sbin/iptables-legacy"].contains { (path: String) -> Bool in access(path, X_OK) == 0 }
+        ["/usr/sbin/iptables-legacy", "/sbin/iptables-legacy"].contains { (path: String) -> Bool in
+            (try? syscall("access", path) { access(path, X_OK) }) != nil
+        }
             || FileSystem.exists("/proc/net/ip_tables_names")
     }
 }

@@ -51,8 +51,10 @@ extension NetlinkSocket {
     private func prepareForBatch(size: Int, answers: Int) throws(LighterError) {
         var on: Int32 = 1
         let length = socklen_t(MemoryLayout<Int32>.size)
-        _ = setsockopt(fd.rawValue, 270, 10, &on, length)   // SOL_NETLINK, NETLINK_CAP_ACK: no echo of the request
-        _ = setsockopt(fd.rawValue, 270, 11, &on, length)   // NETLINK_EXT_ACK: the kernel's error text
+        // Best effort (kernels since 4.3 / 4.12): SOL_NETLINK NETLINK_CAP_ACK (no echo of the
+        // request in an error) and NETLINK_EXT_ACK (the kernel's error text).
+        _ = try? syscall("setsockopt", "NETLINK_CAP_ACK") { setsockopt(fd.rawValue, 270, 10, &on, length) }
+        _ = try? syscall("setsockopt", "NETLINK_EXT_ACK") { setsockopt(fd.rawValue, 270, 11, &on, length) }
         let usual = 200 * 1024
         if size > usual - 1024 {
             var bytes = Int32(clamping: size + 4096)
