@@ -204,15 +204,16 @@ public struct NetworkManager: Sendable {
         }
         for id in dead { _ = try store.setPortsActive(false, container: id) }
         let ruleset = NftRuleset(networks: try store.networks(), ports: ports)
-        try FileSystem.makeDirectories(stateDirectory, mode: 0o700)
-        try Nftables.load(ruleset.script, file: "\(stateDirectory)/rules.nft")
+        try Nftables.load(ruleset)
+        // A record for people to read (not durable: the kernel holds the rules, the store their source).
+        try FileSystem.writeAtomically(Array(ruleset.script.utf8), to: "\(stateDirectory)/rules.nft", mode: 0o600)
     }
 
     /// Drop Lighter's table (used by tests and `system reset`-like cleanups).
     public func removeRules() throws(LighterError) {
         try withLock { () throws(LighterError) in
-            try FileSystem.makeDirectories(stateDirectory, mode: 0o700)
-            try Nftables.load("table ip \(NftRuleset.table)\ndelete table ip \(NftRuleset.table)\n", file: "\(stateDirectory)/rules.nft")
+            try Nftables.deleteTable()
+            if FileSystem.exists("\(stateDirectory)/rules.nft") { try FileSystem.remove("\(stateDirectory)/rules.nft") }
         }
     }
 

@@ -18,41 +18,55 @@ public struct NftRuleset: Sendable {
         self.ports = ports
     }
 
-    /// The script for `nft -f`: create-then-delete makes the delete safe when the table is absent.
+    /// The table's chains in order (the regular chain `publish` first: the base chains jump to it).
+    var chains: [NftChain] {
+        var postrouting: [NftRule] = []
+        for network in networks {
+            postrouting.append(.masqueradeLeaving(network.subnet, bridge: network.bridge))
+            postrouting.append(.masqueradeLoopback(bridge: network.bridge))
+            postrouting.append(.masqueradeHairpin(network.subnet, bridge: network.bridge))
+        }
+        // User networks are isolated from each other, as Docker's are.
+        var forward: [NftRule] = []
+        for a in networks {
+            for b in networks where a.name != b.name { forward.append(.isolate(from: a.bridge, to: b.bridge)) }
+        }
+        return [
+            NftChain(name: NftRule.publishChain, base: nil, rules: ports.map { NftRule.publish($0.binding, to: $0.address) }),
+            NftChain(name: "prerouting", base: .init(type: "nat", hook: .prerouting, priority: -100, priorityName: "dstnat"), rules: [.publishWhenLocal]),
+            NftChain(name: "output", base: .init(type: "nat", hook: .output, priority: -100, priorityName: "-100"), rules: [.publishWhenLocal]),
+            NftChain(name: "postrouting", base: .init(type: "nat", hook: .postrouting, priority: 100, priorityName: "srcnat"), rules: postrouting),
+            NftChain(name: "forward", base: .init(type: "filter", hook: .forward, priority: 0, priorityName: "filter"), rules: forward),
+        ]
+    }
+
+    /// The table in `nft -f` syntax, kept in `<root>/network/rules.nft` for people to read (and
+    /// loadable by hand: create-then-delete makes the delete safe when the table is absent).
     public var script: String {
         var lines = ["table ip \(Self.table)", "delete table ip \(Self.table)", "table ip \(Self.table) {"]
-        lines.append("  chain publish {")
-        for (binding, address) in ports {
-            let destination = binding.hostIP.isEmpty ? "" : "ip daddr \(binding.hostIP) "
-            lines.append("    \(destination)\(binding.proto) dport \(binding.hostPort) dnat to \(address):\(binding.containerPort)")
-        }
-        lines.append("  }")
-        lines.append("  chain prerouting {")
-        lines.append("    type nat hook prerouting priority dstnat; policy accept;")
-        lines.append("    fib daddr type local jump publish")
-        lines.append("  }")
-        lines.append("  chain output {")
-        lines.append("    type nat hook output priority -100; policy accept;")
-        lines.append("    fib daddr type local jump publish")
-        lines.append("  }")
-        lines.append("  chain postrouting {")
-        lines.append("    type nat hook postrouting priority srcnat; policy accept;")
-        for network in networks {
-            lines.append("    ip saddr \(network.subnet) oifname != \"\(network.bridge)\" masquerade")
-            lines.append("    oifname \"\(network.bridge)\" ip saddr 127.0.0.0/8 masquerade")
-            lines.append("    oifname \"\(network.bridge)\" ct status dnat ip saddr \(network.subnet) masquerade")
-        }
-        lines.append("  }")
-        lines.append("  chain forward {")
-        lines.append("    type filter hook forward priority filter; policy accept;")
-        // User networks are isolated from each other, as Docker's are.
-        for a in networks {
-            for b in networks where a.name != b.name {
-                lines.append("    iifname \"\(a.bridge)\" oifname \"\(b.bridge)\" drop")
+        for chain in chains {
+            lines.append("  chain \(chain.name) {")
+            if let base = chain.base {
+                lines.append("    type \(base.type) hook \(base.hook) priority \(base.priorityName); policy accept;")
             }
+            lines += chain.rules.map { "    \($0.text)" }
+            lines.append("  }")
         }
-        lines.append("  }")
         lines.append("}")
         return lines.joined(separator: "\n") + "\n"
     }
+}
+
+/// A chain of Lighter's table: a base chain (hooked, policy accept) or a regular one.
+struct NftChain: Equatable {
+    struct Base: Equatable {
+        var type: String          // nat | filter
+        var hook: Nft.Hook
+        var priority: Int32
+        var priorityName: String  // as `nft list` prints it
+    }
+
+    var name: String
+    var base: Base?
+    var rules: [NftRule]
 }

@@ -6,9 +6,9 @@ import Musl
 import CLighter
 import LighterSystem
 
-/// A NETLINK_ROUTE socket, in this thread's network namespace or in another one.
+/// A netlink socket (NETLINK_ROUTE unless told), in this thread's network namespace or in another one.
 final class NetlinkSocket {
-    private let fd: FileDescriptor
+    let fd: FileDescriptor
     private var sequence: UInt32 = 0
 
     /// A socket in the current network namespace (NETLINK_ROUTE unless told).
@@ -18,10 +18,10 @@ final class NetlinkSocket {
 
     /// A socket bound to the network namespace `namespace` (an nsfs file such as /proc/PID/ns/net):
     /// this thread enters it just long enough to create the socket, then comes back.
-    init(namespace: FileDescriptor) throws(LighterError) {
+    init(namespace: FileDescriptor, protocol family: Int32 = Netlink.route) throws(LighterError) {
         let home = try FileDescriptor(path: "/proc/thread-self/ns/net", flags: O_RDONLY)
         try syscall("setns", "network namespace") { lighter_setns(namespace.rawValue, 0x40000000) }   // CLONE_NEWNET
-        let raw = socket(AF_NETLINK, 3 | 0o2000000, Netlink.route)
+        let raw = socket(AF_NETLINK, 3 | 0o2000000, family)
         let code = lighter_errno()
         if lighter_setns(home.rawValue, 0x40000000) != 0 {
             // Never stay in the container's namespace: that thread would act on the wrong links.
@@ -44,6 +44,13 @@ final class NetlinkSocket {
     /// Send a dump request; the replies' payloads (after the netlink header) with their types.
     func dump(_ message: NetlinkMessage, what: String) throws(LighterError) -> [(type: UInt16, payload: ArraySlice<UInt8>)] {
         try exchange(message, what: what, dump: true)
+    }
+
+    /// Reserve `count` consecutive sequence numbers; returns the first.
+    func nextSequence(count: Int) -> UInt32 {
+        let first = sequence &+ 1
+        sequence &+= UInt32(count)
+        return first
     }
 
     private func exchange(_ message: NetlinkMessage, what: String, dump: Bool) throws(LighterError) -> [(type: UInt16, payload: ArraySlice<UInt8>)] {
