@@ -85,6 +85,14 @@ public struct BindMount: Codable, Sendable, Equatable {
     /// The volume's name for volume mounts ("" until an anonymous one is named at create); nil for binds.
     public var volume: String?
 
+    /// An anonymous volume at `destination` (named and created at `create`).
+    public init(anonymousAt destination: String) {
+        source = ""
+        self.destination = destination
+        readOnly = false
+        volume = ""
+    }
+
     public init(parsing spec: String) throws(LighterError) {
         let parts = spec.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         let usage = "-v \(spec): expected /host/path:/container/path[:ro|rw], VOLUME:/container/path[:ro|rw] or /container/path"

@@ -6,8 +6,12 @@ import LighterSystem
 
 /// Copies a file, symlink or directory tree between two directories held open by descriptor, never following
 /// a symlink (a link is copied as a link), so nothing outside the starting directories is read or written.
-/// Modes are kept; new files belong to this process's user. Used by `cp` both ways.
+/// Modes are kept; new files belong to this process's user unless `keepOwners` (a volume's copy-up, which
+/// keeps the image's owners as Docker does). Used by `cp` both ways and to fill a new volume.
 struct TreeCopier {
+    /// Give each copy the owner and group of its source.
+    var keepOwners = false
+
     /// Copy entry `name` of `source` to `target` under `newName`; an existing directory there is merged
     /// into, an existing file or link is replaced.
     func copy(from source: Int32, _ name: String, to target: Int32, as newName: String) throws(LighterError) {
@@ -19,11 +23,13 @@ struct TreeCopier {
             try makeDirectory(target, newName, mode: st.st_mode & 0o7777)
             let to = try Self.openDirectory(target, newName)
             try copyContents(of: from.rawValue, into: to.rawValue)
+            try chown(target, newName, st)
             _ = fchmod(to.rawValue, st.st_mode & 0o7777)
         case S_IFREG:
             let from = FileDescriptor(adopting: try syscall("openat", name) { lighter_openat(source, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0) })
             let to = try createFile(target, newName, mode: st.st_mode & 0o7777)
             try Self.pump(from, to, name: newName)
+            try chown(target, newName, st)
             try syscall("fchmod", newName) { fchmod(to.rawValue, st.st_mode & 0o7777) }
             try to.close()
         case S_IFLNK:
@@ -32,9 +38,11 @@ struct TreeCopier {
             let link = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
             try removeNonDirectory(target, newName)
             try syscall("symlinkat", newName) { symlinkat(link, target, newName) }
+            try chown(target, newName, st)
         case S_IFIFO, S_IFCHR, S_IFBLK, S_IFSOCK:
             try removeNonDirectory(target, newName)
             try syscall("mknodat", newName) { mknodat(target, newName, st.st_mode, st.st_rdev) }
+            try chown(target, newName, st)
         default:
             throw .unsupported(feature: "copying \(name) (unknown file type)", fix: "copy regular files, directories and links")
         }
@@ -45,6 +53,12 @@ struct TreeCopier {
         for entry in try FileSystem.list("/proc/self/fd/\(source)") {
             try copy(from: source, entry, to: target, as: entry)
         }
+    }
+
+    /// With `keepOwners`: the source's owner for the new entry (a link itself, not its target).
+    private func chown(_ parent: Int32, _ name: String, _ st: stat) throws(LighterError) {
+        guard keepOwners else { return }
+        try syscall("fchownat", name) { fchownat(parent, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) }
     }
 
     static func openDirectory(_ parent: Int32, _ name: String) throws(LighterError) -> FileDescriptor {
