@@ -98,6 +98,7 @@ int lighter_prepare_exec(int lowest_fd) {
 }
 
 pid_t lighter_clone_parent(void) { return (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0, 0); }
+pid_t lighter_clone_child(void) { return (pid_t)syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0); }
 
 int lighter_setns(int fd, int nstype) { return setns(fd, nstype); }
 int lighter_unshare(int flags) { return unshare(flags); }

@@ -52,6 +52,9 @@ int lighter_unshare(int flags);
 /// the child's parent is the caller's parent. Only for single-threaded callers (`lighter __exec`).
 /// Returns 0 in the child, the child's pid in the caller, or -1/errno.
 pid_t lighter_clone_parent(void);
+/// clone(2) with only SIGCHLD and no new stack: fork(2) without glibc's atfork handlers (the child is the
+/// caller's). Only for single-threaded callers (`lighter __exec` keeping a detached process as its child).
+pid_t lighter_clone_child(void);
 /// Block (`block` != 0) or unblock `signals` for the calling thread.
 int lighter_signal_mask(const int *signals, int count, int block);
 /// A close-on-exec signalfd(2) for `signals` (block them first). Each read yields 128 bytes whose first

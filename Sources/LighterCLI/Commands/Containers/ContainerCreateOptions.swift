@@ -54,14 +54,7 @@ struct ContainerCreateOptions: ParsableArguments {
         var spec = ContainerSpec(image: image, imageID: try Digest(hex: String(repeating: "0", count: 64)))
         spec.command = command
         spec.entrypoint = entrypoint.map { $0.isEmpty ? [] : [$0] }
-        for file in envFile {
-            guard let text = try? FileSystem.readString(file) else { throw .invalidArgument("--env-file \(file): cannot read the file") }
-            for line in text.split(separator: "\n") {
-                let entry = line.trimmed
-                if entry.isEmpty || entry.hasPrefix("#") { continue }
-                if let value = try Self.environmentEntry(entry) { spec.env.append(value) }
-            }
-        }
+        for file in envFile { spec.env += try Self.environmentFile(file) }
         for entry in env { if let value = try Self.environmentEntry(entry) { spec.env.append(value) } }
         if let workdir {
             guard workdir.hasPrefix("/") else { throw .invalidArgument("-w \(workdir): the working directory must be an absolute path") }
@@ -186,6 +179,22 @@ struct ContainerCreateOptions: ParsableArguments {
         }
         if let pidsLimit, pidsLimit > 0 { limits.pidsLimit = pidsLimit }
         return limits
+    }
+
+    /// `--env-file FILE` (run, create, exec): one `KEY=VALUE` or `KEY` a line; blank lines and `#` comments skipped.
+    static func environmentFile(_ file: String) throws(LighterError) -> [String] {
+        guard let text = try? FileSystem.readString(file) else { throw .invalidArgument("--env-file \(file): cannot read the file") }
+        var entries: [String] = []
+        for line in text.split(separator: "\n") {
+            let entry = line.trimmed
+            if entry.isEmpty || entry.hasPrefix("#") { continue }
+            do {
+                if let value = try environmentEntry(entry) { entries.append(value) }
+            } catch {
+                throw .invalidArgument("--env-file \(file): invalid environment variable: \(entry)")
+            }
+        }
+        return entries
     }
 
     /// `KEY=VALUE`, or `KEY` to take the value from this process's environment (dropped if unset).
