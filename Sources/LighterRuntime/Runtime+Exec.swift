@@ -57,6 +57,14 @@ extension Runtime {
         return ExitStatus(waitStatus: status, oomKilled: false)
     }
 
+    /// The process of container `id`'s config.json (what `runtime exec` starts from, as runc does).
+    public func process(id: String) throws(LighterError) -> RuntimeSpec.Process {
+        let state = try state(id: id)
+        let (spec, _) = try Self.loadSpec(bundle: state.bundle)
+        guard let process = spec.process else { throw .malformed(what: "\(state.bundle)/config.json", reason: "no process") }
+        return process
+    }
+
     /// The CLONE_NEW* flags of the namespaces `pid` does not share with this process.
     static func namespacesToJoin(pid: Int32) throws(LighterError) -> Int32 {
         let kinds: [(file: String, type: String)] = [("user", "user"), ("mnt", "mount"), ("pid", "pid"), ("net", "network"),
