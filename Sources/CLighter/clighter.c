@@ -20,6 +20,7 @@
 #include <sys/mman.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <linux/mount.h>
 
 int lighter_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve) {
     struct open_how how = { .flags = flags, .mode = mode, .resolve = resolve };
@@ -176,3 +177,30 @@ int lighter_seccomp_load(const void *filter, unsigned short len, unsigned int fl
 }
 
 int lighter_memfd(const char *name) { return memfd_create(name, MFD_CLOEXEC); }
+
+pid_t lighter_clone_userns_waiter(int wait_fd) {
+    pid_t pid = (pid_t)syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0);
+    if (pid == 0) {
+        char byte;
+        while (read(wait_fd, &byte, 1) < 0 && errno == EINTR) {}
+        _exit(0);
+    }
+    return pid;
+}
+
+int lighter_open_tree_idmapped(const char *path, int userns_fd) {
+    int fd = (int)syscall(SYS_open_tree, AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+    if (fd < 0) return -1;
+    struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns_fd };
+    if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) != 0) {
+        int saved = errno;
+        close(fd);
+        errno = saved;
+        return -1;
+    }
+    return fd;
+}
+
+int lighter_move_mount(int fd, const char *target) {
+    return (int)syscall(SYS_move_mount, fd, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH);
+}

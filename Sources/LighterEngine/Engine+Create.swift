@@ -22,11 +22,14 @@ extension Engine {
         spec.binds += Engine.imageVolumes(imageConfig.Volumes.map { Array($0.keys) } ?? [], covered: spec)
         // Volume mounts: create the named (or anonymous) volumes they name; mount their data.
         var created: [String] = []   // the anonymous ones, removed again if create fails
+        var fresh: [String] = []     // every volume made here (a remapped root gets to own them)
         do {
             for index in spec.binds.indices {
                 guard let name = spec.binds[index].volume else { continue }
+                let existed = !name.isEmpty && (try? volumes.inspect(name)) != nil
                 let volume = try volumes.create(name.isEmpty ? nil : name)
                 if name.isEmpty { created.append(volume.Name) }
+                if !existed { fresh.append(volume.Name) }
                 spec.binds[index].volume = volume.Name
                 spec.binds[index].source = volume.Mountpoint
             }
@@ -75,9 +78,11 @@ extension Engine {
             if spec.usesBridge {
                 record.spec.ports = try connect(record, exposed: imageConfig.ExposedPorts.map { Array($0.keys) } ?? [])
             }
+            try prepareUserNamespace(record)
             try save(record)
             try writeHosts(record)
             try refreshPeerHosts(of: id)
+            try chownNewVolumes(fresh, of: record.spec)
             try populateVolumes(record)
         } catch {
             unmountRootfs(id)

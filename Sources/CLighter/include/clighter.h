@@ -75,6 +75,20 @@ int lighter_pidfd_open(pid_t pid);
 /// syncfs(2): flush the file system holding `fd` (glibc declares it only under _GNU_SOURCE).
 int lighter_syncfs(int fd);
 
+// ---- Engine: user namespaces and idmapped mounts ----
+
+/// clone(2) with CLONE_NEWUSER | SIGCHLD: a child in a new, empty user namespace that only waits for one
+/// byte (or end of file) on `wait_fd` and _exits, so its /proc/<pid>/uid_map can be written and
+/// /proc/<pid>/ns/user opened. Safe to call from a multi-threaded process (the child only calls read
+/// and _exit). Returns the child's pid, or -1/errno.
+pid_t lighter_clone_userns_waiter(int wait_fd);
+/// open_tree(OPEN_TREE_CLONE) of `path`, then mount_setattr(MOUNT_ATTR_IDMAP) with `userns_fd`: a detached,
+/// close-on-exec idmapped copy of the mount at `path` (files owned by N on disk appear owned by what N maps to
+/// in the namespace). Returns its descriptor, or -1/errno.
+int lighter_open_tree_idmapped(const char *path, int userns_fd);
+/// move_mount(2) of the detached mount `fd` onto `target`. Returns 0, or -1/errno.
+int lighter_move_mount(int fd, const char *target);
+
 // ---- Engine: the container monitor ----
 
 /// Read one pending signal number from a signalfd without blocking; -1 when none is pending.

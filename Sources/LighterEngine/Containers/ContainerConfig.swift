@@ -49,6 +49,8 @@ public struct ContainerSpec: Codable, Sendable, Equatable {
     public var ipAddress: String?
     public var macAddress: String?
     public var networkAliases: [String] = []
+    /// `--userns-remap`: run in a user namespace with these host ids (nil: `--userns host`, no user namespace).
+    public var userNamespace: UserNamespaceRemap?
 
     /// True when the container gets a veth on a bridge (the default network or a user network).
     public var usesBridge: Bool { network != "none" && network != "host" && !network.hasPrefix("container:") }
