@@ -34,6 +34,11 @@ import LighterTestSupport
         #expect(mountPoints.contains { $0.hasSuffix("containers/\(boxID)/rootfs") } && !mountPoints.contains { $0.contains("containers/\(boxID)/lowers") })
         let exec = lighter.run("exec", "box", "sh", "-c", "id -u; cat /proc/self/uid_map")
         #expect(exec.stdout.split(separator: "\n").map { $0.split(separator: " ").joined(separator: " ") } == ["0", "0 200000 65536"], "\(exec.stderr)")
+        // cp into it: the files belong to the container's root (the mapped uid on the host).
+        let file = lighter.root.sub("copied")
+        try FileSystem.writeDurably(Array("in\n".utf8), to: file)
+        #expect(lighter.run("cp", file, "box:/tmp/copied").status == 0)
+        #expect(lighter.run("exec", "box", "stat", "-c", "%u:%g", "/tmp/copied").stdout == "0:0\n")
     }
 
     @Test func volumesBelongToTheRemappedRootAndHostIsTheIdentity() {

@@ -7,10 +7,18 @@ import LighterSystem
 /// Copies a file, symlink or directory tree between two directories held open by descriptor, never following
 /// a symlink (a link is copied as a link), so nothing outside the starting directories is read or written.
 /// Modes are kept; new files belong to this process's user unless `keepOwners` (a volume's copy-up, which
-/// keeps the image's owners as Docker does). Used by `cp` both ways and to fill a new volume.
+/// keeps the image's owners as Docker does) or `owner` (`cp` into a remapped container: its root). Used by
+/// `cp` both ways and to fill a new volume.
 struct TreeCopier {
     /// Give each copy the owner and group of its source.
     var keepOwners = false
+    /// Otherwise, give each copy this owner (a `--userns-remap` container's root); nil: this process's.
+    var owner: Owner?
+
+    struct Owner {
+        var uid: uid_t
+        var gid: gid_t
+    }
 
     /// Copy entry `name` of `source` to `target` under `newName`; an existing directory there is merged
     /// into, an existing file or link is replaced.
@@ -55,10 +63,19 @@ struct TreeCopier {
         }
     }
 
-    /// With `keepOwners`: the source's owner for the new entry (a link itself, not its target).
+    /// The source's owner (`keepOwners`) or `owner` for the new entry (a link itself, not its target).
     private func chown(_ parent: Int32, _ name: String, _ st: stat) throws(LighterError) {
-        guard keepOwners else { return }
-        try syscall("fchownat", name) { fchownat(parent, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) }
+        if keepOwners {
+            try syscall("fchownat", name) { fchownat(parent, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) }
+        } else {
+            try giveOwner(parent, name)
+        }
+    }
+
+    /// Give entry `name` of `parent` to `owner`, if there is one.
+    func giveOwner(_ parent: Int32, _ name: String) throws(LighterError) {
+        guard let owner else { return }
+        try syscall("fchownat", name) { fchownat(parent, name, owner.uid, owner.gid, AT_SYMLINK_NOFOLLOW) }
     }
 
     static func openDirectory(_ parent: Int32, _ name: String) throws(LighterError) -> FileDescriptor {
