@@ -56,9 +56,16 @@ extension Engine {
     /// `cp SRC CONTAINER:DEST`: copy a host file or directory into a container (running or not).
     public func copyIn(_ id: String, from hostPath: String, to path: String) throws(LighterError) {
         try refuseReadOnly(id)
+        let owner = try containerRootOwner(id)
         try withContainerRoot(id) { (root) throws(LighterError) in
-            try Engine.copy(hostPath, in: CopyRoot(root: nil, label: "host"), to: path, in: root)
+            try Engine.copy(hostPath, in: CopyRoot(root: nil, label: "host"), to: path, in: root, owner: owner)
         }
+    }
+
+    /// Who new files copied into container `id` belong to: its root, which is a host uid of its own with
+    /// `--userns-remap` (nil: this process, the host's root, which is the container's root too).
+    func containerRootOwner(_ id: String) throws(LighterError) -> TreeCopier.Owner? {
+        try record(id).spec.userNamespace.map { TreeCopier.Owner(uid: $0.uid, gid: $0.gid) }
     }
 
     /// Docker's rule: nothing is copied into a container run with --read-only.
@@ -86,8 +93,9 @@ extension Engine {
     /// Docker's rules: SRC a directory is copied as DEST when DEST does not exist, into DEST/basename(SRC) when
     /// DEST is a directory; SRC ending in "/." copies its contents; a file goes to DEST, or into it when DEST is a
     /// directory. A symlink is copied as a link.
-    static func copy(_ source: String, in from: CopyRoot, to destination: String, in to: CopyRoot) throws(LighterError) {
-        let copier = TreeCopier()
+    static func copy(_ source: String, in from: CopyRoot, to destination: String, in to: CopyRoot,
+                     owner: TreeCopier.Owner? = nil) throws(LighterError) {
+        let copier = TreeCopier(owner: owner)
         let contentsOnly = source.hasSuffix("/.") || CopyRoot.split(source).1.isEmpty
         var sourceIsDirectory = true
         var sourceParent: FileDescriptor?
@@ -107,7 +115,9 @@ extension Engine {
         }
         func copyInto(_ parent: FileDescriptor, as name: String) throws(LighterError) {
             if let sourceDirectory {
-                if mkdirat(parent.rawValue, name, 0o755) != 0 && lighter_errno() != EEXIST {
+                if mkdirat(parent.rawValue, name, 0o755) == 0 {
+                    try copier.giveOwner(parent.rawValue, name)
+                } else if lighter_errno() != EEXIST {
                     throw .system(call: "mkdirat", path: "\(to.label):\(destination)", errno: lighter_errno())
                 }
                 let target = try TreeCopier.openDirectory(parent.rawValue, name)

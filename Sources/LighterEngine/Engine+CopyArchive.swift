@@ -35,6 +35,7 @@ extension Engine {
     public func copyInArchive(_ id: String, from input: FileDescriptor, to path: String) throws(LighterError) {
         defer { input.forget() }
         try refuseReadOnly(id)
+        let owner = try containerRootOwner(id)
         let staging = "\(directory(id))/.cp-staging-\(getpid())"
         try? FileSystem.removeTree(staging)
         try FileSystem.makeDirectories(staging, mode: 0o700)
@@ -46,7 +47,7 @@ extension Engine {
             _ = try LayerApplier.apply(from: input, into: staging, expectedDigest: nil, limits: LayerLimits())
             let source = try syscall("open", staging) { lighter_open(staging, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0) }
             let sourceFD = FileDescriptor(adopting: source)
-            try TreeCopier().copyContents(of: sourceFD.rawValue, into: target.rawValue)
+            try TreeCopier(owner: owner).copyContents(of: sourceFD.rawValue, into: target.rawValue)
         }
     }
 

@@ -14,17 +14,29 @@ extension Engine {
     public func create(_ spec: ContainerSpec, name: String?) throws(LighterError) -> ContainerRecord {
         var spec = spec
         let (imageID, _) = try images.resolve(spec.image)
-        // Volume mounts: create the named (or anonymous) volumes they name; mount their data.
-        for index in spec.binds.indices {
-            guard let name = spec.binds[index].volume else { continue }
-            let volume = try volumes.create(name.isEmpty ? nil : name)
-            spec.binds[index].volume = volume.Name
-            spec.binds[index].source = volume.Mountpoint
-        }
         spec.imageID = imageID
         let config = try images.config(of: imageID)
         try checkPlatform(config.platform, image: spec.image, wanted: spec.platform)
         let imageConfig = config.config ?? LighterOCI.ContainerConfig()
+        // The image's VOLUMEs that no -v or --tmpfs covers get an anonymous volume each, as in Docker.
+        spec.binds += Engine.imageVolumes(imageConfig.Volumes.map { Array($0.keys) } ?? [], covered: spec)
+        // Volume mounts: create the named (or anonymous) volumes they name; mount their data.
+        var created: [String] = []   // the anonymous ones, removed again if create fails
+        var fresh: [String] = []     // every volume made here (a remapped root gets to own them)
+        do {
+            for index in spec.binds.indices {
+                guard let name = spec.binds[index].volume else { continue }
+                let existed = !name.isEmpty && (try? volumes.inspect(name)) != nil
+                let volume = try volumes.create(name.isEmpty ? nil : name)
+                if name.isEmpty { created.append(volume.Name) }
+                if !existed { fresh.append(volume.Name) }
+                spec.binds[index].volume = volume.Name
+                spec.binds[index].source = volume.Mountpoint
+            }
+        } catch {
+            for name in created { try? volumes.remove(name, users: []) }
+            throw error
+        }
 
         // Docker's rules: --entrypoint replaces the image's Entrypoint and drops its Cmd;
         // arguments after the image replace Cmd.
@@ -66,10 +78,15 @@ extension Engine {
             if spec.usesBridge {
                 record.spec.ports = try connect(record, exposed: imageConfig.ExposedPorts.map { Array($0.keys) } ?? [])
             }
+            try prepareUserNamespace(record)
             try save(record)
             try writeHosts(record)
             try refreshPeerHosts(of: id)
+            try chownNewVolumes(fresh, of: record.spec)
+            try populateVolumes(record)
         } catch {
+            unmountRootfs(id)
+            for name in created { try? volumes.remove(name, users: []) }
             try? networks.store.release(container: id)
             try? FileSystem.removeTree(directory)
             _ = try? images.db.execute("DELETE FROM containers WHERE id = ?", [.text(id)])

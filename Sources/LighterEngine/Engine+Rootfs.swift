@@ -6,7 +6,7 @@ import LighterSystem
 
 extension Engine {
     /// Mount the container's root: an overlay of the image's snapshot chain (top layer first)
-    /// under the container's own upper directory.
+    /// under the container's own upper directory (idmapped layers with `--userns-remap`).
     func mountRootfs(_ record: ContainerRecord) throws(LighterError) {
         let target = rootfsPath(record.id)
         if FileSystem.isMountPoint(target) { return }
@@ -16,7 +16,13 @@ extension Engine {
             throw .notFound(kind: "image layer", name: "\(lower) (run `lighter system check`)")
         }
         let directory = directory(record.id)
-        let options = "lowerdir=\(lowers.joined(separator: ":")),upperdir=\(directory)/upper,workdir=\(directory)/work"
+        // With --userns-remap the layers are seen through idmapped mounts, attached only until overlay holds them.
+        var attached: [String] = []
+        if let remap = record.spec.userNamespace {
+            attached = try attachIdmapped(lowers, under: "\(directory)/lowers", remap: remap)
+        }
+        defer { detachIdmapped(attached) }
+        let options = "lowerdir=\((attached.isEmpty ? lowers : attached).joined(separator: ":")),upperdir=\(directory)/upper,workdir=\(directory)/work"
         guard options.utf8.count < 4000 else {
             throw .unsupported(feature: "an image of \(image.layers.count) layers", fix: "the overlay mount options exceed one page; squash the image")
         }

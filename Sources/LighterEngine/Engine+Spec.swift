@@ -52,6 +52,11 @@ extension Engine {
         if spec.network == "host" {
             linux.namespaces = linux.namespaces?.filter { $0.type != "network" }
         }
+        if let remap = spec.userNamespace {
+            linux.namespaces = (linux.namespaces ?? []) + [RuntimeSpec.Namespace(type: "user")]
+            linux.uidMappings = [RuntimeSpec.IDMapping(containerID: 0, hostID: remap.uid, size: remap.size)]
+            linux.gidMappings = [RuntimeSpec.IDMapping(containerID: 0, hostID: remap.gid, size: remap.size)]
+        }
         if spec.privileged {
             linux.maskedPaths = []
             linux.readonlyPaths = []

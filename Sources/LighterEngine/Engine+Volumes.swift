@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CLighter
 import LighterSystem
 
 extension Engine {
@@ -31,5 +35,54 @@ extension Engine {
             removed.append(volume.Name)
         }
         return removed
+    }
+}
+
+extension Engine {
+    /// Anonymous volume mounts for an image's VOLUME paths that `-v` or `--tmpfs` do not already cover.
+    static func imageVolumes(_ paths: [String], covered spec: ContainerSpec) -> [BindMount] {
+        var taken = Set(spec.binds.map { clean($0.destination) } + spec.tmpfs.keys.map(clean))
+        var mounts: [BindMount] = []
+        for path in paths.map(clean).sorted() where path.hasPrefix("/") && path != "/" && !taken.contains(path) {
+            taken.insert(path)
+            mounts.append(BindMount(anonymousAt: path))
+        }
+        return mounts
+    }
+
+    /// `/a//b/` → `/a/b`.
+    static func clean(_ path: String) -> String {
+        let parts = path.split(separator: "/").filter { $0 != "." }
+        return path.hasPrefix("/") ? "/" + parts.joined(separator: "/") : parts.joined(separator: "/")
+    }
+
+    /// Docker's copy-up: a volume that is still empty gets what the image has at its mount point (owners,
+    /// modes, links kept), and its top directory takes that directory's owner and mode. Mounts the root
+    /// filesystem for the copy if something is to be copied, and leaves it as it found it.
+    func populateVolumes(_ record: ContainerRecord) throws(LighterError) {
+        let empty = record.spec.binds.filter { bind in
+            guard bind.volume != nil, let entries = try? FileSystem.list(bind.source) else { return false }
+            return entries.isEmpty
+        }
+        guard !empty.isEmpty else { return }
+        let rootfs = rootfsPath(record.id)
+        let mountedHere = !FileSystem.isMountPoint(rootfs)
+        if mountedHere { try mountRootfs(record) }
+        defer { if mountedHere { unmountRootfs(record.id) } }
+        let root = FileDescriptor(adopting: try syscall("open", rootfs) { lighter_open(rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0) })
+        for bind in empty {
+            let fd = lighter_openat2(root.rawValue, String(bind.destination.dropFirst()), UInt64(O_RDONLY | O_DIRECTORY | O_CLOEXEC),
+                                     0, UInt64(LIGHTER_RESOLVE_IN_ROOT))
+            guard fd >= 0 else { continue }   // not in the image (or not a directory): the volume starts empty
+            let source = FileDescriptor(adopting: fd)
+            let target = FileDescriptor(adopting: try syscall("open", bind.source) {
+                lighter_open(bind.source, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0)
+            })
+            try TreeCopier(keepOwners: true).copyContents(of: source.rawValue, into: target.rawValue)
+            var st = stat()
+            try syscall("fstat", bind.destination) { fstat(source.rawValue, &st) }
+            try syscall("fchown", bind.source) { fchown(target.rawValue, st.st_uid, st.st_gid) }
+            try syscall("fchmod", bind.source) { fchmod(target.rawValue, st.st_mode & 0o7777) }
+        }
     }
 }

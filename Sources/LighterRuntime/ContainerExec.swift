@@ -17,6 +17,8 @@ struct ExecConfig: Codable, Sendable {
     var inUserNamespace: Bool
     /// With `process.terminal`: the caller's terminal size, set before the process runs.
     var terminalSize: TerminalSize?
+    /// Nobody waits for the process (`exec -d`): it runs under a reaper in the container (nil: not detached).
+    var detached: Bool?
 }
 
 /// What `lighter __exec` reports: the exec'd process's pid (from the intermediate process), a terminal
@@ -33,6 +35,11 @@ struct ExecReport: Codable, Sendable {
 /// process into its pid namespace (CLONE_PARENT: the runtime becomes its parent and reaps it), and exits.
 /// The forked child applies the process settings (terminal, rlimits, cwd, seccomp, user, capabilities)
 /// and execs, as the container init does. Like `runc exec`.
+///
+/// Detached, nobody would reap the process or the orphans it leaves: they would go to the container's PID 1,
+/// which may never reap (a `sleep` as PID 1 collects zombies). So the forked child is a plain child of
+/// `__exec` (reparented to the host's init when `__exec` exits) that becomes a sub-reaper in the container's
+/// pid namespace, forks the process, and reaps it and every orphan below it until none is left.
 public enum ContainerExec {
     /// The argv[1] that routes `lighter` here before anything else runs.
     public static let command = "__exec"
@@ -53,7 +60,8 @@ public enum ContainerExec {
             try pidfd.close()
             var fds: [Int32] = [-1, -1]
             try syscall("pipe2") { lighter_pipe(&fds) }
-            let child = try syscall("clone") { lighter_clone_parent() }
+            let detached = config.detached == true
+            let child = try syscall("clone") { detached ? lighter_clone_child() : lighter_clone_parent() }
             if child > 0 {
                 // Say which pid the process has before it may report anything itself.
                 try channel.send(ExecReport(pid: child))
@@ -64,6 +72,7 @@ public enum ContainerExec {
             var byte: UInt8 = 0
             guard Glibc.read(fds[0], &byte, 1) == 1 else { _exit(125) }
             close(fds[0])
+            if detached { try reaper(channel: channel) }
             try run(config, channel: channel)
         } catch {
             let (message, code): (String, Int32)
@@ -73,6 +82,21 @@ public enum ContainerExec {
             try? channel.send(ExecReport(message: message, exitCode: code))
             _exit(code)
         }
+    }
+
+    /// Detached: in a session of its own, not dumpable (a container process may not ptrace or open it), as a
+    /// sub-reaper fork the process (returns in the process) and reap until no child is left.
+    private static func reaper(channel: InitChannel) throws(LighterError) {
+        try syscall("setsid") { setsid() }
+        try syscall("prctl(PR_SET_DUMPABLE)") { lighter_prctl(Prctl.setDumpable, 0, 0, 0, 0) }
+        try syscall("prctl(PR_SET_CHILD_SUBREAPER)") { lighter_prctl(Prctl.setChildSubreaper, 1, 0, 0, 0) }
+        let process = try syscall("clone") { lighter_clone_child() }
+        if process == 0 { return }
+        close(channel.fd)   // the process's end of file on exec tells the caller it runs
+        for signal in [SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGPIPE] { _ = Glibc.signal(signal, SIG_IGN) }
+        var status: Int32 = 0
+        while waitpid(-1, &status, 0) > 0 || lighter_errno() == EINTR {}
+        _exit(0)
     }
 
     private static func run(_ config: ExecConfig, channel: InitChannel) throws(LighterError) -> Never {

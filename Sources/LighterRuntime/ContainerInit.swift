@@ -184,8 +184,10 @@ enum Terminal {
 
 /// prctl(2) option numbers (linux/prctl.h), which Swift's Glibc module does not import.
 enum Prctl {
+    static let setDumpable: Int32 = 4
     static let setKeepCaps: Int32 = 8
     static let capBoundingDrop: Int32 = 24
+    static let setChildSubreaper: Int32 = 36
     static let setNoNewPrivs: Int32 = 38
     static let capAmbient: Int32 = 47
     static let capAmbientRaise: UInt = 2

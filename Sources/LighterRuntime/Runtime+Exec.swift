@@ -9,8 +9,8 @@ import LighterSystem
 extension Runtime {
     /// Run `process` in running container `id` (its namespaces, cgroups, seccomp profile), like `runc exec`.
     /// The caller never forks: `lighter __exec` is cloned straight into execve and does the joining.
-    /// Returns the process's exit status, or nil with `detach` (the process runs on; this process is its
-    /// parent until it exits). A process that cannot start throws `LighterError.containerStart` with
+    /// Returns the process's exit status, or nil with `detach` (the process runs on under a reaper of its
+    /// own in the container, not a child of this process). A process that cannot start throws `LighterError.containerStart` with
     /// 126/127 (not executable / not found) or 125. With `process.terminal` the caller's stdio is relayed
     /// to a pseudo-terminal from the container's devpts; with `forwardSignals` HUP, INT, QUIT, TERM, USR1
     /// and USR2 sent to this process go to the exec'd process.
@@ -29,7 +29,8 @@ extension Runtime {
         let namespaces = try Self.namespacesToJoin(pid: state.pid)
         let config = ExecConfig(namespaces: namespaces, process: process, seccomp: spec.linux?.seccomp,
                                 inUserNamespace: namespaces & NamespaceKind.flags["user"]! != 0,
-                                terminalSize: process.terminal == true ? TerminalSize(of: stdio.input) : nil)
+                                terminalSize: process.terminal == true ? TerminalSize(of: stdio.input) : nil,
+                                detached: detach ? true : nil)
 
         // SIGWINCH resizes the process's terminal (with `process.terminal`) instead of being forwarded.
         let signals = forwardSignals && !detach ? Self.forwardedSignals + [SIGWINCH] : []
@@ -54,6 +55,14 @@ extension Runtime {
         var status: Int32 = 0
         try syscall("waitpid", "exec in container \(id)") { waitpid(pid, &status, 0) }
         return ExitStatus(waitStatus: status, oomKilled: false)
+    }
+
+    /// The process of container `id`'s config.json (what `runtime exec` starts from, as runc does).
+    public func process(id: String) throws(LighterError) -> RuntimeSpec.Process {
+        let state = try state(id: id)
+        let (spec, _) = try Self.loadSpec(bundle: state.bundle)
+        guard let process = spec.process else { throw .malformed(what: "\(state.bundle)/config.json", reason: "no process") }
+        return process
     }
 
     /// The CLONE_NEW* flags of the namespaces `pid` does not share with this process.

@@ -15,8 +15,9 @@ struct Lighter {
     func run(_ arguments: String...) -> ProcessResult { run(arguments) }
 
     @discardableResult
-    func run(_ arguments: [String], stdin: String? = nil) -> ProcessResult {
-        Run.capture([Repository.lighterBinary] + arguments, stdin: stdin, environment: ["LIGHTER_ROOT": root.path, "LIGHTER_DEFAULT_NETWORK": "none"])
+    func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) -> ProcessResult {
+        Run.capture([Repository.lighterBinary] + arguments, stdin: stdin,
+                    environment: ["LIGHTER_ROOT": root.path, "LIGHTER_DEFAULT_NETWORK": "none"].merging(environment) { $1 })
     }
 
     /// Poll a container's logs until they contain `text` (at most `seconds`): no fixed sleeps, so a

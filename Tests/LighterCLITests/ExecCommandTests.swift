@@ -115,4 +115,37 @@ import LighterTestSupport
                              + "\(Repository.lighterBinary) exec -it box sh /wait.sh' /dev/null")
         #expect(resized.stdout.hasSuffix("40 120\r\n"), "\(resized.stdout) \(resized.stderr)")
     }
+
+    @Test func envFileAsRunsAndDetachedLeavesNoZombie() throws {
+        let lighter = RunCommandTests.ready()
+        // PID 1 that never reaps: a detached exec must not end as its zombie.
+        #expect(lighter.run("run", "-d", "--name", "sleeper", "busybox", "sleep", "100").status == 0)
+        defer { lighter.run("rm", "-f", "sleeper") }
+        let file = lighter.root.sub("env.list")
+        try FileSystem.writeDurably(Array("# a comment\nFROM_FILE=1\n\nA=file\n".utf8), to: file)
+        let env = lighter.run("exec", "--env-file", file, "-e", "A=flag", "sleeper", "sh", "-c", "echo $FROM_FILE $A")
+        #expect(env.stdout == "1 flag\n", "\(env.stderr)")
+        try FileSystem.writeDurably(Array("=nothing\n".utf8), to: lighter.root.sub("bad.list"))
+        for (args, words) in [(["exec", "--env-file", "/nonexistent", "sleeper", "true"], "--env-file /nonexistent"),
+                              (["exec", "--env-file", lighter.root.sub("bad.list"), "sleeper", "true"], "invalid environment variable: =nothing")] {
+            let result = lighter.run(args)
+            #expect(result.status == 125 && result.stderr.contains(words), "\(args): \(result.stderr)")
+        }
+
+        // The process, and an orphan it leaves behind, are reaped (not left to PID 1).
+        #expect(lighter.run("exec", "-d", "sleeper", "sleep", "0.1").status == 0)
+        #expect(lighter.run("exec", "-d", "sleeper", "sh", "-c", "sleep 0.2 & true").status == 0)
+        // Wait until only PID 1's sleep is left (the reaper gone too); a zombie keeps its /proc entry (state Z).
+        var states: [String] = []
+        for _ in 0..<200 {
+            let out = lighter.run("exec", "sleeper", "sh", "-c", "cat /proc/[0-9]*/stat 2>/dev/null").stdout
+            let lines = out.split(separator: "\n").filter { !$0.contains("(sh)") && !$0.contains("(cat)") }
+            states = lines.map { $0.split(separator: " ").prefix(3).joined(separator: " ") }
+            if states.count == 1 { break }
+            usleep(50_000)
+        }
+        #expect(states == ["1 (sleep) S"], "\(states)")
+        let top = lighter.run("top", "sleeper")
+        #expect(top.status == 0 && !top.stdout.contains("[sleep]") && top.stdout.split(separator: "\n").count == 2, "\(top.stdout)")
+    }
 }

@@ -1,4 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
+import LighterOCI
 import LighterSystem
 import LighterTestSupport
 
@@ -48,5 +52,73 @@ import LighterTestSupport
         #expect(lighter.run("volume", "ls", "-q").stdout == "data\n")
         let bad = lighter.run("run", "--rm", "-v", "bad name:/x", "busybox", "true")
         #expect(bad.status == 125)
+    }
+}
+
+@Suite struct ImageVolumeTests {
+    struct MountEntry: Decodable {
+        let `Type`: String
+        let Name: String?
+        let Source: String
+        let Destination: String
+        let Driver: String?
+        let RW: Bool
+    }
+
+    /// busybox plus /data/owned (uid 1234, gid 5678, mode 0640) in a directory of mode 0750, with
+    /// `VOLUME /data` and `VOLUME /var/www/` in its config.
+    static func volumeImage() -> Lighter {
+        let lighter = Lighter()
+        let tarball = lighter.root.sub("image.tar")
+        let tree = lighter.root.sub("tree")
+        let made = Run.sh("""
+            set -e; mkdir -p \(tree)/data; echo kept > \(tree)/data/owned; chmod 0750 \(tree)/data; chmod 0640 \(tree)/data/owned
+            cp \(Repository.busyboxTarball()) \(tarball)
+            tar -rf \(tarball) --numeric-owner --owner=1234 --group=5678 -C \(tree) ./data
+            """)
+        precondition(made.status == 0, made.stderr)
+        let imported = lighter.run(["import", "--platform", "linux/amd64", "--change", "VOLUME /data", "--change", "VOLUME [\"/var/www/\"]",
+                                    "--change", "CMD [\"/bin/sh\"]", tarball, "vol:latest"])
+        precondition(imported.status == 0, imported.stderr)
+        return lighter
+    }
+
+    @Test func imageVolumesBecomeAnonymousVolumesFilledFromTheImage() {
+        let lighter = Self.volumeImage()
+        #expect(lighter.run("create", "--name", "box", "vol", "sh", "-c", "echo new > /data/new; cat /var/www/index.html").status == 0)
+        let volumes = lighter.run("volume", "ls", "-q").stdout.split(separator: "\n").map(String.init)
+        #expect(volumes.count == 2 && volumes.allSatisfy { $0.count == 64 }, "\(volumes)")
+        // inspect lists them under Mounts, anonymous volumes at the image's paths.
+        let json = lighter.run("inspect", "-f", "{{json .Mounts}}", "box").stdout
+        let mounts = (try? JSON.decode([MountEntry].self, from: Array(json.utf8), what: "Mounts")) ?? []
+        #expect(mounts.map { "\($0.Type) \($0.Destination) \($0.RW) \($0.Driver ?? "-") \($0.Name?.count ?? 0)" }
+                == ["volume /data true local 64", "volume /var/www true local 64"], "\(json)")
+        // The image's content was copied up into the new volumes, owners and modes kept.
+        let source = mounts.first?.Source ?? "/nonexistent"
+        var st = stat()
+        #expect(stat("\(source)/owned", &st) == 0 && st.st_uid == 1234 && st.st_gid == 5678 && st.st_mode & 0o7777 == 0o640)
+        #expect(stat(source, &st) == 0 && st.st_uid == 1234 && st.st_mode & 0o7777 == 0o750)
+        let started = lighter.run("start", "-a", "box")
+        #expect(started.status == 0 && started.stdout.contains("busybox httpd"), "\(started.stdout) \(started.stderr)")
+        #expect((try? FileSystem.readString("\(source)/new")) == "new\n")
+        // A second start does not copy again over what the container wrote.
+        #expect(lighter.run("start", "-a", "box").status == 0)
+        #expect((try? FileSystem.readString("\(source)/owned")) == "kept\n")
+        // `rm -v` removes the anonymous volumes.
+        #expect(lighter.run("rm", "-v", "box").status == 0)
+        #expect(lighter.run("volume", "ls", "-q").stdout == "")
+    }
+
+    @Test func flagsCoverImageVolumes() {
+        let lighter = Self.volumeImage()
+        // -v NAME:/data replaces the anonymous volume; an empty named volume is filled from the image too.
+        #expect(lighter.run("run", "--rm", "-v", "named:/data", "--tmpfs", "/var/www", "vol", "sh", "-c", "cat /data/owned; ls /var/www | wc -l").stdout == "kept\n0\n")
+        #expect(lighter.run("volume", "ls", "-q").stdout == "named\n")
+        // A host directory bound there hides the image's content and gets nothing copied.
+        let host = TestDirectory("lighter-imgvol")
+        #expect(lighter.run("run", "--rm", "-v", "\(host.path):/data", "vol", "ls", "/data").stdout == "")
+        #expect((try? FileSystem.list(host.path)) == [])
+        // `run --rm` takes the anonymous volumes with it.
+        #expect(lighter.run("volume", "ls", "-q").stdout == "named\n")
     }
 }

@@ -110,4 +110,59 @@ import LighterSystem
         #expect(gone.stderr.contains("no such container"))
         #expect(!FileSystem.exists("/sys/fs/cgroup/memory\(bundle.cgroupsPath)"))
     }
+
+    @Test func execPauseResume() throws {
+        let bundle = try BusyboxBundle(args: ["sleep", "30"])
+        defer { bundle.cleanUp() }
+        try bundle.writeSpec()
+        let root = ["--root", bundle.runtime.root]
+        #expect(try lighter(["runtime", "create"] + root + ["--bundle", bundle.directory, bundle.id], in: bundle).status == 0)
+        #expect(try lighter(["runtime", "start"] + root + [bundle.id], in: bundle).status == 0)
+        func exec(_ arguments: [String]) throws -> Result { try lighter(["runtime", "exec"] + root + arguments, in: bundle) }
+
+        // The container's process with the command, --cwd, --env and --user applied.
+        let inside = try exec(["--cwd", "/tmp", "-e", "X=1", bundle.id, "sh", "-c", "echo $X; pwd; id -u; readlink /proc/1/ns/pid"])
+        #expect(inside.status == 0, "\(inside.stderr)")
+        let pid = try bundle.runtime.state(id: bundle.id).pid
+        #expect(inside.stdout == "1\n/tmp\n0\n\(try FileSystem.readLink("/proc/\(pid)/ns/pid"))\n", "\(inside.stdout)")
+        #expect(try exec(["-u", "65534:65534", bundle.id, "id", "-u"]).stdout == "65534\n")
+        #expect(try exec([bundle.id, "sh", "-c", "exit 5"]).status == 5)
+        #expect(try exec([bundle.id, "nope"]).status == 127)
+        // --process: a process.json as runc takes it.
+        let processFile = "\(bundle.directory)/process.json"
+        try FileSystem.writeDurably(Array(#"{"user":{"uid":0,"gid":0},"args":["sh","-c","echo from $WHERE"],"env":["WHERE=file"],"cwd":"/"}"#.utf8), to: processFile)
+        #expect(try exec(["--process", processFile, bundle.id]).stdout == "from file\n")
+        // -d returns at once; the process runs on.
+        #expect(try exec(["-d", bundle.id, "sh", "-c", "echo done > /tmp/mark"]).status == 0)
+        var mark = ""
+        for _ in 0..<500 where mark.isEmpty {
+            mark = (try? FileSystem.readString("\(bundle.rootfs)/tmp/mark")) ?? ""
+            if mark.isEmpty { usleep(10_000) }
+        }
+        #expect(mark == "done\n")
+        // Bad input: exit 125 and a message naming the flag.
+        for (arguments, words) in [(["--cwd", "rel", bundle.id, "true"], "--cwd rel"), (["-u", "root", bundle.id, "true"], "--user root"),
+                                   (["-e", "=x", bundle.id, "true"], "--env =x"), (["--process", processFile, bundle.id, "true"], "exclusive"),
+                                   (["--process", "/nonexistent", bundle.id], "--process /nonexistent"), ([bundle.id], "needs a command"),
+                                   (["-d", "-t", bundle.id, "true"], "--detach")] {
+            let result = try exec(arguments)
+            #expect(result.status == 125, "\(arguments): \(result.stderr)")
+            #expect(result.stderr.contains(words), "\(arguments): \(result.stderr)")
+        }
+        #expect(try exec(["nosuch", "true"]).status == 1)
+
+        // pause / resume: the freezer, and exec refused while frozen.
+        #expect(try lighter(["runtime", "pause"] + root + [bundle.id], in: bundle).status == 0)
+        #expect(try bundle.runtime.isPaused(id: bundle.id))
+        let again = try lighter(["runtime", "pause"] + root + [bundle.id], in: bundle)
+        #expect(again.status == 125 && again.stderr.contains("already paused"), "\(again.stderr)")
+        let frozen = try exec([bundle.id, "true"])
+        #expect(frozen.status == 125 && frozen.stderr.contains("paused"), "\(frozen.stderr)")
+        #expect(try lighter(["runtime", "resume"] + root + [bundle.id], in: bundle).status == 0)
+        #expect(try !bundle.runtime.isPaused(id: bundle.id))
+        let thawed = try lighter(["runtime", "resume"] + root + [bundle.id], in: bundle)
+        #expect(thawed.status == 125 && thawed.stderr.contains("not paused"), "\(thawed.stderr)")
+        #expect(try exec([bundle.id, "true"]).status == 0)
+        #expect(try lighter(["runtime", "delete", "--force"] + root + [bundle.id], in: bundle).status == 0)
+    }
 }

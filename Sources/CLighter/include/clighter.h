@@ -52,6 +52,9 @@ int lighter_unshare(int flags);
 /// the child's parent is the caller's parent. Only for single-threaded callers (`lighter __exec`).
 /// Returns 0 in the child, the child's pid in the caller, or -1/errno.
 pid_t lighter_clone_parent(void);
+/// clone(2) with only SIGCHLD and no new stack: fork(2) without glibc's atfork handlers (the child is the
+/// caller's). Only for single-threaded callers (`lighter __exec` keeping a detached process as its child).
+pid_t lighter_clone_child(void);
 /// Block (`block` != 0) or unblock `signals` for the calling thread.
 int lighter_signal_mask(const int *signals, int count, int block);
 /// A close-on-exec signalfd(2) for `signals` (block them first). Each read yields 128 bytes whose first
@@ -71,6 +74,20 @@ int lighter_pidfd_open(pid_t pid);
 
 /// syncfs(2): flush the file system holding `fd` (glibc declares it only under _GNU_SOURCE).
 int lighter_syncfs(int fd);
+
+// ---- Engine: user namespaces and idmapped mounts ----
+
+/// clone(2) with CLONE_NEWUSER | SIGCHLD: a child in a new, empty user namespace that only waits for one
+/// byte (or end of file) on `wait_fd` and _exits, so its /proc/<pid>/uid_map can be written and
+/// /proc/<pid>/ns/user opened. Safe to call from a multi-threaded process (the child only calls read
+/// and _exit). Returns the child's pid, or -1/errno.
+pid_t lighter_clone_userns_waiter(int wait_fd);
+/// open_tree(OPEN_TREE_CLONE) of `path`, then mount_setattr(MOUNT_ATTR_IDMAP) with `userns_fd`: a detached,
+/// close-on-exec idmapped copy of the mount at `path` (files owned by N on disk appear owned by what N maps to
+/// in the namespace). Returns its descriptor, or -1/errno.
+int lighter_open_tree_idmapped(const char *path, int userns_fd);
+/// move_mount(2) of the detached mount `fd` onto `target`. Returns 0, or -1/errno.
+int lighter_move_mount(int fd, const char *target);
 
 // ---- Engine: the container monitor ----
 

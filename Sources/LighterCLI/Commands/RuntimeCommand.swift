@@ -12,8 +12,8 @@ import LighterSystem
 struct RuntimeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "runtime",
-        abstract: "Run OCI bundles (runc-compatible: create, start, state, kill, delete, run).",
-        subcommands: [Spec.self, Create.self, Start.self, State.self, Kill.self, Delete.self, Run.self]
+        abstract: "Run OCI bundles (runc-compatible: create, start, state, kill, delete, run, exec, pause, resume).",
+        subcommands: [Spec.self, Create.self, Start.self, State.self, Kill.self, Delete.self, Run.self, Exec.self, Pause.self, Resume.self]
     )
 
     struct Options: ParsableArguments {
@@ -137,6 +137,99 @@ struct RuntimeCommand: ParsableCommand {
                 code = try options.runtime.run(id: id, bundle: bundle, forwardSignals: true).code
             }
             if code != 0 { throw ExitCode(code) }
+        }
+    }
+
+    struct Exec: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "exec",
+            abstract: "Run a process in a running container (its namespaces, cgroups, seccomp profile).",
+            discussion: "The process is the container's own (config.json) with the command and flags applied, or the one in --process.")
+        @OptionGroup var options: Options
+        @Option(name: [.customShort("p"), .long], help: "A JSON file holding the process (config.json's process object).")
+        var process: String?
+        @Flag(name: [.customShort("t"), .long], help: "Allocate a pseudo-terminal (this process's stdio is relayed to it).")
+        var tty = false
+        @Option(name: .long, help: "Current working directory in the container.")
+        var cwd: String?
+        @Option(name: [.customShort("e"), .long], help: "Set an environment variable (NAME=VALUE).")
+        var env: [String] = []
+        @Option(name: [.customShort("u"), .long], help: "UID[:GID] to run as.")
+        var user: String?
+        @Flag(name: [.customShort("d"), .long], help: "Detach: return once the process runs.")
+        var detach = false
+        @Argument(help: "The container id.") var id: String
+        @Argument(parsing: .captureForPassthrough, help: "The command and its arguments (not with --process).") var command: [String] = []
+
+        func run() throws {
+            var code: Int32 = 0
+            try RuntimeCommand.perform { () throws(LighterError) in
+                var process = try baseProcess()
+                if let cwd {
+                    guard cwd.hasPrefix("/") else { throw .invalidArgument("--cwd \(cwd): the working directory must be an absolute path") }
+                    process.cwd = cwd
+                }
+                for entry in env {
+                    guard let equals = entry.firstIndex(of: "="), equals != entry.startIndex else {
+                        throw .invalidArgument("--env \(entry): expected NAME=VALUE")
+                    }
+                    let name = entry[..<equals]
+                    process.env = (process.env ?? []).filter { $0.prefix { $0 != "=" } != name } + [entry]
+                }
+                if let user { process.user = try Self.parseUser(user) }
+                if tty { process.terminal = true }
+                if detach && process.terminal == true {
+                    throw .invalidArgument("--detach with a terminal needs a console socket, which runtime exec does not take: drop --tty (or process.terminal)")
+                }
+                let status = try options.runtime.exec(id: id, process: process, stdio: .inherit, detach: detach, forwardSignals: !detach)
+                code = status?.code ?? 0
+            }
+            if code != 0 { throw ExitCode(code) }
+        }
+
+        /// The --process file, or the container's own process running `command`.
+        private func baseProcess() throws(LighterError) -> RuntimeSpec.Process {
+            if let process {
+                guard command.isEmpty else { throw .invalidArgument("--process \(process) and a command are exclusive: give one of them") }
+                guard let bytes = try? FileSystem.readFile(process) else { throw .invalidArgument("--process \(process): cannot read the file") }
+                let decoded = try JSON.decode(RuntimeSpec.Process.self, from: bytes, what: "--process \(process)")
+                guard !decoded.args.isEmpty else { throw .invalidArgument("--process \(process): args is empty") }
+                return decoded
+            }
+            guard !command.isEmpty else { throw .invalidArgument("exec needs a command after the container id (or --process FILE)") }
+            var base = try options.runtime.process(id: id)
+            base.args = command
+            base.terminal = nil
+            return base
+        }
+
+        /// `UID[:GID]`, numbers as runc takes them.
+        static func parseUser(_ text: String) throws(LighterError) -> RuntimeSpec.User {
+            let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count <= 2, let uid = UInt32(parts[0]), parts.count == 1 || UInt32(parts[1]) != nil else {
+                throw .invalidArgument("--user \(text): expected UID[:GID] (numbers)")
+            }
+            return RuntimeSpec.User(uid: uid, gid: parts.count == 2 ? UInt32(parts[1])! : 0)
+        }
+    }
+
+    struct Pause: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "pause", abstract: "Freeze every process of a running container.")
+        @OptionGroup var options: Options
+        @Argument(help: "The container id.") var id: String
+
+        func run() throws {
+            try RuntimeCommand.perform { () throws(LighterError) in try options.runtime.pause(id: id) }
+        }
+    }
+
+    struct Resume: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "resume", abstract: "Thaw a paused container.")
+        @OptionGroup var options: Options
+        @Argument(help: "The container id.") var id: String
+
+        func run() throws {
+            try RuntimeCommand.perform { () throws(LighterError) in try options.runtime.resume(id: id) }
         }
     }
 }

@@ -49,6 +49,8 @@ public struct ContainerSpec: Codable, Sendable, Equatable {
     public var ipAddress: String?
     public var macAddress: String?
     public var networkAliases: [String] = []
+    /// `--userns-remap`: run in a user namespace with these host ids (nil: `--userns host`, no user namespace).
+    public var userNamespace: UserNamespaceRemap?
 
     /// True when the container gets a veth on a bridge (the default network or a user network).
     public var usesBridge: Bool { network != "none" && network != "host" && !network.hasPrefix("container:") }
@@ -84,6 +86,14 @@ public struct BindMount: Codable, Sendable, Equatable {
     public var readOnly: Bool
     /// The volume's name for volume mounts ("" until an anonymous one is named at create); nil for binds.
     public var volume: String?
+
+    /// An anonymous volume at `destination` (named and created at `create`).
+    public init(anonymousAt destination: String) {
+        source = ""
+        self.destination = destination
+        readOnly = false
+        volume = ""
+    }
 
     public init(parsing spec: String) throws(LighterError) {
         let parts = spec.split(separator: ":", omittingEmptySubsequences: false).map(String.init)

@@ -6,8 +6,20 @@ import LighterSystem
 
 /// Copies a file, symlink or directory tree between two directories held open by descriptor, never following
 /// a symlink (a link is copied as a link), so nothing outside the starting directories is read or written.
-/// Modes are kept; new files belong to this process's user. Used by `cp` both ways.
+/// Modes are kept; new files belong to this process's user unless `keepOwners` (a volume's copy-up, which
+/// keeps the image's owners as Docker does) or `owner` (`cp` into a remapped container: its root). Used by
+/// `cp` both ways and to fill a new volume.
 struct TreeCopier {
+    /// Give each copy the owner and group of its source.
+    var keepOwners = false
+    /// Otherwise, give each copy this owner (a `--userns-remap` container's root); nil: this process's.
+    var owner: Owner?
+
+    struct Owner {
+        var uid: uid_t
+        var gid: gid_t
+    }
+
     /// Copy entry `name` of `source` to `target` under `newName`; an existing directory there is merged
     /// into, an existing file or link is replaced.
     func copy(from source: Int32, _ name: String, to target: Int32, as newName: String) throws(LighterError) {
@@ -19,11 +31,13 @@ struct TreeCopier {
             try makeDirectory(target, newName, mode: st.st_mode & 0o7777)
             let to = try Self.openDirectory(target, newName)
             try copyContents(of: from.rawValue, into: to.rawValue)
+            try chown(target, newName, st)
             _ = fchmod(to.rawValue, st.st_mode & 0o7777)
         case S_IFREG:
             let from = FileDescriptor(adopting: try syscall("openat", name) { lighter_openat(source, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0) })
             let to = try createFile(target, newName, mode: st.st_mode & 0o7777)
             try Self.pump(from, to, name: newName)
+            try chown(target, newName, st)
             try syscall("fchmod", newName) { fchmod(to.rawValue, st.st_mode & 0o7777) }
             try to.close()
         case S_IFLNK:
@@ -32,9 +46,11 @@ struct TreeCopier {
             let link = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
             try removeNonDirectory(target, newName)
             try syscall("symlinkat", newName) { symlinkat(link, target, newName) }
+            try chown(target, newName, st)
         case S_IFIFO, S_IFCHR, S_IFBLK, S_IFSOCK:
             try removeNonDirectory(target, newName)
             try syscall("mknodat", newName) { mknodat(target, newName, st.st_mode, st.st_rdev) }
+            try chown(target, newName, st)
         default:
             throw .unsupported(feature: "copying \(name) (unknown file type)", fix: "copy regular files, directories and links")
         }
@@ -45,6 +61,21 @@ struct TreeCopier {
         for entry in try FileSystem.list("/proc/self/fd/\(source)") {
             try copy(from: source, entry, to: target, as: entry)
         }
+    }
+
+    /// The source's owner (`keepOwners`) or `owner` for the new entry (a link itself, not its target).
+    private func chown(_ parent: Int32, _ name: String, _ st: stat) throws(LighterError) {
+        if keepOwners {
+            try syscall("fchownat", name) { fchownat(parent, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) }
+        } else {
+            try giveOwner(parent, name)
+        }
+    }
+
+    /// Give entry `name` of `parent` to `owner`, if there is one.
+    func giveOwner(_ parent: Int32, _ name: String) throws(LighterError) {
+        guard let owner else { return }
+        try syscall("fchownat", name) { fchownat(parent, name, owner.uid, owner.gid, AT_SYMLINK_NOFOLLOW) }
     }
 
     static func openDirectory(_ parent: Int32, _ name: String) throws(LighterError) -> FileDescriptor {

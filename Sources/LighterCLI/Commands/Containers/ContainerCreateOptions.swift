@@ -48,20 +48,15 @@ struct ContainerCreateOptions: ParsableArguments {
     @Option(name: .long, help: "Parent cgroup for the container (default /lighter).") var cgroupParent: String?
     @Flag(name: .long, help: "Run an init inside the container that forwards signals and reaps processes.") var `init` = false
     @Option(name: .long, help: "Set platform if the image is multi-platform (checked against the image).") var platform: String?
+    @Option(name: .long, help: "User namespace: host (no user namespace, the default).") var userns: String?
+    @Option(name: .long, help: "Run in a user namespace whose root is an unprivileged host id: default (the lighter ranges of /etc/subuid and /etc/subgid, added if missing) or UID:GID:SIZE.") var usernsRemap: String?
 
     /// Validate every flag and build the container spec (bad values are errors, never ignored).
     func spec(image: String, command: [String], autoRemove: Bool) throws(LighterError) -> ContainerSpec {
         var spec = ContainerSpec(image: image, imageID: try Digest(hex: String(repeating: "0", count: 64)))
         spec.command = command
         spec.entrypoint = entrypoint.map { $0.isEmpty ? [] : [$0] }
-        for file in envFile {
-            guard let text = try? FileSystem.readString(file) else { throw .invalidArgument("--env-file \(file): cannot read the file") }
-            for line in text.split(separator: "\n") {
-                let entry = line.trimmed
-                if entry.isEmpty || entry.hasPrefix("#") { continue }
-                if let value = try Self.environmentEntry(entry) { spec.env.append(value) }
-            }
-        }
+        for file in envFile { spec.env += try Self.environmentFile(file) }
         for entry in env { if let value = try Self.environmentEntry(entry) { spec.env.append(value) } }
         if let workdir {
             guard workdir.hasPrefix("/") else { throw .invalidArgument("-w \(workdir): the working directory must be an absolute path") }
@@ -139,6 +134,7 @@ struct ContainerCreateOptions: ParsableArguments {
         spec.initProcess = `init`
         spec.stopTimeout = stopTimeout
         if let platform { spec.platform = try Platform(parsing: platform) }
+        spec.userNamespace = try userNamespace(network: spec.network)
         if let cgroupParent {
             let parts = cgroupParent.split(separator: "/")
             guard !parts.isEmpty, !parts.contains(".."), parts.allSatisfy({ $0.allSatisfy { $0.isLetter || $0.isNumber || "_.-".contains($0) } }) else {
@@ -147,6 +143,19 @@ struct ContainerCreateOptions: ParsableArguments {
             spec.cgroupParent = "/" + parts.joined(separator: "/")
         }
         return spec
+    }
+
+    /// `--userns host` (no user namespace) or `--userns-remap default|UID:GID:SIZE`.
+    private func userNamespace(network: String) throws(LighterError) -> UserNamespaceRemap? {
+        if let userns, userns != "host" {
+            throw .invalidArgument("--userns \(userns): the only mode is host (no user namespace); use --userns-remap to remap ids")
+        }
+        guard let usernsRemap else { return nil }
+        if userns != nil { throw .invalidArgument("conflicting options: --userns host and --userns-remap \(usernsRemap)") }
+        if privileged { throw .invalidArgument("conflicting options: --privileged and --userns-remap (privileged containers need --userns host)") }
+        if network == "host" { throw .invalidArgument("conflicting options: --network host and --userns-remap (the host's network needs --userns host)") }
+        return try UserNamespaceRemap(parsing: usernsRemap, subuid: Self.environment("LIGHTER_SUBUID") ?? "/etc/subuid",
+                                      subgid: Self.environment("LIGHTER_SUBGID") ?? "/etc/subgid")
     }
 
     private func resources() throws(LighterError) -> ResourceLimits {
@@ -188,6 +197,22 @@ struct ContainerCreateOptions: ParsableArguments {
         return limits
     }
 
+    /// `--env-file FILE` (run, create, exec): one `KEY=VALUE` or `KEY` a line; blank lines and `#` comments skipped.
+    static func environmentFile(_ file: String) throws(LighterError) -> [String] {
+        guard let text = try? FileSystem.readString(file) else { throw .invalidArgument("--env-file \(file): cannot read the file") }
+        var entries: [String] = []
+        for line in text.split(separator: "\n") {
+            let entry = line.trimmed
+            if entry.isEmpty || entry.hasPrefix("#") { continue }
+            do {
+                if let value = try environmentEntry(entry) { entries.append(value) }
+            } catch {
+                throw .invalidArgument("--env-file \(file): invalid environment variable: \(entry)")
+            }
+        }
+        return entries
+    }
+
     /// `KEY=VALUE`, or `KEY` to take the value from this process's environment (dropped if unset).
     static func environmentEntry(_ entry: String) throws(LighterError) -> String? {
         guard let first = entry.first, first != "=" else { throw .invalidArgument("invalid environment variable: \(entry)") }
@@ -197,6 +222,13 @@ struct ContainerCreateOptions: ParsableArguments {
 }
 
 extension ContainerCreateOptions {
+    /// A non-empty environment variable of this process.
+    static func environment(_ name: String) -> String? {
+        guard let raw = getenv(name) else { return nil }
+        let value = String(cString: raw)
+        return value.isEmpty ? nil : value
+    }
+
     /// `bridge`, unless LIGHTER_DEFAULT_NETWORK names another (e.g. `none` on hosts without nftables).
     static var defaultNetwork: String {
         guard let raw = getenv("LIGHTER_DEFAULT_NETWORK") else { return "bridge" }

@@ -2,7 +2,7 @@ import ArgumentParser
 import LighterEngine
 import LighterSystem
 
-/// `exec [-d] [-i] [-t] [--privileged] [-e K=V] [-u USER] [-w DIR] CONTAINER COMMAND [ARG...]`.
+/// `exec [-d] [-i] [-t] [--privileged] [-e K=V] [--env-file FILE] [-u USER] [-w DIR] CONTAINER COMMAND [ARG...]`.
 struct ExecCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "exec", _superCommandName: "lighter", abstract: "Execute a command in a running container.")
 
@@ -12,6 +12,7 @@ struct ExecCommand: ParsableCommand {
     @Flag(name: [.customShort("t"), .long], help: "Allocate a pseudo-TTY.") var tty = false
     @Flag(name: .long, help: "Give extended privileges to the command (all capabilities).") var privileged = false
     @Option(name: [.customShort("e"), .long], help: "Set environment variables (KEY=VALUE, or KEY to pass this process's value).") var env: [String] = []
+    @Option(name: .long, help: "Read in a file of environment variables.") var envFile: [String] = []
     @Option(name: [.customShort("u"), .long], help: "Username or UID (format: <name|uid>[:<group|gid>]).") var user: String?
     @Option(name: [.customShort("w"), .long], help: "Working directory inside the container.") var workdir: String?
     @Argument(help: "The container.") var container: String
@@ -25,7 +26,8 @@ struct ExecCommand: ParsableCommand {
             }
             let engine = try store.openEngine()
             var options = ExecOptions(command: command)
-            options.env = env
+            for file in envFile { options.env += try ContainerCreateOptions.environmentFile(file) }
+            options.env += env
             options.user = user
             options.workingDir = workdir
             options.interactive = interactive

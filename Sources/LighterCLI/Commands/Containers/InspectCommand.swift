@@ -83,6 +83,17 @@ struct ContainerInspect: Encodable {
         let PidsLimit: Int64
         let LogConfig: [String: [String: String]]
     }
+    /// Docker's `Mounts`: binds and volumes (named and anonymous) as the container mounts them.
+    struct MountInfo: Encodable {
+        let `Type`: String
+        let Name: String?
+        let Source: String
+        let Destination: String
+        let Driver: String?
+        let Mode: String
+        let RW: Bool
+        let Propagation: String
+    }
     let Id: String
     let Created: String
     let Path: String
@@ -96,6 +107,7 @@ struct ContainerInspect: Encodable {
     let Config: ConfigInfo
     let HostConfig: HostConfigInfo
     let NetworkSettings: NetworkSettingsInfo
+    let Mounts: [MountInfo]
 
     init(_ r: ContainerRecord, engine: Engine) {
         Id = r.id
@@ -125,6 +137,11 @@ struct ContainerInspect: Encodable {
             CpusetCpus: r.spec.resources.cpusetCpus ?? "", PidsLimit: r.spec.resources.pidsLimit ?? 0,
             LogConfig: ["Config": ["max-size": String(r.spec.log.maxSize), "max-file": String(r.spec.log.maxFiles)], "Type": ["json-file": ""]])
         NetworkSettings = NetworkSettingsInfo(r, engine: engine)
+        Mounts = r.spec.binds.map { bind in
+            MountInfo(Type: bind.volume == nil ? "bind" : "volume", Name: bind.volume, Source: bind.source, Destination: bind.destination,
+                      Driver: bind.volume == nil ? nil : "local", Mode: bind.readOnly ? "ro" : "", RW: !bind.readOnly,
+                      Propagation: bind.volume == nil ? "rprivate" : "")
+        }
     }
 }
 
