@@ -29,7 +29,15 @@ extension Engine {
         // A `--rm` container's upper directory is thrown away with it: `volatile` spares the syncs
         // of the upper filesystem (on unmount, a syncfs of the whole SD card). Kernels before 5.10
         // refuse the option: mount without it there.
-        if record.spec.autoRemove, mount("overlay", target, "overlay", 0, options + ",volatile") == 0 { return }
+        // A volatile mount leaves work/work/incompat/volatile behind, and the kernel refuses to mount that
+        // work directory again until it is gone: a --rm container is mounted twice when image
+        // content is first copied into its volumes. Its upper directory is thrown away with it
+        // anyway, so the marker's warning (unsynced after a crash) costs nothing here.
+        if record.spec.autoRemove {
+            let marker = "\(directory)/work/work/incompat"
+            if FileSystem.exists(marker) { try FileSystem.removeTree(marker) }
+            if mount("overlay", target, "overlay", 0, options + ",volatile") == 0 { return }
+        }
         try syscall("mount overlay", target) { mount("overlay", target, "overlay", 0, options) }
     }
 
