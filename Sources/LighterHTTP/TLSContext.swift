@@ -11,7 +11,11 @@ import LighterSystem
 final class TLSContext: @unchecked Sendable {
     let configuration: TLSConfiguration
     let config = UnsafeMutablePointer<mbedtls_ssl_config>.allocate(capacity: 1)
-    let entropy = UnsafeMutablePointer<mbedtls_entropy_context>.allocate(capacity: 1)
+    /// Raw memory: a typed allocation would make Swift emit value witnesses for the struct
+    /// (HAVEGE's state inside it is a 1024-element tuple: ~56 KB of code).
+    private let entropyMemory = UnsafeMutableRawPointer.allocate(byteCount: MemoryLayout<mbedtls_entropy_context>.size,
+                                                                 alignment: MemoryLayout<mbedtls_entropy_context>.alignment)
+    var entropy: UnsafeMutablePointer<mbedtls_entropy_context> { entropyMemory.assumingMemoryBound(to: mbedtls_entropy_context.self) }
     let random = UnsafeMutablePointer<mbedtls_ctr_drbg_context>.allocate(capacity: 1)
     let trusted = UnsafeMutablePointer<mbedtls_x509_crt>.allocate(capacity: 1)
     let ownCertificate = UnsafeMutablePointer<mbedtls_x509_crt>.allocate(capacity: 1)
@@ -56,7 +60,7 @@ final class TLSContext: @unchecked Sendable {
         mbedtls_pk_free(ownKey)
         config.deallocate()
         random.deallocate()
-        entropy.deallocate()
+        entropyMemory.deallocate()
         trusted.deallocate()
         ownCertificate.deallocate()
         ownKey.deallocate()
