@@ -50,7 +50,7 @@ final class TCPSocket: @unchecked Sendable {
             var poller = pollfd(fd: raw, events: Int16(POLLOUT), revents: 0)
             let ready = try syscall("poll", target) { poll(&poller, 1, Int32(connectTimeoutMilliseconds)) }
             if ready == 0 {
-                throw .registry(host: authority, message: "cannot connect to \(target): no answer within \(connectTimeoutMilliseconds / 1000) s (connect timeout)")
+                throw .registry(host: authority, message: "cannot connect to \(target): no answer within \(duration(connectTimeoutMilliseconds)) (connect timeout)")
             }
             var code: Int32 = 0
             var length = socklen_t(MemoryLayout<Int32>.size)
@@ -98,7 +98,7 @@ final class TCPSocket: @unchecked Sendable {
         let mapped: LighterError
         if case let .system(_, _, code) = error {
             if code == EAGAIN || code == EWOULDBLOCK {
-                mapped = .registry(host: authority, message: "no data for \(readTimeoutMilliseconds / 1000) s while \(doing) (read timeout)")
+                mapped = .registry(host: authority, message: "no data for \(Self.duration(readTimeoutMilliseconds)) while \(doing) (read timeout)")
             } else {
                 mapped = .registry(host: authority, message: "connection failed while \(doing): \(Self.describe(code))")
             }
@@ -107,6 +107,10 @@ final class TCPSocket: @unchecked Sendable {
         }
         lastError = mapped
         return mapped
+    }
+
+    static func duration(_ milliseconds: Int) -> String {
+        milliseconds % 1000 == 0 ? "\(milliseconds / 1000) s" : "\(milliseconds) ms"
     }
 
     static func describe(_ code: Int32) -> String {

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import LighterHTTP
 import LighterSystem
 import LighterTestSupport
@@ -56,6 +59,27 @@ import Testing
             Issue.record("connected to a closed port")
         } catch {
             #expect(error == .registry(host: "127.0.0.1:\(port)", message: "cannot connect to 127.0.0.1:\(port): connection refused"), "\(error)")
+        }
+    }
+
+    @Test func silentServerTimesOut() throws {
+        // A listening socket that never answers: the connection is accepted by the kernel, no byte comes back.
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { _ = bind(fd, $0, length) } }
+        withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { _ = getsockname(fd, $0, &length) } }
+        #expect(listen(fd, 4) == 0)
+        let port = UInt16(bigEndian: address.sin_port)
+        let client = HTTPClient(configuration: .init(readTimeoutMilliseconds: 300))
+        do {
+            _ = try get(client, "http://127.0.0.1:\(port)/")
+            Issue.record("a silent server answered")
+        } catch {
+            #expect(error == .registry(host: "127.0.0.1:\(port)", message: "no data for 300 ms while receiving (read timeout)"), "\(error)")
         }
     }
 
