@@ -10,7 +10,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
-        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // C: the small shim for syscalls Swift cannot call directly (openat2, clone, setns ...).
@@ -22,6 +21,8 @@ let package = Package(
                        providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CSeccomp", path: "Sources/CSeccomp", pkgConfig: "libseccomp",
                        providers: [.apt(["libseccomp-dev"])]),
+        // Debian ships no pkg-config file for mbedTLS 2.28: the module map names its three libraries.
+        .systemLibrary(name: "CMbedTLS", path: "Sources/CMbedTLS", providers: [.apt(["libmbedtls-dev"])]),
 
         // Errors, syscalls, durable files, locks: what every module stands on.
         .target(name: "LighterSystem", dependencies: ["CLighter"]),
@@ -42,11 +43,10 @@ let package = Package(
         .target(name: "LighterEngine", dependencies: ["LighterSystem", "LighterOCI", "LighterStore", "LighterArchive", "LighterRuntime", "LighterEmulation", "LighterNetwork", "CLighter"]),
         // Networking: rtnetlink links/addresses/routes, IPAM in the store, bridges, nftables NAT and publishing.
         .target(name: "LighterNetwork", dependencies: ["LighterSystem", "LighterStore", "CLighter"]),
-        // OCI distribution client: pull, push, login against registries (HTTP through AsyncHTTPClient).
-        .target(name: "LighterRegistry", dependencies: [
-            "LighterSystem", "LighterOCI", "LighterStore", "LighterArchive",
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
-        ]),
+        // A small blocking HTTP/1.1 client: TLS through mbedTLS, names resolved without NSS (hosts file, DNS stub).
+        .target(name: "LighterHTTP", dependencies: ["LighterSystem", "CLighter", "CMbedTLS"]),
+        // OCI distribution client: pull, push, login against registries.
+        .target(name: "LighterRegistry", dependencies: ["LighterSystem", "LighterOCI", "LighterStore", "LighterArchive", "LighterHTTP"]),
         // The host: kernel config and running-system checks (check-config, info).
         .target(name: "LighterHost", dependencies: ["LighterSystem", "CArchive"]),
         // The command line.
@@ -63,7 +63,7 @@ let package = Package(
         .testTarget(name: "LighterCLITests", dependencies: ["LighterSystem", "LighterOCI", "LighterTestSupport"]),
         .testTarget(name: "LighterArchiveTests", dependencies: ["LighterArchive", "LighterSystem", "LighterOCI"]),
         .testTarget(name: "LighterNetworkTests", dependencies: ["LighterNetwork", "LighterStore", "LighterSystem", "LighterTestSupport"]),
-        .testTarget(name: "LighterRegistryTests", dependencies: ["LighterRegistry", "LighterStore", "LighterOCI", "LighterSystem", "LighterTestSupport"]),
+        .testTarget(name: "LighterRegistryTests", dependencies: ["LighterRegistry", "LighterHTTP", "LighterStore", "LighterOCI", "LighterSystem", "LighterTestSupport"]),
         .testTarget(name: "LighterHostTests", dependencies: ["LighterHost", "LighterSystem", "CArchive"]),
         .testTarget(name: "LighterRuntimeTests", dependencies: ["LighterRuntime", "LighterSystem", "LighterOCI", "CLighter"]),
     ],

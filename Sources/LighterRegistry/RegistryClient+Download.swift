@@ -1,20 +1,25 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import AsyncHTTPClient
-import Dispatch
+import LighterHTTP
 import LighterOCI
 import LighterSystem
-import NIOCore
 
 extension RegistryClient {
     /// Download a blob into `partialPath`, resuming what is already there (its bytes are hashed
     /// again, so nothing is trusted), asking for the rest with HTTP Range after a dropped connection,
     /// and retrying with backoff. Returns once the file holds exactly the blob, verified and fsynced;
-    /// a file that does not verify is truncated and the error thrown.
+    /// a file that does not verify is truncated and the error thrown. Runs on a thread of its own.
     public func downloadBlob(repository: String, descriptor: Descriptor, to partialPath: String,
-                             progress: @Sendable (Int64) -> Void = { _ in }) async throws(LighterError) {
-        let fd = try LighterSystem.FileDescriptor(path: partialPath, flags: O_RDWR | O_CREAT, mode: 0o600)
+                             progress: @escaping @Sendable (Int64) -> Void = { _ in }) async throws(LighterError) {
+        try await onThread { () throws(LighterError) in
+            try self.downloadBlobSync(repository: repository, descriptor: descriptor, to: partialPath, progress: progress)
+        }
+    }
+
+    public func downloadBlobSync(repository: String, descriptor: Descriptor, to partialPath: String,
+                                 progress: (Int64) -> Void = { _ in }) throws(LighterError) {
+        let fd = try FileDescriptor(path: partialPath, flags: O_RDWR | O_CREAT, mode: 0o600)
         var hasher = SHA256Hasher()
         var offset = try Self.rehash(fd, into: &hasher, limit: descriptor.size)
         progress(offset)
@@ -24,7 +29,7 @@ extension RegistryClient {
             if offset == descriptor.size {
                 let digest = hasher.finalize()
                 if digest == descriptor.digest {
-                    try await Self.offloaded { () throws(LighterError) in try fd.sync() }
+                    try fd.sync()
                     return
                 }
                 try fd.truncate(to: 0)
@@ -41,80 +46,66 @@ extension RegistryClient {
             }
             attempt += 1
             do throws(LighterError) {
-                try await fetchRange(repository: repository, descriptor: descriptor, fd: fd, hasher: &hasher, offset: &offset, progress: progress)
+                try fetchRange(repository: repository, descriptor: descriptor, fd: fd, hasher: &hasher, offset: &offset, progress: progress)
             } catch {
                 guard Self.isRetryable(error), attempt < options.attempts else { throw error }
-                let delay = min(8000, options.retryDelayMilliseconds << min(attempt - 1, 10))
-                try? await Task.sleep(for: .milliseconds(delay))
+                sleepMilliseconds(min(8000, options.retryDelayMilliseconds << min(attempt - 1, 10)))
             }
         }
     }
 
-    /// One GET of the blob from `offset` on, appending to `fd` through the hasher.
-    private func fetchRange(repository: String, descriptor: Descriptor, fd: LighterSystem.FileDescriptor, hasher: inout SHA256Hasher,
-                            offset: inout Int64, progress: @Sendable (Int64) -> Void) async throws(LighterError) {
+    /// One GET of the blob from `offset` on, appending to `fd` through the hasher as the bytes arrive.
+    private func fetchRange(repository: String, descriptor: Descriptor, fd: FileDescriptor, hasher: inout SHA256Hasher,
+                            offset: inout Int64, progress: (Int64) -> Void) throws(LighterError) {
         let headers = offset > 0 ? [("Range", "bytes=\(offset)-")] : []
-        let response = try await send(.GET, "/v2/\(repository)/blobs/\(descriptor.digest)", scope: Self.scope(repository),
-                                      headers: headers, timeout: .hours(24))
+        let response = try send("GET", "/v2/\(repository)/blobs/\(descriptor.digest)", scope: Self.scope(repository), headers: headers)
         switch response.status {
-        case .partialContent where offset > 0 && response.headers.first(name: "Content-Range").flatMap(Self.rangeStart) == offset:
+        case 206 where offset > 0 && response.headers["Content-Range"].flatMap(Self.rangeStart) == offset:
             break   // the rest of the blob, appended to what we have
-        case .ok:
+        case 200:
             // The whole blob (the server ignored Range, or we asked from zero).
             try Self.reset(fd, &hasher, &offset)
             progress(0)
-        case .partialContent:
-            _ = try? await response.body.collect(upTo: 0)
+        case 206:
+            response.discard()
             try Self.reset(fd, &hasher, &offset)
             throw .registry(host: registry, message: "blob \(descriptor.digest): range answer did not start at the requested offset; starting over")
-        case .rangeNotSatisfiable:
+        case 416:
+            response.discard()
             try Self.reset(fd, &hasher, &offset)
             throw .registry(host: registry, message: "blob \(descriptor.digest): range not satisfiable; starting over")
-        case .notFound:
+        case 404:
+            response.discard()
             throw .notFound(kind: "blob", name: "\(registry)/\(repository)@\(descriptor.digest)")
         default:
-            throw await failure(response, "blob \(descriptor.digest)")
+            throw failure(response, "blob \(descriptor.digest)")
         }
-        do {
-            for try await buffer in response.body {
-                let count = Int64(buffer.readableBytes)
-                guard offset + count <= descriptor.size else {
-                    throw LighterError.sizeMismatch(what: "blob \(descriptor.digest) from \(registry)/\(repository)", expected: descriptor.size, actual: offset + count)
-                }
-                try buffer.withUnsafeReadableBytes { (raw) throws(LighterError) in
-                    hasher.update(raw)
-                    try fd.write(raw)
-                }
-                offset += count
-                progress(offset)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 * 1024, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let count: Int
+            do throws(LighterError) {
+                count = try response.read(into: buffer)
+            } catch {
+                throw mapTransport(error)
             }
-        } catch let error as LighterError {
-            if case .sizeMismatch = error { try fd.truncate(to: 0) }
-            throw error
-        } catch {
-            throw mapTransport(error, url: "blob \(descriptor.digest)")
+            if count == 0 { break }
+            guard offset + Int64(count) <= descriptor.size else {
+                try fd.truncate(to: 0)
+                throw .sizeMismatch(what: "blob \(descriptor.digest) from \(registry)/\(repository)", expected: descriptor.size, actual: offset + Int64(count))
+            }
+            let bytes = UnsafeRawBufferPointer(rebasing: buffer[..<count])
+            hasher.update(bytes)
+            try fd.write(bytes)
+            offset += Int64(count)
+            progress(offset)
         }
         if offset < descriptor.size {
             throw .registry(host: registry, message: "blob \(descriptor.digest): connection ended after \(offset) of \(descriptor.size) bytes")
         }
     }
 
-    /// Run blocking work (fsync) on a Dispatch thread, not on the cooperative pool the downloads share.
-    static func offloaded(_ work: @escaping @Sendable () throws(LighterError) -> Void) async throws(LighterError) {
-        let result: Result<Void, LighterError> = await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                do throws(LighterError) {
-                    try work()
-                    continuation.resume(returning: .success(()))
-                } catch {
-                    continuation.resume(returning: .failure(error))
-                }
-            }
-        }
-        try result.get()
-    }
-
-    static func reset(_ fd: LighterSystem.FileDescriptor, _ hasher: inout SHA256Hasher, _ offset: inout Int64) throws(LighterError) {
+    static func reset(_ fd: FileDescriptor, _ hasher: inout SHA256Hasher, _ offset: inout Int64) throws(LighterError) {
         try fd.truncate(to: 0)
         try fd.seek(to: 0)
         hasher = SHA256Hasher()
@@ -122,20 +113,13 @@ extension RegistryClient {
     }
 
     /// Hash what a partial file already holds (at most `limit` bytes; more means it is not this blob).
-    static func rehash(_ fd: LighterSystem.FileDescriptor, into hasher: inout SHA256Hasher, limit: Int64) throws(LighterError) -> Int64 {
+    static func rehash(_ fd: FileDescriptor, into hasher: inout SHA256Hasher, limit: Int64) throws(LighterError) -> Int64 {
         let size = Int64(try fd.stat().st_size)
         if size > limit {
             try fd.truncate(to: 0)
             return 0
         }
-        var total: Int64 = 0
-        while true {
-            let chunk = try fd.read(upTo: 1 << 20)
-            if chunk.isEmpty { break }
-            hasher.update(chunk)
-            total += Int64(chunk.count)
-        }
-        return total
+        return try fd.readChunks { hasher.update($0) }
     }
 
     /// `bytes START-END/TOTAL` → START.

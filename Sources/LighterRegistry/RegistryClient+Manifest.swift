@@ -1,7 +1,6 @@
-import AsyncHTTPClient
+import LighterHTTP
 import LighterOCI
 import LighterSystem
-import NIOCore
 
 /// A manifest or index as the registry sent it: exact bytes (their digest is the content address).
 public struct FetchedManifest: Sendable {
@@ -18,25 +17,29 @@ extension RegistryClient {
 
     /// GET a manifest or index by tag or digest. A manifest asked for by digest must hash to it.
     public func manifest(repository: String, reference: String, expected: Digest?) async throws(LighterError) -> FetchedManifest {
-        let response = try await send(.GET, "/v2/\(repository)/manifests/\(reference)", scope: Self.scope(repository),
-                                      headers: [("Accept", Self.manifestAccept)])
-        if response.status == .notFound {
-            _ = await failure(response, "manifest")
+        try await onThread { () throws(LighterError) in try self.manifestSync(repository: repository, reference: reference, expected: expected) }
+    }
+
+    public func manifestSync(repository: String, reference: String, expected: Digest?) throws(LighterError) -> FetchedManifest {
+        let response = try send("GET", "/v2/\(repository)/manifests/\(reference)", scope: Self.scope(repository),
+                                headers: [("Accept", Self.manifestAccept)])
+        if response.status == 404 {
+            _ = failure(response, "manifest")
             throw .notFound(kind: "manifest", name: "\(registry)/\(repository):\(reference)")
         }
-        guard response.status == .ok else { throw await failure(response, "manifest \(repository):\(reference)") }
+        guard response.status == 200 else { throw failure(response, "manifest \(repository):\(reference)") }
         let bytes: [UInt8]
-        do {
-            bytes = Array(buffer: try await response.body.collect(upTo: Self.manifestLimit))
+        do throws(LighterError) {
+            bytes = try response.collect(upTo: Self.manifestLimit)
         } catch {
-            throw mapTransport(error, url: "manifest \(repository):\(reference)")
+            throw mapTransport(error)
         }
         let digest = Digest.of(bytes)
         if let expected, expected != digest {
             throw .digestMismatch(what: "manifest \(registry)/\(repository)@\(expected)", expected: expected.description, actual: digest.description)
         }
         let probe = try JSON.decode(MediaTypeField.self, from: bytes, what: "manifest \(repository):\(reference)")
-        let headerType = response.headers.first(name: "Content-Type")?.split(separator: ";").first.map { $0.trimmingCharacters() }
+        let headerType = response.headers["Content-Type"]?.split(separator: ";").first.map { String($0).trimmed }
         guard let mediaType = probe.mediaType ?? headerType ?? (probe.manifests != nil ? MediaType.ociIndex : nil),
               MediaType.isManifest(mediaType) || MediaType.isIndex(mediaType) else {
             throw .malformed(what: "manifest \(repository):\(reference)", reason: "media type \(probe.mediaType ?? headerType ?? "none") is not an OCI or Docker schema2 manifest or index (schema1 is not supported)")
@@ -47,27 +50,38 @@ extension RegistryClient {
     /// PUT a manifest or index under a tag or digest; returns the digest the registry reports (or ours).
     @discardableResult
     public func putManifest(repository: String, reference: String, bytes: [UInt8], mediaType: String) async throws(LighterError) -> Digest {
-        let response = try await send(.PUT, "/v2/\(repository)/manifests/\(reference)", scope: Self.scope(repository, push: true),
-                                      body: .bytes(bytes, contentType: mediaType))
-        guard response.status == .created || response.status == .ok else {
-            throw await failure(response, "upload of manifest \(repository):\(reference)")
+        try await onThread { () throws(LighterError) in
+            try self.putManifestSync(repository: repository, reference: reference, bytes: bytes, mediaType: mediaType)
         }
-        _ = try? await response.body.collect(upTo: 1 << 16)
+    }
+
+    @discardableResult
+    public func putManifestSync(repository: String, reference: String, bytes: [UInt8], mediaType: String) throws(LighterError) -> Digest {
+        let response = try send("PUT", "/v2/\(repository)/manifests/\(reference)", scope: Self.scope(repository, push: true),
+                                body: .bytes(bytes), contentType: mediaType)
+        guard response.status == 201 || response.status == 200 else {
+            throw failure(response, "upload of manifest \(repository):\(reference)")
+        }
+        response.discard()
         return Digest.of(bytes)
     }
 
     /// GET a small blob (an image config) into memory, verified against its digest and size.
     public func smallBlob(repository: String, descriptor: Descriptor, limit: Int = 16 << 20) async throws(LighterError) -> [UInt8] {
+        try await onThread { () throws(LighterError) in try self.smallBlobSync(repository: repository, descriptor: descriptor, limit: limit) }
+    }
+
+    public func smallBlobSync(repository: String, descriptor: Descriptor, limit: Int = 16 << 20) throws(LighterError) -> [UInt8] {
         guard descriptor.size <= Int64(limit) else {
             throw .limitExceeded("blob \(descriptor.digest) is \(descriptor.size) bytes, more than \(limit) for an image config")
         }
-        let response = try await send(.GET, "/v2/\(repository)/blobs/\(descriptor.digest)", scope: Self.scope(repository))
-        guard response.status == .ok else { throw await failure(response, "blob \(descriptor.digest)") }
+        let response = try send("GET", "/v2/\(repository)/blobs/\(descriptor.digest)", scope: Self.scope(repository))
+        guard response.status == 200 else { throw failure(response, "blob \(descriptor.digest)") }
         let bytes: [UInt8]
-        do {
-            bytes = Array(buffer: try await response.body.collect(upTo: limit))
+        do throws(LighterError) {
+            bytes = try response.collect(upTo: limit)
         } catch {
-            throw mapTransport(error, url: "blob \(descriptor.digest)")
+            throw mapTransport(error)
         }
         guard Int64(bytes.count) == descriptor.size else {
             throw .sizeMismatch(what: "blob \(descriptor.digest)", expected: descriptor.size, actual: Int64(bytes.count))
@@ -84,8 +98,4 @@ extension RegistryClient {
 struct MediaTypeField: Decodable {
     var mediaType: String?
     var manifests: [Descriptor]?
-}
-
-extension Substring {
-    func trimmingCharacters() -> String { String(self).trimmed }
 }

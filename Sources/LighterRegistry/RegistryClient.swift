@@ -1,19 +1,14 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-import AsyncHTTPClient
+import LighterHTTP
 import LighterOCI
 import LighterSystem
-import NIOCore
-import NIOHTTP1
-import NIOSSL
 import Synchronization
 
 /// A client for one registry (OCI distribution spec v1.1): finds whether it speaks HTTPS or (when
 /// allowed) plain HTTP, answers its authentication challenges (anonymous, Basic, Bearer tokens
 /// scoped per repository) and maps its errors to `LighterError.registry`.
+///
+/// The network work is blocking (LighterHTTP); the public async methods run it on threads of
+/// their own, and the `…Sync` methods run it on the caller's thread.
 public final class RegistryClient: Sendable {
     /// The registry as written in references (`docker.io`, `127.0.0.1:5000`).
     public let registry: String
@@ -29,17 +24,20 @@ public final class RegistryClient: Sendable {
         self.registry = registry
         self.options = options
         self.credentials = credentials
-        let tls = try RegistryTLS.configuration(for: registry, options: options)
-        var configuration = HTTPClient.Configuration(tlsConfiguration: tls, redirectConfiguration: .follow(max: 5, allowCycles: false),
-                                                     timeout: .init(connect: .seconds(15), read: .seconds(60)))
-        configuration.decompression = .disabled
-        configuration.httpVersion = .http1Only
-        http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+        let apiHost = RegistryHost.apiHost(for: registry)
+        // Fail early on a broken certs.d entry for the registry itself.
+        _ = try RegistryTLS.configuration(for: registry, options: options)
+        http = HTTPClient(configuration: .init(connectTimeoutMilliseconds: 15_000, readTimeoutMilliseconds: 60_000, maxRedirects: 5) {
+            (url) throws(LighterError) -> TLSConfiguration in
+            // The registry's own settings for its API host; a token server or blob storage host
+            // that it redirects to gets its own certs.d entry and insecure setting.
+            try RegistryTLS.configuration(for: url.authority == apiHost ? registry : url.authority, options: options)
+        })
     }
 
     /// Release connections; call once when done.
     public func shutdown() async {
-        try? await http.shutdown()
+        http.close()
     }
 
     var host: String { RegistryHost.apiHost(for: registry) }
@@ -50,76 +48,62 @@ public final class RegistryClient: Sendable {
     /// The base URL: HTTPS; for an insecure registry plain HTTP is tried first (a TLS server answers
     /// it at once with 400, whereas a TLS handshake with a plain server only fails after the connect
     /// timeout), then HTTPS without verification. Only a 200 or 401 on `/v2/` counts as an answer.
-    func baseURL() async throws(LighterError) -> String {
+    func baseURL() throws(LighterError) -> String {
         if let known = base.withLock({ $0 }) { return known }
         let schemes = options.isInsecure(registry) ? ["http", "https"] : ["https"]
         var lastError: LighterError?
         for scheme in schemes {
             let url = "\(scheme)://\(host)"
-            var request = HTTPClientRequest(url: "\(url)/v2/")
-            request.method = .GET
-            do {
-                let response = try await http.execute(request, timeout: .seconds(30))
-                _ = try? await response.body.collect(upTo: 1 << 20)
-                guard response.status == .ok || response.status == .unauthorized else {
-                    lastError = .registry(host: registry, message: "\(url)/v2/ answered HTTP \(response.status.code): not a registry API endpoint")
+            let response: HTTPResponse
+            do throws(LighterError) {
+                response = try http.execute(HTTPRequest(url: try HTTPURL(parsing: "\(url)/v2/")))
+            } catch {
+                if case let .registry(_, message) = error, message.hasPrefix("bad response") {
+                    // Something that is not plain HTTP (a TLS port): try the next scheme.
+                    lastError = .registry(host: registry, message: "\(url)/v2/: \(message)")
                     continue
                 }
-                base.withLock { $0 = url }
-                return url
-            } catch {
                 // Nothing answers on that port at all: HTTPS would not fare better.
-                throw mapTransport(error, url: url)
+                throw mapTransport(error)
             }
+            response.discard()
+            guard response.status == 200 || response.status == 401 else {
+                lastError = .registry(host: registry, message: "\(url)/v2/ answered HTTP \(response.status): not a registry API endpoint")
+                continue
+            }
+            base.withLock { $0 = url }
+            return url
         }
         throw lastError ?? .registry(host: registry, message: "cannot be reached")
     }
 
-    /// A request's body, made anew for each attempt (an authentication challenge makes us resend).
-    enum Body {
-        case none
-        case bytes([UInt8], contentType: String)
-        case file(path: String, size: Int64)
-    }
-
     /// Send a request for `scope`, answering one authentication challenge; the response body is left to the caller.
-    func send(_ method: HTTPMethod, _ pathOrURL: String, scope: String, headers: [(String, String)] = [], body: Body = .none,
-              timeout: TimeAmount = .seconds(60)) async throws(LighterError) -> HTTPClientResponse {
-        let url = pathOrURL.hasPrefix("http://") || pathOrURL.hasPrefix("https://") ? pathOrURL : try await baseURL() + pathOrURL
+    func send(_ method: String, _ pathOrURL: String, scope: String, headers: [(String, String)] = [],
+              body: HTTPRequest.Body = .none, contentType: String? = nil) throws(LighterError) -> HTTPResponse {
+        let url = try HTTPURL(parsing: pathOrURL.hasPrefix("http://") || pathOrURL.hasPrefix("https://") ? pathOrURL : try baseURL() + pathOrURL)
         var answered = false
         while true {
-            var request = HTTPClientRequest(url: url)
-            request.method = method
-            for (name, value) in headers { request.headers.add(name: name, value: value) }
-            if let authorization = authorizations.withLock({ $0[scope] }) { request.headers.replaceOrAdd(name: "Authorization", value: authorization) }
-            switch body {
-            case .none:
-                if method == .PUT || method == .POST { request.headers.replaceOrAdd(name: "Content-Length", value: "0") }
-            case let .bytes(bytes, contentType):
-                request.headers.replaceOrAdd(name: "Content-Type", value: contentType)
-                request.body = .bytes(ByteBuffer(bytes: bytes))
-            case let .file(path, size):
-                request.headers.replaceOrAdd(name: "Content-Type", value: "application/octet-stream")
-                request.body = .stream(FileChunks(path: path), length: .known(size))
-            }
-            let response: HTTPClientResponse
-            do {
-                response = try await http.execute(request, timeout: timeout)
+            var request = HTTPRequest(method: method, url: url, headers: HTTPHeaders(headers), body: body)
+            if let authorization = authorizations.withLock({ $0[scope] }) { request.headers.replace("Authorization", authorization) }
+            if let contentType { request.headers.replace("Content-Type", contentType) }
+            let response: HTTPResponse
+            do throws(LighterError) {
+                response = try http.execute(request)
             } catch {
-                throw mapTransport(error, url: url)
+                throw mapTransport(error)
             }
-            guard response.status == .unauthorized, !answered else { return response }
+            guard response.status == 401, !answered else { return response }
             answered = true
-            let challenges = response.headers["WWW-Authenticate"].flatMap(AuthChallenge.parse)
-            _ = try? await response.body.collect(upTo: 1 << 20)
-            try await authenticate(challenges, scope: scope)
+            let challenges = response.headers.values("WWW-Authenticate").flatMap(AuthChallenge.parse)
+            response.discard()
+            try authenticate(challenges, scope: scope)
         }
     }
 
     /// Turn a challenge into an Authorization header for `scope`.
-    private func authenticate(_ challenges: [AuthChallenge], scope: String) async throws(LighterError) {
+    private func authenticate(_ challenges: [AuthChallenge], scope: String) throws(LighterError) {
         if let bearer = challenges.first(where: { $0.scheme == "bearer" }) {
-            let token = try await fetchToken(bearer, scope: scope)
+            let token = try fetchToken(bearer, scope: scope)
             authorizations.withLock { $0[scope] = "Bearer \(token)" }
         } else if challenges.contains(where: { $0.scheme == "basic" }) {
             guard let credentials else {
@@ -132,7 +116,7 @@ public final class RegistryClient: Sendable {
     }
 
     /// Docker's token protocol: GET realm?service=…&scope=…, with Basic credentials when we have them.
-    private func fetchToken(_ challenge: AuthChallenge, scope: String) async throws(LighterError) -> String {
+    private func fetchToken(_ challenge: AuthChallenge, scope: String) throws(LighterError) -> String {
         guard let realm = challenge.parameters["realm"], realm.hasPrefix("http") else {
             throw .registry(host: registry, message: "bearer challenge without a usable realm")
         }
@@ -140,20 +124,20 @@ public final class RegistryClient: Sendable {
         if let service = challenge.parameters["service"] { query.append("service=\(Self.percentEncode(service))") }
         for part in scope.split(separator: " ") { query.append("scope=\(Self.percentEncode(String(part)))") }
         let url = realm + (realm.contains("?") ? "&" : "?") + query.joined(separator: "&")
-        var request = HTTPClientRequest(url: url)
-        if let credentials { request.headers.add(name: "Authorization", value: "Basic \(credentials.encoded)") }
+        var request = HTTPRequest(url: try HTTPURL(parsing: url))
+        if let credentials { request.headers.add("Authorization", "Basic \(credentials.encoded)") }
         let bytes: [UInt8]
-        let status: HTTPResponseStatus
-        do {
-            let response = try await http.execute(request, timeout: .seconds(30))
+        let status: Int
+        do throws(LighterError) {
+            let response = try http.execute(request)
             status = response.status
-            bytes = Array(buffer: try await response.body.collect(upTo: 1 << 20))
+            bytes = try response.collect(upTo: 1 << 20)
         } catch {
-            throw mapTransport(error, url: realm)
+            throw mapTransport(error)
         }
-        guard status == .ok else {
+        guard status == 200 else {
             let hint = credentials == nil ? " (no credentials: run `lighter login \(registry)`)" : " (check the user name and password)"
-            throw .registry(host: registry, message: "token server \(realm) refused access to \(scope): HTTP \(status.code)\(hint)")
+            throw .registry(host: registry, message: "token server \(realm) refused access to \(scope): HTTP \(status)\(hint)")
         }
         struct TokenResponse: Decodable { var token: String?; var access_token: String? }
         let decoded = try JSON.decode(TokenResponse.self, from: bytes, what: "token response from \(realm)")
@@ -164,29 +148,30 @@ public final class RegistryClient: Sendable {
     }
 
     /// An error response as a `LighterError`, with the registry's own error codes and messages.
-    func failure(_ response: HTTPClientResponse, _ what: String) async -> LighterError {
-        let bytes = (try? await response.body.collect(upTo: 1 << 16)).map { Array(buffer: $0) } ?? []
+    func failure(_ response: HTTPResponse, _ what: String) -> LighterError {
+        let bytes = (try? response.collect(upTo: 1 << 16)) ?? []
+        response.discard()
         struct Errors: Decodable {
             struct Item: Decodable { var code: String?; var message: String? }
             var errors: [Item]?
         }
         let items = (try? JSON.decode(Errors.self, from: bytes, what: "error"))?.errors ?? []
         let detail = items.map { [$0.code, $0.message].compactMap { $0 }.joined(separator: ": ") }.joined(separator: "; ")
-        if response.status == .unauthorized || response.status == .forbidden {
-            return .registry(host: registry, message: "access to \(what) denied (HTTP \(response.status.code))\(detail.isEmpty ? "" : ": \(detail)")")
+        if response.status == 401 || response.status == 403 {
+            return .registry(host: registry, message: "access to \(what) denied (HTTP \(response.status))\(detail.isEmpty ? "" : ": \(detail)")")
         }
-        return .registry(host: registry, message: "\(what): HTTP \(response.status.code)\(detail.isEmpty ? "" : " (\(detail))")")
+        return .registry(host: registry, message: "\(what): HTTP \(response.status)\(detail.isEmpty ? "" : " (\(detail))")")
     }
 
-    func mapTransport(_ error: any Error, url: String) -> LighterError {
-        if let lighter = error as? LighterError { return lighter }
-        if let tls = error as? NIOSSLError {
-            return .registry(host: registry, message: "TLS with \(url) failed: \(tls) (add its CA to \(options.certsDirectory)/\(registry)/ca.crt, or allow it with --insecure-registry)")
+    /// Transport errors name the host that failed; when that is the registry, say it once.
+    func mapTransport(_ error: LighterError) -> LighterError {
+        if case let .registry(failing, message) = error, failing == host || failing == registry {
+            return .registry(host: registry, message: message)
         }
-        if let tls = error as? BoringSSLError {
-            return .registry(host: registry, message: "TLS with \(url) failed: \(tls) (add its CA to \(options.certsDirectory)/\(registry)/ca.crt, or allow it with --insecure-registry)")
+        if case let .registry(failing, message) = error {
+            return .registry(host: registry, message: "\(failing): \(message)")
         }
-        return .registry(host: registry, message: "cannot talk to \(url): \(error)")
+        return error
     }
 
     static func percentEncode(_ string: String) -> String {

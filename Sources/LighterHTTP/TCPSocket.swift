@@ -1,0 +1,127 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CLighter
+import LighterSystem
+
+/// A connected TCP socket with a connect timeout and per-read / per-write timeouts (SO_RCVTIMEO,
+/// SO_SNDTIMEO). Errors name `authority` (`host:port`, as the user wrote it) in clear words.
+final class TCPSocket: @unchecked Sendable {
+    let fd: FileDescriptor
+    let authority: String
+    let readTimeoutMilliseconds: Int
+    /// The last transport error, kept for callers that only see a code (mbedTLS's I/O callbacks).
+    var lastError: LighterError?
+
+    private init(fd: FileDescriptor, authority: String, readTimeoutMilliseconds: Int) {
+        self.fd = fd
+        self.authority = authority
+        self.readTimeoutMilliseconds = readTimeoutMilliseconds
+    }
+
+    /// Connect to the first of `addresses` that accepts, each within `connectTimeoutMilliseconds`.
+    static func connect(to addresses: [IPAddress], port: UInt16, authority: String,
+                        connectTimeoutMilliseconds: Int, readTimeoutMilliseconds: Int) throws(LighterError) -> TCPSocket {
+        var failures: [String] = []
+        for address in addresses {
+            do throws(LighterError) {
+                return try connect(to: address, port: port, authority: authority,
+                                   connectTimeoutMilliseconds: connectTimeoutMilliseconds, readTimeoutMilliseconds: readTimeoutMilliseconds)
+            } catch {
+                if case let .registry(_, message) = error { failures.append(message) } else { failures.append(error.description) }
+            }
+        }
+        if failures.isEmpty { throw .registry(host: authority, message: "cannot connect: no address to connect to") }
+        throw .registry(host: authority, message: failures.joined(separator: "; "))
+    }
+
+    private static func connect(to address: IPAddress, port: UInt16, authority: String,
+                                connectTimeoutMilliseconds: Int, readTimeoutMilliseconds: Int) throws(LighterError) -> TCPSocket {
+        let target = address.family == AF_INET6 ? "[\(address)]:\(port)" : "\(address):\(port)"
+        let raw = try syscall("socket") { socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0) }
+        let fd = FileDescriptor(adopting: raw)
+        let pending = try syscallTolerating("connect", target, [EINPROGRESS, ECONNREFUSED, ENETUNREACH, EHOSTUNREACH]) {
+            address.withSocketAddress(port: port) { Glibc.connect(raw, $0, $1) }
+        }
+        if let pending, pending != EINPROGRESS {
+            throw .registry(host: authority, message: "cannot connect to \(target): \(describe(pending))")
+        }
+        if pending != nil {
+            var poller = pollfd(fd: raw, events: Int16(POLLOUT), revents: 0)
+            let ready = try syscall("poll", target) { poll(&poller, 1, Int32(connectTimeoutMilliseconds)) }
+            if ready == 0 {
+                throw .registry(host: authority, message: "cannot connect to \(target): no answer within \(duration(connectTimeoutMilliseconds)) (connect timeout)")
+            }
+            var code: Int32 = 0
+            var length = socklen_t(MemoryLayout<Int32>.size)
+            try syscall("getsockopt", target) { getsockopt(raw, SOL_SOCKET, SO_ERROR, &code, &length) }
+            if code != 0 { throw .registry(host: authority, message: "cannot connect to \(target): \(describe(code))") }
+        }
+        let flags = try syscall("fcntl", target) { fcntl(raw, F_GETFL) }
+        try syscall("fcntl", target) { fcntl(raw, F_SETFL, flags & ~O_NONBLOCK) }
+        var timeout = timeval(tv_sec: readTimeoutMilliseconds / 1000, tv_usec: (readTimeoutMilliseconds % 1000) * 1000)
+        try syscall("setsockopt", target) { setsockopt(raw, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size)) }
+        try syscall("setsockopt", target) { setsockopt(raw, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size)) }
+        var one: Int32 = 1
+        try syscall("setsockopt", target) { setsockopt(raw, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size)) }
+        return TCPSocket(fd: fd, authority: authority, readTimeoutMilliseconds: readTimeoutMilliseconds)
+    }
+
+    /// Send some of `bytes` (never raising SIGPIPE); returns how many were sent.
+    func send(_ bytes: UnsafeRawBufferPointer) throws(LighterError) -> Int {
+        do throws(LighterError) {
+            return try syscall("send") { Glibc.send(fd.rawValue, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL)) }
+        } catch {
+            throw remember(error, while: "sending")
+        }
+    }
+
+    /// Receive into `buffer`; 0 means the peer closed the connection.
+    func receive(into buffer: UnsafeMutableRawBufferPointer) throws(LighterError) -> Int {
+        do throws(LighterError) {
+            return try syscall("recv") { recv(fd.rawValue, buffer.baseAddress, buffer.count, 0) }
+        } catch {
+            throw remember(error, while: "receiving")
+        }
+    }
+
+    func sendAll(_ bytes: UnsafeRawBufferPointer) throws(LighterError) {
+        var offset = 0
+        while offset < bytes.count {
+            offset += try send(UnsafeRawBufferPointer(rebasing: bytes[offset...]))
+        }
+    }
+
+    func close() { try? fd.close() }
+
+    private func remember(_ error: LighterError, while doing: String) -> LighterError {
+        let mapped: LighterError
+        if case let .system(_, _, code) = error {
+            if code == EAGAIN || code == EWOULDBLOCK {
+                mapped = .registry(host: authority, message: "no data for \(Self.duration(readTimeoutMilliseconds)) while \(doing) (read timeout)")
+            } else {
+                mapped = .registry(host: authority, message: "connection failed while \(doing): \(Self.describe(code))")
+            }
+        } else {
+            mapped = error
+        }
+        lastError = mapped
+        return mapped
+    }
+
+    static func duration(_ milliseconds: Int) -> String {
+        milliseconds % 1000 == 0 ? "\(milliseconds / 1000) s" : "\(milliseconds) ms"
+    }
+
+    static func describe(_ code: Int32) -> String {
+        switch code {
+        case ECONNREFUSED: return "connection refused"
+        case ECONNRESET: return "connection reset by peer"
+        case EPIPE: return "connection closed by peer"
+        case ETIMEDOUT: return "connection timed out"
+        case ENETUNREACH: return "network unreachable"
+        case EHOSTUNREACH: return "host unreachable"
+        default: return "\(String(cString: strerror(code))) (errno \(code))"
+        }
+    }
+}
