@@ -14,6 +14,10 @@ public protocol CgroupManager: Sendable {
     func create(resources: RuntimeSpec.Resources?) throws(LighterError)
     /// Move `pid` into the cgroup(s).
     func add(pid: Int32) throws(LighterError)
+    /// Files a single-threaded process writes "0" to, to move itself in: cgroup v1's `tasks`, which
+    /// moves the calling thread without the global threadgroup lock — `cgroup.procs` takes it and
+    /// waits for an RCU grace period (5–15 ms here). nil when there are none (v2: `add(pid:)`).
+    func selfJoinFiles() -> [String]?
     /// How many times the kernel's OOM killer killed a process of this cgroup.
     func oomKillCount() -> UInt64
     /// The pids currently in the cgroup.

@@ -123,6 +123,8 @@ struct CgroupV1: CgroupManager {
         for dir in joinedDirectories() { try Cgroups.write(String(pid), to: "\(dir)/cgroup.procs") }
     }
 
+    func selfJoinFiles() -> [String]? { joinedDirectories().map { "\($0)/tasks" } }
+
     func oomKillCount() -> UInt64 {
         guard let dir = directory("memory") else { return 0 }
         return Cgroups.keyedValue("oom_kill", in: "\(dir)/memory.oom_control") ?? 0

@@ -78,6 +78,9 @@ struct CgroupV2: CgroupManager {
         try Cgroups.write(String(pid), to: "\(directory)/cgroup.procs")
     }
 
+    /// v2 has no per-thread move for a domain cgroup: the runtime moves the init (`add(pid:)`).
+    func selfJoinFiles() -> [String]? { nil }
+
     func oomKillCount() -> UInt64 {
         Cgroups.keyedValue("oom_kill", in: "\(directory)/memory.events") ?? 0
     }

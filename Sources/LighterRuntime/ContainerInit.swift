@@ -54,8 +54,13 @@ public enum ContainerInit {
         guard let process = spec.process else { throw .invalidArgument("config.json has no process") }
         umask(0)
         let namespaces = spec.linux?.namespaces ?? []
-        try joinNamespaces(namespaces)
+        // Into the cgroups first, when the runtime leaves that to us (v1 `tasks`, this thread = the process).
         var placed = false
+        if let files = config.cgroupJoinFiles {
+            for file in files { try Cgroups.write("0", to: file) }
+            placed = true
+        }
+        try joinNamespaces(namespaces)
         if namespaces.contains(where: { $0.type == "cgroup" && $0.path == nil }) {
             // A new cgroup namespace is rooted where the init is: wait until it is in its cgroups.
             try channel.waitUntilPlaced()

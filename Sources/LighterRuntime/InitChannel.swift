@@ -9,9 +9,11 @@ import LighterSystem
 
 /// What the runtime sends the container init right after its cgroups exist (and user namespace maps are
 /// written), followed by config.json's bytes (without its seccomp section when the filter comes
-/// compiled), then the compiled seccomp filter (when `seccompFlags` is set), then, once the init is
-/// placed in its cgroups, `InitChannel.placed`. The init sets up its root filesystem meanwhile: moving
-/// a task between cgroups waits for an RCU grace period, the longest step of a start.
+/// compiled), then the compiled seccomp filter (when `seccompFlags` is set), then, once the runtime has
+/// moved the init into its cgroups, `InitChannel.placed`. The init sets up its root filesystem
+/// meanwhile: moving a process through `cgroup.procs` waits for an RCU grace period, the longest step
+/// of a start. On cgroup v1 without a user namespace the init joins by itself instead
+/// (`cgroupJoinFiles`), which costs no grace period at all.
 struct InitConfig: Codable, Sendable {
     /// Absolute host path of the root filesystem.
     var rootfs: String
@@ -25,6 +27,9 @@ struct InitConfig: Codable, Sendable {
     var terminalSize: TerminalSize?
     /// The seccomp filter's flags, when a compiled filter (BPF) follows the spec.
     var seccompFlags: UInt32?
+    /// When set, the init moves itself into its cgroups by writing "0" to these files (cgroup v1
+    /// `tasks`, no user namespace) as its first step, and no placement notice follows.
+    var cgroupJoinFiles: [String]?
 }
 
 /// What the init answers: `created` (create mode), or an error. End of stream without a report means

@@ -112,6 +112,9 @@ extension Runtime {
             var config = config
             config.cgroupMountSources = cgroup.mountSources()
             config.seccompFlags = seccomp?.flags
+            // A single-threaded init outside any user namespace may move itself (cgroup v1 `tasks`):
+            // no grace period to wait for. In a user namespace its root cannot write host files.
+            if !namespaces.contains(where: { $0.type == "user" }) { config.cgroupJoinFiles = cgroup.selfJoinFiles() }
             if namespaces.contains(where: { $0.type == "user" && $0.path == nil }) {
                 try writeIDMap(spec.linux?.uidMappings ?? [], to: "/proc/\(pid)/uid_map")
                 try writeIDMap(spec.linux?.gidMappings ?? [], to: "/proc/\(pid)/gid_map")
@@ -121,19 +124,21 @@ extension Runtime {
             try channel.send(config)
             try channel.send(bytes: initSpecBytes)
             if let seccomp { try channel.send(bytes: seccomp.program) }
-            // The init mounts its root while this waits for the move into the cgroups.
-            do {
-                try cgroup.add(pid: pid)
-            } catch {
-                // The init may have failed first (and told why): its word beats ours.
-                _ = Glibc.kill(pid, SIGKILL)
-                if let report = try? channel.receive(InitReport.self), !report.created {
-                    throw LighterError.containerStart(message: report.message ?? "container init failed", exitCode: report.exitCode ?? 125)
+            if config.cgroupJoinFiles == nil {
+                // The init mounts its root while this waits for the move into the cgroups.
+                do {
+                    try cgroup.add(pid: pid)
+                } catch {
+                    // The init may have failed first (and told why): its word beats ours.
+                    _ = Glibc.kill(pid, SIGKILL)
+                    if let report = try? channel.receive(InitReport.self), !report.created {
+                        throw LighterError.containerStart(message: report.message ?? "container init failed", exitCode: report.exitCode ?? 125)
+                    }
+                    throw error
                 }
-                throw error
+                // A send to an init that already failed finds a closed socket: its report follows.
+                try? channel.send(bytes: InitChannel.placed)
             }
-            // A send to an init that already failed finds a closed socket: its report follows.
-            try? channel.send(bytes: InitChannel.placed)
             var terminal: FileDescriptor?
             var report: InitReport?
             while true {
