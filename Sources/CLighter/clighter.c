@@ -38,32 +38,82 @@ unsigned int lighter_major(uint64_t dev) { return major(dev); }
 unsigned int lighter_minor(uint64_t dev) { return minor(dev); }
 uint64_t lighter_makedev(unsigned int ma, unsigned int mi) { return makedev(ma, mi); }
 
-pid_t lighter_clone_exec(unsigned long flags, const char *path, char *const argv[], char *const envp[],
-                         const int stdio[3], int keep_fd) {
-    pid_t pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0);
-    if (pid != 0) return pid;
-    // Child: a copy of one thread of a possibly multi-threaded process. Async-signal-safe calls only.
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, 0);
+struct lighter_spawn {
+    unsigned long flags;
+    const char *path;
+    char *const *argv;
+    char *const *envp;
+    const int *stdio;
+    int keep_fd;
+};
+
+// The child's whole life: async-signal-safe calls only, then execve.
+static int lighter_spawn_child(void *arg) {
+    const struct lighter_spawn *spawn = arg;
     int moved[3] = { -1, -1, -1 };
     for (int i = 0; i < 3; i++) {
-        if (stdio[i] >= 0 && stdio[i] != i) moved[i] = fcntl(stdio[i], F_DUPFD, 10);
+        if (spawn->stdio[i] >= 0 && spawn->stdio[i] != i) moved[i] = fcntl(spawn->stdio[i], F_DUPFD, 10);
     }
     for (int i = 0; i < 3; i++) {
         if (moved[i] >= 0) { dup2(moved[i], i); close(moved[i]); }
-        else if (stdio[i] == i) fcntl(i, F_SETFD, 0);
+        else if (spawn->stdio[i] == i) fcntl(i, F_SETFD, 0);
     }
-    if (keep_fd >= 0) fcntl(keep_fd, F_SETFD, 0);
-    if (flags & CLONE_NEWUSER) {
+    if (spawn->keep_fd >= 0) fcntl(spawn->keep_fd, F_SETFD, 0);
+    if (spawn->flags & CLONE_NEWUSER) {
         char go;
-        if (read(keep_fd, &go, 1) != 1) _exit(125);
+        if (read(spawn->keep_fd, &go, 1) != 1) _exit(125);
         // Raw syscalls: glibc's set*id would try to signal the parent's other threads.
         syscall(SYS_setgroups, 0, 0);
         if (syscall(SYS_setresgid, 0, 0, 0) != 0 || syscall(SYS_setresuid, 0, 0, 0) != 0) _exit(125);
     }
-    execve(path, argv, envp);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, 0);
+    execve(spawn->path, spawn->argv, spawn->envp);
     _exit(127);
+}
+
+static int lighter_spawn_vfork_child(void *arg) {
+    // Handlers would run on the parent's memory: back to the defaults (ignored signals stay ignored,
+    // as execve keeps them).
+    for (int sig = 1; sig < _NSIG; sig++) {
+        struct sigaction action;
+        if (sigaction(sig, 0, &action) == 0 && action.sa_handler != SIG_IGN && action.sa_handler != SIG_DFL) {
+            action.sa_handler = SIG_DFL;
+            action.sa_flags = 0;
+            sigaction(sig, &action, 0);
+        }
+    }
+    return lighter_spawn_child(arg);
+}
+
+pid_t lighter_clone_exec(unsigned long flags, const char *path, char *const argv[], char *const envp[],
+                         const int stdio[3], int keep_fd) {
+    struct lighter_spawn spawn = { flags, path, argv, envp, stdio, keep_fd };
+    if (flags & CLONE_NEWUSER) {
+        // The child waits for its id maps before execve: it needs its own copy of memory.
+        pid_t pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0);
+        if (pid != 0) return pid;
+        // Child: a copy of one thread of a possibly multi-threaded process.
+        lighter_spawn_child(&spawn);
+        _exit(127);
+    }
+    // As posix_spawn does: the child borrows the parent's memory (no page tables copied, which
+    // costs a millisecond or more for a large Swift process) on a stack of its own, and the parent
+    // waits until it has exec'd. Signals stay blocked in the parent meanwhile, and the child puts
+    // every handler back to the default before unblocking, so no handler ever runs on borrowed memory.
+    const size_t size = 64 * 1024;
+    void *stack = mmap(0, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (stack == MAP_FAILED) return -1;
+    sigset_t all, previous;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &previous);
+    pid_t pid = clone(lighter_spawn_vfork_child, (char *)stack + size, (int)(flags | CLONE_VM | CLONE_VFORK | SIGCHLD), &spawn);
+    int saved = errno;
+    pthread_sigmask(SIG_SETMASK, &previous, 0);
+    munmap(stack, size);
+    errno = saved;
+    return pid;
 }
 
 int lighter_pivot_root(const char *new_root, const char *put_old) {
