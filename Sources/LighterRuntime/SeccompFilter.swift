@@ -35,7 +35,8 @@ enum SeccompFilter {
             default: throw .invalidArgument("seccomp: unsupported flag \(flag)")
             }
         }
-        let key = Digest.of(try JSON.encode(profile) + Array(RuntimeSpec.hostMachine.utf8))
+        // The key names how the filter was compiled too ("tree"): a cache from an older build is not reused.
+        let key = Digest.of(try JSON.encode(profile) + Array("\(RuntimeSpec.hostMachine) tree".utf8))
         let path = "\(cacheDirectory)/\(key.hex).bpf"
         if let cached = try? FileSystem.readFile(path), !cached.isEmpty, cached.count % 8 == 0 {
             return Compiled(program: cached, flags: flags)
@@ -73,6 +74,10 @@ enum SeccompFilter {
         do throws(LighterError) {
             // no_new_privs is the caller's business (the spec decides it); the filter does not set it.
             try check(seccomp_attr_set(context, SCMP_FLTATR_CTL_NNP, 0), "seccomp_attr_set(NNP)")
+            // A binary tree over syscall numbers instead of a list: each syscall of the container
+            // runs a few dozen instructions instead of up to a thousand, and so does the kernel's
+            // per-syscall action cache that it builds when the filter is loaded (1.5 ms → less).
+            try check(seccomp_attr_set(context, SCMP_FLTATR_CTL_OPTIMIZE, 2), "seccomp_attr_set(OPTIMIZE)")
             for flag in profile.flags ?? [] {
                 switch flag {
                 case "SECCOMP_FILTER_FLAG_LOG": try check(seccomp_attr_set(context, SCMP_FLTATR_CTL_LOG, 1), "seccomp_attr_set(LOG)")
