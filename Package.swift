@@ -60,6 +60,7 @@ let package = Package(
         .testTarget(name: "LighterSystemTests", dependencies: ["LighterSystem", "LighterTestSupport"]),
         .testTarget(name: "LighterOCITests", dependencies: ["LighterOCI"]),
         .testTarget(name: "LighterStoreTests", dependencies: ["LighterStore", "LighterOCI", "LighterArchive", "LighterTestSupport"]),
+        .testTarget(name: "LighterCLIParseTests", dependencies: ["LighterCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "LighterCLITests", dependencies: ["LighterSystem", "LighterOCI", "LighterTestSupport"]),
         .testTarget(name: "LighterArchiveTests", dependencies: ["LighterArchive", "LighterSystem", "LighterOCI"]),
         .testTarget(name: "LighterNetworkTests", dependencies: ["LighterNetwork", "LighterStore", "LighterSystem", "LighterTestSupport"]),

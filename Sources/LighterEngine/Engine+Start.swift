@@ -8,8 +8,9 @@ import LighterSystem
 extension Engine {
     /// Start a container attached: this process is its monitor until it is done for good.
     /// Returns the container's exit code (Docker's 125/126/127 when it could not start).
-    public func runAttached(_ id: String, interactive: Bool) throws(LighterError) -> Int32 {
-        try markStarting(id)
+    /// `justCreated`: this process created it a moment ago (`run`), so there is no earlier run to check.
+    public func runAttached(_ id: String, interactive: Bool, justCreated: Bool = false) throws(LighterError) -> Int32 {
+        if !justCreated { try markStarting(id) }
         let input: Int32
         if interactive {
             input = 0
@@ -22,8 +23,8 @@ extension Engine {
 
     /// Start a container detached: a `lighter __monitor` process (in its own session, outliving this
     /// one) runs it; returns once the container is running, or throws why it is not.
-    public func startDetached(_ id: String) throws(LighterError) {
-        try markStarting(id)
+    public func startDetached(_ id: String, justCreated: Bool = false) throws(LighterError) {
+        if !justCreated { try markStarting(id) }
         var fds: [Int32] = [-1, -1]
         try syscall("pipe2") { lighter_pipe(&fds) }
         let reader = FileDescriptor(adopting: fds[0])

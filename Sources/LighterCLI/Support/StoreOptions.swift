@@ -17,6 +17,13 @@ struct StoreOptions: ParsableArguments {
         return StorePaths.defaultRoot
     }
 
+    /// The options with `--root` as given (nil: from the environment or the default).
+    static func resolve(_ root: String?) -> StoreOptions {
+        var options = StoreOptions()
+        options.root = root
+        return options
+    }
+
     func openImageStore() throws(LighterError) -> ImageStore {
         try ImageStore(root: resolvedRoot)
     }

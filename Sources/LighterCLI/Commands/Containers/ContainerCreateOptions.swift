@@ -1,14 +1,9 @@
 import ArgumentParser
 import LighterEngine
-import LighterNetwork
-import LighterOCI
 import LighterSystem
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
-/// The flags `run` and `create` share, with Docker's names.
+/// The flags `run` and `create` share, with Docker's names, for ArgumentParser (its help, and the
+/// forms ContainerCommandLine leaves to it); `flags` hands their values to ContainerFlags.
 struct ContainerCreateOptions: ParsableArguments {
     @Option(name: .long, help: "Assign a name to the container.") var name: String?
     @Option(name: [.customShort("e"), .long], help: "Set environment variables (KEY=VALUE, or KEY to pass the host's value).") var env: [String] = []
@@ -51,188 +46,53 @@ struct ContainerCreateOptions: ParsableArguments {
     @Option(name: .long, help: "User namespace: host (no user namespace, the default).") var userns: String?
     @Option(name: .long, help: "Run in a user namespace whose root is an unprivileged host id: default (the lighter ranges of /etc/subuid and /etc/subgid, added if missing) or UID:GID:SIZE.") var usernsRemap: String?
 
-    /// Validate every flag and build the container spec (bad values are errors, never ignored).
+    /// The flags as plain values (what the spec is built from).
+    var flags: ContainerFlags {
+        var flags = ContainerFlags()
+        flags.name = name
+        flags.env = env
+        flags.envFile = envFile
+        flags.workdir = workdir
+        flags.user = user
+        flags.entrypoint = entrypoint
+        flags.hostname = hostname
+        flags.tty = tty
+        flags.interactive = interactive
+        flags.volume = volume
+        flags.tmpfs = tmpfs
+        flags.memory = memory
+        flags.memorySwap = memorySwap
+        flags.cpus = cpus
+        flags.cpuShares = cpuShares
+        flags.cpusetCpus = cpusetCpus
+        flags.pidsLimit = pidsLimit
+        flags.capAdd = capAdd
+        flags.capDrop = capDrop
+        flags.privileged = privileged
+        flags.readOnly = readOnly
+        flags.securityOpt = securityOpt
+        flags.network = network
+        flags.publish = publish
+        flags.publishAll = publishAll
+        flags.dns = dns
+        flags.addHost = addHost
+        flags.ip = ip
+        flags.macAddress = macAddress
+        flags.networkAlias = networkAlias
+        flags.restart = restart
+        flags.logOpt = logOpt
+        flags.ulimit = ulimit
+        flags.stopSignal = stopSignal
+        flags.stopTimeout = stopTimeout
+        flags.cgroupParent = cgroupParent
+        flags.`init` = `init`
+        flags.platform = platform
+        flags.userns = userns
+        flags.usernsRemap = usernsRemap
+        return flags
+    }
+
     func spec(image: String, command: [String], autoRemove: Bool) throws(LighterError) -> ContainerSpec {
-        var spec = ContainerSpec(image: image, imageID: try Digest(hex: String(repeating: "0", count: 64)))
-        spec.command = command
-        spec.entrypoint = entrypoint.map { $0.isEmpty ? [] : [$0] }
-        for file in envFile { spec.env += try Self.environmentFile(file) }
-        for entry in env { if let value = try Self.environmentEntry(entry) { spec.env.append(value) } }
-        if let workdir {
-            guard workdir.hasPrefix("/") else { throw .invalidArgument("-w \(workdir): the working directory must be an absolute path") }
-            spec.workingDir = workdir
-        }
-        spec.user = user
-        spec.hostname = hostname
-        if let hostname, hostname.isEmpty || hostname.count > 64 { throw .invalidArgument("--hostname \"\(hostname)\": 1 to 64 characters") }
-        spec.tty = tty
-        spec.interactive = interactive
-        spec.binds = try volume.map { (v) throws(LighterError) -> BindMount in try BindMount(parsing: v) }
-        for entry in tmpfs {
-            let parts = entry.split(separator: ":", maxSplits: 1).map(String.init)
-            guard parts[0].hasPrefix("/") else { throw .invalidArgument("--tmpfs \(entry): the path must be absolute") }
-            spec.tmpfs[parts[0]] = parts.count > 1 ? parts[1] : ""
-        }
-        spec.resources = try resources()
-        spec.capAdd = capAdd
-        spec.capDrop = capDrop
-        spec.privileged = privileged
-        spec.readOnly = readOnly
-        for option in securityOpt {
-            if option == "no-new-privileges" || option == "no-new-privileges:true" || option == "no-new-privileges=true" {
-                spec.noNewPrivileges = true
-            } else if option.hasPrefix("seccomp=") || option.hasPrefix("seccomp:") {
-                let value = String(option.dropFirst("seccomp=".count))
-                if value == "unconfined" {
-                    spec.seccompProfile = "unconfined"
-                } else {
-                    guard let text = try? FileSystem.readString(value) else {
-                        throw .invalidArgument("--security-opt seccomp=\(value): cannot read the profile file")
-                    }
-                    spec.seccompProfile = text
-                }
-            } else {
-                throw .invalidArgument("--security-opt \(option): supported are seccomp=unconfined|FILE and no-new-privileges")
-            }
-        }
-        let network = network ?? Self.defaultNetwork
-        guard !network.isEmpty, !network.hasPrefix("container:") else {
-            throw .unsupported(feature: "--network \(network)", fix: "use bridge, none, host or a network made with `lighter network create`")
-        }
-        spec.network = network == "default" ? "bridge" : network
-        spec.ports = []
-        for text in publish { spec.ports += try PortBinding.parse(text) }
-        spec.publishAll = publishAll
-        if !spec.usesBridge && (!spec.ports.isEmpty || publishAll) {
-            throw .invalidArgument("conflicting options: port publishing and --network \(network)")
-        }
-        for server in dns where IPv4Address(server) == nil && !server.contains(":") {
-            throw .invalidArgument("--dns \(server) is not an IP address")
-        }
-        spec.dns = dns
-        for entry in addHost {
-            let parts = entry.split(separator: ":", maxSplits: 1).map(String.init)
-            guard parts.count == 2, !parts[0].isEmpty, IPv4Address(parts[1]) != nil || parts[1].contains(":") || parts[1] == "host-gateway" else {
-                throw .invalidArgument("--add-host \(entry): expected NAME:IP")
-            }
-            spec.extraHosts.append(entry)
-        }
-        if (ip != nil || macAddress != nil || !networkAlias.isEmpty) && !spec.usesBridge {
-            throw .invalidArgument("--ip, --mac-address and --network-alias need a bridge network (not --network \(network))")
-        }
-        spec.ipAddress = ip
-        spec.macAddress = macAddress
-        spec.networkAliases = networkAlias
-        spec.restart = try RestartPolicy(parsing: restart)
-        if autoRemove && spec.restart != .no {
-            throw .invalidArgument("conflicting options: cannot specify both --restart and --rm")
-        }
-        spec.log = try LogOptions(parsing: logOpt)
-        spec.autoRemove = autoRemove
-        spec.ulimits = try ulimit.map { (u) throws(LighterError) -> Ulimit in try Ulimit(parsing: u) }
-        spec.stopSignal = stopSignal
-        spec.initProcess = `init`
-        spec.stopTimeout = stopTimeout
-        if let platform { spec.platform = try Platform(parsing: platform) }
-        spec.userNamespace = try userNamespace(network: spec.network)
-        if let cgroupParent {
-            let parts = cgroupParent.split(separator: "/")
-            guard !parts.isEmpty, !parts.contains(".."), parts.allSatisfy({ $0.allSatisfy { $0.isLetter || $0.isNumber || "_.-".contains($0) } }) else {
-                throw .invalidArgument("--cgroup-parent \(cgroupParent): expected a path such as /lighter or /boards/app")
-            }
-            spec.cgroupParent = "/" + parts.joined(separator: "/")
-        }
-        return spec
-    }
-
-    /// `--userns host` (no user namespace) or `--userns-remap default|UID:GID:SIZE`.
-    private func userNamespace(network: String) throws(LighterError) -> UserNamespaceRemap? {
-        if let userns, userns != "host" {
-            throw .invalidArgument("--userns \(userns): the only mode is host (no user namespace); use --userns-remap to remap ids")
-        }
-        guard let usernsRemap else { return nil }
-        if userns != nil { throw .invalidArgument("conflicting options: --userns host and --userns-remap \(usernsRemap)") }
-        if privileged { throw .invalidArgument("conflicting options: --privileged and --userns-remap (privileged containers need --userns host)") }
-        if network == "host" { throw .invalidArgument("conflicting options: --network host and --userns-remap (the host's network needs --userns host)") }
-        return try UserNamespaceRemap(parsing: usernsRemap, subuid: Self.environment("LIGHTER_SUBUID") ?? "/etc/subuid",
-                                      subgid: Self.environment("LIGHTER_SUBGID") ?? "/etc/subgid")
-    }
-
-    private func resources() throws(LighterError) -> ResourceLimits {
-        var limits = ResourceLimits()
-        if let memory {
-            let bytes = try ByteSize.parse(memory, flag: "--memory")
-            guard bytes >= 6 * 1024 * 1024 else { throw .invalidArgument("--memory \(memory): minimum memory limit allowed is 6MB") }
-            limits.memory = bytes
-        }
-        if let memorySwap {
-            if memorySwap == "-1" {
-                limits.memorySwap = -1
-            } else {
-                let bytes = try ByteSize.parse(memorySwap, flag: "--memory-swap")
-                guard let memory = limits.memory else { throw .invalidArgument("--memory-swap needs --memory as well") }
-                guard bytes >= memory else { throw .invalidArgument("--memory-swap \(memorySwap): must be at least the --memory limit") }
-                limits.memorySwap = bytes
-            }
-        }
-        if let cpus {
-            let available = Double(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
-            guard let value = Double(cpus), value >= 0.01, value <= available else {
-                throw .invalidArgument("--cpus \(cpus): range of CPUs is from 0.01 to \(Int(available)).00, as there are only \(Int(available)) CPUs available")
-            }
-            limits.cpuPeriod = 100_000
-            limits.cpuQuota = Int64(value * 100_000)
-        }
-        if let cpuShares {
-            guard cpuShares >= 2 else { throw .invalidArgument("--cpu-shares \(cpuShares): the minimum is 2") }
-            limits.cpuShares = cpuShares
-        }
-        if let cpusetCpus {
-            guard cpusetCpus.allSatisfy({ $0.isNumber || $0 == "," || $0 == "-" }), !cpusetCpus.isEmpty else {
-                throw .invalidArgument("--cpuset-cpus \(cpusetCpus): expected a list such as 0-2 or 0,1")
-            }
-            limits.cpusetCpus = cpusetCpus
-        }
-        if let pidsLimit, pidsLimit > 0 { limits.pidsLimit = pidsLimit }
-        return limits
-    }
-
-    /// `--env-file FILE` (run, create, exec): one `KEY=VALUE` or `KEY` a line; blank lines and `#` comments skipped.
-    static func environmentFile(_ file: String) throws(LighterError) -> [String] {
-        guard let text = try? FileSystem.readString(file) else { throw .invalidArgument("--env-file \(file): cannot read the file") }
-        var entries: [String] = []
-        for line in text.split(separator: "\n") {
-            let entry = line.trimmed
-            if entry.isEmpty || entry.hasPrefix("#") { continue }
-            do {
-                if let value = try environmentEntry(entry) { entries.append(value) }
-            } catch {
-                throw .invalidArgument("--env-file \(file): invalid environment variable: \(entry)")
-            }
-        }
-        return entries
-    }
-
-    /// `KEY=VALUE`, or `KEY` to take the value from this process's environment (dropped if unset).
-    static func environmentEntry(_ entry: String) throws(LighterError) -> String? {
-        guard let first = entry.first, first != "=" else { throw .invalidArgument("invalid environment variable: \(entry)") }
-        if entry.contains("=") { return entry }
-        return getenv(entry).map { "\(entry)=\(String(cString: $0))" }
-    }
-}
-
-extension ContainerCreateOptions {
-    /// A non-empty environment variable of this process.
-    static func environment(_ name: String) -> String? {
-        guard let raw = getenv(name) else { return nil }
-        let value = String(cString: raw)
-        return value.isEmpty ? nil : value
-    }
-
-    /// `bridge`, unless LIGHTER_DEFAULT_NETWORK names another (e.g. `none` on hosts without nftables).
-    static var defaultNetwork: String {
-        guard let raw = getenv("LIGHTER_DEFAULT_NETWORK") else { return "bridge" }
-        let value = String(cString: raw)
-        return value.isEmpty ? "bridge" : value
+        try flags.spec(image: image, command: command, autoRemove: autoRemove)
     }
 }

@@ -26,7 +26,7 @@ struct ExecCommand: ParsableCommand {
             }
             let engine = try store.openEngine()
             var options = ExecOptions(command: command)
-            for file in envFile { options.env += try ContainerCreateOptions.environmentFile(file) }
+            for file in envFile { options.env += try ContainerFlags.environmentFile(file) }
             options.env += env
             options.user = user
             options.workingDir = workdir

@@ -14,20 +14,29 @@ struct RunCommand: ParsableCommand {
     @Argument(parsing: .captureForPassthrough, help: "Command and arguments.") var command: [String] = []
 
     func run() throws {
+        try Self.execute(commandLine)
+    }
+
+    var commandLine: ContainerCommandLine {
+        ContainerCommandLine(root: store.root, flags: options.flags, detach: detach, rm: rm, image: image, command: command)
+    }
+
+    /// `run`, however its arguments were read.
+    static func execute(_ line: ContainerCommandLine) throws(ExitCode) {
         try guardedRun { () throws(LighterError) -> Int32 in
-            let engine = try store.openEngine()
-            let record = try engine.create(try options.spec(image: image, command: command, autoRemove: rm), name: options.name)
-            if detach {
+            let engine = try StoreOptions.resolve(line.root).openEngine()
+            let record = try engine.create(try line.flags.spec(image: line.image, command: line.command, autoRemove: line.rm), name: line.flags.name)
+            if line.detach {
                 do throws(LighterError) {
-                    try engine.startDetached(record.id)
+                    try engine.startDetached(record.id, justCreated: true)
                 } catch {
-                    if rm { try? engine.remove(record.id, force: true) }
+                    if line.rm { try? engine.remove(record.id, force: true) }
                     throw error
                 }
                 Console.out(record.id)
                 return 0
             }
-            return try engine.runAttached(record.id, interactive: options.interactive)
+            return try engine.runAttached(record.id, interactive: line.flags.interactive, justCreated: true)
         }
     }
 }
@@ -43,8 +52,18 @@ struct CreateCommand: ParsableCommand {
     @Argument(parsing: .captureForPassthrough, help: "Command and arguments.") var command: [String] = []
 
     func run() throws {
+        try Self.execute(commandLine)
+    }
+
+    var commandLine: ContainerCommandLine {
+        ContainerCommandLine(root: store.root, flags: options.flags, rm: rm, image: image, command: command)
+    }
+
+    /// `create`, however its arguments were read.
+    static func execute(_ line: ContainerCommandLine) throws(ExitCode) {
         try guardedRun { () throws(LighterError) -> Int32 in
-            let record = try store.openEngine().create(try options.spec(image: image, command: command, autoRemove: rm), name: options.name)
+            let record = try StoreOptions.resolve(line.root).openEngine()
+                .create(try line.flags.spec(image: line.image, command: line.command, autoRemove: line.rm), name: line.flags.name)
             Console.out(record.id)
             return 0
         }
