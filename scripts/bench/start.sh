@@ -25,8 +25,8 @@ rows=$(mktemp)
 trap 'rm -f "$rows"' EXIT
 cat >"$rows" <<EOF
 lighter runtime run (runc's bundle){arch}|$bin runtime run --bundle $RIG/bundles/runc-{arch} lighter-bench-{arch}
-lighter run --rm --network none{arch}|env LIGHTER_ROOT=$root $bin run --rm --network none busybox:{arch} true
-lighter run --rm (bridge){arch}|nsenter --net=$RIG_NETNS env LIGHTER_ROOT=$root $bin run --rm busybox:{arch} true
+lighter run --rm --network none{arch}|$bin --root $root run --rm --network none busybox:{arch} true
+lighter run --rm (bridge){arch}|nsenter --net=$RIG_NETNS $bin --root $root run --rm busybox:{arch} true
 EOF
 echo "lighter: $bin ($(stat -c %s "$bin") bytes), root $root" >&2
 EXTRA_ROWS=$rows "$anchors/bench-start.sh"
