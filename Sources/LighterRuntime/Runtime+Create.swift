@@ -28,7 +28,7 @@ extension Runtime {
                 prepared: PreparedSpec? = nil) throws(LighterError) -> Created {
         try Self.validate(id: id)
         let bundle = Self.absolute(bundle)
-        let (spec, specBytes): (RuntimeSpec, [UInt8])
+        let (spec, specBytes): (RuntimeSpec, [UInt8]?)
         if let prepared { (spec, specBytes) = (prepared.spec, prepared.bytes) } else { (spec, specBytes) = try Self.loadSpec(bundle: bundle) }
         try spec.validate()
         let rootPath = spec.root!.path
@@ -74,7 +74,7 @@ extension Runtime {
 
     /// clone straight into `lighter __init`, create the cgroups and place it (uid/gid maps, cgroups),
     /// hand it the config and wait for its report. Returns the init's pid (host pid namespace).
-    private func spawnInit(_ config: InitConfig, spec: RuntimeSpec, specBytes: [UInt8], stdio: Stdio,
+    private func spawnInit(_ config: InitConfig, spec: RuntimeSpec, specBytes: [UInt8]?, stdio: Stdio,
                            cgroup: any CgroupManager) throws(LighterError) -> (Int32, FileDescriptor?) {
         var pair: [Int32] = [-1, -1]
         try syscall("socketpair") {
@@ -90,11 +90,15 @@ extension Runtime {
         // The seccomp filter is compiled (or taken from the cache) here, and the init gets the BPF and
         // a spec without the profile: it neither decodes ~370 rules nor hashes them again.
         let seccomp = try spec.linux?.seccomp.map { (profile) throws(LighterError) in try SeccompFilter.prepare(profile) }
-        var initSpecBytes = specBytes
+        let initSpecBytes: [UInt8]
         if seccomp != nil {
             var stripped = spec
             stripped.linux?.seccomp = nil
             initSpecBytes = try JSON.encode(stripped)
+        } else if let specBytes {
+            initSpecBytes = specBytes
+        } else {
+            initSpecBytes = try JSON.encode(spec)
         }
         // Every string is prepared here: the child only calls async-signal-safe C before execve.
         let argv: [UnsafeMutablePointer<CChar>?] = [strdup("lighter"), strdup(ContainerInit.command), strdup(String(childEnd.rawValue)), nil]

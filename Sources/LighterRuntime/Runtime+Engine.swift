@@ -15,11 +15,13 @@ extension Runtime {
         try create(id: id, bundle: bundle, stdio: stdio, waitForStart: true, prepared: prepared)
     }
 
-    /// A bundle's spec as its writer holds it: decoded, and config.json's bytes.
+    /// A bundle's spec as its caller holds it, and config.json's bytes when the caller wrote them
+    /// already (nil: the runtime encodes what the init needs, and the caller writes config.json
+    /// when it likes — after the start, off its critical path).
     public struct PreparedSpec: Sendable {
         public var spec: RuntimeSpec
-        public var bytes: [UInt8]
-        public init(spec: RuntimeSpec, bytes: [UInt8]) {
+        public var bytes: [UInt8]?
+        public init(spec: RuntimeSpec, bytes: [UInt8]?) {
             self.spec = spec
             self.bytes = bytes
         }
