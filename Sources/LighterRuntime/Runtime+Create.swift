@@ -24,8 +24,10 @@ extension Runtime {
 
     /// `prepared`: the spec the caller already holds and config.json's bytes as it wrote them, so
     /// that the file is not read and decoded again.
+    /// `meanwhile`: the caller's own work, run while the init sets itself up (after it got its spec,
+    /// before its report is awaited); an error there stops the container.
     func create(id: String, bundle: String, stdio: Stdio, waitForStart: Bool,
-                prepared: PreparedSpec? = nil) throws(LighterError) -> Created {
+                prepared: PreparedSpec? = nil, meanwhile: (() throws(LighterError) -> Void)? = nil) throws(LighterError) -> Created {
         try Self.validate(id: id)
         let bundle = Self.absolute(bundle)
         let (spec, specBytes): (RuntimeSpec, [UInt8]?)
@@ -53,7 +55,7 @@ extension Runtime {
             let config = InitConfig(rootfs: rootfs, bundle: bundle, execFifo: waitForStart ? fifoPath(id) : nil, cgroupMountSources: [:],
                                     terminalSize: TerminalSize(of: stdio.input))
             let terminal: FileDescriptor?
-            (pid, terminal) = try spawnInit(config, spec: spec, specBytes: specBytes, stdio: stdio, cgroup: cgroup)
+            (pid, terminal) = try spawnInit(config, spec: spec, specBytes: specBytes, stdio: stdio, meanwhile: meanwhile, cgroup: cgroup)
             let state = ContainerState(
                 ociVersion: spec.ociVersion, id: id, status: waitForStart ? .created : .running, pid: pid,
                 bundle: bundle, rootfs: rootfs, created: Time.nowRFC3339(), annotations: spec.annotations,
@@ -74,7 +76,7 @@ extension Runtime {
 
     /// clone straight into `lighter __init`, create the cgroups and place it (uid/gid maps, cgroups),
     /// hand it the config and wait for its report. Returns the init's pid (host pid namespace).
-    private func spawnInit(_ config: InitConfig, spec: RuntimeSpec, specBytes: [UInt8]?, stdio: Stdio,
+    private func spawnInit(_ config: InitConfig, spec: RuntimeSpec, specBytes: [UInt8]?, stdio: Stdio, meanwhile: (() throws(LighterError) -> Void)?,
                            cgroup: any CgroupManager) throws(LighterError) -> (Int32, FileDescriptor?) {
         var pair: [Int32] = [-1, -1]
         try syscall("socketpair") {
@@ -143,6 +145,7 @@ extension Runtime {
                 // A send to an init that already failed finds a closed socket: its report follows.
                 try? channel.send(bytes: InitChannel.placed)
             }
+            try meanwhile?()
             var terminal: FileDescriptor?
             var report: InitReport?
             while true {

@@ -5,14 +5,17 @@ extension Runtime {
     /// create + start in one step (no exec fifo handshake): the container process is running when
     /// this returns. The caller becomes its parent and must `wait(id:)` for it.
     @discardableResult
-    public func launch(id: String, bundle: String, stdio: Stdio, prepared: PreparedSpec? = nil) throws(LighterError) -> Created {
-        try create(id: id, bundle: bundle, stdio: stdio, waitForStart: false, prepared: prepared)
+    /// `meanwhile`: work of the caller's, done while the init sets itself up.
+    public func launch(id: String, bundle: String, stdio: Stdio, prepared: PreparedSpec? = nil,
+                       meanwhile: (() throws(LighterError) -> Void)? = nil) throws(LighterError) -> Created {
+        try create(id: id, bundle: bundle, stdio: stdio, waitForStart: false, prepared: prepared, meanwhile: meanwhile)
     }
 
     /// `create` for a caller that just wrote `bundle`/config.json from `prepared`.
     @discardableResult
-    public func create(id: String, bundle: String, stdio: Stdio, prepared: PreparedSpec) throws(LighterError) -> Created {
-        try create(id: id, bundle: bundle, stdio: stdio, waitForStart: true, prepared: prepared)
+    public func create(id: String, bundle: String, stdio: Stdio, prepared: PreparedSpec,
+                       meanwhile: (() throws(LighterError) -> Void)? = nil) throws(LighterError) -> Created {
+        try create(id: id, bundle: bundle, stdio: stdio, waitForStart: true, prepared: prepared, meanwhile: meanwhile)
     }
 
     /// A bundle's spec as its caller holds it, and config.json's bytes when the caller wrote them

@@ -96,15 +96,18 @@ public struct ContainerMonitor {
         let terminal: FileDescriptor?
     }
 
-    /// Mount the root, create and start the container with pipes for its output, write config.json.
+    /// Mount the root, create and start the container with pipes for its output (config.json written meanwhile).
     private func launch(_ record: ContainerRecord) throws(LighterError) -> Launched {
         try? engine.runtime.delete(id: id, force: true)   // stale runtime state from a crash
         try engine.mountRootfs(record)
         let spec = try engine.runtimeSpec(for: record)
         let directory = engine.directory(id)
-        // config.json (the OCI bundle `runtime exec` reads later) is written once the container runs:
-        // encoding Docker's seccomp profile into it costs a millisecond the start need not wait for.
+        // config.json (the OCI bundle `runtime exec` reads later) is written while the init sets itself
+        // up: encoding Docker's seccomp profile into it costs a millisecond the start need not wait for.
         let prepared = Runtime.PreparedSpec(spec: spec, bytes: nil)
+        let writeBundle = { () throws(LighterError) in
+            try FileSystem.writeAtomically(try JSON.encode(spec), to: "\(directory)/config.json", mode: 0o600)
+        }
         let tty = record.spec.tty
         let out = tty ? nil : try Self.pipe(), err = tty ? nil : try Self.pipe()
         let stdio = Runtime.Stdio(input: tty ? -1 : input, output: out?.write.rawValue ?? -1, error: err?.write.rawValue ?? -1)
@@ -112,7 +115,7 @@ public struct ContainerMonitor {
         if record.spec.usesBridge {
             // Create (the init waits on its exec fifo in its new network namespace), wire the
             // namespace to its networks, then let it exec.
-            created = try engine.runtime.create(id: id, bundle: directory, stdio: stdio, prepared: prepared)
+            created = try engine.runtime.create(id: id, bundle: directory, stdio: stdio, prepared: prepared, meanwhile: writeBundle)
             do {
                 try engine.networks.attach(container: id, pid: created.state.pid)
                 try engine.runtime.start(id: id)
@@ -121,10 +124,9 @@ public struct ContainerMonitor {
                 throw error
             }
         } else {
-            created = try engine.runtime.launch(id: id, bundle: directory, stdio: stdio, prepared: prepared)
+            created = try engine.runtime.launch(id: id, bundle: directory, stdio: stdio, prepared: prepared, meanwhile: writeBundle)
         }
         let state = created.state
-        try FileSystem.writeAtomically(try JSON.encode(spec), to: "\(directory)/config.json", mode: 0o600)
         try out?.write.close()
         try err?.write.close()
         if let terminal = created.terminal, attach { Self.copyWindowSize(from: 0, to: terminal.rawValue) }
