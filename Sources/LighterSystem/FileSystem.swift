@@ -25,12 +25,8 @@ public enum FileSystem {
         case 1: return true
         case 0: return false
         default:
-            guard lighter_errno() == EOPNOTSUPP, let mounts = try? readString("/proc/self/mountinfo") else { return false }
-            for line in mounts.split(separator: "\n") {
-                let fields = line.split(separator: " ", maxSplits: 5)
-                if fields.count > 4, fields[4] == path { return true }
-            }
-            return false
+            guard lighter_errno() == EOPNOTSUPP, let mounts = try? MountInfo.read() else { return false }
+            return mounts.contains { $0.mountPoint == path }
         }
     }
 

@@ -1,5 +1,3 @@
-import LighterSystem
-
 /// One line of /proc/self/mountinfo.
 public struct MountEntry: Sendable, Equatable {
     public let mountPoint: String
@@ -7,6 +5,13 @@ public struct MountEntry: Sendable, Equatable {
     public let source: String
     /// Per-superblock options (for cgroup v1: the controllers of the hierarchy).
     public let superOptions: [String]
+
+    public init(mountPoint: String, fileSystemType: String, source: String, superOptions: [String]) {
+        self.mountPoint = mountPoint
+        self.fileSystemType = fileSystemType
+        self.source = source
+        self.superOptions = superOptions
+    }
 }
 
 public enum MountInfo {
