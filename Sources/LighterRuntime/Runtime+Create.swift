@@ -22,16 +22,16 @@ extension Runtime {
         try create(id: id, bundle: bundle, stdio: stdio, waitForStart: true)
     }
 
-    /// `prepared`: the spec the caller already holds and config.json's bytes as it wrote them, so
-    /// that the file is not read and decoded again.
+    /// `given`: the spec the caller already holds, so that config.json is neither read nor decoded.
     /// `meanwhile`: the caller's own work, run while the init sets itself up (after it got its spec,
     /// before its report is awaited); an error there stops the container.
     func create(id: String, bundle: String, stdio: Stdio, waitForStart: Bool,
-                prepared: PreparedSpec? = nil, meanwhile: (() throws(LighterError) -> Void)? = nil) throws(LighterError) -> Created {
+                spec given: RuntimeSpec? = nil, meanwhile: (() throws(LighterError) -> Void)? = nil) throws(LighterError) -> Created {
         try Self.validate(id: id)
         let bundle = Self.absolute(bundle)
+        // config.json's bytes, when it was read: sent to the init as they are.
         let (spec, specBytes): (RuntimeSpec, [UInt8]?)
-        if let prepared { (spec, specBytes) = (prepared.spec, prepared.bytes) } else { (spec, specBytes) = try Self.loadSpec(bundle: bundle) }
+        if let given { (spec, specBytes) = (given, nil) } else { (spec, specBytes) = try Self.loadSpec(bundle: bundle) }
         try spec.validate()
         let rootPath = spec.root!.path
         let rootfs = rootPath.hasPrefix("/") ? rootPath : "\(bundle)/\(rootPath)"

@@ -4,30 +4,19 @@ import LighterSystem
 extension Runtime {
     /// create + start in one step (no exec fifo handshake): the container process is running when
     /// this returns. The caller becomes its parent and must `wait(id:)` for it.
+    /// `spec`: the caller's spec for the bundle (not read from config.json, which the caller writes
+    /// when it likes); `meanwhile`: the caller's work, done while the init sets itself up.
     @discardableResult
-    /// `meanwhile`: work of the caller's, done while the init sets itself up.
-    public func launch(id: String, bundle: String, stdio: Stdio, prepared: PreparedSpec? = nil,
+    public func launch(id: String, bundle: String, stdio: Stdio, spec: RuntimeSpec? = nil,
                        meanwhile: (() throws(LighterError) -> Void)? = nil) throws(LighterError) -> Created {
-        try create(id: id, bundle: bundle, stdio: stdio, waitForStart: false, prepared: prepared, meanwhile: meanwhile)
+        try create(id: id, bundle: bundle, stdio: stdio, waitForStart: false, spec: spec, meanwhile: meanwhile)
     }
 
-    /// `create` for a caller that just wrote `bundle`/config.json from `prepared`.
+    /// `create` with the caller's spec for the bundle, and its work done while the init sets itself up.
     @discardableResult
-    public func create(id: String, bundle: String, stdio: Stdio, prepared: PreparedSpec,
+    public func create(id: String, bundle: String, stdio: Stdio, spec: RuntimeSpec,
                        meanwhile: (() throws(LighterError) -> Void)? = nil) throws(LighterError) -> Created {
-        try create(id: id, bundle: bundle, stdio: stdio, waitForStart: true, prepared: prepared, meanwhile: meanwhile)
-    }
-
-    /// A bundle's spec as its caller holds it, and config.json's bytes when the caller wrote them
-    /// already (nil: the runtime encodes what the init needs, and the caller writes config.json
-    /// when it likes — after the start, off its critical path).
-    public struct PreparedSpec: Sendable {
-        public var spec: RuntimeSpec
-        public var bytes: [UInt8]?
-        public init(spec: RuntimeSpec, bytes: [UInt8]?) {
-            self.spec = spec
-            self.bytes = bytes
-        }
+        try create(id: id, bundle: bundle, stdio: stdio, waitForStart: true, spec: spec, meanwhile: meanwhile)
     }
 
     /// The start time of `pid` (clock ticks after boot), to tell it from a later process with the same pid.

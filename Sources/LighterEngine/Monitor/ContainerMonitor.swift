@@ -104,7 +104,6 @@ public struct ContainerMonitor {
         let directory = engine.directory(id)
         // config.json (the OCI bundle `runtime exec` reads later) is written while the init sets itself
         // up: encoding Docker's seccomp profile into it costs a millisecond the start need not wait for.
-        let prepared = Runtime.PreparedSpec(spec: spec, bytes: nil)
         let writeBundle = { () throws(LighterError) in
             try FileSystem.writeAtomically(try JSON.encode(spec), to: "\(directory)/config.json", mode: 0o600)
         }
@@ -115,7 +114,7 @@ public struct ContainerMonitor {
         if record.spec.usesBridge {
             // Create (the init waits on its exec fifo in its new network namespace), wire the
             // namespace to its networks, then let it exec.
-            created = try engine.runtime.create(id: id, bundle: directory, stdio: stdio, prepared: prepared, meanwhile: writeBundle)
+            created = try engine.runtime.create(id: id, bundle: directory, stdio: stdio, spec: spec, meanwhile: writeBundle)
             do {
                 try engine.networks.attach(container: id, pid: created.state.pid)
                 try engine.runtime.start(id: id)
@@ -124,7 +123,7 @@ public struct ContainerMonitor {
                 throw error
             }
         } else {
-            created = try engine.runtime.launch(id: id, bundle: directory, stdio: stdio, prepared: prepared, meanwhile: writeBundle)
+            created = try engine.runtime.launch(id: id, bundle: directory, stdio: stdio, spec: spec, meanwhile: writeBundle)
         }
         let state = created.state
         try out?.write.close()
