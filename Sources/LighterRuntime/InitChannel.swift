@@ -46,6 +46,16 @@ struct InitReport: Codable, Sendable {
 struct InitChannel {
     let fd: Int32
 
+    /// A connected pair of close-on-exec stream sockets: the runtime's end, and the end a child
+    /// (`__init`, `__exec`) keeps across its exec.
+    static func socketPair() throws(LighterError) -> (parent: FileDescriptor, child: FileDescriptor) {
+        var pair: [Int32] = [-1, -1]
+        try syscall("socketpair") {
+            socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair)
+        }
+        return (FileDescriptor(adopting: pair[0]), FileDescriptor(adopting: pair[1]))
+    }
+
     /// The frame that tells the init it is in its cgroups.
     static let placed: [UInt8] = [0x50]
 

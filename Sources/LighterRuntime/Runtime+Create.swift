@@ -78,12 +78,7 @@ extension Runtime {
     /// hand it the config and wait for its report. Returns the init's pid (host pid namespace).
     private func spawnInit(_ config: InitConfig, spec: RuntimeSpec, specBytes: [UInt8]?, stdio: Stdio, meanwhile: (() throws(LighterError) -> Void)?,
                            cgroup: any CgroupManager) throws(LighterError) -> (Int32, FileDescriptor?) {
-        var pair: [Int32] = [-1, -1]
-        try syscall("socketpair") {
-            socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair)
-        }
-        let parentEnd = FileDescriptor(adopting: pair[0])
-        let childEnd = FileDescriptor(adopting: pair[1])
+        let (parentEnd, childEnd) = try InitChannel.socketPair()
         let namespaces = spec.linux?.namespaces ?? []
         var flags: Int32 = 0
         for namespace in namespaces where namespace.path == nil && namespace.type != "cgroup" {
@@ -102,14 +97,7 @@ extension Runtime {
         } else {
             initSpecBytes = try JSON.encode(spec)
         }
-        // Every string is prepared here: the child only calls async-signal-safe C before execve.
-        let argv: [UnsafeMutablePointer<CChar>?] = [strdup("lighter"), strdup(ContainerInit.command), strdup(String(childEnd.rawValue)), nil]
-        let envp: [UnsafeMutablePointer<CChar>?] = [nil]
-        defer { for pointer in argv { free(pointer) } }
-        let stdioFds: [Int32] = [stdio.input, stdio.output, stdio.error]
-        let pid = try syscall("clone", initExecutable) {
-            lighter_clone_exec(UInt(UInt32(bitPattern: flags)), initExecutable, argv, envp, stdioFds, childEnd.rawValue)
-        }
+        let pid = try spawnSelf(ContainerInit.command, namespaces: flags, stdio: stdio, keeping: childEnd)
         try childEnd.close()
         do throws(LighterError) {
             // The cgroups are made while the child execs and loads lighter (on another CPU, if any):

@@ -82,19 +82,8 @@ extension Runtime {
     /// the init's pidfd, and read its reports until it execs. Returns the exec'd process (our child).
     private func spawnExec(_ config: ExecConfig, pidfd: FileDescriptor, stdio: Stdio,
                            cgroup: any CgroupManager) throws(LighterError) -> (Int32, FileDescriptor?) {
-        var pair: [Int32] = [-1, -1]
-        try syscall("socketpair") {
-            socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair)
-        }
-        let parentEnd = FileDescriptor(adopting: pair[0])
-        let childEnd = FileDescriptor(adopting: pair[1])
-        let argv: [UnsafeMutablePointer<CChar>?] = [strdup("lighter"), strdup(ContainerExec.command), strdup(String(childEnd.rawValue)), nil]
-        let envp: [UnsafeMutablePointer<CChar>?] = [nil]
-        defer { for pointer in argv { free(pointer) } }
-        let stdioFds: [Int32] = [stdio.input, stdio.output, stdio.error]
-        let helper = try syscall("clone", initExecutable) {
-            lighter_clone_exec(0, initExecutable, argv, envp, stdioFds, childEnd.rawValue)
-        }
+        let (parentEnd, childEnd) = try InitChannel.socketPair()
+        let helper = try spawnSelf(ContainerExec.command, namespaces: 0, stdio: stdio, keeping: childEnd)
         try childEnd.close()
         var pid: Int32 = 0
         do throws(LighterError) {
