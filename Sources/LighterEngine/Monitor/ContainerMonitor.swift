@@ -27,9 +27,9 @@ public struct ContainerMonitor {
         var code: Int32 = 125
         var backoff: useconds_t = 100_000
         do {
-            let log = try JSONLogWriter(path: engine.logPath(id), options: try engine.record(id).spec.log)
+            var record = try engine.record(id)
+            let log = try JSONLogWriter(path: engine.logPath(id), options: record.spec.log)
             while true {
-                let record = try engine.record(id)
                 let launched: Launched
                 do {
                     launched = try launch(record)
@@ -73,7 +73,8 @@ public struct ContainerMonitor {
                 }
                 usleep(backoff)
                 backoff = min(backoff * 2, 10_000_000)
-                if (try? engine.record(id))?.state.stoppedByUser == true { break }
+                record = try engine.record(id)
+                if record.state.stoppedByUser { break }
             }
             try log.flush()
         } catch {
