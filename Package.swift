@@ -66,7 +66,8 @@ let package = Package(
         .testTarget(name: "LighterNetworkTests", dependencies: ["LighterNetwork", "LighterStore", "LighterSystem", "LighterTestSupport"]),
         .testTarget(name: "LighterRegistryTests", dependencies: ["LighterRegistry", "LighterHTTP", "LighterStore", "LighterOCI", "LighterSystem", "LighterTestSupport"]),
         .testTarget(name: "LighterHostTests", dependencies: ["LighterHost", "LighterSystem", "CArchive"]),
-        .testTarget(name: "LighterRuntimeTests", dependencies: ["LighterRuntime", "LighterSystem", "LighterOCI", "CLighter"]),
+        .testTarget(name: "LighterRuntimeTests", dependencies: ["LighterRuntime", "LighterSystem", "LighterOCI", "CLighter", "LighterTestSupport"]),
+        .testTarget(name: "LighterEngineTests", dependencies: ["LighterEngine", "LighterNetwork", "LighterOCI", "LighterSystem", "LighterTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -41,7 +41,7 @@ extension Engine {
         }
         guard isRunning(record) else { throw .conflict("container \(record.shortID) is not running") }
         let specPath = "\(directory(id))/config.json"
-        let spec = try JSON.decode(RuntimeSpec.self, from: try FileSystem.readFile(specPath), what: specPath)
+        let spec = try RuntimeSpec(jsonBytes: try FileSystem.readFile(specPath), what: specPath)
         guard var process = spec.process else { throw .malformed(what: specPath, reason: "no process") }
         process.args = options.command
         process.env = Engine.execEnvironment(process.env ?? [], overrides: options.env, tty: options.tty)

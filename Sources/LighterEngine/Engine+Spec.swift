@@ -79,7 +79,7 @@ extension Engine {
             linux.resources = resources
         }
         if let profile = spec.seccompProfile, profile != "unconfined" {
-            linux.seccomp = try JSON.decode(RuntimeSpec.Seccomp.self, from: Array(profile.utf8), what: "seccomp profile")
+            linux.seccomp = try RuntimeSpec.Seccomp(jsonBytes: Array(profile.utf8), what: "seccomp profile")
         } else if spec.seccompProfile == nil && !spec.privileged {
             // Docker's default profile, opened up for the capabilities the container holds.
             linux.seccomp = RuntimeSpec.dockerSeccompProfile(capabilities: capabilities)

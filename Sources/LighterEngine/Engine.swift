@@ -41,14 +41,14 @@ public final class Engine: @unchecked Sendable {
         } catch {
             throw .notFound(kind: "container", name: id)
         }
-        return try JSON.decode(ContainerRecord.self, from: bytes, what: "container \(id.prefix(12)) record")
+        return try ContainerRecord(jsonBytes: bytes, what: "container \(id.prefix(12)) record")
     }
 
     /// Write a container's record; readers always see a whole file. It is fsynced when it matters
     /// after a power cut — a container that outlives its run (not `--rm`) being created or ending —
     /// and only renamed into place for passing states (running, its pid), which a reboot voids anyway.
     public func save(_ record: ContainerRecord) throws(LighterError) {
-        let bytes = try JSON.encode(record, pretty: true)
+        let bytes = record.jsonBytes(pretty: true)
         let lasting = record.state.status == .created || record.state.status == .exited
         if lasting && !record.spec.autoRemove {
             try FileSystem.writeDurably(bytes, to: recordPath(record.id), mode: 0o600)

@@ -59,3 +59,13 @@ public struct PortBinding: Codable, Sendable, Hashable, CustomStringConvertible 
         }
     }
 }
+
+extension PortBinding: JSONConvertible {
+    public init(json: JSONNode, path: JSONPath) throws(LighterError) {
+        let f = try JSONFields(json, path)
+        self.init(proto: try f.required("proto"), hostIP: try f.required("hostIP"), hostPort: try f.required("hostPort"),
+                  containerPort: try f.required("containerPort"))
+    }
+
+    public var json: JSONNode { .object(["proto": proto, "hostIP": hostIP, "hostPort": hostPort, "containerPort": containerPort]) }
+}

@@ -80,3 +80,11 @@ extension Digest {
         return result
     }
 }
+
+extension Digest: JSONConvertible {
+    public init(json: JSONNode, path: JSONPath) throws(LighterError) {
+        self = try Digest(parsing: try String(json: json, path: path))
+    }
+
+    public var json: JSONNode { .string(description) }
+}

@@ -101,3 +101,15 @@ public struct Platform: Hashable, Sendable, Codable, CustomStringConvertible {
         return theirs <= mine
     }
 }
+
+extension Platform: JSONConvertible {
+    /// As stored (no normalisation: what was written was already normalised).
+    public init(json: JSONNode, path: JSONPath) throws(LighterError) {
+        let f = try JSONFields(json, path)
+        os = try f.required("os")
+        architecture = try f.required("architecture")
+        variant = try f.optional("variant")
+    }
+
+    public var json: JSONNode { .object(["os": os, "architecture": architecture, "variant": variant]) }
+}

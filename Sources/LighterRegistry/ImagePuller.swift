@@ -73,7 +73,7 @@ public struct ImagePuller: Sendable {
         let configBytes = try await client.retrying { () async throws(LighterError) -> [UInt8] in
             try await client.smallBlob(repository: repository, descriptor: manifest.config)
         }
-        let config = try JSON.decode(ImageConfig.self, from: configBytes, what: "image config \(manifest.config.digest)")
+        let config = try ImageConfig(jsonBytes: configBytes, what: "image config \(manifest.config.digest)")
         if let platform, !top.isIndex, !platform.canRun(config.platform) {
             throw .notFound(kind: "image for platform", name: "\(platform) in \(reference.familiar): the image is \(config.platform)")
         }

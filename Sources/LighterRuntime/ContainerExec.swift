@@ -7,7 +7,7 @@ import CLighter
 import LighterSystem
 
 /// What the runtime sends `lighter __exec`, with a pidfd of the container's init attached.
-struct ExecConfig: Codable, Sendable {
+struct ExecConfig: Sendable {
     /// CLONE_NEW* flags of the init's namespaces that differ from the runtime's: joined with setns(pidfd, flags).
     var namespaces: Int32
     /// The process to run: the container's process settings with the exec's overrides.
@@ -23,7 +23,7 @@ struct ExecConfig: Codable, Sendable {
 
 /// What `lighter __exec` reports: the exec'd process's pid (from the intermediate process), a terminal
 /// master, or why the process could not start. End of stream means it exec'd.
-struct ExecReport: Codable, Sendable {
+struct ExecReport: Sendable {
     var pid: Int32?
     var terminal: Bool?
     var message: String?

@@ -27,7 +27,7 @@ public enum ContainerInit {
                 guard let program = try channel.receiveBytes() else { _exit(125) }
                 seccomp = SeccompFilter.Compiled(program: program, flags: flags)
             }
-            let spec = try JSON.decode(RuntimeSpec.self, from: specBytes, what: "config.json")
+            let spec = try RuntimeSpec(jsonBytes: specBytes, what: "config.json")
             try run(config, spec: spec, seccomp: seccomp, channel: channel, announced: &announced)
         } catch {
             let (message, code): (String, Int32)

@@ -8,8 +8,8 @@ import LighterSystem
 
 /// A container's state: the OCI state fields (`lighter runtime state` prints them) plus what the
 /// runtime needs to find its processes and cgroups again. Stored as <root>/<id>/state.json.
-public struct ContainerState: Codable, Sendable, Equatable {
-    public enum Status: String, Codable, Sendable { case created, running, stopped }
+public struct ContainerState: Sendable, Equatable {
+    public enum Status: String, Sendable { case created, running, stopped }
 
     public var ociVersion: String
     public var id: String
@@ -42,5 +42,28 @@ enum ProcessStat {
     static func isAlive(_ pid: Int32, startTime: UInt64) -> Bool {
         guard pid > 0, let info = stat(pid) else { return false }
         return info.startTime == startTime && info.state != "Z" && info.state != "X"
+    }
+}
+
+extension ContainerState.Status: JSONConvertible {}
+
+extension ContainerState: JSONConvertible {
+    public init(json: JSONNode, path: JSONPath) throws(LighterError) {
+        let f = try JSONFields(json, path)
+        ociVersion = try f.required("ociVersion")
+        id = try f.required("id")
+        status = try f.required("status")
+        pid = try f.required("pid")
+        bundle = try f.required("bundle")
+        rootfs = try f.required("rootfs")
+        created = try f.required("created")
+        annotations = try f.optional("annotations")
+        pidStartTime = try f.required("pidStartTime")
+        cgroupsPath = try f.required("cgroupsPath")
+    }
+
+    public var json: JSONNode {
+        .object(["ociVersion": ociVersion, "id": id, "status": status, "pid": pid, "bundle": bundle, "rootfs": rootfs,
+                 "created": created, "annotations": annotations, "pidStartTime": pidStartTime, "cgroupsPath": cgroupsPath])
     }
 }

@@ -14,7 +14,7 @@ import LighterSystem
 /// meanwhile: moving a process through `cgroup.procs` waits for an RCU grace period, the longest step
 /// of a start. On cgroup v1 without a user namespace the init joins by itself instead
 /// (`cgroupJoinFiles`), which costs no grace period at all.
-struct InitConfig: Codable, Sendable {
+struct InitConfig: Sendable {
     /// Absolute host path of the root filesystem.
     var rootfs: String
     /// Absolute host path of the bundle (relative bind-mount sources resolve against it).
@@ -34,7 +34,7 @@ struct InitConfig: Codable, Sendable {
 
 /// What the init answers: `created` (create mode), or an error. End of stream without a report means
 /// the init exec'd the container process (the channel is close-on-exec).
-struct InitReport: Codable, Sendable {
+struct InitReport: Sendable {
     var created: Bool
     var message: String?
     var exitCode: Int32?
@@ -42,7 +42,7 @@ struct InitReport: Codable, Sendable {
     var terminal: Bool?
 }
 
-/// Length-prefixed JSON messages over the runtime ↔ init socket.
+/// Length-prefixed JSON messages over the runtime ↔ init socket (`InitChannel+JSON.swift`).
 struct InitChannel {
     let fd: Int32
 
@@ -66,8 +66,8 @@ struct InitChannel {
         guard frame == Self.placed else { throw .malformed(what: "runtime init message", reason: "expected the placement notice") }
     }
 
-    func send<T: Encodable>(_ value: T, attaching descriptor: Int32? = nil) throws(LighterError) {
-        try send(bytes: try JSON.encode(value), attaching: descriptor)
+    func send<T: JSONConvertible>(_ value: T, attaching descriptor: Int32? = nil) throws(LighterError) {
+        try send(bytes: value.jsonBytes(), attaching: descriptor)
     }
 
     /// One frame of raw bytes.
@@ -90,7 +90,7 @@ struct InitChannel {
     }
 
     /// The next message, or nil at end of stream.
-    func receive<T: Decodable>(_ type: T.Type) throws(LighterError) -> T? {
+    func receive<T: JSONConvertible>(_ type: T.Type) throws(LighterError) -> T? {
         try receiveWithDescriptor(type)?.value
     }
 
@@ -105,7 +105,7 @@ struct InitChannel {
     }
 
     /// The next message and the descriptor sent with it, or nil at end of stream.
-    func receiveWithDescriptor<T: Decodable>(_ type: T.Type) throws(LighterError) -> (value: T, descriptor: FileDescriptor?)? {
+    func receiveWithDescriptor<T: JSONConvertible>(_ type: T.Type) throws(LighterError) -> (value: T, descriptor: FileDescriptor?)? {
         var received: Int32 = -1
         var header = [UInt8](repeating: 0, count: 4)
         let first = try syscall("recvmsg") { header.withUnsafeMutableBytes { lighter_recv_with_fd(fd, $0.baseAddress, 4, &received) } }
@@ -117,7 +117,7 @@ struct InitChannel {
         guard length <= 64 << 20, let body = try readExactly(length) else {
             throw .malformed(what: "runtime init message", reason: "truncated or oversized message")
         }
-        return (try JSON.decode(type, from: body, what: "runtime init message"), descriptor)
+        return (try T(jsonBytes: body, what: "runtime init message"), descriptor)
     }
 
     private func readExactly(_ count: Int) throws(LighterError) -> [UInt8]? {

@@ -91,11 +91,11 @@ extension Runtime {
         if seccomp != nil {
             var stripped = spec
             stripped.linux?.seccomp = nil
-            initSpecBytes = try JSON.encode(stripped)
+            initSpecBytes = stripped.jsonBytes()
         } else if let specBytes {
             initSpecBytes = specBytes
         } else {
-            initSpecBytes = try JSON.encode(spec)
+            initSpecBytes = spec.jsonBytes()
         }
         let pid = try spawnSelf(ContainerInit.command, namespaces: flags, stdio: stdio, keeping: childEnd)
         try childEnd.close()

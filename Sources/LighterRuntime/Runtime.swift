@@ -84,7 +84,7 @@ public struct Runtime: Sendable {
     public func state(id: String) throws(LighterError) -> ContainerState {
         try Self.validate(id: id)
         guard FileSystem.exists(statePath(id)) else { throw .notFound(kind: "container", name: id) }
-        var state = try JSON.decode(ContainerState.self, from: try FileSystem.readFile(statePath(id)), what: "state of container \(id)")
+        var state = try ContainerState(jsonBytes: try FileSystem.readFile(statePath(id)), what: "state of container \(id)")
         if !ProcessStat.isAlive(state.pid, startTime: state.pidStartTime) {
             state.status = .stopped
         } else if FileSystem.exists(fifoPath(id)) {
@@ -96,7 +96,7 @@ public struct Runtime: Sendable {
     }
 
     func save(_ state: ContainerState) throws(LighterError) {
-        try FileSystem.writeAtomically(try JSON.encode(state, pretty: true), to: statePath(state.id), mode: 0o600)
+        try FileSystem.writeAtomically(state.jsonBytes(pretty: true), to: statePath(state.id), mode: 0o600)
     }
 
     /// The container's cgroup manager (v1 or v2 as the host mounts them).
@@ -109,7 +109,7 @@ public struct Runtime: Sendable {
         let path = "\(bundle)/config.json"
         guard FileSystem.exists(path) else { throw .notFound(kind: "config.json in bundle", name: bundle) }
         let bytes = try FileSystem.readFile(path)
-        return (try JSON.decode(RuntimeSpec.self, from: bytes, what: path), bytes)
+        return (try RuntimeSpec(jsonBytes: bytes, what: path), bytes)
     }
 
     static func absolute(_ path: String) -> String {

@@ -1,7 +1,7 @@
 /// The subset of the OCI runtime-spec `config.json` that Lighter's runtime supports.
 /// Field names follow the spec exactly; unknown fields are ignored, unsupported values are
 /// rejected by `RuntimeSpec.validate()` with an error naming the field.
-public struct RuntimeSpec: Codable, Sendable, Equatable {
+public struct RuntimeSpec: Sendable, Equatable {
     public var ociVersion: String
     public var process: Process?
     public var root: Root?
@@ -21,7 +21,7 @@ public struct RuntimeSpec: Codable, Sendable, Equatable {
         self.annotations = annotations
     }
 
-    public struct Process: Codable, Sendable, Equatable {
+    public struct Process: Sendable, Equatable {
         public var terminal: Bool?
         public var user: User
         public var args: [String]
@@ -47,7 +47,7 @@ public struct RuntimeSpec: Codable, Sendable, Equatable {
         }
     }
 
-    public struct User: Codable, Sendable, Equatable {
+    public struct User: Sendable, Equatable {
         public var uid: UInt32
         public var gid: UInt32
         public var additionalGids: [UInt32]?
@@ -62,7 +62,7 @@ public struct RuntimeSpec: Codable, Sendable, Equatable {
     }
 
     /// Capability names as in the spec ("CAP_CHOWN", ...).
-    public struct Capabilities: Codable, Sendable, Equatable {
+    public struct Capabilities: Sendable, Equatable {
         public var bounding: [String]?
         public var effective: [String]?
         public var inheritable: [String]?
@@ -79,7 +79,7 @@ public struct RuntimeSpec: Codable, Sendable, Equatable {
         }
     }
 
-    public struct Rlimit: Codable, Sendable, Equatable {
+    public struct Rlimit: Sendable, Equatable {
         public var type: String
         public var hard: UInt64
         public var soft: UInt64
@@ -91,7 +91,7 @@ public struct RuntimeSpec: Codable, Sendable, Equatable {
         }
     }
 
-    public struct Root: Codable, Sendable, Equatable {
+    public struct Root: Sendable, Equatable {
         public var path: String
         public var readonly: Bool?
 
@@ -101,7 +101,7 @@ public struct RuntimeSpec: Codable, Sendable, Equatable {
         }
     }
 
-    public struct Mount: Codable, Sendable, Equatable {
+    public struct Mount: Sendable, Equatable {
         public var destination: String
         public var type: String?
         public var source: String?
@@ -115,7 +115,7 @@ public struct RuntimeSpec: Codable, Sendable, Equatable {
         }
     }
 
-    public struct Linux: Codable, Sendable, Equatable {
+    public struct Linux: Sendable, Equatable {
         public var namespaces: [Namespace]?
         public var uidMappings: [IDMapping]?
         public var gidMappings: [IDMapping]?
@@ -147,7 +147,7 @@ public struct RuntimeSpec: Codable, Sendable, Equatable {
     }
 
     /// `type` is one of pid, network, mount, ipc, uts, user, cgroup; `path` joins an existing namespace.
-    public struct Namespace: Codable, Sendable, Equatable {
+    public struct Namespace: Sendable, Equatable {
         public var type: String
         public var path: String?
 
@@ -157,7 +157,7 @@ public struct RuntimeSpec: Codable, Sendable, Equatable {
         }
     }
 
-    public struct IDMapping: Codable, Sendable, Equatable {
+    public struct IDMapping: Sendable, Equatable {
         public var containerID: UInt32
         public var hostID: UInt32
         public var size: UInt32
@@ -169,7 +169,7 @@ public struct RuntimeSpec: Codable, Sendable, Equatable {
         }
     }
 
-    public struct Resources: Codable, Sendable, Equatable {
+    public struct Resources: Sendable, Equatable {
         public var memory: Memory?
         public var cpu: CPU?
         public var pids: Pids?
@@ -184,7 +184,7 @@ public struct RuntimeSpec: Codable, Sendable, Equatable {
     }
 
     /// Bytes; `swap` is memory+swap as in the spec (runc semantics), -1 = unlimited.
-    public struct Memory: Codable, Sendable, Equatable {
+    public struct Memory: Sendable, Equatable {
         public var limit: Int64?
         public var reservation: Int64?
         public var swap: Int64?
@@ -201,7 +201,7 @@ public struct RuntimeSpec: Codable, Sendable, Equatable {
         }
     }
 
-    public struct CPU: Codable, Sendable, Equatable {
+    public struct CPU: Sendable, Equatable {
         public var shares: UInt64?
         public var quota: Int64?
         public var period: UInt64?
@@ -218,14 +218,14 @@ public struct RuntimeSpec: Codable, Sendable, Equatable {
         }
     }
 
-    public struct Pids: Codable, Sendable, Equatable {
+    public struct Pids: Sendable, Equatable {
         public var limit: Int64
 
         public init(limit: Int64) { self.limit = limit }
     }
 
     /// A devices-cgroup rule: `type` a/c/b, `access` some of "rwm"; nil major/minor = all.
-    public struct DeviceRule: Codable, Sendable, Equatable {
+    public struct DeviceRule: Sendable, Equatable {
         public var allow: Bool
         public var type: String?
         public var major: Int64?
@@ -241,7 +241,7 @@ public struct RuntimeSpec: Codable, Sendable, Equatable {
         }
     }
 
-    public struct Seccomp: Codable, Sendable, Equatable {
+    public struct Seccomp: Sendable, Equatable {
         public var defaultAction: String
         public var defaultErrnoRet: UInt32?
         public var architectures: [String]?
@@ -258,7 +258,7 @@ public struct RuntimeSpec: Codable, Sendable, Equatable {
         }
     }
 
-    public struct SyscallRule: Codable, Sendable, Equatable {
+    public struct SyscallRule: Sendable, Equatable {
         public var names: [String]
         public var action: String
         public var errnoRet: UInt32?
@@ -272,7 +272,7 @@ public struct RuntimeSpec: Codable, Sendable, Equatable {
         }
     }
 
-    public struct SyscallArg: Codable, Sendable, Equatable {
+    public struct SyscallArg: Sendable, Equatable {
         public var index: UInt32
         public var value: UInt64
         public var valueTwo: UInt64?
@@ -287,7 +287,7 @@ public struct RuntimeSpec: Codable, Sendable, Equatable {
     }
 
     /// A device node to create in the container's /dev.
-    public struct Device: Codable, Sendable, Equatable {
+    public struct Device: Sendable, Equatable {
         public var type: String
         public var path: String
         public var major: Int64

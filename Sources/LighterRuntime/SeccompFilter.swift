@@ -36,7 +36,7 @@ enum SeccompFilter {
             }
         }
         // The key names how the filter was compiled too ("tree"): a cache from an older build is not reused.
-        let key = Digest.of(try JSON.encode(profile) + Array("\(RuntimeSpec.hostMachine) tree".utf8))
+        let key = Digest.of(profile.jsonBytes() + Array("\(RuntimeSpec.hostMachine) tree".utf8))
         let path = "\(cacheDirectory)/\(key.hex).bpf"
         if let cached = try? FileSystem.readFile(path), !cached.isEmpty, cached.count % 8 == 0 {
             return Compiled(program: cached, flags: flags)

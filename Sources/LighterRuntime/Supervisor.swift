@@ -107,7 +107,7 @@ public struct RawMode {
 }
 
 /// A terminal's size, carried to the container init or exec process so that its terminal has it from the start.
-struct TerminalSize: Codable, Sendable, Equatable {
+struct TerminalSize: Sendable, Equatable {
     var rows: UInt16
     var columns: UInt16
 

@@ -56,7 +56,7 @@ final class BusyboxBundle {
     }
 
     func writeSpec() throws {
-        try FileSystem.writeDurably(try JSON.encode(spec, pretty: true), to: "\(directory)/config.json")
+        try FileSystem.writeDurably(spec.jsonBytes(pretty: true), to: "\(directory)/config.json")
     }
 
     struct Output {

@@ -87,7 +87,7 @@ import LighterSystem
         func state() throws -> ContainerState {
             let result = try lighter(["runtime", "state"] + root + [bundle.id], in: bundle)
             #expect(result.status == 0, "\(result.stderr)")
-            return try JSON.decode(ContainerState.self, from: Array(result.stdout.utf8), what: "state output")
+            return try ContainerState(jsonBytes: Array(result.stdout.utf8), what: "state output")
         }
         #expect(try lighter(["runtime", "create"] + root + ["--bundle", bundle.directory, bundle.id], in: bundle).status == 0)
         let created = try state()

@@ -24,7 +24,7 @@ import LighterSystem
         // Nothing has run yet.
         #expect(try FileSystem.readString("\(bundle.directory)/stdout").isEmpty)
 
-        let stored = try JSON.decode(ContainerState.self, from: try FileSystem.readFile("\(bundle.directory)/state/\(bundle.id)/state.json"), what: "state")
+        let stored = try ContainerState(jsonBytes: try FileSystem.readFile("\(bundle.directory)/state/\(bundle.id)/state.json"), what: "state")
         #expect(stored.id == bundle.id)
         #expect(stored.pid == created.pid)
         #expect(stored.bundle == bundle.directory)

@@ -12,7 +12,7 @@ import LighterSystem
     @Test func dockerDefaultValidatesAndRoundTrips() throws {
         let spec = RuntimeSpec.dockerDefault(args: ["sh"], hostname: "h")
         try spec.validate()
-        let decoded = try JSON.decode(RuntimeSpec.self, from: try JSON.encode(spec), what: "spec")
+        let decoded = try RuntimeSpec(jsonBytes: spec.jsonBytes(), what: "spec")
         #expect(decoded == spec)
         #expect(try Capability.mask(of: spec.process?.capabilities?.effective) == 0xa804_25fb)
     }
@@ -24,7 +24,7 @@ import LighterSystem
          "apparmorProfile":"x"},"root":{"path":"rootfs","readonly":true},
          "linux":{"namespaces":[{"type":"mount"}],"resources":{"memory":{"limit":1048576}},"mountLabel":"y"}}
         """
-        let spec = try JSON.decode(RuntimeSpec.self, from: Array(json.utf8), what: "config.json")
+        let spec = try RuntimeSpec(jsonBytes: Array(json.utf8), what: "config.json")
         try spec.validate()
         #expect(spec.process?.user.additionalGids == [3])
         #expect(spec.process?.rlimits?.first?.hard == 1024)

@@ -44,7 +44,7 @@ struct RuntimeCommand: ParsableCommand {
             try RuntimeCommand.perform { () throws(LighterError) in
                 let path = "\(bundle)/config.json"
                 guard !FileSystem.exists(path) else { throw .conflict("\(path) already exists") }
-                try FileSystem.writeDurably(try JSON.encode(RuntimeSpec.dockerDefault(args: args), pretty: true), to: path)
+                try FileSystem.writeDurably(RuntimeSpec.dockerDefault(args: args).jsonBytes(pretty: true), to: path)
             }
         }
     }
@@ -93,7 +93,7 @@ struct RuntimeCommand: ParsableCommand {
         func run() throws {
             try RuntimeCommand.perform { () throws(LighterError) in
                 let state = try options.runtime.state(id: id)
-                let text = Array(try JSON.encode(state, pretty: true)) + [0x0a]
+                let text = state.jsonBytes(pretty: true) + [0x0a]
                 _ = text.withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
             }
         }
@@ -192,7 +192,7 @@ struct RuntimeCommand: ParsableCommand {
             if let process {
                 guard command.isEmpty else { throw .invalidArgument("--process \(process) and a command are exclusive: give one of them") }
                 guard let bytes = try? FileSystem.readFile(process) else { throw .invalidArgument("--process \(process): cannot read the file") }
-                let decoded = try JSON.decode(RuntimeSpec.Process.self, from: bytes, what: "--process \(process)")
+                let decoded = try RuntimeSpec.Process(jsonBytes: bytes, what: "--process \(process)")
                 guard !decoded.args.isEmpty else { throw .invalidArgument("--process \(process): args is empty") }
                 return decoded
             }

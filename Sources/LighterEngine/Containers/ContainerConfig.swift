@@ -4,7 +4,7 @@ import LighterSystem
 
 /// What `run`/`create` asked for, after parsing and validation: everything needed to (re)start
 /// the container, kept in `containers/<id>/container.json`.
-public struct ContainerSpec: Codable, Sendable, Equatable {
+public struct ContainerSpec: Sendable, Equatable {
     public var image: String                 // as the user typed it
     public var imageID: Digest
     public var entrypoint: [String]?         // --entrypoint (nil: the image's)
@@ -80,7 +80,7 @@ public struct ContainerSpec: Codable, Sendable, Equatable {
 
 /// `-v /host:/ctr[:ro]` (a bind mount), `-v NAME:/ctr[:ro]` (a named volume, created if missing)
 /// or `-v /ctr` (an anonymous volume).
-public struct BindMount: Codable, Sendable, Equatable {
+public struct BindMount: Sendable, Equatable {
     public var source: String
     public var destination: String
     public var readOnly: Bool
@@ -139,7 +139,7 @@ public struct BindMount: Codable, Sendable, Equatable {
 }
 
 /// `--memory`, `--memory-swap`, `--cpus`, `--cpu-shares`, `--cpuset-cpus`, `--pids-limit`.
-public struct ResourceLimits: Codable, Sendable, Equatable {
+public struct ResourceLimits: Sendable, Equatable {
     public var memory: Int64?
     public var memorySwap: Int64?      // memory + swap; -1 unlimited
     public var cpuQuota: Int64?
@@ -152,7 +152,7 @@ public struct ResourceLimits: Codable, Sendable, Equatable {
 }
 
 /// `--ulimit nofile=1024:2048`.
-public struct Ulimit: Codable, Sendable, Equatable {
+public struct Ulimit: Sendable, Equatable {
     public var name: String
     public var soft: UInt64
     public var hard: UInt64
@@ -178,7 +178,7 @@ public struct Ulimit: Codable, Sendable, Equatable {
 }
 
 /// `--restart no|on-failure[:N]|always|unless-stopped`.
-public enum RestartPolicy: Codable, Sendable, Equatable, CustomStringConvertible {
+public enum RestartPolicy: Sendable, Equatable, CustomStringConvertible {
     case no
     case onFailure(maxRetries: Int)
     case always

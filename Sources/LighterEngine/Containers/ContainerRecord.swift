@@ -1,12 +1,12 @@
 import LighterSystem
 
 /// Where a container is in its life, as `ps` and `inspect` show it.
-public enum ContainerStatus: String, Codable, Sendable {
+public enum ContainerStatus: String, Sendable {
     case created, running, paused, restarting, exited, removing, dead
 }
 
 /// The mutable state of a container, written by the engine and its monitor.
-public struct ContainerRuntimeState: Codable, Sendable, Equatable {
+public struct ContainerRuntimeState: Sendable, Equatable {
     public var status: ContainerStatus = .created
     public var pid: Int32 = 0
     public var pidStartTime: UInt64 = 0
@@ -23,7 +23,7 @@ public struct ContainerRuntimeState: Codable, Sendable, Equatable {
 }
 
 /// A container: its identity, what it was asked to run, and its state (`containers/<id>/container.json`).
-public struct ContainerRecord: Codable, Sendable {
+public struct ContainerRecord: Sendable {
     public var id: String
     public var name: String
     public var created: String

@@ -5,7 +5,7 @@ import LighterSystem
 
 /// `--userns-remap`: the container runs in a user namespace where its uids and gids 0..<size are the
 /// host's uid..<uid+size and gid..<gid+size (Docker's daemon-wide `--userns-remap`, here per container).
-public struct UserNamespaceRemap: Codable, Sendable, Equatable {
+public struct UserNamespaceRemap: Sendable, Equatable {
     public var uid: UInt32
     public var gid: UInt32
     public var size: UInt32

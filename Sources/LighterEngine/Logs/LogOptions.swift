@@ -2,7 +2,7 @@ import LighterSystem
 
 /// json-file log settings (`--log-opt max-size=10m --log-opt max-file=3`). Rotation is on by default:
 /// an SD card must not fill up with one chatty container's output.
-public struct LogOptions: Sendable, Equatable, Codable {
+public struct LogOptions: Sendable, Equatable {
     public var maxSize: Int64
     public var maxFiles: Int
 

@@ -106,7 +106,7 @@ public struct ContainerMonitor {
         // config.json (the OCI bundle `runtime exec` reads later) is written while the init sets itself
         // up: encoding Docker's seccomp profile into it costs a millisecond the start need not wait for.
         let writeBundle = { () throws(LighterError) in
-            try FileSystem.writeAtomically(try JSON.encode(spec), to: "\(directory)/config.json", mode: 0o600)
+            try FileSystem.writeAtomically(spec.jsonBytes(), to: "\(directory)/config.json", mode: 0o600)
         }
         let tty = record.spec.tty
         let out = tty ? nil : try Self.pipe(), err = tty ? nil : try Self.pipe()

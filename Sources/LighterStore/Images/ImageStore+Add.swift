@@ -28,7 +28,7 @@ extension ImageStore {
     @discardableResult
     public func addImage(configBytes: [UInt8], layers: [LayerBlob], manifestBytes: [UInt8]? = nil, tags: [Reference],
                          unpacked: [Digest: Int64] = [:]) throws(LighterError) -> Digest {
-        let config = try JSON.decode(ImageConfig.self, from: configBytes, what: "image config")
+        let config = try ImageConfig(jsonBytes: configBytes, what: "image config")
         let diffIDs = config.rootfs.diff_ids
         guard diffIDs.count == layers.count else {
             throw .malformed(what: "image", reason: "config lists \(diffIDs.count) layers (rootfs.diff_ids) but the manifest has \(layers.count)")

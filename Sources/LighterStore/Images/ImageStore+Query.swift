@@ -78,7 +78,7 @@ extension ImageStore {
     public func configBytes(of id: Digest) throws(LighterError) -> [UInt8] { try content.read(id) }
 
     public func config(of id: Digest) throws(LighterError) -> ImageConfig {
-        try JSON.decode(ImageConfig.self, from: try configBytes(of: id), what: "image config \(id.short)")
+        try ImageConfig(jsonBytes: try configBytes(of: id), what: "image config \(id.short)")
     }
 
     /// IDs of images that containers use.

@@ -1,0 +1,211 @@
+import LighterSystem
+
+// config.json field by field (see JSONConvertible: no Codable on the start path). Field names are
+// the OCI runtime-spec's; nil fields are left out; unknown fields are ignored.
+
+extension RuntimeSpec: JSONConvertible {
+    public init(json: JSONNode, path: JSONPath) throws(LighterError) {
+        let f = try JSONFields(json, path)
+        self.init(ociVersion: try f.required("ociVersion"), process: try f.optional("process"), root: try f.optional("root"),
+                  hostname: try f.optional("hostname"), mounts: try f.optional("mounts"), linux: try f.optional("linux"),
+                  annotations: try f.optional("annotations"))
+    }
+
+    public var json: JSONNode {
+        .object(["ociVersion": ociVersion, "process": process, "root": root, "hostname": hostname, "mounts": mounts,
+                 "linux": linux, "annotations": annotations])
+    }
+}
+
+extension RuntimeSpec.Process: JSONConvertible {
+    public init(json: JSONNode, path: JSONPath) throws(LighterError) {
+        let f = try JSONFields(json, path)
+        self.init(user: try f.required("user"), args: try f.required("args"), env: try f.optional("env"), cwd: try f.required("cwd"),
+                  capabilities: try f.optional("capabilities"), rlimits: try f.optional("rlimits"),
+                  noNewPrivileges: try f.optional("noNewPrivileges"), oomScoreAdj: try f.optional("oomScoreAdj"),
+                  terminal: try f.optional("terminal"))
+    }
+
+    public var json: JSONNode {
+        .object(["terminal": terminal, "user": user, "args": args, "env": env, "cwd": cwd, "capabilities": capabilities,
+                 "rlimits": rlimits, "noNewPrivileges": noNewPrivileges, "oomScoreAdj": oomScoreAdj])
+    }
+}
+
+extension RuntimeSpec.User: JSONConvertible {
+    public init(json: JSONNode, path: JSONPath) throws(LighterError) {
+        let f = try JSONFields(json, path)
+        self.init(uid: try f.required("uid"), gid: try f.required("gid"), additionalGids: try f.optional("additionalGids"),
+                  umask: try f.optional("umask"))
+    }
+
+    public var json: JSONNode { .object(["uid": uid, "gid": gid, "additionalGids": additionalGids, "umask": umask]) }
+}
+
+extension RuntimeSpec.Capabilities: JSONConvertible {
+    public init(json: JSONNode, path: JSONPath) throws(LighterError) {
+        let f = try JSONFields(json, path)
+        self.init(bounding: try f.optional("bounding"), effective: try f.optional("effective"), inheritable: try f.optional("inheritable"),
+                  permitted: try f.optional("permitted"), ambient: try f.optional("ambient"))
+    }
+
+    public var json: JSONNode {
+        .object(["bounding": bounding, "effective": effective, "inheritable": inheritable, "permitted": permitted, "ambient": ambient])
+    }
+}
+
+extension RuntimeSpec.Rlimit: JSONConvertible {
+    public init(json: JSONNode, path: JSONPath) throws(LighterError) {
+        let f = try JSONFields(json, path)
+        self.init(type: try f.required("type"), hard: try f.required("hard"), soft: try f.required("soft"))
+    }
+
+    public var json: JSONNode { .object(["type": type, "hard": hard, "soft": soft]) }
+}
+
+extension RuntimeSpec.Root: JSONConvertible {
+    public init(json: JSONNode, path: JSONPath) throws(LighterError) {
+        let f = try JSONFields(json, path)
+        self.init(path: try f.required("path"), readonly: try f.optional("readonly"))
+    }
+
+    public var json: JSONNode { .object(["path": path, "readonly": readonly]) }
+}
+
+extension RuntimeSpec.Mount: JSONConvertible {
+    public init(json: JSONNode, path: JSONPath) throws(LighterError) {
+        let f = try JSONFields(json, path)
+        self.init(destination: try f.required("destination"), type: try f.optional("type"), source: try f.optional("source"),
+                  options: try f.optional("options"))
+    }
+
+    public var json: JSONNode { .object(["destination": destination, "type": type, "source": source, "options": options]) }
+}
+
+extension RuntimeSpec.Linux: JSONConvertible {
+    public init(json: JSONNode, path: JSONPath) throws(LighterError) {
+        let f = try JSONFields(json, path)
+        self.init(namespaces: try f.optional("namespaces"), uidMappings: try f.optional("uidMappings"),
+                  gidMappings: try f.optional("gidMappings"), resources: try f.optional("resources"),
+                  cgroupsPath: try f.optional("cgroupsPath"), maskedPaths: try f.optional("maskedPaths"),
+                  readonlyPaths: try f.optional("readonlyPaths"), seccomp: try f.optional("seccomp"), sysctl: try f.optional("sysctl"),
+                  devices: try f.optional("devices"), rootfsPropagation: try f.optional("rootfsPropagation"))
+    }
+
+    public var json: JSONNode {
+        .object(["namespaces": namespaces, "uidMappings": uidMappings, "gidMappings": gidMappings, "resources": resources,
+                 "cgroupsPath": cgroupsPath, "maskedPaths": maskedPaths, "readonlyPaths": readonlyPaths, "seccomp": seccomp,
+                 "sysctl": sysctl, "devices": devices, "rootfsPropagation": rootfsPropagation])
+    }
+}
+
+extension RuntimeSpec.Namespace: JSONConvertible {
+    public init(json: JSONNode, path: JSONPath) throws(LighterError) {
+        let f = try JSONFields(json, path)
+        self.init(type: try f.required("type"), path: try f.optional("path"))
+    }
+
+    public var json: JSONNode { .object(["type": type, "path": path]) }
+}
+
+extension RuntimeSpec.IDMapping: JSONConvertible {
+    public init(json: JSONNode, path: JSONPath) throws(LighterError) {
+        let f = try JSONFields(json, path)
+        self.init(containerID: try f.required("containerID"), hostID: try f.required("hostID"), size: try f.required("size"))
+    }
+
+    public var json: JSONNode { .object(["containerID": containerID, "hostID": hostID, "size": size]) }
+}
+
+extension RuntimeSpec.Resources: JSONConvertible {
+    public init(json: JSONNode, path: JSONPath) throws(LighterError) {
+        let f = try JSONFields(json, path)
+        self.init(memory: try f.optional("memory"), cpu: try f.optional("cpu"), pids: try f.optional("pids"), devices: try f.optional("devices"))
+    }
+
+    public var json: JSONNode { .object(["memory": memory, "cpu": cpu, "pids": pids, "devices": devices]) }
+}
+
+extension RuntimeSpec.Memory: JSONConvertible {
+    public init(json: JSONNode, path: JSONPath) throws(LighterError) {
+        let f = try JSONFields(json, path)
+        self.init(limit: try f.optional("limit"), reservation: try f.optional("reservation"), swap: try f.optional("swap"),
+                  swappiness: try f.optional("swappiness"), disableOOMKiller: try f.optional("disableOOMKiller"))
+    }
+
+    public var json: JSONNode {
+        .object(["limit": limit, "reservation": reservation, "swap": swap, "swappiness": swappiness, "disableOOMKiller": disableOOMKiller])
+    }
+}
+
+extension RuntimeSpec.CPU: JSONConvertible {
+    public init(json: JSONNode, path: JSONPath) throws(LighterError) {
+        let f = try JSONFields(json, path)
+        self.init(shares: try f.optional("shares"), quota: try f.optional("quota"), period: try f.optional("period"),
+                  cpus: try f.optional("cpus"), mems: try f.optional("mems"))
+    }
+
+    public var json: JSONNode { .object(["shares": shares, "quota": quota, "period": period, "cpus": cpus, "mems": mems]) }
+}
+
+extension RuntimeSpec.Pids: JSONConvertible {
+    public init(json: JSONNode, path: JSONPath) throws(LighterError) {
+        self.init(limit: try JSONFields(json, path).required("limit"))
+    }
+
+    public var json: JSONNode { .object(["limit": limit]) }
+}
+
+extension RuntimeSpec.DeviceRule: JSONConvertible {
+    public init(json: JSONNode, path: JSONPath) throws(LighterError) {
+        let f = try JSONFields(json, path)
+        self.init(allow: try f.required("allow"), type: try f.optional("type"), major: try f.optional("major"), minor: try f.optional("minor"),
+                  access: try f.optional("access"))
+    }
+
+    public var json: JSONNode { .object(["allow": allow, "type": type, "major": major, "minor": minor, "access": access]) }
+}
+
+extension RuntimeSpec.Seccomp: JSONConvertible {
+    public init(json: JSONNode, path: JSONPath) throws(LighterError) {
+        let f = try JSONFields(json, path)
+        self.init(defaultAction: try f.required("defaultAction"), defaultErrnoRet: try f.optional("defaultErrnoRet"),
+                  architectures: try f.optional("architectures"), flags: try f.optional("flags"), syscalls: try f.optional("syscalls"))
+    }
+
+    public var json: JSONNode {
+        .object(["defaultAction": defaultAction, "defaultErrnoRet": defaultErrnoRet, "architectures": architectures, "flags": flags,
+                 "syscalls": syscalls])
+    }
+}
+
+extension RuntimeSpec.SyscallRule: JSONConvertible {
+    public init(json: JSONNode, path: JSONPath) throws(LighterError) {
+        let f = try JSONFields(json, path)
+        self.init(names: try f.required("names"), action: try f.required("action"), errnoRet: try f.optional("errnoRet"),
+                  args: try f.optional("args"))
+    }
+
+    public var json: JSONNode { .object(["names": names, "action": action, "errnoRet": errnoRet, "args": args]) }
+}
+
+extension RuntimeSpec.SyscallArg: JSONConvertible {
+    public init(json: JSONNode, path: JSONPath) throws(LighterError) {
+        let f = try JSONFields(json, path)
+        self.init(index: try f.required("index"), value: try f.required("value"), valueTwo: try f.optional("valueTwo"), op: try f.required("op"))
+    }
+
+    public var json: JSONNode { .object(["index": index, "value": value, "valueTwo": valueTwo, "op": op]) }
+}
+
+extension RuntimeSpec.Device: JSONConvertible {
+    public init(json: JSONNode, path: JSONPath) throws(LighterError) {
+        let f = try JSONFields(json, path)
+        self.init(type: try f.required("type"), path: try f.required("path"), major: try f.required("major"), minor: try f.required("minor"),
+                  fileMode: try f.optional("fileMode"), uid: try f.optional("uid"), gid: try f.optional("gid"))
+    }
+
+    public var json: JSONNode {
+        .object(["type": type, "path": path, "major": major, "minor": minor, "fileMode": fileMode, "uid": uid, "gid": gid])
+    }
+}
