@@ -90,7 +90,7 @@ extension Array: JSONConvertible where Element: JSONConvertible {
         self = result
     }
 
-    public var json: JSONNode { .array(map(\.json)) }
+    public var json: JSONNode { .array(map { $0.json }) }
 }
 
 extension Dictionary: JSONConvertible where Key == String, Value: JSONConvertible {
@@ -104,7 +104,7 @@ extension Dictionary: JSONConvertible where Key == String, Value: JSONConvertibl
         self = result
     }
 
-    public var json: JSONNode { .object(mapValues(\.json)) }
+    public var json: JSONNode { .object(mapValues { $0.json }) }
 }
 
 /// The fields of an object being read, with the path for error messages.
