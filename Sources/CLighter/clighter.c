@@ -28,6 +28,11 @@ int lighter_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, 
     return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
 }
 
+// renameat2(RENAME_EXCHANGE): swap two names atomically (glibc's wrapper is not visible to Swift).
+int lighter_rename_exchange(const char *from, const char *to) {
+    return (int)syscall(SYS_renameat2, AT_FDCWD, from, AT_FDCWD, to, 2 /* RENAME_EXCHANGE */);
+}
+
 int lighter_errno(void) { return errno; }
 void lighter_set_errno(int value) { errno = value; }
 

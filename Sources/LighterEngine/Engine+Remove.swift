@@ -8,7 +8,16 @@ extension Engine {
     /// `rm [-f] [-v]`: a running or paused container needs `force` (it is killed first); `volumes`
     /// also removes its anonymous volumes.
     public func remove(_ id: String, force: Bool, volumes removeVolumes: Bool = false) throws(LighterError) {
-        let record = try inspect(id)
+        let record: ContainerRecord
+        do {
+            record = try inspect(id)
+        } catch {
+            // A record a power cut left empty or torn (a `--rm` container's is written without
+            // fsync): nothing is known to be running, so remove what is there.
+            guard case .malformed = error else { throw error }
+            try removeFiles(id)
+            return
+        }
         if [.running, .restarting, .paused].contains(record.state.status) {
             guard force else {
                 throw .conflict("you cannot remove a \(record.state.status.rawValue) container \(record.shortID). Stop the container before attempting removal or force remove")
@@ -36,7 +45,16 @@ extension Engine {
     public func prune() throws(LighterError) -> [String] {
         var removed: [String] = []
         for id in try allIDs() {
-            guard let record = try? inspect(id) else { continue }
+            let record: ContainerRecord
+            do {
+                record = try inspect(id)
+            } catch {
+                if case .malformed = error {   // unreadable after a crash: dead
+                    try removeFiles(id)
+                    removed.append(id)
+                }
+                continue
+            }
             if record.state.status == .exited || record.state.status == .created || record.state.status == .dead {
                 try removeFiles(id)
                 removed.append(id)

@@ -52,6 +52,9 @@ public final class Engine: @unchecked Sendable {
         let lasting = record.state.status == .created || record.state.status == .exited
         if lasting && !record.spec.autoRemove {
             try FileSystem.writeDurably(bytes, to: recordPath(record.id), mode: 0o600)
+        } else if record.spec.autoRemove {
+            // A `--rm` container is gone after a crash anyway: no block allocation or discard per update.
+            try FileSystem.writeThrowaway(bytes, to: recordPath(record.id), mode: 0o600)
         } else {
             try FileSystem.writeAtomically(bytes, to: recordPath(record.id), mode: 0o600)
         }

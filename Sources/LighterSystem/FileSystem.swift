@@ -87,6 +87,35 @@ public enum FileSystem {
         }
     }
 
+    /// As `writeAtomically`, for state that a crash makes worthless anyway (the record of a `--rm`
+    /// container): the new file takes the name by exchanging it with the old one
+    /// (renameat2 RENAME_EXCHANGE), then the old one is unlinked. A rename *over* an existing file
+    /// makes ext4 allocate the new file's blocks at once (auto_da_alloc, so that a crash leaves the
+    /// old or the new content) and free the old file's blocks, and on a file system mounted with
+    /// `discard` each freed block waits for the device (measured here: a rename over 0.29 ms,
+    /// removing a file with blocks 0.14 ms, without 0.008 ms). Exchanged, a file written and
+    /// removed within the same second never gets blocks. The price: after a power cut the file may
+    /// be empty. Where exchange is not supported (or there is no old file), a plain rename.
+    public static func writeThrowaway(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws(LighterError) {
+        let temp = "\(dirname(of: path))/.tmp-\(basename(of: path))-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        do {
+            let fd = try FileDescriptor(path: temp, flags: O_WRONLY | O_CREAT | O_EXCL, mode: mode)
+            try fd.write(bytes)
+            try fd.close()
+            let refused = try syscallTolerating("renameat2", "\(temp) <-> \(path)", [ENOENT, EINVAL, ENOSYS]) {
+                lighter_rename_exchange(temp, path)
+            }
+            if refused != nil {
+                try rename(temp, to: path)
+            } else {
+                try remove(temp)   // now the old content
+            }
+        } catch {
+            _ = unlink(temp)
+            throw error
+        }
+    }
+
     public static func rename(_ from: String, to: String) throws(LighterError) {
         try syscall("rename", "\(from) -> \(to)") { Glibc.rename(from, to) }
     }

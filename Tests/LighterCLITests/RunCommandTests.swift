@@ -163,6 +163,25 @@ import LighterTestSupport
         #expect(lighter.run("rmi", "busybox").status == 1)
     }
 
+    /// A `--rm` container's record is written without fsync: after a power cut it may be empty.
+    /// `rm` and `container prune` still remove such a container (and `ps` skips it).
+    @Test func containersWithUnreadableRecordsAreRemovable() throws {
+        let lighter = Self.ready()
+        var ids: [String] = []
+        for name in ["torn1", "torn2"] {
+            let created = lighter.run("create", "--rm", "--name", name, "busybox", "true")
+            #expect(created.status == 0, "\(created.stderr)")
+            ids.append(created.stdout.trimmed)
+        }
+        for id in ids { try FileSystem.writeDurably([], to: "\(lighter.root.path)/containers/\(id)/container.json") }
+        #expect(lighter.run("ps", "-aq").stdout == "")
+        let removed = lighter.run("rm", "torn1")
+        #expect(removed.status == 0, "\(removed.stderr)")
+        #expect(lighter.run("container", "prune", "-f").stdout.contains(ids[1]))
+        #expect(try FileSystem.list("\(lighter.root.path)/containers") == [])
+        #expect(lighter.run("create", "--name", "torn1", "busybox", "true").status == 0)   // the name is free again
+    }
+
     @Test func logsRotateByDefaultSettings() throws {
         let lighter = Self.ready()
         let result = lighter.run("run", "--name", "chatty", "--log-opt", "max-size=10k", "--log-opt", "max-file=2", "busybox",

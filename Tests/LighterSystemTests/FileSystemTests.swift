@@ -55,6 +55,20 @@ import LighterTestSupport
         #expect(throws: LighterError.self) { try FileSystem.writeDurably([1], to: dir.sub("missing/dir/f")) }
     }
 
+    @Test func writeThrowawayReplacesByExchangeAndLeavesNoTemporaries() throws {
+        let dir = TestDirectory("lighter-fs")
+        try FileSystem.writeThrowaway(Array("one".utf8), to: dir.sub("f"))   // no old file: a plain rename
+        var before = stat()
+        #expect(stat(dir.sub("f"), &before) == 0)
+        try FileSystem.writeThrowaway(Array("two".utf8), to: dir.sub("f"), mode: 0o600)
+        var after = stat()
+        #expect(stat(dir.sub("f"), &after) == 0)
+        #expect(after.st_ino != before.st_ino && after.st_mode & 0o777 == 0o600)
+        #expect(try FileSystem.readString(dir.sub("f")) == "two")
+        #expect(try FileSystem.list(dir.path) == ["f"])
+        #expect(throws: LighterError.self) { try FileSystem.writeThrowaway([1], to: dir.sub("missing/dir/f")) }
+    }
+
     @Test func byteSizesParseLikeDockers() throws {
         #expect(try ByteSize.parse("32m", flag: "-m") == 32 << 20)
         #expect(try ByteSize.parse("1g", flag: "-m") == 1 << 30)

@@ -107,6 +107,9 @@ int lighter_pipe(int fds[2]);
 /// (EOPNOTSUPP: the kernel does not tell).
 int lighter_is_mount_root(const char *path);
 
+// renameat2(from, to, RENAME_EXCHANGE); -1 and errno on failure.
+int lighter_rename_exchange(const char *from, const char *to);
+
 /// SQLite: do not checkpoint (and fsync, and delete the WAL) when this connection closes. Returns SQLITE_OK (0) on success.
 int lighter_sqlite_keep_wal_on_close(void *db);
 
