@@ -56,18 +56,9 @@ public enum FileSystem {
 
     /// Write `bytes` to `path` so that after a crash the file holds either the old or the new content.
     public static func writeDurably(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws(LighterError) {
-        let directory = dirname(of: path)
-        let temp = "\(directory)/.tmp-\(basename(of: path))-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        do {
-            let fd = try FileDescriptor(path: temp, flags: O_WRONLY | O_CREAT | O_EXCL, mode: mode)
-            try fd.write(bytes)
-            try fd.sync()
-            try fd.close()
+        try writeBeside(path, bytes, mode: mode, sync: true) { (temp) throws(LighterError) in
             try rename(temp, to: path)
-            try syncDirectory(directory)
-        } catch {
-            _ = unlink(temp)
-            throw error
+            try syncDirectory(dirname(of: path))
         }
     }
 
@@ -75,16 +66,7 @@ public enum FileSystem {
     /// without fsync: for state that a power cut makes meaningless anyway (running pids, runtime
     /// state in /run, files regenerated at every start).
     public static func writeAtomically(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws(LighterError) {
-        let temp = "\(dirname(of: path))/.tmp-\(basename(of: path))-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        do {
-            let fd = try FileDescriptor(path: temp, flags: O_WRONLY | O_CREAT | O_EXCL, mode: mode)
-            try fd.write(bytes)
-            try fd.close()
-            try rename(temp, to: path)
-        } catch {
-            _ = unlink(temp)
-            throw error
-        }
+        try writeBeside(path, bytes, mode: mode) { (temp) throws(LighterError) in try rename(temp, to: path) }
     }
 
     /// As `writeAtomically`, for state that a crash makes worthless anyway (the record of a `--rm`
@@ -97,11 +79,7 @@ public enum FileSystem {
     /// removed within the same second never gets blocks. The price: after a power cut the file may
     /// be empty. Where exchange is not supported (or there is no old file), a plain rename.
     public static func writeThrowaway(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws(LighterError) {
-        let temp = "\(dirname(of: path))/.tmp-\(basename(of: path))-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        do {
-            let fd = try FileDescriptor(path: temp, flags: O_WRONLY | O_CREAT | O_EXCL, mode: mode)
-            try fd.write(bytes)
-            try fd.close()
+        try writeBeside(path, bytes, mode: mode) { (temp) throws(LighterError) in
             let refused = try syscallTolerating("renameat2", "\(temp) <-> \(path)", [ENOENT, EINVAL, ENOSYS]) {
                 lighter_rename_exchange(temp, path)
             }
@@ -110,6 +88,20 @@ public enum FileSystem {
             } else {
                 try remove(temp)   // now the old content
             }
+        }
+    }
+
+    /// Write `bytes` to a new temporary file next to `path` (fsynced with `sync`) and hand its name
+    /// to `place`; the temporary is removed if anything fails.
+    private static func writeBeside(_ path: String, _ bytes: [UInt8], mode: mode_t, sync: Bool = false,
+                                    place: (String) throws(LighterError) -> Void) throws(LighterError) {
+        let temp = "\(dirname(of: path))/.tmp-\(basename(of: path))-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        do {
+            let fd = try FileDescriptor(path: temp, flags: O_WRONLY | O_CREAT | O_EXCL, mode: mode)
+            try fd.write(bytes)
+            if sync { try fd.sync() }
+            try fd.close()
+            try place(temp)
         } catch {
             _ = unlink(temp)
             throw error
