@@ -48,15 +48,6 @@ extension Bool: JSONConvertible {
     public var json: JSONNode { .bool(self) }
 }
 
-extension Double: JSONConvertible {
-    public init(json: JSONNode, path: JSONPath) throws(LighterError) {
-        guard case let .number(text) = json, let value = Double(text) else { throw path.wrongType(expected: "a number", found: json) }
-        self = value
-    }
-
-    public var json: JSONNode { .number(isFinite ? "\(self)" : "0") }
-}
-
 /// Whole numbers of every width Lighter stores; a value out of the type's range is refused.
 public protocol JSONInteger: FixedWidthInteger, JSONConvertible {}
 

@@ -25,12 +25,6 @@ public enum JSONNode: Sendable, Equatable {
         return .object(object)
     }
 
-    /// The fields of an object, or nil when this is not one.
-    public var objectFields: [String: JSONNode]? {
-        if case let .object(fields) = self { return fields }
-        return nil
-    }
-
     /// What kind of value this is, for error messages ("an object", "a string").
     public var kind: String {
         switch self {
