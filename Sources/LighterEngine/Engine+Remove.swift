@@ -8,14 +8,8 @@ extension Engine {
     /// `rm [-f] [-v]`: a running or paused container needs `force` (it is killed first); `volumes`
     /// also removes its anonymous volumes.
     public func remove(_ id: String, force: Bool, volumes removeVolumes: Bool = false) throws(LighterError) {
-        let record: ContainerRecord
-        do {
-            record = try inspect(id)
-        } catch {
-            // A record a power cut left empty or torn (a `--rm` container's is written without
-            // fsync): nothing is known to be running, so remove what is there.
-            guard case .malformed = error else { throw error }
-            try removeFiles(id)
+        guard let record = try inspectUnlessTorn(id) else {
+            try removeFiles(id)   // nothing is known to be running: remove what is there
             return
         }
         if [.running, .restarting, .paused].contains(record.state.status) {
@@ -26,6 +20,17 @@ extension Engine {
         }
         try removeFiles(id)
         if removeVolumes { try removeAnonymousVolumes(of: record) }
+    }
+
+    /// The record, or nil when a power cut left it empty or torn (a `--rm` container's record is
+    /// written without fsync): such a container is dead.
+    private func inspectUnlessTorn(_ id: String) throws(LighterError) -> ContainerRecord? {
+        do {
+            return try inspect(id)
+        } catch {
+            guard case .malformed = error else { throw error }
+            return nil
+        }
     }
 
     /// Remove every trace of a stopped container: mounts, runtime state, directory, database row.
@@ -45,14 +50,11 @@ extension Engine {
     public func prune() throws(LighterError) -> [String] {
         var removed: [String] = []
         for id in try allIDs() {
-            let record: ContainerRecord
-            do {
-                record = try inspect(id)
-            } catch {
-                if case .malformed = error {   // unreadable after a crash: dead
-                    try removeFiles(id)
-                    removed.append(id)
-                }
+            let readable: ContainerRecord?
+            do { readable = try inspectUnlessTorn(id) } catch { continue }
+            guard let record = readable else {   // unreadable after a crash: dead
+                try removeFiles(id)
+                removed.append(id)
                 continue
             }
             if record.state.status == .exited || record.state.status == .created || record.state.status == .dead {
