@@ -54,6 +54,7 @@ import LighterTestSupport
         spec.macAddress = "02:42:ac:12:00:09"
         spec.networkAliases = ["web"]
         spec.userNamespace = try UserNamespaceRemap(uid: 100_000, gid: 100_000, size: 65_536)
+        spec.labels = ["com.example.app": "web", "empty": ""]
         var state = ContainerRuntimeState()
         state.status = .running
         state.pid = 42

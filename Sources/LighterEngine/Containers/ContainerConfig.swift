@@ -51,6 +51,8 @@ public struct ContainerSpec: Sendable, Equatable {
     public var networkAliases: [String] = []
     /// `--userns-remap`: run in a user namespace with these host ids (nil: `--userns host`, no user namespace).
     public var userNamespace: UserNamespaceRemap?
+    /// `--label`, `--label-file`: the container's own labels (the image's are added at create, as Docker).
+    public var labels: [String: String] = [:]
 
     /// True when the container gets a veth on a bridge (the default network or a user network).
     public var usesBridge: Bool { network != "none" && network != "host" && !network.hasPrefix("container:") }

@@ -88,6 +88,7 @@ extension ContainerSpec: JSONConvertible {
         macAddress = try f.optional("macAddress")
         networkAliases = try f.value("networkAliases", default: networkAliases)
         userNamespace = try f.optional("userNamespace")
+        labels = try f.value("labels", default: labels)
     }
 
     public var json: JSONNode {
@@ -99,7 +100,8 @@ extension ContainerSpec: JSONConvertible {
                  "autoRemove": autoRemove, "ulimits": ulimits, "stopSignal": stopSignal, "stopTimeout": stopTimeout,
                  "cgroupParent": cgroupParent, "initProcess": initProcess, "platform": platform, "ports": ports,
                  "publishAll": publishAll, "dns": dns, "extraHosts": extraHosts, "ipAddress": ipAddress,
-                 "macAddress": macAddress, "networkAliases": networkAliases, "userNamespace": userNamespace])
+                 "macAddress": macAddress, "networkAliases": networkAliases, "userNamespace": userNamespace,
+                 "labels": labels])
     }
 }
 
