@@ -50,6 +50,8 @@ struct ContainerFlags: Equatable, Sendable {
     var platform: String? = nil
     var userns: String? = nil
     var usernsRemap: String? = nil
+    /// Resource, device and namespace flags: raw values, validated and applied in ContainerFlags+Resources.swift.
+    var kernel = KernelFlags()
 
     /// Validate every flag and build the container spec (bad values are errors, never ignored).
     func spec(image: String, command: [String], autoRemove: Bool) throws(LighterError) -> ContainerSpec {
@@ -74,6 +76,7 @@ struct ContainerFlags: Equatable, Sendable {
             spec.tmpfs[parts[0]] = parts.count > 1 ? parts[1] : ""
         }
         spec.resources = try resources()
+        try kernel.apply(to: &spec)
         spec.capAdd = capAdd
         spec.capDrop = capDrop
         spec.privileged = privileged
