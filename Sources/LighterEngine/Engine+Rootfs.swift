@@ -42,9 +42,22 @@ extension Engine {
     }
 
     func unmountRootfs(_ id: String) {
-        let target = rootfsPath(id)
-        while FileSystem.isMountPoint(target) {
-            if umount2(target, Int32(MNT_DETACH)) != 0 { break }
+        for target in [rootfsPath(id), shmPath(id)] {
+            while FileSystem.isMountPoint(target) {
+                if umount2(target, Int32(MNT_DETACH)) != 0 { break }
+            }
         }
+    }
+
+    /// `--ipc shareable`: the container's /dev/shm is a tmpfs on the host side, so that containers
+    /// started with `--ipc container:NAME` can bind the same one (as Docker keeps it).
+    func shmPath(_ id: String) -> String { "\(directory(id))/shm" }
+
+    func mountShareableShm(_ id: String, size: Int64?) throws(LighterError) {
+        let target = shmPath(id)
+        if FileSystem.isMountPoint(target) { return }
+        try FileSystem.makeDirectories(target, mode: 0o700)
+        let options = "mode=1777,size=\(size ?? 64 * 1024 * 1024)"
+        try syscall("mount tmpfs", target) { mount("shm", target, "tmpfs", UInt(MS_NOSUID | MS_NODEV | MS_NOEXEC), options) }
     }
 }

@@ -87,6 +87,7 @@ extension Engine {
         runtimeSpec.process = process
         runtimeSpec.linux = linux
         runtimeSpec.mounts = mounts
+        if !spec.kernel.isEmpty || Engine.cgroupV2 { try apply(spec.kernel, of: record, to: &runtimeSpec) }
         return runtimeSpec
     }
 

@@ -24,7 +24,7 @@ struct CgroupV1: CgroupManager {
     private func joinedDirectories() -> [String] {
         var seen = Set<[UInt64]>()
         var result: [String] = []
-        for controller in Self.alwaysJoined + ["cpuset"] {
+        for controller in Self.alwaysJoined + ["cpuset", "blkio"] {
             var st = stat()
             guard let dir = directory(controller), stat(dir, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else { continue }
             if seen.insert([UInt64(st.st_dev), UInt64(st.st_ino)]).inserted { result.append(dir) }
@@ -49,6 +49,8 @@ struct CgroupV1: CgroupManager {
         if resources?.pids != nil { _ = try require("pids", for: "pids limit") }
         if wantsCpuset { _ = try require("cpuset", for: "cpuset") }
         if let rules = resources?.devices, !rules.isEmpty { _ = try require("devices", for: "device rules") }
+        let blockIO = resources?.blockIO.flatMap { $0.isEmpty ? nil : $0 }
+        if blockIO != nil { _ = try require("blkio", for: "block I/O limits") }
 
         for controller in Self.alwaysJoined {
             if let dir = directory(controller) { try FileSystem.makeDirectories(dir) }
@@ -56,6 +58,7 @@ struct CgroupV1: CgroupManager {
         if wantsCpuset, let root = hierarchy("cpuset") { try createCpuset(root: root, cpu: cpu!) }
         if let memory = resources?.memory { try apply(memory) }
         if let cpu { try apply(cpu) }
+        if let blockIO { try apply(blockIO) }
         if let pids = resources?.pids {
             try Cgroups.write(pids.limit > 0 ? String(pids.limit) : "max", to: try require("pids", for: "pids limit") + "/pids.max")
         }
@@ -77,14 +80,91 @@ struct CgroupV1: CgroupManager {
         }
         if let swappiness = memory.swappiness { try Cgroups.write(String(swappiness), to: "\(dir)/memory.swappiness") }
         if memory.disableOOMKiller == true { try Cgroups.write("1", to: "\(dir)/memory.oom_control") }
+        if let kernel = memory.kernel { try writeEnforced(kernel, to: "\(dir)/memory.kmem.limit_in_bytes", what: "kernel memory limit") }
+        if let tcp = memory.kernelTCP { try writeEnforced(tcp, to: "\(dir)/memory.kmem.tcp.limit_in_bytes", what: "kernel TCP memory limit") }
+    }
+
+    /// Write a byte limit and read it back: recent kernels accept `memory.kmem.limit_in_bytes` and
+    /// ignore it, and a limit the kernel does not enforce is an error, never a silent no-op.
+    private func writeEnforced(_ bytes: Int64, to file: String, what: String) throws(LighterError) {
+        guard FileSystem.exists(file) else {
+            throw .unsupported(feature: "\(what) (\(FileSystem.basename(of: file)))", fix: "this kernel has no such cgroup v1 file; leave the limit unset")
+        }
+        try Cgroups.write(String(bytes), to: file)
+        let page = Int64(sysconf(Int32(_SC_PAGESIZE)))
+        let expected = bytes < 0 ? nil : (bytes / page) * page
+        let actual = Int64((Cgroups.read(file) ?? "").trimmingNewlines())
+        if let expected, actual != expected {
+            throw .unsupported(feature: "\(what) (\(FileSystem.basename(of: file)))",
+                               fix: "this kernel accepts the value but does not enforce it (kernel memory accounting is deprecated since Linux 5.4); leave the limit unset")
+        }
     }
 
     private func apply(_ cpu: RuntimeSpec.CPU) throws(LighterError) {
-        guard cpu.shares != nil || cpu.quota != nil || cpu.period != nil else { return }
+        guard cpu.shares != nil || cpu.quota != nil || cpu.period != nil || cpu.realtimePeriod != nil || cpu.realtimeRuntime != nil else { return }
         let dir = try require("cpu", for: "CPU limits")
         if let shares = cpu.shares { try Cgroups.write(String(shares), to: "\(dir)/cpu.shares") }
         if let period = cpu.period { try Cgroups.write(String(period), to: "\(dir)/cpu.cfs_period_us") }
         if let quota = cpu.quota { try Cgroups.write(String(quota), to: "\(dir)/cpu.cfs_quota_us") }
+        if cpu.realtimePeriod != nil || cpu.realtimeRuntime != nil { try applyRealtime(cpu, root: hierarchy("cpu")!) }
+    }
+
+    /// Real-time budget: a cgroup's `cpu.rt_runtime_us` must fit in its parent's, and new cgroups
+    /// get 0, so every level above the container is raised to the runtime asked for (Docker asks
+    /// the daemon's `--cpu-rt-runtime` for the same). The kernel refuses what the host cannot give.
+    private func applyRealtime(_ cpu: RuntimeSpec.CPU, root: String) throws(LighterError) {
+        guard FileSystem.exists("\(root)/cpu.rt_runtime_us") else {
+            throw .unsupported(feature: "real-time CPU limits (cpu.rt_runtime_us)", fix: "build the kernel with CONFIG_RT_GROUP_SCHED=y")
+        }
+        var levels: [String] = []
+        var current = root
+        for part in path.split(separator: "/") {
+            current += "/\(part)"
+            levels.append(current)
+        }
+        func write(_ value: String, _ file: String) throws(LighterError) {
+            do { try Cgroups.write(value, to: file) } catch {
+                throw .invalidArgument("\(file): the kernel refused \(value) (\(error)); the real-time runtime must fit in the parent's cpu.rt_runtime_us and in cpu.rt_period_us")
+            }
+        }
+        if let period = cpu.realtimePeriod { try write(String(period), "\(levels.last!)/cpu.rt_period_us") }
+        if let runtime = cpu.realtimeRuntime {
+            for level in levels.dropLast() {
+                let existing = Int64((Cgroups.read("\(level)/cpu.rt_runtime_us") ?? "").trimmingNewlines()) ?? 0
+                if runtime > existing { try write(String(runtime), "\(level)/cpu.rt_runtime_us") }
+            }
+            try write(String(runtime), "\(levels.last!)/cpu.rt_runtime_us")
+        }
+    }
+
+    /// blkio: throttles always (blk-throttle); weights only where the I/O scheduler offers them (BFQ).
+    private func apply(_ blockIO: RuntimeSpec.BlockIO) throws(LighterError) {
+        guard let root = hierarchy("blkio") else { return }
+        var current = root
+        for part in path.split(separator: "/") {
+            current += "/\(part)"
+            try FileSystem.makeDirectories(current)
+        }
+        let dir = current
+        if blockIO.weight != nil || !(blockIO.weightDevice ?? []).isEmpty {
+            let file = ["blkio.weight", "blkio.bfq.weight"].map { "\(dir)/\($0)" }.first(where: FileSystem.exists)
+            guard let file else {
+                throw .unsupported(feature: "block I/O weights (blkio.weight)",
+                                   fix: "use the BFQ I/O scheduler (CONFIG_BFQ_GROUP_IOSCHED, `echo bfq > /sys/block/DEV/queue/scheduler`)")
+            }
+            if let weight = blockIO.weight { try Cgroups.write(String(weight), to: file) }
+            let deviceFile = file.hasSuffix("bfq.weight") ? file : "\(dir)/blkio.weight_device"
+            for device in blockIO.weightDevice ?? [] {
+                try Cgroups.write("\(device.major):\(device.minor) \(device.weight)", to: deviceFile)
+            }
+        }
+        let throttles: [(String, [RuntimeSpec.BlockIO.ThrottleDevice]?)] = [
+            ("blkio.throttle.read_bps_device", blockIO.throttleReadBpsDevice), ("blkio.throttle.write_bps_device", blockIO.throttleWriteBpsDevice),
+            ("blkio.throttle.read_iops_device", blockIO.throttleReadIOPSDevice), ("blkio.throttle.write_iops_device", blockIO.throttleWriteIOPSDevice),
+        ]
+        for (file, devices) in throttles {
+            for device in devices ?? [] { try Cgroups.write("\(device.major):\(device.minor) \(device.rate)", to: "\(dir)/\(file)") }
+        }
     }
 
     /// cpuset cgroups start empty: every level needs cpus and mems before a task can join.

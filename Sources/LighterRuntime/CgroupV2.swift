@@ -19,6 +19,14 @@ struct CgroupV2: CgroupManager {
         if cpu?.shares != nil || cpu?.quota != nil || cpu?.period != nil { needed.append(("cpu", "CPU limits")) }
         if cpu?.cpus != nil || cpu?.mems != nil { needed.append(("cpuset", "cpuset")) }
         if resources?.pids != nil { needed.append(("pids", "pids limit")) }
+        let blockIO = resources?.blockIO.flatMap { $0.isEmpty ? nil : $0 }
+        if blockIO != nil { needed.append(("io", "block I/O limits")) }
+        if cpu?.realtimePeriod != nil || cpu?.realtimeRuntime != nil {
+            throw .unsupported(feature: "real-time CPU limits on cgroup v2", fix: "leave the real-time period and runtime unset (cgroup v2 has no per-group real-time budget)")
+        }
+        if resources?.memory?.kernel != nil || resources?.memory?.kernelTCP != nil {
+            throw .unsupported(feature: "kernel memory limits on cgroup v2", fix: "leave the kernel memory limits unset (cgroup v2 accounts kernel memory in memory.max)")
+        }
         if let rules = resources?.devices, rules.contains(where: { !($0.allow == false && ($0.type ?? "a") == "a") }) {
             throw .unsupported(feature: "device rules on cgroup v2 (needs an eBPF device filter)",
                                fix: "remove linux.resources.devices from the spec")
@@ -40,6 +48,26 @@ struct CgroupV2: CgroupManager {
         if let cpu { try apply(cpu) }
         if let pids = resources?.pids {
             try Cgroups.write(pids.limit > 0 ? String(pids.limit) : "max", to: "\(directory)/pids.max")
+        }
+        if let blockIO { try apply(blockIO) }
+    }
+
+    /// io.weight (BFQ's io.bfq.weight where that is the scheduler) and io.max.
+    private func apply(_ blockIO: RuntimeSpec.BlockIO) throws(LighterError) {
+        if blockIO.weight != nil || !(blockIO.weightDevice ?? []).isEmpty {
+            let file = ["io.weight", "io.bfq.weight"].map { "\(directory)/\($0)" }.first(where: FileSystem.exists)
+            guard let file else {
+                throw .unsupported(feature: "block I/O weights (io.weight)", fix: "use an I/O scheduler with weights (BFQ) or leave the weights unset")
+            }
+            if let weight = blockIO.weight { try Cgroups.write("default \(weight)", to: file) }
+            for device in blockIO.weightDevice ?? [] { try Cgroups.write("\(device.major):\(device.minor) \(device.weight)", to: file) }
+        }
+        let throttles: [(String, [RuntimeSpec.BlockIO.ThrottleDevice]?)] = [
+            ("rbps", blockIO.throttleReadBpsDevice), ("wbps", blockIO.throttleWriteBpsDevice),
+            ("riops", blockIO.throttleReadIOPSDevice), ("wiops", blockIO.throttleWriteIOPSDevice),
+        ]
+        for (key, devices) in throttles {
+            for device in devices ?? [] { try Cgroups.write("\(device.major):\(device.minor) \(key)=\(device.rate)", to: "\(directory)/io.max") }
         }
     }
 

@@ -62,8 +62,9 @@ public enum ContainerInit {
         }
         try joinNamespaces(namespaces)
         if namespaces.contains(where: { $0.type == "cgroup" && $0.path == nil }) {
-            // A new cgroup namespace is rooted where the init is: wait until it is in its cgroups.
-            try channel.waitUntilPlaced()
+            // A new cgroup namespace is rooted where the init is: wait until it is in its cgroups
+            // (unless it moved itself there above).
+            if !placed { try channel.waitUntilPlaced() }
             placed = true
             try syscall("unshare", "cgroup namespace") { lighter_unshare(NamespaceKind.cgroup) }
         }
@@ -134,10 +135,12 @@ public enum ContainerInit {
     private static func joinNamespaces(_ namespaces: [RuntimeSpec.Namespace]) throws(LighterError) {
         // A user namespace first: it decides what the others may do.
         let ordered = namespaces.filter { $0.type == "user" } + namespaces.filter { $0.type != "user" }
-        for namespace in ordered {
+        // A pid namespace is joined by the runtime around the clone (setns only changes children's).
+        for namespace in ordered where namespace.type != "pid" {
             guard let path = namespace.path else { continue }
             let fd = try FileDescriptor(path: path, flags: O_RDONLY)
-            try syscall("setns", path) { lighter_setns(fd.rawValue, 0) }
+            // The type is passed, so the kernel refuses a file of another kind of namespace (EINVAL).
+            try syscall("setns(\(namespace.type))", path) { lighter_setns(fd.rawValue, NamespaceKind.flags[namespace.type] ?? 0) }
         }
     }
 

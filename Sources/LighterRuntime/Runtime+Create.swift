@@ -97,7 +97,8 @@ extension Runtime {
         } else {
             initSpecBytes = spec.jsonBytes()
         }
-        let pid = try spawnSelf(ContainerInit.command, namespaces: flags, stdio: stdio, keeping: childEnd)
+        let pidNamespace = namespaces.first { $0.type == "pid" }?.path
+        let pid = try spawnSelf(ContainerInit.command, namespaces: flags, stdio: stdio, keeping: childEnd, pidNamespace: pidNamespace)
         try childEnd.close()
         do throws(LighterError) {
             // The cgroups are made while the child execs and loads lighter (on another CPU, if any):

@@ -125,11 +125,25 @@ extension Runtime {
     /// clone (into new `namespaces`: CLONE_NEW* flags) straight into `lighter COMMAND FD` — the init or
     /// the exec helper — with `stdio` as its 0/1/2 and `channel` kept open across the exec. Every
     /// string is prepared here: the child only calls async-signal-safe C before execve.
-    func spawnSelf(_ command: String, namespaces: Int32, stdio: Stdio, keeping channel: FileDescriptor) throws(LighterError) -> Int32 {
+    /// `pidNamespace`: an existing pid namespace the child is born in. setns(CLONE_NEWPID) changes only
+    /// where this thread's children go, so this thread joins it for the clone and returns to its own
+    /// active namespace (/proc/thread-self/ns/pid) at once; nothing else runs on this thread meanwhile.
+    func spawnSelf(_ command: String, namespaces: Int32, stdio: Stdio, keeping channel: FileDescriptor,
+                   pidNamespace: String? = nil) throws(LighterError) -> Int32 {
         let argv: [UnsafeMutablePointer<CChar>?] = [strdup("lighter"), strdup(command), strdup(String(channel.rawValue)), nil]
         let envp: [UnsafeMutablePointer<CChar>?] = [nil]
         defer { for pointer in argv { free(pointer) } }
         let stdioFds: [Int32] = [stdio.input, stdio.output, stdio.error]
+        var own: FileDescriptor?
+        if let pidNamespace {
+            let pidFlag = NamespaceKind.flags["pid"]!
+            own = try FileDescriptor(path: "/proc/thread-self/ns/pid", flags: O_RDONLY)
+            let target = try FileDescriptor(path: pidNamespace, flags: O_RDONLY)
+            try syscall("setns(pid)", pidNamespace) { lighter_setns(target.rawValue, pidFlag) }
+        }
+        defer {
+            if let own { _ = lighter_setns(own.rawValue, NamespaceKind.flags["pid"]!) }
+        }
         return try syscall("clone", initExecutable) {
             lighter_clone_exec(UInt(UInt32(bitPattern: namespaces)), initExecutable, argv, envp, stdioFds, channel.rawValue)
         }

@@ -120,21 +120,57 @@ extension RuntimeSpec.IDMapping: JSONConvertible {
 extension RuntimeSpec.Resources: JSONConvertible {
     public init(json: JSONNode, path: JSONPath) throws(LighterError) {
         let f = try JSONFields(json, path)
-        self.init(memory: try f.optional("memory"), cpu: try f.optional("cpu"), pids: try f.optional("pids"), devices: try f.optional("devices"))
+        self.init(memory: try f.optional("memory"), cpu: try f.optional("cpu"), pids: try f.optional("pids"), devices: try f.optional("devices"),
+                  blockIO: try f.optional("blockIO"))
     }
 
-    public var json: JSONNode { .object(["memory": memory, "cpu": cpu, "pids": pids, "devices": devices]) }
+    public var json: JSONNode { .object(["memory": memory, "cpu": cpu, "pids": pids, "devices": devices, "blockIO": blockIO]) }
+}
+
+extension RuntimeSpec.BlockIO: JSONConvertible {
+    public init(json: JSONNode, path: JSONPath) throws(LighterError) {
+        let f = try JSONFields(json, path)
+        self.init(weight: try f.optional("weight"), weightDevice: try f.optional("weightDevice"),
+                  throttleReadBpsDevice: try f.optional("throttleReadBpsDevice"), throttleWriteBpsDevice: try f.optional("throttleWriteBpsDevice"),
+                  throttleReadIOPSDevice: try f.optional("throttleReadIOPSDevice"), throttleWriteIOPSDevice: try f.optional("throttleWriteIOPSDevice"))
+    }
+
+    public var json: JSONNode {
+        .object(["weight": weight, "weightDevice": weightDevice, "throttleReadBpsDevice": throttleReadBpsDevice,
+                 "throttleWriteBpsDevice": throttleWriteBpsDevice, "throttleReadIOPSDevice": throttleReadIOPSDevice,
+                 "throttleWriteIOPSDevice": throttleWriteIOPSDevice])
+    }
+}
+
+extension RuntimeSpec.BlockIO.WeightDevice: JSONConvertible {
+    public init(json: JSONNode, path: JSONPath) throws(LighterError) {
+        let f = try JSONFields(json, path)
+        self.init(major: try f.required("major"), minor: try f.required("minor"), weight: try f.required("weight"))
+    }
+
+    public var json: JSONNode { .object(["major": major, "minor": minor, "weight": weight]) }
+}
+
+extension RuntimeSpec.BlockIO.ThrottleDevice: JSONConvertible {
+    public init(json: JSONNode, path: JSONPath) throws(LighterError) {
+        let f = try JSONFields(json, path)
+        self.init(major: try f.required("major"), minor: try f.required("minor"), rate: try f.required("rate"))
+    }
+
+    public var json: JSONNode { .object(["major": major, "minor": minor, "rate": rate]) }
 }
 
 extension RuntimeSpec.Memory: JSONConvertible {
     public init(json: JSONNode, path: JSONPath) throws(LighterError) {
         let f = try JSONFields(json, path)
         self.init(limit: try f.optional("limit"), reservation: try f.optional("reservation"), swap: try f.optional("swap"),
-                  swappiness: try f.optional("swappiness"), disableOOMKiller: try f.optional("disableOOMKiller"))
+                  swappiness: try f.optional("swappiness"), disableOOMKiller: try f.optional("disableOOMKiller"),
+                  kernel: try f.optional("kernel"), kernelTCP: try f.optional("kernelTCP"))
     }
 
     public var json: JSONNode {
-        .object(["limit": limit, "reservation": reservation, "swap": swap, "swappiness": swappiness, "disableOOMKiller": disableOOMKiller])
+        .object(["limit": limit, "reservation": reservation, "swap": swap, "swappiness": swappiness, "disableOOMKiller": disableOOMKiller,
+                 "kernel": kernel, "kernelTCP": kernelTCP])
     }
 }
 
@@ -142,10 +178,14 @@ extension RuntimeSpec.CPU: JSONConvertible {
     public init(json: JSONNode, path: JSONPath) throws(LighterError) {
         let f = try JSONFields(json, path)
         self.init(shares: try f.optional("shares"), quota: try f.optional("quota"), period: try f.optional("period"),
-                  cpus: try f.optional("cpus"), mems: try f.optional("mems"))
+                  cpus: try f.optional("cpus"), mems: try f.optional("mems"), realtimePeriod: try f.optional("realtimePeriod"),
+                  realtimeRuntime: try f.optional("realtimeRuntime"))
     }
 
-    public var json: JSONNode { .object(["shares": shares, "quota": quota, "period": period, "cpus": cpus, "mems": mems]) }
+    public var json: JSONNode {
+        .object(["shares": shares, "quota": quota, "period": period, "cpus": cpus, "mems": mems,
+                 "realtimePeriod": realtimePeriod, "realtimeRuntime": realtimeRuntime])
+    }
 }
 
 extension RuntimeSpec.Pids: JSONConvertible {

@@ -27,7 +27,7 @@ extension RuntimeSpec {
             guard seen.insert(namespace.type).inserted else {
                 throw .invalidArgument("config.json: namespace \"\(namespace.type)\" is listed twice")
             }
-            if namespace.path != nil && (namespace.type == "pid" || namespace.type == "mount" || namespace.type == "user") {
+            if namespace.path != nil && (namespace.type == "mount" || namespace.type == "user") {
                 throw .unsupported(feature: "joining an existing \(namespace.type) namespace",
                                    fix: "remove linux.namespaces[\(namespace.type)].path")
             }

@@ -174,12 +174,61 @@ public struct RuntimeSpec: Sendable, Equatable {
         public var cpu: CPU?
         public var pids: Pids?
         public var devices: [DeviceRule]?
+        public var blockIO: BlockIO?
 
-        public init(memory: Memory? = nil, cpu: CPU? = nil, pids: Pids? = nil, devices: [DeviceRule]? = nil) {
+        public init(memory: Memory? = nil, cpu: CPU? = nil, pids: Pids? = nil, devices: [DeviceRule]? = nil, blockIO: BlockIO? = nil) {
             self.memory = memory
             self.cpu = cpu
             self.pids = pids
             self.devices = devices
+            self.blockIO = blockIO
+        }
+    }
+
+    /// `linux.resources.blockIO`: weights (10–1000) and per-device throttles (bytes or operations per second).
+    public struct BlockIO: Sendable, Equatable {
+        public var weight: UInt16?
+        public var weightDevice: [WeightDevice]?
+        public var throttleReadBpsDevice: [ThrottleDevice]?
+        public var throttleWriteBpsDevice: [ThrottleDevice]?
+        public var throttleReadIOPSDevice: [ThrottleDevice]?
+        public var throttleWriteIOPSDevice: [ThrottleDevice]?
+
+        public init(weight: UInt16? = nil, weightDevice: [WeightDevice]? = nil, throttleReadBpsDevice: [ThrottleDevice]? = nil,
+                    throttleWriteBpsDevice: [ThrottleDevice]? = nil, throttleReadIOPSDevice: [ThrottleDevice]? = nil,
+                    throttleWriteIOPSDevice: [ThrottleDevice]? = nil) {
+            self.weight = weight
+            self.weightDevice = weightDevice
+            self.throttleReadBpsDevice = throttleReadBpsDevice
+            self.throttleWriteBpsDevice = throttleWriteBpsDevice
+            self.throttleReadIOPSDevice = throttleReadIOPSDevice
+            self.throttleWriteIOPSDevice = throttleWriteIOPSDevice
+        }
+
+        public var isEmpty: Bool { self == BlockIO() }
+
+        public struct WeightDevice: Sendable, Equatable {
+            public var major: Int64
+            public var minor: Int64
+            public var weight: UInt16
+
+            public init(major: Int64, minor: Int64, weight: UInt16) {
+                self.major = major
+                self.minor = minor
+                self.weight = weight
+            }
+        }
+
+        public struct ThrottleDevice: Sendable, Equatable {
+            public var major: Int64
+            public var minor: Int64
+            public var rate: UInt64
+
+            public init(major: Int64, minor: Int64, rate: UInt64) {
+                self.major = major
+                self.minor = minor
+                self.rate = rate
+            }
         }
     }
 
@@ -190,14 +239,20 @@ public struct RuntimeSpec: Sendable, Equatable {
         public var swap: Int64?
         public var swappiness: UInt64?
         public var disableOOMKiller: Bool?
+        /// Kernel memory limit (cgroup v1 `memory.kmem.limit_in_bytes`; deprecated by the kernel).
+        public var kernel: Int64?
+        /// Kernel TCP buffer limit (cgroup v1 `memory.kmem.tcp.limit_in_bytes`).
+        public var kernelTCP: Int64?
 
         public init(limit: Int64? = nil, reservation: Int64? = nil, swap: Int64? = nil, swappiness: UInt64? = nil,
-                    disableOOMKiller: Bool? = nil) {
+                    disableOOMKiller: Bool? = nil, kernel: Int64? = nil, kernelTCP: Int64? = nil) {
             self.limit = limit
             self.reservation = reservation
             self.swap = swap
             self.swappiness = swappiness
             self.disableOOMKiller = disableOOMKiller
+            self.kernel = kernel
+            self.kernelTCP = kernelTCP
         }
     }
 
@@ -207,14 +262,19 @@ public struct RuntimeSpec: Sendable, Equatable {
         public var period: UInt64?
         public var cpus: String?
         public var mems: String?
+        /// Real-time scheduling: period and runtime in microseconds (cgroup v1 `cpu.rt_period_us`, `cpu.rt_runtime_us`).
+        public var realtimePeriod: UInt64?
+        public var realtimeRuntime: Int64?
 
         public init(shares: UInt64? = nil, quota: Int64? = nil, period: UInt64? = nil, cpus: String? = nil,
-                    mems: String? = nil) {
+                    mems: String? = nil, realtimePeriod: UInt64? = nil, realtimeRuntime: Int64? = nil) {
             self.shares = shares
             self.quota = quota
             self.period = period
             self.cpus = cpus
             self.mems = mems
+            self.realtimePeriod = realtimePeriod
+            self.realtimeRuntime = realtimeRuntime
         }
     }
 

@@ -53,6 +53,8 @@ public struct ContainerSpec: Sendable, Equatable {
     public var userNamespace: UserNamespaceRemap?
     /// `--label`, `--label-file`: the container's own labels (the image's are added at create, as Docker).
     public var labels: [String: String] = [:]
+    /// Device, cgroup and namespace settings (`--device`, `--sysctl`, `--pid`, `--blkio-weight` …).
+    public var kernel = KernelSettings()
 
     /// True when the container gets a veth on a bridge (the default network or a user network).
     public var usesBridge: Bool { network != "none" && network != "host" && !network.hasPrefix("container:") }
@@ -149,6 +151,8 @@ public struct ResourceLimits: Sendable, Equatable {
     public var cpuShares: UInt64?
     public var cpusetCpus: String?
     public var pidsLimit: Int64?
+    /// `--cpus` as Docker keeps it (CPUs × 10⁹), besides the quota and period it becomes.
+    public var nanoCpus: Int64?
     public init() {}
     public var isEmpty: Bool { self == ResourceLimits() }
 }

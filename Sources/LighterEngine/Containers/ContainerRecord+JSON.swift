@@ -89,6 +89,7 @@ extension ContainerSpec: JSONConvertible {
         networkAliases = try f.value("networkAliases", default: networkAliases)
         userNamespace = try f.optional("userNamespace")
         labels = try f.value("labels", default: labels)
+        kernel = try f.value("kernel", default: kernel)
     }
 
     public var json: JSONNode {
@@ -101,7 +102,7 @@ extension ContainerSpec: JSONConvertible {
                  "cgroupParent": cgroupParent, "initProcess": initProcess, "platform": platform, "ports": ports,
                  "publishAll": publishAll, "dns": dns, "extraHosts": extraHosts, "ipAddress": ipAddress,
                  "macAddress": macAddress, "networkAliases": networkAliases, "userNamespace": userNamespace,
-                 "labels": labels])
+                 "labels": labels, "kernel": kernel])
     }
 }
 
@@ -128,11 +129,12 @@ extension ResourceLimits: JSONConvertible {
         cpuShares = try f.optional("cpuShares")
         cpusetCpus = try f.optional("cpusetCpus")
         pidsLimit = try f.optional("pidsLimit")
+        nanoCpus = try f.optional("nanoCpus")
     }
 
     public var json: JSONNode {
         .object(["memory": memory, "memorySwap": memorySwap, "cpuQuota": cpuQuota, "cpuPeriod": cpuPeriod,
-                 "cpuShares": cpuShares, "cpusetCpus": cpusetCpus, "pidsLimit": pidsLimit])
+                 "cpuShares": cpuShares, "cpusetCpus": cpusetCpus, "pidsLimit": pidsLimit, "nanoCpus": nanoCpus])
     }
 }
 

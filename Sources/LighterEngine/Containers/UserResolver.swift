@@ -47,6 +47,15 @@ struct UserResolver {
         return RuntimeSpec.User(uid: uid, gid: gid, additionalGids: name.map { groups(of: $0, gid: gid) } ?? nil)
     }
 
+    /// `--group-add GROUP`: a number as is, a name from the container's /etc/group.
+    func groupID(_ group: String) throws(LighterError) -> UInt32 {
+        if let number = UInt32(group) { return number }
+        guard let entry = entries("etc/group").first(where: { $0.first == group && $0.count > 2 }), let gid = UInt32(entry[2]) else {
+            throw .containerStart(message: "Unable to find group \(group): no matching entries in group file", exitCode: 125)
+        }
+        return gid
+    }
+
     /// Supplementary groups that list `user` as a member.
     private func groups(of user: String, gid: UInt32) -> [UInt32]? {
         let list = entries("etc/group").compactMap { entry -> UInt32? in

@@ -46,6 +46,32 @@ struct ContainerCreateOptions: ParsableArguments {
     @Option(name: .long, help: "User namespace: host (no user namespace, the default).") var userns: String?
     @Option(name: .long, help: "Run in a user namespace whose root is an unprivileged host id: default (the lighter ranges of /etc/subuid and /etc/subgid, added if missing) or UID:GID:SIZE.") var usernsRemap: String?
 
+    @Option(name: .long, help: "Add a host device to the container (HOST[:CONTAINER[:PERMISSIONS]]).") var device: [String] = []
+    @Option(name: .long, help: "Add a rule to the cgroup allowed devices list.") var deviceCgroupRule: [String] = []
+    @Option(name: .long, help: "Add additional groups to join.") var groupAdd: [String] = []
+    @Option(name: .long, help: "Limit CPU CFS (Completely Fair Scheduler) period.") var cpuPeriod: String?
+    @Option(name: .long, help: "Limit CPU CFS (Completely Fair Scheduler) quota.") var cpuQuota: String?
+    @Option(name: .long, help: "Limit CPU real-time period in microseconds.") var cpuRtPeriod: String?
+    @Option(name: .long, help: "Limit CPU real-time runtime in microseconds.") var cpuRtRuntime: String?
+    @Option(name: .long, help: "MEMs in which to allow execution (0-3, 0,1).") var cpusetMems: String?
+    @Option(name: .long, help: "Memory soft limit.") var memoryReservation: String?
+    @Option(name: .long, help: "Tune container memory swappiness (0 to 100).") var memorySwappiness: String?
+    @Option(name: .long, help: "Kernel memory limit.") var kernelMemory: String?
+    @Flag(name: .long, help: "Disable OOM Killer.") var oomKillDisable = false
+    @Option(name: .long, help: "Tune host's OOM preferences (-1000 to 1000).") var oomScoreAdj: String?
+    @Option(name: .long, help: "Block IO (relative weight), between 10 and 1000.") var blkioWeight: String?
+    @Option(name: .long, help: "Block IO weight (relative device weight).") var blkioWeightDevice: [String] = []
+    @Option(name: .long, help: "Limit read rate (bytes per second) from a device.") var deviceReadBps: [String] = []
+    @Option(name: .long, help: "Limit write rate (bytes per second) to a device.") var deviceWriteBps: [String] = []
+    @Option(name: .long, help: "Limit read rate (IO per second) from a device.") var deviceReadIops: [String] = []
+    @Option(name: .long, help: "Limit write rate (IO per second) to a device.") var deviceWriteIops: [String] = []
+    @Option(name: .long, help: "Size of /dev/shm.") var shmSize: String?
+    @Option(name: .long, help: "Sysctl options.") var sysctl: [String] = []
+    @Option(name: .long, help: "PID namespace to use.") var pid: String?
+    @Option(name: .long, help: "IPC mode to use.") var ipc: String?
+    @Option(name: .long, help: "UTS namespace to use.") var uts: String?
+    @Option(name: .long, help: "Cgroup namespace to use (host|private).") var cgroupns: String?
+
     /// The flags as plain values (what the spec is built from).
     var flags: ContainerFlags {
         var flags = ContainerFlags()
@@ -89,6 +115,31 @@ struct ContainerCreateOptions: ParsableArguments {
         flags.platform = platform
         flags.userns = userns
         flags.usernsRemap = usernsRemap
+        flags.kernel.device = device
+        flags.kernel.deviceCgroupRule = deviceCgroupRule
+        flags.kernel.groupAdd = groupAdd
+        flags.kernel.cpuPeriod = cpuPeriod
+        flags.kernel.cpuQuota = cpuQuota
+        flags.kernel.cpuRtPeriod = cpuRtPeriod
+        flags.kernel.cpuRtRuntime = cpuRtRuntime
+        flags.kernel.cpusetMems = cpusetMems
+        flags.kernel.memoryReservation = memoryReservation
+        flags.kernel.memorySwappiness = memorySwappiness
+        flags.kernel.kernelMemory = kernelMemory
+        flags.kernel.oomKillDisable = oomKillDisable
+        flags.kernel.oomScoreAdj = oomScoreAdj
+        flags.kernel.blkioWeight = blkioWeight
+        flags.kernel.blkioWeightDevice = blkioWeightDevice
+        flags.kernel.deviceReadBps = deviceReadBps
+        flags.kernel.deviceWriteBps = deviceWriteBps
+        flags.kernel.deviceReadIops = deviceReadIops
+        flags.kernel.deviceWriteIops = deviceWriteIops
+        flags.kernel.shmSize = shmSize
+        flags.kernel.sysctl = sysctl
+        flags.kernel.pid = pid
+        flags.kernel.ipc = ipc
+        flags.kernel.uts = uts
+        flags.kernel.cgroupns = cgroupns
         return flags
     }
 

@@ -76,7 +76,6 @@ struct ContainerFlags: Equatable, Sendable {
             spec.tmpfs[parts[0]] = parts.count > 1 ? parts[1] : ""
         }
         spec.resources = try resources()
-        try kernel.apply(to: &spec)
         spec.capAdd = capAdd
         spec.capDrop = capDrop
         spec.privileged = privileged
@@ -145,6 +144,7 @@ struct ContainerFlags: Equatable, Sendable {
             }
             spec.cgroupParent = "/" + parts.joined(separator: "/")
         }
+        try kernel.apply(to: &spec)
         return spec
     }
 
@@ -184,6 +184,7 @@ struct ContainerFlags: Equatable, Sendable {
                 throw .invalidArgument("--cpus \(cpus): range of CPUs is from 0.01 to \(Int(available)).00, as there are only \(Int(available)) CPUs available")
             }
             limits.cpuPeriod = 100_000
+            limits.nanoCpus = Int64(value * 1_000_000_000)
             limits.cpuQuota = Int64(value * 100_000)
         }
         if let cpuShares {
