@@ -94,11 +94,8 @@ public enum ContainerInit {
         let noNewPrivileges = process.noNewPrivileges ?? false
         // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: do it before dropping capabilities.
         if let seccomp, !noNewPrivileges { try SeccompFilter.load(seccomp) }
-        if let fifo {
-            try channel.send(InitReport(created: true, message: nil, exitCode: nil))
-            announced = true
-            try waitForStart(fifo)
-        }
+        // The user, groups and capabilities are set before the runtime hears "created", as runc does:
+        // a refusal (capset EPERM, a bad cwd) makes `create` fail instead of a container that never runs.
         let inUserNamespace = namespaces.contains { $0.type == "user" }
         try applyCredentials(process, inUserNamespace: inUserNamespace)
         if cwdError != 0 {
@@ -106,6 +103,13 @@ public enum ContainerInit {
             try syscall("chdir", process.cwd) { chdir(process.cwd) }
         }
         umask(mode_t(process.user.umask ?? 0o022))
+        if let fifo {
+            try channel.send(InitReport(created: true, message: nil, exitCode: nil))
+            announced = true
+            // /proc/self/fd stays open to this process after its uid changed (the kernel lets a task
+            // reach its own descriptors whatever its dumpable state).
+            try waitForStart(fifo)
+        }
         if noNewPrivileges {
             try syscall("prctl(PR_SET_NO_NEW_PRIVS)") { lighter_prctl(Prctl.setNoNewPrivs, 1, 0, 0, 0) }
             if let seccomp { try SeccompFilter.load(seccomp) }
