@@ -26,6 +26,9 @@ extension ContainerInit {
         for device in spec.linux?.devices ?? [] {
             try createDevice(device, rootfs: rootfs, userNamespace: userNamespace)
         }
+        if let hooks = spec.hooks?.createContainer {
+            try HookRunner.run(hooks, phase: "createContainer", state: Array((config.hookState ?? "{}").utf8))
+        }
         try pivotRoot(rootfs)
     }
 

@@ -61,6 +61,7 @@ public enum ContainerInit {
             placed = true
         }
         try joinNamespaces(namespaces)
+        if config.waitForHooks == true { try channel.waitForHooks() }
         if namespaces.contains(where: { $0.type == "cgroup" && $0.path == nil }) {
             // A new cgroup namespace is rooted where the init is: wait until it is in its cgroups
             // (unless it moved itself there above).
@@ -75,6 +76,9 @@ public enum ContainerInit {
         try setUpRootFilesystem(config, spec: spec)
         if let hostname = spec.hostname {
             try syscall("sethostname", hostname) { sethostname(hostname, hostname.utf8.count) }
+        }
+        if let domainname = spec.domainname {
+            try syscall("setdomainname", domainname) { setdomainname(domainname, domainname.utf8.count) }
         }
         for (key, value) in (spec.linux?.sysctl ?? [:]).sorted(by: { $0.key < $1.key }) {
             try writeFile("/proc/sys/" + key.replacingDots(), value)
@@ -109,6 +113,9 @@ public enum ContainerInit {
             // /proc/self/fd stays open to this process after its uid changed (the kernel lets a task
             // reach its own descriptors whatever its dumpable state).
             try waitForStart(fifo)
+        }
+        if let hooks = spec.hooks?.startContainer {
+            try HookRunner.run(hooks, phase: "startContainer", state: Array((config.hookState ?? "{}").utf8))
         }
         if noNewPrivileges {
             try syscall("prctl(PR_SET_NO_NEW_PRIVS)") { lighter_prctl(Prctl.setNoNewPrivs, 1, 0, 0, 0) }

@@ -24,6 +24,8 @@ public struct ContainerState: Sendable, Equatable {
     public var pidStartTime: UInt64
     /// The cgroup path relative to each hierarchy's root.
     public var cgroupsPath: String
+    /// The spec's poststart and poststop hooks, run by `start` and `delete` (which read no config.json).
+    public var hooks: RuntimeSpec.Hooks? = nil
 }
 
 /// Per-process facts from /proc.
@@ -60,10 +62,12 @@ extension ContainerState: JSONConvertible {
         annotations = try f.optional("annotations")
         pidStartTime = try f.required("pidStartTime")
         cgroupsPath = try f.required("cgroupsPath")
+        hooks = try f.optional("hooks")
     }
 
     public var json: JSONNode {
         .object(["ociVersion": ociVersion, "id": id, "status": status, "pid": pid, "bundle": bundle, "rootfs": rootfs,
-                 "created": created, "annotations": annotations, "pidStartTime": pidStartTime, "cgroupsPath": cgroupsPath])
+                 "created": created, "annotations": annotations, "pidStartTime": pidStartTime, "cgroupsPath": cgroupsPath,
+                 "hooks": hooks])
     }
 }

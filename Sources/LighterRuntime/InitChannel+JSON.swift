@@ -13,11 +13,14 @@ extension InitConfig: JSONConvertible {
         terminalSize = try f.optional("terminalSize")
         seccompFlags = try f.optional("seccompFlags")
         cgroupJoinFiles = try f.optional("cgroupJoinFiles")
+        hookState = try f.optional("hookState")
+        waitForHooks = try f.optional("waitForHooks")
     }
 
     var json: JSONNode {
         .object(["rootfs": rootfs, "bundle": bundle, "execFifo": execFifo, "cgroupMountSources": cgroupMountSources,
-                 "terminalSize": terminalSize, "seccompFlags": seccompFlags, "cgroupJoinFiles": cgroupJoinFiles])
+                 "terminalSize": terminalSize, "seccompFlags": seccompFlags, "cgroupJoinFiles": cgroupJoinFiles,
+                 "hookState": hookState, "waitForHooks": waitForHooks])
     }
 }
 

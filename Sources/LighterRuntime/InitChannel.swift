@@ -30,6 +30,11 @@ struct InitConfig: Sendable {
     /// When set, the init moves itself into its cgroups by writing "0" to these files (cgroup v1
     /// `tasks`, no user namespace) as its first step, and no placement notice follows.
     var cgroupJoinFiles: [String]?
+    /// The OCI state JSON the init's hooks (createContainer, startContainer) read on stdin.
+    var hookState: String?
+    /// The runtime runs prestart/createRuntime hooks once the namespaces exist: the init waits for
+    /// `InitChannel.hooksDone` before it touches its mounts.
+    var waitForHooks: Bool?
 }
 
 /// What the init answers: `created` (create mode), or an error. End of stream without a report means
@@ -58,6 +63,14 @@ struct InitChannel {
 
     /// The frame that tells the init it is in its cgroups.
     static let placed: [UInt8] = [0x50]
+    static let hooksDone: [UInt8] = [0x48]
+
+    /// Block until the runtime ran its prestart/createRuntime hooks; a runtime whose hook failed
+    /// closes the socket instead (it reports the failure itself).
+    func waitForHooks() throws(LighterError) {
+        guard let frame = try receiveBytes() else { _exit(125) }
+        guard frame == Self.hooksDone else { throw .malformed(what: "runtime init message", reason: "expected the end of the runtime's hooks") }
+    }
 
     /// Block until the runtime says the init is in its cgroups; a runtime that gave up closes the
     /// socket instead (it reports the failure itself).

@@ -55,11 +55,14 @@ extension Runtime {
             let config = InitConfig(rootfs: rootfs, bundle: bundle, execFifo: waitForStart ? fifoPath(id) : nil, cgroupMountSources: [:],
                                     terminalSize: TerminalSize(of: stdio.input))
             let terminal: FileDescriptor?
-            (pid, terminal) = try spawnInit(config, spec: spec, specBytes: specBytes, stdio: stdio, meanwhile: meanwhile, cgroup: cgroup)
-            let state = ContainerState(
+            (pid, terminal) = try spawnInit(config, spec: spec, specBytes: specBytes, stdio: stdio, meanwhile: meanwhile, cgroup: cgroup, id: id)
+            var state = ContainerState(
                 ociVersion: spec.ociVersion, id: id, status: waitForStart ? .created : .running, pid: pid,
                 bundle: bundle, rootfs: rootfs, created: Time.nowRFC3339(), annotations: spec.annotations,
                 pidStartTime: ProcessStat.stat(pid)?.startTime ?? 0, cgroupsPath: cgroupsPath)
+            if let hooks = spec.hooks, hooks.poststart != nil || hooks.poststop != nil {
+                state.hooks = RuntimeSpec.Hooks(poststart: hooks.poststart, poststop: hooks.poststop)
+            }
             try save(state)
             return Created(state: state, terminal: terminal)
         } catch {
@@ -77,7 +80,7 @@ extension Runtime {
     /// clone straight into `lighter __init`, create the cgroups and place it (uid/gid maps, cgroups),
     /// hand it the config and wait for its report. Returns the init's pid (host pid namespace).
     private func spawnInit(_ config: InitConfig, spec: RuntimeSpec, specBytes: [UInt8]?, stdio: Stdio, meanwhile: (() throws(LighterError) -> Void)?,
-                           cgroup: any CgroupManager) throws(LighterError) -> (Int32, FileDescriptor?) {
+                           cgroup: any CgroupManager, id: String) throws(LighterError) -> (Int32, FileDescriptor?) {
         let (parentEnd, childEnd) = try InitChannel.socketPair()
         let namespaces = spec.linux?.namespaces ?? []
         var flags: Int32 = 0
@@ -107,6 +110,12 @@ extension Runtime {
             var config = config
             config.cgroupMountSources = cgroup.mountSources()
             config.seccompFlags = seccomp?.flags
+            let hooks = spec.hooks
+            let runtimeHooks = (hooks?.prestart ?? []) + (hooks?.createRuntime ?? [])
+            let hookState = hooks == nil ? nil : HookRunner.state(ociVersion: spec.ociVersion, id: id, status: "creating", pid: pid,
+                                                                  bundle: config.bundle, annotations: spec.annotations)
+            config.hookState = hookState.map { String(decoding: $0, as: UTF8.self) }
+            if !runtimeHooks.isEmpty { config.waitForHooks = true }
             // A single-threaded init outside any user namespace may move itself (cgroup v1 `tasks`):
             // no grace period to wait for. In a user namespace its root cannot write host files.
             if !namespaces.contains(where: { $0.type == "user" }) { config.cgroupJoinFiles = cgroup.selfJoinFiles() }
@@ -119,6 +128,12 @@ extension Runtime {
             try channel.send(config)
             try channel.send(bytes: initSpecBytes)
             if let seccomp { try channel.send(bytes: seccomp.program) }
+            if let hookState, !runtimeHooks.isEmpty {
+                // prestart (deprecated) then createRuntime, in the runtime's namespaces, the container's made.
+                try HookRunner.run(hooks?.prestart, phase: "prestart", state: hookState)
+                try HookRunner.run(hooks?.createRuntime, phase: "createRuntime", state: hookState)
+                try channel.send(bytes: InitChannel.hooksDone)
+            }
             if config.cgroupJoinFiles == nil {
                 // The init mounts its root while this waits for the move into the cgroups.
                 do {

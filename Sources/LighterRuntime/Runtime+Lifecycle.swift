@@ -31,6 +31,13 @@ extension Runtime {
         try FileSystem.remove(fifoPath(id))
         state.status = .running
         try save(state)
+        runPoststart(state)
+    }
+
+    func runPoststart(_ state: ContainerState) {
+        guard let hooks = state.hooks?.poststart else { return }
+        HookRunner.runWarning(hooks, phase: "poststart", state: HookRunner.state(
+            ociVersion: state.ociVersion, id: state.id, status: "running", pid: state.pid, bundle: state.bundle, annotations: state.annotations))
     }
 
     /// Send `signal` to the container's init.
@@ -86,6 +93,10 @@ extension Runtime {
         }
         try cgroup(of: state).destroy()
         try FileSystem.removeTree(directory(id))
+        if let hooks = state.hooks?.poststop {
+            HookRunner.runWarning(hooks, phase: "poststop", state: HookRunner.state(
+                ociVersion: state.ociVersion, id: id, status: "stopped", pid: state.pid, bundle: state.bundle, annotations: state.annotations))
+        }
     }
 
     /// Signals `run(forwardSignals: true)` passes on to the container, as runc does.
@@ -106,6 +117,7 @@ extension Runtime {
         defer { if forwardSignals { _ = lighter_signal_mask(signals, Int32(signals.count), 0) } }
         let created = try create(id: id, bundle: bundle, stdio: stdio, waitForStart: false)
         let state = created.state
+        runPoststart(state)
         let status: ExitStatus
         do {
             if signalFD != nil || created.terminal != nil {

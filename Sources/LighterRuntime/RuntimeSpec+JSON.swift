@@ -8,13 +8,38 @@ extension RuntimeSpec: JSONConvertible {
         let f = try JSONFields(json, path)
         self.init(ociVersion: try f.required("ociVersion"), process: try f.optional("process"), root: try f.optional("root"),
                   hostname: try f.optional("hostname"), mounts: try f.optional("mounts"), linux: try f.optional("linux"),
-                  annotations: try f.optional("annotations"))
+                  annotations: try f.optional("annotations"), hooks: try f.optional("hooks"), domainname: try f.optional("domainname"))
     }
 
     public var json: JSONNode {
         .object(["ociVersion": ociVersion, "process": process, "root": root, "hostname": hostname, "mounts": mounts,
-                 "linux": linux, "annotations": annotations])
+                 "linux": linux, "annotations": annotations, "hooks": hooks, "domainname": domainname])
     }
+}
+
+extension RuntimeSpec.Hooks: JSONConvertible {
+    public init(json: JSONNode, path: JSONPath) throws(LighterError) {
+        let f = try JSONFields(json, path)
+        self.init(prestart: try f.optional("prestart"), createRuntime: try f.optional("createRuntime"),
+                  createContainer: try f.optional("createContainer"), startContainer: try f.optional("startContainer"),
+                  poststart: try f.optional("poststart"), poststop: try f.optional("poststop"))
+    }
+
+    public var json: JSONNode {
+        .object(["prestart": prestart, "createRuntime": createRuntime, "createContainer": createContainer,
+                 "startContainer": startContainer, "poststart": poststart, "poststop": poststop])
+    }
+}
+
+extension RuntimeSpec.Hook: JSONConvertible {
+    public init(json: JSONNode, path: JSONPath) throws(LighterError) {
+        let f = try JSONFields(json, path)
+        self.init(path: try f.required("path"), args: try f.optional("args"), env: try f.optional("env"), timeout: try f.optional("timeout"))
+        guard self.path.hasPrefix("/") else { throw path.appending("path").badValue("a hook's path must be absolute, not \"\(self.path)\"") }
+        if let timeout, timeout <= 0 { throw path.appending("timeout").badValue("must be greater than zero") }
+    }
+
+    public var json: JSONNode { .object(["path": path, "args": args, "env": env, "timeout": timeout]) }
 }
 
 extension RuntimeSpec.Process: JSONConvertible {

@@ -40,6 +40,9 @@ extension RuntimeSpec {
         if hostname != nil && !seen.contains("uts") {
             throw .invalidArgument("config.json: hostname needs a uts namespace")
         }
+        if domainname != nil && !seen.contains("uts") {
+            throw .invalidArgument("config.json: domainname needs a uts namespace")
+        }
         let mappings = (linux?.uidMappings ?? []) + (linux?.gidMappings ?? [])
         if !mappings.isEmpty && !newNamespaces.contains("user") {
             throw .invalidArgument("config.json: uidMappings/gidMappings need a new user namespace")

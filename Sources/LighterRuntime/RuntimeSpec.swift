@@ -9,9 +9,14 @@ public struct RuntimeSpec: Sendable, Equatable {
     public var mounts: [Mount]?
     public var linux: Linux?
     public var annotations: [String: String]?
+    /// Programs run at points of the container's life (OCI `hooks`), each given the state JSON on stdin.
+    public var hooks: Hooks?
+    /// `domainname` (the uts namespace's NIS domain name).
+    public var domainname: String?
 
     public init(ociVersion: String = "1.0.2", process: Process? = nil, root: Root? = nil, hostname: String? = nil,
-                mounts: [Mount]? = nil, linux: Linux? = nil, annotations: [String: String]? = nil) {
+                mounts: [Mount]? = nil, linux: Linux? = nil, annotations: [String: String]? = nil, hooks: Hooks? = nil,
+                domainname: String? = nil) {
         self.ociVersion = ociVersion
         self.process = process
         self.root = root
@@ -19,6 +24,46 @@ public struct RuntimeSpec: Sendable, Equatable {
         self.mounts = mounts
         self.linux = linux
         self.annotations = annotations
+        self.hooks = hooks
+        self.domainname = domainname
+    }
+
+    /// OCI hooks by phase: prestart (deprecated) and createRuntime run by the runtime in its own
+    /// namespaces once the container's exist; createContainer by the init in the container's
+    /// namespaces before pivot_root; startContainer by the init just before the process execs;
+    /// poststart by `start` once it did; poststop by `delete`.
+    public struct Hooks: Sendable, Equatable {
+        public var prestart: [Hook]?
+        public var createRuntime: [Hook]?
+        public var createContainer: [Hook]?
+        public var startContainer: [Hook]?
+        public var poststart: [Hook]?
+        public var poststop: [Hook]?
+
+        public init(prestart: [Hook]? = nil, createRuntime: [Hook]? = nil, createContainer: [Hook]? = nil,
+                    startContainer: [Hook]? = nil, poststart: [Hook]? = nil, poststop: [Hook]? = nil) {
+            self.prestart = prestart
+            self.createRuntime = createRuntime
+            self.createContainer = createContainer
+            self.startContainer = startContainer
+            self.poststart = poststart
+            self.poststop = poststop
+        }
+    }
+
+    public struct Hook: Sendable, Equatable {
+        public var path: String
+        public var args: [String]?
+        public var env: [String]?
+        /// Seconds; the hook is killed and fails after it.
+        public var timeout: Int?
+
+        public init(path: String, args: [String]? = nil, env: [String]? = nil, timeout: Int? = nil) {
+            self.path = path
+            self.args = args
+            self.env = env
+            self.timeout = timeout
+        }
     }
 
     public struct Process: Sendable, Equatable {

@@ -68,4 +68,62 @@ import LighterSystem
         // The runtime's own thread went back to its pid namespace.
         #expect(try FileSystem.readLink("/proc/thread-self/ns/pid_for_children") == (try FileSystem.readLink("/proc/self/ns/pid")))
     }
+
+    @Test func hooksRunInOrderWithTheStateOnStdin() throws {
+        let bundle = try BusyboxBundle(args: ["true"])
+        defer { bundle.cleanUp() }
+        let log = "\(bundle.directory)/hooks"
+        func hook(_ phase: String, file: String) -> RuntimeSpec.Hook {
+            RuntimeSpec.Hook(path: "/bin/sh", args: ["sh", "-c", "cat > \(file).\(phase).json; echo \(phase) >> \(file)"], env: ["PATH=/bin"], timeout: 10)
+        }
+        bundle.spec.hooks = RuntimeSpec.Hooks(
+            prestart: [hook("prestart", file: log)], createRuntime: [hook("createRuntime", file: log)],
+            createContainer: [hook("createContainer", file: log)], startContainer: [hook("startContainer", file: "/tmp/hooks")],
+            poststart: [hook("poststart", file: log)], poststop: [hook("poststop", file: log)])
+        bundle.spec.domainname = "example.org"
+        bundle.spec.process?.args = ["sh", "-c", "cat /proc/sys/kernel/domainname"]
+        try bundle.writeSpec()
+        let (out, err) = try bundle.openCaptures()
+        let input = try FileDescriptor(path: "/dev/null", flags: O_RDONLY)
+        try bundle.runtime.create(id: bundle.id, bundle: bundle.directory, stdio: Runtime.Stdio(input: input.rawValue, output: out.rawValue, error: err.rawValue))
+        #expect(try FileSystem.readString(log) == "prestart\ncreateRuntime\ncreateContainer\n")
+        let state = try JSONNode.parse(try FileSystem.readFile("\(log).createRuntime.json"), what: "hook state")
+        guard case let .object(fields) = state else { Issue.record("state is not an object"); return }
+        #expect(fields["id"] == .string(bundle.id))
+        #expect(fields["status"] == .string("creating"))
+        #expect(fields["bundle"] == .string(bundle.directory))
+        try bundle.runtime.start(id: bundle.id)
+        #expect(try FileSystem.readString(log) == "prestart\ncreateRuntime\ncreateContainer\npoststart\n")
+        let status = try bundle.runtime.wait(id: bundle.id)
+        #expect(status.code == 0)
+        #expect(try bundle.captured().0 == "example.org\n")
+        // startContainer ran inside the container, after pivot_root: its file is in the container's /tmp.
+        #expect(try FileSystem.readString("\(bundle.rootfs)/tmp/hooks") == "startContainer\n")
+        try bundle.runtime.delete(id: bundle.id)
+        #expect(try FileSystem.readString(log) == "prestart\ncreateRuntime\ncreateContainer\npoststart\npoststop\n")
+        #expect(try FileSystem.readString("\(log).poststop.json").contains("\"status\":\"stopped\""))
+    }
+
+    @Test func aFailingHookFailsCreateAndLeavesNothing() throws {
+        let bundle = try BusyboxBundle(args: ["true"])
+        defer { bundle.cleanUp() }
+        bundle.spec.hooks = RuntimeSpec.Hooks(createRuntime: [RuntimeSpec.Hook(path: "/bin/sh", args: ["sh", "-c", "exit 3"])])
+        try bundle.writeSpec()
+        do {
+            try bundle.runtime.create(id: bundle.id, bundle: bundle.directory)
+            Issue.record("create succeeded although its createRuntime hook failed")
+        } catch {
+            #expect("\(error)".contains("createRuntime hook #0 (/bin/sh) failed with exit status 3"), "\(error)")
+        }
+        #expect(throws: LighterError.notFound(kind: "container", name: bundle.id)) { try bundle.runtime.state(id: bundle.id) }
+        #expect(!FileSystem.exists("/sys/fs/cgroup/memory\(bundle.cgroupsPath)"))
+        bundle.spec.hooks = RuntimeSpec.Hooks(createContainer: [RuntimeSpec.Hook(path: "/bin/sleep", args: ["sleep", "5"], timeout: 1)])
+        try bundle.writeSpec()
+        do {
+            try bundle.runtime.create(id: bundle.id, bundle: bundle.directory)
+            Issue.record("create succeeded although its createContainer hook timed out")
+        } catch {
+            #expect("\(error)".contains("createContainer hook #0 (/bin/sleep) timed out after 1 s"), "\(error)")
+        }
+    }
 }

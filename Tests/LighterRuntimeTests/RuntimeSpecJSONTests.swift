@@ -6,6 +6,11 @@ import LighterTestSupport
 
 /// The hand-written config.json conversion (RuntimeSpec+JSON.swift) against a spec with every field set.
 @Suite struct RuntimeSpecJSONTests {
+    static let fullHooks = RuntimeSpec.Hooks(
+        prestart: [fullHook], createRuntime: [fullHook], createContainer: [fullHook], startContainer: [fullHook],
+        poststart: [fullHook], poststop: [fullHook])
+    static let fullHook = RuntimeSpec.Hook(path: "/bin/hook", args: ["hook", "x"], env: ["A=1"], timeout: 5)
+
     static let full = RuntimeSpec(
         ociVersion: "1.0.2",
         process: .init(user: .init(uid: 1, gid: 2, additionalGids: [3, 4], umask: 0o22), args: ["sh", "-c", "echo \"hi\""],
@@ -39,7 +44,9 @@ import LighterTestSupport
                      sysctl: ["net.ipv4.ip_forward": "1"],
                      devices: [.init(type: "c", path: "/dev/fuse", major: 10, minor: 229, fileMode: 0o666, uid: 0, gid: 0)],
                      rootfsPropagation: "rprivate"),
-        annotations: ["org.example": "yes"])
+        annotations: ["org.example": "yes"],
+        hooks: fullHooks,
+        domainname: "example.org")
 
     @Test func everyFieldIsWrittenAndReadBack() throws {
         #expect(JSONCoverage.gaps(in: Self.full, json: Self.full.json) == [])
@@ -63,7 +70,7 @@ import LighterTestSupport
     @Test func initMessagesRoundTrip() throws {
         let config = InitConfig(rootfs: "/r", bundle: "/b", execFifo: "/f", cgroupMountSources: ["cpu": "/sys/fs/cgroup/cpu/x"],
                                 terminalSize: try TerminalSize(json: .object(["rows": 24, "columns": 80]), path: JSONPath(what: "t")),
-                                seccompFlags: 2, cgroupJoinFiles: ["/sys/fs/cgroup/pids/x/tasks"])
+                                seccompFlags: 2, cgroupJoinFiles: ["/sys/fs/cgroup/pids/x/tasks"], hookState: "{}", waitForHooks: true)
         #expect(JSONCoverage.gaps(in: config, json: config.json) == [])
         let back = try InitConfig(jsonBytes: config.jsonBytes(), what: "init")
         #expect(back.jsonBytes() == config.jsonBytes())
@@ -81,7 +88,8 @@ import LighterTestSupport
 
     @Test func stateRoundTrips() throws {
         let state = ContainerState(ociVersion: "1.0.2", id: "c", status: .running, pid: 42, bundle: "/b", rootfs: "/b/rootfs",
-                                   created: "2026-11-29T12:00:00Z", annotations: ["a": "b"], pidStartTime: UInt64.max, cgroupsPath: "/lighter/c")
+                                   created: "2026-11-29T12:00:00Z", annotations: ["a": "b"], pidStartTime: UInt64.max, cgroupsPath: "/lighter/c",
+                                   hooks: Self.fullHooks)
         #expect(JSONCoverage.gaps(in: state, json: state.json) == [])
         #expect(try ContainerState(jsonBytes: state.jsonBytes(pretty: true), what: "state") == state)
         #expect(throws: LighterError.malformed(what: "state", reason: "bad value at \"status\": unknown value \"flying\"")) {
