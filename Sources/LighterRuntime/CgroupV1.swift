@@ -24,7 +24,7 @@ struct CgroupV1: CgroupManager {
     private func joinedDirectories() -> [String] {
         var seen = Set<[UInt64]>()
         var result: [String] = []
-        for controller in Self.alwaysJoined + ["cpuset", "blkio"] {
+        for controller in Self.alwaysJoined + ["cpuset", "blkio", "hugetlb", "net_cls", "net_prio"] {
             var st = stat()
             guard let dir = directory(controller), stat(dir, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else { continue }
             if seen.insert([UInt64(st.st_dev), UInt64(st.st_ino)]).inserted { result.append(dir) }
@@ -59,6 +59,25 @@ struct CgroupV1: CgroupManager {
         if let memory = resources?.memory { try apply(memory) }
         if let cpu { try apply(cpu) }
         if let blockIO { try apply(blockIO) }
+        if let limits = resources?.hugepageLimits, !limits.isEmpty {
+            let dir = try makeDirectory(in: try require("hugetlb", for: "hugepage limits"))
+            for limit in limits {
+                let file = "\(dir)/hugetlb.\(limit.pageSize).limit_in_bytes"
+                guard FileSystem.exists(file) else {
+                    throw .unsupported(feature: "hugepage limit for page size \(limit.pageSize)", fix: "use a page size this kernel has (see \(dir)/hugetlb.*.limit_in_bytes)")
+                }
+                try Cgroups.write(String(limit.limit), to: file)
+            }
+        }
+        if let network = resources?.network, !network.isEmpty {
+            if let classID = network.classID {
+                try Cgroups.write(String(classID), to: try makeDirectory(in: try require("net_cls", for: "network class id")) + "/net_cls.classid")
+            }
+            if let priorities = network.priorities, !priorities.isEmpty {
+                let dir = try makeDirectory(in: try require("net_prio", for: "network priorities"))
+                for entry in priorities { try Cgroups.write("\(entry.name) \(entry.priority)", to: "\(dir)/net_prio.ifpriomap") }
+            }
+        }
         if let pids = resources?.pids {
             try Cgroups.write(pids.limit > 0 ? String(pids.limit) : "max", to: try require("pids", for: "pids limit") + "/pids.max")
         }
@@ -137,15 +156,15 @@ struct CgroupV1: CgroupManager {
         }
     }
 
+    /// The container's directory of a hierarchy joined only when the spec asks for it, made now.
+    private func makeDirectory(in dir: String) throws(LighterError) -> String {
+        try FileSystem.makeDirectories(dir)
+        return dir
+    }
+
     /// blkio: throttles always (blk-throttle); weights only where the I/O scheduler offers them (BFQ).
     private func apply(_ blockIO: RuntimeSpec.BlockIO) throws(LighterError) {
-        guard let root = hierarchy("blkio") else { return }
-        var current = root
-        for part in path.split(separator: "/") {
-            current += "/\(part)"
-            try FileSystem.makeDirectories(current)
-        }
-        let dir = current
+        let dir = try makeDirectory(in: try require("blkio", for: "block I/O limits"))
         if blockIO.weight != nil || !(blockIO.weightDevice ?? []).isEmpty {
             let file = ["blkio.weight", "blkio.bfq.weight"].map { "\(dir)/\($0)" }.first(where: FileSystem.exists)
             guard let file else {

@@ -21,6 +21,12 @@ struct CgroupV2: CgroupManager {
         if resources?.pids != nil { needed.append(("pids", "pids limit")) }
         let blockIO = resources?.blockIO.flatMap { $0.isEmpty ? nil : $0 }
         if blockIO != nil { needed.append(("io", "block I/O limits")) }
+        let hugepages = resources?.hugepageLimits ?? []
+        if !hugepages.isEmpty { needed.append(("hugetlb", "hugepage limits")) }
+        if let network = resources?.network, !network.isEmpty {
+            throw .unsupported(feature: "network class id and priorities (net_cls, net_prio) on cgroup v2",
+                               fix: "cgroup v2 has no such controllers; classify traffic with nftables (meta cgroup) instead")
+        }
         if cpu?.realtimePeriod != nil || cpu?.realtimeRuntime != nil {
             throw .unsupported(feature: "real-time CPU limits on cgroup v2", fix: "leave the real-time period and runtime unset (cgroup v2 has no per-group real-time budget)")
         }
@@ -50,6 +56,13 @@ struct CgroupV2: CgroupManager {
             try Cgroups.write(pids.limit > 0 ? String(pids.limit) : "max", to: "\(directory)/pids.max")
         }
         if let blockIO { try apply(blockIO) }
+        for limit in hugepages {
+            let file = "\(directory)/hugetlb.\(limit.pageSize).max"
+            guard FileSystem.exists(file) else {
+                throw .unsupported(feature: "hugepage limit for page size \(limit.pageSize)", fix: "use a page size this kernel has (see \(directory)/hugetlb.*.max)")
+            }
+            try Cgroups.write(String(limit.limit), to: file)
+        }
     }
 
     /// io.weight (BFQ's io.bfq.weight where that is the scheduler) and io.max.

@@ -53,7 +53,8 @@ extension Runtime {
                 try syscall("chmod", fifo) { chmod(fifo, 0o622) }
             }
             let config = InitConfig(rootfs: rootfs, bundle: bundle, execFifo: waitForStart ? fifoPath(id) : nil, cgroupMountSources: [:],
-                                    terminalSize: TerminalSize(of: stdio.input))
+                                    terminalSize: spec.process?.consoleSize.map { TerminalSize(rows: $0.height, columns: $0.width) }
+                                        ?? TerminalSize(of: stdio.input))
             let terminal: FileDescriptor?
             (pid, terminal) = try spawnInit(config, spec: spec, specBytes: specBytes, stdio: stdio, meanwhile: meanwhile, cgroup: cgroup, id: id)
             var state = ContainerState(

@@ -6,6 +6,9 @@ import LighterSystem
 extension RuntimeSpec: JSONConvertible {
     public init(json: JSONNode, path: JSONPath) throws(LighterError) {
         let f = try JSONFields(json, path)
+        try f.refuseUnknown(["ociVersion", "process", "root", "hostname", "domainname", "mounts", "linux", "annotations", "hooks",
+                             "solaris", "windows", "vm", "zos"])
+        try f.refuseSet(["solaris", "windows", "vm", "zos"], why: "Lighter runs Linux containers only")
         self.init(ociVersion: try f.required("ociVersion"), process: try f.optional("process"), root: try f.optional("root"),
                   hostname: try f.optional("hostname"), mounts: try f.optional("mounts"), linux: try f.optional("linux"),
                   annotations: try f.optional("annotations"), hooks: try f.optional("hooks"), domainname: try f.optional("domainname"))
@@ -45,16 +48,30 @@ extension RuntimeSpec.Hook: JSONConvertible {
 extension RuntimeSpec.Process: JSONConvertible {
     public init(json: JSONNode, path: JSONPath) throws(LighterError) {
         let f = try JSONFields(json, path)
+        try f.refuseUnknown(["terminal", "consoleSize", "user", "args", "commandLine", "env", "cwd", "capabilities", "rlimits",
+                             "noNewPrivileges", "apparmorProfile", "oomScoreAdj", "selinuxLabel", "scheduler", "ioPriority", "execCPUAffinity"])
+        try f.refuseSet(["apparmorProfile"], why: "Lighter cannot load AppArmor profiles; remove the field")
+        try f.refuseSet(["selinuxLabel"], why: "Lighter cannot apply SELinux labels; remove the field")
+        try f.refuseSet(["scheduler", "ioPriority", "execCPUAffinity", "commandLine"], why: "Lighter does not apply this setting yet; remove the field")
         self.init(user: try f.required("user"), args: try f.required("args"), env: try f.optional("env"), cwd: try f.required("cwd"),
                   capabilities: try f.optional("capabilities"), rlimits: try f.optional("rlimits"),
                   noNewPrivileges: try f.optional("noNewPrivileges"), oomScoreAdj: try f.optional("oomScoreAdj"),
-                  terminal: try f.optional("terminal"))
+                  terminal: try f.optional("terminal"), consoleSize: try f.optional("consoleSize"))
     }
 
     public var json: JSONNode {
         .object(["terminal": terminal, "user": user, "args": args, "env": env, "cwd": cwd, "capabilities": capabilities,
-                 "rlimits": rlimits, "noNewPrivileges": noNewPrivileges, "oomScoreAdj": oomScoreAdj])
+                 "rlimits": rlimits, "noNewPrivileges": noNewPrivileges, "oomScoreAdj": oomScoreAdj, "consoleSize": consoleSize])
     }
+}
+
+extension RuntimeSpec.ConsoleSize: JSONConvertible {
+    public init(json: JSONNode, path: JSONPath) throws(LighterError) {
+        let f = try JSONFields(json, path)
+        self.init(height: try f.required("height"), width: try f.required("width"))
+    }
+
+    public var json: JSONNode { .object(["height": height, "width": width]) }
 }
 
 extension RuntimeSpec.User: JSONConvertible {
@@ -110,6 +127,11 @@ extension RuntimeSpec.Mount: JSONConvertible {
 extension RuntimeSpec.Linux: JSONConvertible {
     public init(json: JSONNode, path: JSONPath) throws(LighterError) {
         let f = try JSONFields(json, path)
+        try f.refuseUnknown(["namespaces", "uidMappings", "gidMappings", "timeOffsets", "devices", "netDevices", "cgroupsPath", "rootfsPropagation",
+                             "seccomp", "sysctl", "resources", "intelRdt", "personality", "maskedPaths", "readonlyPaths", "mountLabel",
+                             "memoryPolicy"])
+        try f.refuseSet(["mountLabel"], why: "Lighter cannot apply SELinux labels; remove the field")
+        try f.refuseSet(["timeOffsets", "netDevices", "intelRdt", "personality", "memoryPolicy"], why: "Lighter does not apply this setting yet; remove the field")
         self.init(namespaces: try f.optional("namespaces"), uidMappings: try f.optional("uidMappings"),
                   gidMappings: try f.optional("gidMappings"), resources: try f.optional("resources"),
                   cgroupsPath: try f.optional("cgroupsPath"), maskedPaths: try f.optional("maskedPaths"),
@@ -145,11 +167,43 @@ extension RuntimeSpec.IDMapping: JSONConvertible {
 extension RuntimeSpec.Resources: JSONConvertible {
     public init(json: JSONNode, path: JSONPath) throws(LighterError) {
         let f = try JSONFields(json, path)
+        try f.refuseUnknown(["memory", "cpu", "pids", "devices", "blockIO", "hugepageLimits", "network", "rdma", "unified"])
+        try f.refuseSet(["rdma", "unified"], why: "Lighter does not apply this setting yet; remove the field")
         self.init(memory: try f.optional("memory"), cpu: try f.optional("cpu"), pids: try f.optional("pids"), devices: try f.optional("devices"),
-                  blockIO: try f.optional("blockIO"))
+                  blockIO: try f.optional("blockIO"), hugepageLimits: try f.optional("hugepageLimits"), network: try f.optional("network"))
     }
 
-    public var json: JSONNode { .object(["memory": memory, "cpu": cpu, "pids": pids, "devices": devices, "blockIO": blockIO]) }
+    public var json: JSONNode {
+        .object(["memory": memory, "cpu": cpu, "pids": pids, "devices": devices, "blockIO": blockIO, "hugepageLimits": hugepageLimits,
+                 "network": network])
+    }
+}
+
+extension RuntimeSpec.HugepageLimit: JSONConvertible {
+    public init(json: JSONNode, path: JSONPath) throws(LighterError) {
+        let f = try JSONFields(json, path)
+        self.init(pageSize: try f.required("pageSize"), limit: try f.required("limit"))
+    }
+
+    public var json: JSONNode { .object(["pageSize": pageSize, "limit": limit]) }
+}
+
+extension RuntimeSpec.Network: JSONConvertible {
+    public init(json: JSONNode, path: JSONPath) throws(LighterError) {
+        let f = try JSONFields(json, path)
+        self.init(classID: try f.optional("classID"), priorities: try f.optional("priorities"))
+    }
+
+    public var json: JSONNode { .object(["classID": classID, "priorities": priorities]) }
+}
+
+extension RuntimeSpec.Network.Priority: JSONConvertible {
+    public init(json: JSONNode, path: JSONPath) throws(LighterError) {
+        let f = try JSONFields(json, path)
+        self.init(name: try f.required("name"), priority: try f.required("priority"))
+    }
+
+    public var json: JSONNode { .object(["name": name, "priority": priority]) }
 }
 
 extension RuntimeSpec.BlockIO: JSONConvertible {
@@ -188,6 +242,8 @@ extension RuntimeSpec.BlockIO.ThrottleDevice: JSONConvertible {
 extension RuntimeSpec.Memory: JSONConvertible {
     public init(json: JSONNode, path: JSONPath) throws(LighterError) {
         let f = try JSONFields(json, path)
+        try f.refuseUnknown(["limit", "reservation", "swap", "kernel", "kernelTCP", "swappiness", "disableOOMKiller", "useHierarchy", "checkBeforeUpdate"])
+        try f.refuseSet(["useHierarchy", "checkBeforeUpdate"], why: "Lighter does not apply this setting yet; remove the field")
         self.init(limit: try f.optional("limit"), reservation: try f.optional("reservation"), swap: try f.optional("swap"),
                   swappiness: try f.optional("swappiness"), disableOOMKiller: try f.optional("disableOOMKiller"),
                   kernel: try f.optional("kernel"), kernelTCP: try f.optional("kernelTCP"))
@@ -202,6 +258,8 @@ extension RuntimeSpec.Memory: JSONConvertible {
 extension RuntimeSpec.CPU: JSONConvertible {
     public init(json: JSONNode, path: JSONPath) throws(LighterError) {
         let f = try JSONFields(json, path)
+        try f.refuseUnknown(["shares", "quota", "burst", "period", "realtimeRuntime", "realtimePeriod", "cpus", "mems", "idle"])
+        try f.refuseSet(["burst", "idle"], why: "Lighter does not apply this setting yet; remove the field")
         self.init(shares: try f.optional("shares"), quota: try f.optional("quota"), period: try f.optional("period"),
                   cpus: try f.optional("cpus"), mems: try f.optional("mems"), realtimePeriod: try f.optional("realtimePeriod"),
                   realtimeRuntime: try f.optional("realtimeRuntime"))

@@ -76,10 +76,13 @@ public struct RuntimeSpec: Sendable, Equatable {
         public var rlimits: [Rlimit]?
         public var noNewPrivileges: Bool?
         public var oomScoreAdj: Int?
+        /// `consoleSize` of the pseudo-terminal (with `terminal`), before the caller's own size.
+        public var consoleSize: ConsoleSize?
 
         public init(user: User = User(), args: [String], env: [String]? = nil, cwd: String = "/",
                     capabilities: Capabilities? = nil, rlimits: [Rlimit]? = nil, noNewPrivileges: Bool? = nil,
-                    oomScoreAdj: Int? = nil, terminal: Bool? = nil) {
+                    oomScoreAdj: Int? = nil, terminal: Bool? = nil, consoleSize: ConsoleSize? = nil) {
+            self.consoleSize = consoleSize
             self.user = user
             self.args = args
             self.env = env
@@ -89,6 +92,16 @@ public struct RuntimeSpec: Sendable, Equatable {
             self.noNewPrivileges = noNewPrivileges
             self.oomScoreAdj = oomScoreAdj
             self.terminal = terminal
+        }
+    }
+
+    public struct ConsoleSize: Sendable, Equatable {
+        public var height: UInt16
+        public var width: UInt16
+
+        public init(height: UInt16, width: UInt16) {
+            self.height = height
+            self.width = width
         }
     }
 
@@ -220,13 +233,52 @@ public struct RuntimeSpec: Sendable, Equatable {
         public var pids: Pids?
         public var devices: [DeviceRule]?
         public var blockIO: BlockIO?
+        public var hugepageLimits: [HugepageLimit]?
+        public var network: Network?
 
-        public init(memory: Memory? = nil, cpu: CPU? = nil, pids: Pids? = nil, devices: [DeviceRule]? = nil, blockIO: BlockIO? = nil) {
+        public init(memory: Memory? = nil, cpu: CPU? = nil, pids: Pids? = nil, devices: [DeviceRule]? = nil, blockIO: BlockIO? = nil,
+                    hugepageLimits: [HugepageLimit]? = nil, network: Network? = nil) {
             self.memory = memory
             self.cpu = cpu
             self.pids = pids
             self.devices = devices
             self.blockIO = blockIO
+            self.hugepageLimits = hugepageLimits
+            self.network = network
+        }
+    }
+
+    /// `hugepageLimits`: bytes of huge pages of one size ("2MB", "1GB") the container may use.
+    public struct HugepageLimit: Sendable, Equatable {
+        public var pageSize: String
+        public var limit: UInt64
+
+        public init(pageSize: String, limit: UInt64) {
+            self.pageSize = pageSize
+            self.limit = limit
+        }
+    }
+
+    /// `network`: the net_cls class id and net_prio priorities (cgroup v1 only).
+    public struct Network: Sendable, Equatable {
+        public var classID: UInt32?
+        public var priorities: [Priority]?
+
+        public init(classID: UInt32? = nil, priorities: [Priority]? = nil) {
+            self.classID = classID
+            self.priorities = priorities
+        }
+
+        public var isEmpty: Bool { classID == nil && (priorities ?? []).isEmpty }
+
+        public struct Priority: Sendable, Equatable {
+            public var name: String
+            public var priority: UInt32
+
+            public init(name: String, priority: UInt32) {
+                self.name = name
+                self.priority = priority
+            }
         }
     }
 

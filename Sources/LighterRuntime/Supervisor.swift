@@ -111,6 +111,11 @@ struct TerminalSize: Sendable, Equatable {
     var rows: UInt16
     var columns: UInt16
 
+    init(rows: UInt16, columns: UInt16) {
+        self.rows = rows
+        self.columns = columns
+    }
+
     /// The size of the terminal `fd`, or nil when it is not a terminal (or has no size).
     init?(of fd: Int32) {
         guard fd >= 0 else { return nil }

@@ -126,4 +126,30 @@ import LighterSystem
             #expect("\(error)".contains("createContainer hook #0 (/bin/sleep) timed out after 1 s"), "\(error)")
         }
     }
+
+    @Test func hugepageAndNetworkLimitsApplyOrAreRefused() throws {
+        let cases: [(RuntimeSpec.Resources, String, String, String)] = [
+            (RuntimeSpec.Resources(hugepageLimits: [.init(pageSize: "2MB", limit: 4 << 21)]), "hugetlb", "hugetlb.2MB.limit_in_bytes", "\(4 << 21)"),
+            (RuntimeSpec.Resources(network: .init(classID: 0x100001)), "net_cls", "net_cls.classid", "\(0x100001)"),
+        ]
+        for (resources, controller, file, value) in cases {
+            let bundle = try BusyboxBundle(args: ["true"])
+            defer { bundle.cleanUp() }
+            bundle.spec.linux?.resources = resources
+            try bundle.writeSpec()
+            let hierarchy = "/sys/fs/cgroup/\(controller)"
+            if FileSystem.exists("\(hierarchy)/cgroup.procs") {
+                try bundle.runtime.create(id: bundle.id, bundle: bundle.directory)
+                #expect(try FileSystem.readString("\(hierarchy)\(bundle.cgroupsPath)/\(file)").trimmed == value)
+            } else {
+                // Not mounted as a v1 hierarchy here (this VM's hugetlb sits on the hybrid cgroup2): refused, never ignored.
+                do {
+                    try bundle.runtime.create(id: bundle.id, bundle: bundle.directory)
+                    Issue.record("\(controller) limit accepted without the controller")
+                } catch {
+                    #expect("\(error)".contains("cgroup v1 \(controller) controller"), "\(error)")
+                }
+            }
+        }
+    }
 }

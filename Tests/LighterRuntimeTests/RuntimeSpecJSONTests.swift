@@ -6,6 +6,20 @@ import LighterTestSupport
 
 /// The hand-written config.json conversion (RuntimeSpec+JSON.swift) against a spec with every field set.
 @Suite struct RuntimeSpecJSONTests {
+    static let fullResources: RuntimeSpec.Resources = .init(memory: .init(limit: 33_554_432, reservation: 1 << 20, swap: -1, swappiness: 60, disableOOMKiller: false,
+                      kernel: 1 << 24, kernelTCP: 1 << 22),
+        cpu: .init(shares: 512, quota: 50_000, period: 100_000, cpus: "0-1", mems: "0",
+                   realtimePeriod: 1_000_000, realtimeRuntime: 950_000),
+        pids: .init(limit: 64),
+        devices: [.init(allow: false, type: "a", major: -1, minor: 3, access: "rwm")],
+        blockIO: .init(weight: 300, weightDevice: [.init(major: 8, minor: 0, weight: 200)],
+                       throttleReadBpsDevice: [.init(major: 8, minor: 0, rate: 1_048_576)],
+                       throttleWriteBpsDevice: [.init(major: 8, minor: 16, rate: 2_097_152)],
+                       throttleReadIOPSDevice: [.init(major: 8, minor: 0, rate: 100)],
+                       throttleWriteIOPSDevice: [.init(major: 8, minor: 0, rate: 50)]),
+        hugepageLimits: [.init(pageSize: "2MB", limit: 1 << 21)],
+        network: .init(classID: 0x100001, priorities: [.init(name: "eth0", priority: 5)]))
+
     static let fullHooks = RuntimeSpec.Hooks(
         prestart: [fullHook], createRuntime: [fullHook], createContainer: [fullHook], startContainer: [fullHook],
         poststart: [fullHook], poststop: [fullHook])
@@ -18,24 +32,14 @@ import LighterTestSupport
                        capabilities: .init(bounding: ["CAP_CHOWN"], effective: ["CAP_KILL"], inheritable: ["CAP_NET_RAW"],
                                            permitted: ["CAP_CHOWN", "CAP_KILL"], ambient: ["CAP_SETUID"]),
                        rlimits: [.init(type: "RLIMIT_NOFILE", hard: UInt64.max, soft: 1024)], noNewPrivileges: true,
-                       oomScoreAdj: -500, terminal: true),
+                       oomScoreAdj: -500, terminal: true, consoleSize: .init(height: 24, width: 80)),
         root: .init(path: "rootfs", readonly: true),
         hostname: "box",
         mounts: [.init(destination: "/proc", type: "proc", source: "proc", options: ["nosuid", "noexec"])],
         linux: .init(namespaces: [.init(type: "pid", path: "/proc/1/ns/pid"), .init(type: "network", path: "/run/netns/x")],
                      uidMappings: [.init(containerID: 0, hostID: 100_000, size: 65_536)],
                      gidMappings: [.init(containerID: 0, hostID: 200_000, size: 65_536)],
-                     resources: .init(memory: .init(limit: 33_554_432, reservation: 1 << 20, swap: -1, swappiness: 60, disableOOMKiller: false,
-                                                    kernel: 1 << 24, kernelTCP: 1 << 22),
-                                      cpu: .init(shares: 512, quota: 50_000, period: 100_000, cpus: "0-1", mems: "0",
-                                                 realtimePeriod: 1_000_000, realtimeRuntime: 950_000),
-                                      pids: .init(limit: 64),
-                                      devices: [.init(allow: false, type: "a", major: -1, minor: 3, access: "rwm")],
-                                      blockIO: .init(weight: 300, weightDevice: [.init(major: 8, minor: 0, weight: 200)],
-                                                     throttleReadBpsDevice: [.init(major: 8, minor: 0, rate: 1_048_576)],
-                                                     throttleWriteBpsDevice: [.init(major: 8, minor: 16, rate: 2_097_152)],
-                                                     throttleReadIOPSDevice: [.init(major: 8, minor: 0, rate: 100)],
-                                                     throttleWriteIOPSDevice: [.init(major: 8, minor: 0, rate: 50)])),
+                     resources: fullResources,
                      cgroupsPath: "/lighter/abc", maskedPaths: ["/proc/kcore"], readonlyPaths: ["/proc/sys"],
                      seccomp: .init(defaultAction: "SCMP_ACT_ERRNO", defaultErrnoRet: 1, architectures: ["SCMP_ARCH_X86_64"],
                                     flags: ["SECCOMP_FILTER_FLAG_SPEC_ALLOW"],

@@ -17,12 +17,13 @@ import LighterSystem
         #expect(try Capability.mask(of: spec.process?.capabilities?.effective) == 0xa804_25fb)
     }
 
-    @Test func decodesARuncStyleConfigIgnoringUnknownFields() throws {
+    @Test func decodesARuncStyleConfigAndRefusesWhatItCannotApply() throws {
+        // Empty labels and profiles (what Docker writes on hosts without AppArmor/SELinux) are fine.
         let json = """
         {"ociVersion":"1.0.2","process":{"terminal":false,"user":{"uid":1,"gid":2,"additionalGids":[3]},
          "args":["sh"],"env":["A=b"],"cwd":"/","rlimits":[{"type":"RLIMIT_NOFILE","hard":1024,"soft":1024}],
-         "apparmorProfile":"x"},"root":{"path":"rootfs","readonly":true},
-         "linux":{"namespaces":[{"type":"mount"}],"resources":{"memory":{"limit":1048576}},"mountLabel":"y"}}
+         "apparmorProfile":""},"root":{"path":"rootfs","readonly":true},
+         "linux":{"namespaces":[{"type":"mount"}],"resources":{"memory":{"limit":1048576},"blockIO":{}},"mountLabel":""}}
         """
         let spec = try RuntimeSpec(jsonBytes: Array(json.utf8), what: "config.json")
         try spec.validate()
@@ -30,6 +31,23 @@ import LighterSystem
         #expect(spec.process?.rlimits?.first?.hard == 1024)
         #expect(spec.root?.readonly == true)
         #expect(spec.linux?.resources?.memory?.limit == 1_048_576)
+        // A setting that is set but cannot be applied, and a field nobody knows, are refused by name.
+        let refusals: [(String, String, String)] = [
+            (#""apparmorProfile":"""#, #""apparmorProfile":"docker-default""#, "config.json field \"process.apparmorProfile\""),
+            (#""mountLabel":"""#, #""mountLabel":"system_u:object_r:container_file_t:s0""#, "config.json field \"linux.mountLabel\""),
+            (#""blockIO":{}"#, #""blockIO":{},"rdma":{"mlx5_1":{"hcaHandles":3}}"#, "config.json field \"linux.resources.rdma\""),
+            (#""limit":1048576"#, #""limit":1048576,"wings":2"#, "config.json field \"linux.resources.memory.wings\""),
+            (#""ociVersion":"1.0.2""#, #""ociVersion":"1.0.2","flying":true"#, "config.json field \"flying\""),
+        ]
+        for (from, to, message) in refusals {
+            let changed = json.replacing(from, with: to)
+            do {
+                _ = try RuntimeSpec(jsonBytes: Array(changed.utf8), what: "config.json")
+                Issue.record("accepted: \(to)")
+            } catch {
+                #expect("\(error)".hasPrefix(message), "\(error)")
+            }
+        }
     }
 
     @Test func rejectsWhatTheRuntimeCannotHonour() {

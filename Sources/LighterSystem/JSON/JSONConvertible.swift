@@ -121,6 +121,28 @@ public struct JSONFields {
         return try T(json: node, path: path.appending(key))
     }
 
+    /// Refuse a key outside `known` (a strict reader: a setting nobody applies must not be ignored).
+    public func refuseUnknown(_ known: Set<String>) throws(LighterError) {
+        if let unknown = fields.keys.sorted().first(where: { !known.contains($0) }) {
+            throw .unsupported(feature: "\(path.what) field \"\(path.appending(unknown).keys)\"", fix: "Lighter does not know this setting; remove it")
+        }
+    }
+
+    /// Refuse keys the runtime knows but cannot apply, when they are set (not null, empty or zero).
+    public func refuseSet(_ keys: [String], why fix: String) throws(LighterError) {
+        for key in keys {
+            guard let node = fields[key] else { continue }
+            switch node {
+            case .null, .bool(false): continue
+            case let .string(text) where text.isEmpty: continue
+            case let .array(items) where items.isEmpty: continue
+            case let .object(items) where items.isEmpty: continue
+            case let .number(text) where Double(text) == 0: continue
+            default: throw .unsupported(feature: "\(path.what) field \"\(path.appending(key).keys)\"", fix: fix)
+            }
+        }
+    }
+
     /// A field that may be missing or null, with the value to use then (fields added after a
     /// format was first written).
     public func value<T: JSONConvertible>(_ key: String, default fallback: T) throws(LighterError) -> T {
