@@ -35,13 +35,21 @@ struct ImagesCommand: ParsableCommand {
         }
     }
 
+    /// The digest this row's repository knows the image by (its RepoDigest), as Docker's column.
+    private func digest(_ image: ImageRecord, _ name: Reference?) -> String {
+        let references = image.repoDigests.compactMap { try? Reference(parsing: $0) }
+        let match = name.flatMap { n in references.first { $0.registry == n.registry && $0.repository == n.repository } }
+            ?? (name == nil ? references.first : nil)
+        return match?.digest?.description ?? "<none>"
+    }
+
     private func row(_ image: ImageRecord, _ name: Reference?) -> OutputRow {
         let id = noTrunc ? image.id.description : image.id.short
         return OutputRow(fields: [
             ("Containers", "N/A"),
-            ("CreatedAt", Time.rfc3339(seconds: image.createdSeconds)),
+            ("CreatedAt", DockerListRows.goTime(seconds: image.createdSeconds)),
             ("CreatedSince", Time.ago(image.createdSeconds)),
-            ("Digest", image.manifestDigest.description),
+            ("Digest", digest(image, name)),
             ("ID", id),
             ("Platform", image.platform),
             ("Repository", name?.familiarName ?? "<none>"),
