@@ -80,8 +80,8 @@ extension ImageStore {
             if rows.count == 1 { return (try Digest(hex: rows[0].string("id")), nil) }
             if rows.count > 1 { throw .conflict("image ID prefix \(input) is ambiguous (\(rows.count) images match)") }
         }
-        if (try? Reference(parsing: input)) == nil && !(hex.allSatisfy { $0.isHexDigit }) {
-            throw .invalidReference(input)
+        if hex.count > 64 || !hex.allSatisfy(\.isHexDigit) {
+            _ = try Reference(parsing: input)   // not a reference: its parse error says what is wrong
         }
         throw .notFound(kind: "image", name: input)
     }
