@@ -41,6 +41,20 @@ import LighterTestSupport
         #expect(!rig.settledLinks.contains { $0.hasPrefix("veth") })
     }
 
+    @Test func publishedPortsInInspectAsDockers() {
+        let rig = NetworkRig()
+        #expect(rig.run("run", "-d", "--name", "web", "-p", "8084:80", "busybox", "httpd", "-f", "-p", "80").status == 0)
+        func json(_ template: String) -> String { rig.run("inspect", "-f", template, "web").stdout }
+        #expect(json("{{json .HostConfig.PortBindings}}") == "{\"80/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"8084\"}]}\n")
+        #expect(json("{{json .Config.ExposedPorts}}") == "{\"80/tcp\":{}}\n")
+        #expect(json("{{json .NetworkSettings.Ports}}") == "{\"80/tcp\":[{\"HostIp\":\"0.0.0.0\",\"HostPort\":\"8084\"}]}\n")
+        #expect(json("{{.NetworkSettings.IPAddress}} {{.NetworkSettings.Networks.bridge.IPAddress}} {{.HostConfig.NetworkMode}}") == "172.18.0.2 172.18.0.2 bridge\n")
+        // Stopped: no ports in NetworkSettings, the bindings stay in HostConfig, as Docker's.
+        #expect(rig.run("stop", "-t", "1", "web").status == 0)
+        #expect(json("{{json .NetworkSettings.Ports}}") == "{}\n")
+        #expect(json("{{json .HostConfig.PortBindings}}").contains("8084"))
+    }
+
     @Test func anIdleBridgeLeftWithAnotherSubnetIsAdopted() {
         let rig = NetworkRig()
         // As a wiped data root leaves it: the bridge and its address, no container on it.
