@@ -38,5 +38,19 @@ import Testing
         #expect(events.map(\.description) == ["Untagged: \(other):2", "Untagged: \(other)@\(otherDigest)"])
         let left = try source.store.image(id: id)
         #expect(left.tags == ["docker.io/library/busybox:test"] && left.repoDigests == ["\(first)@\(pushed)"], "\(left.repoDigests)")
+
+        // The CLI shows them as Docker: RepoDigests in image inspect, the DIGEST column of `images`.
+        func lighter(_ arguments: String...) -> String {
+            Run.capture([Repository.lighterBinary] + arguments, environment: ["LIGHTER_ROOT": source.dir.sub("root")]).stdout
+        }
+        #expect(lighter("image", "inspect", "-f", "{{json .RepoDigests}}", "busybox:test") == "[\"\(first)@\(pushed)\"]\n")
+        #expect(lighter("images", "--format", "{{.Repository}} {{.Tag}} {{.Digest}}") == "busybox test <none>\n")
+
+        // Pulled by digest alone into an empty store: a `REPOSITORY <none>` row with the digest.
+        let byDigest = try TestStore()
+        #expect(try await byDigest.pull("\(other)@\(otherDigest)").id == id)
+        let rows = Run.capture([Repository.lighterBinary, "images", "--format", "{{.Repository}} {{.Tag}} {{.Digest}}"],
+                               environment: ["LIGHTER_ROOT": byDigest.dir.sub("root")]).stdout
+        #expect(rows == "\(other) <none> \(otherDigest)\n", "\(rows)")
     }
 }

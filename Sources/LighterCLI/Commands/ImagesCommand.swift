@@ -23,7 +23,7 @@ struct ImagesCommand: ParsableCommand {
             var rows: [OutputRow] = []
             var seenIDs = Set<Digest>()
             for image in images {
-                let names: [Reference?] = image.tags.isEmpty ? [nil] : image.tags.compactMap { try? Reference(parsing: $0) }
+                let names: [Reference?] = image.tags.isEmpty ? digestOnlyNames(image) : image.tags.compactMap { try? Reference(parsing: $0) }
                 for name in names where filters.matches(image: image, name: name) {
                     if quiet && !seenIDs.insert(image.id).inserted { continue }
                     rows.append(row(image, name))
@@ -33,6 +33,16 @@ struct ImagesCommand: ParsableCommand {
                 + (digests ? [("Digest", "DIGEST")] : []) + [("ID", "IMAGE ID"), ("CreatedSince", "CREATED"), ("Size", "SIZE")])
             for line in try renderer.render(rows, format: output.format, quietKey: "ID", quiet: quiet) { Console.out(line) }
         }
+    }
+
+    /// An image with no tag but pulled by digest: one `REPOSITORY <none>` row per repository, as
+    /// Docker lists it; with neither, one `<none> <none>` row.
+    private func digestOnlyNames(_ image: ImageRecord) -> [Reference?] {
+        var seen = Set<String>()
+        let names = image.repoDigests.compactMap { try? Reference(parsing: $0) }
+            .filter { seen.insert("\($0.registry)/\($0.repository)").inserted }
+            .map { Reference(registry: $0.registry, repository: $0.repository, tag: nil) }
+        return names.isEmpty ? [nil] : names
     }
 
     /// The digest this row's repository knows the image by (its RepoDigest), as Docker's column.
