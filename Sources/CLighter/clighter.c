@@ -14,6 +14,7 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <net/if.h>
 #include <string.h>
 #include <linux/close_range.h>
 #include <poll.h>
@@ -198,6 +199,23 @@ int lighter_signalfd(const int *signals, int count) {
 int lighter_ioctl_winsize(int fd, int set, struct winsize *size) { return ioctl(fd, set ? TIOCSWINSZ : TIOCGWINSZ, size); }
 
 int lighter_ioctl_value(int fd, unsigned long request, unsigned long value) { return ioctl(fd, request, value); }
+
+int lighter_loopback_up(void) {
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    struct ifreq request;
+    memset(&request, 0, sizeof(request));
+    strncpy(request.ifr_name, "lo", IFNAMSIZ - 1);
+    int result = ioctl(fd, SIOCGIFFLAGS, &request);
+    if (result == 0 && !(request.ifr_flags & IFF_UP)) {
+        request.ifr_flags |= IFF_UP;
+        result = ioctl(fd, SIOCSIFFLAGS, &request);
+    }
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return result;
+}
 
 ssize_t lighter_send_with_fd(int sock, const void *buf, size_t len, int fd) {
     struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };

@@ -7,7 +7,13 @@ import LighterSystem
 extension Engine {
     /// `rm [-f] [-v]`: a running or paused container needs `force` (it is killed first); `volumes`
     /// also removes its anonymous volumes.
+    /// With `force`, a `--rm` container its monitor removes meanwhile counts as removed.
     public func remove(_ id: String, force: Bool, volumes removeVolumes: Bool = false) throws(LighterError) {
+        guard force else { return try removeOrFail(id, force: false, volumes: removeVolumes) }
+        try unlessRemovedMeanwhile(id) { () throws(LighterError) in try removeOrFail(id, force: true, volumes: removeVolumes) }
+    }
+
+    private func removeOrFail(_ id: String, force: Bool, volumes removeVolumes: Bool) throws(LighterError) {
         guard let record = try inspectUnlessTorn(id) else {
             try removeFiles(id)   // nothing is known to be running: remove what is there
             return
@@ -47,8 +53,17 @@ extension Engine {
     }
 
     /// `container prune`: remove every stopped container; the IDs removed.
-    public func prune() throws(LighterError) -> [String] {
+    public func prune() throws(LighterError) -> [String] { try pruneContainers().removed }
+
+    /// `container prune`, and the bytes its containers held on disk (writable layer, logs, their
+    /// files: what Docker's "reclaimed space" counts, and the logs besides).
+    public func pruneContainers() throws(LighterError) -> (removed: [String], reclaimedBytes: Int64) {
         var removed: [String] = []
+        var bytes: Int64 = 0
+        func removeFiles(_ id: String) throws(LighterError) {
+            bytes += diskUsage(of: id)
+            try self.removeFiles(id)
+        }
         for id in try allIDs() {
             let readable: ContainerRecord?
             do { readable = try inspectUnlessTorn(id) } catch { continue }
@@ -62,6 +77,18 @@ extension Engine {
                 removed.append(id)
             }
         }
-        return removed
+        return (removed, bytes)
+    }
+
+    /// Bytes a stopped container holds in its directory, without its root mount point and idmapped
+    /// lower mounts (which are the image's, and empty once unmounted).
+    func diskUsage(of id: String) -> Int64 {
+        let directory = directory(id)
+        var seen = Set<UInt64>()
+        var total: Int64 = 0
+        for name in (try? FileSystem.list(directory)) ?? [] where name != "rootfs" && name != "lowers" {
+            total += FileSystem.diskUsage("\(directory)/\(name)", seen: &seen)
+        }
+        return total
     }
 }

@@ -30,19 +30,46 @@ extension Engine {
     }
 
     /// `kill -s SIGNAL`: the container must be running.
+    /// A `--rm` container that already exited is being removed by its monitor: that is success.
     public func kill(_ id: String, signal: Int32) throws(LighterError) {
-        try thawIfPaused(id)
-        let record = try update(id) { (r) throws(LighterError) in
-            refresh(&r)
-            guard r.state.status == .running else { throw .conflict("container \(r.shortID) is not running") }
-            r.state.stoppedByUser = true
+        try unlessRemovedMeanwhile(id) { () throws(LighterError) in
+            try thawIfPaused(id)
+            var exiting = false
+            let record = try update(id) { (r) throws(LighterError) in
+                refresh(&r)
+                if r.spec.autoRemove && [.exited, .removing, .dead].contains(r.state.status) {
+                    exiting = true
+                    return
+                }
+                guard r.state.status == .running else { throw .conflict("container \(r.shortID) is not running") }
+                r.state.stoppedByUser = true
+            }
+            if exiting { return }
+            // ESRCH: the process ended between the check and the signal; it is exiting, as asked.
+            _ = try syscallTolerating("kill", "container \(record.shortID)", [ESRCH]) { Glibc.kill(record.state.pid, signal) }
         }
-        try syscall("kill", "container \(record.shortID)") { Glibc.kill(record.state.pid, signal) }
+    }
+
+    /// Run `body` on a container that its `--rm` monitor may remove meanwhile: when `body` fails
+    /// and the container's record is gone, the container stopped and went, which is what was asked
+    /// (Docker's `stop`, `kill` and `rm -f` succeed then too).
+    func unlessRemovedMeanwhile(_ id: String, _ body: () throws(LighterError) -> Void) throws(LighterError) {
+        do {
+            try body()
+        } catch {
+            if !FileSystem.exists(recordPath(id)) { return }
+            throw error
+        }
     }
 
     /// `stop -t`: the stop signal (SIGTERM or the image's), then SIGKILL after `timeout` seconds.
     /// Returns once the monitor has recorded the exit.
+    /// A `--rm` container removed meanwhile counts as stopped.
     public func stop(_ id: String, timeout: Int?, signal: Int32? = nil) throws(LighterError) {
+        try unlessRemovedMeanwhile(id) { () throws(LighterError) in try stopOrFail(id, timeout: timeout, signal: signal) }
+    }
+
+    private func stopOrFail(_ id: String, timeout: Int?, signal: Int32?) throws(LighterError) {
         try thawIfPaused(id)
         let record = try update(id) { (r) throws(LighterError) in
             refresh(&r)

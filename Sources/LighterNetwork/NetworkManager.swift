@@ -39,9 +39,16 @@ public struct NetworkManager: Sendable {
 
     public func defaultNetwork() throws(LighterError) -> NetworkRecord {
         if let existing = try store.network(NetworkRecord.defaultName) { return existing }
-        let subnet = try ProcessInfoEnvironment.value("LIGHTER_BRIDGE_SUBNET").map { (text) throws(LighterError) in try IPv4Subnet(parsing: text) }
+        var subnet = try ProcessInfoEnvironment.value("LIGHTER_BRIDGE_SUBNET").map { (text) throws(LighterError) in try IPv4Subnet(parsing: text) }
+        var gateway: IPv4Address?
+        if subnet == nil, let adopted = try idleBridgeAddress(NetworkRecord.defaultBridge) {
+            // A `lighter0` left by a wiped store (or another data root) with no container on it: keep
+            // its subnet, so the bridge, its route and this store agree.
+            subnet = IPv4Subnet(address: adopted.address, prefix: adopted.prefix)
+            gateway = adopted.address
+        }
         do {
-            return try store.insert(name: NetworkRecord.defaultName, subnet: subnet, gateway: nil, bridge: NetworkRecord.defaultBridge,
+            return try store.insert(name: NetworkRecord.defaultName, subnet: subnet, gateway: gateway, bridge: NetworkRecord.defaultBridge,
                                     candidates: Self.subnetPool, busy: try hostRoutes(), created: Time.now().seconds)
         } catch .conflict {
             // Another `run` made it first.
@@ -168,7 +175,10 @@ public struct NetworkManager: Sendable {
     /// The bridge's link index, creating it (address, up, forwarding, rules) when missing; when
     /// Lighter's table is gone (flushed, or a reboot), every rule of running containers comes back.
     func ensureBridge(_ network: NetworkRecord, host: RouteNetlink) throws(LighterError) -> Int32 {
-        if let link = try host.link(named: network.bridge), link.up, try NftablesProbe.tableExists() { return link.index }
+        if let link = try host.link(named: network.bridge), link.up, try foreignAddresses(of: link, network, host: host).isEmpty,
+           try NftablesProbe.tableExists() {
+            return link.index
+        }
         return try withLock { () throws(LighterError) -> Int32 in
             let index = try setUpBridge(network, host: host)
             try loadRules()
@@ -177,6 +187,9 @@ public struct NetworkManager: Sendable {
     }
 
     private func setUpBridge(_ network: NetworkRecord, host: RouteNetlink) throws(LighterError) -> Int32 {
+        if let existing = try host.link(named: network.bridge) {
+            try replaceIfForeign(existing, network, host: host)
+        }
         if try host.link(named: network.bridge) == nil {
             do { try host.createBridge(network.bridge) } catch .system(_, _, EEXIST) {}
         }
@@ -188,6 +201,41 @@ public struct NetworkManager: Sendable {
         try Self.sysctl("net/ipv4/ip_forward", "1")
         try Self.sysctl("net/ipv4/conf/\(network.bridge)/route_localnet", "1")
         return link.index
+    }
+
+    /// The IPv4 addresses of an existing bridge that are not this network's gateway/prefix.
+    private func foreignAddresses(of link: RouteNetlink.Link, _ network: NetworkRecord,
+                                  host: RouteNetlink) throws(LighterError) -> [(address: IPv4Address, prefix: Int)] {
+        try host.addresses(index: link.index).filter { $0.address != network.gateway || $0.prefix != network.subnet.prefix }
+    }
+
+    /// A bridge of this name with another subnet (left by another data root, or by this one before
+    /// its store was wiped): rebuilt when nothing is attached to it, else refused — reusing it would
+    /// give containers a gateway that does not exist, and loading this store's rules would take the
+    /// other containers' published ports away.
+    private func replaceIfForeign(_ link: RouteNetlink.Link, _ network: NetworkRecord, host: RouteNetlink) throws(LighterError) {
+        let foreign = try foreignAddresses(of: link, network, host: host)
+        guard !foreign.isEmpty else { return }
+        let attached = try host.links().filter { $0.master == link.index }
+        let addresses = foreign.map { "\($0.address)/\($0.prefix)" }.joined(separator: ", ")
+        guard attached.isEmpty else {
+            throw .conflict("""
+                bridge \(network.bridge) has address \(addresses), but network \(network.name) of this data root is \(network.subnet) \
+                (gateway \(network.gateway)), and \(attached.count) interface(s) are attached to it (\(attached.map { $0.name }.joined(separator: ", "))), \
+                probably containers of another Lighter data root: stop those containers (the bridge is then rebuilt), or give this \
+                data root a network of its own (`lighter network create NAME` and `--network NAME`)
+                """)
+        }
+        _ = try host.deleteLink(named: network.bridge)
+    }
+
+    /// The address of an existing bridge with nothing attached, to adopt as the default network's.
+    private func idleBridgeAddress(_ name: String) throws(LighterError) -> (address: IPv4Address, prefix: Int)? {
+        let host = try RouteNetlink()
+        guard let link = try host.link(named: name), try !host.links().contains(where: { $0.master == link.index }),
+              let address = try host.addresses(index: link.index).first,
+              address.prefix >= 8, address.prefix <= 30 else { return nil }
+        return address
     }
 
     /// Write Lighter's whole table from the store (callers hold the lock). Ports of containers that

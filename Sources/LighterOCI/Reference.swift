@@ -12,7 +12,7 @@ public struct Reference: Hashable, Sendable, CustomStringConvertible {
 
     public init(parsing input: String) throws(LighterError) {
         var rest = Substring(input)
-        guard !rest.isEmpty, rest.count <= 255 + 128 + 72 else { throw .invalidReference(input.isEmpty ? "empty reference" : input) }
+        guard !rest.isEmpty else { throw .invalidReference("empty reference") }
         if let at = rest.firstIndex(of: "@") {
             digest = try Digest(parsing: String(rest[rest.index(after: at)...]))
             rest = rest[..<at]
@@ -41,6 +41,10 @@ public struct Reference: Hashable, Sendable, CustomStringConvertible {
             components.insert("library", at: 0)
         }
         repository = components.joined(separator: "/")
+        // Docker counts the normalized name (`docker.io/library/NAME`), as distribution's reference package.
+        guard registry.utf8.count + 1 + repository.utf8.count <= Reference.nameTotalLengthMax else {
+            throw .invalidReference("repository name must not be more than \(Reference.nameTotalLengthMax) characters")
+        }
         if tag == nil && digest == nil { tag = "latest" }
     }
 
@@ -50,6 +54,9 @@ public struct Reference: Hashable, Sendable, CustomStringConvertible {
         self.tag = tag
         self.digest = digest
     }
+
+    /// The longest name (registry/repository) Docker accepts.
+    public static let nameTotalLengthMax = 255
 
     static func looksLikeRegistry(_ component: String) -> Bool {
         component.contains(".") || component.contains(":") || component == "localhost"

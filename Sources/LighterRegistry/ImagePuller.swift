@@ -93,7 +93,10 @@ public struct ImagePuller: Sendable {
         try await download(missing, repository: repository, client: client, unpacker: unpacker, progress: progress)
         progress(.unpacking)
         let unpacked = try await unpacker.unpackReady()
-        let tags = reference.tag != nil && reference.digest == nil ? [reference] : []
+        // The tag, and the digest the reference resolved to in this repository (Docker's RepoDigests:
+        // recorded even when the store already held the image under another manifest).
+        let repoDigest = Reference(registry: reference.registry, repository: reference.repository, tag: nil, digest: top.digest)
+        let tags = (reference.tag != nil && reference.digest == nil ? [reference] : []) + [repoDigest]
         let id = try store.addImage(configBytes: configBytes, layers: layers, manifestBytes: manifestBytes, tags: tags, unpacked: unpacked)
         return PulledImage(id: id, manifestDigest: manifestDigest, resolvedDigest: top.digest, reference: reference, downloadedLayers: missing.count)
     }

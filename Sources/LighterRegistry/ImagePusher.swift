@@ -25,9 +25,11 @@ public struct ImagePusher: Sendable {
     /// Push the stored image `source` as `target`; returns the manifest digest.
     public func push(_ source: String, as target: Reference, progress: @escaping @Sendable (PushEvent) -> Void = { _ in }) async throws(LighterError) -> Digest {
         let image = try store.pushable(source)
-        return try await withClient(for: target) { (client) throws(LighterError) -> Digest in
+        let digest = try await withClient(for: target) { (client) throws(LighterError) -> Digest in
             try await pushImage(image, to: target, tag: target.tag ?? image.manifestDigest.description, client: client, progress: progress)
         }
+        try store.recordRepoDigest(target, digest: digest, image: image.id)
+        return digest
     }
 
     /// Push several stored images (one per platform) and an OCI index of them as `target`; returns the index digest.

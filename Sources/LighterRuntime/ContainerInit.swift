@@ -83,6 +83,11 @@ public enum ContainerInit {
         for (key, value) in (spec.linux?.sysctl ?? [:]).sorted(by: { $0.key < $1.key }) {
             try writeFile("/proc/sys/" + key.replacingDots(), value)
         }
+        // A new network namespace starts with `lo` down: bring it up, so 127.0.0.1 answers even
+        // under `--network none` (Docker's loopback-only network).
+        if namespaces.contains(where: { $0.type == "network" && $0.path == nil }) {
+            try syscall("ioctl(SIOCSIFFLAGS)", "lo") { lighter_loopback_up() }
+        }
         try finishRootFilesystem(spec)
         // Nothing of the container's own runs before the init is in its cgroups (limits, devices).
         if !placed { try channel.waitUntilPlaced() }

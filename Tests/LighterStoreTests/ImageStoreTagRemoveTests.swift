@@ -44,7 +44,10 @@ import LighterTestSupport
         let t = try TestStore()
         try t.importBusybox()
         #expect(throws: LighterError.notFound(kind: "image", name: "nothere")) { try t.store.remove("nothere", force: false) }
-        #expect(throws: LighterError.invalidReference("Bad Name")) { try t.store.remove("Bad Name", force: false) }
+        // The reference parser's own error, which says what is wrong with the name.
+        #expect(throws: LighterError.invalidReference("Bad Name: repository name must be lowercase letters, digits and separators (. _ __ -)")) {
+            try t.store.remove("Bad Name", force: false)
+        }
         #expect(throws: LighterError.self) { try t.store.tag("busybox", as: "UPPER:case") }
         #expect(throws: LighterError.self) { try t.store.tag("missing", as: "x") }
     }

@@ -65,6 +65,9 @@ struct winsize;
 int lighter_ioctl_winsize(int fd, int set, struct winsize *size);
 /// ioctl(2) whose argument is a plain value (TIOCSCTTY, ...).
 int lighter_ioctl_value(int fd, unsigned long request, unsigned long value);
+/// Bring the loopback interface of the caller's network namespace up (SIOCGIFFLAGS + SIOCSIFFLAGS
+/// with IFF_UP on "lo"); 0, or -1 with errno.
+int lighter_loopback_up(void);
 /// sendmsg(2) of `len` bytes with `fd` attached (SCM_RIGHTS), MSG_NOSIGNAL.
 ssize_t lighter_send_with_fd(int sock, const void *buf, size_t len, int fd);
 /// recvmsg(2) of up to `len` bytes; an attached descriptor (close-on-exec) goes to *fd, else -1.

@@ -23,7 +23,7 @@ struct ImagesCommand: ParsableCommand {
             var rows: [OutputRow] = []
             var seenIDs = Set<Digest>()
             for image in images {
-                let names: [Reference?] = image.tags.isEmpty ? [nil] : image.tags.compactMap { try? Reference(parsing: $0) }
+                let names: [Reference?] = image.tags.isEmpty ? digestOnlyNames(image) : image.tags.compactMap { try? Reference(parsing: $0) }
                 for name in names where filters.matches(image: image, name: name) {
                     if quiet && !seenIDs.insert(image.id).inserted { continue }
                     rows.append(row(image, name))
@@ -35,13 +35,31 @@ struct ImagesCommand: ParsableCommand {
         }
     }
 
+    /// An image with no tag but pulled by digest: one `REPOSITORY <none>` row per repository, as
+    /// Docker lists it; with neither, one `<none> <none>` row.
+    private func digestOnlyNames(_ image: ImageRecord) -> [Reference?] {
+        var seen = Set<String>()
+        let names = image.repoDigests.compactMap { try? Reference(parsing: $0) }
+            .filter { seen.insert("\($0.registry)/\($0.repository)").inserted }
+            .map { Reference(registry: $0.registry, repository: $0.repository, tag: nil) }
+        return names.isEmpty ? [nil] : names
+    }
+
+    /// The digest this row's repository knows the image by (its RepoDigest), as Docker's column.
+    private func digest(_ image: ImageRecord, _ name: Reference?) -> String {
+        let references = image.repoDigests.compactMap { try? Reference(parsing: $0) }
+        let match = name.flatMap { n in references.first { $0.registry == n.registry && $0.repository == n.repository } }
+            ?? (name == nil ? references.first : nil)
+        return match?.digest?.description ?? "<none>"
+    }
+
     private func row(_ image: ImageRecord, _ name: Reference?) -> OutputRow {
         let id = noTrunc ? image.id.description : image.id.short
         return OutputRow(fields: [
             ("Containers", "N/A"),
-            ("CreatedAt", Time.rfc3339(seconds: image.createdSeconds)),
+            ("CreatedAt", DockerListRows.goTime(seconds: image.createdSeconds)),
             ("CreatedSince", Time.ago(image.createdSeconds)),
-            ("Digest", image.manifestDigest.description),
+            ("Digest", digest(image, name)),
             ("ID", id),
             ("Platform", image.platform),
             ("Repository", name?.familiarName ?? "<none>"),

@@ -43,13 +43,14 @@ struct NetworkListCommand: ParsableCommand {
         try guarded { () throws(LighterError) in
             let engine = try store.openEngine()
             _ = try engine.networks.defaultNetwork()   // listed from the start, as Docker's (its bridge link comes with the first container)
-            var rows = try engine.networks.store.networks().map { network in
-                OutputRow(fields: [("ID", String(network.id.prefix(12))), ("Name", network.name), ("Driver", network.driver),
-                                   ("Scope", "local"), ("Subnet", "\(network.subnet)"), ("Bridge", network.bridge)])
+            let networks = try engine.networks.store.networks()
+            var rows = networks.map { network in
+                DockerListRows.network(id: String(network.id.prefix(12)), name: network.name, driver: network.driver, created: network.created)
             }
+            // host and none exist from the start, as Docker's: dated with the default network.
+            let since = networks.first(where: \.isDefault)?.created ?? 0
             for pseudo in ["host", "none"] {
-                rows.append(OutputRow(fields: [("ID", pseudo), ("Name", pseudo), ("Driver", pseudo == "host" ? "host" : "null"),
-                                               ("Scope", "local"), ("Subnet", ""), ("Bridge", "")]))
+                rows.append(DockerListRows.network(id: pseudo, name: pseudo, driver: pseudo == "host" ? "host" : "null", created: since))
             }
             let columns: [(key: String, header: String)] = [("ID", "NETWORK ID"), ("Name", "NAME"), ("Driver", "DRIVER"), ("Scope", "SCOPE")]
             for line in try OutputRenderer(columns: columns).render(rows, format: output.format, quietKey: "ID", quiet: quiet) { Console.out(line) }

@@ -76,7 +76,7 @@ struct SystemPruneCommand: ParsableCommand {
     func run() throws {
         try guarded(exitCode: 1) { () throws(LighterError) in
             let engine = try store.openEngine()
-            let containers = try engine.prune()
+            let (containers, containerBytes) = try engine.pruneContainers()
             if !containers.isEmpty {
                 Console.out("Deleted Containers:")
                 for id in containers { Console.out(id) }
@@ -85,7 +85,7 @@ struct SystemPruneCommand: ParsableCommand {
             let report = try engine.images.prune(all: all)
             let partial = try engine.images.removePartialDownloads()
             printDeletedImages(report)
-            Console.out("Total reclaimed space: \(Time.humanSize(report.reclaimedBytes + partial))")
+            Console.out("Total reclaimed space: \(Time.humanSize(containerBytes + report.reclaimedBytes + partial))")
         }
     }
 }

@@ -34,9 +34,7 @@ struct VolumeCommand: ParsableCommand {
 
         func run() throws {
             try guarded(exitCode: 1) { () throws(LighterError) in
-                let rows = try store.openEngine().volumes.list().map {
-                    OutputRow(fields: [("Driver", $0.Driver), ("Name", $0.Name), ("Mountpoint", $0.Mountpoint), ("CreatedAt", $0.CreatedAt), ("Scope", $0.Scope)])
-                }
+                let rows = try store.openEngine().volumes.list().map(DockerListRows.volume)
                 let renderer = OutputRenderer(columns: [("Driver", "DRIVER"), ("Name", "VOLUME NAME")])
                 for line in try renderer.render(rows, format: output.format, quietKey: "Name", quiet: quiet) { Console.out(line) }
             }

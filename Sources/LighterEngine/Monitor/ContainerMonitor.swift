@@ -100,6 +100,7 @@ public struct ContainerMonitor {
     /// Mount the root, create and start the container with pipes for its output (config.json written meanwhile).
     private func launch(_ record: ContainerRecord) throws(LighterError) -> Launched {
         try? engine.runtime.delete(id: id, force: true)   // stale runtime state from a crash
+        if record.spec.usesBridge { try engine.networks.store.checkPortsBindable(container: id) }
         try engine.mountRootfs(record)
         let spec = try engine.runtimeSpec(for: record)
         let directory = engine.directory(id)

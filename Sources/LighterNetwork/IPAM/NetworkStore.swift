@@ -132,6 +132,8 @@ public struct NetworkStore: Sendable {
                     binding.hostPort = free
                 } else if taken.contains(binding.hostPort) {
                     throw .conflict("Bind for \(binding.hostIP.isEmpty ? "0.0.0.0" : binding.hostIP):\(binding.hostPort) failed: port is already allocated")
+                } else {
+                    try PortProbe.checkBindable(binding)
                 }
                 try db.execute("INSERT INTO published_ports (protocol, host_ip, host_port, container_id, container_port) VALUES (?, ?, ?, ?, ?)",
                                [.text(binding.proto), .text(binding.hostIP), .integer(Int64(binding.hostPort)), .text(id), .integer(Int64(binding.containerPort))])
@@ -139,6 +141,12 @@ public struct NetworkStore: Sendable {
             }
             return result
         }
+    }
+
+    /// Before a container starts: each of its host ports must still be free of host processes
+    /// (a service may have taken one since `create`).
+    public func checkPortsBindable(container id: String) throws(LighterError) {
+        for binding in try ports(container: id) { try PortProbe.checkBindable(binding) }
     }
 
     public func ports(container id: String) throws(LighterError) -> [PortBinding] {

@@ -25,15 +25,24 @@ extension ImageStore {
         for row in snapshotRows { freed += row.int("size") }
         // Files: anything on disk the database does not know is garbage (crash leftovers included).
         let knownBlobs = Set(try db.query("SELECT digest FROM blobs").map { $0.string("digest") })
+        // Their bytes count too: `system prune` reports what it reclaimed, leftovers included.
         for digest in try content.allOnDisk() where !knownBlobs.contains(digest.hex) {
+            freed += FileSystem.diskUsage(content.path(of: digest))
             try FileSystem.remove(content.path(of: digest))
         }
         let knownSnapshots = Set(try db.query("SELECT chain_id FROM snapshots").map { $0.string("chain_id") })
         for chainID in try snapshots.allOnDisk() where !knownSnapshots.contains(chainID.hex) {
+            freed += FileSystem.diskUsage(snapshots.path(of: chainID))
             try snapshots.remove(chainID)
         }
-        for name in try FileSystem.list(paths.ingest) { try FileSystem.remove("\(paths.ingest)/\(name)") }
-        for name in try FileSystem.list(paths.snapshotsTemp) { try FileSystem.removeTree("\(paths.snapshotsTemp)/\(name)") }
+        for name in try FileSystem.list(paths.ingest) {
+            freed += FileSystem.diskUsage("\(paths.ingest)/\(name)")
+            try FileSystem.remove("\(paths.ingest)/\(name)")
+        }
+        for name in try FileSystem.list(paths.snapshotsTemp) {
+            freed += FileSystem.diskUsage("\(paths.snapshotsTemp)/\(name)")
+            try FileSystem.removeTree("\(paths.snapshotsTemp)/\(name)")
+        }
         try FileSystem.syncDirectory(paths.blobs)
         try FileSystem.syncDirectory(paths.snapshots)
         return freed

@@ -23,8 +23,17 @@ extension ImageStore {
         let bytes = try content.read(record.manifestDigest)
         let manifest = try JSON.decode(Manifest.self, from: bytes, what: "stored manifest \(record.manifestDigest)")
         let config = try self.config(of: id)
-        let tags = record.tags.compactMap { try? Reference(parsing: $0) }
+        let tags = (record.tags + record.repoDigests).compactMap { try? Reference(parsing: $0) }
         return PushableImage(id: id, manifestBytes: bytes, manifest: manifest, manifestDigest: record.manifestDigest,
                              platform: config.platform, tags: tags)
+    }
+
+    /// After a push (or pull) of image `id` to `reference`'s repository as manifest `digest`:
+    /// remember `repository@digest` (Docker's RepoDigests; `pull NAME@DIGEST` then finds it here).
+    public func recordRepoDigest(_ reference: Reference, digest: Digest, image id: Digest) throws(LighterError) {
+        let named = Reference(registry: reference.registry, repository: reference.repository, tag: nil, digest: digest)
+        try withLock(.shared) { () throws(LighterError) in
+            try db.execute("INSERT OR REPLACE INTO tags (name, image_id) VALUES (?, ?)", [.text(named.description), .text(id.hex)])
+        }
     }
 }

@@ -6,8 +6,14 @@ extension ImageStore {
     public func images() throws(LighterError) -> [ImageRecord] {
         let rows = try db.query("SELECT id, manifest_digest, platform, created, added_at FROM images")
         var tagsByImage: [String: [String]] = [:]
+        var digestsByImage: [String: [String]] = [:]
         for row in try db.query("SELECT name, image_id FROM tags") {
-            tagsByImage[row.string("image_id"), default: []].append(row.string("name"))
+            let name = row.string("name")
+            if name.contains("@") {
+                digestsByImage[row.string("image_id"), default: []].append(name)
+            } else {
+                tagsByImage[row.string("image_id"), default: []].append(name)
+            }
         }
         var layersByImage: [String: [LayerRecord]] = [:]
         let layerRows = try db.query("""
@@ -28,6 +34,7 @@ extension ImageStore {
                 created: row["created"].string,
                 addedAt: row.int("added_at"),
                 tags: (tagsByImage[id] ?? []).sorted(),
+                repoDigests: (digestsByImage[id] ?? []).sorted(),
                 layers: layersByImage[id] ?? []))
         }
         return result.sorted { ($0.createdSeconds, $0.id.hex) > ($1.createdSeconds, $1.id.hex) }
@@ -56,6 +63,11 @@ extension ImageStore {
         }
         if let reference = try? Reference(parsing: input) {
             if let digest = reference.digest {
+                // What this repository was pulled as or pushed to, then any image stored with that manifest.
+                let named = Reference(registry: reference.registry, repository: reference.repository, tag: nil, digest: digest)
+                if let row = try db.query("SELECT image_id FROM tags WHERE name = ?", [.text(named.description)]).first {
+                    return (try Digest(hex: row.string("image_id")), nil)
+                }
                 let rows = try db.query("SELECT id FROM images WHERE manifest_digest = ?", [.text(digest.hex)])
                 if let row = rows.first { return (try Digest(hex: row.string("id")), nil) }
             } else if let row = try db.query("SELECT image_id FROM tags WHERE name = ?", [.text(reference.description)]).first {
@@ -68,8 +80,8 @@ extension ImageStore {
             if rows.count == 1 { return (try Digest(hex: rows[0].string("id")), nil) }
             if rows.count > 1 { throw .conflict("image ID prefix \(input) is ambiguous (\(rows.count) images match)") }
         }
-        if (try? Reference(parsing: input)) == nil && !(hex.allSatisfy { $0.isHexDigit }) {
-            throw .invalidReference(input)
+        if hex.count > 64 || !hex.allSatisfy(\.isHexDigit) {
+            _ = try Reference(parsing: input)   // not a reference: its parse error says what is wrong
         }
         throw .notFound(kind: "image", name: input)
     }

@@ -37,11 +37,27 @@ extension ImageStore {
                 var events: [RemovalEvent] = []
                 let tags = try db.query("SELECT name FROM tags WHERE image_id = ? ORDER BY name", [.text(id.hex)]).map { $0.string("name") }
                 let users = try db.query("SELECT id FROM containers WHERE image_id = ?", [.text(id.hex)]).map { $0.string("id") }
+                let plainTags = tags.filter { !$0.contains("@") }
+                // Docker's isSingleReference: one tag (or none) and digest references of that one repository.
+                func repository(_ name: String) -> String { (try? Reference(parsing: name)).map { "\($0.registry)/\($0.repository)" } ?? name }
+                let digestRepositories = Set(tags.filter { $0.contains("@") }.map(repository))
+                let single = plainTags.count <= 1 && digestRepositories.count <= 1
+                    && (plainTags.isEmpty || digestRepositories.isEmpty || digestRepositories.contains(repository(plainTags[0])))
                 if let tag {
-                    if tags.count > 1 || (!users.isEmpty && force) {
+                    // A repository's digest references (RepoDigests) go with its last tag, as Docker's do;
+                    // the image stays while other references remain.
+                    let name = tag.description
+                    let tagsLeftInRepository = plainTags.contains { $0 != name && repository($0) == repository(name) }
+                    let digests = tagsLeftInRepository ? [] : tags.filter { $0.contains("@") && repository($0) == repository(name) }
+                    let remaining = tags.filter { $0 != name && !digests.contains($0) }
+                    if !remaining.isEmpty || (!users.isEmpty && force) {
                         // One name of several, or a forced untag of an image in use: untag only.
-                        try db.execute("DELETE FROM tags WHERE name = ?", [.text(tag.description)])
-                        return [.untagged(tag.familiar)]
+                        var untagged: [RemovalEvent] = []
+                        for doomed in [name] + digests {
+                            try db.execute("DELETE FROM tags WHERE name = ?", [.text(doomed)])
+                            untagged.append(.untagged((try? Reference(parsing: doomed).familiar) ?? doomed))
+                        }
+                        return untagged
                     }
                     if let user = users.first {
                         throw .conflict("unable to remove repository reference \"\(input)\" (must force) - container \(user.prefix(12)) is using its referenced image \(id.short)")
@@ -50,7 +66,7 @@ extension ImageStore {
                     if let user = users.first {
                         throw .conflict("unable to delete \(id.short) (cannot be forced) - image is being used by container \(user.prefix(12))")
                     }
-                    if tags.count > 1 && !force {
+                    if tags.count > 1 && !single && !force {
                         throw .conflict("unable to delete \(id.short) (must be forced) - image is referenced in multiple repositories")
                     }
                 }

@@ -58,6 +58,10 @@ public struct ImageRecord: Sendable {
     public let addedAt: Int64
     /// Fully qualified references that point at this image, sorted.
     public var tags: [String]
+    /// Fully qualified digest references (`docker.io/library/busybox@sha256:…`) this image was
+    /// pulled as or pushed to, one per repository, sorted: Docker's `RepoDigests`. They are rows of
+    /// the `tags` table whose name holds an `@`, as Docker's reference store keeps them beside tags.
+    public var repoDigests: [String] = []
     public var layers: [LayerRecord]
     /// Unpacked size of all its layers.
     public var size: Int64 { layers.reduce(0) { $0 + $1.size } }
