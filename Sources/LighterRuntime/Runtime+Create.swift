@@ -97,7 +97,9 @@ extension Runtime {
         } else {
             initSpecBytes = spec.jsonBytes()
         }
-        let pid = try spawnSelf(ContainerInit.command, namespaces: flags, stdio: stdio, keeping: childEnd)
+        // Without the exec fifo (launch, run) the caller waits for the container: it dies with the caller.
+        let pid = try spawnSelf(ContainerInit.command, namespaces: flags, stdio: stdio, keeping: childEnd,
+                                dieWithParent: config.execFifo == nil)
         try childEnd.close()
         do throws(LighterError) {
             // The cgroups are made while the child execs and loads lighter (on another CPU, if any):

@@ -125,13 +125,19 @@ extension Runtime {
     /// clone (into new `namespaces`: CLONE_NEW* flags) straight into `lighter COMMAND FD` — the init or
     /// the exec helper — with `stdio` as its 0/1/2 and `channel` kept open across the exec. Every
     /// string is prepared here: the child only calls async-signal-safe C before execve.
-    func spawnSelf(_ command: String, namespaces: Int32, stdio: Stdio, keeping channel: FileDescriptor) throws(LighterError) -> Int32 {
+    /// The binary is exec'd through its read-only bind (`ProtectedExecutable`): these processes enter the
+    /// container, where its processes may find them. With `dieWithParent` the child is SIGKILLed when
+    /// the calling thread ends (PR_SET_PDEATHSIG): a container never outlives the process that waits for it.
+    func spawnSelf(_ command: String, namespaces: Int32, stdio: Stdio, keeping channel: FileDescriptor,
+                   dieWithParent: Bool = false) throws(LighterError) -> Int32 {
+        let executable = try ProtectedExecutable.path(of: initExecutable)
         let argv: [UnsafeMutablePointer<CChar>?] = [strdup("lighter"), strdup(command), strdup(String(channel.rawValue)), nil]
         let envp: [UnsafeMutablePointer<CChar>?] = [nil]
         defer { for pointer in argv { free(pointer) } }
         let stdioFds: [Int32] = [stdio.input, stdio.output, stdio.error]
-        return try syscall("clone", initExecutable) {
-            lighter_clone_exec(UInt(UInt32(bitPattern: namespaces)), initExecutable, argv, envp, stdioFds, channel.rawValue)
+        return try syscall("clone", executable) {
+            lighter_clone_exec(UInt(UInt32(bitPattern: namespaces)), executable, argv, envp, stdioFds, channel.rawValue,
+                               dieWithParent ? SIGKILL : 0)
         }
     }
 }
