@@ -31,7 +31,7 @@ import LighterTestSupport
 
     static func monitorPid(_ lighter: Lighter, _ id: String) -> Int32? {
         guard let text = try? FileSystem.readString("\(lighter.root.path)/containers/\(id)/container.json"),
-              let range = text.range(of: "\"monitorPid\"") else { return nil }
+              let range = text.firstRange(of: "\"monitorPid\"") else { return nil }
         return Int32(text[range.upperBound...].drop { !$0.isNumber }.prefix { $0.isNumber })
     }
 
