@@ -11,7 +11,7 @@ extension Engine {
     func refresh(_ record: inout ContainerRecord) {
         guard [.running, .restarting, .paused].contains(record.state.status) else { return }
         let containerAlive = record.state.pid > 0 && Runtime.isAlive(record.state.pid, startTime: record.state.pidStartTime)
-        let monitorAlive = record.state.monitorPid > 0 && Glibc.kill(record.state.monitorPid, 0) == 0
+        let monitorAlive = Runtime.isAlive(record.state.monitorPid)
         if !containerAlive && !monitorAlive {
             record.state.status = .exited
             record.state.exitCode = 255
