@@ -76,9 +76,15 @@ import LighterTestSupport
     }
 
     /// CVE-2024-21626: a working directory of /proc/self/fd/N reaches whatever directory the init or
-    /// the exec helper holds open as N. Neither may hold one: every such workdir fails to start.
+    /// the exec helper holds open as N — the host's, if the runtime's caller leaked one (as this test
+    /// does). Neither may hold one: every such workdir fails to start.
     @Test func aLeakedDescriptorIsNoWorkingDirectory() throws {
-        for n in 0...9 {
+        // What a careless caller leaks: a host directory open without O_CLOEXEC.
+        let leaked = open("/tmp", O_RDONLY | O_DIRECTORY)
+        try #require(leaked >= 0)
+        defer { close(leaked) }
+        let candidates = Array(0...9) + [leaked]
+        for n in candidates {
             let bundle = try BusyboxBundle(args: ["sh", "-c", "pwd; ls"])
             defer { bundle.cleanUp() }
             bundle.spec.process?.cwd = "/proc/self/fd/\(n)"
@@ -91,7 +97,7 @@ import LighterTestSupport
         }
         let bundle = try RuntimeExecTests.started()
         defer { bundle.cleanUp() }
-        for n in 0...9 {
+        for n in candidates {
             var process = bundle.spec.process!
             process.args = ["sh", "-c", "pwd; ls"]
             process.cwd = "/proc/self/fd/\(n)"
