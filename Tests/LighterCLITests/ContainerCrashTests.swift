@@ -82,6 +82,34 @@ import LighterTestSupport
         #expect(Self.cgroupDirectories(id).isEmpty)
     }
 
+    /// Issue #17's loop: `run --rm` SIGKILLed at moments spread over its start (create, mount, cgroups,
+    /// init, running). Whatever each kill left, no container process runs on, and after `container
+    /// prune` no container directory, cgroup or runtime directory of any of them is left.
+    @Test func runsKilledDuringTheirStartLeaveNothingAfterPrune() throws {
+        let lighter = Lighter()
+        try #require(lighter.importBusybox().status == 0)
+        var seen: Set<String> = []
+        for delay in stride(from: 10_000, through: 340_000, by: 30_000) {
+            let cli = Run.spawn([Repository.lighterBinary, "run", "--rm", "busybox", "sleep", "30"],
+                                stdout: "/dev/null", stderr: "/dev/null", environment: ["LIGHTER_ROOT": lighter.root.path])
+            usleep(useconds_t(delay))
+            kill(cli, SIGKILL)
+            _ = Run.wait(cli)
+            for name in (try? FileSystem.list(lighter.root.sub("containers"))) ?? [] where name.count == 64 { seen.insert(name) }
+        }
+        let prune = lighter.run("container", "prune", "-f")
+        #expect(prune.status == 0, "\(prune.stderr)")
+        #expect(((try? FileSystem.list(lighter.root.sub("containers"))) ?? []).filter { !$0.hasPrefix(".") || $0.hasPrefix(".rm-") }.isEmpty)
+        for id in seen {
+            #expect(Self.cgroupDirectories(id).isEmpty, "cgroups of \(id) left")
+            #expect(!FileSystem.exists("/run/lighter/runtime/\(id)"), "runtime state of \(id) left")
+        }
+        let check = lighter.run("system", "check")
+        #expect(check.status == 0 && !check.stdout.contains("leftover"), "\(check.stdout)")
+        #expect(Run.sh("pgrep -f 'sleep 30' | xargs -r -I{} cat /proc/{}/cgroup 2>/dev/null | grep -c '/lighter/' || true").stdout.trimmed == "0"
+                || seen.allSatisfy { Self.cgroupDirectories($0).isEmpty })
+    }
+
     /// A create killed between its directory's mkdir and its record's commit left a directory that no
     /// command listed. `system check` lists it, `--repair` and `container prune` remove it; one whose
     /// create still runs (holding its lock) is left alone.
