@@ -35,10 +35,12 @@ import LighterTestSupport
         return Int32(text[range.upperBound...].drop { !$0.isNumber }.prefix { $0.isNumber })
     }
 
-    @Test func anAttachedRunWhoseCLIIsKilledTakesItsContainerAlongAndIsRemoved() throws {
+    /// As root, and as another user (the uid change clears the parent-death signal, which the init sets again).
+    @Test(arguments: [[], ["--user", "65534"]])
+    func anAttachedRunWhoseCLIIsKilledTakesItsContainerAlongAndIsRemoved(user: [String]) throws {
         let lighter = Lighter()
         try #require(lighter.importBusybox().status == 0)
-        let cli = Run.spawn([Repository.lighterBinary, "run", "--rm", "--name", "attached", "busybox", "sleep", "60"],
+        let cli = Run.spawn([Repository.lighterBinary, "run", "--rm", "--name", "attached"] + user + ["busybox", "sleep", "60"],
                             stdout: lighter.root.sub("out"), stderr: lighter.root.sub("err"), environment: ["LIGHTER_ROOT": lighter.root.path])
         var pid: Int32 = 0
         var id = ""
