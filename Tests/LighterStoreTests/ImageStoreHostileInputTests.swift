@@ -73,6 +73,13 @@ import LighterTestSupport
         #expect(message.contains("expands more than 100 times"), "\(message)")
         #expect(try store.images().isEmpty)
         #expect(try store.content.allOnDisk().isEmpty)
+        // The same bomb as a compressed `load` archive stops there too, before its member is written out.
+        let loadError = #expect(throws: LighterError.self) { _ = try store.load(from: bomb) }
+        guard case let .limitExceeded(loadMessage) = loadError else {
+            Issue.record("expected a limit error, got \(String(describing: loadError))")
+            return
+        }
+        #expect(loadMessage.contains("expands more than 100 times"), "\(loadMessage)")
         // A layer of zeros under the allowance is no bomb.
         let other = TestDirectory("lighter-bomb")
         defer { withExtendedLifetime(other) {} }

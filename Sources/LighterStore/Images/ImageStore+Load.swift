@@ -29,7 +29,7 @@ extension ImageStore {
         let work = "\(paths.ingest)/load-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
         try syscall("mkdir", work) { mkdir(work, 0o700) }
         defer { try? FileSystem.removeTree(work) }
-        try ArchiveUnpacker.unpack(from: source, into: work)
+        try ArchiveUnpacker.unpack(from: source, into: work, limits: limits)
         if FileSystem.exists("\(work)/manifest.json") { return try loadDockerArchive(at: work) }
         if FileSystem.exists("\(work)/index.json") { return try loadLayout(at: work, platform: platform, consume: true) }
         throw .malformed(what: "image archive", reason: "neither manifest.json (docker-archive) nor index.json (OCI layout) found")
