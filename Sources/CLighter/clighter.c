@@ -51,6 +51,7 @@ struct lighter_spawn {
     char *const *envp;
     const int *stdio;
     int keep_fd;
+    int parent_death_signal;
 };
 
 // The child's whole life: async-signal-safe calls only, then execve.
@@ -64,6 +65,9 @@ static int lighter_spawn_child(void *arg) {
         if (moved[i] >= 0) { dup2(moved[i], i); close(moved[i]); }
         else if (spawn->stdio[i] == i) fcntl(i, F_SETFD, 0);
     }
+    // Only stdio and the channel reach the init or exec helper: a descriptor of the caller's left open
+    // would be reachable from the container as /proc/self/fd/N (CVE-2024-21626) until the final exec.
+    syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
     if (spawn->keep_fd >= 0) fcntl(spawn->keep_fd, F_SETFD, 0);
     if (spawn->flags & CLONE_NEWUSER) {
         char go;
@@ -72,6 +76,9 @@ static int lighter_spawn_child(void *arg) {
         syscall(SYS_setgroups, 0, 0);
         if (syscall(SYS_setresgid, 0, 0, 0) != 0 || syscall(SYS_setresuid, 0, 0, 0) != 0) _exit(125);
     }
+    // After any uid change (which clears it); kept across execve of lighter (not set-uid): the child
+    // dies with the thread that cloned it.
+    if (spawn->parent_death_signal > 0) prctl(PR_SET_PDEATHSIG, (unsigned long)spawn->parent_death_signal, 0, 0, 0);
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, 0);
@@ -94,8 +101,8 @@ static int lighter_spawn_vfork_child(void *arg) {
 }
 
 pid_t lighter_clone_exec(unsigned long flags, const char *path, char *const argv[], char *const envp[],
-                         const int stdio[3], int keep_fd) {
-    struct lighter_spawn spawn = { flags, path, argv, envp, stdio, keep_fd };
+                         const int stdio[3], int keep_fd, int parent_death_signal) {
+    struct lighter_spawn spawn = { flags, path, argv, envp, stdio, keep_fd, parent_death_signal };
     if (flags & CLONE_NEWUSER) {
         // The child waits for its id maps before execve: it needs its own copy of memory.
         pid_t pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0);

@@ -1,12 +1,29 @@
 import LighterOCI
 
-/// Bounds on what one layer stream may expand to (a gzip/zstd bomb guard).
+/// Bounds on what one layer stream may expand to (a gzip/zstd bomb guard): an absolute size, a ratio
+/// of decompressed to compressed bytes, and the free space of the file system it is written to.
 public struct LayerLimits: Sendable {
     /// The most bytes the uncompressed tar stream may hold.
     public var maxUncompressedBytes: Int64
+    /// The most decompressed bytes per compressed byte read so far (0: no limit). gzip cannot exceed
+    /// ~1032:1; real layers stay under ~20:1, a file of zeros reaches ~1000:1.
+    public var maxExpansionRatio: Int64
+    /// Up to this many decompressed bytes the ratio is not checked (small layers of zeros are fine).
+    public var ratioAllowance: Int64
+    /// A path on the file system the expanded bytes go to (the data root): nil, not checked.
+    public var diskPath: String?
+    /// Free space that must remain on `diskPath`'s file system while a layer expands.
+    public var diskReserve: Int64
 
-    public init(maxUncompressedBytes: Int64 = 32 << 30) {
+    public static let defaultDiskReserve: Int64 = 256 << 20
+
+    public init(maxUncompressedBytes: Int64 = 32 << 30, maxExpansionRatio: Int64 = 100, ratioAllowance: Int64 = 64 << 20,
+                diskPath: String? = nil, diskReserve: Int64 = LayerLimits.defaultDiskReserve) {
         self.maxUncompressedBytes = maxUncompressedBytes
+        self.maxExpansionRatio = maxExpansionRatio
+        self.ratioAllowance = ratioAllowance
+        self.diskPath = diskPath
+        self.diskReserve = diskReserve
     }
 }
 

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import CArchive
 import LighterOCI
 import LighterSystem
@@ -11,6 +16,9 @@ final class UncompressedStream {
     private var hasher = SHA256Hasher()
     private(set) var count: Int64 = 0
     private let limit: Int64
+    private let limits: LayerLimits
+    /// The decompressed count at which the disk's free space is looked at next.
+    private var nextDiskCheck: Int64 = 0
     private let what: String
     private var finished = false
     /// The error behind a failed read, so callers throw it rather than libarchive's generic message.
@@ -19,6 +27,7 @@ final class UncompressedStream {
     init(input: HashingInput, limits: LayerLimits, what: String) throws(LighterError) {
         self.input = input
         self.limit = limits.maxUncompressedBytes
+        self.limits = limits
         self.what = what
         handle = try ArchiveReadHandle(format: .raw, compression: input.compression, what: what)
         if input.count == 0 {
@@ -76,8 +85,29 @@ final class UncompressedStream {
         if count > limit {
             throw .limitExceeded("\(what) decompresses to more than \(limit) bytes (maxUncompressedBytes)")
         }
+        try checkExpansion()
         hasher.update(chunk)
         return chunk
+    }
+
+    /// A decompression bomb stops here: more than `maxExpansionRatio` decompressed bytes per compressed
+    /// byte read (past `ratioAllowance`), or less than `diskReserve` free where the bytes go (looked at
+    /// every 8 MiB; what this layer wrote so far is counted there already).
+    private func checkExpansion() throws(LighterError) {
+        let ratio = limits.maxExpansionRatio
+        if ratio > 0, count > limits.ratioAllowance, count / max(input.count, 1) > ratio {
+            throw .limitExceeded("\(what) expands more than \(ratio) times (\(input.count) compressed bytes gave \(count) so far): "
+                                 + "a decompression bomb, or a layer of unusually repetitive data (the limit is LIGHTER_MAX_EXPANSION_RATIO)")
+        }
+        guard let path = limits.diskPath, count >= nextDiskCheck else { return }
+        nextDiskCheck = count + (8 << 20)
+        var fs = statvfs()
+        guard statvfs(path, &fs) == 0 else { return }
+        let free = Int64(fs.f_bavail) * Int64(fs.f_frsize)
+        if free < limits.diskReserve {
+            throw .limitExceeded("\(what) does not fit: \(free >> 20) MiB left on the file system of \(path) after \(count >> 20) MiB "
+                                 + "decompressed, and \(limits.diskReserve >> 20) MiB must stay free (LIGHTER_DISK_RESERVE)")
+        }
     }
 
     /// Read to the end of the decompressed stream and then of the raw input, so both digests cover every byte.

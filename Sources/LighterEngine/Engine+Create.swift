@@ -67,6 +67,10 @@ extension Engine {
         let directory = directory(id)
         try FileSystem.makeDirectories(images.paths.containers, mode: 0o700)
         try syscall("mkdir", directory) { mkdir(directory, 0o700) }
+        // Held until the record is committed: a directory whose lock is free and whose record is not
+        // committed was left by a killed create (`leftovers`).
+        let lock = try FileLock(path: "\(directory)/lock", mode: .exclusive)
+        defer { lock.release() }
         do {
             for sub in ["upper", "work", "rootfs"] {
                 try syscall("mkdir", sub) { mkdir("\(directory)/\(sub)", 0o755) }

@@ -32,7 +32,7 @@ extension Engine {
     /// written without fsync): such a container is dead.
     private func inspectUnlessTorn(_ id: String) throws(LighterError) -> ContainerRecord? {
         do {
-            return try inspect(id)
+            return try inspect(id, settling: false)
         } catch {
             guard case .malformed = error else { throw error }
             return nil
@@ -43,7 +43,9 @@ extension Engine {
     /// Safe to run twice (the monitor's `--rm` and a user's `rm -f` may race).
     func removeFiles(_ id: String) throws(LighterError) {
         unmountRootfs(id)
-        try? runtime.delete(id: id, force: true)
+        // Also when its create was killed before the runtime saved its state: its cgroups go too.
+        let cgroupParent = (try? record(id))?.spec.cgroupParent ?? "/lighter"   // ContainerSpec's default
+        try? runtime.deleteLeftovers(id: id, cgroupsPath: "\(cgroupParent)/\(id)")
         // Host-side veths, port rules, then the addresses and ports themselves; peers' hosts files.
         try? networks.detach(container: id)
         try refreshPeerHosts(of: id, leaving: true)
@@ -52,19 +54,21 @@ extension Engine {
         if rename(directory(id), doomed) == 0 { try FileSystem.removeTree(doomed) }
     }
 
-    /// `container prune`: remove every stopped container; the IDs removed.
+    /// `container prune`: remove every stopped container, and what interrupted creates and removals
+    /// left (`leftovers`); the IDs removed. A container whose init is alive is being started (its
+    /// record still says created): it stays.
     public func prune() throws(LighterError) -> [String] { try pruneContainers().removed }
 
     /// `container prune`, and the bytes its containers held on disk (writable layer, logs, their
     /// files: what Docker's "reclaimed space" counts, and the logs besides).
     public func pruneContainers() throws(LighterError) -> (removed: [String], reclaimedBytes: Int64) {
-        var removed: [String] = []
+        var removed = try leftovers(remove: true)
         var bytes: Int64 = 0
         func removeFiles(_ id: String) throws(LighterError) {
             bytes += diskUsage(of: id)
             try self.removeFiles(id)
         }
-        for id in try allIDs() {
+        for id in try allIDs() where !removed.contains(id) {
             let readable: ContainerRecord?
             do { readable = try inspectUnlessTorn(id) } catch { continue }
             guard let record = readable else {   // unreadable after a crash: dead
@@ -73,6 +77,7 @@ extension Engine {
                 continue
             }
             if record.state.status == .exited || record.state.status == .created || record.state.status == .dead {
+                if runtime.isActive(id: id, cgroupsPath: "\(record.spec.cgroupParent)/\(id)") { continue }
                 try removeFiles(id)
                 removed.append(id)
             }

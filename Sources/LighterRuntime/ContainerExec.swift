@@ -52,6 +52,8 @@ public enum ContainerExec {
         }
         let channel = InitChannel(fd: fd)
         do {
+            // Before joining anything: the process forked into the container inherits it.
+            try ContainerProcess.makeUndumpable()
             guard let received = try channel.receiveWithDescriptor(ExecConfig.self), let pidfd = received.descriptor else { _exit(125) }
             let config = received.value
             if config.namespaces != 0 {

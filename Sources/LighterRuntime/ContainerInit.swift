@@ -21,6 +21,7 @@ public enum ContainerInit {
         let channel = InitChannel(fd: fd)
         var announced = false
         do {
+            try ContainerProcess.makeUndumpable()
             guard let config = try channel.receive(InitConfig.self), let specBytes = try channel.receiveBytes() else { _exit(125) }
             var seccomp: SeccompFilter.Compiled?
             if let flags = config.seccompFlags {
@@ -106,7 +107,10 @@ public enum ContainerInit {
         // The user, groups and capabilities are set before the runtime hears "created", as runc does:
         // a refusal (capset EPERM, a bad cwd) makes `create` fail instead of a container that never runs.
         let inUserNamespace = namespaces.contains { $0.type == "user" }
+        let deathSignal = ContainerProcess.parentDeathSignal()
         try applyCredentials(process, inUserNamespace: inUserNamespace)
+        // A change of uid clears the parent-death signal: set it again (and die if the parent went meanwhile).
+        try ContainerProcess.restoreParentDeathSignal(deathSignal, channel: channel)
         if cwdError != 0 {
             // Retry as the container user (a directory only that user may enter).
             try syscall("chdir", process.cwd) { chdir(process.cwd) }
@@ -208,6 +212,8 @@ enum Terminal {
 
 /// prctl(2) option numbers (linux/prctl.h), which Swift's Glibc module does not import.
 enum Prctl {
+    static let setParentDeathSignal: Int32 = 1
+    static let getParentDeathSignal: Int32 = 2
     static let setDumpable: Int32 = 4
     static let setKeepCaps: Int32 = 8
     static let capBoundingDrop: Int32 = 24

@@ -101,8 +101,10 @@ extension Runtime {
         } else {
             initSpecBytes = spec.jsonBytes()
         }
+        // Without the exec fifo (launch, run) the caller waits for the container: it dies with the caller.
         let pidNamespace = namespaces.first { $0.type == "pid" }?.path
-        let pid = try spawnSelf(ContainerInit.command, namespaces: flags, stdio: stdio, keeping: childEnd, pidNamespace: pidNamespace)
+        let pid = try spawnSelf(ContainerInit.command, namespaces: flags, stdio: stdio, keeping: childEnd,
+                                dieWithParent: config.execFifo == nil, pidNamespace: pidNamespace)
         try childEnd.close()
         do throws(LighterError) {
             // The cgroups are made while the child execs and loads lighter (on another CPU, if any):

@@ -24,4 +24,10 @@ extension Runtime {
 
     /// True while `pid` is the same process (same start time) and not a zombie.
     public static func isAlive(_ pid: Int32, startTime: UInt64) -> Bool { ProcessStat.isAlive(pid, startTime: startTime) }
+
+    /// True while `pid` exists and is not a zombie (a killed monitor whose new parent has not reaped it).
+    public static func isAlive(_ pid: Int32) -> Bool {
+        guard pid > 0, let info = ProcessStat.stat(pid) else { return false }
+        return info.state != "Z" && info.state != "X"
+    }
 }

@@ -125,11 +125,15 @@ extension Runtime {
     /// clone (into new `namespaces`: CLONE_NEW* flags) straight into `lighter COMMAND FD` — the init or
     /// the exec helper — with `stdio` as its 0/1/2 and `channel` kept open across the exec. Every
     /// string is prepared here: the child only calls async-signal-safe C before execve.
+    /// The binary is exec'd through its read-only bind (`ProtectedExecutable`): these processes enter the
+    /// container, where its processes may find them. With `dieWithParent` the child is SIGKILLed when
+    /// the calling thread ends (PR_SET_PDEATHSIG): a container never outlives the process that waits for it.
     /// `pidNamespace`: an existing pid namespace the child is born in. setns(CLONE_NEWPID) changes only
     /// where this thread's children go, so this thread joins it for the clone and returns to its own
     /// active namespace (/proc/thread-self/ns/pid) at once; nothing else runs on this thread meanwhile.
     func spawnSelf(_ command: String, namespaces: Int32, stdio: Stdio, keeping channel: FileDescriptor,
-                   pidNamespace: String? = nil) throws(LighterError) -> Int32 {
+                   dieWithParent: Bool = false, pidNamespace: String? = nil) throws(LighterError) -> Int32 {
+        let executable = try ProtectedExecutable.path(of: initExecutable)
         let argv: [UnsafeMutablePointer<CChar>?] = [strdup("lighter"), strdup(command), strdup(String(channel.rawValue)), nil]
         let envp: [UnsafeMutablePointer<CChar>?] = [nil]
         defer { for pointer in argv { free(pointer) } }
@@ -144,8 +148,9 @@ extension Runtime {
         defer {
             if let own { _ = lighter_setns(own.rawValue, NamespaceKind.flags["pid"]!) }
         }
-        return try syscall("clone", initExecutable) {
-            lighter_clone_exec(UInt(UInt32(bitPattern: namespaces)), initExecutable, argv, envp, stdioFds, channel.rawValue)
+        return try syscall("clone", executable) {
+            lighter_clone_exec(UInt(UInt32(bitPattern: namespaces)), executable, argv, envp, stdioFds, channel.rawValue,
+                               dieWithParent ? SIGKILL : 0)
         }
     }
 }

@@ -32,10 +32,12 @@ uint64_t lighter_makedev(unsigned int major, unsigned int minor);
 /// unblock signals, dup `stdio[0..2]` onto 0..2 (-1 keeps the inherited fd), clear close-on-exec on
 /// `keep_fd`, and execve(`path`, `argv`, `envp`). With CLONE_NEWUSER the child first waits for one byte
 /// on `keep_fd` (the parent has written the uid/gid maps) and becomes uid/gid 0 of the new namespace,
-/// so that the exec'd init keeps its capabilities there. The child _exits 125/127 on failure.
-/// Returns the child's pid in the parent, or -1/errno. Safe to call from a multi-threaded process.
+/// so that the exec'd init keeps its capabilities there. With `parent_death_signal` > 0 the child gets
+/// PR_SET_PDEATHSIG with it before anything else (it dies with the calling thread). The child _exits
+/// 125/127 on failure. Returns the child's pid in the parent, or -1/errno. Safe to call from a
+/// multi-threaded process.
 pid_t lighter_clone_exec(unsigned long flags, const char *path, char *const argv[], char *const envp[],
-                         const int stdio[3], int keep_fd);
+                         const int stdio[3], int keep_fd, int parent_death_signal);
 /// pivot_root(2).
 int lighter_pivot_root(const char *new_root, const char *put_old);
 /// prctl(2) with all five arguments spelled out (prctl is variadic).

@@ -51,7 +51,7 @@ struct SystemCheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "check", abstract: "Verify the image store: database, blob digests, snapshots; --repair removes leftovers of interrupted operations.")
 
     @OptionGroup var store: StoreOptions
-    @Flag(name: .long, help: "Remove leftovers (unrecorded blobs and snapshots, ingest files).") var repair = false
+    @Flag(name: .long, help: "Remove leftovers (unrecorded blobs and snapshots, ingest files, containers of interrupted creates).") var repair = false
 
     func run() throws {
         try guarded(exitCode: 1) { () throws(LighterError) in
@@ -59,6 +59,10 @@ struct SystemCheckCommand: ParsableCommand {
             Console.out("checked \(report.imagesChecked) images, \(report.blobsChecked) blobs, \(report.snapshotsChecked) snapshots")
             for problem in report.problems { Console.out("problem: \(problem)") }
             for leftover in report.leftovers { Console.out("leftover\(repair ? " (removed)" : ""): \(leftover)") }
+            // Containers whose create or removal was killed midway (no committed record).
+            for id in try store.openEngine().leftovers(remove: repair) {
+                Console.out("leftover\(repair ? " (removed)" : ""): container \(id)")
+            }
             if !report.isConsistent { throw LighterError.conflict("the store is inconsistent (\(report.problems.count) problems)") }
             Console.out("store is consistent")
         }

@@ -18,10 +18,11 @@ public enum ImageArchiveFormat: String, Sendable, CaseIterable {
 }
 
 /// Unpacks an archive into a private directory inside the store (same file system, so blobs can be
-/// renamed into place), refusing any entry that is not a plain file or directory inside it.
+/// renamed into place), refusing any entry that is not a plain file or directory inside it. A
+/// compressed archive is held to `limits` (expansion ratio, free space left on the store) as a layer is.
 struct ArchiveUnpacker {
-    static func unpack(from source: FileDescriptor, into directory: String) throws(LighterError) {
-        let reader = try TarReader(readingFrom: source)
+    static func unpack(from source: FileDescriptor, into directory: String, limits: LayerLimits) throws(LighterError) {
+        let reader = try TarReader(readingFrom: source, limits: limits)
         var sawEntry = false
         var links: [(path: String, target: String)] = []
         while let entry = try reader.next() {

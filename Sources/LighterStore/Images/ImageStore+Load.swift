@@ -29,7 +29,7 @@ extension ImageStore {
         let work = "\(paths.ingest)/load-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
         try syscall("mkdir", work) { mkdir(work, 0o700) }
         defer { try? FileSystem.removeTree(work) }
-        try ArchiveUnpacker.unpack(from: source, into: work)
+        try ArchiveUnpacker.unpack(from: source, into: work, limits: limits)
         if FileSystem.exists("\(work)/manifest.json") { return try loadDockerArchive(at: work) }
         if FileSystem.exists("\(work)/index.json") { return try loadLayout(at: work, platform: platform, consume: true) }
         throw .malformed(what: "image archive", reason: "neither manifest.json (docker-archive) nor index.json (OCI layout) found")
@@ -68,15 +68,18 @@ extension ImageStore {
         var loaded: [LoadedImage] = []
         for descriptor in index.manifests {
             let manifestDescriptor = try manifestDescriptor(for: descriptor, in: directory, platform: platform)
-            let manifestBytes = try readLayoutBlob(manifestDescriptor.digest, in: directory)
+            let manifestBytes = try readLayoutBlob(manifestDescriptor, in: directory)
             let manifest = try JSON.decode(Manifest.self, from: manifestBytes, what: "manifest \(manifestDescriptor.digest)")
-            let configBytes = try readLayoutBlob(manifest.config.digest, in: directory)
+            let configBytes = try readLayoutBlob(manifest.config, in: directory)
             var layers: [LayerBlob] = []
             for layer in manifest.layers {
                 guard MediaType.isLayer(layer.mediaType) else {
                     throw .malformed(what: "manifest \(manifestDescriptor.digest)", reason: "layer media type \(layer.mediaType) is not supported")
                 }
                 let blobPath = "\(directory)/blobs/sha256/\(layer.digest.hex)"
+                // The descriptor's size is part of what the manifest (and so the image ID) vouches for.
+                let stored = content.contains(layer.digest) ? content.path(of: layer.digest) : blobPath
+                try Self.checkSize(of: stored, descriptor: layer)
                 if !content.contains(layer.digest) {
                     if consume {
                         try content.adopt(blobPath, expected: layer.digest, what: "layer \(layer.digest)")
@@ -111,7 +114,7 @@ extension ImageStore {
         guard MediaType.isIndex(descriptor.mediaType) else {
             throw .malformed(what: "index.json", reason: "entry \(descriptor.digest) has unsupported media type \(descriptor.mediaType)")
         }
-        let nested = try JSON.decode(Index.self, from: try readLayoutBlob(descriptor.digest, in: directory), what: "index \(descriptor.digest)")
+        let nested = try JSON.decode(Index.self, from: try readLayoutBlob(descriptor, in: directory), what: "index \(descriptor.digest)")
         let wanted = platform ?? Platform.host
         let offered = nested.manifests.compactMap(\.platform)
         guard let match = PlatformMatcher.best(for: wanted, among: nested.manifests) else {
@@ -120,13 +123,27 @@ extension ImageStore {
         return try manifestDescriptor(for: match, in: directory, platform: platform)
     }
 
-    private func readLayoutBlob(_ digest: Digest, in directory: String) throws(LighterError) -> [UInt8] {
-        let bytes = try FileSystem.readFile("\(directory)/blobs/sha256/\(digest.hex)")
+    /// The blob `descriptor` names, checked against its digest and its size.
+    private func readLayoutBlob(_ descriptor: Descriptor, in directory: String) throws(LighterError) -> [UInt8] {
+        let digest = descriptor.digest
+        let path = "\(directory)/blobs/sha256/\(digest.hex)"
+        try Self.checkSize(of: path, descriptor: descriptor)
+        let bytes = try FileSystem.readFile(path)
         let actual = Digest.of(bytes)
         guard actual == digest else {
             throw .digestMismatch(what: "blob in the archive", expected: digest.description, actual: actual.description)
         }
         return bytes
+    }
+
+    /// A descriptor's `size` must be the blob's (OCI image spec: a mismatch is an error, even when the
+    /// digest matches); checked before the blob is read, so a size lie cannot make it read more.
+    static func checkSize(of path: String, descriptor: Descriptor) throws(LighterError) {
+        var st = stat()
+        guard stat(path, &st) == 0 else { throw .notFound(kind: "blob in the archive", name: descriptor.digest.description) }
+        guard Int64(st.st_size) == descriptor.size else {
+            throw .sizeMismatch(what: "blob \(descriptor.digest) (its descriptor's size)", expected: descriptor.size, actual: Int64(st.st_size))
+        }
     }
 
     /// Resolve a path named inside an archive's manifest.json, refusing anything outside it.

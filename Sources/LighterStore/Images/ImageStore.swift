@@ -27,8 +27,26 @@ public final class ImageStore: @unchecked Sendable {
         content = ContentStore(paths: paths)
         snapshots = SnapshotStore(paths: paths)
         db = try Database(path: paths.database)
-        self.limits = limits
+        self.limits = try Self.configured(limits, root: paths.root)
         try db.migrate()
+    }
+
+    /// `limits` bounded by the data root's free space, with the user's settings from the environment:
+    /// LIGHTER_DISK_RESERVE (free space kept while layers expand, e.g. `1g`; default 256 MiB) and
+    /// LIGHTER_MAX_EXPANSION_RATIO (decompressed per compressed byte; 0 turns it off; default 100).
+    static func configured(_ given: LayerLimits, root: String) throws(LighterError) -> LayerLimits {
+        var limits = given
+        if limits.diskPath == nil { limits.diskPath = root }
+        if let text = getenv("LIGHTER_DISK_RESERVE").map({ String(cString: $0) }), !text.isEmpty {
+            limits.diskReserve = text == "0" ? 0 : try ByteSize.parse(text, flag: "LIGHTER_DISK_RESERVE")
+        }
+        if let text = getenv("LIGHTER_MAX_EXPANSION_RATIO").map({ String(cString: $0) }), !text.isEmpty {
+            guard let ratio = Int64(text), ratio >= 0 else {
+                throw .invalidArgument("LIGHTER_MAX_EXPANSION_RATIO=\(text): give a whole number (0 turns the limit off)")
+            }
+            limits.maxExpansionRatio = ratio
+        }
+        return limits
     }
 
     /// Run `body` while holding the store lock: `.shared` to add content, `.exclusive` to delete it.
