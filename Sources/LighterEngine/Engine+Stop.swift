@@ -38,6 +38,7 @@ extension Engine {
             r.state.stoppedByUser = true
         }
         try syscall("kill", "container \(record.shortID)") { Glibc.kill(record.state.pid, signal) }
+        emit("kill", record, ["signal": String(signal)])
     }
 
     /// `stop -t`: the stop signal (SIGTERM or the image's), then SIGKILL after `timeout` seconds.
@@ -49,6 +50,7 @@ extension Engine {
             r.state.stoppedByUser = true
         }
         guard record.state.status == .running || record.state.status == .restarting else { return }
+        defer { emit("stop", record) }
         let stopSignal: Int32
         if let signal { stopSignal = signal } else { stopSignal = try Signals.parse(record.spec.stopSignal ?? "SIGTERM") }
         let grace = timeout ?? record.spec.stopTimeout ?? 10

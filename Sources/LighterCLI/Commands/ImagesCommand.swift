@@ -5,7 +5,7 @@ import LighterSystem
 
 /// `images` / `image ls`.
 struct ImagesCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "images", abstract: "List images.", aliases: ["ls"])
+    static let configuration = CommandConfiguration(commandName: "images", abstract: "List images.")
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: FormatOptions

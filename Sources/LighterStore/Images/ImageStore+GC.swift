@@ -57,6 +57,7 @@ extension ImageStore {
                 }
             }
             report.reclaimedBytes = try collectGarbage()
+            emit(report.deleted)
             return report
         }
     }
