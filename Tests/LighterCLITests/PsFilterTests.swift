@@ -41,7 +41,7 @@ import LighterTestSupport
         #expect(names("-f", "name=a", "-f", "name=b") == "b\na\n")   // one key: any value
         for bad in ["color=blue", "health=sick", "is-task=maybe"] {
             let result = lighter.run("ps", "-a", "-f", bad)
-            #expect(result.status == 1 && result.stderr.hasPrefix("lighter: invalid filter"), "\(bad): \(result.stderr)")
+            #expect(result.status == 1 && result.stderr.hasPrefix("lighter: ") && result.stderr.contains("invalid filter"), "\(bad): \(result.stderr)")
         }
         let missing = lighter.run("ps", "-a", "-f", "before=nobox")
         #expect(missing.status == 1 && missing.stderr.contains("no such container: nobox"), "\(missing.stderr)")

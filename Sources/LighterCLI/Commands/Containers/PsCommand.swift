@@ -26,6 +26,11 @@ struct PsCommand: ParsableCommand {
                 guard let record = try? engine.inspect(id) else { continue }
                 records.append(record)
             }
+            // Newest first to the nanosecond (the database orders by whole seconds): -n, -l, before=, since=.
+            records = records.enumerated().sorted { a, b in
+                let (x, y) = (PsCommand.createdNanoseconds(a.element.created), PsCommand.createdNanoseconds(b.element.created))
+                return x != y ? x > y : a.offset < b.offset
+            }.map(\.element)
             let limit = latest ? 1 : last
             // -n/-l: the last created, whatever their state; filters first (before=/since= name positions).
             let everyState = all || limit > 0 || !filters.isEmpty
@@ -82,6 +87,17 @@ struct PsCommand: ParsableCommand {
             ("Networks", record.spec.network),
             ("Size", sizeText),
         ])
+    }
+
+    /// An RFC 3339 time in nanoseconds since the epoch (0 when unreadable).
+    static func createdNanoseconds(_ text: String) -> Int64 {
+        guard let seconds = Time.parseRFC3339(text) else { return 0 }
+        var nanoseconds: Int64 = 0
+        if let dot = text.firstIndex(of: ".") {
+            let digits = text[text.index(after: dot)...].prefix { $0.isNumber }.prefix(9)
+            nanoseconds = (Int64(digits) ?? 0) * Int64((0..<(9 - digits.count)).reduce(1) { product, _ in product * 10 })
+        }
+        return seconds * 1_000_000_000 + nanoseconds
     }
 
     /// Docker's CreatedAt: Go's time.String() ("2025-06-01 12:00:00 +0000 UTC"), in UTC.

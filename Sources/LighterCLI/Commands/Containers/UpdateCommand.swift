@@ -10,13 +10,13 @@ struct UpdateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "update", abstract: "Update configuration of one or more containers.")
     @OptionGroup var store: StoreOptions
     @Option(name: .shortAndLong, help: "Memory limit.") var memory: String?
-    @Option(name: .long, help: "Swap limit equal to memory plus swap: -1 to enable unlimited swap.") var memorySwap: String?
+    @Option(name: .long, parsing: .unconditional, help: "Swap limit equal to memory plus swap: -1 to enable unlimited swap.") var memorySwap: String?
     @Option(name: .long, help: "Number of CPUs.") var cpus: String?
     @Option(name: [.customShort("c"), .long], help: "CPU shares (relative weight).") var cpuShares: UInt64?
     @Option(name: .long, help: "Limit CPU CFS (Completely Fair Scheduler) period.") var cpuPeriod: UInt64?
-    @Option(name: .long, help: "Limit CPU CFS (Completely Fair Scheduler) quota.") var cpuQuota: Int64?
+    @Option(name: .long, parsing: .unconditional, help: "Limit CPU CFS (Completely Fair Scheduler) quota (-1: none).") var cpuQuota: Int64?
     @Option(name: .long, help: "CPUs in which to allow execution (0-3, 0,1).") var cpusetCpus: String?
-    @Option(name: .long, help: "Tune container pids limit (set -1 for unlimited).") var pidsLimit: Int64?
+    @Option(name: .long, parsing: .unconditional, help: "Tune container pids limit (set -1 for unlimited).") var pidsLimit: Int64?
     @Option(name: .long, help: "Restart policy to apply when a container exits.") var restart: String?
     @Argument(help: "Containers.") var containers: [String] = []
 
