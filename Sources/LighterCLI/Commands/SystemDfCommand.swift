@@ -93,12 +93,14 @@ struct SystemDfCommand: ParsableCommand {
         }
         let containerTable = OutputRenderer(columns: [("ID", "CONTAINER ID"), ("Image", "IMAGE"), ("Command", "COMMAND"), ("LocalVolumes", "LOCAL VOLUMES"),
                                                       ("Size", "SIZE"), ("CreatedSince", "CREATED"), ("Status", "STATUS"), ("Names", "NAMES")])
-        for line in try containerTable.render(containerRows, format: output.format) { Console.out(line) }
+        // A template names the image rows' fields (as `df -v` always took); the other sections keep their tables.
+        let sectionFormat = output.format == "json" ? "json" : nil
+        for line in try containerTable.render(containerRows, format: sectionFormat) { Console.out(line) }
         Console.out("")
         Console.out("Local Volumes space usage:")
         Console.out("")
         let volumeRows = volumes.map { OutputRow(fields: [("Name", $0.name), ("Links", String($0.links)), ("Size", Time.humanSize($0.size))]) }
-        for line in try OutputRenderer(columns: [("Name", "VOLUME NAME"), ("Links", "LINKS"), ("Size", "SIZE")]).render(volumeRows, format: output.format) {
+        for line in try OutputRenderer(columns: [("Name", "VOLUME NAME"), ("Links", "LINKS"), ("Size", "SIZE")]).render(volumeRows, format: sectionFormat) {
             Console.out(line)
         }
         Console.out("")
