@@ -50,7 +50,7 @@ public struct ContainerMonitor {
                     break
                 }
                 // Logged before the CLI hears "started", so whatever it runs next is logged after.
-                engine.emit("start", (try? engine.record(id)) ?? record)
+                engine.emit("start", record)
                 if !reported {
                     report("0")
                     reported = true
