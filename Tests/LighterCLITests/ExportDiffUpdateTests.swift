@@ -58,6 +58,17 @@ import LighterTestSupport
         #expect(cgroupFile("cpu", "cpu.shares") == "512")
         #expect(lighter.run("inspect", "-f", "{{.HostConfig.Memory}} {{.HostConfig.PidsLimit}} {{.HostConfig.NanoCpus}} {{.HostConfig.RestartPolicy.Name}}", "box").stdout
             == "\(128 << 20) 50 500000000 on-failure\n")
+        // memory+swap: the kernel keeps memory <= memsw, so a memsw above the current one is written first.
+        let swap = lighter.run("update", "--memory", "200m", "--memory-swap", "400m", "box")
+        if FileSystem.exists("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes") {
+            #expect(swap.status == 0, "\(swap.stderr)")
+            #expect(cgroupFile("memory", "memory.memsw.limit_in_bytes") == String(400 << 20))
+            #expect(cgroupFile("memory", "memory.limit_in_bytes") == String(200 << 20))
+            #expect(lighter.run("update", "--memory-swap", "-1", "box").status == 0)
+            #expect((UInt64(cgroupFile("memory", "memory.memsw.limit_in_bytes")) ?? 0) > UInt64(1) << 60)
+        } else {
+            #expect(swap.status == 1 && swap.stderr.contains("memory.memsw.limit_in_bytes"), "\(swap.stderr)")
+        }
         #expect(lighter.run("container", "update", "--pids-limit", "-1", "box").status == 0)
         #expect(cgroupFile("pids", "pids.max") == "max")
         // Refusals: no flag, a bad value, an unknown container (the others are still updated).
