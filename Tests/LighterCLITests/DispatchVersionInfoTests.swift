@@ -68,6 +68,8 @@ import LighterTestSupport
             let help = lighter.run(path + ["--help"])
             #expect(help.status == 0 && help.stdout.contains("USAGE"), "\(path): \(help.stderr)")
         }
+        #expect(lighter.run("image", "ls", "--help").stdout.contains("USAGE: lighter image ls [--root <dir>]"))
+        #expect(lighter.run("container", "list", "--help").stdout.contains("USAGE: lighter container ls [--root <dir>]"))
         #expect(lighter.run("image", "tag", "busybox", "mine:1").status == 0)
         #expect(lighter.run("image", "rmi", "mine:1").stdout == "Untagged: mine:1\n")
     }

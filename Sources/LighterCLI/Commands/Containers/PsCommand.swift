@@ -3,10 +3,16 @@ import LighterEngine
 import LighterStore
 import LighterSystem
 
-/// `ps [-a] [-q] [-s] [-n N] [-l] [--no-trunc] [-f KEY=VALUE] [--format]`.
+/// `ps [-a] [-q] [-s] [-n N] [-l] [--no-trunc] [-f KEY=VALUE] [--format]` (also `container ls|list|ps`).
 struct PsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "ps", _superCommandName: "lighter", abstract: "List containers.")
+    @OptionGroup var options: PsOptions
+    func run() throws { try options.run() }
+    static func status(_ record: ContainerRecord) -> String { PsOptions.status(record) }
+}
 
+/// `ps`'s options and listing, shared by `ps` and `container ls`.
+struct PsOptions: ParsableArguments {
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: FormatOptions
     @Flag(name: [.customShort("a"), .long], help: "Show all containers (default shows just running).") var all = false
@@ -28,7 +34,7 @@ struct PsCommand: ParsableCommand {
             }
             // Newest first to the nanosecond (the database orders by whole seconds): -n, -l, before=, since=.
             records = records.enumerated().sorted { a, b in
-                let (x, y) = (PsCommand.createdNanoseconds(a.element.created), PsCommand.createdNanoseconds(b.element.created))
+                let (x, y) = (PsOptions.createdNanoseconds(a.element.created), PsOptions.createdNanoseconds(b.element.created))
                 return x != y ? x > y : a.offset < b.offset
             }.map(\.element)
             let limit = latest ? 1 : last
@@ -75,9 +81,9 @@ struct PsCommand: ParsableCommand {
             ("ID", noTrunc ? record.id : record.shortID),
             ("Image", record.spec.image),
             ("Command", "\"\(command)\""),
-            ("CreatedAt", PsCommand.createdAt(created)),
+            ("CreatedAt", PsOptions.createdAt(created)),
             ("RunningFor", Time.ago(created)),
-            ("Status", PsCommand.status(record)),
+            ("Status", PsOptions.status(record)),
             ("State", record.state.status.rawValue),
             ("Ports", ((try? engine.networks.store.ports(container: record.id)) ?? []).map(\.psColumn).joined(separator: ", ")),
             ("Names", record.name),

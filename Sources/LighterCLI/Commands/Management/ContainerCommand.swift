@@ -13,6 +13,6 @@ struct ContainerCommand: ParsableCommand {
 /// `container ls` (also `list` and `ps`): the same command as the top-level `ps`.
 struct ContainerLsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "ls", abstract: "List containers.", aliases: ["list", "ps"])
-    @OptionGroup var command: PsCommand
-    func run() throws { try command.run() }
+    @OptionGroup var options: PsOptions
+    func run() throws { try options.run() }
 }

@@ -11,6 +11,6 @@ struct ImageCommand: ParsableCommand {
 /// `image ls` (also `list` and `images`): the same command as the top-level `images`.
 struct ImageLsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "ls", abstract: "List images.", aliases: ["list", "images"])
-    @OptionGroup var command: ImagesCommand
-    func run() throws { try command.run() }
+    @OptionGroup var options: ImagesOptions
+    func run() throws { try options.run() }
 }
