@@ -5,10 +5,18 @@ import Glibc
 #endif
 
 extension LighterCommand {
-    /// Entry point: accepts Docker-style global options before the subcommand
-    /// (`lighter --root DIR images`) by moving them after it, then runs the command.
+    /// Entry point: takes Docker-style global options before the subcommand (`lighter --root DIR
+    /// binfmt status`), refuses an unknown command as Docker does, then runs the command.
     public static func runMain(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> Never {
-        let arguments = hoistGlobalOptions(arguments)
+        let (root, arguments) = takeGlobalOptions(arguments)
+        // Every command, nested or not, with or without a --root option of its own, reads the data
+        // root through LIGHTER_ROOT; a --root after the subcommand still wins (it is read first).
+        if let root { setenv("LIGHTER_ROOT", root, 1) }
+        warnAboutRemoteHost()
+        if let unknown = unknownCommand(arguments) {
+            Console.error("lighter: '\(unknown.words)' is not a lighter command.\nSee '\(unknown.help) --help'")
+            Glibc.exit(1)
+        }
         // The container commands are parsed on their own: building the whole command tree and
         // ArgumentParser's completion-script check cost more than the rest of `lighter run --rm`'s
         // argument handling. They name "lighter" as their super command, so usage and help read the same.
@@ -60,30 +68,52 @@ extension LighterCommand {
         }
     }
 
-    /// `--root DIR` / `--root=DIR` given before the subcommand path is moved to its end.
-    static func hoistGlobalOptions(_ arguments: [String]) -> [String] {
-        var globals: [String] = []
+    /// `--root DIR` / `--root=DIR` before the subcommand path: its value and the other arguments.
+    static func takeGlobalOptions(_ arguments: [String]) -> (root: String?, rest: [String]) {
+        var root: String?
         var rest = arguments[...]
         while let first = rest.first, first.hasPrefix("--root") {
             if first == "--root", rest.count >= 2 {
-                globals += rest.prefix(2)
+                root = rest.dropFirst().first
                 rest = rest.dropFirst(2)
             } else if first.hasPrefix("--root=") {
-                globals.append(first)
+                root = String(first.dropFirst(7))
                 rest = rest.dropFirst()
             } else {
                 break
             }
         }
-        guard !globals.isEmpty else { return arguments }
-        // Insert after the subcommand words (those before the first option or argument that is not a command name).
-        var commandWords = 0
-        var type: any ParsableCommand.Type = LighterCommand.self
-        for word in rest {
-            guard let sub = type.configuration.subcommands.first(where: { $0._commandName == word || $0.configuration.aliases.contains(word) }) else { break }
-            type = sub
-            commandWords += 1
-        }
-        return Array(rest.prefix(commandWords)) + globals + Array(rest.dropFirst(commandWords))
+        return (root, Array(rest))
     }
+
+    /// The command words of an unknown command (`bogus`, `container bogus`) and the command whose
+    /// help to point at; nil when the words name commands (options and arguments are the command's).
+    static func unknownCommand(_ arguments: [String]) -> (words: String, help: String)? {
+        var type: any ParsableCommand.Type = LighterCommand.self
+        var path: [String] = []
+        for word in arguments {
+            let subcommands = type.configuration.subcommands
+            guard !subcommands.isEmpty, !word.hasPrefix("-"), word != "help" else { return nil }
+            guard let sub = subcommands.first(where: { $0._commandName == word || $0.configuration.aliases.contains(word) }) else {
+                if type.configuration.defaultSubcommand != nil { return nil }
+                return ((path + [word]).joined(separator: " "), (["lighter"] + path).joined(separator: " "))
+            }
+            type = sub
+            path.append(word)
+        }
+        return nil
+    }
+
+    /// DOCKER_HOST / LIGHTER_HOST naming anything but the local socket: Lighter has no remote
+    /// daemon (yet), so the command runs on this host; say so rather than ignore it silently.
+    static func warnAboutRemoteHost() {
+        for name in ["DOCKER_HOST", "LIGHTER_HOST"] {
+            guard let value = getenv(name).map({ String(cString: $0) }), !value.isEmpty,
+                  !localHosts.contains(value) else { continue }
+            Console.error("lighter: warning: \(name)=\(value) is not used: Lighter has no remote daemon support yet, so this command runs on this host (unset \(name) to silence this warning)")
+        }
+    }
+
+    /// The host values that mean "this machine".
+    static let localHosts: Set<String> = ["unix:///var/run/docker.sock", "unix:///run/docker.sock", "unix:///run/lighter/lighter.sock"]
 }

@@ -96,6 +96,7 @@ extension Engine {
             _ = try? images.db.execute("DELETE FROM containers WHERE id = ?", [.text(id)])
             throw error
         }
+        emit("create", record)
         return record
     }
 
@@ -276,6 +277,7 @@ extension Engine {
         }
         try writeHosts(record)
         try refreshPeerHosts(of: id)
+        emitNetwork("connect", id: network.id, name: network.name, container: id)
     }
 
     /// `network disconnect`.
@@ -287,6 +289,7 @@ extension Engine {
         }
         let peers = try networks.store.endpoints(network: network.name).map(\.containerID).filter { $0 != id }
         try networks.disconnect(endpoint)
+        emitNetwork("disconnect", id: network.id, name: network.name, container: id)
         try writeHosts(record)
         for peer in peers { if let other = try? self.record(peer) { try? writeHosts(other) } }
     }

@@ -12,6 +12,7 @@ extension Engine {
             }
             try runtime.pause(id: id)
             record.state.status = .paused
+            emit("pause", record)
         }
     }
 
@@ -21,6 +22,7 @@ extension Engine {
             guard record.state.status == .paused else { throw .conflict("container \(record.shortID) is not paused") }
             if (try? runtime.isPaused(id: id)) == true { try runtime.resume(id: id) }
             record.state.status = .running
+            emit("unpause", record)
         }
     }
 

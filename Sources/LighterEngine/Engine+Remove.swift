@@ -42,6 +42,7 @@ extension Engine {
     /// Remove every trace of a stopped container: mounts, runtime state, directory, database row.
     /// Safe to run twice (the monitor's `--rm` and a user's `rm -f` may race).
     func removeFiles(_ id: String) throws(LighterError) {
+        let removed = try? self.record(id)
         unmountRootfs(id)
         // Also when its create was killed before the runtime saved its state: its cgroups go too.
         let cgroupParent = (try? record(id))?.spec.cgroupParent ?? "/lighter"   // ContainerSpec's default
@@ -51,7 +52,10 @@ extension Engine {
         try refreshPeerHosts(of: id, leaving: true)
         try images.db.execute("DELETE FROM containers WHERE id = ?", [.text(id)])
         let doomed = "\(images.paths.containers)/.rm-\(id)"
-        if rename(directory(id), doomed) == 0 { try FileSystem.removeTree(doomed) }
+        if rename(directory(id), doomed) == 0 {
+            if let removed { emit("destroy", removed) }
+            try FileSystem.removeTree(doomed)
+        }
     }
 
     /// `container prune`: remove every stopped container, and what interrupted creates and removals

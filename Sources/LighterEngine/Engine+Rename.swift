@@ -16,7 +16,8 @@ extension Engine {
             try images.db.execute("UPDATE containers SET name = ? WHERE id = ?", [.text(name), .text(id)])
         }
         do {
-            try update(id) { (record) throws(LighterError) in record.name = name }
+            let renamed = try update(id) { (record) throws(LighterError) in record.name = name }
+            emit("rename", renamed, ["oldName": "/" + old])
         } catch {
             _ = try? images.db.execute("UPDATE containers SET name = ? WHERE id = ?", [.text(old), .text(id)])
             throw error

@@ -14,6 +14,12 @@ public struct ContainerStats: Sendable, Equatable {
     /// The container's memory limit, or the host's memory when it has none.
     public var memoryLimit: UInt64
     public var pids: UInt64
+    /// Bytes received and sent on the container's network interfaces (its namespace; none for --network host).
+    public var networkReceived: UInt64 = 0
+    public var networkSent: UInt64 = 0
+    /// Bytes read from and written to block devices by the container's cgroup.
+    public var blockRead: UInt64 = 0
+    public var blockWrite: UInt64 = 0
 
     public var memoryPercent: Double { memoryLimit == 0 ? 0 : Double(memoryUsage) * 100 / Double(memoryLimit) }
 }
@@ -38,8 +44,14 @@ extension Engine {
             if let after = now.cpuNanoseconds, let before = first[index]?.cpuNanoseconds, after >= before {
                 cpu = Double(after - before) * 100 / elapsed
             }
-            return ContainerStats(id: record.id, name: record.name, cpuPercent: cpu, memoryUsage: now.memoryUsage ?? 0,
-                                  memoryLimit: now.memoryLimit ?? hostMemory, pids: now.pids ?? 0)
+            var stats = ContainerStats(id: record.id, name: record.name, cpuPercent: cpu, memoryUsage: now.memoryUsage ?? 0,
+                                       memoryLimit: now.memoryLimit ?? hostMemory, pids: now.pids ?? 0)
+            stats.blockRead = now.blockRead ?? 0
+            stats.blockWrite = now.blockWrite ?? 0
+            if record.spec.network != "host" {
+                (stats.networkReceived, stats.networkSent) = Engine.networkBytes(pid: record.state.pid)
+            }
+            return stats
         }
     }
 
@@ -47,6 +59,23 @@ extension Engine {
     private func sample(_ record: ContainerRecord) -> CgroupStats? {
         guard record.state.status == .running || record.state.status == .paused, record.state.pid > 0 else { return nil }
         return try? runtime.stats(id: record.id)
+    }
+
+    /// Received and sent bytes of every interface but the loopback, from /proc/PID/net/dev (the
+    /// process's network namespace): "  eth0: RX-bytes packets … (8 fields) TX-bytes …".
+    static func networkBytes(pid: Int32) -> (UInt64, UInt64) {
+        guard pid > 0, let text = try? FileSystem.readString("/proc/\(pid)/net/dev") else { return (0, 0) }
+        var received: UInt64 = 0, sent: UInt64 = 0
+        for line in text.split(separator: "\n") {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            let name = line[..<colon].trimmed
+            guard name != "lo" else { continue }
+            let fields = line[line.index(after: colon)...].split(separator: " ")
+            guard fields.count >= 9, let rx = UInt64(fields[0]), let tx = UInt64(fields[8]) else { continue }
+            received += rx
+            sent += tx
+        }
+        return (received, sent)
     }
 
     static func monotonicNanoseconds() -> UInt64 {

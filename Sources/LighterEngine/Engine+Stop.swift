@@ -73,6 +73,7 @@ extension Engine {
             if exiting { return }
             // ESRCH: the process ended between the check and the signal; it is exiting, as asked.
             _ = try syscallTolerating("kill", "container \(record.shortID)", [ESRCH]) { Glibc.kill(record.state.pid, signal) }
+            emit("kill", record, ["signal": String(signal)])
         }
     }
 
@@ -102,6 +103,7 @@ extension Engine {
             r.state.stoppedByUser = true
         }
         guard record.state.status == .running || record.state.status == .restarting else { return }
+        defer { emit("stop", record) }
         let stopSignal: Int32
         if let signal { stopSignal = signal } else { stopSignal = try Signals.parse(record.spec.stopSignal ?? "SIGTERM") }
         let grace = timeout ?? record.spec.stopTimeout ?? 10

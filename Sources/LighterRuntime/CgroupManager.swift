@@ -12,6 +12,9 @@ public protocol CgroupManager: Sendable {
     var path: String { get }
     /// Create the cgroup(s) and apply `resources`. A limit the kernel cannot enforce is an error.
     func create(resources: RuntimeSpec.Resources?) throws(LighterError)
+    /// Change the limits of an existing cgroup (`update`): memory, CPU, cpuset CPUs and pids; what
+    /// `resources` leaves nil stays as it is. A limit the kernel cannot enforce is an error.
+    func update(resources: RuntimeSpec.Resources) throws(LighterError)
     /// Move `pid` into the cgroup(s).
     func add(pid: Int32) throws(LighterError)
     /// Files a single-threaded process writes "0" to, to move itself in: cgroup v1's `tasks`, which

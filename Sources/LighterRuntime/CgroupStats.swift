@@ -15,6 +15,9 @@ public struct CgroupStats: Sendable, Equatable {
     public var memoryLimit: UInt64?
     /// Number of tasks.
     public var pids: UInt64?
+    /// Bytes read from and written to block devices (blkio / io controller).
+    public var blockRead: UInt64?
+    public var blockWrite: UInt64?
 
     public init(cpuNanoseconds: UInt64? = nil, memoryUsage: UInt64? = nil, memoryLimit: UInt64? = nil, pids: UInt64? = nil) {
         self.cpuNanoseconds = cpuNanoseconds
@@ -79,6 +82,17 @@ extension CgroupV1 {
             if let limit = Cgroups.number("\(dir)/memory.limit_in_bytes"), limit < UInt64(Int64.max) / 2 { stats.memoryLimit = limit }
         }
         if let dir = directory("pids") { stats.pids = Cgroups.number("\(dir)/pids.current") }
+        // "8:0 Read 4096" lines per device (and a Total line, skipped).
+        if let dir = directory("blkio"), let text = Cgroups.read("\(dir)/blkio.throttle.io_service_bytes") {
+            var read: UInt64 = 0, written: UInt64 = 0
+            for line in text.split(separator: "\n") {
+                let fields = line.split(separator: " ")
+                guard fields.count == 3, let value = UInt64(fields[2]) else { continue }
+                if fields[1] == "Read" { read += value } else if fields[1] == "Write" { written += value }
+            }
+            stats.blockRead = read
+            stats.blockWrite = written
+        }
         return stats
     }
 }
@@ -114,6 +128,16 @@ extension CgroupV2 {
             stats.memoryLimit = Cgroups.number("\(directory)/memory.max")
         }
         stats.pids = Cgroups.number("\(directory)/pids.current")
+        // "8:0 rbytes=4096 wbytes=0 rios=1 wios=0 ..." per device.
+        if let text = Cgroups.read("\(directory)/io.stat") {
+            var read: UInt64 = 0, written: UInt64 = 0
+            for field in text.split(whereSeparator: { $0 == " " || $0 == "\n" }) {
+                if field.hasPrefix("rbytes="), let value = UInt64(field.dropFirst(7)) { read += value }
+                if field.hasPrefix("wbytes="), let value = UInt64(field.dropFirst(7)) { written += value }
+            }
+            stats.blockRead = read
+            stats.blockWrite = written
+        }
         return stats
     }
 }

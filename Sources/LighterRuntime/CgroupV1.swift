@@ -11,7 +11,7 @@ struct CgroupV1: CgroupManager {
     let mountPoint: String
 
     /// Hierarchies every container joins; cpuset only when the spec asks for it (it needs cpus/mems copied).
-    private static let alwaysJoined = ["memory", "cpu", "cpuacct", "pids", "devices", "freezer"]
+    private static let alwaysJoined = ["memory", "cpu", "cpuacct", "pids", "devices", "freezer", "blkio"]
 
     private func hierarchy(_ controller: String) -> String? {
         let dir = "\(mountPoint)/\(controller)"
@@ -82,6 +82,33 @@ struct CgroupV1: CgroupManager {
             try Cgroups.write(pids.limit > 0 ? String(pids.limit) : "max", to: try require("pids", for: "pids limit") + "/pids.max")
         }
         if let devices = directory("devices") { try applyDevices(resources?.devices ?? [], in: devices) }
+    }
+
+    func update(resources: RuntimeSpec.Resources) throws(LighterError) {
+        if let memory = resources.memory {
+            // The kernel keeps memory.limit <= memory.memsw.limit: raise memsw first when it grows.
+            let dir = try require("memory", for: "memory limits")
+            let currentSwap = Cgroups.number("\(dir)/memory.memsw.limit_in_bytes").map { Int64(clamping: $0) } ?? Int64.max
+            if let swap = memory.swap, swap < 0 || swap > currentSwap {
+                try apply(RuntimeSpec.Memory(swap: swap < 0 ? -1 : swap))
+                try apply(RuntimeSpec.Memory(limit: memory.limit))
+            } else {
+                try apply(memory)
+            }
+        }
+        if let cpu = resources.cpu {
+            try apply(cpu)
+            if let cpus = cpu.cpus {
+                guard let dir = directory("cpuset"), FileSystem.isDirectory(dir) else {
+                    throw .unsupported(feature: "changing the CPUs of a container started without --cpuset-cpus (cgroup v1)",
+                                       fix: "recreate the container with --cpuset-cpus")
+                }
+                try Cgroups.write(cpus, to: "\(dir)/cpuset.cpus")
+            }
+        }
+        if let pids = resources.pids {
+            try Cgroups.write(pids.limit > 0 ? String(pids.limit) : "max", to: try require("pids", for: "pids limit") + "/pids.max")
+        }
     }
 
     private func apply(_ memory: RuntimeSpec.Memory) throws(LighterError) {

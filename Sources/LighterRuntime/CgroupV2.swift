@@ -84,6 +84,20 @@ struct CgroupV2: CgroupManager {
         }
     }
 
+    func update(resources: RuntimeSpec.Resources) throws(LighterError) {
+        if let memory = resources.memory { try apply(memory) }
+        if let cpu = resources.cpu {
+            if cpu.cpus != nil, !FileSystem.exists("\(directory)/cpuset.cpus") {
+                throw .unsupported(feature: "changing the CPUs of a container started without --cpuset-cpus (cgroup v2 cpuset controller not enabled for it)",
+                                   fix: "recreate the container with --cpuset-cpus")
+            }
+            try apply(cpu)
+        }
+        if let pids = resources.pids {
+            try Cgroups.write(pids.limit > 0 ? String(pids.limit) : "max", to: "\(directory)/pids.max")
+        }
+    }
+
     private func apply(_ memory: RuntimeSpec.Memory) throws(LighterError) {
         if let limit = memory.limit { try Cgroups.write(limit > 0 ? String(limit) : "max", to: "\(directory)/memory.max") }
         if let reservation = memory.reservation { try Cgroups.write(String(reservation), to: "\(directory)/memory.low") }

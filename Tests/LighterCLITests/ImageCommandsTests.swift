@@ -80,8 +80,8 @@ import LighterTestSupport
         #expect(lighter.importBusybox("a:1").status == 0)
         #expect(lighter.importBusybox("b:1").status == 0)
         let df = lighter.run("system", "df")
-        #expect(df.stdout.hasPrefix("TYPE      TOTAL     ACTIVE    SIZE"))
-        #expect(df.stdout.contains("Images    2         0"))
+        #expect(df.stdout.hasPrefix("TYPE            TOTAL     ACTIVE    SIZE"))
+        #expect(df.stdout.contains("Images          2         0"))
         let verbose = lighter.run("system", "df", "-v", "--format", "{{.Repository}} {{.SharedSize}} {{.UniqueSize}}")
         let lines = verbose.stdout.split(separator: "\n").filter { $0.hasPrefix("a ") || $0.hasPrefix("b ") }
         #expect(lines.count == 2)

@@ -52,6 +52,12 @@ import LighterTestSupport
         #expect(rig.run("port", "web").stdout == "80/tcp -> 0.0.0.0:8080\n")
         #expect(rig.run("port", "web", "80").stdout == "0.0.0.0:8080\n")
         #expect(rig.run("ps", "--format", "{{.Ports}}").stdout == "0.0.0.0:8080->80/tcp\n")
+        // publish= filters on the container port; stats counts the page's bytes on eth0 (not the loopback).
+        #expect(rig.run("ps", "-f", "publish=80", "--format", "{{.Names}}").stdout == "web\n")
+        #expect(rig.run("ps", "-f", "publish=8080", "--format", "{{.Names}}").stdout == "")
+        let io = rig.run("stats", "--no-stream", "--format", "{{.NetIO}}", "web").stdout.trimmed
+        let sent = io.split(separator: "/").last.map { $0.trimmed } ?? ""
+        #expect(io.hasSuffix("B") && io.contains(" / ") && sent != "0B" && (sent.hasSuffix("kB") || sent.hasSuffix("MB")), "\(io)")
         #expect(rig.run("inspect", "-f", "{{.NetworkSettings.IPAddress}}", "web").stdout == "172.18.0.2\n")
         // Stopped, its rule goes; started again, it comes back with the same address.
         #expect(rig.run("stop", "-t", "1", "web").status == 0)

@@ -92,6 +92,12 @@ import LighterTestSupport
         #expect(rig.run("network", "ls", "-q").stdout.split(separator: "\n").count == 3)   // bridge, host, none
         #expect(rig.settledLinks.sorted() == ["lighter0", "lo", "up0"], "\(rig.links)")
         #expect(!rig.rules.contains("10.77.0.0"))
+        // The event log: network create, connect and disconnect (`network connect`/`disconnect`), destroy, in order.
+        let events = rig.run("events", "--since", "0", "--until", "0s", "--filter", "type=network", "--filter", "network=appnet",
+                             "--format", "{{.Action}} {{.Actor.Attributes.name}}").stdout
+        #expect(events == "create appnet\nconnect appnet\ndisconnect appnet\ndestroy appnet\n", "\(events)")
+        #expect(rig.run("events", "--since", "0", "--until", "0s", "--filter", "type=network", "--format", "{{.Action}} {{.Actor.Attributes.name}}").stdout
+            .hasSuffix("create spare\ndestroy spare\n"))
     }
 
     /// A crash (monitor and container SIGKILLed) and lost rules (a flush, as after a reboot): the

@@ -19,14 +19,6 @@ struct ImagePruneCommand: ParsableCommand {
     }
 }
 
-/// `image` — the management command grouping image subcommands, as in Docker.
-struct ImageCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "image", abstract: "Manage images.",
-        subcommands: [ImagesCommand.self, ImageInspectCommand.self, ImageRemoveCommand.self, ImagePruneCommand.self, HistoryCommand.self,
-                      TagCommand.self, ImportCommand.self, LoadCommand.self, SaveCommand.self])
-}
-
 /// Docker's "Deleted Images:" block of the prune commands.
 func printDeletedImages(_ report: PruneReport) {
     guard !report.deleted.isEmpty else { return }

@@ -5,8 +5,13 @@ import LighterSystem
 
 /// `images` / `image ls`.
 struct ImagesCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "images", abstract: "List images.", aliases: ["ls"])
+    static let configuration = CommandConfiguration(commandName: "images", abstract: "List images.")
+    @OptionGroup var options: ImagesOptions
+    func run() throws { try options.run() }
+}
 
+/// `images`' options and listing, shared by `images` and `image ls`.
+struct ImagesOptions: ParsableArguments {
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: FormatOptions
     @Flag(name: .shortAndLong, help: "Show all images (default hides intermediate images).") var all = false

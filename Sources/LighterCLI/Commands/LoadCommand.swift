@@ -25,6 +25,7 @@ struct LoadCommand: ParsableCommand {
                 stdin.forget()
                 loaded = try images.withLock(.shared) { () throws(LighterError) -> [LoadedImage] in try images.load(from: stdin, platform: platform) }
             }
+            for image in loaded { images.emit("load", id: image.id.description, name: image.tags.first?.familiar) }
             guard !quiet else { return }
             for image in loaded {
                 if image.tags.isEmpty { Console.out("Loaded image ID: \(image.id)") }

@@ -28,6 +28,7 @@ struct NetworkCreateCommand: ParsableCommand {
             let network = try engine.networks.create(
                 name: name, subnet: try subnet.map { (s) throws(LighterError) in try IPv4Subnet(parsing: s) },
                 gateway: try gateway.map { (g) throws(LighterError) in try IPv4Address(parsing: g, what: "--gateway") })
+            engine.emitNetwork("create", id: network.id, name: network.name)
             Console.out(network.id)
         }
     }
@@ -126,7 +127,9 @@ struct NetworkRemoveCommand: ParsableCommand {
         var failed = false
         for name in names {
             do {
+                let network = (try? engine.networks.store.network(name)) ?? nil
                 try engine.networks.remove(name)
+                if let network { engine.emitNetwork("destroy", id: network.id, name: network.name) }
                 Console.out(name)
             } catch {
                 Console.error("lighter: \(error)")
@@ -181,6 +184,7 @@ struct NetworkPruneCommand: ParsableCommand {
             for network in try engine.networks.store.networks() where !network.isDefault {
                 guard try engine.networks.store.endpoints(network: network.name).isEmpty else { continue }
                 try engine.networks.remove(network.name)
+                engine.emitNetwork("destroy", id: network.id, name: network.name)
                 removed.append(network.name)
             }
             if !removed.isEmpty { Console.out("Deleted Networks:\n" + removed.joined(separator: "\n")) }

@@ -18,13 +18,15 @@ struct PullCommand: ParsableCommand {
         try guarded(exitCode: 1) { () throws(LighterError) in
             let reference = try Reference(parsing: image)
             let platform = try platform.map { (p) throws(LighterError) -> Platform in try Platform(parsing: p) }
-            let puller = ImagePuller(store: try store.openImageStore(), options: try registry.registryOptions())
+            let images = try store.openImageStore()
+            let puller = ImagePuller(store: images, options: try registry.registryOptions())
             let display = PullProgress(quiet: quiet)
             if !quiet { Console.out(reference.digest == nil ? "\(reference.tag ?? "latest"): Pulling from \(reference.familiarName)" : "Pulling \(reference.familiar)") }
             let pulled = try runBlocking { () async throws(LighterError) -> PulledImage in
                 try await puller.pull(reference, platform: platform) { display.handle($0) }
             }
             display.finish()
+            images.emit("pull", id: reference.familiar, name: reference.familiar)
             if quiet {
                 Console.out(reference.familiar)
             } else {

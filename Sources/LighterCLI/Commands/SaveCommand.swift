@@ -28,6 +28,7 @@ struct SaveCommand: ParsableCommand {
                 stdout.forget()
                 try store.save(images, format: archiveFormat, to: stdout)
             }
+            for image in images { store.emit("save", id: (try? store.resolve(image).id.description) ?? image, name: image) }
         }
     }
 }

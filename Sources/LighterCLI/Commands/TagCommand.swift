@@ -46,7 +46,7 @@ struct RmiCommand: ParsableCommand {
 
 /// `image rm` (the management-command spelling of `rmi`).
 struct ImageRemoveCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "rm", abstract: "Remove one or more images.")
+    static let configuration = CommandConfiguration(commandName: "rm", abstract: "Remove one or more images.", aliases: ["rmi", "remove"])
 
     @OptionGroup var store: StoreOptions
     @Flag(name: .shortAndLong, help: "Force removal of the image (all its tags).") var force = false

@@ -49,6 +49,8 @@ public struct ContainerMonitor {
                     code = exit
                     break
                 }
+                // Logged before the CLI hears "started", so whatever it runs next is logged after.
+                engine.emit("start", record)
                 if !reported {
                     report("0")
                     reported = true
@@ -59,6 +61,8 @@ public struct ContainerMonitor {
                 if record.spec.usesBridge { try? engine.networks.detach(container: id) }
                 engine.unmountRootfs(id)
                 code = status.signal.map { 128 + $0 } ?? status.code
+                // Logged before the record says exited, so `wait` never returns ahead of the event.
+                engine.emit("die", (try? engine.record(id)) ?? record, ["exitCode": String(code)])
                 let finished = try engine.update(id) { (r) throws(LighterError) in
                     r.state.status = .exited
                     r.state.exitCode = code

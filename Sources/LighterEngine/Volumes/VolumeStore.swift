@@ -56,6 +56,7 @@ public struct VolumeStore: Sendable {
             try? FileSystem.removeTree(temp)
             throw error
         }
+        emit("create", name: name)
         return volume
     }
 
@@ -79,6 +80,7 @@ public struct VolumeStore: Sendable {
         }
         let doomed = "\(root)/.rm-\(name)-\(getpid())"
         try FileSystem.rename(directory(name), to: doomed)
+        emit("destroy", name: name)
         try FileSystem.removeTree(doomed)
     }
 }

@@ -66,6 +66,7 @@ extension ImageStore {
                 }
             }
             report.reclaimedBytes = try collectGarbage()
+            emit(report.deleted)
             return report
         }
     }

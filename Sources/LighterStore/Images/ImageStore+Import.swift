@@ -19,7 +19,9 @@ extension ImageStore {
                 config: containerConfig.isEmpty ? nil : containerConfig, diffIDs: [stream.output],
                 history: [ImageConfig.History(created: created, createdBy: nil, comment: message ?? "Imported from \(sourceName)")])
             let layer = LayerBlob(digest: stream.output, mediaType: MediaType.ociLayer, size: stream.outputSize)
-            return try addImage(configBytes: try JSON.encode(config), layers: [layer], tags: reference.map { [$0] } ?? [])
+            let id = try addImage(configBytes: try JSON.encode(config), layers: [layer], tags: reference.map { [$0] } ?? [])
+            emit("import", id: id.description, name: reference?.familiar)
+            return id
         }
     }
 }

@@ -27,6 +27,7 @@ extension ImageStore {
                 try db.execute("INSERT OR REPLACE INTO tags (name, image_id) VALUES (?, ?)", [.text(targetRef.description), .text(id.hex)])
             }
         }
+        emit("tag", id: (try? resolve(target).id.description) ?? target, name: targetRef.familiar)
     }
 
     /// `rmi [-f] IMAGE`: untag, and delete the image when nothing names or uses it any more.
@@ -79,6 +80,7 @@ extension ImageStore {
                 return events
             }
             try collectGarbage()
+            emit(events)
             return events
         }
     }

@@ -56,13 +56,3 @@ struct ContainerPruneCommand: ParsableCommand {
         }
     }
 }
-
-/// `container` — the management command grouping container subcommands.
-struct ContainerCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "container", abstract: "Manage containers.",
-        subcommands: [PsCommand.self, RunCommand.self, CreateCommand.self, StartCommand.self, StopCommand.self, KillCommand.self,
-                      RestartCommand.self, RmCommand.self, WaitCommand.self, LogsCommand.self, InspectCommand.self, ContainerPruneCommand.self,
-                      ExecCommand.self, PauseCommand.self, UnpauseCommand.self,
-                      TopCommand.self, StatsCommand.self, RenameCommand.self, CpCommand.self])
-}

@@ -6,7 +6,7 @@ import LighterEngine
 import LighterSystem
 
 /// `stats [--no-stream] [-a] [--no-trunc] [--format] [CONTAINER...]`: usage from the containers' cgroups.
-/// NET I/O and BLOCK I/O are not measured yet ("--").
+/// NET I/O from the container's network namespace (/proc/PID/net/dev), BLOCK I/O from its blkio/io cgroup.
 struct StatsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "stats", abstract: "Display a live stream of container(s) resource usage statistics.")
     @OptionGroup var store: StoreOptions
@@ -52,7 +52,9 @@ struct StatsCommand: ParsableCommand {
             ("CPUPerc", StatsCommand.percent(stats.cpuPercent)),
             ("MemUsage", "\(StatsCommand.binarySize(stats.memoryUsage)) / \(StatsCommand.binarySize(stats.memoryLimit))"),
             ("MemPerc", StatsCommand.percent(stats.memoryPercent)),
-            ("NetIO", "--"), ("BlockIO", "--"), ("PIDs", String(stats.pids)),
+            ("NetIO", "\(StatsCommand.decimalSize(stats.networkReceived)) / \(StatsCommand.decimalSize(stats.networkSent))"),
+            ("BlockIO", "\(StatsCommand.decimalSize(stats.blockRead)) / \(StatsCommand.decimalSize(stats.blockWrite))"),
+            ("PIDs", String(stats.pids)),
         ])
     }
 
@@ -61,6 +63,31 @@ struct StatsCommand: ParsableCommand {
         let hundredths = Int((value * 100).rounded())
         let fraction = hundredths % 100
         return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)%"
+    }
+
+    /// Docker's units.HumanSizeWithPrecision(_, 3): decimal units, three significant digits ("1.23kB", "648B").
+    static func decimalSize(_ bytes: UInt64) -> String {
+        let units = ["B", "kB", "MB", "GB", "TB", "PB", "EB"]
+        var value = Double(bytes)
+        var index = 0
+        while value >= 1000 && index < units.count - 1 {
+            value /= 1000
+            index += 1
+        }
+        let decimals = value >= 100 ? 0 : value >= 10 ? 1 : 2
+        var scale = 1.0
+        for _ in 0..<decimals { scale *= 10 }
+        var rounded = (value * scale).rounded() / scale
+        if rounded >= 1000 && index < units.count - 1 { rounded /= 1000; index += 1 }
+        var text = String(Int64(rounded))
+        let fraction = Int64(((rounded - Double(Int64(rounded))) * scale).rounded())
+        if decimals > 0 && fraction > 0 {
+            var digits = String(fraction)
+            digits = String(repeating: "0", count: decimals - digits.count) + digits
+            while digits.hasSuffix("0") { digits.removeLast() }
+            text += "." + digits
+        }
+        return text + units[index]
     }
 
     /// Docker's units.BytesSize: four significant digits, binary units ("1.5MiB", "7.765GiB", "512B").

@@ -5,21 +5,24 @@ import ArgumentParser
 import LighterEngine
 import LighterSystem
 
-/// `top CONTAINER`: the container's processes as the host sees them, in busybox ps's columns
-/// (PID USER TIME COMMAND; host pids, host user names, CPU time as minutes:seconds).
+/// `top CONTAINER [ps OPTIONS]`: the container's processes as the host sees them. Without options,
+/// busybox ps's columns (PID USER TIME COMMAND; host pids, host user names, CPU time as minutes:seconds);
+/// with options (`-ef`, `aux`, `-o pid,comm`), the host's ps run with them and cut to the container's
+/// processes, as Docker does.
 struct TopCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "top", abstract: "Display the running processes of a container.")
     @OptionGroup var store: StoreOptions
     @Argument(help: "The container.") var container: String
-    @Argument(parsing: .captureForPassthrough, help: "ps options (not supported).") var psOptions: [String] = []
+    @Argument(parsing: .captureForPassthrough, help: "Options for the host's ps (e.g. -ef, aux, -o pid,comm).") var psOptions: [String] = []
 
     func run() throws {
         try guarded(exitCode: 1) { () throws(LighterError) in
-            guard psOptions.isEmpty else {
-                throw .unsupported(feature: "ps options for top (\(psOptions.joined(separator: " ")))", fix: "run `lighter top CONTAINER` without them")
-            }
             let engine = try store.openEngine()
             let processes = try engine.top(try engine.resolve(container))
+            if !psOptions.isEmpty {
+                for line in try TopCommand.hostPs(psOptions, pids: Set(processes.map(\.pid))) { Console.out(line) }
+                return
+            }
             let users = TopCommand.hostUsers()
             let ticks = max(1, Int(sysconf(Int32(_SC_CLK_TCK))))
             let rows = processes.map { process in
@@ -31,6 +34,23 @@ struct TopCommand: ParsableCommand {
             let renderer = OutputRenderer(columns: [("PID", "PID"), ("USER", "USER"), ("TIME", "TIME"), ("COMMAND", "COMMAND")])
             for line in try renderer.render(rows, format: nil) { Console.out(line) }
         }
+    }
+
+    /// The host's `ps OPTIONS`: its header, and the lines whose PID column is one of `pids`.
+    static func hostPs(_ options: [String], pids: Set<Int32>) throws(LighterError) -> [String] {
+        let result = try HostCommand.capture(["ps"] + options)
+        guard result.status == 0 else {
+            throw .invalidArgument("ps \(options.joined(separator: " ")) failed: \(result.error.trimmed)")
+        }
+        let lines = result.output.split(separator: "\n").map(String.init)
+        guard let header = lines.first, let column = header.split(separator: " ").firstIndex(of: "PID") else {
+            throw .invalidArgument("couldn't find PID field in ps output (ps \(options.joined(separator: " ")))")
+        }
+        let matching = lines.dropFirst().filter { line in
+            let fields = line.split(separator: " ")
+            return fields.count > column && Int32(fields[column]).map(pids.contains) == true
+        }
+        return [header] + matching
     }
 
     /// uid → name from the host's /etc/passwd (as the host's ps shows them).
