@@ -139,7 +139,7 @@ extension Engine {
     }
 
     /// True when /sys/fs/cgroup is the unified hierarchy.
-    static var cgroupV2: Bool { FileSystem.exists("/sys/fs/cgroup/cgroup.controllers") }
+    public static var cgroupV2: Bool { FileSystem.exists("/sys/fs/cgroup/cgroup.controllers") }
 
     /// The host pid of a running container named by `--pid/--ipc container:NAME`.
     private func runningPid(of name: String, flag: String) throws(LighterError) -> Int32 {

@@ -24,7 +24,7 @@ struct CgroupV1: CgroupManager {
     private func joinedDirectories() -> [String] {
         var seen = Set<[UInt64]>()
         var result: [String] = []
-        for controller in Self.alwaysJoined + ["cpuset", "blkio", "hugetlb", "net_cls", "net_prio"] {
+        for controller in Self.alwaysJoined + ["cpuset", "hugetlb", "net_cls", "net_prio"] {
             var st = stat()
             guard let dir = directory(controller), stat(dir, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else { continue }
             if seen.insert([UInt64(st.st_dev), UInt64(st.st_ino)]).inserted { result.append(dir) }

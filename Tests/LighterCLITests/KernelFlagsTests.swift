@@ -49,6 +49,15 @@ import LighterTestSupport
         #expect(lines[1] == "500")
         #expect(lines[2].split(separator: " ")[1] == "10240", "\(out)")
         #expect(lines[3] == "1" && lines[4] == "1000000")
+        // inspect shows them as Docker does.
+        let created = lighter.run(["create", "--name", "shown", "--group-add", "33", "--oom-score-adj", "500", "--shm-size", "10m", "--pid", "host",
+                                   "--ipc", "shareable", "--memory-reservation", "32m", "--device", "/dev/kmsg:/dev/k:r", "--sysctl", "net.ipv4.ip_forward=1",
+                                   "busybox", "true"])
+        #expect(created.status == 0, "\(created.stderr)")
+        let shown = lighter.run(["inspect", "-f", "{{.HostConfig.ShmSize}} {{.HostConfig.OomScoreAdj}} {{.HostConfig.PidMode}} {{.HostConfig.IpcMode}} "
+                                    + "{{.HostConfig.MemoryReservation}} {{json .HostConfig.GroupAdd}} {{json .HostConfig.Devices}} {{json .HostConfig.Sysctls}}", "shown"])
+        #expect(shown.stdout.trimmed == #"10485760 500 host shareable 33554432 ["33"] [{"CgroupPermissions":"r","PathInContainer":"/dev/k","PathOnHost":"/dev/kmsg"}] {"net.ipv4.ip_forward":"1"}"#,
+                "\(shown.stdout) \(shown.stderr)")
         for (args, message) in [(["--sysctl", "kernel.panic=1"], "is not whitelisted"),
                                 (["--network", "host", "--sysctl", "net.ipv4.ip_forward=1"], "not allowed in host network namespace"),
                                 (["--oom-score-adj", "1001"], "range for oom score adj is [-1000, 1000]"),

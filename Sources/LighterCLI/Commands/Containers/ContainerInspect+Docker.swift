@@ -79,7 +79,10 @@ enum ContainerInspectDocument {
         if spec.seccompProfile == "unconfined" { securityOpt.append("seccomp=unconfined") }
         else if let profile = spec.seccompProfile { securityOpt.append("seccomp=\(profile)") }
         if spec.noNewPrivileges { securityOpt.append("no-new-privileges") }
-        let period = Int64(resources.cpuPeriod ?? 100_000)
+        let kernel = spec.kernel
+        func devices(_ values: [DeviceValue], key: String) -> JSONNode {
+            values.isEmpty ? .null : .array(values.map { .object(["Path": .string($0.path), key: number($0.value)]) })
+        }
         var h: [String: JSONNode] = [
             "Binds": nullIfEmpty(spec.binds.compactMap(bindSpec)),
             "ContainerIDFile": .string(""),
@@ -94,52 +97,53 @@ enum ContainerInspectDocument {
             "VolumesFrom": .null,
             "CapAdd": nullIfEmpty(spec.capAdd),
             "CapDrop": nullIfEmpty(spec.capDrop),
-            "CgroupnsMode": .string("host"),
+            "CgroupnsMode": .string(kernel.cgroupnsMode.isEmpty ? (Engine.cgroupV2 ? "private" : "host") : kernel.cgroupnsMode),
             "Dns": strings(spec.dns),
             "DnsOptions": .array([]),
             "DnsSearch": .array([]),
             "ExtraHosts": nullIfEmpty(spec.extraHosts),
-            "GroupAdd": .null,
-            "IpcMode": .string("private"),
+            "GroupAdd": nullIfEmpty(kernel.groupAdd),
+            "IpcMode": .string(kernel.ipcMode.isEmpty ? "private" : kernel.ipcMode),
             "Cgroup": .string(""),
             "Links": .null,
-            "OomScoreAdj": number(0),
-            "PidMode": .string(""),
+            "OomScoreAdj": number(kernel.oomScoreAdj ?? 0),
+            "PidMode": .string(kernel.pidMode),
             "Privileged": .bool(spec.privileged),
             "PublishAllPorts": .bool(spec.publishAll),
             "ReadonlyRootfs": .bool(spec.readOnly),
             "SecurityOpt": nullIfEmpty(securityOpt),
-            "UTSMode": .string(""),
+            "UTSMode": .string(kernel.utsMode),
             "UsernsMode": .string(""),
-            "ShmSize": number(67_108_864),
+            "ShmSize": number(kernel.shmSize ?? 67_108_864),
             "Runtime": .string("lighter"),
             "ConsoleSize": .array([number(0), number(0)]),
             "Isolation": .string(""),
             "CpuShares": number(resources.cpuShares ?? 0),
             "Memory": number(resources.memory ?? 0),
-            "NanoCpus": number((resources.cpuQuota ?? 0) * 1_000_000_000 / max(period, 1)),
+            "NanoCpus": number(resources.nanoCpus ?? 0),
             "CgroupParent": .string(spec.cgroupParent == "/lighter" ? "" : spec.cgroupParent),
-            "BlkioWeight": number(0),
-            "BlkioWeightDevice": .array([]),
-            "BlkioDeviceReadBps": .null,
-            "BlkioDeviceWriteBps": .null,
-            "BlkioDeviceReadIOps": .null,
-            "BlkioDeviceWriteIOps": .null,
-            "CpuPeriod": number(0),
-            "CpuQuota": number(0),
-            "CpuRealtimePeriod": number(0),
-            "CpuRealtimeRuntime": number(0),
+            "BlkioWeight": number(kernel.blkioWeight ?? 0),
+            "BlkioWeightDevice": .array(kernel.blkioWeightDevice.map { .object(["Path": .string($0.path), "Weight": number($0.value)]) }),
+            "BlkioDeviceReadBps": devices(kernel.deviceReadBps, key: "Rate"),
+            "BlkioDeviceWriteBps": devices(kernel.deviceWriteBps, key: "Rate"),
+            "BlkioDeviceReadIOps": devices(kernel.deviceReadIOps, key: "Rate"),
+            "BlkioDeviceWriteIOps": devices(kernel.deviceWriteIOps, key: "Rate"),
+            "CpuPeriod": number(resources.nanoCpus == nil ? Int64(resources.cpuPeriod ?? 0) : 0),
+            "CpuQuota": number(resources.nanoCpus == nil ? resources.cpuQuota ?? 0 : 0),
+            "CpuRealtimePeriod": number(kernel.cpuRealtimePeriod ?? 0),
+            "CpuRealtimeRuntime": number(kernel.cpuRealtimeRuntime ?? 0),
             "CpusetCpus": .string(resources.cpusetCpus ?? ""),
-            "CpusetMems": .string(""),
-            "Devices": .array([]),
-            "DeviceCgroupRules": .null,
+            "CpusetMems": .string(kernel.cpusetMems ?? ""),
+            "Devices": .array(kernel.devices.map { .object(["PathOnHost": .string($0.hostPath), "PathInContainer": .string($0.containerPath),
+                                                           "CgroupPermissions": .string($0.permissions)]) }),
+            "DeviceCgroupRules": nullIfEmpty(kernel.deviceCgroupRules),
             "DeviceRequests": .null,
-            "KernelMemory": number(0),
+            "KernelMemory": number(kernel.kernelMemory ?? 0),
             "KernelMemoryTCP": number(0),
-            "MemoryReservation": number(0),
+            "MemoryReservation": number(kernel.memoryReservation ?? 0),
             "MemorySwap": number(resources.memorySwap ?? 0),
-            "MemorySwappiness": .null,
-            "OomKillDisable": .bool(false),
+            "MemorySwappiness": kernel.memorySwappiness.map { number($0) } ?? .null,
+            "OomKillDisable": .bool(kernel.oomKillDisable),
             "PidsLimit": resources.pidsLimit.map { number($0) } ?? .null,
             "Ulimits": spec.ulimits.isEmpty ? .null : .array(spec.ulimits.map { limit in
                 .object(["Name": .string(limit.name), "Soft": rlimit(limit.soft), "Hard": rlimit(limit.hard)])
@@ -152,6 +156,7 @@ enum ContainerInspectDocument {
             "ReadonlyPaths": spec.privileged ? .null : strings(RuntimeSpec.dockerReadonlyPaths),
         ]
         if spec.initProcess { h["Init"] = .bool(true) }
+        if !kernel.sysctls.isEmpty { h["Sysctls"] = .object(kernel.sysctls.mapValues(JSONNode.string)) }
         if !spec.tmpfs.isEmpty { h["Tmpfs"] = .object(spec.tmpfs.mapValues(JSONNode.string)) }
         return .object(h)
     }
