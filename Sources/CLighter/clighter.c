@@ -22,6 +22,7 @@
 #include <linux/seccomp.h>
 #include <sys/stat.h>
 #include <linux/mount.h>
+#include <sys/vfs.h>
 
 int lighter_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve) {
     struct open_how how = { .flags = flags, .mode = mode, .resolve = resolve };
@@ -161,6 +162,12 @@ int lighter_setns(int fd, int nstype) { return setns(fd, nstype); }
 int lighter_unshare(int flags) { return unshare(flags); }
 
 int lighter_syncfs(int fd) { return syncfs(fd); }
+
+long lighter_fs_type(int fd) {
+    struct statfs st;
+    if (fstatfs(fd, &st) != 0) return -1;
+    return (long)st.f_type;
+}
 
 int lighter_signalfd_next(int fd) {
     struct pollfd entry = { .fd = fd, .events = POLLIN };

@@ -74,6 +74,8 @@ int lighter_pidfd_open(pid_t pid);
 
 /// syncfs(2): flush the file system holding `fd` (glibc declares it only under _GNU_SOURCE).
 int lighter_syncfs(int fd);
+/// fstatfs(2)'s f_type (PROC_SUPER_MAGIC, SYSFS_MAGIC …) of the file system holding `fd`, or -1/errno.
+long lighter_fs_type(int fd);
 
 // ---- Engine: user namespaces and idmapped mounts ----
 
