@@ -271,6 +271,24 @@ int lighter_open_tree_idmapped(const char *path, int userns_fd) {
     return fd;
 }
 
+int lighter_bind_clone(const char *source, int recursive, uint64_t attr_set, uint64_t attr_clr, uint64_t propagation) {
+    int fd = (int)syscall(SYS_open_tree, AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0));
+    if (fd < 0) return -1;
+    if (attr_set == 0 && attr_clr == 0 && propagation == 0) return fd;
+    struct mount_attr attr = { .attr_set = attr_set, .attr_clr = attr_clr, .propagation = propagation };
+    if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr, sizeof(attr)) != 0) {
+        int saved = errno;
+        close(fd);
+        errno = saved;
+        return -1;
+    }
+    return fd;
+}
+
+int lighter_move_mount_onto(int fd, int target_fd) {
+    return (int)syscall(SYS_move_mount, fd, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+}
+
 int lighter_move_mount(int fd, const char *target) {
     return (int)syscall(SYS_move_mount, fd, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH);
 }

@@ -95,13 +95,16 @@ extension ContainerInit {
             if isDirectory != ((found.st_mode & S_IFMT) == S_IFDIR) {
                 throw .invalidArgument("cannot bind \(isDirectory ? "directory" : "file") \(source) on \(destination): the container has a \(isDirectory ? "file" : "directory") there")
             }
-            try mount(source, proc.path(of: target), nil, UInt(MS_BIND) | (options.flags & UInt(MS_REC)), naming: destination)
-            let extra = options.flags & ~(UInt(MS_BIND) | UInt(MS_REC) | UInt(MS_REMOUNT))
-            if extra != 0 {
-                let mounted = try root.target(destination)
-                try mount(nil, proc.path(of: mounted), nil, extra | UInt(MS_BIND) | UInt(MS_REMOUNT) | lockedFlags(mounted),
-                          naming: destination)
-            }
+            // A detached copy with its flags set, attached onto the target's descriptor in one step: nothing can
+            // swap the target between the bind and a remount, so a read-only bind is never left writable.
+            let attributes = try options.bindAttributes(destination)
+            let recursive: Int32 = options.flags & UInt(MS_REC) != 0 ? 1 : 0
+            let tree = FileDescriptor(adopting: try syscall("open_tree", source) {
+                lighter_bind_clone(source, recursive, attributes.set, attributes.clear, attributes.propagation)
+            })
+            try syscall("move_mount", destination) { lighter_move_mount_onto(tree.rawValue, target.rawValue) }
+            try tree.close()
+            return
         } else if type == "cgroup" || type == "cgroup2" {
             try mountCgroups(at: destination, root: root, proc: proc, options: options, sources: cgroupSources)
         } else {

@@ -140,6 +140,27 @@ import LighterTestSupport
         #expect(lines.suffix(2) == ["0", "done"])
     }
 
+    /// A bind's flags are set on the detached copy before it is attached (open_tree + mount_setattr + move_mount):
+    /// read-only and nosuid from the first moment, with no remount a swap could redirect.
+    @Test func bindFlagsAreSetBeforeTheBindIsAttached() throws {
+        let volume = TestDirectory("lighter-escape-ro")
+        let bundle = try BusyboxBundle(args: ["sh", "-c", "(touch /ro/x) 2>&1; grep ' /ro ' /proc/self/mountinfo | cut -d' ' -f6"])
+        defer { bundle.cleanUp() }
+        bundle.spec.mounts = (bundle.spec.mounts ?? []) + [
+            RuntimeSpec.Mount(destination: "/ro", type: "bind", source: volume.path, options: ["rbind", "rprivate", "ro", "nosuid", "nodev"]),
+        ]
+        let output = try Self.run(bundle)
+        #expect(output.code == 0, "\(output.stderr)")
+        let lines = output.stdout.split(separator: "\n")
+        #expect(lines.first?.contains("Read-only file system") == true, "\(output.stdout)")
+        let flags = Set((lines.last ?? "").split(separator: ","))
+        #expect(flags.isSuperset(of: ["ro", "nosuid", "nodev"]), "\(output.stdout)")
+        #expect(try FileSystem.list(volume.path).isEmpty)
+        #expect(throws: LighterError.self) { try MountOptions(["bind", "sync"]).bindAttributes("/x") }
+        let attributes = try MountOptions(["rbind", "ro", "noatime", "rslave"]).bindAttributes("/x")
+        #expect(attributes.set == 0x1 | 0x10 && attributes.clear == 0x70 && attributes.propagation == UInt64(MS_SLAVE))
+    }
+
     /// CVE-2021-30465's race held open: a neighbour (here a host loop) keeps swapping a directory of a shared
     /// volume with a symlink to a host path while containers whose mount targets pass through it start. Each
     /// start either succeeds or fails saying so; nothing is ever made or mounted at the host path.
