@@ -42,7 +42,8 @@ extension ContainerInit {
         let root = try RootDirectory(path: "/", label: "container")
         if !masked.isEmpty || !readOnly.isEmpty {
             let procfs = try proc()
-            for path in masked { try mask(path, root: root, proc: procfs) }
+            var null: FileDescriptor?
+            for path in masked { try mask(path, root: root, proc: procfs, null: &null) }
             for path in readOnly { try makeReadOnly(path, root: root, proc: procfs) }
         }
         if spec.root?.readonly == true {
@@ -224,26 +225,33 @@ extension ContainerInit {
     }
 
     /// Hide a path: /dev/null over files, an empty read-only tmpfs over directories.
-    private static func mask(_ path: String, root: RootDirectory, proc: ProcFS) throws(LighterError) {
+    /// `null`: the container's /dev/null, opened and checked at the first masked file.
+    private static func mask(_ path: String, root: RootDirectory, proc: ProcFS, null cached: inout FileDescriptor?) throws(LighterError) {
         guard let target = try root.open(path) else { return }
         if (try target.stat().st_mode & S_IFMT) == S_IFDIR {
             try mount("tmpfs", proc.path(of: target), "tmpfs", UInt(MS_RDONLY), naming: path)
         } else {
-            let null = try root.open("/dev/null")
-            let st = try null?.stat()
-            guard let null, let st, (st.st_mode & S_IFMT) == S_IFCHR,
-                  lighter_major(UInt64(st.st_rdev)) == 1, lighter_minor(UInt64(st.st_rdev)) == 3 else {
-                throw .invalidArgument("cannot mask \(path): the container's /dev/null is not the null device")
+            if cached == nil {
+                let opened = try root.open("/dev/null")
+                let st = try opened?.stat()
+                guard let st, (st.st_mode & S_IFMT) == S_IFCHR,
+                      lighter_major(UInt64(st.st_rdev)) == 1, lighter_minor(UInt64(st.st_rdev)) == 3 else {
+                    throw .invalidArgument("cannot mask \(path): the container's /dev/null is not the null device")
+                }
+                cached = opened
             }
+            guard let null = cached else { return }
             try mount(proc.path(of: null), proc.path(of: target), nil, UInt(MS_BIND), naming: path)
         }
     }
 
+    /// A read-only recursive copy of the path bound over it (made read-only before it is attached).
     private static func makeReadOnly(_ path: String, root: RootDirectory, proc: ProcFS) throws(LighterError) {
         guard let target = try root.open(path) else { return }
-        try mount(proc.path(of: target), proc.path(of: target), nil, UInt(MS_BIND) | UInt(MS_REC), naming: path)
-        guard let mounted = try root.open(path) else { throw .notFound(kind: "read-only path in the container", name: path) }
-        try mount(nil, proc.path(of: mounted), nil, UInt(MS_BIND) | UInt(MS_REMOUNT) | UInt(MS_RDONLY) | UInt(MS_REC) | lockedFlags(mounted),
-                  naming: path)
+        let tree = FileDescriptor(adopting: try syscall("open_tree", path) {
+            lighter_bind_clone(proc.path(of: target), 1, 0x1 /* MOUNT_ATTR_RDONLY */, 0, 0)
+        })
+        try syscall("move_mount", path) { lighter_move_mount_onto(tree.rawValue, target.rawValue) }
+        try tree.close()
     }
 }
