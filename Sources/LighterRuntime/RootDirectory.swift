@@ -49,8 +49,9 @@ struct RootDirectory {
 
     /// The mount target `path` as an O_PATH descriptor, creating what is missing as `mkdir -p` (and, with
     /// `file`, the last component as an empty file) relative to the parent's descriptor, never following a
-    /// link out of the root. A dangling symlink on the way is an error.
-    func target(_ path: String, file: Bool = false, noSymlinks: Bool = false) throws(LighterError) -> FileDescriptor {
+    /// link out of the root. A symlink to something missing (an image's `/etc/resolv.conf` →
+    /// `../run/systemd/resolve/stub-resolv.conf`) has its target made inside the root, as runc does.
+    func target(_ path: String, file: Bool = false, noSymlinks: Bool = false, depth: Int = 0) throws(LighterError) -> FileDescriptor {
         if let found = try open(path, noSymlinks: noSymlinks) { return found }
         let parts = Self.relative(path).split(separator: "/").filter { $0 != "." }
         guard var parent = try open(".") else { throw .notFound(kind: "root directory", name: label) }
@@ -67,7 +68,16 @@ struct RootDirectory {
                 _ = try syscallTolerating("mkdirat", "\(label):/\(prefix)", [EEXIST]) { mkdirat(parent.rawValue, name, 0o755) }
             }
             guard let created = try open(prefix, noSymlinks: noSymlinks) else {
-                throw .invalidArgument("cannot create \(path) in the \(label): /\(prefix) is a symlink to nothing")
+                // A dangling link: make what it names, inside the root (the kernel resolves it there too).
+                var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+                let count = readlinkat(parent.rawValue, name, &buffer, Int(PATH_MAX))
+                guard count > 0, depth < 40 else {
+                    throw .invalidArgument("cannot create \(path) in the \(label): /\(prefix) is a symlink to nothing (or too many links)")
+                }
+                let link = String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                let base = link.hasPrefix("/") ? link : "/" + parts[..<index].joined(separator: "/") + "/" + link
+                let rest = parts[(index + 1)...].joined(separator: "/")
+                return try target(rest.isEmpty ? base : base + "/" + rest, file: file, noSymlinks: noSymlinks, depth: depth + 1)
             }
             parent = created
         }
