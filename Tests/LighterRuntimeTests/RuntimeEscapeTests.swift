@@ -148,15 +148,23 @@ import LighterTestSupport
     /// read-only and nosuid from the first moment, with no remount a swap could redirect.
     @Test func bindFlagsAreSetBeforeTheBindIsAttached() throws {
         let volume = TestDirectory("lighter-escape-ro")
-        let bundle = try BusyboxBundle(args: ["sh", "-c", "(touch /ro/x) 2>&1; grep ' /ro ' /proc/self/mountinfo | cut -d' ' -f6"])
+        try FileSystem.writeDurably(Array("file\n".utf8), to: "\(volume.path).file")
+        defer { try? FileSystem.removeTree("\(volume.path).file") }
+        let bundle = try BusyboxBundle(args: ["sh", "-c", "(touch /ro/x) 2>&1; (echo x > /sbin/ro-file) 2>&1; cat /sbin/ro-file; "
+            + "grep ' /ro ' /proc/self/mountinfo | cut -d' ' -f6"])
         defer { bundle.cleanUp() }
         bundle.spec.mounts = (bundle.spec.mounts ?? []) + [
             RuntimeSpec.Mount(destination: "/ro", type: "bind", source: volume.path, options: ["rbind", "rprivate", "ro", "nosuid", "nodev"]),
+            // As `--init` binds the lighter binary: a file, made where it is missing.
+            RuntimeSpec.Mount(destination: "/sbin/ro-file", type: "bind", source: "\(volume.path).file", options: ["bind", "ro", "nosuid", "nodev"]),
         ]
         let output = try Self.run(bundle)
         #expect(output.code == 0, "\(output.stderr)")
         let lines = output.stdout.split(separator: "\n")
+        #expect(lines.count == 4, "\(output.stdout)")
         #expect(lines.first?.contains("Read-only file system") == true, "\(output.stdout)")
+        #expect(lines.dropFirst().first?.contains("Read-only file system") == true, "\(output.stdout)")
+        #expect(lines.dropFirst(2).first == "file")
         let flags = Set((lines.last ?? "").split(separator: ","))
         #expect(flags.isSuperset(of: ["ro", "nosuid", "nodev"]), "\(output.stdout)")
         #expect(try FileSystem.list(volume.path).isEmpty)
