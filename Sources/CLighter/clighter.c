@@ -23,6 +23,7 @@
 #include <linux/seccomp.h>
 #include <sys/stat.h>
 #include <linux/mount.h>
+#include <sys/vfs.h>
 
 int lighter_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve) {
     struct open_how how = { .flags = flags, .mode = mode, .resolve = resolve };
@@ -170,6 +171,12 @@ int lighter_unshare(int flags) { return unshare(flags); }
 
 int lighter_syncfs(int fd) { return syncfs(fd); }
 
+long lighter_fs_type(int fd) {
+    struct statfs st;
+    if (fstatfs(fd, &st) != 0) return -1;
+    return (long)st.f_type;
+}
+
 int lighter_signalfd_next(int fd) {
     struct pollfd entry = { .fd = fd, .events = POLLIN };
     if (poll(&entry, 1, 0) <= 0) return -1;
@@ -287,6 +294,24 @@ int lighter_open_tree_idmapped(const char *path, int userns_fd) {
         return -1;
     }
     return fd;
+}
+
+int lighter_bind_clone(const char *source, int recursive, uint64_t attr_set, uint64_t attr_clr, uint64_t propagation) {
+    int fd = (int)syscall(SYS_open_tree, AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0));
+    if (fd < 0) return -1;
+    if (attr_set == 0 && attr_clr == 0 && propagation == 0) return fd;
+    struct mount_attr attr = { .attr_set = attr_set, .attr_clr = attr_clr, .propagation = propagation };
+    if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr, sizeof(attr)) != 0) {
+        int saved = errno;
+        close(fd);
+        errno = saved;
+        return -1;
+    }
+    return fd;
+}
+
+int lighter_move_mount_onto(int fd, int target_fd) {
+    return (int)syscall(SYS_move_mount, fd, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
 }
 
 int lighter_move_mount(int fd, const char *target) {

@@ -23,7 +23,7 @@ extension Engine {
                 guard fstatat(parent.rawValue, name, &st, AT_SYMLINK_NOFOLLOW) == 0 else {
                     throw .notFound(kind: "file or directory in \(root.label)", name: path)
                 }
-                try Engine.archive(parent.rawValue, name, as: name, into: tar)
+                try Engine.archive(parent.rawValue, name, as: CopyRoot.split(path).1, into: tar)
             }
             try tar.finish()
         }
@@ -41,6 +41,7 @@ extension Engine {
         try FileSystem.makeDirectories(staging, mode: 0o700)
         defer { try? FileSystem.removeTree(staging) }
         try withContainerRoot(id) { (root) throws(LighterError) in
+            try root.refuseReadOnlyMount(path)
             guard let target = try root.directory(path) else {
                 throw .notFound(kind: "directory in \(root.label)", name: path)
             }

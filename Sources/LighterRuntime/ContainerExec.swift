@@ -109,15 +109,15 @@ public enum ContainerExec {
             try ContainerInit.setUpTerminal(channel: channel, size: config.terminalSize)
         }
         try ContainerInit.applyRlimits(process.rlimits ?? [])
-        if let adj = process.oomScoreAdj { try ContainerInit.writeFile("/proc/self/oom_score_adj", String(adj)) }
-        let cwdError = ContainerInit.chdirError(process.cwd)
+        if let adj = process.oomScoreAdj { try ProcFS().write("self/oom_score_adj", String(adj)) }
+        let cwdError = try ContainerInit.chdirError(process.cwd)
         let environment = process.env ?? []
         let executable = try ContainerInit.resolveExecutable(process.args[0], environment: environment)
         let noNewPrivileges = process.noNewPrivileges ?? false
         if let seccomp = config.seccomp, !noNewPrivileges { try SeccompFilter.load(seccomp, noNewPrivileges: false) }
         try ContainerInit.applyCredentials(process, inUserNamespace: config.inUserNamespace)
         if cwdError != 0 {
-            try syscall("chdir", process.cwd) { chdir(process.cwd) }
+            try ContainerInit.enterWorkingDirectory(process.cwd)
         }
         umask(mode_t(process.user.umask ?? 0o022))
         if noNewPrivileges {

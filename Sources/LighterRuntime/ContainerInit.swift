@@ -75,6 +75,15 @@ public enum ContainerInit {
             try FileDescriptor(path: path, flags: OpenFlags.path)
         }
         try setUpRootFilesystem(config, spec: spec)
+        // The container's /proc, checked to be procfs before anything is written through it (lazily: a
+        // spec without /proc that writes nothing there needs none).
+        var procHandle: ProcFS?
+        func proc() throws(LighterError) -> ProcFS {
+            if let procHandle { return procHandle }
+            let opened = try ProcFS()
+            procHandle = opened
+            return opened
+        }
         if let hostname = spec.hostname {
             try syscall("sethostname", hostname) { sethostname(hostname, hostname.utf8.count) }
         }
@@ -82,22 +91,23 @@ public enum ContainerInit {
             try syscall("setdomainname", domainname) { setdomainname(domainname, domainname.utf8.count) }
         }
         for (key, value) in (spec.linux?.sysctl ?? [:]).sorted(by: { $0.key < $1.key }) {
-            try writeFile("/proc/sys/" + key.replacingDots(), value)
+            try proc().write("sys/" + key.replacingDots(), value)
         }
         // A new network namespace starts with `lo` down: bring it up, so 127.0.0.1 answers even
         // under `--network none` (Docker's loopback-only network).
         if namespaces.contains(where: { $0.type == "network" && $0.path == nil }) {
             try syscall("ioctl(SIOCSIFFLAGS)", "lo") { lighter_loopback_up() }
         }
-        try finishRootFilesystem(spec)
+        try finishRootFilesystem(spec, proc: proc)
         // Nothing of the container's own runs before the init is in its cgroups (limits, devices).
         if !placed { try channel.waitUntilPlaced() }
         // A session of its own: the container's signals and terminal are not the caller's.
         try syscall("setsid") { setsid() }
         if process.terminal == true { try setUpTerminal(channel: channel, size: config.terminalSize) }
         try applyRlimits(process.rlimits ?? [])
-        if let adj = process.oomScoreAdj { try writeFile("/proc/self/oom_score_adj", String(adj)) }
-        let cwdError = chdirError(process.cwd)
+        if let adj = process.oomScoreAdj { try proc().write("self/oom_score_adj", String(adj)) }
+        procHandle = nil
+        let cwdError = try chdirError(process.cwd)
         let environment = process.env ?? []
         let executable = try resolveExecutable(process.args[0], environment: environment)
 
@@ -113,7 +123,7 @@ public enum ContainerInit {
         try ContainerProcess.restoreParentDeathSignal(deathSignal, channel: channel)
         if cwdError != 0 {
             // Retry as the container user (a directory only that user may enter).
-            try syscall("chdir", process.cwd) { chdir(process.cwd) }
+            try enterWorkingDirectory(process.cwd)
         }
         umask(mode_t(process.user.umask ?? 0o022))
         if let fifo {
@@ -164,8 +174,37 @@ public enum ContainerInit {
         }
     }
 
-    static func chdirError(_ path: String) -> Int32 {
-        chdir(path) == 0 ? 0 : lighter_errno()
+    /// Enter the working directory `path` of the container: resolved inside the process's root by
+    /// openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS), so `/proc/self/fd/N` (a descriptor this process
+    /// may hold, CVE-2024-21626) or a symlink out of the root cannot lead it outside; then checked with
+    /// getcwd, which names a directory outside the root "(unreachable)…". Returns 0, or the errno of a
+    /// failure that may pass as the container user (EACCES: retried after the credentials change).
+    static func chdirError(_ path: String) throws(LighterError) -> Int32 {
+        let root = try FileDescriptor(path: "/", flags: OpenFlags.path | O_DIRECTORY)
+        let raw = lighter_openat2(root.rawValue, path, UInt64(OpenFlags.path | O_DIRECTORY | O_CLOEXEC), 0,
+                                  UInt64(LIGHTER_RESOLVE_IN_ROOT) | UInt64(LIGHTER_RESOLVE_NO_MAGICLINKS))
+        if raw < 0 {
+            let code = lighter_errno()
+            if code == ELOOP {
+                throw .containerStart(message: "working directory \(path) passes through a magic link (/proc/…/fd, /proc/…/cwd) or too many symlinks", exitCode: 125)
+            }
+            return code
+        }
+        let fd = FileDescriptor(adopting: raw)
+        if fchdir(fd.rawValue) != 0 { return lighter_errno() }
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        guard getcwd(&buffer, buffer.count) != nil, buffer[0] == 0x2F else {
+            throw .containerStart(message: "working directory \(path) is outside the container's root", exitCode: 125)
+        }
+        return 0
+    }
+
+    /// `chdirError` once more, now as the container user; any failure is an error.
+    static func enterWorkingDirectory(_ path: String) throws(LighterError) {
+        let code = try chdirError(path)
+        if code != 0 {
+            throw .containerStart(message: "cannot enter working directory \(path): \(String(cString: strerror(code)))", exitCode: 125)
+        }
     }
 
     /// Blocks until `start` opens the fifo for reading, then tells it we are about to exec.
@@ -175,12 +214,6 @@ public enum ContainerInit {
         try writer.write([0x30])
         try writer.close()
         try fifo.close()
-    }
-
-    static func writeFile(_ path: String, _ value: String) throws(LighterError) {
-        let fd = try FileDescriptor(path: path, flags: O_WRONLY | O_TRUNC)
-        try fd.write(value)
-        try fd.close()
     }
 
     private static let rlimitNames: [String: Int32] = [

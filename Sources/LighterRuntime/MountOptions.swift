@@ -50,6 +50,28 @@ struct MountOptions: Equatable {
         }
     }
 
+    /// A bind mount's flags as mount_setattr(2) attributes (MOUNT_ATTR_*) to set and clear, and its propagation
+    /// (the last one named, without MS_REC: recursion follows the bind's own). Flags of the superblock (sync,
+    /// dirsync, mand) cannot apply to a bind and are an error.
+    func bindAttributes(_ destination: String) throws(LighterError) -> (set: UInt64, clear: UInt64, propagation: UInt64) {
+        let unsupported = flags & (UInt(MS_SYNCHRONOUS) | UInt(MS_DIRSYNC) | UInt(MS_MANDLOCK))
+        if unsupported != 0 {
+            throw .invalidArgument("bind mount \(destination): sync, dirsync and mand are file system options, not bind mount ones")
+        }
+        var set: UInt64 = 0
+        var clear: UInt64 = 0
+        let simple: [(UInt, UInt64)] = [(UInt(MS_RDONLY), 0x1), (UInt(MS_NOSUID), 0x2), (UInt(MS_NODEV), 0x4), (UInt(MS_NOEXEC), 0x8),
+                                        (UInt(MS_NODIRATIME), 0x80)]
+        for (flag, attribute) in simple where flags & flag != 0 { set |= attribute }
+        // The atime mode is one field (MOUNT_ATTR__ATIME): cleared, then set to noatime, strictatime or relatime (0).
+        if flags & (UInt(MS_NOATIME) | UInt(MS_STRICTATIME) | UInt(MS_RELATIME)) != 0 {
+            clear |= 0x70
+            if flags & UInt(MS_NOATIME) != 0 { set |= 0x10 } else if flags & UInt(MS_STRICTATIME) != 0 { set |= 0x20 }
+        }
+        let propagation = UInt64(propagation.last.map { $0 & ~UInt(MS_REC) } ?? 0)
+        return (set, clear, propagation)
+    }
+
     /// rootfsPropagation → flags for the / remount; nil when the name is unknown.
     static func propagationFlags(_ name: String) -> UInt? { propagationOptions[name] }
 }

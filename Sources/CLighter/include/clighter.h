@@ -79,6 +79,8 @@ int lighter_pidfd_open(pid_t pid);
 
 /// syncfs(2): flush the file system holding `fd` (glibc declares it only under _GNU_SOURCE).
 int lighter_syncfs(int fd);
+/// fstatfs(2)'s f_type (PROC_SUPER_MAGIC, SYSFS_MAGIC …) of the file system holding `fd`, or -1/errno.
+long lighter_fs_type(int fd);
 
 // ---- Engine: user namespaces and idmapped mounts ----
 
@@ -91,6 +93,13 @@ pid_t lighter_clone_userns_waiter(int wait_fd);
 /// close-on-exec idmapped copy of the mount at `path` (files owned by N on disk appear owned by what N maps to
 /// in the namespace). Returns its descriptor, or -1/errno.
 int lighter_open_tree_idmapped(const char *path, int userns_fd);
+/// open_tree(OPEN_TREE_CLONE, AT_RECURSIVE if `recursive`) of `source`, then (when anything is asked)
+/// mount_setattr with MOUNT_ATTR_* bits `attr_set`/`attr_clr` and `propagation` (MS_PRIVATE, MS_SLAVE … or 0):
+/// a detached, close-on-exec bind mount with its flags already set. Returns its descriptor, or -1/errno.
+int lighter_bind_clone(const char *source, int recursive, uint64_t attr_set, uint64_t attr_clr, uint64_t propagation);
+/// move_mount(2) of the detached mount `fd` onto the file or directory `target_fd` refers to (an O_PATH
+/// descriptor; MOVE_MOUNT_T_EMPTY_PATH). Returns 0, or -1/errno.
+int lighter_move_mount_onto(int fd, int target_fd);
 /// move_mount(2) of the detached mount `fd` onto `target`. Returns 0, or -1/errno.
 int lighter_move_mount(int fd, const char *target);
 
