@@ -97,12 +97,30 @@ extension Runtime {
         } else {
             initSpecBytes = spec.jsonBytes()
         }
-        let pid = try spawnSelf(ContainerInit.command, namespaces: flags, stdio: stdio, keeping: childEnd)
+        // cgroup v2: the cgroup is made first and the init is born in it (clone3 CLONE_INTO_CGROUP), so
+        // nothing of the container ever runs outside it and no move through cgroup.procs waits for an
+        // RCU grace period. Where clone3 is refused (kernels before 5.7, seccomp), the move as on v1.
+        var bornInCgroup = false
+        let pid: Int32
+        if let unified = cgroup as? CgroupV2 {
+            try cgroup.create(resources: spec.linux?.resources)
+            let directory = try FileDescriptor(path: unified.directory, flags: O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            let born = try spawnSelf(ContainerInit.command, namespaces: flags, stdio: stdio, keeping: childEnd, into: directory)
+            try directory.close()
+            if let born {
+                pid = born
+                bornInCgroup = true
+            } else {
+                pid = try spawnSelf(ContainerInit.command, namespaces: flags, stdio: stdio, keeping: childEnd)
+            }
+        } else {
+            pid = try spawnSelf(ContainerInit.command, namespaces: flags, stdio: stdio, keeping: childEnd)
+        }
         try childEnd.close()
         do throws(LighterError) {
-            // The cgroups are made while the child execs and loads lighter (on another CPU, if any):
+            // v1: the cgroups are made while the child execs and loads lighter (on another CPU, if any):
             // it waits for the config before doing anything.
-            try cgroup.create(resources: spec.linux?.resources)
+            if !(cgroup is CgroupV2) { try cgroup.create(resources: spec.linux?.resources) }
             var config = config
             config.cgroupMountSources = cgroup.mountSources()
             config.seccompFlags = seccomp?.flags
@@ -121,7 +139,7 @@ extension Runtime {
             if config.cgroupJoinFiles == nil {
                 // The init mounts its root while this waits for the move into the cgroups.
                 do {
-                    try cgroup.add(pid: pid)
+                    if !bornInCgroup { try cgroup.add(pid: pid) }
                 } catch {
                     // The init may have failed first (and told why): its word beats ours.
                     _ = Glibc.kill(pid, SIGKILL)
@@ -161,6 +179,23 @@ extension Runtime {
             _ = waitpid(pid, &status, 0)
             throw error
         }
+    }
+
+    /// `spawnSelf` with the child born in the cgroup v2 directory open as `cgroup` (clone3
+    /// CLONE_INTO_CGROUP); nil where the kernel or a seccomp filter refuses clone3 or the flag.
+    private func spawnSelf(_ command: String, namespaces: Int32, stdio: Stdio, keeping channel: FileDescriptor,
+                           into cgroup: FileDescriptor) throws(LighterError) -> Int32? {
+        let argv: [UnsafeMutablePointer<CChar>?] = [strdup("lighter"), strdup(command), strdup(String(channel.rawValue)), nil]
+        let envp: [UnsafeMutablePointer<CChar>?] = [nil]
+        defer { for pointer in argv { free(pointer) } }
+        let stdioFds: [Int32] = [stdio.input, stdio.output, stdio.error]
+        var pid: Int32 = -1
+        let refused = try syscallTolerating("clone3", initExecutable, [ENOSYS, E2BIG, EINVAL]) { () -> Int32 in
+            pid = lighter_clone3_exec_into_cgroup(UInt(UInt32(bitPattern: namespaces)), cgroup.rawValue, initExecutable,
+                                                  argv, envp, stdioFds, channel.rawValue)
+            return pid
+        }
+        return refused == nil ? pid : nil
     }
 
     private func writeIDMap(_ mappings: [RuntimeSpec.IDMapping], to path: String) throws(LighterError) {

@@ -43,8 +43,23 @@ mkdir -p "$root/bin" "$root/usr/bin" "$root/lib/modules" "$root/images" "$root/e
 cp "$busybox" "$root/bin/busybox"
 cp "$binary" "$root/usr/bin/lighter"
 cp "$image" "$root/images/busybox-amd64.tar"
-# Modules Debian builds as such; none of them depends on another. Networking tests use --network none.
-cp "$modules/fs/overlayfs/overlay.ko" "$root/lib/modules/"
+# What Debian builds as modules: overlayfs, nf_tables (check-config's firewall probe), binfmt_misc,
+# veth and bridge, each after the modules it depends on (the .ko's "depends=" field); /init loads
+# them in the order of lib/modules/order. The guest tests themselves use --network none.
+: >"$root/lib/modules/order"
+add_module() {
+    local file dependency
+    grep -qx "$1" "$root/lib/modules/order" && return 0
+    file=$(find "$modules" \( -name "$1.ko" -o -name "$(echo "$1" | tr _ -).ko" \) | head -n 1)
+    [ -n "$file" ] || { echo "build-image.sh: no module $1 in $modules" >&2; exit 1; }
+    for dependency in $(tr '\0' '\n' <"$file" | sed -n 's/^depends=//p' | tr , ' '); do add_module "$dependency"; done
+    cp "$file" "$root/lib/modules/$1.ko"
+    echo "$1" >>"$root/lib/modules/order"
+}
+# libcrc32c asks the crypto API for crc32c, which is a module of its own.
+for module in overlay crc32c_generic nf_tables nft_chain_nat nft_nat nft_masq nft_ct binfmt_misc veth bridge; do
+    add_module "$module"
+done
 mkdir -p "$root/boot"
 cp "$cache/kernel/boot/config-$release" "$root/boot/"   # for check-config
 # strace (with its shared libraries), if the host has it: the guest proves the init is born in its

@@ -27,7 +27,8 @@ mount -t cgroup2 -o nsdelegate cgroup2 /sys/fs/cgroup
 for controller in $(cat /sys/fs/cgroup/cgroup.controllers); do
     echo "+$controller" >/sys/fs/cgroup/cgroup.subtree_control
 done
-insmod /lib/modules/overlay.ko
+while read -r module; do insmod "/lib/modules/$module.ko" || echo "testvm: insmod $module failed"; done </lib/modules/order
+mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc 2>/dev/null
 hostname testvm
 ip link set lo up 2>/dev/null
 echo "testvm: kernel $(uname -r), up $(cut -d' ' -f1 /proc/uptime) s, cgroup.controllers: $(cat /sys/fs/cgroup/cgroup.controllers)"
