@@ -13,3 +13,8 @@ swift build
 # into a container, where the Swift runtime's shared libraries are not).
 scripts/build-release.sh
 swift test "$@"
+# A full run also boots the cgroup v2 test VM (scripts/testvm/: Debian's kernel under qemu's TCG,
+# cgroup2 alone) and runs the cgroup, OOM, pids, freezer, CLONE_INTO_CGROUP and leak tests there.
+if [ $# = 0 ] && [ -z "${LIGHTER_SKIP_TESTVM:-}" ]; then
+    scripts/testvm/run.sh
+fi

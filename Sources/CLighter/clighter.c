@@ -130,6 +130,41 @@ pid_t lighter_clone_exec(unsigned long flags, const char *path, char *const argv
     return pid;
 }
 
+// struct clone_args as of Linux 5.7 (CLONE_ARGS_SIZE_VER2), spelled out: <linux/sched.h> clashes with <sched.h>.
+struct lighter_clone_args {
+    uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid, set_tid_size, cgroup;
+};
+#define LIGHTER_CLONE_INTO_CGROUP 0x200000000ULL
+
+pid_t lighter_clone3_exec_into_cgroup(unsigned long flags, int cgroup_fd, const char *path, char *const argv[],
+                                      char *const envp[], const int stdio[3], int keep_fd, int parent_death_signal) {
+#ifdef SYS_clone3
+    struct lighter_spawn spawn = { flags, path, argv, envp, stdio, keep_fd, parent_death_signal };
+    struct lighter_clone_args args;
+    memset(&args, 0, sizeof args);
+    args.flags = (uint64_t)flags | LIGHTER_CLONE_INTO_CGROUP;
+    args.exit_signal = SIGCHLD;
+    args.cgroup = (uint64_t)cgroup_fd;
+    // Signals stay blocked until the child has put every handler back to the default.
+    sigset_t all, previous;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &previous);
+    pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof args);
+    if (pid == 0) {
+        lighter_spawn_vfork_child(&spawn);
+        _exit(127);
+    }
+    int saved = errno;
+    pthread_sigmask(SIG_SETMASK, &previous, 0);
+    errno = saved;
+    return pid;
+#else
+    (void)flags; (void)cgroup_fd; (void)path; (void)argv; (void)envp; (void)stdio; (void)keep_fd; (void)parent_death_signal;
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
 int lighter_pivot_root(const char *new_root, const char *put_old) {
     return (int)syscall(SYS_pivot_root, new_root, put_old);
 }

@@ -101,15 +101,24 @@ extension Runtime {
         } else {
             initSpecBytes = spec.jsonBytes()
         }
+        // cgroup v2: the cgroup is made first and the init is born in it (clone3 CLONE_INTO_CGROUP), so
+        // nothing of the container ever runs outside it and no move through cgroup.procs waits for an
+        // RCU grace period. Where clone3 is refused (kernels before 5.7, seccomp), the move as on v1.
         // Without the exec fifo (launch, run) the caller waits for the container: it dies with the caller.
-        let pidNamespace = namespaces.first { $0.type == "pid" }?.path
-        let pid = try spawnSelf(ContainerInit.command, namespaces: flags, stdio: stdio, keeping: childEnd,
-                                dieWithParent: config.execFifo == nil, pidNamespace: pidNamespace)
+        var directory: FileDescriptor?
+        if let unified = cgroup as? CgroupV2 {
+            try cgroup.create(resources: spec.linux?.resources)
+            directory = try FileDescriptor(path: unified.directory, flags: O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        }
+        let (pid, bornInCgroup) = try spawnSelf(ContainerInit.command, namespaces: flags, stdio: stdio, keeping: childEnd,
+                                                dieWithParent: config.execFifo == nil,
+                                                pidNamespace: namespaces.first { $0.type == "pid" }?.path, into: directory)
+        try directory?.close()
         try childEnd.close()
         do throws(LighterError) {
-            // The cgroups are made while the child execs and loads lighter (on another CPU, if any):
+            // v1: the cgroups are made while the child execs and loads lighter (on another CPU, if any):
             // it waits for the config before doing anything.
-            try cgroup.create(resources: spec.linux?.resources)
+            if !(cgroup is CgroupV2) { try cgroup.create(resources: spec.linux?.resources) }
             var config = config
             config.cgroupMountSources = cgroup.mountSources()
             config.seccompFlags = seccomp?.flags
@@ -140,7 +149,7 @@ extension Runtime {
             if config.cgroupJoinFiles == nil {
                 // The init mounts its root while this waits for the move into the cgroups.
                 do {
-                    try cgroup.add(pid: pid)
+                    if !bornInCgroup { try cgroup.add(pid: pid) }
                 } catch {
                     // The init may have failed first (and told why): its word beats ours.
                     _ = Glibc.kill(pid, SIGKILL)

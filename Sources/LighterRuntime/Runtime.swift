@@ -133,6 +133,14 @@ extension Runtime {
     /// active namespace (/proc/thread-self/ns/pid) at once; nothing else runs on this thread meanwhile.
     func spawnSelf(_ command: String, namespaces: Int32, stdio: Stdio, keeping channel: FileDescriptor,
                    dieWithParent: Bool = false, pidNamespace: String? = nil) throws(LighterError) -> Int32 {
+        try spawnSelf(command, namespaces: namespaces, stdio: stdio, keeping: channel, dieWithParent: dieWithParent,
+                      pidNamespace: pidNamespace, into: nil).pid
+    }
+
+    /// `into`: a cgroup v2 directory the child is born in (clone3 CLONE_INTO_CGROUP); where the kernel
+    /// or a seccomp filter refuses clone3 or the flag, a plain clone (`bornInCgroup` false: move it).
+    func spawnSelf(_ command: String, namespaces: Int32, stdio: Stdio, keeping channel: FileDescriptor,
+                   dieWithParent: Bool, pidNamespace: String?, into cgroup: FileDescriptor?) throws(LighterError) -> (pid: Int32, bornInCgroup: Bool) {
         let executable = try ProtectedExecutable.path(of: initExecutable)
         let argv: [UnsafeMutablePointer<CChar>?] = [strdup("lighter"), strdup(command), strdup(String(channel.rawValue)), nil]
         let envp: [UnsafeMutablePointer<CChar>?] = [nil]
@@ -148,9 +156,19 @@ extension Runtime {
         defer {
             if let own { _ = lighter_setns(own.rawValue, NamespaceKind.flags["pid"]!) }
         }
-        return try syscall("clone", executable) {
-            lighter_clone_exec(UInt(UInt32(bitPattern: namespaces)), executable, argv, envp, stdioFds, channel.rawValue,
-                               dieWithParent ? SIGKILL : 0)
+        let deathSignal = dieWithParent ? SIGKILL : 0
+        if let cgroup {
+            var pid: Int32 = -1
+            let refused = try syscallTolerating("clone3", executable, [ENOSYS, E2BIG, EINVAL]) { () -> Int32 in
+                pid = lighter_clone3_exec_into_cgroup(UInt(UInt32(bitPattern: namespaces)), cgroup.rawValue, executable,
+                                                      argv, envp, stdioFds, channel.rawValue, deathSignal)
+                return pid
+            }
+            if refused == nil { return (pid, true) }
         }
+        let pid = try syscall("clone", executable) {
+            lighter_clone_exec(UInt(UInt32(bitPattern: namespaces)), executable, argv, envp, stdioFds, channel.rawValue, deathSignal)
+        }
+        return (pid, false)
     }
 }

@@ -6,6 +6,7 @@ import Musl
 import LighterArchive
 import LighterOCI
 import LighterSystem
+import LighterTestSupport
 import Testing
 
 /// Hostile layers: each must fail with a clear error and leave the sibling canary directory untouched.
@@ -13,15 +14,14 @@ import Testing
     /// Build a tar from `body` (Python; `OUT` is the outside directory's absolute path), apply it,
     /// return the error, and check that nothing outside the extraction root changed.
     func refused(_ body: String) throws -> LighterError? {
-        let temp = try TempDir()
+        let temp = TestDirectory("lighter-archive-test")
         defer { temp.remove() }
         let canary = try Canary(in: temp)
-        let root = try temp.sub("root")
+        let root = try temp.directory("root")
         let tar = "\(temp.path)/layer.tar"
         try makeTar(tar, "OUT = '\(canary.outside)'\n" + body)
         var caught: LighterError?
         do { _ = try applyLayer(tar, into: root) } catch { caught = error }
-        print("DEBUG", caught.map { "\($0)" } ?? "nil")
         #expect(canary.untouched)
         // Nothing appeared next to the root or the canary directory either.
         #expect(try FileSystem.list(temp.path) == ["layer.tar", "outside", "root"])
@@ -45,9 +45,9 @@ import Testing
     }
 
     @Test func absolutePathIsKeptInsideTheRoot() throws {
-        let temp = try TempDir()
+        let temp = TestDirectory("lighter-archive-test")
         defer { temp.remove() }
-        let root = try temp.sub("root")
+        let root = try temp.directory("root")
         try makeTar("\(temp.path)/l.tar", #"f("/etc/x", b"inside")"#)
         _ = try applyLayer("\(temp.path)/l.tar", into: root)
         #expect(try FileSystem.readString("\(root)/etc/x") == "inside")
@@ -85,10 +85,10 @@ import Testing
     }
 
     @Test func fileReplacingASymlinkDoesNotWriteThroughIt() throws {
-        let temp = try TempDir()
+        let temp = TestDirectory("lighter-archive-test")
         defer { temp.remove() }
         let canary = try Canary(in: temp)
-        let root = try temp.sub("root")
+        let root = try temp.directory("root")
         try makeTar("\(temp.path)/l.tar", "sl('s', '\(canary.file)')\nf('s', b'replaced')")
         _ = try applyLayer("\(temp.path)/l.tar", into: root)
         #expect(canary.untouched)

@@ -7,14 +7,15 @@ import CLighter
 import LighterArchive
 import LighterOCI
 import LighterSystem
+import LighterTestSupport
 import Testing
 
 /// What a layer says about its files ends up on disk.
 @Suite struct LayerApplierMetadataTests {
     @Test func ownersModesTimesAndXattrsArePreserved() throws {
-        let temp = try TempDir()
+        let temp = TestDirectory("lighter-archive-test")
         defer { temp.remove() }
-        let root = try temp.sub("root")
+        let root = try temp.directory("root")
         let tar = "\(temp.path)/l.tar"
         // vfs_cap_data v2 with CAP_NET_BIND_SERVICE permitted+effective.
         try makeTar(tar, """
@@ -87,9 +88,9 @@ import Testing
     }
 
     @Test func laterEntriesReplaceEarlierOnes() throws {
-        let temp = try TempDir()
+        let temp = TestDirectory("lighter-archive-test")
         defer { temp.remove() }
-        let root = try temp.sub("root")
+        let root = try temp.directory("root")
         try makeTar("\(temp.path)/l.tar", """
         f("a/b/c", b"first")
         d("a", mode=0o700, uid=5, mtime=99)
@@ -126,9 +127,9 @@ import Testing
     }
 
     @Test func rootEntryAndNonASCIINamesAndEmptyLayers() throws {
-        let temp = try TempDir()
+        let temp = TestDirectory("lighter-archive-test")
         defer { temp.remove() }
-        let root = try temp.sub("root")
+        let root = try temp.directory("root")
         try makeTar("\(temp.path)/l.tar", """
         d("./", mode=0o755, mtime=77)
         f("./caf\\u00e9/\\u00fcber.txt", b"utf8")
@@ -140,9 +141,9 @@ import Testing
         #expect(lstatPath(root)!.st_mtim.tv_sec == 77)
 
         // A zero-byte stream reads as an empty archive (as Go's and GNU tar do); 1024 zeros too.
-        #expect(try shell("cd '\(temp.path)' && : > empty && head -c 1024 /dev/zero > zeros") == 0)
+        #expect(try Run.shell("cd '\(temp.path)' && : > empty && head -c 1024 /dev/zero > zeros") == 0)
         for name in ["empty", "zeros"] {
-            let dir = try temp.sub("root-\(name)")
+            let dir = try temp.directory("root-\(name)")
             let applied = try applyLayer("\(temp.path)/\(name)", into: dir)
             #expect(try FileSystem.list(dir).isEmpty)
             #expect(applied.diffID == Digest.of(try FileSystem.readFile("\(temp.path)/\(name)")))
@@ -150,11 +151,11 @@ import Testing
     }
 
     @Test func nonUTF8NamesLandByteForByte() throws {
-        let temp = try TempDir()
+        let temp = TestDirectory("lighter-archive-test")
         defer { temp.remove() }
-        let root = try temp.sub("root")
+        let root = try temp.directory("root")
         // An old GNU tar with latin-1 names: "caf\xe9" is not UTF-8.
-        #expect(try shell(#"""
+        #expect(try Run.shell(#"""
         python3 -c 'import tarfile,io,sys
         t = tarfile.open(sys.argv[1], "w", format=tarfile.GNU_FORMAT, encoding="utf-8", errors="surrogateescape")
         def add(name, kind=tarfile.REGTYPE, data=b"", link=""):
@@ -169,15 +170,15 @@ import Testing
         """#) == 0)
         _ = try applyLayer("\(temp.path)/latin.tar", into: root)
         // Check through the shell, whose printf writes the raw byte.
-        #expect(try shell("cd '\(root)' && test \"$(cat \"$(printf 'dir\\351/caf\\351')\")\" = latin && "
+        #expect(try Run.shell("cd '\(root)' && test \"$(cat \"$(printf 'dir\\351/caf\\351')\")\" = latin && "
             + "test \"$(cat \"$(printf 'hard\\351')\")\" = latin && test \"$(readlink sym)\" = \"$(printf 'dir\\351/caf\\351')\" && "
             + "test -c \"$(printf 'dir\\351/gone\\351')\"") == 0)
     }
 
     @Test func whiteoutsBecomeOverlayWhiteouts() throws {
-        let temp = try TempDir()
+        let temp = TestDirectory("lighter-archive-test")
         defer { temp.remove() }
-        let root = try temp.sub("root")
+        let root = try temp.directory("root")
         try makeTar("\(temp.path)/l.tar", """
         f(".wh.gone")
         d("dir")
@@ -201,9 +202,9 @@ import Testing
     }
 
     @Test func overlayMountOfTwoLayersHidesWhiteouts() throws {
-        let temp = try TempDir()
+        let temp = TestDirectory("lighter-archive-test")
         defer { temp.remove() }
-        let lower = try temp.sub("layer1"), upper = try temp.sub("layer2"), merged = try temp.sub("merged")
+        let lower = try temp.directory("layer1"), upper = try temp.directory("layer2"), merged = try temp.directory("merged")
         try makeTar("\(temp.path)/1.tar", """
         f("hidden", b"lower")
         f("kept", b"lower")

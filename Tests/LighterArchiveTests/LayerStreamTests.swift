@@ -6,31 +6,32 @@ import Musl
 import LighterArchive
 import LighterOCI
 import LighterSystem
+import LighterTestSupport
 import Testing
 
 /// Compression, digests, limits and broken streams.
 @Suite struct LayerStreamTests {
     /// A small layer as plain tar, tar+gzip and tar+zstd.
-    func layerFiles(_ temp: TempDir) throws -> (tar: String, gz: String, zst: String) {
+    func layerFiles(_ temp: TestDirectory) throws -> (tar: String, gz: String, zst: String) {
         let tar = "\(temp.path)/layer.tar"
         try makeTar(tar, """
         d("etc")
         f("etc/hostname", b"lighter\\n")
         f("bin/tool", bytes(range(256)) * 300, mode=0o755)
         """)
-        #expect(try shell("gzip -c '\(tar)' > '\(tar).gz' && zstd -q -c '\(tar)' > '\(tar).zst'") == 0)
+        #expect(try Run.shell("gzip -c '\(tar)' > '\(tar).gz' && zstd -q -c '\(tar)' > '\(tar).zst'") == 0)
         return (tar, tar + ".gz", tar + ".zst")
     }
 
     @Test func gzipAndZstdGiveTheSameDiffIDAsPlainTar() throws {
-        let temp = try TempDir()
+        let temp = TestDirectory("lighter-archive-test")
         defer { temp.remove() }
         let files = try layerFiles(temp)
         let plain = try FileSystem.readFile(files.tar)
         let diffID = Digest.of(plain)
         for (file, compression) in [(files.tar, Compression.none), (files.gz, .gzip), (files.zst, .zstd)] {
             let bytes = try FileSystem.readFile(file)
-            let root = try temp.sub("root-\(compression.rawValue)")
+            let root = try temp.directory("root-\(compression.rawValue)")
             let applied = try applyLayer(file, into: root, expected: Digest.of(bytes))
             #expect(applied.compression == compression)
             #expect(applied.diffID == diffID)
@@ -41,19 +42,19 @@ import Testing
             #expect(try FileSystem.readFile("\(root)/bin/tool") == Array((0..<300).flatMap { _ in (0..<256).map { UInt8($0) } }))
         }
         // The digest really is what sha256sum says about the blob.
-        #expect(try shell("sha256sum '\(files.gz)' | cut -c1-64 > '\(temp.path)/sum'") == 0)
+        #expect(try Run.shell("sha256sum '\(files.gz)' | cut -c1-64 > '\(temp.path)/sum'") == 0)
         let sum = try FileSystem.readString("\(temp.path)/sum").trimmingSuffix()
         #expect(sum == Digest.of(try FileSystem.readFile(files.gz)).hex)
     }
 
     @Test func bzip2AndXzLayersAreReadToo() throws {
-        let temp = try TempDir()
+        let temp = TestDirectory("lighter-archive-test")
         defer { temp.remove() }
         let files = try layerFiles(temp)
-        #expect(try shell("bzip2 -c '\(files.tar)' > '\(files.tar).bz2' && xz -c '\(files.tar)' > '\(files.tar).xz'") == 0)
+        #expect(try Run.shell("bzip2 -c '\(files.tar)' > '\(files.tar).bz2' && xz -c '\(files.tar)' > '\(files.tar).xz'") == 0)
         let diffID = Digest.of(try FileSystem.readFile(files.tar))
         for (suffix, compression) in [("bz2", Compression.bzip2), ("xz", .xz)] {
-            let applied = try applyLayer("\(files.tar).\(suffix)", into: try temp.sub("root-\(suffix)"))
+            let applied = try applyLayer("\(files.tar).\(suffix)", into: try temp.directory("root-\(suffix)"))
             #expect(applied.compression == compression)
             #expect(applied.diffID == diffID)
             #expect(applied.digest == Digest.of(try FileSystem.readFile("\(files.tar).\(suffix)")))
@@ -61,7 +62,7 @@ import Testing
     }
 
     @Test func decompressCopiesThePlainTarAndReportsBothDigests() throws {
-        let temp = try TempDir()
+        let temp = TestDirectory("lighter-archive-test")
         defer { temp.remove() }
         let files = try layerFiles(temp)
         let plain = try FileSystem.readFile(files.tar)
@@ -80,20 +81,20 @@ import Testing
     }
 
     @Test func layerReadFromAPipeHashesEveryByte() throws {
-        let temp = try TempDir()
+        let temp = TestDirectory("lighter-archive-test")
         defer { temp.remove() }
         let files = try layerFiles(temp)
         // Trailing bytes after the gzip stream still count for the blob digest.
-        #expect(try shell("cat '\(files.gz)' > '\(temp.path)/padded.gz' && head -c 4096 /dev/zero >> '\(temp.path)/padded.gz'") == 0)
+        #expect(try Run.shell("cat '\(files.gz)' > '\(temp.path)/padded.gz' && head -c 4096 /dev/zero >> '\(temp.path)/padded.gz'") == 0)
         let bytes = try FileSystem.readFile("\(temp.path)/padded.gz")
         var fds: [Int32] = [0, 0]
         #expect(pipe(&fds) == 0)
         let reader = FileDescriptor(adopting: fds[0])
         // The write end is the shell's stdout; the background cat keeps writing after the shell exits.
-        let writerStatus = try shell("cat '\(temp.path)/padded.gz' &", stdout: fds[1])
+        let writerStatus = try Run.shell("cat '\(temp.path)/padded.gz' &", stdout: fds[1])
         #expect(writerStatus == 0)
         _ = close(fds[1])
-        let root = try temp.sub("root")
+        let root = try temp.directory("root")
         let applied = try LayerApplier.apply(from: reader, into: root, expectedDigest: nil, limits: LayerLimits())
         #expect(applied.digest == Digest.of(bytes))
         #expect(applied.size == Int64(bytes.count))
@@ -101,15 +102,15 @@ import Testing
     }
 
     @Test func digestMismatchIsReported() throws {
-        let temp = try TempDir()
+        let temp = TestDirectory("lighter-archive-test")
         defer { temp.remove() }
         let files = try layerFiles(temp)
         let wrong = Digest.of(Array("something else".utf8))
         do {
-            _ = try applyLayer(files.gz, into: try temp.sub("root"), expected: wrong)
+            _ = try applyLayer(files.gz, into: try temp.directory("root"), expected: wrong)
             Issue.record("a wrong expected digest was accepted")
         } catch {
-            guard case .digestMismatch(_, let expected, let actual)? = error as? LighterError else {
+            guard case .digestMismatch(_, let expected, let actual) = error else {
                 Issue.record("\(error)")
                 return
             }
@@ -119,16 +120,16 @@ import Testing
     }
 
     @Test func decompressionBombStopsAtTheLimit() throws {
-        let temp = try TempDir()
+        let temp = TestDirectory("lighter-archive-test")
         defer { temp.remove() }
         let tar = "\(temp.path)/bomb.tar"
         try makeTar(tar, #"f("zeros", bytes(8 << 20))"#)
-        #expect(try shell("gzip -c '\(tar)' > '\(tar).gz' && zstd -q -c '\(tar)' > '\(tar).zst'") == 0)
+        #expect(try Run.shell("gzip -c '\(tar)' > '\(tar).gz' && zstd -q -c '\(tar)' > '\(tar).zst'") == 0)
         let limits = LayerLimits(maxUncompressedBytes: 1 << 20)
         for file in [tar, tar + ".gz", tar + ".zst"] {
-            let root = try temp.sub("root-\(FileSystem.basename(of: file))")
-            #expect(throws: LighterError.self) { _ = try applyLayer(file, into: root, limits: limits) }
-            do { _ = try applyLayer(file, into: try temp.sub("again-\(FileSystem.basename(of: file))"), limits: limits) }
+            let root = try temp.directory("root-\(FileSystem.basename(of: file))")
+            expectError(.limitExceeded) { _ = try applyLayer(file, into: root, limits: limits) }
+            do { _ = try applyLayer(file, into: try temp.directory("again-\(FileSystem.basename(of: file))"), limits: limits) }
             catch { #expect(isLimit(error), "\(error)") }
             // Less than the limit reached the disk.
             #expect(FileSystem.diskUsage(root) <= 2 << 20)
@@ -141,14 +142,14 @@ import Testing
     }
 
     @Test func limitIsInclusive() throws {
-        let temp = try TempDir()
+        let temp = TestDirectory("lighter-archive-test")
         defer { temp.remove() }
         let files = try layerFiles(temp)
         let size = Int64(try FileSystem.readFile(files.tar).count)
-        let exact = try applyLayer(files.zst, into: try temp.sub("exact"), limits: LayerLimits(maxUncompressedBytes: size))
+        let exact = try applyLayer(files.zst, into: try temp.directory("exact"), limits: LayerLimits(maxUncompressedBytes: size))
         #expect(exact.uncompressedSize == size)
         do {
-            _ = try applyLayer(files.zst, into: try temp.sub("under"), limits: LayerLimits(maxUncompressedBytes: size - 1))
+            _ = try applyLayer(files.zst, into: try temp.directory("under"), limits: LayerLimits(maxUncompressedBytes: size - 1))
             Issue.record("one byte over the limit was accepted")
         } catch { #expect(isLimit(error), "\(error)") }
     }
@@ -164,12 +165,12 @@ import Testing
     }
 
     @Test func truncatedAndGarbageStreamsAreMalformed() throws {
-        let temp = try TempDir()
+        let temp = TestDirectory("lighter-archive-test")
         defer { temp.remove() }
         let tar = "\(temp.path)/big.tar"
         try makeTar(tar, #"f("a", bytes(range(256)) * 4000); f("b", b"tail")"#)
         let size = try FileSystem.readFile(tar).count
-        #expect(try shell("""
+        #expect(try Run.shell("""
         cd '\(temp.path)' && gzip -c big.tar > big.tar.gz && zstd -q -c big.tar > big.tar.zst && \
         head -c \(size / 2) big.tar > cut.tar && \
         head -c $(( $(stat -c %s big.tar.gz) / 2 )) big.tar.gz > cut.tar.gz && \
@@ -180,7 +181,7 @@ import Testing
         """) == 0)
         for name in ["cut.tar", "cut.tar.gz", "cut.tar.zst", "header-only.gz", "bad-checksum.tar", "garbage", "text"] {
             do {
-                _ = try applyLayer("\(temp.path)/\(name)", into: try temp.sub("root-\(name)"))
+                _ = try applyLayer("\(temp.path)/\(name)", into: try temp.directory("root-\(name)"))
                 Issue.record("\(name) was accepted")
             } catch { #expect(isMalformed(error), "\(name): \(error)") }
         }

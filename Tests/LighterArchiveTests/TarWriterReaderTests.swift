@@ -6,6 +6,7 @@ import Musl
 import LighterArchive
 import LighterOCI
 import LighterSystem
+import LighterTestSupport
 import Testing
 
 @Suite struct TarWriterReaderTests {
@@ -28,7 +29,7 @@ import Testing
     }
 
     @Test func outputIsDeterministicAndReadableByTar() throws {
-        let temp = try TempDir()
+        let temp = TestDirectory("lighter-archive-test")
         defer { temp.remove() }
         let source = "\(temp.path)/source"
         try FileSystem.writeDurably((0..<100_000).map { UInt8($0 % 251) }, to: source)
@@ -41,7 +42,7 @@ import Testing
         let text = String(decoding: a, as: UTF8.self)
         #expect(text.contains("PaxHeader/") && !text.contains("PaxHeader."))
 
-        #expect(try shell("tar -tvf '\(temp.path)/a.tar' > '\(temp.path)/list'") == 0)
+        #expect(try Run.shell("tar -tvf '\(temp.path)/a.tar' > '\(temp.path)/list'") == 0)
         let listing = try FileSystem.readString("\(temp.path)/list").split(separator: "\n").map(String.init)
         #expect(listing.count == 7)
         #expect(listing.first { $0.hasSuffix(" manifest.json") }?.hasPrefix("-rw-r--r-- 0/0") == true)
@@ -50,18 +51,18 @@ import Testing
         #expect(listing.contains { $0.hasSuffix(" 1970-01-01 00:00 manifest.json") })
         #expect(listing.contains { $0.hasSuffix("layer.tar -> blobs/sha256/layer") })
         // GNU tar extracts the same bytes.
-        let out = try temp.sub("x")
-        #expect(try shell("tar -xf '\(temp.path)/a.tar' -C '\(out)' && cmp '\(source)' '\(out)/blobs/sha256/layer'") == 0)
+        let out = try temp.directory("x")
+        #expect(try Run.shell("tar -xf '\(temp.path)/a.tar' -C '\(out)' && cmp '\(source)' '\(out)/blobs/sha256/layer'") == 0)
     }
 
     @Test func readerReadsBackNamesTypesAndBytes() throws {
-        let temp = try TempDir()
+        let temp = TestDirectory("lighter-archive-test")
         defer { temp.remove() }
         let source = "\(temp.path)/source"
         let sourceBytes = (0..<300_000).map { UInt8($0 % 253) }
         try FileSystem.writeDurably(sourceBytes, to: source)
         try write("\(temp.path)/a.tar", source: source)
-        #expect(try shell("cd '\(temp.path)' && gzip -c a.tar > a.tar.gz && zstd -q -c a.tar > a.tar.zst") == 0)
+        #expect(try Run.shell("cd '\(temp.path)' && gzip -c a.tar > a.tar.gz && zstd -q -c a.tar > a.tar.zst") == 0)
         for file in ["a.tar", "a.tar.gz", "a.tar.zst"] {
             let reader = try TarReader(readingFrom: FileDescriptor(path: "\(temp.path)/\(file)", flags: O_RDONLY))
             var seen: [TarEntry] = []
@@ -86,7 +87,7 @@ import Testing
     }
 
     @Test func readerNormalizesNamesAndRefusesEscapes() throws {
-        let temp = try TempDir()
+        let temp = TestDirectory("lighter-archive-test")
         defer { temp.remove() }
         try makeTar("\(temp.path)/ok.tar", #"d("./"); f("./a/./b", b"1"); f("/abs", b"2"); hl("./h", "/a/b")"#)
         let reader = try TarReader(readingFrom: FileDescriptor(path: "\(temp.path)/ok.tar", flags: O_RDONLY))
@@ -105,20 +106,20 @@ import Testing
     }
 
     @Test func readDataRefusesOversizedMembers() throws {
-        let temp = try TempDir()
+        let temp = TestDirectory("lighter-archive-test")
         defer { temp.remove() }
         try makeTar("\(temp.path)/big.tar", #"f("big", bytes(5000))"#)
         let reader = try TarReader(readingFrom: FileDescriptor(path: "\(temp.path)/big.tar", flags: O_RDONLY))
         _ = try reader.next()
-        #expect(throws: LighterError.self) { _ = try reader.readData(maxBytes: 4096) }
+        expectError(.limitExceeded) { _ = try reader.readData(maxBytes: 4096) }
     }
 
     @Test func writerRefusesUnsafeNames() throws {
-        let temp = try TempDir()
+        let temp = TestDirectory("lighter-archive-test")
         defer { temp.remove() }
         let writer = try TarWriter(writingTo: FileDescriptor(path: "\(temp.path)/w.tar", flags: O_WRONLY | O_CREAT))
         for name in ["", "/abs", "../up", "a/../b", "a//b", "./a"] {
-            #expect(throws: LighterError.self) { try writer.addFile(name, bytes: [1]) }
+            #expect(throws: LighterError.invalidArgument("tar member name \"\(name)\" must be a relative path without empty, \".\" or \"..\" components")) { try writer.addFile(name, bytes: [1]) }
         }
     }
 }

@@ -7,48 +7,7 @@ import CLighter
 import LighterArchive
 import LighterOCI
 import LighterSystem
-
-/// A unique directory under /tmp, removed by `remove()`.
-struct TempDir {
-    let path: String
-
-    init() throws {
-        var template = Array("/tmp/lighter-archive-test-XXXXXX".utf8CString)
-        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-        guard made != nil else { throw LighterError.system(call: "mkdtemp", path: nil, errno: lighter_errno()) }
-        path = String(cString: template.withUnsafeBufferPointer { $0.baseAddress! })
-    }
-
-    func sub(_ name: String) throws -> String {
-        let p = "\(path)/\(name)"
-        try FileSystem.makeDirectories(p)
-        return p
-    }
-
-    func remove() {
-        try? FileSystem.removeTree(path)
-        // FileSystem.removeTree reads names as String and cannot remove non-UTF-8 ones; rm can.
-        if FileSystem.exists(path) { _ = try? shell("rm -rf '\(path)'") }
-    }
-}
-
-/// Run `/bin/sh -c command` (with `stdout` as its standard output when given); returns the exit status.
-@discardableResult
-func shell(_ command: String, stdout: Int32? = nil) throws -> Int32 {
-    var pid: pid_t = 0
-    let args = ["/bin/sh", "-c", command]
-    var argv: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
-    defer { for arg in argv { free(arg) } }
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    if let stdout { posix_spawn_file_actions_adddup2(&actions, stdout, 1) }
-    let result = posix_spawn(&pid, "/bin/sh", &actions, nil, &argv, environ)
-    guard result == 0 else { throw LighterError.system(call: "posix_spawn", path: command, errno: result) }
-    var status: Int32 = 0
-    while waitpid(pid, &status, 0) == -1 && lighter_errno() == EINTR {}
-    return (status >> 8) & 0xff
-}
+import LighterTestSupport
 
 /// Build a tar at `path` with Python's tarfile. `body` is Python using the helpers below;
 /// names are written exactly as given (no cleaning), so hostile entries are truly hostile.
@@ -75,7 +34,7 @@ func makeTar(_ path: String, _ body: String) throws {
     """
     let scriptPath = path + ".py"
     try FileSystem.writeDurably(Array(script.utf8), to: scriptPath)
-    let status = try shell("python3 '\(scriptPath)' '\(path)'")
+    let status = try Run.shell("python3 '\(scriptPath)' '\(path)'")
     guard status == 0 else { throw LighterError.malformed(what: "test tar script", reason: "python3 exited \(status)") }
     try FileSystem.remove(scriptPath)
 }
@@ -110,8 +69,8 @@ struct Canary {
     let file: String
     static let content = "canary-unchanged"
 
-    init(in temp: TempDir) throws {
-        outside = try temp.sub("outside")
+    init(in temp: TestDirectory) throws {
+        outside = try temp.directory("outside")
         file = "\(outside)/canary"
         try FileSystem.writeDurably(Array(Self.content.utf8), to: file)
     }

@@ -21,12 +21,19 @@ import LighterTestSupport
     }
 
     @Test func withoutAHandlerTheErrorNamesTheFix() {
+        // The arm64 busybox labelled as a foreign architecture that has no handler on this host now
+        // (a host may have registered some, e.g. by `lighter binfmt install` or Debian's binfmt-support).
+        // Their QEMU names, hence handler names qemu-<name>, are the architectures' own.
+        let candidates = ["s390x", "ppc64le", "riscv64", "arm"]
+        guard let architecture = candidates.first(where: { !FileSystem.exists("/proc/sys/fs/binfmt_misc/qemu-\($0)") }) else {
+            Issue.record("every candidate architecture has a binfmt handler on this host: \(candidates)")
+            return
+        }
         let lighter = Lighter()
-        // The arm64 busybox labelled as s390x: no test ever registers s390x.
-        #expect(lighter.run(["import", "--platform", "linux/s390x", Repository.busyboxTarball("arm64"), "fake:s390x"]).status == 0)
-        let run = lighter.run("run", "--rm", "fake:s390x", "true")
+        #expect(lighter.run(["import", "--platform", "linux/\(architecture)", Repository.busyboxTarball("arm64"), "fake:foreign"]).status == 0)
+        let run = lighter.run("run", "--rm", "fake:foreign", "true")
         #expect(run.status == 125)
-        #expect(run.stderr.contains("lighter binfmt install s390x"), "\(run.stderr)")
+        #expect(run.stderr.contains("lighter binfmt install \(architecture)"), "\(run.stderr)")
     }
 
     @Test func installAndUninstallAreIdempotentAndCheckTheirInput() {

@@ -1,18 +1,19 @@
 import Testing
 import LighterSystem
+import LighterTestSupport
 @testable import LighterHost
 
 /// `lighter check-config --kernel-config FILE` against fixture configs written here.
 @Suite struct CheckConfigFileTests {
     func run(_ text: String, strict: Bool = false, format: OutputFormat = .text, fragment: Bool = false) throws -> CommandOutput {
-        let temp = try TempDirectory()
+        let temp = TestDirectory("lighter-host-test")
         defer { temp.remove() }
         let path = try temp.write("config", text)
         return CheckConfig.run(.init(kernelConfig: path, format: format, fragment: fragment, strict: strict))
     }
 
     func report(_ text: String, strict: Bool = false) throws -> CheckConfigReport {
-        let temp = try TempDirectory()
+        let temp = TestDirectory("lighter-host-test")
         defer { temp.remove() }
         return try CheckConfig.report(.init(kernelConfig: try temp.write("config", text), strict: strict))
     }
@@ -95,7 +96,7 @@ import LighterSystem
     }
 
     @Test func gzipConfigIsRead() throws {
-        let temp = try TempDirectory()
+        let temp = TestDirectory("lighter-host-test")
         defer { temp.remove() }
         let plain = Fixture.config(missing: ["CPUSETS"])
         let gz = try Fixture.gzip(Array(plain.utf8))
@@ -120,7 +121,7 @@ import LighterSystem
         ("truncated-gzip", [0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0x4b, 0x4c], "malformed kernel config"),
     ] as [(String, [UInt8], String)])
     func badInputExitsTwoWithAClearMessage(name: String, bytes: [UInt8], expected: String) throws {
-        let temp = try TempDirectory()
+        let temp = TestDirectory("lighter-host-test")
         defer { temp.remove() }
         let path = try temp.write(name, bytes)
         let output = CheckConfig.run(.init(kernelConfig: path))
@@ -135,7 +136,7 @@ import LighterSystem
         let output = CheckConfig.run(.init(kernelConfig: "/nonexistent/lighter/config"))
         #expect(output.exitCode == 2)
         #expect(output.stderr == "lighter: invalid argument: cannot read kernel config /nonexistent/lighter/config: No such file or directory\n")
-        let temp = try TempDirectory()
+        let temp = TestDirectory("lighter-host-test")
         defer { temp.remove() }
         let directory = CheckConfig.run(.init(kernelConfig: temp.path))
         #expect(directory.exitCode == 2)
@@ -162,7 +163,7 @@ import LighterSystem
         let original = try KernelConfig.parse(text, source: "original")
         let fragment = try KernelConfig.parse(output.stdout, source: "fragment")
         let merged = original.merging(fragment)
-        let temp = try TempDirectory()
+        let temp = TestDirectory("lighter-host-test")
         defer { temp.remove() }
         var mergedText = ""
         for (name, value) in merged.values.sorted(by: { $0.key < $1.key }) {

@@ -5,29 +5,8 @@ import Musl
 #endif
 import CArchive
 import LighterSystem
+import LighterTestSupport
 @testable import LighterHost
-
-/// A unique temp directory under /tmp, removed by `remove()`.
-struct TempDirectory {
-    let path: String
-
-    init() throws {
-        path = "/tmp/lighter-host-test-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
-        try FileSystem.makeDirectories(path, mode: 0o700)
-    }
-
-    func write(_ name: String, _ text: String) throws -> String {
-        try write(name, Array(text.utf8))
-    }
-
-    func write(_ name: String, _ bytes: [UInt8]) throws -> String {
-        let file = "\(path)/\(name)"
-        try FileSystem.writeDurably(bytes, to: file)
-        return file
-    }
-
-    func remove() { try? FileSystem.removeTree(path) }
-}
 
 enum Fixture {
     /// A kernel .config with a header, every catalog option built in except `missing`, `modules` as =m,

@@ -1,5 +1,6 @@
 import Testing
 import LighterSystem
+import LighterTestSupport
 @testable import LighterHost
 
 /// Parsers and the findings derived from observations, without touching the running system.
@@ -66,7 +67,7 @@ import LighterSystem
         """)
         #expect(handler == BinfmtHandler(name: "qemu-aarch64", enabled: true, interpreter: "/usr/libexec/qemu-binfmt/aarch64-binfmt-P", flags: "POCF"))
         #expect(handler.isQemu)
-        let temp = try TempDirectory()
+        let temp = TestDirectory("lighter-host-test")
         defer { temp.remove() }
         _ = try temp.write("status", "enabled\n")
         _ = try temp.write("register", "")

@@ -5,6 +5,7 @@ import Musl
 #endif
 import Testing
 import LighterSystem
+import LighterTestSupport
 @testable import LighterHost
 
 /// The live report on this machine, each finding checked against what the test observes itself
@@ -43,7 +44,7 @@ import LighterSystem
 
     /// Mounts an overlay of our own and unmounts it.
     static func overlayMounts() throws -> Bool {
-        let temp = try TempDirectory()
+        let temp = TestDirectory("lighter-host-test")
         defer { temp.remove() }
         for sub in ["l", "u", "w", "m"] { try FileSystem.makeDirectories("\(temp.path)/\(sub)") }
         let options = "lowerdir=\(temp.path)/l,upperdir=\(temp.path)/u,workdir=\(temp.path)/w"

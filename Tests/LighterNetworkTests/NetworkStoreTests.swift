@@ -21,10 +21,10 @@ import LighterTestSupport
             addresses.append("\(try store.allocate(net, containerID: "c\(i)", containerName: "n\(i)", request: .init()).address)")
         }
         #expect(addresses == ["10.50.0.2", "10.50.0.3", "10.50.0.4", "10.50.0.5", "10.50.0.6"])
-        #expect(throws: LighterError.self) { try store.allocate(net, containerID: "c9", containerName: "n9", request: .init()) }   // full
+        expectError(.conflict) { try store.allocate(net, containerID: "c9", containerName: "n9", request: .init()) }   // full
         try store.release(container: "c1")
         #expect(try store.allocate(net, containerID: "c7", containerName: "n7", request: .init()).address == IPv4Address("10.50.0.3"))
-        #expect(throws: LighterError.self) { try store.deleteNetwork("n1") }   // in use
+        expectError(.conflict) { try store.deleteNetwork("n1") }   // in use
         // Explicit address and MAC; the MAC defaults to 02:42 + the address.
         let other = try store.insert(name: "n2", subnet: nil, gateway: nil, bridge: nil,
                                      candidates: [try IPv4Subnet(parsing: "10.50.0.0/24"), try IPv4Subnet(parsing: "10.51.0.0/24")], busy: [], created: 2)
@@ -32,8 +32,8 @@ import LighterTestSupport
         let fixed = try store.allocate(other, containerID: "c0", containerName: "n0", request: .init(address: IPv4Address("10.51.0.77"), mac: "02:00:00:00:00:01"))
         #expect(fixed.mac == "02:00:00:00:00:01" && fixed.sequence == 1)
         #expect(try store.allocate(other, containerID: "c2", containerName: "x", request: .init()).mac == "02:42:0a:33:00:02")
-        #expect(throws: LighterError.self) { try store.allocate(other, containerID: "c3", containerName: "y", request: .init(address: IPv4Address("10.51.0.77"))) }
-        #expect(throws: LighterError.self) { try store.allocate(other, containerID: "c3", containerName: "y", request: .init(address: IPv4Address("10.1.0.7"))) }
+        expectError(.conflict) { try store.allocate(other, containerID: "c3", containerName: "y", request: .init(address: IPv4Address("10.51.0.77"))) }
+        expectError(.invalidArgument) { try store.allocate(other, containerID: "c3", containerName: "y", request: .init(address: IPv4Address("10.1.0.7"))) }
         // Survives reopening the store.
         let reopened = try Self.store(dir)
         #expect(try reopened.endpoints(container: "c0").map(\.network) == ["n1", "n2"])
@@ -67,7 +67,7 @@ import LighterTestSupport
         let dir = TestDirectory("lighter-ipam")
         let store = try Self.store(dir)
         #expect(try store.publish(try PortBinding.parse("18080:80"), container: "a").map(\.hostPort) == [18080])
-        #expect(throws: LighterError.self) { try store.publish(try PortBinding.parse("127.0.0.1:18080:81"), container: "b") }
+        expectError(.conflict) { try store.publish(try PortBinding.parse("127.0.0.1:18080:81"), container: "b") }
         #expect(try store.publish(try PortBinding.parse("18080:80/udp"), container: "b").count == 1)
         let random = try store.publish(try PortBinding.parse("80"), container: "c")
         #expect(random.first.map { (49153...65535).contains($0.hostPort) } == true)

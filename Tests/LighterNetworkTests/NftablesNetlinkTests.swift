@@ -138,7 +138,7 @@ import LighterTestSupport
             try Nftables.load(long, namespace: fd)
         }
         let badAddress = NftRuleset(networks: [], ports: [(PortBinding(proto: "tcp", hostIP: "127.0.0", hostPort: 80, containerPort: 80), IPv4Address("172.18.0.2")!)])
-        #expect(throws: LighterError.self) { try Nftables.load(badAddress, namespace: fd) }
+        expectError(.invalidArgument) { try Nftables.load(badAddress, namespace: fd) }
         #expect(Self.listing(ns) == Self.lines(Self.fullListing))
     }
 
@@ -149,7 +149,7 @@ import LighterTestSupport
         // The replacement is valid up to its last rule, which compares with empty data.
         var batch = try NftRuleset(networks: [], ports: []).batch()
         batch.addRule([.meta(.l4Protocol), .compare(.equal, data: [])], text: "meta l4proto \"\"", chain: "publish", table: NftRuleset.table, kernelOptions: [])
-        let error = #expect(throws: LighterError.self) { try Nftables.commit(batch, namespace: fd) }
+        let error = expectError(.system) { try Nftables.commit(batch, namespace: fd) }
         guard case let .system(call, path, code)? = error else { Issue.record("\(String(describing: error))"); return }
         #expect(call == "nf_tables" && code == EINVAL)
         #expect(path?.hasPrefix("add rule \"meta l4proto \"\"\" to chain publish of table ip lighter") == true, "\(path ?? "")")
@@ -194,9 +194,9 @@ import LighterTestSupport
     @Test func expressionsForInterfaceNamesAndSubnets() throws {
         #expect(try NftRule.interface(.interfaceOut, "lighter0", .equal)
                 == [.meta(.interfaceOut), .compare(.equal, data: Array("lighter0".utf8) + [UInt8](repeating: 0, count: 8))])
-        #expect(throws: LighterError.self) { try NftRule.interface(.interfaceIn, "", .equal) }
+        #expect(throws: LighterError.invalidArgument("interface name \"\" (0 bytes) cannot be matched: Linux names have 1 to 15 bytes, without \"/\"")) { try NftRule.interface(.interfaceIn, "", .equal) }
         #expect(try NftRule.interface(.interfaceIn, "fifteen-bytes-x", .equal).count == 2)
         #expect(NftRule.source(try IPv4Subnet(parsing: "10.89.3.0/24")) == [.payload(.network, offset: 12, length: 3), .compare(.equal, data: [10, 89, 3])])
-        #expect(throws: LighterError.self) { try NftRule.publish(PortBinding(proto: "sctp", hostIP: "", hostPort: 1, containerPort: 1), to: IPv4Address(1)).expressions() }
+        #expect(throws: LighterError.invalidArgument("published port protocol \"sctp\": expected tcp or udp")) { try NftRule.publish(PortBinding(proto: "sctp", hostIP: "", hostPort: 1, containerPort: 1), to: IPv4Address(1)).expressions() }
     }
 }

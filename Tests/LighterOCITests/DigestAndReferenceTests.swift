@@ -1,3 +1,4 @@
+import LighterTestSupport
 import Testing
 @testable import LighterOCI
 import LighterSystem
@@ -8,10 +9,10 @@ import LighterSystem
     }
 
     @Test func rejectsOtherAlgorithmsAndBadHex() {
-        #expect(throws: LighterError.self) { try Digest(parsing: "sha512:" + String(repeating: "a", count: 128)) }
-        #expect(throws: LighterError.self) { try Digest(parsing: "sha256:ABC") }
-        #expect(throws: LighterError.self) { try Digest(parsing: "sha256:" + String(repeating: "A", count: 64)) }
-        #expect(throws: LighterError.self) { try Digest(parsing: String(repeating: "a", count: 64)) }
+        expectError(.invalidDigest) { try Digest(parsing: "sha512:" + String(repeating: "a", count: 128)) }
+        expectError(.invalidDigest) { try Digest(parsing: "sha256:ABC") }
+        expectError(.invalidDigest) { try Digest(parsing: "sha256:" + String(repeating: "A", count: 64)) }
+        expectError(.invalidDigest) { try Digest(parsing: String(repeating: "a", count: 64)) }
     }
 
     @Test func chainIDsFollowTheSpec() throws {
@@ -46,7 +47,8 @@ import LighterSystem
 
     @Test(arguments: ["", "UPPER", "a:b:c", "bad name", "-lead", "trail-", "x:tag!", "busybox@sha256:zz"])
     func rejects(input: String) {
-        #expect(throws: LighterError.self) { try Reference(parsing: input) }
+        // A well-formed name with a malformed digest is a bad digest.
+        expectError(input.contains("@sha256:") ? .invalidDigest : .invalidReference) { try Reference(parsing: input) }
     }
 }
 

@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import LighterTestSupport
 import Testing
 import LighterOCI
 import LighterSystem
@@ -43,7 +44,7 @@ import LighterSystem
         let text = #"{"architecture":"amd64","os":"linux","config":{"Env":["A=1"],"Cmd":["sh"],"ExposedPorts":{"80/tcp":{}},"Healthcheck":{"Test":["NONE"]}},"rootfs":{"type":"layers","diff_ids":[]},"container_config":{"Cmd":["x"]}}"#
         let image = try ImageConfig(jsonBytes: Array(text.utf8), what: "config")
         #expect(image.config?.Cmd == ["sh"] && image.config?.ExposedPorts?.keys.first == "80/tcp" && image.rootfs.diff_ids.isEmpty)
-        #expect(throws: LighterError.self) {
+        expectError(.invalidDigest) {
             try ImageConfig(jsonBytes: Array(#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":["md5:00"]}}"#.utf8), what: "config")
         }
     }

@@ -44,7 +44,7 @@ import Testing
         #expect(other.status == 200 && String(decoding: other.body, as: UTF8.self) == "auth=none host=localhost:\(server.port)")
         let same = try get(client, "\(server.base)/to-same", headers: auth)
         #expect(same.status == 200 && String(decoding: same.body, as: UTF8.self) == "auth=Bearer secret host=127.0.0.1:\(server.port)")
-        #expect(throws: LighterError.self) { _ = try get(client, "\(server.base)/loop") }
+        expectError(.registry) { _ = try get(client, "\(server.base)/loop") }
         do {
             _ = try get(client, "\(server.base)/loop")
         } catch {
@@ -129,7 +129,7 @@ import Testing
         #expect(try url.resolving("def").description == "https://[::1]:5000/v2/x/blobs/uploads/def")
         #expect(try url.resolving("//cdn.example/blob").description == "https://cdn.example/blob")
         #expect(try url.resolving("http://other:81/b").authority == "other:81")
-        #expect(throws: LighterError.self) { try HTTPURL(parsing: "ftp://x/") }
-        #expect(throws: LighterError.self) { try HTTPURL(parsing: "http://x:99999/") }
+        #expect(throws: LighterError.invalidArgument("URL \"ftp://x/\": only http and https are supported")) { try HTTPURL(parsing: "ftp://x/") }
+        #expect(throws: LighterError.invalidArgument("URL \"http://x:99999/\": bad port \"99999\"")) { try HTTPURL(parsing: "http://x:99999/") }
     }
 }

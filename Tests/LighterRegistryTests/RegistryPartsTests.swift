@@ -57,6 +57,6 @@ import Testing
         let dir = TestDirectory("lighter-creds")
         let options = RegistryOptions(authFile: dir.sub("config.json"), dockerConfigFile: nil)
         try FileSystem.writeDurably(Array(#"{"auths":{"r.example":{"auth":"!!notbase64"}}}"#.utf8), to: options.authFile)
-        #expect(throws: LighterError.self) { try CredentialStore(options: options).credentials(for: "r.example") }
+        expectError(.malformed) { try CredentialStore(options: options).credentials(for: "r.example") }
     }
 }

@@ -65,6 +65,6 @@ import Testing
             #expect(error.description.contains("cannot resolve silent.test") && error.description.contains("did not answer"), "\(error)")
         }
         #expect(server.asked.contains("registry.test") && server.asked.contains("silent.test"))
-        #expect(throws: LighterError.self) { try stub.lookup("bad..name") }
+        expectError(.registry) { try stub.lookup("bad..name") }
     }
 }

@@ -1,3 +1,4 @@
+import LighterTestSupport
 import Testing
 @testable import LighterRuntime
 import LighterSystem
@@ -5,15 +6,10 @@ import LighterSystem
 /// The cgroup managers against fake hierarchies in a temp dir (plain files stand in for cgroupfs),
 /// so the v2 layout can be checked on this v1 host.
 @Suite struct CgroupManagerTests {
-    private func tempDir() throws -> String {
-        let dir = "/tmp/lighter-cgroup-test-\(String(UInt64.random(in: 0...UInt64.max), radix: 36))"
-        try FileSystem.makeDirectories(dir)
-        return dir
-    }
-
     @Test func detectsTheLayout() throws {
-        let dir = try tempDir()
-        defer { try? FileSystem.removeTree(dir) }
+        let temp = TestDirectory("lighter-cgroup-test")
+        defer { temp.remove() }
+        let dir = temp.path
         #expect(Cgroups.manager(path: "a/b", mountPoint: dir) is CgroupV1)
         #expect(Cgroups.manager(path: "a/b", mountPoint: dir).path == "/a/b")
         try FileSystem.writeDurably(Array("cpu memory pids\n".utf8), to: "\(dir)/cgroup.controllers")
@@ -21,8 +17,9 @@ import LighterSystem
     }
 
     @Test func v2WritesLimitsAndEnablesControllers() throws {
-        let dir = try tempDir()
-        defer { try? FileSystem.removeTree(dir) }
+        let temp = TestDirectory("lighter-cgroup-test")
+        defer { temp.remove() }
+        let dir = temp.path
         try FileSystem.writeDurably(Array("cpuset cpu io memory hugetlb pids\n".utf8), to: "\(dir)/cgroup.controllers")
         // cgroupfs provides the interface files; plain directories need them made up front.
         for file in ["cgroup.subtree_control", "lighter/cgroup.subtree_control", "lighter/c1/memory.max",
@@ -45,7 +42,7 @@ import LighterSystem
         #expect(try FileSystem.readString("\(leaf)/memory.swap.max") == String(16 << 20))
         // memory.swap.max exists only where the kernel accounts swap: absent here, so refused.
         let swapless = Cgroups.manager(path: "/lighter/c2", mountPoint: dir)
-        #expect(throws: LighterError.self) {
+        expectError(.unsupported) {
             try swapless.create(resources: .init(memory: .init(limit: 1 << 20, swap: 2 << 20)))
         }
         try FileSystem.writeDurably(Array("oom 3\noom_kill 2\n".utf8), to: "\(leaf)/memory.events")
@@ -53,17 +50,19 @@ import LighterSystem
     }
 
     @Test func v2RefusesAControllerTheKernelDoesNotOffer() throws {
-        let dir = try tempDir()
-        defer { try? FileSystem.removeTree(dir) }
+        let temp = TestDirectory("lighter-cgroup-test")
+        defer { temp.remove() }
+        let dir = temp.path
         try FileSystem.writeDurably(Array("cpu memory\n".utf8), to: "\(dir)/cgroup.controllers")
         let manager = Cgroups.manager(path: "/lighter/c1", mountPoint: dir)
-        #expect(throws: LighterError.self) { try manager.create(resources: .init(pids: .init(limit: 10))) }
+        expectError(.unsupported) { try manager.create(resources: .init(pids: .init(limit: 10))) }
         #expect(!FileSystem.exists("\(dir)/lighter/c1"))
     }
 
     @Test func v1RefusesAnUnmountedController() throws {
-        let dir = try tempDir()
-        defer { try? FileSystem.removeTree(dir) }
+        let temp = TestDirectory("lighter-cgroup-test")
+        defer { temp.remove() }
+        let dir = temp.path
         // Only a memory hierarchy: a pids limit cannot be enforced.
         try FileSystem.makeDirectories("\(dir)/memory")
         try FileSystem.writeDurably([], to: "\(dir)/memory/cgroup.procs")
@@ -78,8 +77,9 @@ import LighterSystem
     }
 
     @Test func v1ReportsOOMKillsFromOomControl() throws {
-        let dir = try tempDir()
-        defer { try? FileSystem.removeTree(dir) }
+        let temp = TestDirectory("lighter-cgroup-test")
+        defer { temp.remove() }
+        let dir = temp.path
         try FileSystem.makeDirectories("\(dir)/memory/lighter/c1")
         try FileSystem.writeDurably([], to: "\(dir)/memory/cgroup.procs")
         try FileSystem.writeDurably(Array("oom_kill_disable 0\nunder_oom 0\noom_kill 1\n".utf8),

@@ -7,6 +7,7 @@ import Testing
 import LighterOCI
 import LighterRuntime
 import LighterSystem
+import LighterTestSupport
 
 /// `lighter runtime …` as a user runs it: the real binary, its exit codes and its state JSON.
 @Suite struct RuntimeCLITests {
@@ -16,30 +17,17 @@ import LighterSystem
         var stderr: String
     }
 
-    /// posix_spawn the lighter binary with stdout/stderr redirected to files in `bundle`.
+    /// Run the lighter binary with stdout/stderr redirected to files in `bundle`.
     func lighter(_ arguments: [String], in bundle: BusyboxBundle) throws -> Result {
-        let pid = try spawnLighter(arguments, in: bundle)
-        var status: Int32 = 0
-        try syscall("waitpid") { waitpid(pid, &status, 0) }
-        return Result(status: (status >> 8) & 0xff, stdout: try FileSystem.readString("\(bundle.directory)/cli-stdout"),
+        let status = Run.wait(try spawnLighter(arguments, in: bundle))
+        return Result(status: status, stdout: try FileSystem.readString("\(bundle.directory)/cli-stdout"),
                       stderr: try FileSystem.readString("\(bundle.directory)/cli-stderr"))
     }
 
     func spawnLighter(_ arguments: [String], in bundle: BusyboxBundle) throws -> pid_t {
         let out = "\(bundle.directory)/cli-stdout", err = "\(bundle.directory)/cli-stderr"
         try FileSystem.writeDurably([], to: out)
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_addopen(&actions, 2, err, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        let argv = (["lighter"] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, BusyboxBundle.lighterBinary, &actions, nil, argv, environ)
-        guard rc == 0 else { throw LighterError.system(call: "posix_spawn", path: BusyboxBundle.lighterBinary, errno: rc) }
-        return pid
+        return Run.spawn([BusyboxBundle.lighterBinary] + arguments, stdout: out, stderr: err)
     }
 
     @Test func runForwardsSignalsToTheContainer() throws {

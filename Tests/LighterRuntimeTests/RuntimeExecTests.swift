@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import LighterTestSupport
 import Testing
 import LighterOCI
 import LighterRuntime
@@ -71,11 +72,11 @@ import LighterSystem
         let state = try bundle.runtime.state(id: bundle.id)
         try bundle.runtime.pause(id: bundle.id)
         #expect(try bundle.runtime.isPaused(id: bundle.id))
-        #expect(throws: LighterError.self) { try bundle.runtime.pause(id: bundle.id) }
-        #expect(throws: LighterError.self) { _ = try Self.exec(bundle, ["true"]) }
+        expectError(.conflict) { try bundle.runtime.pause(id: bundle.id) }
+        expectError(.conflict) { _ = try Self.exec(bundle, ["true"]) }
         try bundle.runtime.resume(id: bundle.id)
         #expect(!(try bundle.runtime.isPaused(id: bundle.id)))
-        #expect(throws: LighterError.self) { try bundle.runtime.resume(id: bundle.id) }
+        expectError(.conflict) { try bundle.runtime.resume(id: bundle.id) }
         let stats = try bundle.runtime.stats(id: bundle.id)
         #expect(stats.pids == 1)
         #expect((stats.memoryUsage ?? 0) > 0)

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import LighterTestSupport
 import Testing
 import LighterOCI
 import LighterRuntime
@@ -29,12 +30,12 @@ import LighterSystem
         #expect(stored.pid == created.pid)
         #expect(stored.bundle == bundle.directory)
         #expect(try runtime.state(id: bundle.id).status == .created)
-        #expect(throws: LighterError.self) { try runtime.create(id: bundle.id, bundle: bundle.directory) }
+        expectError(.conflict) { try runtime.create(id: bundle.id, bundle: bundle.directory) }
 
         try runtime.start(id: bundle.id)
         #expect(try runtime.state(id: bundle.id).status == .running)
-        #expect(throws: LighterError.self) { try runtime.start(id: bundle.id) }
-        #expect(throws: LighterError.self) { try runtime.delete(id: bundle.id) }
+        expectError(.conflict) { try runtime.start(id: bundle.id) }
+        expectError(.conflict) { try runtime.delete(id: bundle.id) }
         // Let the container print before it is killed (a loaded machine may be slow to schedule it).
         for _ in 0..<500 where (try? FileSystem.readString("\(bundle.directory)/stdout")) != "started\n" { usleep(20_000) }
 
@@ -58,7 +59,7 @@ import LighterSystem
         defer { bundle.cleanUp() }
         try bundle.writeSpec()
         let created = try bundle.runtime.create(id: bundle.id, bundle: bundle.directory, stdio: .init(input: -1, output: -1, error: -1)).state
-        #expect(throws: LighterError.self) { try bundle.runtime.delete(id: bundle.id) }
+        expectError(.conflict) { try bundle.runtime.delete(id: bundle.id) }
         try bundle.runtime.delete(id: bundle.id, force: true)
         #expect(kill(created.pid, 0) == -1)
         #expect(!FileSystem.exists("/sys/fs/cgroup/memory\(bundle.cgroupsPath)"))

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import LighterTestSupport
 import Testing
 @testable import LighterRuntime
 import LighterOCI
@@ -56,27 +57,27 @@ import LighterSystem
         #expect(throws: LighterError.invalidArgument("unknown capability \"CAP_FLY\"")) { try spec.validate() }
 
         spec = RuntimeSpec.dockerDefault(args: [])
-        #expect(throws: LighterError.self) { try spec.validate() }
+        #expect(throws: LighterError.invalidArgument("config.json: process.args must name a program")) { try spec.validate() }
 
         spec = RuntimeSpec.dockerDefault(args: ["sh"])
         spec.linux?.namespaces?.removeAll { $0.type == "mount" }
-        #expect(throws: LighterError.self) { try spec.validate() }
+        expectError(.unsupported) { try spec.validate() }
 
         spec = RuntimeSpec.dockerDefault(args: ["sh"], hostname: "h")
         spec.linux?.namespaces?.removeAll { $0.type == "uts" }
-        #expect(throws: LighterError.self) { try spec.validate() }
+        #expect(throws: LighterError.invalidArgument("config.json: hostname needs a uts namespace")) { try spec.validate() }
 
         spec = RuntimeSpec.dockerDefault(args: ["sh"])
         spec.linux?.namespaces?.append(.init(type: "time"))
-        #expect(throws: LighterError.self) { try spec.validate() }
+        expectError(.unsupported) { try spec.validate() }
 
         spec = RuntimeSpec.dockerDefault(args: ["sh"])
         spec.linux?.seccomp = .init(defaultAction: "SCMP_ACT_MAYBE")
-        #expect(throws: LighterError.self) { try spec.validate() }
+        expectError(.invalidArgument) { try spec.validate() }
 
         spec = RuntimeSpec.dockerDefault(args: ["sh"])
         spec.process?.rlimits = [.init(type: "RLIMIT_WINGS", hard: 1, soft: 1)]
-        #expect(throws: LighterError.self) { try spec.validate() }
+        #expect(throws: LighterError.invalidArgument("config.json: unknown rlimit type \"RLIMIT_WINGS\"")) { try spec.validate() }
     }
 
     @Test func mountOptionsSplitIntoFlagsPropagationAndData() {
@@ -93,14 +94,14 @@ import LighterSystem
         #expect(try Signals.parse("SIGTERM") == 15)
         #expect(try Signals.parse("usr1") == 10)
         #expect(try Signals.parse("2") == 2)
-        #expect(throws: LighterError.self) { try Signals.parse("SIGNOPE") }
-        #expect(throws: LighterError.self) { try Signals.parse("99") }
+        #expect(throws: LighterError.invalidArgument("unknown signal \"SIGNOPE\"")) { try Signals.parse("SIGNOPE") }
+        #expect(throws: LighterError.invalidArgument("signal 99 is out of range 1-64")) { try Signals.parse("99") }
     }
 
     @Test func rejectsBadContainerIDs() throws {
         let runtime = Runtime(root: "/tmp/lighter-runtime-ids-unused")
         for id in ["", "a/b", "..", "a b"] {
-            #expect(throws: LighterError.self) { try runtime.state(id: id) }
+            expectError(.invalidArgument) { try runtime.state(id: id) }
         }
         #expect(throws: LighterError.notFound(kind: "container", name: "nope")) { try runtime.state(id: "nope") }
     }

@@ -37,7 +37,7 @@ import LighterTestSupport
         let garbage = t.dir.sub("garbage.tar")
         try FileSystem.writeDurably(Array(repeating: 0x41, count: 10_000), to: garbage)
         let fd = try FileDescriptor(path: garbage, flags: O_RDONLY)
-        #expect(throws: LighterError.self) {
+        expectError(.malformed) {
             try t.store.importTarball(from: fd, sourceName: garbage, reference: try Reference(parsing: "junk"), changes: [], platform: nil, message: nil)
         }
         #expect(try t.store.images().map(\.tags) == [["docker.io/library/busybox:latest"]])

@@ -23,7 +23,7 @@ import LighterTestSupport
         let t = try TestStore()
         let id = try t.importBusybox()
         try t.store.tag(id.short, as: "other")
-        #expect(throws: LighterError.self) { try t.store.remove(id.short, force: false) }
+        expectError(.conflict) { try t.store.remove(id.short, force: false) }
         #expect(try t.store.images().count == 1)
         let events = try t.store.remove(id.description, force: true)
         #expect(events.contains(.deleted(id)))
@@ -34,8 +34,8 @@ import LighterTestSupport
         let t = try TestStore()
         let id = try t.importBusybox()
         try t.store.db.execute("INSERT INTO containers (id, name, image_id, created_at) VALUES ('c0ffee', 'web', ?, 0)", [.text(id.hex)])
-        #expect(throws: LighterError.self) { try t.store.remove("busybox", force: false) }
-        #expect(throws: LighterError.self) { try t.store.remove(id.short, force: true) }
+        expectError(.conflict) { try t.store.remove("busybox", force: false) }
+        expectError(.conflict) { try t.store.remove(id.short, force: true) }
         #expect(try t.store.images().count == 1)
         #expect(try t.store.prune(all: true).deleted.isEmpty)
     }
@@ -48,8 +48,8 @@ import LighterTestSupport
         #expect(throws: LighterError.invalidReference("Bad Name: repository name must be lowercase letters, digits and separators (. _ __ -)")) {
             try t.store.remove("Bad Name", force: false)
         }
-        #expect(throws: LighterError.self) { try t.store.tag("busybox", as: "UPPER:case") }
-        #expect(throws: LighterError.self) { try t.store.tag("missing", as: "x") }
+        expectError(.invalidReference) { try t.store.tag("busybox", as: "UPPER:case") }
+        expectError(.notFound) { try t.store.tag("missing", as: "x") }
     }
 
     @Test func retaggingLeavesTheOldImageDanglingAndPruneRemovesIt() throws {

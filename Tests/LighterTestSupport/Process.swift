@@ -68,4 +68,21 @@ public enum Run {
     /// Run a shell command line.
     @discardableResult
     public static func sh(_ command: String) -> ProcessResult { capture(["/bin/sh", "-c", command]) }
+
+    /// Run `/bin/sh -c command` with this process's standard streams (or `stdout` as its standard
+    /// output); returns its exit status.
+    @discardableResult
+    public static func shell(_ command: String, stdout: Int32? = nil) throws(LighterError) -> Int32 {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        if let stdout { posix_spawn_file_actions_adddup2(&actions, stdout, 1) }
+        let arguments: [String] = ["/bin/sh", "-c", command]
+        let argv = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, "/bin/sh", &actions, nil, argv, environ)
+        guard result == 0 else { throw .system(call: "posix_spawn", path: command, errno: result) }
+        return wait(pid)
+    }
 }

@@ -16,7 +16,33 @@ public final class TestDirectory: @unchecked Sendable {
 
     public func sub(_ name: String) -> String { "\(path)/\(name)" }
 
-    deinit { try? FileSystem.removeTree(path) }
+    /// `sub(name)`, made as a directory (with its parents).
+    public func directory(_ name: String) throws(LighterError) -> String {
+        let path = sub(name)
+        try FileSystem.makeDirectories(path)
+        return path
+    }
+
+    /// Write `text` to `sub(name)` durably; returns its path.
+    @discardableResult
+    public func write(_ name: String, _ text: String) throws(LighterError) -> String { try write(name, Array(text.utf8)) }
+
+    /// Write `bytes` to `sub(name)` durably; returns its path.
+    @discardableResult
+    public func write(_ name: String, _ bytes: [UInt8]) throws(LighterError) -> String {
+        let file = sub(name)
+        try FileSystem.writeDurably(bytes, to: file)
+        return file
+    }
+
+    /// Remove the directory now (it is removed when released anyway). Names that are not UTF-8, which
+    /// FileSystem.removeTree cannot spell, are left to rm.
+    public func remove() {
+        try? FileSystem.removeTree(path)
+        if FileSystem.exists(path) { Run.capture(["rm", "-rf", path]) }
+    }
+
+    deinit { remove() }
 }
 
 /// Where the repository's fixtures and built binary are.

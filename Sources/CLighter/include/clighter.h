@@ -38,6 +38,13 @@ uint64_t lighter_makedev(unsigned int major, unsigned int minor);
 /// multi-threaded process.
 pid_t lighter_clone_exec(unsigned long flags, const char *path, char *const argv[], char *const envp[],
                          const int stdio[3], int keep_fd, int parent_death_signal);
+/// clone3(2) with CLONE_INTO_CGROUP: as lighter_clone_exec, but the child is born in the cgroup v2
+/// directory open as `cgroup_fd` (nothing of it ever runs elsewhere; no move through cgroup.procs).
+/// The child gets a copy of the parent's memory (no CLONE_VM: clone3 has no helper for a borrowed
+/// stack), with every handler back to the default. Returns -1 with errno ENOSYS, E2BIG or EINVAL where
+/// the kernel (before 5.7) or a seccomp filter knows no clone3 or CLONE_INTO_CGROUP: fall back then.
+pid_t lighter_clone3_exec_into_cgroup(unsigned long flags, int cgroup_fd, const char *path, char *const argv[],
+                                      char *const envp[], const int stdio[3], int keep_fd, int parent_death_signal);
 /// pivot_root(2).
 int lighter_pivot_root(const char *new_root, const char *put_old);
 /// prctl(2) with all five arguments spelled out (prctl is variadic).
