@@ -3,8 +3,8 @@
 struct TemplateExecutor {
     struct Failure: Error { let message: String }
 
-    /// Nested `{{template}}` calls allowed (Go allows 100000, more than a thread's stack here).
-    static let maxDepth = 1000
+    /// Nested `{{template}}` calls allowed (Go allows 100000, more than a thread's stack holds).
+    static let maxDepth = 100
     /// Nodes evaluated before execution is stopped: a template cannot make Lighter spin.
     static let maxSteps = 10_000_000
 

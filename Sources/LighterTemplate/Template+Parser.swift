@@ -5,7 +5,7 @@ struct TemplateParser {
 
     /// Nesting of parentheses and control structures allowed: deeper input is refused rather
     /// than risking the stack (Go has no such limit before 1.20, then 10000).
-    static let maxDepth = 100
+    static let maxDepth = 50
 
     private let tokens: [TemplateToken]
     private let parseName: String

@@ -68,7 +68,7 @@ public indirect enum TemplateValue: Sendable, Equatable {
     }
 
     /// encoding/json's text of the value (HTML characters left alone, as Docker's `json` does).
-    var json: String {
+    public var json: String {
         var out = ""
         writeJSON(into: &out)
         return out
