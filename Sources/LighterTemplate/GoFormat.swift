@@ -174,6 +174,11 @@ struct GoFormat {
             switch verb {
             case "v": formatFloat(f, verb: "g", precision: -1)
             case "g", "G": formatFloat(f, verb: Character(verb), precision: -1)
+            case "x", "X":
+                let savedPrecision = precision
+                precision = nil
+                formatFloat(f, verb: Character(verb), precision: -1)
+                precision = savedPrecision
             case "e", "E", "f", "F": formatFloat(f, verb: Character(verb), precision: 6)
             default: badVerb(verb, value)
             }

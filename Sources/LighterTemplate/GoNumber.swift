@@ -139,6 +139,7 @@ enum GoNumber {
         if value.isNaN { return "NaN" }
         if value.isInfinite { return value < 0 ? "-Inf" : "+Inf" }
         let sign = value.sign == .minus ? "-" : ""
+        if verb == "x" || verb == "X" { return sign + hexadecimal(value, upper: verb == "X") }
         let (digits, point) = shortestDigits(value)
         switch verb {
         case "e", "E": return sign + formatE(digits, point: point, precision: max(digits.count - 1, 0), upper: verb == "E")
@@ -151,6 +152,37 @@ enum GoNumber {
             let precision = digits.count > point ? digits.count : 0
             return sign + formatF(digits, point: point, precision: max(precision - point, 0))
         }
+    }
+
+    /// strconv's %x of a float: `0x1.921f9f01b866ep+01`, the fraction as short as it goes.
+    private static func hexadecimal(_ value: Double, upper: Bool) -> String {
+        let bits = value.bitPattern
+        var exponent = Int((bits >> 52) & 0x7FF)
+        var mantissa = bits & ((1 << 52) - 1)
+        if exponent == 0 { exponent += 1 } else { mantissa |= 1 << 52 }
+        exponent -= 1023
+        if mantissa == 0 { exponent = 0 }
+        mantissa <<= 8
+        while mantissa != 0 && mantissa & (1 << 60) == 0 {
+            mantissa <<= 1
+            exponent -= 1
+        }
+        let hex = Array(upper ? "0123456789ABCDEF" : "0123456789abcdef")
+        var out = upper ? "0X" : "0x"
+        out += (mantissa >> 60) & 1 == 1 ? "1" : "0"
+        mantissa <<= 4
+        if mantissa != 0 {
+            out += "."
+            while mantissa != 0 {
+                out.append(hex[Int((mantissa >> 60) & 15)])
+                mantissa <<= 4
+            }
+        }
+        out += upper ? "P" : "p"
+        out += exponent < 0 ? "-" : "+"
+        let magnitude = abs(exponent)
+        out += magnitude < 10 ? "0\(magnitude)" : "\(magnitude)"
+        return out
     }
 
     /// A float with an explicit precision (`%.2f`, `%.3e`, `%.4g`), exactly rounded by C.

@@ -6,7 +6,7 @@ struct TemplateExecutor {
     /// Nested `{{template}}` calls allowed (Go allows 100000, more than a thread's stack holds).
     static let maxDepth = 100
     /// Nodes evaluated before execution is stopped: a template cannot make Lighter spin.
-    static let maxSteps = 10_000_000
+    static let maxSteps = 1_000_000
 
     let template: Template
     var output = ""
@@ -26,7 +26,8 @@ struct TemplateExecutor {
     }
 
     mutating func run(_ data: TemplateValue) throws(Failure) {
-        let dot = ExecValue(value: data)
+        // Go's Execute(nil): the dot is an invalid value, not a nil interface.
+        let dot = data == .null ? ExecValue.missing : ExecValue(value: data)
         vars = [("$", dot)]
         guard let root = template.trees[template.name] else {
             throw Failure(message: "template: \(template.name): \(GoQuote.quote(template.name)) is an incomplete or empty template")

@@ -61,6 +61,12 @@ import Testing
         }
     }
 
+    /// Where Lighter knowingly differs from Go, and why. The test checks that these still differ
+    /// (so that a fix shows up here) and that they stay few.
+    static let knownDivergences: [String: String] = [
+        "{{1i}}": "complex constants: Lighter refuses them (no JSON value is complex)",
+    ]
+
     @Test func lighterRendersAsGoDoes() throws {
         let cases = TemplateCorpus.cases
         let expected = try Self.goOutcomes(cases)
@@ -68,6 +74,10 @@ import Testing
         var mismatches: [String] = []
         for (index, item) in cases.enumerated() {
             let got = Self.lighterOutcome(item.template, item.document)
+            if Self.knownDivergences[item.template] != nil {
+                #expect(got != expected[index], "\(item.template) now renders as Go does: drop it from knownDivergences")
+                continue
+            }
             if got != expected[index] {
                 mismatches.append("template \(GoQuoted.quote(item.template)) over \(item.document.prefix(30))…:\n  go:      \(expected[index])\n  lighter: \(got)")
             }
