@@ -114,7 +114,7 @@ enum GoQuote {
             guard scalars.count >= 2 + count else { return nil }
             var value: UInt32 = 0
             for s in scalars[2..<(2 + count)] {
-                guard let d = s.properties.numericType != nil || s.isASCII ? hexValue(s) : nil else { return nil }
+                guard let d = hexValue(s) else { return nil }
                 value = value << 4 | d
             }
             if c == "x" {

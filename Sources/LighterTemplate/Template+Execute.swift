@@ -3,7 +3,8 @@
 struct TemplateExecutor {
     struct Failure: Error { let message: String }
 
-    /// Nested `{{template}}` calls allowed (Go allows 100000, more than a thread's stack holds).
+    /// Nested `{{template}}` calls and `if`/`with`/`range` blocks allowed together (Go allows
+    /// 100000 template calls, more than a thread's stack holds).
     static let maxDepth = 100
     /// Nodes evaluated before execution is stopped: a template cannot make Lighter spin.
     static let maxSteps = 1_000_000
@@ -78,6 +79,9 @@ struct TemplateExecutor {
             let value = try evalPipeline(dot, pipe)
             if pipe.declarations.isEmpty { printValue(value) }
         case let .branch(branch):
+            guard depth < Self.maxDepth else { throw error("exceeded maximum template depth (\(Self.maxDepth))") }
+            depth += 1
+            defer { depth -= 1 }
             switch branch.kind {
             case .if, .with: return try walkIfOrWith(dot, branch)
             case .range: return try walkRange(dot, branch)

@@ -127,6 +127,8 @@ private let doc = #"{"Name":"/web","State":{"Status":"running","ExitCode":0,"Pid
         #expect(failure("{{" + String(repeating: "(", count: 10_000) + "1" + String(repeating: ")", count: 10_000) + "}}")?.contains("max expression depth exceeded") == true)
         #expect(failure(String(repeating: "{{if 1}}", count: 5_000))?.contains("max expression depth exceeded") == true)
         #expect(failure("{{define \"a\"}}{{template \"a\"}}{{end}}{{template \"a\"}}")?.contains("exceeded maximum template depth") == true)
+        let nested = String(repeating: "{{if 1}}", count: 40) + "{{template \"a\"}}" + String(repeating: "{{end}}", count: 40)
+        #expect(failure("{{define \"a\"}}\(nested){{end}}{{template \"a\"}}")?.contains("exceeded maximum template depth") == true)
         let wide = "{\"A\":[" + Array(repeating: "1", count: 200).joined(separator: ",") + "]}"
         #expect(failure("{{range .A}}{{range $.A}}{{range $.A}}x{{end}}{{end}}{{end}}", wide)?.contains("template execution stopped") == true)
         // Every prefix of a long template parses or fails cleanly.
