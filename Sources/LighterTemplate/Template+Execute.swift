@@ -301,15 +301,20 @@ struct TemplateExecutor {
             case let .some(type): throw error("cannot assign nil to \(type.goName)")
             }
         case let .field(idents, _):
-            return try validate(try evalFieldChain(dot, receiver: dot, idents[...], args: [node], final: nil), type)
+            let value = try evalFieldChain(dot, receiver: dot, idents[...], args: [node], final: nil)
+            return try validate(value, type)
         case let .variable(idents, offset):
-            return try validate(try evalVariable(dot, idents: idents, offset: offset, text: node.description, args: [], final: nil), type)
+            let value = try evalVariable(dot, idents: idents, offset: offset, text: node.description, args: [], final: nil)
+            return try validate(value, type)
         case let .pipe(pipe):
-            return try validate(try evalPipeline(dot, pipe), type)
+            let value = try evalPipeline(dot, pipe)
+            return try validate(value, type)
         case let .identifier(name, offset):
-            return try validate(try evalCall(dot, name: name, args: [], callOffset: offset, callText: name, final: nil), type)
+            let value = try evalCall(dot, name: name, args: [], callOffset: offset, callText: name, final: nil)
+            return try validate(value, type)
         case let .chain(inner, fields, offset):
-            return try validate(try evalChain(dot, node, node: inner, fields: fields, offset: offset, args: [], final: nil), type)
+            let value = try evalChain(dot, node, node: inner, fields: fields, offset: offset, args: [], final: nil)
+            return try validate(value, type)
         default: break
         }
         switch type {
@@ -331,7 +336,9 @@ struct TemplateExecutor {
         }
     }
 
-    /// validateType: a value checked against (and converted to) a parameter's type.
+    /// validateType: a value checked against (and converted to) a parameter's type. (Callers
+    /// evaluate the value first: `validate(try eval...)` would read the node being evaluated
+    /// from a copy of the executor taken before the evaluation.)
     private func validate(_ value: ExecValue, _ type: ParameterType?) throws(Failure) -> ExecValue {
         guard let type else { return value }
         if case .missing = value.value {

@@ -275,7 +275,11 @@ enum TemplateFunctionTable {
         default: throw FunctionFailure(message: "can't slice item of type \(item.goType)")
         }
         var idx = [0, count, count]
-        for (i, index) in indexes.enumerated() { idx[i] = try indexArgument(index.unboxed, cap: count) }
+        for (i, index) in indexes.enumerated() {
+            // Unlike index, Go's slice takes its indexes as they come: one held in an interface fails.
+            if index.boxed { throw FunctionFailure(message: "cannot index slice/array with type interface {}") }
+            idx[i] = try indexArgument(index, cap: count)
+        }
         guard idx[0] <= idx[1] else { throw FunctionFailure(message: "invalid slice index: \(idx[0]) > \(idx[1])") }
         if indexes.count == 3, idx[1] > idx[2] { throw FunctionFailure(message: "invalid slice index: \(idx[1]) > \(idx[2])") }
         switch item.value {

@@ -168,6 +168,88 @@ enum TemplateCorpus {
         "{{range .Items}}{{.k}}{{end}}", "{{with index .Items 5}}{{.k}}{{end}}", "{{range .Strings}}{{. | upper}}{{end}}",
     ]
 
+    /// Pseudo-random templates made of template tokens (a fixed seed: the same every run), for
+    /// what nobody thought to write by hand: odd token orders, errors everywhere.
+    static func randomTemplates(count: Int) -> [String] {
+        let pieces = ["}}{{", "}}{{", "}} {{", "{{", "}}", "{{- ", " -}}", " ", ".Name", ".State", ".Status", ".Args", ".Mounts", ".Missing", ".NullValue", ".",
+                      "$", "$x", " := ", " = ", "|", "(", ")", "printf", "\"%v\"", "\"%d\"", "\"s\"", "`r`", "'c'", "1", "-2", "1.5",
+                      "true", "nil", "if", "else", "end", "range", "with", "break", "continue", "define", "template", "block", "\"T\"",
+                      "index", "len", "slice", "eq", "lt", "and", "or", "not", "print", "json", "upper", "join", "split", "truncate",
+                      "/*", "*/", "text", "\n", ",", "0", "$.Name", ".Config.Labels", "html", "js", "pad"]
+        var seed: UInt64 = 0x5DEE_CE66_D1CE_4E5B
+        var templates: [String] = []
+        for _ in 0..<count {
+            var text = "{{"
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let length = 2 + Int(seed >> 60)
+            for _ in 0..<length {
+                seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                text += pieces[Int(seed >> 33) % pieces.count]
+            }
+            templates.append(text + "}}")
+        }
+        return templates
+    }
+
+    /// Pseudo-random templates from a small grammar of Go's template language (fixed seed):
+    /// well-formed more often than token soup, so they reach execution.
+    struct Grammar {
+        var seed: UInt64
+        static let operands = [".Name", ".State.Status", ".State.Pid", ".State.Running", ".Args", ".Mounts", ".Config.Labels", ".Missing",
+                               ".NullValue", ".", "$", "$.Name", "1", "0", "-2", "1.5", "\"s\"", "`r`", "'c'", "true", "nil", ".Float",
+                               ".Unicode", ".Quote", ".SizeRw", ".Big", ".Neg", ".Million", ".Tiny", ".HostConfig.Memory", ".Config.Cmd"]
+        static let functions: [(String, Int)] = [("len", 1), ("index", 2), ("slice", 2), ("eq", 2), ("ne", 2), ("lt", 2), ("le", 2), ("gt", 2),
+                                                 ("and", 2), ("or", 2), ("not", 1), ("print", 2), ("println", 1), ("html", 1), ("js", 1),
+                                                 ("urlquery", 1), ("json", 1), ("upper", 1), ("lower", 1), ("title", 1), ("join", 2),
+                                                 ("split", 2), ("truncate", 2), ("pad", 3), ("printf", 2)]
+        static let formats = ["\"%v\"", "\"%d\"", "\"%s\"", "\"%q\"", "\"%5.2f\"", "\"%x\"", "\"%-4v|\"", "\"%t\"", "\"%e\"", "\"%03d\""]
+
+        mutating func next(_ n: Int) -> Int {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(seed >> 33) % n
+        }
+
+        mutating func term(_ depth: Int) -> String {
+            if depth < 2 && next(4) == 0 { return "(" + pipeline(depth + 1) + ")" }
+            return Self.operands[next(Self.operands.count)]
+        }
+
+        mutating func command(_ depth: Int, piped: Bool) -> String {
+            if !piped && next(3) == 0 { return term(depth) }
+            let (name, arity) = Self.functions[next(Self.functions.count)]
+            var parts = [name]
+            let count = piped ? arity - 1 : arity
+            for i in 0..<max(count, 0) { parts.append(name == "printf" && i == 0 ? Self.formats[next(Self.formats.count)] : term(depth)) }
+            return parts.joined(separator: " ")
+        }
+
+        mutating func pipeline(_ depth: Int) -> String {
+            var text = command(depth, piped: false)
+            if next(3) == 0 { text += " | " + command(depth, piped: true) }
+            return text
+        }
+
+        mutating func nodes(_ depth: Int) -> String {
+            var text = ""
+            for _ in 0..<(1 + next(3)) {
+                switch depth < 2 ? next(6) : next(2) {
+                case 0: text += ["x", " ", "\n", "-"][next(4)]
+                case 1: text += "{{" + pipeline(depth) + "}}"
+                case 2: text += "{{if " + pipeline(depth) + "}}" + nodes(depth + 1) + "{{else}}" + nodes(depth + 1) + "{{end}}"
+                case 3: text += "{{range $i, $v := " + pipeline(depth) + "}}{{$i}}={{$v}};" + nodes(depth + 1) + "{{end}}"
+                case 4: text += "{{with " + pipeline(depth) + "}}" + nodes(depth + 1) + "{{end}}"
+                default: text += "{{$x := " + pipeline(depth) + "}}{{$x}}"
+                }
+            }
+            return text
+        }
+    }
+
+    static func grammarTemplates(count: Int) -> [String] {
+        var grammar = Grammar(seed: 0x2545_F491_4F6C_DD1D)
+        return (0..<count).map { _ in grammar.nodes(0) }
+    }
+
     /// Every (template, document) pair the differential test compares.
     static var cases: [(template: String, document: String)] {
         var all: [(String, String)] = []
@@ -175,6 +257,8 @@ enum TemplateCorpus {
         for template in inspectTemplates { all.append((template, inspect)) }
         for template in psTemplates { all.append((template, psRow)) }
         for template in mixedTemplates { all.append((template, mixed)) }
+        for template in randomTemplates(count: 200) { all.append((template, inspect)) }
+        for template in grammarTemplates(count: 600) { all.append((template, inspect)) }
         return all
     }
 }
