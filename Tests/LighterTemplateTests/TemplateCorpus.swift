@@ -258,7 +258,7 @@ enum TemplateCorpus {
         for template in psTemplates { all.append((template, psRow)) }
         for template in mixedTemplates { all.append((template, mixed)) }
         for template in randomTemplates(count: 200) { all.append((template, inspect)) }
-        for template in grammarTemplates(count: 600) { all.append((template, inspect)) }
+        for template in grammarTemplates(count: 3000) { all.append((template, inspect)) }
         return all
     }
 }

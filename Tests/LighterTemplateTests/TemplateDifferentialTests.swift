@@ -84,10 +84,10 @@ import Testing
         }
         // The corpus exercises execution, not only errors; the random part reaches execution too.
         let rendered = expected.filter(\.ok).count
-        let grammarRendered = expected.suffix(600).filter(\.ok).count
-        #expect(cases.count >= 1400)
-        #expect(rendered * 3 >= cases.count, "Go rendered \(rendered) of \(cases.count)")
-        #expect(grammarRendered >= 60, "Go rendered \(grammarRendered) of the 600 grammar templates")
+        let grammarRendered = expected.suffix(3000).filter(\.ok).count
+        #expect(cases.count >= 3800)
+        #expect(rendered >= 800, "Go rendered \(rendered) of \(cases.count)")
+        #expect(grammarRendered >= 300, "Go rendered \(grammarRendered) of the 3000 grammar templates")
         #expect(mismatches.isEmpty, "\(mismatches.count) of \(cases.count) templates differ from Go:\n\(mismatches.joined(separator: "\n"))")
     }
 }
