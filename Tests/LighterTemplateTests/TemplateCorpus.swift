@@ -197,7 +197,8 @@ enum TemplateCorpus {
         var seed: UInt64
         static let operands = [".Name", ".State.Status", ".State.Pid", ".State.Running", ".Args", ".Mounts", ".Config.Labels", ".Missing",
                                ".NullValue", ".", "$", "$.Name", "1", "0", "-2", "1.5", "\"s\"", "`r`", "'c'", "true", "nil", ".Float",
-                               ".Unicode", ".Quote", ".SizeRw", ".Big", ".Neg", ".Million", ".Tiny", ".HostConfig.Memory", ".Config.Cmd"]
+                               ".Unicode", ".Quote", ".SizeRw", ".Big", ".Neg", ".Million", ".Tiny", ".HostConfig.Memory", ".Config.Cmd",
+                               ".Items", ".Map", ".Floats", ".Strings", ".Ints", ".EmptyList", ".EmptyMap", ".Nested.a"]
         static let functions: [(String, Int)] = [("len", 1), ("index", 2), ("slice", 2), ("eq", 2), ("ne", 2), ("lt", 2), ("le", 2), ("gt", 2),
                                                  ("and", 2), ("or", 2), ("not", 1), ("print", 2), ("println", 1), ("html", 1), ("js", 1),
                                                  ("urlquery", 1), ("json", 1), ("upper", 1), ("lower", 1), ("title", 1), ("join", 2),
@@ -245,8 +246,8 @@ enum TemplateCorpus {
         }
     }
 
-    static func grammarTemplates(count: Int) -> [String] {
-        var grammar = Grammar(seed: 0x2545_F491_4F6C_DD1D)
+    static func grammarTemplates(count: Int, seed: UInt64 = 0x2545_F491_4F6C_DD1D) -> [String] {
+        var grammar = Grammar(seed: seed)
         return (0..<count).map { _ in grammar.nodes(0) }
     }
 
@@ -258,6 +259,7 @@ enum TemplateCorpus {
         for template in psTemplates { all.append((template, psRow)) }
         for template in mixedTemplates { all.append((template, mixed)) }
         for template in randomTemplates(count: 200) { all.append((template, inspect)) }
+        for template in grammarTemplates(count: 1000, seed: 0x1234_5678_9ABC_DEF1) { all.append((template, mixed)) }
         for template in grammarTemplates(count: 3000) { all.append((template, inspect)) }
         return all
     }

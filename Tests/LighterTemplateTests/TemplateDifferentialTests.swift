@@ -85,7 +85,7 @@ import Testing
         // The corpus exercises execution, not only errors; the random part reaches execution too.
         let rendered = expected.filter(\.ok).count
         let grammarRendered = expected.suffix(3000).filter(\.ok).count
-        #expect(cases.count >= 3800)
+        #expect(cases.count >= 4800)
         #expect(rendered >= 800, "Go rendered \(rendered) of \(cases.count)")
         #expect(grammarRendered >= 300, "Go rendered \(grammarRendered) of the 3000 grammar templates")
         #expect(mismatches.isEmpty, "\(mismatches.count) of \(cases.count) templates differ from Go:\n\(mismatches.joined(separator: "\n"))")
