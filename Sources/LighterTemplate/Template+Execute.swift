@@ -1,8 +1,8 @@
+import LighterSystem
+
 /// The executor of Go's text/template (text/template/exec.go) over template values. Errors
 /// read as Go's: `template: NAME:LINE:COL: executing "NAME" at <NODE>: MESSAGE`.
 struct TemplateExecutor {
-    struct Failure: Error { let message: String }
-
     /// Nested `{{template}}` calls and `if`/`with`/`range` blocks allowed together (Go allows
     /// 100000 template calls, more than a thread's stack holds).
     static let maxDepth = 100
@@ -26,12 +26,12 @@ struct TemplateExecutor {
         self.templateName = template.name
     }
 
-    mutating func run(_ data: TemplateValue) throws(Failure) {
+    mutating func run(_ data: TemplateValue) throws(LighterError) {
         // Go's Execute(nil): the dot is an invalid value, not a nil interface.
         let dot = data == .null ? ExecValue.missing : ExecValue(value: data)
         vars = [("$", dot)]
         guard let root = template.trees[template.name] else {
-            throw Failure(message: "template: \(template.name): \(GoQuote.quote(template.name)) is an incomplete or empty template")
+            throw LighterError.invalidArgument("template: \(template.name): \(GoQuote.quote(template.name)) is an incomplete or empty template")
         }
         _ = try walk(dot, root)
     }
@@ -43,25 +43,25 @@ struct TemplateExecutor {
         nodeText = text()
     }
 
-    private func error(_ message: String) -> Failure {
+    private func error(_ message: String) -> LighterError {
         guard let offset = nodeOffset else {
-            return Failure(message: "template: \(templateName): \(message)")
+            return LighterError.invalidArgument("template: \(templateName): \(message)")
         }
         let bytes = Array(template.text.utf8.prefix(offset))
         let lastNewline = bytes.lastIndex(of: 0x0A)
         let column = lastNewline.map { offset - ($0 + 1) } ?? offset
         let line = 1 + bytes.filter { $0 == 0x0A }.count
-        return Failure(message: "template: \(template.parseName):\(line):\(column): executing \(GoQuote.quote(templateName)) at <\(nodeText)>: \(message)")
+        return LighterError.invalidArgument("template: \(template.parseName):\(line):\(column): executing \(GoQuote.quote(templateName)) at <\(nodeText)>: \(message)")
     }
 
-    private mutating func step() throws(Failure) {
+    private mutating func step() throws(LighterError) {
         steps += 1
         if steps > Self.maxSteps { throw error("template execution stopped after \(Self.maxSteps) steps") }
     }
 
     // MARK: - Walking the tree
 
-    private mutating func walk(_ dot: ExecValue, _ nodes: [TemplateNode]) throws(Failure) -> Flow {
+    private mutating func walk(_ dot: ExecValue, _ nodes: [TemplateNode]) throws(LighterError) -> Flow {
         for node in nodes {
             let flow = try walk(dot, node)
             if flow != .normal { return flow }
@@ -69,7 +69,7 @@ struct TemplateExecutor {
         return .normal
     }
 
-    private mutating func walk(_ dot: ExecValue, _ node: TemplateNode) throws(Failure) -> Flow {
+    private mutating func walk(_ dot: ExecValue, _ node: TemplateNode) throws(LighterError) -> Flow {
         try step()
         if case .text = node {} else { at(node.offset, node.description) }
         switch node {
@@ -102,7 +102,7 @@ struct TemplateExecutor {
         }
     }
 
-    private mutating func walkIfOrWith(_ dot: ExecValue, _ branch: TemplateBranch) throws(Failure) -> Flow {
+    private mutating func walkIfOrWith(_ dot: ExecValue, _ branch: TemplateBranch) throws(LighterError) -> Flow {
         let mark = vars.count
         defer { vars.removeLast(vars.count - mark) }
         let value = try evalPipeline(dot, branch.pipe)
@@ -114,13 +114,13 @@ struct TemplateExecutor {
         return .normal
     }
 
-    private mutating func walkRange(_ dot: ExecValue, _ branch: TemplateBranch) throws(Failure) -> Flow {
+    private mutating func walkRange(_ dot: ExecValue, _ branch: TemplateBranch) throws(LighterError) -> Flow {
         let outerMark = vars.count
         defer { vars.removeLast(vars.count - outerMark) }
         let value = try evalPipeline(dot, branch.pipe).unboxed
         let mark = vars.count
         let declarations = branch.pipe.declarations.count
-        func iteration(_ executor: inout TemplateExecutor, index: ExecValue, element: ExecValue) throws(Failure) -> Flow {
+        func iteration(_ executor: inout TemplateExecutor, index: ExecValue, element: ExecValue) throws(LighterError) -> Flow {
             if declarations > 0 { executor.vars[executor.vars.count - 1].value = element }
             if declarations > 1 { executor.vars[executor.vars.count - 2].value = index }
             defer { executor.vars.removeLast(executor.vars.count - mark) }
@@ -145,7 +145,7 @@ struct TemplateExecutor {
         return .normal
     }
 
-    private mutating func walkTemplate(_ dot: ExecValue, name: String, pipe: TemplatePipe?) throws(Failure) {
+    private mutating func walkTemplate(_ dot: ExecValue, name: String, pipe: TemplatePipe?) throws(LighterError) {
         guard let tree = template.trees[name] else { throw error("template \(GoQuote.quote(name)) not defined") }
         guard depth < Self.maxDepth else { throw error("exceeded maximum template depth (\(Self.maxDepth))") }
         var value = ExecValue.missing
@@ -164,7 +164,7 @@ struct TemplateExecutor {
 
     // MARK: - Pipelines and commands
 
-    private mutating func evalPipeline(_ dot: ExecValue, _ pipe: TemplatePipe) throws(Failure) -> ExecValue {
+    private mutating func evalPipeline(_ dot: ExecValue, _ pipe: TemplatePipe) throws(LighterError) -> ExecValue {
         at(pipe.offset, pipe.description)
         var value: ExecValue?
         for command in pipe.commands {
@@ -182,21 +182,21 @@ struct TemplateExecutor {
         return result
     }
 
-    private mutating func setVar(_ name: String, _ value: ExecValue) throws(Failure) {
+    private mutating func setVar(_ name: String, _ value: ExecValue) throws(LighterError) {
         guard let i = vars.lastIndex(where: { $0.name == name }) else { throw error("undefined variable: \(name)") }
         vars[i].value = value
     }
 
-    private func varValue(_ name: String) throws(Failure) -> ExecValue {
+    private func varValue(_ name: String) throws(LighterError) -> ExecValue {
         guard let found = vars.last(where: { $0.name == name }) else { throw error("undefined variable: \(name)") }
         return found.value
     }
 
-    private mutating func notAFunction(_ args: [TemplateArgument], _ final: ExecValue?) throws(Failure) {
+    private mutating func notAFunction(_ args: [TemplateArgument], _ final: ExecValue?) throws(LighterError) {
         if args.count > 1 || final != nil { throw error("can't give argument to non-function \(args[0].description)") }
     }
 
-    private mutating func evalCommand(_ dot: ExecValue, _ command: TemplateCommand, final: ExecValue?) throws(Failure) -> ExecValue {
+    private mutating func evalCommand(_ dot: ExecValue, _ command: TemplateCommand, final: ExecValue?) throws(LighterError) -> ExecValue {
         let first = command.args[0]
         switch first {
         case let .field(idents, offset):
@@ -227,7 +227,7 @@ struct TemplateExecutor {
     }
 
     private mutating func evalChain(_ dot: ExecValue, _ chain: TemplateArgument, node: TemplateArgument, fields: [String], offset: Int,
-                                    args: [TemplateArgument], final: ExecValue?) throws(Failure) -> ExecValue {
+                                    args: [TemplateArgument], final: ExecValue?) throws(LighterError) -> ExecValue {
         at(offset, chain.description)
         if case .nil_ = node { throw error("indirection through explicit nil in \(chain.description)") }
         let receiver = try evalArg(dot, nil, node)
@@ -235,7 +235,7 @@ struct TemplateExecutor {
     }
 
     private mutating func evalVariable(_ dot: ExecValue, idents: [String], offset: Int, text: String,
-                                       args: [TemplateArgument], final: ExecValue?) throws(Failure) -> ExecValue {
+                                       args: [TemplateArgument], final: ExecValue?) throws(LighterError) -> ExecValue {
         at(offset, text)
         let value = try varValue(idents[0])
         if idents.count == 1 {
@@ -246,7 +246,7 @@ struct TemplateExecutor {
     }
 
     private mutating func evalFieldChain(_ dot: ExecValue, receiver start: ExecValue, _ idents: ArraySlice<String>,
-                                         args: [TemplateArgument], final: ExecValue?) throws(Failure) -> ExecValue {
+                                         args: [TemplateArgument], final: ExecValue?) throws(LighterError) -> ExecValue {
         var receiver = start
         for ident in idents.dropLast() {
             receiver = try evalField(ident, args: [], final: nil, receiver: receiver)
@@ -254,7 +254,7 @@ struct TemplateExecutor {
         return try evalField(idents.last!, args: args, final: final, receiver: receiver)
     }
 
-    private mutating func evalField(_ name: String, args: [TemplateArgument], final: ExecValue?, receiver: ExecValue) throws(Failure) -> ExecValue {
+    private mutating func evalField(_ name: String, args: [TemplateArgument], final: ExecValue?, receiver: ExecValue) throws(LighterError) -> ExecValue {
         if case .missing = receiver.value {
             if template.missingKeyIsError { throw error("nil data; no entry for key \(GoQuote.quote(name))") }
             return .missing
@@ -274,7 +274,7 @@ struct TemplateExecutor {
         throw error("can't evaluate field \(name) in type \(receiver.goType)")
     }
 
-    private mutating func idealConstant(_ number: TemplateNumber, offset: Int) throws(Failure) -> ExecValue {
+    private mutating func idealConstant(_ number: TemplateNumber, offset: Int) throws(LighterError) -> ExecValue {
         at(offset, number.text)
         let text = number.text.lowercased()
         let isHexInt = text.count > 2 && text.hasPrefix("0x") && !text.contains("p")
@@ -289,7 +289,7 @@ struct TemplateExecutor {
     // MARK: - Arguments and calls
 
     /// evalArg: an argument evaluated for a parameter of the given type (nil: no conversion).
-    private mutating func evalArg(_ dot: ExecValue, _ type: ParameterType?, _ node: TemplateArgument) throws(Failure) -> ExecValue {
+    private mutating func evalArg(_ dot: ExecValue, _ type: ParameterType?, _ node: TemplateArgument) throws(LighterError) -> ExecValue {
         at(node.offset, node.description)
         switch node {
         case .dot: return try validate(dot, type)
@@ -339,7 +339,7 @@ struct TemplateExecutor {
     /// validateType: a value checked against (and converted to) a parameter's type. (Callers
     /// evaluate the value first: `validate(try eval...)` would read the node being evaluated
     /// from a copy of the executor taken before the evaluation.)
-    private func validate(_ value: ExecValue, _ type: ParameterType?) throws(Failure) -> ExecValue {
+    private func validate(_ value: ExecValue, _ type: ParameterType?) throws(LighterError) -> ExecValue {
         guard let type else { return value }
         if case .missing = value.value {
             switch type {
@@ -364,7 +364,7 @@ struct TemplateExecutor {
     }
 
     private mutating func evalCall(_ dot: ExecValue, name: String, args: [TemplateArgument], callOffset: Int, callText: String,
-                                   final: ExecValue?) throws(Failure) -> ExecValue {
+                                   final: ExecValue?) throws(LighterError) -> ExecValue {
         guard let function = template.functions[name] else { throw error("\(GoQuote.quote(name)) is not a defined function") }
         let numIn = args.count + (final == nil ? 0 : 1)
         let numFixed: Int
@@ -410,7 +410,7 @@ struct TemplateExecutor {
             return try function.body(argv)
         } catch {
             at(callOffset, callText)
-            throw self.error("error calling \(name): \(error.message)")
+            throw self.error("error calling \(name): \(error.templateMessage)")
         }
     }
 }

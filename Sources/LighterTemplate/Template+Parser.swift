@@ -1,8 +1,8 @@
+import LighterSystem
+
 /// The parser of Go's text/template (text/template/parse/parse.go) over the lexer's tokens.
 /// Errors read as Go's: `template: NAME:LINE: MESSAGE`.
 struct TemplateParser {
-    struct Failure: Error { let message: String }
-
     /// Nesting of parentheses and control structures allowed: deeper input is refused rather
     /// than risking the stack (Go has no such limit before 1.20, then 10000).
     static let maxDepth = 50
@@ -18,7 +18,7 @@ struct TemplateParser {
     private var depth = 0
     private(set) var trees: [String: [TemplateNode]] = [:]
 
-    static func parse(_ text: String, name: String, functions: Set<String>) throws(Failure) -> [String: [TemplateNode]] {
+    static func parse(_ text: String, name: String, functions: Set<String>) throws(LighterError) -> [String: [TemplateNode]] {
         var parser = TemplateParser(tokens: TemplateLexer.tokens(text), parseName: name, functions: functions)
         let root = try parser.parseTop()
         try parser.add(name: name, root: root)
@@ -60,11 +60,11 @@ struct TemplateParser {
         return token
     }
 
-    private func error(_ message: String) -> Failure {
-        Failure(message: "template: \(parseName):\(line): \(message)")
+    private func error(_ message: String) -> LighterError {
+        LighterError.invalidArgument("template: \(parseName):\(line): \(message)")
     }
 
-    private func unexpected(_ token: TemplateToken, _ context: String) -> Failure {
+    private func unexpected(_ token: TemplateToken, _ context: String) -> LighterError {
         if token.kind == .error {
             var extra = ""
             if actionLine != 0 && actionLine != token.line {
@@ -76,13 +76,13 @@ struct TemplateParser {
         return error("unexpected \(token.described) in \(context)")
     }
 
-    private mutating func expect(_ kind: TemplateToken.Kind, _ context: String) throws(Failure) -> TemplateToken {
+    private mutating func expect(_ kind: TemplateToken.Kind, _ context: String) throws(LighterError) -> TemplateToken {
         let token = nextNonSpace()
         guard token.kind == kind else { throw unexpected(token, context) }
         return token
     }
 
-    private mutating func enter() throws(Failure) {
+    private mutating func enter() throws(LighterError) {
         depth += 1
         if depth > Self.maxDepth { throw error("max expression depth exceeded") }
     }
@@ -96,7 +96,7 @@ struct TemplateParser {
         }
     }
 
-    private mutating func add(name: String, root: [TemplateNode]) throws(Failure) {
+    private mutating func add(name: String, root: [TemplateNode]) throws(LighterError) {
         guard let existing = trees[name], !Self.isEmpty(existing) else {
             trees[name] = root
             return
@@ -104,7 +104,7 @@ struct TemplateParser {
         if !Self.isEmpty(root) { throw error("template: multiple definition of template \(GoQuote.quote(name))") }
     }
 
-    private mutating func parseTop() throws(Failure) -> [TemplateNode] {
+    private mutating func parseTop() throws(LighterError) -> [TemplateNode] {
         var root: [TemplateNode] = []
         while peek().kind != .eof {
             if peek().kind == .leftDelim {
@@ -124,7 +124,7 @@ struct TemplateParser {
         return root
     }
 
-    private mutating func parseDefinition() throws(Failure) {
+    private mutating func parseDefinition() throws(LighterError) {
         let context = "define clause"
         let token = nextNonSpace()
         guard token.kind == .string || token.kind == .rawString else { throw unexpected(token, context) }
@@ -142,7 +142,7 @@ struct TemplateParser {
     }
 
     /// Nodes up to `{{end}}` or `{{else}}`, and which of the two ended them.
-    private mutating func itemList() throws(Failure) -> ([TemplateNode], String) {
+    private mutating func itemList() throws(LighterError) -> ([TemplateNode], String) {
         var list: [TemplateNode] = []
         while peekNonSpace().kind != .eof {
             let (node, terminator) = try textOrAction()
@@ -153,7 +153,7 @@ struct TemplateParser {
     }
 
     /// A node, or the `{{end}}` / `{{else}}` that ends a list.
-    private mutating func textOrAction() throws(Failure) -> (TemplateNode?, String?) {
+    private mutating func textOrAction() throws(LighterError) -> (TemplateNode?, String?) {
         let token = nextNonSpace()
         switch token.kind {
         case .text: return (.text(token.text), nil)
@@ -165,7 +165,7 @@ struct TemplateParser {
         }
     }
 
-    private mutating func action() throws(Failure) -> (TemplateNode?, String?) {
+    private mutating func action() throws(LighterError) -> (TemplateNode?, String?) {
         let token = nextNonSpace()
         switch token.kind {
         case .block: return (try blockControl(), nil)
@@ -193,7 +193,7 @@ struct TemplateParser {
         }
     }
 
-    private mutating func parseControl(_ kind: TemplateBranch.Kind) throws(Failure) -> TemplateBranch {
+    private mutating func parseControl(_ kind: TemplateBranch.Kind) throws(LighterError) -> TemplateBranch {
         try enter()
         defer { depth -= 1 }
         let savedVars = vars.count
@@ -217,13 +217,13 @@ struct TemplateParser {
         return TemplateBranch(kind: kind, pipe: pipe, list: list, elseList: elseList)
     }
 
-    private mutating func templateName(_ token: TemplateToken, _ context: String) throws(Failure) -> String {
+    private mutating func templateName(_ token: TemplateToken, _ context: String) throws(LighterError) -> String {
         guard token.kind == .string || token.kind == .rawString else { throw unexpected(token, context) }
         guard let name = GoQuote.unquote(token.text) else { throw error("invalid syntax") }
         return name
     }
 
-    private mutating func templateControl() throws(Failure) -> TemplateNode {
+    private mutating func templateControl() throws(LighterError) -> TemplateNode {
         let context = "template clause"
         let token = nextNonSpace()
         let name = try templateName(token, context)
@@ -235,7 +235,7 @@ struct TemplateParser {
         return .template(name: name, pipe: pipe, offset: token.offset)
     }
 
-    private mutating func blockControl() throws(Failure) -> TemplateNode {
+    private mutating func blockControl() throws(LighterError) -> TemplateNode {
         let context = "block clause"
         let token = nextNonSpace()
         let name = try templateName(token, context)
@@ -256,7 +256,7 @@ struct TemplateParser {
 
     // MARK: - Pipelines
 
-    private mutating func pipeline(_ context: String, end: TemplateToken.Kind) throws(Failure) -> TemplatePipe {
+    private mutating func pipeline(_ context: String, end: TemplateToken.Kind) throws(LighterError) -> TemplatePipe {
         var pipe = TemplatePipe(offset: peekNonSpace().offset)
         declarations: while true {
             let v = peekNonSpace()
@@ -309,7 +309,7 @@ struct TemplateParser {
         }
     }
 
-    private mutating func command() throws(Failure) -> TemplateCommand {
+    private mutating func command() throws(LighterError) -> TemplateCommand {
         var command = TemplateCommand(offset: peekNonSpace().offset)
         while true {
             _ = peekNonSpace()
@@ -327,7 +327,7 @@ struct TemplateParser {
         return command
     }
 
-    private mutating func operand() throws(Failure) -> TemplateArgument? {
+    private mutating func operand() throws(LighterError) -> TemplateArgument? {
         guard let node = try term() else { return nil }
         guard peek().kind == .field else { return node }
         let chainOffset = peek().offset
@@ -342,7 +342,7 @@ struct TemplateParser {
         }
     }
 
-    private mutating func term() throws(Failure) -> TemplateArgument? {
+    private mutating func term() throws(LighterError) -> TemplateArgument? {
         let token = nextNonSpace()
         switch token.kind {
         case .identifier:
@@ -371,7 +371,7 @@ struct TemplateParser {
         }
     }
 
-    private func number(_ token: TemplateToken) throws(Failure) -> TemplateNumber {
+    private func number(_ token: TemplateToken) throws(LighterError) -> TemplateNumber {
         let text = token.text
         var number = TemplateNumber(text: text)
         if token.kind == .charConstant {

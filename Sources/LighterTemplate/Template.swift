@@ -20,11 +20,7 @@ public struct Template: Sendable {
 
     public init(_ text: String, name: String = "", functions: TemplateFunctions = .docker, missingKeyIsError: Bool = false) throws(LighterError) {
         let table = functions.table
-        do {
-            trees = try TemplateParser.parse(text, name: name, functions: Set(table.keys))
-        } catch {
-            throw .invalidArgument(error.message)
-        }
+        trees = try TemplateParser.parse(text, name: name, functions: Set(table.keys))
         self.name = name
         self.parseName = name
         self.text = text
@@ -49,11 +45,7 @@ public struct Template: Sendable {
     /// The template's output for `data` (the template's dot and `$`).
     public func execute(_ data: TemplateValue) throws(LighterError) -> String {
         var executor = TemplateExecutor(template: self)
-        do {
-            try executor.run(data)
-        } catch {
-            throw .invalidArgument(error.message)
-        }
+        try executor.run(data)
         return executor.output
     }
 
@@ -65,7 +57,7 @@ public struct Template: Sendable {
             try executor.run(data)
             return (executor.output, nil)
         } catch {
-            return (executor.output, .invalidArgument(error.message))
+            return (executor.output, error)
         }
     }
 }

@@ -1,3 +1,5 @@
+import LighterSystem
+
 /// A value during execution: the value, and whether Go would hold it in an `interface {}`
 /// (an element of a `[]interface {}` or `map[string]interface {}`), which decides a few of
 /// Go's behaviours (a nil there is a nil interface) and the type its errors name.
@@ -59,15 +61,21 @@ enum ParameterType: Sendable {
     }
 }
 
-/// A function's own error, reported as `error calling NAME: MESSAGE`.
-struct FunctionFailure: Error { let message: String }
+extension LighterError {
+    /// The text of a template error (a function's own error is reported as
+    /// `error calling NAME: MESSAGE`).
+    var templateMessage: String {
+        if case let .invalidArgument(message) = self { return message }
+        return description
+    }
+}
 
 struct TemplateFunction: Sendable {
     let fixed: [ParameterType]
     let variadic: ParameterType?
-    let body: @Sendable ([ExecValue]) throws(FunctionFailure) -> ExecValue
+    let body: @Sendable ([ExecValue]) throws(LighterError) -> ExecValue
 
-    init(_ fixed: [ParameterType], variadic: ParameterType? = nil, _ body: @escaping @Sendable ([ExecValue]) throws(FunctionFailure) -> ExecValue) {
+    init(_ fixed: [ParameterType], variadic: ParameterType? = nil, _ body: @escaping @Sendable ([ExecValue]) throws(LighterError) -> ExecValue) {
         self.fixed = fixed
         self.variadic = variadic
         self.body = body
@@ -118,17 +126,17 @@ enum TemplateFunctionTable {
         "and": TemplateFunction([.value], variadic: .value) { args in args.last ?? .missing },
         "or": TemplateFunction([.value], variadic: .value) { args in args.last ?? .missing },
         "not": TemplateFunction([.value]) { args in bool(!args[0].truth) },
-        "len": TemplateFunction([.value]) { args throws(FunctionFailure) in try length(args[0]) },
-        "index": TemplateFunction([.value], variadic: .value) { args throws(FunctionFailure) in
+        "len": TemplateFunction([.value]) { args throws(LighterError) in try length(args[0]) },
+        "index": TemplateFunction([.value], variadic: .value) { args throws(LighterError) in
             try index(args[0], Array(args.dropFirst()))
         },
-        "slice": TemplateFunction([.value], variadic: .value) { args throws(FunctionFailure) in
+        "slice": TemplateFunction([.value], variadic: .value) { args throws(LighterError) in
             try slice(args[0], Array(args.dropFirst()))
         },
-        "call": TemplateFunction([.value], variadic: .value) { args throws(FunctionFailure) in
+        "call": TemplateFunction([.value], variadic: .value) { args throws(LighterError) in
             let fn = args[0].unboxed
-            if case .missing = fn.value { throw FunctionFailure(message: "call of nil") }
-            throw FunctionFailure(message: "non-function of type \(fn.goType)")
+            if case .missing = fn.value { throw LighterError.invalidArgument("call of nil") }
+            throw LighterError.invalidArgument("non-function of type \(fn.goType)")
         },
         "print": TemplateFunction([], variadic: .any) { args in string(GoFormat.sprint(args.map(any))) },
         "println": TemplateFunction([], variadic: .any) { args in string(GoFormat.sprintln(args.map(any))) },
@@ -138,16 +146,16 @@ enum TemplateFunctionTable {
         "html": TemplateFunction([], variadic: .any) { args in string(Escaping.html(escapedArgument(args))) },
         "js": TemplateFunction([], variadic: .any) { args in string(Escaping.js(escapedArgument(args))) },
         "urlquery": TemplateFunction([], variadic: .any) { args in string(Escaping.urlQuery(escapedArgument(args))) },
-        "eq": TemplateFunction([.value], variadic: .value) { args throws(FunctionFailure) in
+        "eq": TemplateFunction([.value], variadic: .value) { args throws(LighterError) in
             bool(try Comparison.eq(args[0], Array(args.dropFirst())))
         },
-        "ne": TemplateFunction([.value, .value]) { args throws(FunctionFailure) in
+        "ne": TemplateFunction([.value, .value]) { args throws(LighterError) in
             bool(!(try Comparison.eq(args[0], [args[1]])))
         },
-        "lt": TemplateFunction([.value, .value]) { args throws(FunctionFailure) in bool(try Comparison.lt(args[0], args[1])) },
-        "le": TemplateFunction([.value, .value]) { args throws(FunctionFailure) in bool(try Comparison.le(args[0], args[1])) },
-        "gt": TemplateFunction([.value, .value]) { args throws(FunctionFailure) in bool(!(try Comparison.le(args[0], args[1]))) },
-        "ge": TemplateFunction([.value, .value]) { args throws(FunctionFailure) in bool(!(try Comparison.lt(args[0], args[1]))) },
+        "lt": TemplateFunction([.value, .value]) { args throws(LighterError) in bool(try Comparison.lt(args[0], args[1])) },
+        "le": TemplateFunction([.value, .value]) { args throws(LighterError) in bool(try Comparison.le(args[0], args[1])) },
+        "gt": TemplateFunction([.value, .value]) { args throws(LighterError) in bool(!(try Comparison.le(args[0], args[1]))) },
+        "ge": TemplateFunction([.value, .value]) { args throws(LighterError) in bool(!(try Comparison.lt(args[0], args[1]))) },
     ]
 
     /// text/template's evalArgs for html/js/urlquery: one string as is, otherwise Sprint of the
@@ -174,19 +182,19 @@ enum TemplateFunctionTable {
         "title": TemplateFunction([.string]) { args in string(GoStrings.title(stringValue(args[0]))) },
         "lower": TemplateFunction([.string]) { args in string(GoStrings.lower(stringValue(args[0]))) },
         "upper": TemplateFunction([.string]) { args in string(GoStrings.upper(stringValue(args[0]))) },
-        "pad": TemplateFunction([.string, .int, .int]) { args throws(FunctionFailure) in
+        "pad": TemplateFunction([.string, .int, .int]) { args throws(LighterError) in
             let source = stringValue(args[0])
             guard !source.isEmpty else { return string(source) }
             let prefix = intValue(args[1]), suffix = intValue(args[2])
-            guard prefix >= 0, suffix >= 0 else { throw FunctionFailure(message: "strings: negative Repeat count") }
+            guard prefix >= 0, suffix >= 0 else { throw LighterError.invalidArgument("strings: negative Repeat count") }
             return string(String(repeating: " ", count: prefix) + source + String(repeating: " ", count: suffix))
         },
-        "truncate": TemplateFunction([.string, .int]) { args throws(FunctionFailure) in
+        "truncate": TemplateFunction([.string, .int]) { args throws(LighterError) in
             let source = stringValue(args[0])
             let length = intValue(args[1])
             let bytes = Array(source.utf8)
             if bytes.count < length { return string(source) }
-            guard length >= 0 else { throw FunctionFailure(message: "runtime error: slice bounds out of range [:\(length)]") }
+            guard length >= 0 else { throw LighterError.invalidArgument("runtime error: slice bounds out of range [:\(length)]") }
             return string(String(decoding: bytes[0..<length], as: UTF8.self))
         },
     ]
@@ -203,52 +211,52 @@ enum TemplateFunctionTable {
 
     // MARK: - len, index, slice
 
-    static func length(_ item: ExecValue) throws(FunctionFailure) -> ExecValue {
-        if item.boxed, case .null = item.value { throw FunctionFailure(message: "len of nil pointer") }
+    static func length(_ item: ExecValue) throws(LighterError) -> ExecValue {
+        if item.boxed, case .null = item.value { throw LighterError.invalidArgument("len of nil pointer") }
         switch item.value {
-        case .missing: throw FunctionFailure(message: "reflect: call of reflect.Value.Type on zero Value")
+        case .missing: throw LighterError.invalidArgument("reflect: call of reflect.Value.Type on zero Value")
         case let .string(s): return ExecValue(value: .int(s.utf8.count))
         case let .array(items): return ExecValue(value: .int(items.count))
         case let .object(fields): return ExecValue(value: .int(fields.count))
-        default: throw FunctionFailure(message: "len of type \(item.unboxed.goType)")
+        default: throw LighterError.invalidArgument("len of type \(item.unboxed.goType)")
         }
     }
 
-    static func indexArgument(_ index: ExecValue, cap: Int) throws(FunctionFailure) -> Int {
+    static func indexArgument(_ index: ExecValue, cap: Int) throws(LighterError) -> Int {
         let x: Int
         switch index.value {
         case let .int(n): x = n
         case let .uint(n): x = Int(truncatingIfNeeded: n)
-        case .missing, .null: throw FunctionFailure(message: "cannot index slice/array with nil")
-        default: throw FunctionFailure(message: "cannot index slice/array with type \(index.goType)")
+        case .missing, .null: throw LighterError.invalidArgument("cannot index slice/array with nil")
+        default: throw LighterError.invalidArgument("cannot index slice/array with type \(index.goType)")
         }
-        guard x >= 0, x <= cap else { throw FunctionFailure(message: "index out of range: \(x)") }
+        guard x >= 0, x <= cap else { throw LighterError.invalidArgument("index out of range: \(x)") }
         return x
     }
 
-    static func index(_ start: ExecValue, _ indexes: [ExecValue]) throws(FunctionFailure) -> ExecValue {
+    static func index(_ start: ExecValue, _ indexes: [ExecValue]) throws(LighterError) -> ExecValue {
         var item = start.unboxed
-        if case .missing = item.value { throw FunctionFailure(message: "index of untyped nil") }
+        if case .missing = item.value { throw LighterError.invalidArgument("index of untyped nil") }
         for raw in indexes {
             let index = raw.unboxed
-            if item.boxed, case .null = item.value { throw FunctionFailure(message: "index of nil pointer") }
+            if item.boxed, case .null = item.value { throw LighterError.invalidArgument("index of nil pointer") }
             let container = item.value
             switch container {
             case let .array(items):
                 let x = try indexArgument(index, cap: items.count)
-                guard x < items.count else { throw FunctionFailure(message: "reflect: slice index out of range") }
+                guard x < items.count else { throw LighterError.invalidArgument("reflect: slice index out of range") }
                 item = .element(items[x], of: container)
             case let .string(s):
                 let bytes = Array(s.utf8)
                 let x = try indexArgument(index, cap: bytes.count)
-                guard x < bytes.count else { throw FunctionFailure(message: "reflect: string index out of range") }
+                guard x < bytes.count else { throw LighterError.invalidArgument("reflect: string index out of range") }
                 item = ExecValue(value: .int(Int(bytes[x])))
             case let .object(fields):
                 let key: String
                 switch index.value {
-                case .missing: throw FunctionFailure(message: "value is nil; should be of type string")
+                case .missing: throw LighterError.invalidArgument("value is nil; should be of type string")
                 case let .string(s): key = s
-                default: throw FunctionFailure(message: "value has type \(index.goType); should be string")
+                default: throw LighterError.invalidArgument("value has type \(index.goType); should be string")
                 }
                 if let found = fields[key] {
                     item = .element(found, of: container)
@@ -256,32 +264,32 @@ enum TemplateFunctionTable {
                     item = container.isStringMap ? ExecValue(value: .string("")) : ExecValue(value: .null, boxed: true)
                 }
             default:
-                throw FunctionFailure(message: "can't index item of type \(item.unboxed.goType)")
+                throw LighterError.invalidArgument("can't index item of type \(item.unboxed.goType)")
             }
         }
         return item
     }
 
-    static func slice(_ start: ExecValue, _ indexes: [ExecValue]) throws(FunctionFailure) -> ExecValue {
+    static func slice(_ start: ExecValue, _ indexes: [ExecValue]) throws(LighterError) -> ExecValue {
         let item = start.unboxed
-        if case .missing = item.value { throw FunctionFailure(message: "slice of untyped nil") }
-        guard indexes.count <= 3 else { throw FunctionFailure(message: "too many slice indexes: \(indexes.count)") }
+        if case .missing = item.value { throw LighterError.invalidArgument("slice of untyped nil") }
+        guard indexes.count <= 3 else { throw LighterError.invalidArgument("too many slice indexes: \(indexes.count)") }
         let count: Int
         switch item.value {
         case let .string(s):
-            guard indexes.count < 3 else { throw FunctionFailure(message: "cannot 3-index slice a string") }
+            guard indexes.count < 3 else { throw LighterError.invalidArgument("cannot 3-index slice a string") }
             count = s.utf8.count
         case let .array(items): count = items.count
-        default: throw FunctionFailure(message: "can't slice item of type \(item.goType)")
+        default: throw LighterError.invalidArgument("can't slice item of type \(item.goType)")
         }
         var idx = [0, count, count]
         for (i, index) in indexes.enumerated() {
             // Unlike index, Go's slice takes its indexes as they come: one held in an interface fails.
-            if index.boxed { throw FunctionFailure(message: "cannot index slice/array with type interface {}") }
+            if index.boxed { throw LighterError.invalidArgument("cannot index slice/array with type interface {}") }
             idx[i] = try indexArgument(index, cap: count)
         }
-        guard idx[0] <= idx[1] else { throw FunctionFailure(message: "invalid slice index: \(idx[0]) > \(idx[1])") }
-        if indexes.count == 3, idx[1] > idx[2] { throw FunctionFailure(message: "invalid slice index: \(idx[1]) > \(idx[2])") }
+        guard idx[0] <= idx[1] else { throw LighterError.invalidArgument("invalid slice index: \(idx[0]) > \(idx[1])") }
+        if indexes.count == 3, idx[1] > idx[2] { throw LighterError.invalidArgument("invalid slice index: \(idx[1]) > \(idx[2])") }
         switch item.value {
         case let .string(s): return ExecValue(value: .string(String(decoding: Array(s.utf8)[idx[0]..<idx[1]], as: UTF8.self)))
         case let .array(items): return ExecValue(value: .array(Array(items[idx[0]..<idx[1]])))
