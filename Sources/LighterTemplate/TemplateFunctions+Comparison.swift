@@ -39,7 +39,7 @@ enum Comparison {
                 case let (.int(x), .int(y)): truth = x == y
                 case let (.uint(x), .uint(y)): truth = x == y
                 case let (.float(x), .float(y)): truth = x == y
-                case let (.string(x), .string(y)): truth = x == y
+                case let (.string(x), .string(y)): truth = x.utf8.elementsEqual(y.utf8)  // bytes, as Go (not canonical equivalence)
                 default:
                     // Arrays, maps, invalid values: only nil-ness compares.
                     let aNil = a == .missing, bNil = b == .missing

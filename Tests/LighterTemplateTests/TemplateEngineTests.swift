@@ -80,6 +80,8 @@ private let doc = #"{"Name":"/web","State":{"Status":"running","ExitCode":0,"Pid
         #expect(try render("{{len .Name}} {{index .Args 1}} {{index .Labels \"a\"}} {{slice .Name 1 3}}", doc) == "4 off 1 we")
         #expect(try render("{{eq .State.Pid 1 42}} {{ne 1 2}} {{lt 1 2}} {{le 2 2}} {{gt \"b\" \"a\"}} {{ge 1.5 2.5}}", doc) == "true true true true true false")
         #expect(try render("{{print 1 2 \"a\" 3}}|{{println \"x\" 1}}", doc) == "1 2a3|x 1\n")
+        // Strings compare as bytes, as in Go: a precomposed é is not e + U+0301.
+        #expect(try render("{{eq \"\\u00e9\" \"e\\u0301\"}} {{lt \"B\" \"a\"}}") == "false true")
         #expect(try render("{{html \"<a href='x'>&\"}} {{js \"it's <b>\"}} {{urlquery \"a b&c\"}}") == "&lt;a href=&#39;x&#39;&gt;&amp; it\\'s \\u003Cb\\u003E a+b%26c")
     }
 
