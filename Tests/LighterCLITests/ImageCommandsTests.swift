@@ -20,6 +20,14 @@ import LighterTestSupport
         let json = lighter.run("images", "--format", "json").stdout
         #expect(json.hasPrefix("{\"Containers\":\"N/A\""))
         #expect(json.contains("\"Repository\":\"busybox\""))
+        // Go templates with Docker's functions; a table's header keeps its text.
+        #expect(lighter.run("images", "--format", "{{.Repository | upper}}{{if eq .Tag \"latest\"}}!{{end}}").stdout == "BUSYBOX!\n")
+        #expect(lighter.run("images", "--format", "table {{.Repository}}\\t{{.Tag | upper}}").stdout == "REPOSITORY   TAG\nbusybox      LATEST\n")
+        let unknown = lighter.run("images", "--format", "{{.Nope}}")
+        #expect(unknown.status != 0)
+        #expect(unknown.stderr.contains("map has no entry for key \"Nope\""))
+        #expect(lighter.run("image", "inspect", "-f", "{{range .Config.Cmd}}<{{.}}>{{end}} {{len .RootFS.Layers}} {{json .Os}}", "busybox").stdout
+                == "</bin/sh> 1 \"linux\"\n")
     }
 
     @Test func filtersDanglingAndReference() {

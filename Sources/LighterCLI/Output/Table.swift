@@ -5,14 +5,23 @@ import Foundation
 #endif
 import LighterOCI
 import LighterSystem
+import LighterTemplate
 
 /// One row of listing output: ordered (key, value) pairs; keys are Docker's template field names.
 struct OutputRow {
     var fields: [(key: String, value: String)]
     subscript(_ key: String) -> String? { fields.first { $0.key == key }?.value }
+
+    /// The row as a template's dot: an object of its fields, all strings.
+    var value: TemplateValue {
+        var object: [String: TemplateValue] = [:]
+        for (key, value) in fields { object[key] = .string(value) }
+        return .object(object)
+    }
 }
 
-/// Renders rows as Docker does: an aligned table (tabwriter, padding 3), JSON lines, or a template.
+/// Renders rows as Docker does: an aligned table (tabwriter, padding 3), JSON lines, or a Go
+/// template (LighterTemplate) over each row.
 struct OutputRenderer {
     /// Column headers for the table: (field key, header text).
     let columns: [(key: String, header: String)]
@@ -22,23 +31,50 @@ struct OutputRenderer {
         switch format {
         case nil, "table", "":
             return table(rows)
-        case "json", "{{json .}}":
-            return rows.map(jsonLine)
-        case let template?:
-            var body = template
-            var header = false
-            if body.hasPrefix("table ") || body == "table" {
-                header = true
-                body = String(body.dropFirst(5)).trimmed
+        case "json":
+            return rows.map { $0.value.json }
+        case let format?:
+            // Docker: a `table` prefix keeps the header row; `\t` and `\n` written out are escapes.
+            let isTable = format.hasPrefix("table")
+            var body = isTable ? String(format.dropFirst("table".count)) : format
+            body = String(body.drop { $0 == " " })
+            while body.hasSuffix(" ") { body.removeLast() }
+            body = body.replacing("\\t", with: "\t").replacing("\\n", with: "\n")
+            let template = try FormatTemplate.parse(body, missingKeyIsError: true)
+            var lines: [String] = []
+            for row in rows {
+                do {
+                    lines.append(try template.execute(row.value))
+                } catch {
+                    throw FormatTemplate.wrapped(error)
+                }
             }
-            let lines = try rows.map { (row) throws(LighterError) -> String in try apply(body, to: row) }
-            if header {
-                let headerRow = OutputRow(fields: columns.map { ($0.key, $0.header) })
-                let headerLine = try apply(body, to: headerRow)
-                return tabulate([headerLine] + lines)
-            }
-            return lines
+            guard isTable else { return lines }
+            // The header row renders the template over each field's header text, with the
+            // functions that would change it made harmless (Docker ignores its errors).
+            let header = template.with(functions: .dockerHeader).executePartially(headerValue(rows)).output
+            return tabulate(([header] + lines).joined(separator: "\n").split(separator: "\n", omittingEmptySubsequences: false).map(String.init))
         }
+    }
+
+    /// Each field's header text: the column's, else the field's name in capitals, its words
+    /// apart (`CreatedAt` → `CREATED AT`), as Docker names its columns.
+    private func headerValue(_ rows: [OutputRow]) -> TemplateValue {
+        var fields: [String: TemplateValue] = [:]
+        for key in rows.first?.fields.map(\.key) ?? [] { fields[key] = .string(Self.headerText(key)) }
+        for column in columns { fields[column.key] = .string(column.header) }
+        return .object(fields)
+    }
+
+    static func headerText(_ key: String) -> String {
+        var words = ""
+        var previous: Character?
+        for character in key {
+            if let previous, character.isUppercase, previous.isLowercase { words += " " }
+            words.append(character)
+            previous = character
+        }
+        return words.uppercased()
     }
 
     private func table(_ rows: [OutputRow]) -> [String] {
@@ -71,37 +107,6 @@ struct OutputRenderer {
         }
     }
 
-    private func jsonLine(_ row: OutputRow) -> String {
-        "{" + row.fields.sorted { $0.key < $1.key }.map { "\(jsonString($0.key)):\(jsonString($0.value))" }.joined(separator: ",") + "}"
-    }
-
-    /// Replace `{{.Field}}`, `{{json .}}` and `{{json .Field}}`; `\t` and `\n` escapes as Docker allows.
-    private func apply(_ template: String, to row: OutputRow) throws(LighterError) -> String {
-        var result = ""
-        var rest = Substring(template.replacing( "\\t", with: "\t").replacing( "\\n", with: "\n"))
-        while let open = rest.firstRange(of: "{{") {
-            result += rest[..<open.lowerBound]
-            guard let close = rest[open.upperBound...].firstRange(of: "}}") else {
-                throw .invalidArgument("--format \(template): unclosed {{")
-            }
-            let action = rest[open.upperBound..<close.lowerBound].trimmed
-            if action == "json ." {
-                result += jsonLine(row)
-            } else if action.hasPrefix("json .") {
-                let key = String(action.dropFirst(6))
-                guard let value = row[key] else { throw .invalidArgument("--format: no field \"\(key)\" (fields: \(row.fields.map(\.key).joined(separator: ", ")))") }
-                result += jsonString(value)
-            } else if action.hasPrefix(".") {
-                let key = String(action.dropFirst())
-                guard let value = row[key] else { throw .invalidArgument("--format: no field \"\(key)\" (fields: \(row.fields.map(\.key).joined(separator: ", ")))") }
-                result += value
-            } else {
-                throw .invalidArgument("--format: unsupported template action {{\(action)}}")
-            }
-            rest = rest[close.upperBound...]
-        }
-        return result + rest
-    }
 }
 
 /// A JSON string literal.
