@@ -6,7 +6,7 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 command -v swift >/dev/null 2>&1 || PATH="$PATH:/opt/swift/usr/bin"
-swift build -c release -Xswiftc -static-executable -Xswiftc -Osize \
+swift build -c release --product lighter -Xswiftc -static-executable -Xswiftc -Osize \
     -Xlinker -larchive -Xlinker -lzstd -Xlinker -llz4 -Xlinker -llzma -Xlinker -lbz2 -Xlinker -lz \
     -Xlinker -lmbedtls -Xlinker -lmbedx509 -Xlinker -lmbedcrypto "$@"
 strip -o .build/release/lighter-stripped .build/release/lighter
