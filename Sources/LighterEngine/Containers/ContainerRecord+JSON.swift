@@ -89,6 +89,9 @@ extension ContainerSpec: JSONConvertible {
         networkAliases = try f.value("networkAliases", default: networkAliases)
         userNamespace = try f.optional("userNamespace")
         labels = try f.value("labels", default: labels)
+        exposedPorts = try f.value("exposedPorts", default: exposedPorts)
+        dnsSearch = try f.value("dnsSearch", default: dnsSearch)
+        dnsOptions = try f.value("dnsOptions", default: dnsOptions)
     }
 
     public var json: JSONNode {
@@ -101,7 +104,7 @@ extension ContainerSpec: JSONConvertible {
                  "cgroupParent": cgroupParent, "initProcess": initProcess, "platform": platform, "ports": ports,
                  "publishAll": publishAll, "dns": dns, "extraHosts": extraHosts, "ipAddress": ipAddress,
                  "macAddress": macAddress, "networkAliases": networkAliases, "userNamespace": userNamespace,
-                 "labels": labels])
+                 "labels": labels, "exposedPorts": exposedPorts, "dnsSearch": dnsSearch, "dnsOptions": dnsOptions])
     }
 }
 

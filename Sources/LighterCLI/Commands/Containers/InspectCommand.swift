@@ -65,6 +65,8 @@ struct ContainerInspect: Encodable {
         let WorkingDir: String
         let Entrypoint: [String]?
         let StopSignal: String?
+        let Labels: [String: String]
+        let ExposedPorts: [String: [String: String]]?
     }
     struct HostConfigInfo: Encodable {
         let Binds: [String]
@@ -125,7 +127,8 @@ struct ContainerInspect: Encodable {
         Driver = "overlay"
         Config = ConfigInfo(Hostname: r.spec.hostname ?? r.shortID, User: r.spec.user ?? "", Tty: r.spec.tty, OpenStdin: r.spec.interactive,
                             Env: r.spec.env, Cmd: r.spec.command, Image: r.spec.image, WorkingDir: r.spec.workingDir ?? "",
-                            Entrypoint: r.spec.entrypoint, StopSignal: r.spec.stopSignal)
+                            Entrypoint: r.spec.entrypoint, StopSignal: r.spec.stopSignal, Labels: r.spec.labels,
+                            ExposedPorts: r.spec.exposedPorts.isEmpty ? nil : Dictionary(uniqueKeysWithValues: r.spec.exposedPorts.map { ($0, [String: String]()) }))
         let restart = r.spec.restart.description.split(separator: ":").map(String.init)
         HostConfig = HostConfigInfo(
             Binds: r.spec.binds.map { "\($0.source):\($0.destination)\($0.readOnly ? ":ro" : "")" },
