@@ -40,10 +40,11 @@ import Glibc
         let fish = ContainerOption.fishCompletion()
         let zsh = ContainerOption.zshCompletion()
         for option in ContainerOption.table where !option.hidden {
-            #expect(bash.contains(" --\(option.long) ") || bash.contains(" --\(option.long)\""), "\(option.long)")
+            #expect(ContainerOption.words(option.runOnly ? "run" : "create").contains("--\(option.long)"), "\(option.long)")
             #expect(fish.contains("-l \(option.long) "), "\(option.long)")
             #expect(zsh.contains("--\(option.long)'") || zsh.contains("--\(option.long)}"), "\(option.long)")
         }
+        #expect(bash.contains("compgen -W \"\(ContainerOption.words("run").joined(separator: " "))\""))
         let script = CompletionCommand.script(for: .bash)
         #expect(script.contains("_lighter_run()"))
         #expect(script.contains("--memory-swap"))

@@ -19,7 +19,7 @@ extension ContainerFlags {
             do { _ = try Signals.parse(stopSignal) } catch { throw .invalidArgument("--stop-signal \(stopSignal): invalid signal (use a name such as SIGTERM or a number)") }
         }
         guard ImagePresence.policies.contains(pull) else {
-            throw .invalidArgument("invalid pull option: '\(pull)': must be one of \"always\", \"missing\" or \"never\"")
+            throw .invalidArgument("--pull \(pull): invalid pull option: '\(pull)': must be one of \"always\", \"missing\" or \"never\"")
         }
         try refuseWhatCannotApply()
     }
