@@ -55,6 +55,9 @@ import LighterTestSupport
         spec.networkAliases = ["web"]
         spec.userNamespace = try UserNamespaceRemap(uid: 100_000, gid: 100_000, size: 65_536)
         spec.labels = ["com.example.app": "web", "empty": ""]
+        spec.exposedPorts = ["80/tcp", "53/udp"]
+        spec.dnsSearch = ["example.test"]
+        spec.dnsOptions = ["ndots:2"]
         var state = ContainerRuntimeState()
         state.status = .running
         state.pid = 42
