@@ -60,6 +60,21 @@ import LighterTestSupport
         }
     }
 
+    @Test func volumesFromMountsTheOtherContainersVolumesAndBinds() throws {
+        let lighter = Self.ready()
+        let host = TestDirectory("lighter-volumes-from")
+        try FileSystem.writeAtomically(Array("bound\n".utf8), to: host.sub("f"))
+        #expect(lighter.run("create", "--name", "src", "-v", "vfrom:/data", "-v", "\(host.path):/host:ro", "busybox").status == 0)
+        #expect(lighter.run("run", "--rm", "-v", "vfrom:/data", "busybox", "sh", "-c", "echo hi > /data/f").status == 0)
+        let shared = lighter.run("run", "--rm", "--volumes-from", "src", "busybox", "sh", "-c", "cat /data/f /host/f; touch /data/rw && echo rw; touch /host/x || echo ro")
+        #expect(shared.stdout == "hi\nbound\nrw\nro\n", "\(shared.stderr)")
+        let readOnly = lighter.run("run", "--rm", "--volumes-from", "src:ro", "busybox", "sh", "-c", "touch /data/x || echo ro")
+        #expect(readOnly.stdout == "ro\n", "\(readOnly.stderr)")
+        #expect(lighter.run("run", "--rm", "--volumes-from", "src", "-v", "other:/data", "busybox", "true").status == 125)
+        #expect(lighter.run("run", "--rm", "--volumes-from", "nosuch", "busybox", "true").status == 125)
+        #expect(lighter.run("run", "--rm", "--volumes-from", "src:rx", "busybox", "true").status == 125)
+    }
+
     @Test func cidfileHoldsTheIDAndIsNeverOverwritten() throws {
         let lighter = Self.ready()
         let dir = TestDirectory("lighter-cid")
@@ -74,7 +89,7 @@ import LighterTestSupport
     /// Flags whose setting Lighter cannot apply are refused, naming the flag and why.
     @Test(arguments: [["--gpus", "all"], ["--isolation", "hyperv"], ["--volume-driver", "nfs"], ["--storage-opt", "size=1G"],
                       ["--runtime", "crun"], ["--ip6", "fd00::2"], ["--link-local-ip", "169.254.1.1"], ["--log-driver", "syslog"],
-                      ["--domainname", "example.test"], ["--link", "db"], ["--volumes-from", "db"], ["--detach-keys", "ctrl-a"],
+                      ["--domainname", "example.test"], ["--link", "db"], ["--detach-keys", "ctrl-a"],
                       ["--sig-proxy=false"], ["-a", "stdout"], ["--pull", "sometimes"], ["--stop-signal", "SIGNOPE"]])
     func refusedSettingsSayWhy(flags: [String]) {
         let lighter = Self.ready()

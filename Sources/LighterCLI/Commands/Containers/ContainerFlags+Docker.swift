@@ -37,7 +37,6 @@ extension ContainerFlags {
         if let first = linkLocalIp.first { throw .unsupported(feature: "--link-local-ip \(first)", fix: "Lighter's networks have no link-local addresses") }
         if let domainname { throw .unsupported(feature: "--domainname \(domainname)", fix: "not implemented yet; use --dns-search for name lookups") }
         if let first = link.first { throw .unsupported(feature: "--link \(first)", fix: "not implemented yet; use a user network (`lighter network create`), where containers reach each other by name") }
-        if let first = volumesFrom.first { throw .unsupported(feature: "--volumes-from \(first)", fix: "not implemented yet; mount the same named volumes with -v NAME:/path") }
         if let logDriver, logDriver != "json-file" {
             throw .unsupported(feature: "--log-driver \(logDriver)", fix: "the supported log driver is json-file (with --log-opt max-size and max-file)")
         }

@@ -92,7 +92,7 @@ extension ContainerOption {
         .init("uts", nil, .text(\.flags.kernel.uts), "string", "UTS namespace to use"),
         .init("volume", "v", .list(\.flags.volume), "list", "Bind mount a volume"),
         .init("volume-driver", nil, .text(\.flags.volumeDriver), "string", "Optional volume driver for the container (only local)"),
-        .init("volumes-from", nil, .list(\.flags.volumesFrom), "list", "Mount volumes from the specified container(s) (refused: not implemented yet)"),
+        .init("volumes-from", nil, .list(\.flags.volumesFrom), "list", "Mount volumes from the specified container(s) (CONTAINER[:ro|rw])"),
         .init("workdir", "w", .text(\.flags.workdir), "string", "Working directory inside the container"),
     ]
 }

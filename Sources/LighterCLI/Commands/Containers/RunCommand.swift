@@ -55,12 +55,13 @@ enum ContainerCommandMain {
     /// Validate every flag, make sure the image is here (`--pull`), create, then (run) start.
     static func execute(_ line: ContainerCommandLine, command: String) throws(ExitCode) {
         try guardedRun { () throws(LighterError) -> Int32 in
-            let spec = try line.flags.spec(image: line.image, command: line.command, autoRemove: line.rm)
+            var spec = try line.flags.spec(image: line.image, command: line.command, autoRemove: line.rm)
             try line.flags.checkAttachment(detach: line.detach)
             if let cidfile = line.flags.cidfile, FileSystem.exists(cidfile) {
                 throw .conflict("container ID file found, make sure the other container isn't running or delete \(cidfile)")
             }
             let engine = try StoreOptions.resolve(line.root).openEngine()
+            try ContainerFlags.applyVolumesFrom(line.flags.volumesFrom, engine: engine, to: &spec)
             try ImagePresence.ensure(line.image, policy: line.flags.pull, platform: spec.platform, quiet: line.flags.quiet, images: engine.images)
             let record = try engine.create(spec, name: line.flags.name)
             if let cidfile = line.flags.cidfile {
