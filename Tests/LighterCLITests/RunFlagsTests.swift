@@ -75,6 +75,18 @@ import LighterTestSupport
         #expect(lighter.run("run", "--rm", "--volumes-from", "src:rx", "busybox", "true").status == 125)
     }
 
+    @Test func logDriverNoneKeepsNoLogFile() {
+        let lighter = Self.ready()
+        let run = lighter.run("run", "--name", "quiet", "--log-driver", "none", "busybox", "echo", "hi")
+        #expect(run.status == 0 && run.stdout == "hi\n", "\(run.stderr)")
+        let id = lighter.run("inspect", "-f", "{{.Id}}", "quiet").stdout.trimmed
+        #expect(!FileSystem.exists("\(lighter.root.path)/containers/\(id)/\(id)-json.log"))
+        let logs = lighter.run("logs", "quiet")
+        #expect(logs.status != 0 && logs.stderr.contains("configured logging driver does not support reading"), "\(logs.stderr)")
+        #expect(lighter.run("inspect", "-f", "{{json .HostConfig.LogConfig.Type}}", "quiet").stdout.contains("none"))
+        #expect(lighter.run("run", "--rm", "--log-driver", "none", "--log-opt", "max-size=1m", "busybox", "true").status == 125)
+    }
+
     @Test func cidfileHoldsTheIDAndIsNeverOverwritten() throws {
         let lighter = Self.ready()
         let dir = TestDirectory("lighter-cid")

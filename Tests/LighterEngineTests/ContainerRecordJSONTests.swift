@@ -39,6 +39,7 @@ import LighterTestSupport
         spec.network = "bridge"
         spec.restart = .onFailure(maxRetries: 3)
         spec.log = LogOptions(maxSize: 1 << 20, maxFiles: 2)
+        spec.log.driver = "none"
         spec.autoRemove = true
         spec.ulimits = [try Ulimit(parsing: "nofile=100:unlimited")]
         spec.stopSignal = "SIGINT"

@@ -181,9 +181,10 @@ extension LogOptions: JSONConvertible {
     public init(json: JSONNode, path: JSONPath) throws(LighterError) {
         let f = try JSONFields(json, path)
         self.init(maxSize: try f.required("maxSize"), maxFiles: try f.required("maxFiles"))
+        driver = try f.value("driver", default: driver)
     }
 
-    public var json: JSONNode { .object(["maxSize": maxSize, "maxFiles": maxFiles]) }
+    public var json: JSONNode { .object(["maxSize": maxSize, "maxFiles": maxFiles, "driver": driver]) }
 }
 
 extension UserNamespaceRemap: JSONConvertible {

@@ -37,9 +37,10 @@ extension ContainerFlags {
         if let first = linkLocalIp.first { throw .unsupported(feature: "--link-local-ip \(first)", fix: "Lighter's networks have no link-local addresses") }
         if let domainname { throw .unsupported(feature: "--domainname \(domainname)", fix: "not implemented yet; use --dns-search for name lookups") }
         if let first = link.first { throw .unsupported(feature: "--link \(first)", fix: "not implemented yet; use a user network (`lighter network create`), where containers reach each other by name") }
-        if let logDriver, logDriver != "json-file" {
-            throw .unsupported(feature: "--log-driver \(logDriver)", fix: "the supported log driver is json-file (with --log-opt max-size and max-file)")
+        if let logDriver, logDriver != "json-file", logDriver != "none" {
+            throw .unsupported(feature: "--log-driver \(logDriver)", fix: "the supported log drivers are json-file (with --log-opt max-size and max-file) and none")
         }
+        if logDriver == "none", let first = logOpt.first { throw .invalidArgument("--log-opt \(first): the none log driver takes no options") }
     }
 
     /// `--attach`, `--detach-keys`, `--sig-proxy`: only what the attached run does anyway.

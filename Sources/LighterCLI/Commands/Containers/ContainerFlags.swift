@@ -157,6 +157,7 @@ struct ContainerFlags: Equatable, Sendable {
             throw .invalidArgument("conflicting options: cannot specify both --restart and --rm")
         }
         spec.log = try LogOptions(parsing: logOpt)
+        if let logDriver { spec.log.driver = logDriver }
         spec.autoRemove = autoRemove
         spec.ulimits = try ulimit.map { (u) throws(LighterError) -> Ulimit in try Ulimit(parsing: u) }
         spec.stopSignal = stopSignal

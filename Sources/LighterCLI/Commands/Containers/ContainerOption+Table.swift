@@ -50,7 +50,7 @@ extension ContainerOption {
         .init("label-file", nil, .list(\.flags.labelFile), "list", "Read in a line delimited file of labels"),
         .init("link", nil, .list(\.flags.link), "list", "Add link to another container (refused: not implemented yet; use a user network, where names resolve)"),
         .init("link-local-ip", nil, .list(\.flags.linkLocalIp), "list", "Container IPv4/IPv6 link-local addresses (refused: not supported)"),
-        .init("log-driver", nil, .text(\.flags.logDriver), "string", "Logging driver for the container (json-file or none)"),
+        .init("log-driver", nil, .text(\.flags.logDriver), "string", "Logging driver for the container (json-file, or none: no log file)"),
         .init("log-opt", nil, .list(\.flags.logOpt), "list", "Log driver options (max-size, default 10m; max-file, default 3)"),
         .init("mac-address", nil, .text(\.flags.macAddress), "string", "Container MAC address (e.g., 92:d0:c6:0a:29:33)"),
         .init("memory", "m", .text(\.flags.memory), "bytes", "Memory limit"),

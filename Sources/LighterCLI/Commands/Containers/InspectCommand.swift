@@ -138,7 +138,7 @@ struct ContainerInspect: Encodable {
             ReadonlyRootfs: r.spec.readOnly, Memory: r.spec.resources.memory ?? 0, MemorySwap: r.spec.resources.memorySwap ?? 0,
             NanoCpus: (r.spec.resources.cpuQuota ?? 0) * 10_000, CpuShares: r.spec.resources.cpuShares ?? 0,
             CpusetCpus: r.spec.resources.cpusetCpus ?? "", PidsLimit: r.spec.resources.pidsLimit ?? 0,
-            LogConfig: ["Config": ["max-size": String(r.spec.log.maxSize), "max-file": String(r.spec.log.maxFiles)], "Type": ["json-file": ""]])
+            LogConfig: ["Config": ["max-size": String(r.spec.log.maxSize), "max-file": String(r.spec.log.maxFiles)], "Type": [r.spec.log.driver: ""]])
         NetworkSettings = NetworkSettingsInfo(r, engine: engine)
         Mounts = r.spec.binds.map { bind in
             MountInfo(Type: bind.volume == nil ? "bind" : "volume", Name: bind.volume, Source: bind.source, Destination: bind.destination,
