@@ -20,15 +20,12 @@ extension LighterCommand {
         // The container commands are parsed on their own: building the whole command tree and
         // ArgumentParser's completion-script check cost more than the rest of `lighter run --rm`'s
         // argument handling. They name "lighter" as their super command, so usage and help read the same.
-        // `run` and `create` in their usual forms skip ArgumentParser altogether (ContainerCommandLine).
-        if let word = arguments.first, word == "run" || word == "create",
-           let line = ContainerCommandLine.parse(Array(arguments.dropFirst()), command: word) {
-            do {
-                try word == "run" ? RunCommand.execute(line) : CreateCommand.execute(line)
-                Glibc.exit(0)
-            } catch {
-                Glibc.exit(error.rawValue)
-            }
+        // `run` and `create` skip ArgumentParser altogether (ContainerOption's table, ContainerCommandLine).
+        if let word = arguments.first, word == "run" || word == "create" {
+            ContainerCommandMain.main(word, Array(arguments.dropFirst()))
+        }
+        if arguments.count > 1, arguments[0] == "container", arguments[1] == "run" || arguments[1] == "create" {
+            ContainerCommandMain.main(arguments[1], Array(arguments.dropFirst(2)))
         }
         if let word = arguments.first, let command = directCommands.first(where: { $0._commandName == word }) {
             run(command, Array(arguments.dropFirst()))

@@ -54,6 +54,9 @@ extension Engine {
             throw .invalidArgument("no command specified: the image has no Entrypoint or Cmd, so give one after the image name")
         }
         if spec.stopSignal == nil { spec.stopSignal = imageConfig.StopSignal }
+        // Docker: the image's labels, then the container's own over them; its EXPOSEd ports and --expose.
+        spec.labels = (imageConfig.Labels ?? [:]).merging(spec.labels) { $1 }
+        spec.exposedPorts = Array(Set((imageConfig.ExposedPorts.map { Array($0.keys) } ?? []) + spec.exposedPorts)).sorted()
         if let name, !ContainerNames.isValid(name) {
             throw .invalidArgument("invalid container name \"\(name)\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed")
         }
@@ -77,10 +80,10 @@ extension Engine {
             }
             let hostname = spec.hostname ?? String(id.prefix(12))
             try FileSystem.writeAtomically(Array("\(hostname)\n".utf8), to: "\(directory)/hostname")
-            try FileSystem.writeAtomically(Array(Engine.resolvConf(dns: spec.dns).utf8), to: "\(directory)/resolv.conf")
+            try FileSystem.writeAtomically(Array(Engine.resolvConf(dns: spec.dns, search: spec.dnsSearch, options: spec.dnsOptions).utf8), to: "\(directory)/resolv.conf")
             record.name = try reserveName(name, id: id, imageID: imageID, created: now.seconds)
             if spec.usesBridge {
-                record.spec.ports = try connect(record, exposed: imageConfig.ExposedPorts.map { Array($0.keys) } ?? [])
+                record.spec.ports = try connect(record, exposed: spec.exposedPorts)
             }
             try prepareUserNamespace(record)
             try save(record)
@@ -234,13 +237,19 @@ extension Engine {
     }
 
     /// The host's resolv.conf without loopback resolvers (unreachable from the container), as Docker does.
-    /// With `--dns`, its servers replace the host's (search and options lines stay).
-    static func resolvConf(dns: [String] = []) -> String {
+    /// With `--dns`, its servers replace the host's; with `--dns-search`/`--dns-option`, the host's
+    /// search/options lines are replaced too (`--dns-search .` means none, as Docker).
+    static func resolvConf(dns: [String] = [], search: [String] = [], options: [String] = []) -> String {
         let host = (try? FileSystem.readString("/etc/resolv.conf")) ?? ""
         var lines: [String] = dns.map { "nameserver \($0)" }
+        let domains = search.filter { $0 != "." }
+        if !domains.isEmpty { lines.append("search " + domains.joined(separator: " ")) }
+        if !options.isEmpty { lines.append("options " + options.joined(separator: " ")) }
         var servers = dns.count
         for line in host.split(separator: "\n", omittingEmptySubsequences: false) {
             let text = line.trimmed
+            if !search.isEmpty && (text.hasPrefix("search") || text.hasPrefix("domain")) { continue }
+            if !options.isEmpty && text.hasPrefix("options") { continue }
             if text.hasPrefix("nameserver") {
                 if !dns.isEmpty { continue }
                 let address = text.dropFirst("nameserver".count).trimmed

@@ -46,11 +46,15 @@ extension Engine {
         process.args = options.command
         process.env = Engine.execEnvironment(process.env ?? [], overrides: options.env, tty: options.tty)
         if let dir = options.workingDir { process.cwd = dir }
+        let users = UserResolver(rootfs: rootfsPath(id))
         if let user = options.user {
             let umask = process.user.umask
-            process.user = try UserResolver(rootfs: rootfsPath(id)).resolve(user)
+            process.user = try users.resolve(user)
             process.user.umask = umask
+            // Another user's HOME, unless -e sets one.
+            if !options.env.contains(where: { $0.hasPrefix("HOME=") }) { process.env = process.env?.filter { !$0.hasPrefix("HOME=") } }
         }
+        process.env = users.environment(process.env ?? [], user: process.user)
         process.terminal = options.tty && !options.detach ? true : nil
         if options.privileged {
             let all = try Engine.capabilities(add: [], drop: [], privileged: true)

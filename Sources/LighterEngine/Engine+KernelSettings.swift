@@ -87,6 +87,8 @@ extension Engine {
         if kernel.utsMode == "host" {
             drop("uts")
             spec.hostname = nil
+        } else if let domainname = kernel.domainname {
+            spec.domainname = domainname
         }
         let privateCgroupns = kernel.cgroupnsMode == "private" || (kernel.cgroupnsMode.isEmpty && Self.cgroupV2)
         if privateCgroupns && !namespaces.contains(where: { $0.type == "cgroup" }) { namespaces.append(RuntimeSpec.Namespace(type: "cgroup")) }

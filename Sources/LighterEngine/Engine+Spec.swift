@@ -18,7 +18,9 @@ extension Engine {
 
         process.env = Engine.environment(image: image.Env ?? [], overrides: spec.env, hostname: hostname, tty: spec.tty)
         process.cwd = spec.workingDir ?? (image.WorkingDir.flatMap { $0.isEmpty ? nil : $0 } ?? "/")
-        process.user = try UserResolver(rootfs: rootfsPath(record.id)).resolve(spec.user ?? image.User ?? "")
+        let users = UserResolver(rootfs: rootfsPath(record.id))
+        process.user = try users.resolve(spec.user ?? image.User ?? "")
+        process.env = users.environment(process.env ?? [], user: process.user)
         process.terminal = spec.tty ? true : nil
         process.noNewPrivileges = spec.noNewPrivileges
         if !spec.ulimits.isEmpty {

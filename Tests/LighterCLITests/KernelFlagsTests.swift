@@ -114,7 +114,10 @@ import LighterTestSupport
         // --pid host: the test's own process is visible.
         let pids = Self.output(lighter, ["--pid", "host", "busybox", "sh", "-c", "test -d /proc/\(getpid()) && echo seen"])
         #expect(pids == "seen", "\(pids)")
-        // --uts host: the host's name; with -h it conflicts.
+        // --domainname sets the uts namespace's domain name; --uts host: the host's name; with -h it conflicts.
+        #expect(Self.output(lighter, ["--domainname", "example.test", "busybox", "cat", "/proc/sys/kernel/domainname"]) == "example.test")
+        let domainConflict = lighter.run(["run", "--rm", "--uts", "host", "--domainname", "x", "busybox", "true"])
+        #expect(domainConflict.status == 125 && domainConflict.stderr.contains("conflicting options: domainname and the UTS mode"))
         let hostName = ((try? FileSystem.readString("/proc/sys/kernel/hostname")) ?? "").trimmed
         #expect(Self.output(lighter, ["--uts", "host", "busybox", "hostname"]) == hostName)
         let conflict = lighter.run(["run", "--rm", "--uts", "host", "-h", "x", "busybox", "true"])

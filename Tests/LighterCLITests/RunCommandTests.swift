@@ -29,7 +29,7 @@ import LighterTestSupport
 
     @Test func engineErrorsExit125AndLeaveNothing() {
         let lighter = Self.ready()
-        for args in [["run", "--rm", "nosuchimage"], ["run", "--memory", "lots", "busybox", "true"], ["run", "--cpus", "999", "busybox", "true"],
+        for args in [["run", "--rm", "--pull", "never", "nosuchimage"], ["run", "--memory", "lots", "busybox", "true"], ["run", "--cpus", "999", "busybox", "true"],
                      ["run", "--restart", "sometimes", "busybox", "true"], ["run", "-v", "./relative:/x", "busybox", "true"],
                      ["run", "--network", "bridge0", "busybox", "true"], ["run", "--rm", "--restart", "always", "busybox", "true"],
                      ["run", "-u", "nobody-here", "busybox", "true"], ["run", "--cap-add", "CAP_MAGIC", "busybox", "true"],

@@ -40,6 +40,7 @@ import LighterTestSupport
         spec.network = "bridge"
         spec.restart = .onFailure(maxRetries: 3)
         spec.log = LogOptions(maxSize: 1 << 20, maxFiles: 2)
+        spec.log.driver = "none"
         spec.autoRemove = true
         spec.ulimits = [try Ulimit(parsing: "nofile=100:unlimited")]
         spec.stopSignal = "SIGINT"
@@ -67,6 +68,7 @@ import LighterTestSupport
         kernel.pidMode = "host"
         kernel.ipcMode = "shareable"
         kernel.utsMode = "host"
+        kernel.domainname = "example.test"
         kernel.cgroupnsMode = "private"
         kernel.cpuRealtimePeriod = 1_000_000
         kernel.cpuRealtimeRuntime = 10_000
@@ -81,6 +83,9 @@ import LighterTestSupport
         kernel.deviceReadIOps = [DeviceValue(path: "/dev/sda", value: 100)]
         kernel.deviceWriteIOps = [DeviceValue(path: "/dev/sda", value: 50)]
         spec.kernel = kernel
+        spec.exposedPorts = ["80/tcp", "53/udp"]
+        spec.dnsSearch = ["example.test"]
+        spec.dnsOptions = ["ndots:2"]
         var state = ContainerRuntimeState()
         state.status = .running
         state.pid = 42

@@ -55,6 +55,11 @@ public struct ContainerSpec: Sendable, Equatable {
     public var labels: [String: String] = [:]
     /// Device, cgroup and namespace settings (`--device`, `--sysctl`, `--pid`, `--blkio-weight` …).
     public var kernel = KernelSettings()
+    /// `--expose`: ports ("80/tcp") exposed besides the image's (published by `-P`, shown by inspect).
+    public var exposedPorts: [String] = []
+    /// `--dns-search`, `--dns-option`: resolv.conf's search and options lines, replacing the host's.
+    public var dnsSearch: [String] = []
+    public var dnsOptions: [String] = []
 
     /// True when the container gets a veth on a bridge (the default network or a user network).
     public var usesBridge: Bool { network != "none" && network != "host" && !network.hasPrefix("container:") }

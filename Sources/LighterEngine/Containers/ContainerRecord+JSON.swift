@@ -90,6 +90,9 @@ extension ContainerSpec: JSONConvertible {
         userNamespace = try f.optional("userNamespace")
         labels = try f.value("labels", default: labels)
         kernel = try f.value("kernel", default: kernel)
+        exposedPorts = try f.value("exposedPorts", default: exposedPorts)
+        dnsSearch = try f.value("dnsSearch", default: dnsSearch)
+        dnsOptions = try f.value("dnsOptions", default: dnsOptions)
     }
 
     public var json: JSONNode {
@@ -102,7 +105,7 @@ extension ContainerSpec: JSONConvertible {
                  "cgroupParent": cgroupParent, "initProcess": initProcess, "platform": platform, "ports": ports,
                  "publishAll": publishAll, "dns": dns, "extraHosts": extraHosts, "ipAddress": ipAddress,
                  "macAddress": macAddress, "networkAliases": networkAliases, "userNamespace": userNamespace,
-                 "labels": labels, "kernel": kernel])
+                 "labels": labels, "kernel": kernel, "exposedPorts": exposedPorts, "dnsSearch": dnsSearch, "dnsOptions": dnsOptions])
     }
 }
 
@@ -180,9 +183,10 @@ extension LogOptions: JSONConvertible {
     public init(json: JSONNode, path: JSONPath) throws(LighterError) {
         let f = try JSONFields(json, path)
         self.init(maxSize: try f.required("maxSize"), maxFiles: try f.required("maxFiles"))
+        driver = try f.value("driver", default: driver)
     }
 
-    public var json: JSONNode { .object(["maxSize": maxSize, "maxFiles": maxFiles]) }
+    public var json: JSONNode { .object(["maxSize": maxSize, "maxFiles": maxFiles, "driver": driver]) }
 }
 
 extension UserNamespaceRemap: JSONConvertible {

@@ -21,6 +21,8 @@ public struct KernelSettings: Sendable, Equatable {
     public var ipcMode = ""
     /// `--uts`: "" (own namespace) or "host".
     public var utsMode = ""
+    /// `--domainname`: the uts namespace's NIS domain name.
+    public var domainname: String?
     /// `--cgroupns`: "" (Docker's default for the host: host on cgroup v1, private on v2), "host" or "private".
     public var cgroupnsMode = ""
     public var cpuRealtimePeriod: UInt64?
@@ -79,6 +81,7 @@ extension KernelSettings: JSONConvertible {
         pidMode = try f.value("pidMode", default: pidMode)
         ipcMode = try f.value("ipcMode", default: ipcMode)
         utsMode = try f.value("utsMode", default: utsMode)
+        domainname = try f.optional("domainname")
         cgroupnsMode = try f.value("cgroupnsMode", default: cgroupnsMode)
         cpuRealtimePeriod = try f.optional("cpuRealtimePeriod")
         cpuRealtimeRuntime = try f.optional("cpuRealtimeRuntime")
@@ -97,7 +100,7 @@ extension KernelSettings: JSONConvertible {
     public var json: JSONNode {
         .object(["devices": devices, "deviceCgroupRules": deviceCgroupRules, "groupAdd": groupAdd, "oomScoreAdj": oomScoreAdj,
                  "oomKillDisable": oomKillDisable, "shmSize": shmSize, "sysctls": sysctls, "pidMode": pidMode, "ipcMode": ipcMode,
-                 "utsMode": utsMode, "cgroupnsMode": cgroupnsMode, "cpuRealtimePeriod": cpuRealtimePeriod,
+                 "utsMode": utsMode, "domainname": domainname, "cgroupnsMode": cgroupnsMode, "cpuRealtimePeriod": cpuRealtimePeriod,
                  "cpuRealtimeRuntime": cpuRealtimeRuntime, "cpusetMems": cpusetMems, "memoryReservation": memoryReservation,
                  "memorySwappiness": memorySwappiness, "kernelMemory": kernelMemory, "blkioWeight": blkioWeight,
                  "blkioWeightDevice": blkioWeightDevice, "deviceReadBps": deviceReadBps, "deviceWriteBps": deviceWriteBps,

@@ -56,6 +56,18 @@ struct UserResolver {
         return gid
     }
 
+    /// The home directory of `uid` in the container's /etc/passwd: Docker's HOME (else /root for
+    /// root, / for any other user).
+    func home(of uid: UInt32) -> String {
+        if let entry = entries("etc/passwd").first(where: { $0.count > 5 && UInt32($0[2]) == uid }), !entry[5].isEmpty { return entry[5] }
+        return uid == 0 ? "/root" : "/"
+    }
+
+    /// `HOME=…` added to `env` unless it sets HOME already.
+    func environment(_ env: [String], user: RuntimeSpec.User) -> [String] {
+        env.contains(where: { $0.hasPrefix("HOME=") }) ? env : env + ["HOME=\(home(of: user.uid))"]
+    }
+
     /// Supplementary groups that list `user` as a member.
     private func groups(of user: String, gid: UInt32) -> [UInt32]? {
         let list = entries("etc/group").compactMap { entry -> UInt32? in

@@ -18,12 +18,15 @@ public final class JSONLogWriter {
     public init(path: String, options: LogOptions) throws(LighterError) {
         self.path = path
         self.options = options
-        fd = try FileDescriptor(path: path, flags: O_WRONLY | O_CREAT | O_APPEND, mode: 0o640)
+        // `--log-driver none`: no log file; the output only goes to an attached client.
+        fd = options.driver == "none" ? try FileDescriptor(path: "/dev/null", flags: O_WRONLY, mode: 0)
+            : try FileDescriptor(path: path, flags: O_WRONLY | O_CREAT | O_APPEND, mode: 0o640)
         size = Int64(try fd.stat().st_size)
     }
 
     /// Feed raw bytes from a stream ("stdout" or "stderr").
     public func write(_ bytes: ArraySlice<UInt8>, stream: String) throws(LighterError) {
+        if options.driver == "none" { return }
         var buffer = pending[stream] ?? []
         for byte in bytes {
             buffer.append(byte)

@@ -5,6 +5,8 @@ import LighterSystem
 public struct LogOptions: Sendable, Equatable {
     public var maxSize: Int64
     public var maxFiles: Int
+    /// `--log-driver`: json-file, or none (no log file; `logs` cannot read it).
+    public var driver = "json-file"
 
     public static let `default` = LogOptions(maxSize: 10 * 1024 * 1024, maxFiles: 3)
 

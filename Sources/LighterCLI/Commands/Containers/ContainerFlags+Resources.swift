@@ -31,6 +31,9 @@ struct KernelFlags: Equatable, Sendable {
     var uts: String? = nil                // --uts
     var cgroupns: String? = nil           // --cgroupns
 
+    /// `--domainname`.
+    var domainname: String? = nil
+
     func apply(to spec: inout ContainerSpec) throws(LighterError) {
         guard self != KernelFlags() else { return }
         var kernel = KernelSettings()
@@ -208,6 +211,11 @@ struct KernelFlags: Equatable, Sendable {
         }
         if kernel.utsMode == "host" && spec.hostname != nil {
             throw .invalidArgument("conflicting options: hostname and the UTS mode")
+        }
+        if let domainname {
+            guard !domainname.isEmpty, domainname.utf8.count <= 64 else { throw .invalidArgument("--domainname \"\(domainname)\": 1 to 64 characters") }
+            if kernel.utsMode == "host" { throw .invalidArgument("conflicting options: domainname and the UTS mode") }
+            kernel.domainname = domainname
         }
         if spec.userNamespace != nil {
             for (flag, value) in [("--pid", kernel.pidMode), ("--ipc", kernel.ipcMode), ("--uts", kernel.utsMode)] where value == "host" {

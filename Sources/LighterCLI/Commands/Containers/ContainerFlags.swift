@@ -7,8 +7,8 @@ import LighterSystem
 import Glibc
 #endif
 
-/// The values of the flags `run` and `create` share (ContainerCreateOptions declares them for
-/// ArgumentParser; ContainerCommandLine reads them without it), and the container spec they make.
+/// The values of the flags `run` and `create` share (declared once in ContainerOption+Table.swift,
+/// read by ContainerCommandLine), and the container spec they make.
 struct ContainerFlags: Equatable, Sendable {
     var name: String? = nil
     var env: [String] = []
@@ -24,7 +24,7 @@ struct ContainerFlags: Equatable, Sendable {
     var memory: String? = nil
     var memorySwap: String? = nil
     var cpus: String? = nil
-    var cpuShares: UInt64? = nil
+    var cpuShares: Int64? = nil
     var cpusetCpus: String? = nil
     var pidsLimit: Int64? = nil
     var capAdd: [String] = []
@@ -44,12 +44,35 @@ struct ContainerFlags: Equatable, Sendable {
     var logOpt: [String] = []
     var ulimit: [String] = []
     var stopSignal: String? = nil
-    var stopTimeout: Int? = nil
+    var stopTimeout: Int64? = nil
     var cgroupParent: String? = nil
     var `init` = false
     var platform: String? = nil
     var userns: String? = nil
     var usernsRemap: String? = nil
+    var label: [String] = []
+    var labelFile: [String] = []
+    var mount: [String] = []
+    var pull = "missing"
+    var quiet = false
+    var expose: [String] = []
+    var cidfile: String? = nil
+    var dnsOption: [String] = []
+    var dnsSearch: [String] = []
+    var link: [String] = []
+    var ip6: String? = nil
+    var linkLocalIp: [String] = []
+    var logDriver: String? = nil
+    var attach: [String] = []
+    var detachKeys: String? = nil
+    var sigProxy = true
+    var volumesFrom: [String] = []
+    var volumeDriver: String? = nil
+    var storageOpt: [String] = []
+    var runtime: String? = nil
+    var isolation: String? = nil
+    var disableContentTrust = true
+    var gpus: String? = nil
     /// Resource, device and namespace flags: raw values, validated and applied in ContainerFlags+Resources.swift.
     var kernel = KernelFlags()
 
@@ -60,6 +83,7 @@ struct ContainerFlags: Equatable, Sendable {
         spec.entrypoint = entrypoint.map { $0.isEmpty ? [] : [$0] }
         for file in envFile { spec.env += try Self.environmentFile(file) }
         for entry in env { if let value = try Self.environmentEntry(entry) { spec.env.append(value) } }
+        try Self.checkArgumentSize(env: spec.env, command: command + (entrypoint.map { [$0] } ?? []))
         if let workdir {
             guard workdir.hasPrefix("/") else { throw .invalidArgument("-w \(workdir): the working directory must be an absolute path") }
             spec.workingDir = workdir
@@ -75,6 +99,7 @@ struct ContainerFlags: Equatable, Sendable {
             guard parts[0].hasPrefix("/") else { throw .invalidArgument("--tmpfs \(entry): the path must be absolute") }
             spec.tmpfs[parts[0]] = parts.count > 1 ? parts[1] : ""
         }
+        try applyMetadata(to: &spec)
         spec.resources = try resources()
         spec.capAdd = capAdd
         spec.capDrop = capDrop
@@ -130,11 +155,12 @@ struct ContainerFlags: Equatable, Sendable {
             throw .invalidArgument("conflicting options: cannot specify both --restart and --rm")
         }
         spec.log = try LogOptions(parsing: logOpt)
+        if let logDriver { spec.log.driver = logDriver }
         spec.autoRemove = autoRemove
         spec.ulimits = try ulimit.map { (u) throws(LighterError) -> Ulimit in try Ulimit(parsing: u) }
         spec.stopSignal = stopSignal
         spec.initProcess = `init`
-        spec.stopTimeout = stopTimeout
+        spec.stopTimeout = stopTimeout.map { Int($0) }
         if let platform { spec.platform = try Platform(parsing: platform) }
         spec.userNamespace = try userNamespace(network: spec.network)
         if let cgroupParent {
@@ -189,12 +215,13 @@ struct ContainerFlags: Equatable, Sendable {
         }
         if let cpuShares {
             guard cpuShares >= 2 else { throw .invalidArgument("--cpu-shares \(cpuShares): the minimum is 2") }
-            limits.cpuShares = cpuShares
+            limits.cpuShares = UInt64(cpuShares)
         }
         if let cpusetCpus {
             guard cpusetCpus.allSatisfy({ $0.isNumber || $0 == "," || $0 == "-" }), !cpusetCpus.isEmpty else {
                 throw .invalidArgument("--cpuset-cpus \(cpusetCpus): expected a list such as 0-2 or 0,1")
             }
+            try Self.checkCPUsAvailable(cpusetCpus)
             limits.cpusetCpus = cpusetCpus
         }
         if let pidsLimit, pidsLimit > 0 { limits.pidsLimit = pidsLimit }

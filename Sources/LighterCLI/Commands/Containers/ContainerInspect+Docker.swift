@@ -86,7 +86,7 @@ enum ContainerInspectDocument {
         var h: [String: JSONNode] = [
             "Binds": nullIfEmpty(spec.binds.compactMap(bindSpec)),
             "ContainerIDFile": .string(""),
-            "LogConfig": .object(["Type": .string("json-file"), "Config": .object([
+            "LogConfig": .object(["Type": .string(spec.log.driver), "Config": spec.log.driver == "none" ? .object([:]) : .object([
                 "max-size": .string(sizeText(spec.log.maxSize)), "max-file": .string(String(spec.log.maxFiles)),
             ])]),
             "NetworkMode": .string(spec.network),
@@ -99,8 +99,8 @@ enum ContainerInspectDocument {
             "CapDrop": nullIfEmpty(spec.capDrop),
             "CgroupnsMode": .string(kernel.cgroupnsMode.isEmpty ? (Engine.cgroupV2 ? "private" : "host") : kernel.cgroupnsMode),
             "Dns": strings(spec.dns),
-            "DnsOptions": .array([]),
-            "DnsSearch": .array([]),
+            "DnsOptions": strings(spec.dnsOptions),
+            "DnsSearch": strings(spec.dnsSearch),
             "ExtraHosts": nullIfEmpty(spec.extraHosts),
             "GroupAdd": nullIfEmpty(kernel.groupAdd),
             "IpcMode": .string(kernel.ipcMode.isEmpty ? "private" : kernel.ipcMode),
@@ -287,6 +287,7 @@ enum ContainerInspectDocument {
     static func exposedPorts(_ spec: ContainerSpec, image: ContainerConfig) -> Set<String> {
         var ports = Set((image.ExposedPorts ?? [:]).keys.map { $0.contains("/") ? $0 : "\($0)/tcp" })
         for p in spec.ports { ports.insert("\(p.containerPort)/\(p.proto)") }
+        for p in spec.exposedPorts { ports.insert(p.contains("/") ? p : "\(p)/tcp") }
         return ports
     }
 

@@ -2,30 +2,80 @@ import ArgumentParser
 import LighterEngine
 import LighterSystem
 
-/// `run [OPTIONS] IMAGE [COMMAND] [ARG...]`.
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `run [OPTIONS] IMAGE [COMMAND] [ARG...]`: in the command tree for `lighter --help`; its
+/// arguments are read by ContainerCommandLine from the option table, never by ArgumentParser.
 struct RunCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "run", _superCommandName: "lighter", abstract: "Create and run a new container from an image.")
+    static let configuration = CommandConfiguration(commandName: "run", _superCommandName: "lighter", abstract: "Create and run a new container from an image.",
+                                                    discussion: "Options: see `lighter run --help`.")
 
-    @OptionGroup var store: StoreOptions
-    @OptionGroup var options: ContainerCreateOptions
-    @Flag(name: [.customShort("d"), .long], help: "Run container in background and print container ID.") var detach = false
-    @Flag(name: .long, help: "Automatically remove the container when it exits.") var rm = false
-    @Argument(help: "The image to run.") var image: String
-    @Argument(parsing: .captureForPassthrough, help: "Command and arguments.") var command: [String] = []
+    @Argument(parsing: .captureForPassthrough, help: "[OPTIONS] IMAGE [COMMAND] [ARG...]") var arguments: [String] = []
 
-    func run() throws {
-        try Self.execute(commandLine)
+    func run() throws { ContainerCommandMain.main("run", arguments) }
+}
+
+/// `create [OPTIONS] IMAGE [COMMAND] [ARG...]`.
+struct CreateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "create", _superCommandName: "lighter", abstract: "Create a new container.",
+                                                    discussion: "Options: see `lighter create --help`.")
+
+    @Argument(parsing: .captureForPassthrough, help: "[OPTIONS] IMAGE [COMMAND] [ARG...]") var arguments: [String] = []
+
+    func run() throws { ContainerCommandMain.main("create", arguments) }
+}
+
+/// `run` and `create` from their arguments to their exit.
+enum ContainerCommandMain {
+    static func main(_ command: String, _ arguments: [String]) -> Never {
+        switch ContainerCommandLine.parse(arguments, command: command) {
+        case .help:
+            Console.out(ContainerOption.help(command))
+            exit(0)
+        case let .usage(message):
+            // Docker's CLI: the error, where help is, and for a missing image the usage too; status 125.
+            var text = "lighter: \(message)\nSee 'lighter \(command) --help'."
+            if message.hasSuffix("argument.") {
+                text += "\n\nUsage:  \(ContainerOption.usageLine(command))\n\n\(ContainerOption.abstract(command))"
+            }
+            Console.error(text)
+            exit(125)
+        case let .request(line):
+            do {
+                try execute(line, command: command)
+                exit(0)
+            } catch {
+                exit(error.rawValue)
+            }
+        }
     }
 
-    var commandLine: ContainerCommandLine {
-        ContainerCommandLine(root: store.root, flags: options.flags, detach: detach, rm: rm, image: image, command: command)
-    }
-
-    /// `run`, however its arguments were read.
-    static func execute(_ line: ContainerCommandLine) throws(ExitCode) {
+    /// Validate every flag, make sure the image is here (`--pull`), create, then (run) start.
+    static func execute(_ line: ContainerCommandLine, command: String) throws(ExitCode) {
         try guardedRun { () throws(LighterError) -> Int32 in
+            var spec = try line.flags.spec(image: line.image, command: line.command, autoRemove: line.rm)
+            try line.flags.checkAttachment(detach: line.detach)
+            if let cidfile = line.flags.cidfile, FileSystem.exists(cidfile) {
+                throw .conflict("container ID file found, make sure the other container isn't running or delete \(cidfile)")
+            }
             let engine = try StoreOptions.resolve(line.root).openEngine()
-            let record = try engine.create(try line.flags.spec(image: line.image, command: line.command, autoRemove: line.rm), name: line.flags.name)
+            try ContainerFlags.applyVolumesFrom(line.flags.volumesFrom, engine: engine, to: &spec)
+            try ImagePresence.ensure(line.image, policy: line.flags.pull, platform: spec.platform, quiet: line.flags.quiet, images: engine.images)
+            let record = try engine.create(spec, name: line.flags.name)
+            if let cidfile = line.flags.cidfile {
+                do throws(LighterError) {
+                    try FileSystem.writeAtomically(Array(record.id.utf8), to: cidfile)
+                } catch {
+                    try? engine.remove(record.id, force: true)
+                    throw .invalidArgument("--cidfile \(cidfile): cannot write the container ID: \(error)")
+                }
+            }
+            guard command == "run" else {
+                Console.out(record.id)
+                return 0
+            }
             if line.detach {
                 do throws(LighterError) {
                     try engine.startDetached(record.id, justCreated: true)
@@ -37,35 +87,6 @@ struct RunCommand: ParsableCommand {
                 return 0
             }
             return try engine.runAttached(record.id, interactive: line.flags.interactive, justCreated: true)
-        }
-    }
-}
-
-/// `create [OPTIONS] IMAGE [COMMAND] [ARG...]`.
-struct CreateCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "create", _superCommandName: "lighter", abstract: "Create a new container.")
-
-    @OptionGroup var store: StoreOptions
-    @OptionGroup var options: ContainerCreateOptions
-    @Flag(name: .long, help: "Automatically remove the container when it exits.") var rm = false
-    @Argument(help: "The image.") var image: String
-    @Argument(parsing: .captureForPassthrough, help: "Command and arguments.") var command: [String] = []
-
-    func run() throws {
-        try Self.execute(commandLine)
-    }
-
-    var commandLine: ContainerCommandLine {
-        ContainerCommandLine(root: store.root, flags: options.flags, rm: rm, image: image, command: command)
-    }
-
-    /// `create`, however its arguments were read.
-    static func execute(_ line: ContainerCommandLine) throws(ExitCode) {
-        try guardedRun { () throws(LighterError) -> Int32 in
-            let record = try StoreOptions.resolve(line.root).openEngine()
-                .create(try line.flags.spec(image: line.image, command: line.command, autoRemove: line.rm), name: line.flags.name)
-            Console.out(record.id)
-            return 0
         }
     }
 }
