@@ -107,8 +107,8 @@ import LighterTestSupport
         let db = try Database(path: DataRoot.databasePath(root))
         for step in 0..<version { try db.execute(numberedSchema[step]) }
         try db.execute("PRAGMA user_version = \(version)")
-        try db.execute("INSERT INTO blobs (digest, size, media_type) VALUES ('m1', 10, 'manifest')")
-        try db.execute("INSERT INTO images (id, manifest_digest, platform, created, added_at) VALUES (?, 'm1', 'linux/amd64', NULL, 1)", [.text(imageID)])
+        try db.execute("INSERT INTO blobs (digest, size, media_type) VALUES (?, 10, 'application/vnd.oci.image.manifest.v1+json')", [.text(manifestDigest)])
+        try db.execute("INSERT INTO images (id, manifest_digest, platform, created, added_at) VALUES (?, ?, 'linux/amd64', NULL, 1)", [.text(imageID), .text(manifestDigest)])
         try db.execute("INSERT INTO tags (name, image_id) VALUES ('docker.io/library/old:latest', ?)", [.text(imageID)])
         try db.execute("INSERT INTO containers (id, name, image_id, created_at) VALUES ('c0ffee', 'web', ?, 2)", [.text(imageID)])
         if version >= 2 {
@@ -118,6 +118,7 @@ import LighterTestSupport
     }
 
     static let imageID = String(repeating: "ab", count: 32)
+    static let manifestDigest = String(repeating: "cd", count: 32)
 
     static func applied(_ db: Database) throws -> [String] {
         try db.query("SELECT module, version FROM schema_migrations ORDER BY module, version").map { "\($0.string("module")) \($0.int("version"))" }

@@ -8,10 +8,22 @@ import LighterSystem
 @Suite struct ContainerExitCodeTests {
     /// Run `/bin/sh -c script` and return waitpid's raw status.
     static func waitStatus(_ script: String) -> Int32 {
-        let argv = ["/bin/sh", "-c", script].map { strdup($0) } + [nil]
+        let words: [String] = ["/bin/sh", "-c", script]
+        var argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) }
+        argv.append(nil)
         defer { argv.forEach { free($0) } }
+        // Default dispositions and no blocked signals, whatever the test runner has.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var all = sigset_t(), none = sigset_t()
+        sigfillset(&all)
+        sigemptyset(&none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
         var pid: pid_t = 0
-        precondition(posix_spawn(&pid, "/bin/sh", nil, nil, argv, environ) == 0)
+        precondition(posix_spawn(&pid, "/bin/sh", nil, &attributes, argv, environ) == 0)
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
         return status
