@@ -20,9 +20,7 @@ extension Database {
                 )
                 """)
             var applied = try appliedVersions()
-            if applied.isEmpty {
-                try adoptGlobalVersion(schemas, into: &applied)
-            }
+            try adoptGlobalVersion(schemas.filter { applied[$0.module] == nil }, into: &applied)
             for schema in schemas {
                 let done = applied[schema.module, default: 0]
                 guard done < schema.migrations.count else { continue }
@@ -44,8 +42,10 @@ extension Database {
     }
 
     /// A database from before `schema_migrations` numbered one global schema in `PRAGMA user_version`:
-    /// record as applied every step whose tables that version already created, so no row is lost.
+    /// for each module it has no row of yet, record as applied every step whose tables that version
+    /// already created, so no row is lost (whichever modules the first opener names).
     private func adoptGlobalVersion(_ schemas: [DatabaseSchema], into applied: inout [String: Int]) throws(LighterError) {
+        guard !schemas.isEmpty else { return }
         let global = Int(try query("PRAGMA user_version").first?.int("user_version") ?? 0)
         guard global > 0 else { return }
         for schema in schemas {

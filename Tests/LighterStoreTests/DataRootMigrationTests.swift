@@ -148,6 +148,16 @@ import LighterTestSupport
         #expect(try ImageStore(dataRoot: again).images().count == 2)
     }
 
+    @Test func modulesOpenedLaterAreAdoptedToo() throws {
+        let dir = TestDirectory("lighter-dataroot")
+        try Self.makeOldDatabase(dir.path, version: 2)
+        let networksOnly = try DataRoot(root: dir.path, schemas: [NetworkStore.schema])
+        #expect(try Self.applied(networksOnly.database) == ["networks 1"])
+        let all = try DataRoot(root: dir.path, schemas: Engine.schemas)
+        #expect(try Self.applied(all.database) == ["containers 1", "images 1", "networks 1"])
+        #expect(try ImageStore(dataRoot: all).imagesInUse() == [Self.imageID])
+    }
+
     @Test func freshRootGetsEveryModulesTables() throws {
         let dir = TestDirectory("lighter-dataroot")
         let root = try DataRoot(root: dir.path, schemas: Engine.schemas)
