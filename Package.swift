@@ -33,27 +33,32 @@ let package = Package(
         ]),
         // Layer tar streams: apply into a snapshot safely, write tars for save.
         .target(name: "LighterArchive", dependencies: ["LighterSystem", "LighterOCI", "CArchive", "CLighter"]),
-        // Content store (blobs), metadata (SQLite), snapshots, images.
-        .target(name: "LighterStore", dependencies: ["LighterSystem", "LighterOCI", "LighterArchive", "CSQLite", "CLighter"]),
+        // The data root's SQLite database: one connection, each module's own migrations (DataRoot).
+        .target(name: "LighterDatabase", dependencies: ["LighterSystem", "CSQLite", "CLighter"]),
+        // Content store (blobs), snapshots, images and their tables.
+        .target(name: "LighterStore", dependencies: ["LighterSystem", "LighterOCI", "LighterArchive", "LighterDatabase", "CLighter"]),
         // The OCI runtime: namespaces, mounts, cgroups, capabilities, seccomp, container state.
-        .target(name: "LighterRuntime", dependencies: ["LighterSystem", "LighterOCI", "CLighter", "CSeccomp"]),
+        .target(name: "LighterRuntime", dependencies: [
+            "LighterSystem", "CLighter", "CSeccomp",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         // Foreign architectures: QEMU user emulation through binfmt_misc.
         .target(name: "LighterEmulation", dependencies: ["LighterSystem", "LighterOCI"]),
         // Containers: create, run (through the runtime and a per-container monitor), stop, remove, logs.
-        .target(name: "LighterEngine", dependencies: ["LighterSystem", "LighterOCI", "LighterStore", "LighterArchive", "LighterRuntime", "LighterEmulation", "LighterNetwork", "CLighter"]),
+        .target(name: "LighterEngine", dependencies: ["LighterSystem", "LighterOCI", "LighterStore", "LighterArchive", "LighterRuntime", "LighterEmulation", "LighterNetwork", "LighterDatabase", "CLighter"]),
         // Networking: rtnetlink links/addresses/routes, IPAM in the store, bridges, nftables NAT and publishing.
-        .target(name: "LighterNetwork", dependencies: ["LighterSystem", "LighterStore", "CLighter"]),
+        .target(name: "LighterNetwork", dependencies: ["LighterSystem", "LighterDatabase", "CLighter"]),
         // A small blocking HTTP/1.1 client: TLS through mbedTLS, names resolved without NSS (hosts file, DNS stub).
         .target(name: "LighterHTTP", dependencies: ["LighterSystem", "CLighter", "CMbedTLS"]),
         // OCI distribution client: pull, push, login against registries.
         .target(name: "LighterRegistry", dependencies: ["LighterSystem", "LighterOCI", "LighterStore", "LighterArchive", "LighterHTTP"]),
         // The host: kernel config and running-system checks (check-config, info).
-        .target(name: "LighterHost", dependencies: ["LighterSystem", "CArchive"]),
+        .target(name: "LighterHost", dependencies: ["LighterSystem", "LighterArchive", "LighterEmulation"]),
         // Go's text/template (with Docker's functions) over JSON values: every --format.
         .target(name: "LighterTemplate", dependencies: ["LighterSystem"]),
         // The command line.
         .target(name: "LighterCLI", dependencies: [
-            "LighterSystem", "LighterTemplate", "LighterOCI", "LighterArchive", "LighterStore", "LighterRuntime", "LighterHost", "LighterEngine", "LighterEmulation", "LighterNetwork", "LighterRegistry",
+            "LighterSystem", "LighterTemplate", "LighterOCI", "LighterArchive", "LighterDatabase", "LighterStore", "LighterRuntime", "LighterHost", "LighterEngine", "LighterEmulation", "LighterNetwork", "LighterRegistry",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "lighter", dependencies: ["LighterCLI", "LighterRuntime", "LighterEngine"]),
@@ -62,13 +67,13 @@ let package = Package(
         .testTarget(name: "LighterSystemTests", dependencies: ["LighterSystem", "LighterTestSupport"]),
         .testTarget(name: "LighterOCITests", dependencies: ["LighterOCI", "LighterTestSupport"]),
         .testTarget(name: "LighterTemplateTests", dependencies: ["LighterTemplate", "LighterSystem", "LighterTestSupport"]),
-        .testTarget(name: "LighterStoreTests", dependencies: ["LighterStore", "LighterOCI", "LighterArchive", "LighterTestSupport"]),
+        .testTarget(name: "LighterStoreTests", dependencies: ["LighterStore", "LighterDatabase", "LighterEngine", "LighterOCI", "LighterArchive", "LighterTestSupport"]),
         .testTarget(name: "LighterCLIParseTests", dependencies: ["LighterCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "LighterCLITests", dependencies: ["LighterSystem", "LighterOCI", "LighterTestSupport"]),
         .testTarget(name: "LighterArchiveTests", dependencies: ["LighterArchive", "LighterSystem", "LighterOCI", "LighterTestSupport"]),
-        .testTarget(name: "LighterNetworkTests", dependencies: ["LighterNetwork", "LighterStore", "LighterSystem", "LighterTestSupport"]),
-        .testTarget(name: "LighterRegistryTests", dependencies: ["LighterRegistry", "LighterHTTP", "LighterStore", "LighterOCI", "LighterSystem", "LighterTestSupport"]),
-        .testTarget(name: "LighterHostTests", dependencies: ["LighterHost", "LighterSystem", "CArchive", "LighterTestSupport"]),
+        .testTarget(name: "LighterNetworkTests", dependencies: ["LighterNetwork", "LighterDatabase", "LighterSystem", "LighterTestSupport"]),
+        .testTarget(name: "LighterRegistryTests", dependencies: ["LighterRegistry", "LighterHTTP", "LighterStore", "LighterDatabase", "LighterEngine", "LighterOCI", "LighterSystem", "LighterTestSupport"]),
+        .testTarget(name: "LighterHostTests", dependencies: ["LighterHost", "LighterEmulation", "LighterSystem", "CArchive", "LighterTestSupport"]),
         .testTarget(name: "LighterRuntimeTests", dependencies: ["LighterRuntime", "LighterSystem", "LighterOCI", "CLighter", "LighterTestSupport"]),
         .testTarget(name: "LighterEngineTests", dependencies: ["LighterEngine", "LighterNetwork", "LighterOCI", "LighterSystem", "LighterTestSupport"]),
     ],

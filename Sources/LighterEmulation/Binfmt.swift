@@ -10,12 +10,35 @@ public struct Binfmt: Sendable {
 
     public init(mountPoint: String = "/proc/sys/fs/binfmt_misc") { self.mountPoint = mountPoint }
 
-    /// What the kernel has registered under one handler name.
-    public struct Registration: Sendable, Equatable {
+    /// What the kernel has registered under one handler name (`<mountPoint>/<name>`): what `install`
+    /// checks and what `check-config` and `info` report.
+    public struct Registration: Sendable, Codable, Equatable {
         public let name: String
         public let enabled: Bool
-        public let interpreter: String
-        public let flags: String
+        public let interpreter: String?
+        public let flags: String?
+
+        public init(name: String, enabled: Bool, interpreter: String?, flags: String?) {
+            self.name = name
+            self.enabled = enabled
+            self.interpreter = interpreter
+            self.flags = flags
+        }
+
+        /// Parses a handler file: "enabled\ninterpreter /usr/bin/qemu-aarch64-static\nflags: OCF\n...".
+        public init(name: String, text: String) {
+            var enabled = false, interpreter: String?, flags: String?
+            for line in text.split(separator: "\n") {
+                if line == "enabled" { enabled = true }
+                if line.hasPrefix("interpreter ") { interpreter = String(line.dropFirst("interpreter ".count)) }
+                if line.hasPrefix("flags: ") { flags = String(line.dropFirst("flags: ".count)) }
+                if line.hasPrefix("flags:"), flags == nil { flags = String(line.dropFirst("flags:".count)) }
+            }
+            self.init(name: name, enabled: enabled, interpreter: interpreter, flags: flags)
+        }
+
+        /// A QEMU user-mode emulator (qemu-aarch64, qemu-arm, ...).
+        public var isQemu: Bool { name.hasPrefix("qemu-") || (interpreter?.contains("qemu") ?? false) }
     }
 
     public var isMounted: Bool { FileSystem.exists("\(mountPoint)/register") }
@@ -32,12 +55,7 @@ public struct Binfmt: Sendable {
     /// The registration named `name`, if any.
     public func registration(_ name: String) -> Registration? {
         guard let text = try? FileSystem.readString("\(mountPoint)/\(name)") else { return nil }
-        var interpreter = "", flags = ""
-        for line in text.split(separator: "\n") {
-            if line.hasPrefix("interpreter ") { interpreter = String(line.dropFirst("interpreter ".count)) }
-            if line.hasPrefix("flags: ") { flags = String(line.dropFirst("flags: ".count)) }
-        }
-        return Registration(name: name, enabled: text.hasPrefix("enabled"), interpreter: interpreter, flags: flags)
+        return Registration(name: name, text: text)
     }
 
     /// Is an enabled emulator registered for this architecture?
@@ -70,7 +88,7 @@ public struct Binfmt: Sendable {
         var outcomes: [Outcome] = []
         for handler in handlers {
             if let existing = registration(handler.handlerName), existing.enabled {
-                outcomes.append(.alreadyRegistered(handler.architecture, interpreter: existing.interpreter))
+                outcomes.append(.alreadyRegistered(handler.architecture, interpreter: existing.interpreter ?? "?"))
                 continue
             }
             guard FileSystem.exists(handler.interpreter) else {

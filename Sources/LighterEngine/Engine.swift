@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import LighterDatabase
 import LighterOCI
 import LighterRuntime
 import LighterStore
@@ -8,14 +9,14 @@ import LighterSystem
 
 /// The container engine: images from the store, containers as directories under
 /// `containers/<id>/` plus a row in the metadata database, run by the in-process runtime.
-public final class Engine: @unchecked Sendable {
+public final class Engine: Sendable {
     public let images: ImageStore
     public let runtime: Runtime
     /// The lighter binary, re-executed as a container's monitor (`__monitor`).
     public let executable: String
 
     public init(root: String, executable: String = Engine.currentExecutable) throws(LighterError) {
-        images = try ImageStore(root: root)
+        images = try ImageStore(dataRoot: DataRoot(root: root, schemas: Engine.schemas))
         runtime = Runtime(root: "/run/lighter/runtime", initExecutable: executable)
         self.executable = executable
     }

@@ -5,6 +5,8 @@ import LighterSystem
 
 /// One HTTP/1.1 connection: writes requests, reads response heads and body bytes through a
 /// buffer. Used by one request at a time; idle ones wait in the client's pool.
+// Unchecked: the read buffer and its cursors are mutable; a connection is used by one request at a
+// time — taken from and returned to the pool under its Mutex, or owned by the one `HTTPResponse` reading.
 final class HTTPConnection: @unchecked Sendable {
     let endpoint: String
     let authority: String

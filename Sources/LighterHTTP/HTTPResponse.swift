@@ -3,6 +3,8 @@ import LighterSystem
 /// A response: status and headers at once, the body read by the caller in pieces (Content-Length,
 /// chunked, or until the server closes). Once the body has been read to its end the connection goes
 /// back to the client's pool; a response dropped before that closes its connection.
+// Unchecked: the body's framing state and byte count change as it is read; a response is read by the
+// one caller that made the request (it crosses threads only as a whole, from `onThread` to its caller).
 public final class HTTPResponse: @unchecked Sendable {
     public let status: Int
     public let headers: HTTPHeaders

@@ -6,6 +6,8 @@ import LighterSystem
 
 /// A connected TCP socket with a connect timeout and per-read / per-write timeouts (SO_RCVTIMEO,
 /// SO_SNDTIMEO). Errors name `authority` (`host:port`, as the user wrote it) in clear words.
+// Unchecked: `lastError` is written by reads and writes; a socket belongs to one connection, used by
+// one request at a time (the pool's Mutex hands connections over between requests).
 final class TCPSocket: @unchecked Sendable {
     let fd: FileDescriptor
     let authority: String

@@ -8,6 +8,7 @@ import LighterSystem
 /// the client certificate and the TLS 1.2 client configuration. mbedTLS is built with
 /// MBEDTLS_THREADING_C, so the generator and key may be used from several threads; the rest is
 /// read-only once made.
+// Unchecked: mbedTLS's structures are C pointers Swift cannot check; the above is why sharing is safe.
 final class TLSContext: @unchecked Sendable {
     let configuration: TLSConfiguration
     let config = UnsafeMutablePointer<mbedtls_ssl_config>.allocate(capacity: 1)

@@ -3,6 +3,8 @@ import LighterSystem
 
 /// TLS 1.2 over a connected socket, through mbedTLS: SNI and host name verification for names,
 /// IP SAN verification for numeric hosts, the socket's timeouts for every read and write.
+// Unchecked: the mbedTLS session and `closed` are mutable and unsynchronised; a stream belongs to one
+// connection, used by one request at a time (the pool's Mutex hands connections over between requests).
 final class TLSStream: Transport, @unchecked Sendable {
     private let socket: TCPSocket
     private let context: TLSContext

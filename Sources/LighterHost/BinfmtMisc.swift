@@ -1,17 +1,8 @@
+import LighterEmulation
 import LighterSystem
 
-/// One registered binfmt_misc handler (/proc/sys/fs/binfmt_misc/<name>).
-public struct BinfmtHandler: Sendable, Codable, Equatable {
-    public let name: String
-    public let enabled: Bool
-    public let interpreter: String?
-    public let flags: String?
-
-    /// A QEMU user-mode emulator (qemu-aarch64, qemu-arm, ...).
-    public var isQemu: Bool { name.hasPrefix("qemu-") || (interpreter?.contains("qemu") ?? false) }
-}
-
-/// binfmt_misc on the running system: can it run foreign-architecture binaries?
+/// binfmt_misc on the running system: can it run foreign-architecture binaries? (LighterEmulation owns
+/// binfmt_misc; this is what `check-config` and `info` report of it.)
 public struct BinfmtFacts: Sendable, Codable, Equatable {
     /// The kernel knows the binfmt_misc file system (/proc/filesystems).
     public let supported: Bool
@@ -19,9 +10,9 @@ public struct BinfmtFacts: Sendable, Codable, Equatable {
     public let mountPoint: String?
     /// The global switch (status file): false when "disabled".
     public let enabled: Bool
-    public let handlers: [BinfmtHandler]
+    public let handlers: [Binfmt.Registration]
 
-    public var qemuHandlers: [BinfmtHandler] { handlers.filter(\.isQemu) }
+    public var qemuHandlers: [Binfmt.Registration] { handlers.filter(\.isQemu) }
 
     public static let defaultMountPoint = "/proc/sys/fs/binfmt_misc"
 
@@ -35,25 +26,13 @@ public struct BinfmtFacts: Sendable, Codable, Equatable {
     }
 
     /// Reads the status and every handler of a binfmt_misc directory.
-    public static func readDirectory(_ directory: String) -> (enabled: Bool, handlers: [BinfmtHandler]) {
+    public static func readDirectory(_ directory: String) -> (enabled: Bool, handlers: [Binfmt.Registration]) {
         let status = (try? FileSystem.readString("\(directory)/status"))?.split(separator: "\n").first
         let names = ((try? FileSystem.list(directory)) ?? []).filter { $0 != "register" && $0 != "status" }
-        let handlers = names.compactMap { name -> BinfmtHandler? in
+        let handlers = names.compactMap { name -> Binfmt.Registration? in
             guard let text = try? FileSystem.readString("\(directory)/\(name)") else { return nil }
-            return parseHandler(name: name, text: text)
+            return Binfmt.Registration(name: name, text: text)
         }
         return (status == "enabled", handlers)
-    }
-
-    /// Parses a handler file: "enabled\ninterpreter /usr/bin/qemu-aarch64-static\nflags: OCF\n...".
-    public static func parseHandler(name: String, text: String) -> BinfmtHandler {
-        var enabled = false, interpreter: String?, flags: String?
-        for line in text.split(separator: "\n") {
-            if line == "enabled" { enabled = true }
-            if line.hasPrefix("interpreter ") { interpreter = String(line.dropFirst("interpreter ".count)) }
-            if line.hasPrefix("flags: ") { flags = String(line.dropFirst("flags: ".count)) }
-            if line.hasPrefix("flags:"), flags == nil { flags = String(line.dropFirst("flags:".count)) }
-        }
-        return BinfmtHandler(name: name, enabled: enabled, interpreter: interpreter, flags: flags)
     }
 }

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import LighterArchive
 import LighterSystem
 
 extension KernelConfig {
@@ -11,9 +12,9 @@ extension KernelConfig {
         if FileSystem.isDirectory(path) {
             throw .invalidArgument("\(path) is a directory; pass the kernel .config file inside it")
         }
-        let bytes = try FileSystem.readFile(path)
-        if bytes.isEmpty { throw .malformed(what: "kernel config \(path)", reason: "the file is empty") }
-        let plain = try Decompression.decompress(bytes, what: "kernel config \(path)")
+        // Kernel configs are a few hundred KiB; 32 MiB bounds a bomb.
+        let plain = try Decompression.readFile(path, limit: 32 << 20, what: "kernel config \(path)")
+        if plain.isEmpty { throw .malformed(what: "kernel config \(path)", reason: "the file is empty") }
         guard !plain.contains(0), let text = String(validating: plain, as: UTF8.self) else {
             throw .malformed(what: "kernel config \(path)", reason: "binary data, not a kernel .config (plain or gzip)")
         }

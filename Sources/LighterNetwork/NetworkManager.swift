@@ -3,7 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import LighterStore
+import LighterDatabase
 import LighterSystem
 
 /// Networks for the engine: the default bridge made at first use, user networks, attaching a

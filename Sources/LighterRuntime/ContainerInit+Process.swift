@@ -57,13 +57,13 @@ extension ContainerInit {
             if stat(name, &st) != 0 {
                 let code = lighter_errno()
                 throw .containerStart(message: "exec: \"\(name)\": stat \(name): \(String(cString: strerror(code)))",
-                                      exitCode: code == ENOENT || code == ENOTDIR ? 127 : 126)
+                                      exitCode: ContainerExitCode.execFailure(errno: code))
             }
             if (st.st_mode & S_IFMT) == S_IFDIR {
-                throw .containerStart(message: "exec: \"\(name)\": is a directory", exitCode: 126)
+                throw .containerStart(message: "exec: \"\(name)\": is a directory", exitCode: ContainerExitCode.cannotExecute)
             }
             if (st.st_mode & S_IFMT) != S_IFREG || st.st_mode & 0o111 == 0 {
-                throw .containerStart(message: "exec: \"\(name)\": permission denied", exitCode: 126)
+                throw .containerStart(message: "exec: \"\(name)\": permission denied", exitCode: ContainerExitCode.cannotExecute)
             }
             return name
         }
@@ -75,7 +75,7 @@ extension ContainerInit {
                 return candidate
             }
         }
-        throw .containerStart(message: "exec: \"\(name)\": executable file not found in $PATH", exitCode: 127)
+        throw .containerStart(message: "exec: \"\(name)\": executable file not found in $PATH", exitCode: ContainerExitCode.notFound)
     }
 
     static func exec(_ path: String, arguments: [String], environment: [String]) throws(LighterError) -> Never {
@@ -87,6 +87,6 @@ extension ContainerInit {
         execve(path, argv, envp)
         let code = lighter_errno()
         throw .containerStart(message: "exec: \"\(arguments[0])\": \(String(cString: strerror(code)))",
-                              exitCode: code == ENOENT ? 127 : 126)
+                              exitCode: ContainerExitCode.execFailure(errno: code))
     }
 }

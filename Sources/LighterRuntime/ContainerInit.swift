@@ -4,7 +4,6 @@ import Glibc
 import Musl
 #endif
 import CLighter
-import LighterOCI
 import LighterSystem
 
 /// The container init: runs in the freshly exec'd, single-threaded `lighter __init <fd>` process inside

@@ -3,7 +3,6 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import LighterOCI
 import LighterSystem
 
 /// A container's state: the OCI state fields (`lighter runtime state` prints them) plus what the

@@ -4,7 +4,6 @@ import Glibc
 import Musl
 #endif
 import CLighter
-import LighterOCI
 import LighterSystem
 
 /// What the runtime sends the container init right after its cgroups exist (and user namespace maps are

@@ -4,7 +4,6 @@ import Glibc
 import Musl
 #endif
 import CLighter
-import LighterOCI
 import LighterSystem
 
 extension Runtime {

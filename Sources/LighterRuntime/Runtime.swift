@@ -4,7 +4,6 @@ import Glibc
 import Musl
 #endif
 import CLighter
-import LighterOCI
 import LighterSystem
 
 /// Lighter's OCI runtime, called in-process by the engine and by `lighter runtime …`.
@@ -59,11 +58,7 @@ public struct Runtime: Sendable {
         /// Decode a waitpid(2) status.
         init(waitStatus: Int32, oomKilled: Bool) {
             let signal = waitStatus & 0x7f
-            if signal == 0 {
-                self.init(code: (waitStatus >> 8) & 0xff, signal: nil, oomKilled: oomKilled)
-            } else {
-                self.init(code: 128 + signal, signal: signal, oomKilled: oomKilled)
-            }
+            self.init(code: ContainerExitCode.of(waitStatus: waitStatus), signal: signal == 0 ? nil : signal, oomKilled: oomKilled)
         }
     }
 

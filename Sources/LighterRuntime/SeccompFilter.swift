@@ -5,11 +5,12 @@ import Musl
 #endif
 import CLighter
 import CSeccomp
-import LighterOCI
+import Crypto
 import LighterSystem
 
 /// Builds and loads a seccomp filter from the spec's `linux.seccomp` section with libseccomp.
 enum SeccompFilter {
+    private static let hexDigits = (0..<16).map { String($0, radix: 16) }
     static func load(_ profile: RuntimeSpec.Seccomp, noNewPrivileges: Bool) throws(LighterError) {
         let context = try build(profile)
         defer { seccomp_release(context) }
@@ -36,8 +37,8 @@ enum SeccompFilter {
             }
         }
         // The key names how the filter was compiled too ("tree"): a cache from an older build is not reused.
-        let key = Digest.of(profile.jsonBytes() + Array("\(RuntimeSpec.hostMachine) tree".utf8))
-        let path = "\(cacheDirectory)/\(key.hex).bpf"
+        let key = SHA256.hash(data: profile.jsonBytes() + Array("\(RuntimeSpec.hostMachine) tree".utf8))
+        let path = "\(cacheDirectory)/\(key.map { hexDigits[Int($0 >> 4)] + hexDigits[Int($0 & 15)] }.joined()).bpf"
         if let cached = try? FileSystem.readFile(path), !cached.isEmpty, cached.count % 8 == 0 {
             return Compiled(program: cached, flags: flags)
         }

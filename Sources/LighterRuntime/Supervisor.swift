@@ -16,6 +16,7 @@ struct Supervisor {
 
     private var inputOpen = true
     private var terminalOpen = true
+    private var relay = StreamRelay(bufferSize: 16 * 1024)
 
     init(pid: Int32, signals: FileDescriptor?, terminal: FileDescriptor?, stdio: Runtime.Stdio) {
         self.pid = pid
@@ -48,16 +49,16 @@ struct Supervisor {
                 }
             }
             if fds[2].revents != 0, let terminal {
-                terminalOpen = relay(from: terminal.rawValue, to: stdio.output)
+                terminalOpen = relay.copy(from: terminal.rawValue, to: stdio.output).isOpen
             }
             if fds[3].revents != 0, let terminal {
-                inputOpen = relay(from: stdio.input, to: terminal.rawValue)
+                inputOpen = relay.copy(from: stdio.input, to: terminal.rawValue).isOpen
             }
             if fds[0].revents != 0 {
                 // Drain what the container wrote before it exited.
                 if let terminal, terminalOpen {
                     _ = fcntl(terminal.rawValue, F_SETFL, fcntl(terminal.rawValue, F_GETFL) | O_NONBLOCK)
-                    while relay(from: terminal.rawValue, to: stdio.output) {}
+                    while case .data = relay.copy(from: terminal.rawValue, to: stdio.output) {}
                 }
                 return
             }
@@ -70,19 +71,6 @@ struct Supervisor {
         if lighter_ioctl_winsize(source, 0, &size) == 0 { _ = lighter_ioctl_winsize(target, 1, &size) }
     }
 
-    /// Copy one chunk; false at end of stream or on error (EIO: the pty's last user closed it).
-    private func relay(from source: Int32, to destination: Int32) -> Bool {
-        var buffer = [UInt8](repeating: 0, count: 16 * 1024)
-        let n = buffer.withUnsafeMutableBytes { Glibc.read(source, $0.baseAddress, $0.count) }
-        if n <= 0 { return n < 0 && lighter_errno() == EINTR }
-        var offset = 0
-        while offset < n {
-            let written = buffer.withUnsafeBytes { Glibc.write(destination, $0.baseAddress! + offset, n - offset) }
-            if written <= 0 { if written < 0 && lighter_errno() == EINTR { continue }; return true }
-            offset += written
-        }
-        return true
-    }
 }
 
 /// The caller's terminal in raw mode while a container's terminal is relayed; restored afterwards.

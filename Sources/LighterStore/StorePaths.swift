@@ -1,3 +1,5 @@
+import LighterDatabase
+
 /// Where things live under the data root (`/var/lib/lighter`, `--root`, `LIGHTER_ROOT`).
 public struct StorePaths: Sendable {
     public let root: String
@@ -15,7 +17,7 @@ public struct StorePaths: Sendable {
     public var snapshots: String { "\(root)/snapshots" }
     public var snapshotsTemp: String { "\(root)/snapshots/.tmp" }
     public var containers: String { "\(root)/containers" }
-    public var database: String { "\(root)/lighter.db" }
+    public var database: String { DataRoot.databasePath(root) }
     public var lockFile: String { "\(root)/lighter.lock" }
 
     public func blob(_ hex: String) -> String { "\(blobs)/\(hex)" }

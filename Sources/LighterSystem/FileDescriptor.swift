@@ -4,11 +4,13 @@ import Glibc
 import Musl
 #endif
 import CLighter
+import Synchronization
 
 /// An open file descriptor that closes itself when released.
-public final class FileDescriptor: @unchecked Sendable {
+public final class FileDescriptor: Sendable {
     public let rawValue: Int32
-    private var closed = false
+    /// Set once by `close` or `forget`; atomic so that a descriptor shared between threads is closed once.
+    private let closed = Atomic<Bool>(false)
 
     public init(adopting rawValue: Int32) { self.rawValue = rawValue }
 
@@ -24,15 +26,14 @@ public final class FileDescriptor: @unchecked Sendable {
         return FileDescriptor(adopting: fd)
     }
 
-    deinit { if !closed { _ = Glibc.close(rawValue) } }
+    deinit { if !closed.load(ordering: .relaxed) { _ = Glibc.close(rawValue) } }
 
     /// Give up ownership: the descriptor stays open when this object goes away (stdin/stdout/stderr).
-    public func forget() { closed = true }
+    public func forget() { closed.store(true, ordering: .relaxed) }
 
     /// Close now and report the error (close errors on written files matter).
     public func close() throws(LighterError) {
-        guard !closed else { return }
-        closed = true
+        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         if Glibc.close(rawValue) == -1 {
             let code = lighter_errno()
             if code != EINTR { throw .system(call: "close", path: nil, errno: code) }

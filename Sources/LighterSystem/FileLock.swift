@@ -6,7 +6,7 @@ import Musl
 
 /// An advisory lock on a file (flock), held until released or the process dies —
 /// so a SIGKILLed holder never leaves a stale lock behind.
-public final class FileLock: @unchecked Sendable {
+public final class FileLock: Sendable {
     private let fd: FileDescriptor
 
     public enum Mode: Sendable { case shared, exclusive }

@@ -1,4 +1,5 @@
 import Testing
+import LighterEmulation
 import LighterSystem
 import LighterTestSupport
 @testable import LighterHost
@@ -58,14 +59,14 @@ import LighterTestSupport
     }
 
     @Test func binfmtHandlers() throws {
-        let handler = BinfmtFacts.parseHandler(name: "qemu-aarch64", text: """
+        let handler = Binfmt.Registration(name: "qemu-aarch64", text: """
         enabled
         interpreter /usr/libexec/qemu-binfmt/aarch64-binfmt-P
         flags: POCF
         offset 0
         magic 7f454c460201010000000000000000000200b700
         """)
-        #expect(handler == BinfmtHandler(name: "qemu-aarch64", enabled: true, interpreter: "/usr/libexec/qemu-binfmt/aarch64-binfmt-P", flags: "POCF"))
+        #expect(handler == Binfmt.Registration(name: "qemu-aarch64", enabled: true, interpreter: "/usr/libexec/qemu-binfmt/aarch64-binfmt-P", flags: "POCF"))
         #expect(handler.isQemu)
         let temp = TestDirectory("lighter-host-test")
         defer { temp.remove() }
@@ -82,7 +83,7 @@ import LighterTestSupport
 
     static func facts(controllers: [ControllerStatus], disabled: [String] = [], flags: [String] = [],
                       binfmt: BinfmtFacts = BinfmtFacts(supported: true, mountPoint: "/proc/sys/fs/binfmt_misc", enabled: true,
-                                                        handlers: [BinfmtHandler(name: "qemu-aarch64", enabled: true, interpreter: "/usr/bin/qemu-aarch64-static", flags: "F")]),
+                                                        handlers: [Binfmt.Registration(name: "qemu-aarch64", enabled: true, interpreter: "/usr/bin/qemu-aarch64-static", flags: "F")]),
                       maxUserNamespaces: Int? = 1000, rootMaxKeys: Int? = 1_000_000) -> HostFacts {
         HostFacts(kernelRelease: "6.1.21-v8+", machine: "aarch64", commandLineFlags: flags, commandLineDisabled: disabled,
                   cgroups: CgroupFacts(mode: .v2, unifiedPath: "/sys/fs/cgroup", controllers: controllers),

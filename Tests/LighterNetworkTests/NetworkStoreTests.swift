@@ -1,13 +1,13 @@
 import Testing
+import LighterDatabase
 import LighterNetwork
-import LighterStore
 import LighterSystem
 import LighterTestSupport
 
 /// IPAM in the store's database: distinct addresses under concurrency, release, persistence.
 @Suite struct NetworkStoreTests {
     static func store(_ dir: TestDirectory) throws -> NetworkStore {
-        NetworkStore(db: try ImageStore(root: dir.path).db)
+        NetworkStore(db: try DataRoot(root: dir.path, schemas: [NetworkStore.schema]).database)
     }
 
     @Test func allocatesLowestFreeAddressesAndReleasesThem() throws {
@@ -48,7 +48,7 @@ import LighterTestSupport
             for worker in 0..<4 {
                 group.addTask {
                     // Each worker has its own connection, as separate `lighter run` processes do.
-                    let store = NetworkStore(db: try ImageStore(root: path).db)
+                    let store = NetworkStore(db: try DataRoot(root: path, schemas: [NetworkStore.schema]).database)
                     var mine: [String] = []
                     for i in 0..<10 {
                         mine.append("\(try store.allocate(net, containerID: "w\(worker)-\(i)", containerName: "w\(worker)-\(i)", request: .init()).address)")

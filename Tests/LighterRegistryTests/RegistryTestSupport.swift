@@ -1,6 +1,8 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import LighterDatabase
+import LighterEngine
 import LighterOCI
 import LighterRegistry
 import LighterStore
@@ -14,7 +16,7 @@ final class TestStore: @unchecked Sendable {
     var options: RegistryOptions
 
     init(certsDirectory: String? = nil) throws {
-        store = try ImageStore(root: dir.sub("root"))
+        store = try ImageStore(dataRoot: DataRoot(root: dir.sub("root"), schemas: Engine.schemas))
         options = RegistryOptions(authFile: dir.sub("auth.json"), dockerConfigFile: dir.sub("docker-config.json"),
                                   certsDirectory: certsDirectory ?? dir.sub("certs.d"), attempts: 5, retryDelayMilliseconds: 50)
     }

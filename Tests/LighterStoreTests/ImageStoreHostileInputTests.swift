@@ -4,6 +4,8 @@ import Glibc
 import Testing
 import LighterArchive
 import LighterOCI
+import LighterDatabase
+import LighterEngine
 import LighterStore
 import LighterSystem
 import LighterTestSupport
@@ -40,7 +42,7 @@ import LighterTestSupport
             _ = Run.sh("umount \(root)")
             withExtendedLifetime(dir) {}
         }
-        let store = try ImageStore(root: root, limits: LayerLimits(maxExpansionRatio: 0, diskReserve: 8 << 20))
+        let store = try ImageStore(dataRoot: DataRoot(root: root, schemas: Engine.schemas), limits: LayerLimits(maxExpansionRatio: 0, diskReserve: 8 << 20))
         let started = Time.now().seconds
         let error = #expect(throws: LighterError.self) { _ = try Self.importLayer(bomb, into: store) }
         guard case let .limitExceeded(message) = error else {
@@ -62,7 +64,7 @@ import LighterTestSupport
         let dir = TestDirectory("lighter-bomb")
         defer { withExtendedLifetime(dir) {} }
         let bomb = try Self.bomb(megabytes: 256, in: dir)
-        let store = try ImageStore(root: dir.sub("root"))
+        let store = try ImageStore(dataRoot: DataRoot(root: dir.sub("root"), schemas: Engine.schemas))
         #expect(store.limits.maxExpansionRatio == 100)
         #expect(store.limits.diskPath == dir.sub("root"))
         let error = #expect(throws: LighterError.self) { _ = try Self.importLayer(bomb, into: store) }

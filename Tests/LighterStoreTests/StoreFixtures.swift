@@ -2,6 +2,8 @@
 import Glibc
 #endif
 import LighterArchive
+import LighterDatabase
+import LighterEngine
 import LighterOCI
 import LighterStore
 import LighterSystem
@@ -11,7 +13,7 @@ import LighterTestSupport
 final class TestStore {
     let dir = TestDirectory("lighter-store")
     let store: ImageStore
-    init() throws { store = try ImageStore(root: dir.path) }
+    init() throws { store = try ImageStore(dataRoot: DataRoot(root: dir.path, schemas: Engine.schemas)) }
 
     /// Import the busybox fixture as `name`.
     @discardableResult

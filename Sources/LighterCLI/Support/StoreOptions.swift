@@ -1,4 +1,6 @@
 import ArgumentParser
+import LighterDatabase
+import LighterEngine
 import LighterStore
 import LighterSystem
 
@@ -25,7 +27,7 @@ struct StoreOptions: ParsableArguments {
     }
 
     func openImageStore() throws(LighterError) -> ImageStore {
-        try ImageStore(root: resolvedRoot)
+        try ImageStore(dataRoot: DataRoot(root: resolvedRoot, schemas: Engine.schemas))
     }
 }
 

@@ -14,7 +14,7 @@ public enum ContainerReaper {
     public static func main(arguments: [String]) -> Never {
         var command = Array(arguments.dropFirst())
         if command.first == "--" { command.removeFirst() }
-        guard let program = command.first else { fail("lighter-init: no command given", code: 125) }
+        guard let program = command.first else { fail("lighter-init: no command given", code: ContainerExitCode.engineFailure) }
         let forwarded: [Int32] = [SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGTERM, SIGWINCH, SIGCONT, SIGTSTP, SIGTTIN, SIGTTOU]
         var waited = sigset_t()
         sigemptyset(&waited)
@@ -32,8 +32,7 @@ public enum ContainerReaper {
         var child: pid_t = 0
         let rc = posix_spawnp(&child, program, nil, &attributes, argv, environ)
         if rc != 0 {
-            let code: Int32 = rc == ENOENT ? 127 : (rc == EACCES || rc == ENOEXEC ? 126 : 125)
-            fail("lighter-init: exec \(program): \(String(cString: strerror(rc)))", code: code)
+            fail("lighter-init: exec \(program): \(String(cString: strerror(rc)))", code: ContainerExitCode.execFailure(errno: rc))
         }
         while true {
             var info = siginfo_t()
@@ -49,8 +48,7 @@ public enum ContainerReaper {
                 let pid = waitpid(-1, &status, WNOHANG)
                 if pid <= 0 { break }
                 if pid == child {
-                    let code = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-                    exit(code)
+                    exit(ContainerExitCode.of(waitStatus: status))
                 }
             }
         }

@@ -25,7 +25,7 @@ public final class JSONLogWriter {
     }
 
     /// Feed raw bytes from a stream ("stdout" or "stderr").
-    public func write(_ bytes: ArraySlice<UInt8>, stream: String) throws(LighterError) {
+    public func write(_ bytes: UnsafeRawBufferPointer, stream: String) throws(LighterError) {
         if options.driver == "none" { return }
         var buffer = pending[stream] ?? []
         for byte in bytes {

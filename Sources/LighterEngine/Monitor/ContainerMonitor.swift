@@ -24,7 +24,7 @@ public struct ContainerMonitor {
     /// engine errors, as Docker).
     func run() -> Int32 {
         var reported = false
-        var code: Int32 = 125
+        var code = ContainerExitCode.engineFailure
         var backoff: useconds_t = 100_000
         do {
             var record = try engine.record(id)
@@ -60,7 +60,7 @@ public struct ContainerMonitor {
                 try? engine.runtime.delete(id: id, force: true)
                 if record.spec.usesBridge { try? engine.networks.detach(container: id) }
                 engine.unmountRootfs(id)
-                code = status.signal.map { 128 + $0 } ?? status.code
+                code = status.code   // 128 + N when signal N killed it
                 // Logged before the record says exited, so `wait` never returns ahead of the event.
                 engine.emit("die", (try? engine.record(id)) ?? record, ["exitCode": String(code)])
                 let finished = try engine.update(id) { (r) throws(LighterError) in
@@ -169,7 +169,7 @@ public struct ContainerMonitor {
         defer { raw?.restore() }
         var forwardInput = launched.terminal != nil && input == 0
         var exited = pidfd < 0
-        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        var relay = StreamRelay()
         while !streams.isEmpty {
             var fds = streams.map { pollfd(fd: $0.fd.rawValue, events: Int16(POLLIN), revents: 0) }
             let pidSlot = fds.count
@@ -190,24 +190,19 @@ public struct ContainerMonitor {
                     }
                 }
             }
-            if fds[pidSlot + 2].revents != 0, let terminal = launched.terminal {
-                let n = buffer.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
-                if n > 0 {
-                    _ = buffer.withUnsafeBytes { write(terminal.rawValue, $0.baseAddress, n) }
-                } else if n == 0 || errno != EINTR {
-                    forwardInput = false
-                }
+            if fds[pidSlot + 2].revents != 0, let terminal = launched.terminal,
+               case .end = relay.copy(from: 0, to: terminal.rawValue) {
+                forwardInput = false
             }
             if fds[pidSlot].revents != 0 { exited = true }
             var closed: [Int] = []
             for index in streams.indices where fds[index].revents != 0 {
-                let n = buffer.withUnsafeMutableBytes { read(streams[index].fd.rawValue, $0.baseAddress, $0.count) }
-                if n > 0 {
-                    try? log.write(buffer[0..<n], stream: streams[index].name)
-                    if attach { _ = buffer.withUnsafeBytes { write(streams[index].target, $0.baseAddress, n) } }
-                } else if n == 0 || errno != EINTR {
-                    closed.append(index)
+                let (name, target) = (streams[index].name, streams[index].target)
+                let chunk = relay.read(from: streams[index].fd.rawValue) { bytes in
+                    try? log.write(bytes, stream: name)
+                    if attach { StreamRelay.writeAll(bytes, to: target) }
                 }
+                if case .end = chunk { closed.append(index) }
             }
             for index in closed.reversed() { streams.remove(at: index) }
         }
@@ -239,7 +234,7 @@ public struct ContainerMonitor {
     /// Docker's exit codes for a container that did not start: 126 not executable, 127 not found, else 125.
     static func exitCode(for error: LighterError) -> Int32 {
         if case let .containerStart(_, code) = error { return code }
-        return 125
+        return ContainerExitCode.engineFailure
     }
 }
 

@@ -1,4 +1,4 @@
-import LighterStore
+import LighterDatabase
 import LighterSystem
 
 /// Networks, endpoints (IPAM) and published ports in the store's SQLite database. Every allocation

@@ -19,6 +19,8 @@ public struct ContentStore: Sendable {
     public func contains(_ digest: Digest) -> Bool { FileSystem.exists(path(of: digest)) }
 
     /// A file being written in the ingest directory; commit or discard it.
+    // Unchecked: the hasher and byte count change with every write, and an ingest has one writer —
+    // the task that began it writes, then commits or drops it; it is never shared between threads.
     public final class Ingest: @unchecked Sendable {
         public let path: String
         public let fd: FileDescriptor

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import LighterArchive
+import LighterDatabase
 import LighterOCI
 import LighterSystem
 

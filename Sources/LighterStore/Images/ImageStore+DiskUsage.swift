@@ -1,3 +1,4 @@
+import LighterDatabase
 import LighterOCI
 import LighterSystem
 

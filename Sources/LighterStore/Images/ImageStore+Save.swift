@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 import LighterArchive
+import LighterDatabase
 import LighterOCI
 import LighterSystem
 

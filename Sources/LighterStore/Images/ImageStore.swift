@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 import LighterArchive
+import LighterDatabase
 import LighterOCI
 import LighterSystem
 
@@ -12,23 +13,23 @@ import LighterSystem
 /// Safety across processes: metadata changes are SQLite transactions (WAL, BEGIN IMMEDIATE);
 /// adding content holds a shared `flock` on `lighter.lock` and garbage collection an exclusive one,
 /// so GC never deletes a blob or snapshot that another process is adding.
-public final class ImageStore: @unchecked Sendable {
+public final class ImageStore: Sendable {
     public let paths: StorePaths
     public let content: ContentStore
     public let snapshots: SnapshotStore
     public let db: Database
-    public var limits: LayerLimits
+    public let limits: LayerLimits
 
-    public init(root: String, limits: LayerLimits = LayerLimits()) throws(LighterError) {
-        paths = StorePaths(root: root)
-        for directory in [paths.root, paths.blobs, paths.ingest, paths.snapshots, paths.snapshotsTemp, paths.containers] {
+    /// The store of an opened data root, whose schemas include `ImageStore.schema` and the engine's.
+    public init(dataRoot: DataRoot, limits: LayerLimits = LayerLimits()) throws(LighterError) {
+        paths = StorePaths(root: dataRoot.root)
+        for directory in [paths.blobs, paths.ingest, paths.snapshots, paths.snapshotsTemp, paths.containers] {
             try FileSystem.makeDirectories(directory, mode: 0o700)
         }
         content = ContentStore(paths: paths)
         snapshots = SnapshotStore(paths: paths)
-        db = try Database(path: paths.database)
+        db = dataRoot.database
         self.limits = try Self.configured(limits, root: paths.root)
-        try db.migrate()
     }
 
     /// `limits` bounded by the data root's free space, with the user's settings from the environment:

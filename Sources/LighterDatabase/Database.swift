@@ -32,6 +32,9 @@ public struct SQLRow: Sendable {
 
 /// A thin wrapper over one SQLite connection: WAL mode, a busy timeout so several processes can share
 /// the file, and write transactions that take the write lock up front (BEGIN IMMEDIATE).
+// Unchecked: the handle is opened with SQLITE_OPEN_NOMUTEX, so SQLite does not serialise calls on it;
+// a `Database` is used by one thread at a time (each CLI command and each monitor owns its own), and
+// processes share the file through SQLite's own locking, never one connection across threads.
 public final class Database: @unchecked Sendable {
     private let handle: OpaquePointer
     public let path: String
