@@ -10,6 +10,8 @@ public struct ContainerUpdate: Sendable, Equatable {
     public var cpuShares: UInt64?
     public var cpusetCpus: String?
     public var pidsLimit: Int64?
+    /// `--cpus` as Docker keeps it (CPUs × 10⁹), besides the quota and period it becomes.
+    public var nanoCpus: Int64?
     public var restart: RestartPolicy?
     public init() {}
     public var isEmpty: Bool { self == ContainerUpdate() }
@@ -41,6 +43,8 @@ extension Engine {
                 limits.memorySwap = swap
             }
             if let quota = change.cpuQuota { limits.cpuQuota = quota }
+            // --cpus keeps Docker's NanoCpus; a quota or period given alone replaces it.
+            if change.nanoCpus != nil || change.cpuQuota != nil || change.cpuPeriod != nil { limits.nanoCpus = change.nanoCpus }
             if let period = change.cpuPeriod { limits.cpuPeriod = period }
             if let shares = change.cpuShares { limits.cpuShares = shares }
             if let cpus = change.cpusetCpus { limits.cpusetCpus = cpus }

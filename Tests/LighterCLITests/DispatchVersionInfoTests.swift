@@ -96,7 +96,7 @@ import LighterTestSupport
         }
         #expect(components.count == 3)
         #expect(top["Client"] != nil)
-        let bad = lighter.run("version", "--format", "{{.Nothing}}")
+        let bad = lighter.run("version", "--format", "{{nothing .}}")
         #expect(bad.status == 1 && bad.stderr.hasPrefix("lighter: "))
     }
 

@@ -65,6 +65,7 @@ struct UpdateCommand: ParsableCommand {
             }
             change.cpuPeriod = 100_000
             change.cpuQuota = Int64(value * 100_000)
+            change.nanoCpus = Int64(value * 1_000_000_000)
         }
         if let cpuQuota { change.cpuQuota = cpuQuota }
         if let cpuPeriod { change.cpuPeriod = cpuPeriod }
