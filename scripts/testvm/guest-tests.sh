@@ -102,7 +102,9 @@ expect "20 run --rm: all exit 0" 0 "$errors"
 expect "no cgroup left under /lighter" "" "$(find "$cg/lighter" -mindepth 1 -type d 2>/dev/null)"
 cat /proc/self/mounts >/tmp/mounts.after
 processes >/tmp/processes.after
-expect "no mount left" "" "$(diff /tmp/mounts.before /tmp/mounts.after | grep '^[-+][^-+]')"
+# /run/lighter/exe/DEV-INO is the read-only bind of the lighter binary that the init and exec helper
+# run from (kept by design: made once per binary, see ProtectedExecutable).
+expect "no mount left" "" "$(diff /tmp/mounts.before /tmp/mounts.after | grep '^[-+][^-+]' | grep -v ' /run/lighter/exe/')"
 expect "no process left" "" "$(diff /tmp/processes.before /tmp/processes.after | grep '^[-+][^-+]')"
 
 echo "$passed passed, $failed failed"
