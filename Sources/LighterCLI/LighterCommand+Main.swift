@@ -21,6 +21,10 @@ extension LighterCommand {
         // ArgumentParser's completion-script check cost more than the rest of `lighter run --rm`'s
         // argument handling. They name "lighter" as their super command, so usage and help read the same.
         // `run` and `create` in their usual forms skip ArgumentParser altogether (ContainerCommandLine).
+        // runc's callers put its global options before the subcommand: `runtime --root R create …`.
+        if arguments.first == "runtime" {
+            run(RuntimeCommand.self, RuntimeCommandLine.reorder(Array(arguments.dropFirst())))
+        }
         if let word = arguments.first, word == "run" || word == "create",
            let line = ContainerCommandLine.parse(Array(arguments.dropFirst()), command: word) {
             do {
@@ -43,7 +47,7 @@ extension LighterCommand {
     ]
 
     /// Parse and run; usage errors exit with 125 as Docker's CLI does (help and version with 0).
-    private static func run(_ type: any ParsableCommand.Type, _ arguments: [String]) -> Never {
+    static func run(_ type: any ParsableCommand.Type, _ arguments: [String]) -> Never {
         do {
             var command = try type.parseAsRoot(arguments)
             try command.run()

@@ -12,36 +12,21 @@ import LighterSystem
 struct RuntimeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "runtime",
-        abstract: "Run OCI bundles (runc-compatible: create, start, state, kill, delete, run, exec, pause, resume).",
-        subcommands: [Spec.self, Create.self, Start.self, State.self, Kill.self, Delete.self, Run.self, Exec.self, Pause.self, Resume.self]
+        abstract: "Run OCI bundles (runc-compatible: create, start, state, kill, delete, run, exec, pause, resume, list, ps, features).",
+        discussion: "The global options (--root, --log, --log-format, --debug) may also come before the subcommand, as runc takes them.",
+        subcommands: [Spec.self, Create.self, Start.self, State.self, Kill.self, Delete.self, Run.self, Exec.self, Pause.self, Resume.self,
+                      List.self, Ps.self, Features.self]
     )
-
-    struct Options: ParsableArguments {
-        @Option(help: "Directory for container state.")
-        var root: String = Runtime.defaultRoot
-
-        var runtime: Runtime { Runtime(root: root) }
-    }
-
-    /// Run `body`; a LighterError prints as "lighter: …" and exits with its exit code (125, 126, 127, 1).
-    static func perform(_ body: () throws(LighterError) -> Void) throws {
-        do {
-            try body()
-        } catch {
-            let line = Array("lighter: \(error.description)\n".utf8)
-            _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
-            throw ExitCode(error.exitCode)
-        }
-    }
 
     struct Spec: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "spec", abstract: "Write a Docker-like default config.json into the bundle.")
+        @OptionGroup var options: Options
         @Option(name: .shortAndLong, help: "The bundle directory.")
         var bundle: String = "."
         @Argument(help: "The container command (default: sh).") var args: [String] = ["sh"]
 
         func run() throws {
-            try RuntimeCommand.perform { () throws(LighterError) in
+            try options.perform { () throws(LighterError) in
                 let path = "\(bundle)/config.json"
                 guard !FileSystem.exists(path) else { throw .conflict("\(path) already exists") }
                 try FileSystem.writeDurably(RuntimeSpec.dockerDefault(args: args).jsonBytes(pretty: true), to: path)
@@ -56,13 +41,16 @@ struct RuntimeCommand: ParsableCommand {
         var bundle: String = "."
         @Option(help: "Unix socket that receives the pseudo-terminal master when process.terminal is set.")
         var consoleSocket: String?
+        @Option(help: "Write the container init's pid to this file.")
+        var pidFile: String?
         @Argument(help: "The container id.") var id: String
 
         func run() throws {
-            try RuntimeCommand.perform { () throws(LighterError) in
+            try options.perform { () throws(LighterError) in
                 let created = try options.runtime.create(id: id, bundle: bundle)
-                guard let terminal = created.terminal else { return }
                 do throws(LighterError) {
+                    try RuntimeCommand.writePidFile(created.state.pid, to: pidFile)
+                    guard let terminal = created.terminal else { return }
                     guard let consoleSocket else {
                         throw .invalidArgument("process.terminal needs --console-socket to hand the terminal to")
                     }
@@ -81,7 +69,7 @@ struct RuntimeCommand: ParsableCommand {
         @Argument(help: "The container id.") var id: String
 
         func run() throws {
-            try RuntimeCommand.perform { () throws(LighterError) in try options.runtime.start(id: id) }
+            try options.perform { () throws(LighterError) in try options.runtime.start(id: id) }
         }
     }
 
@@ -91,7 +79,7 @@ struct RuntimeCommand: ParsableCommand {
         @Argument(help: "The container id.") var id: String
 
         func run() throws {
-            try RuntimeCommand.perform { () throws(LighterError) in
+            try options.perform { () throws(LighterError) in
                 let state = try options.runtime.state(id: id)
                 let text = state.jsonBytes(pretty: true) + [0x0a]
                 _ = text.withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
@@ -104,10 +92,13 @@ struct RuntimeCommand: ParsableCommand {
         @OptionGroup var options: Options
         @Argument(help: "The container id.") var id: String
         @Argument(help: "Signal name or number.") var signal: String = "TERM"
+        @Flag(name: .shortAndLong, help: "Send the signal to every process of the container, not only its init.")
+        var all = false
 
         func run() throws {
-            try RuntimeCommand.perform { () throws(LighterError) in
-                try options.runtime.kill(id: id, signal: try Signals.parse(signal))
+            try options.perform { () throws(LighterError) in
+                let number = try Signals.parse(signal)
+                if all { try options.runtime.killAll(id: id, signal: number) } else { try options.runtime.kill(id: id, signal: number) }
             }
         }
     }
@@ -120,7 +111,7 @@ struct RuntimeCommand: ParsableCommand {
         @Argument(help: "The container id.") var id: String
 
         func run() throws {
-            try RuntimeCommand.perform { () throws(LighterError) in try options.runtime.delete(id: id, force: force) }
+            try options.perform { () throws(LighterError) in try options.runtime.delete(id: id, force: force) }
         }
     }
 
@@ -129,12 +120,16 @@ struct RuntimeCommand: ParsableCommand {
         @OptionGroup var options: Options
         @Option(name: .shortAndLong, help: "The bundle directory (holds config.json).")
         var bundle: String = "."
+        @Option(help: "Write the container init's pid to this file.")
+        var pidFile: String?
         @Argument(help: "The container id.") var id: String
 
         func run() throws {
             var code: Int32 = 0
-            try RuntimeCommand.perform { () throws(LighterError) in
-                code = try options.runtime.run(id: id, bundle: bundle, forwardSignals: true).code
+            try options.perform { () throws(LighterError) in
+                code = try options.runtime.run(id: id, bundle: bundle, forwardSignals: true) { state throws(LighterError) in
+                    try RuntimeCommand.writePidFile(state.pid, to: pidFile)
+                }.code
             }
             if code != 0 { throw ExitCode(code) }
         }
@@ -163,7 +158,7 @@ struct RuntimeCommand: ParsableCommand {
 
         func run() throws {
             var code: Int32 = 0
-            try RuntimeCommand.perform { () throws(LighterError) in
+            try options.perform { () throws(LighterError) in
                 var process = try baseProcess()
                 if let cwd {
                     guard cwd.hasPrefix("/") else { throw .invalidArgument("--cwd \(cwd): the working directory must be an absolute path") }
@@ -219,7 +214,7 @@ struct RuntimeCommand: ParsableCommand {
         @Argument(help: "The container id.") var id: String
 
         func run() throws {
-            try RuntimeCommand.perform { () throws(LighterError) in try options.runtime.pause(id: id) }
+            try options.perform { () throws(LighterError) in try options.runtime.pause(id: id) }
         }
     }
 
@@ -229,7 +224,7 @@ struct RuntimeCommand: ParsableCommand {
         @Argument(help: "The container id.") var id: String
 
         func run() throws {
-            try RuntimeCommand.perform { () throws(LighterError) in try options.runtime.resume(id: id) }
+            try options.perform { () throws(LighterError) in try options.runtime.resume(id: id) }
         }
     }
 }

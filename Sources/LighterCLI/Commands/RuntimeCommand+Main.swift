@@ -1,0 +1,46 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import LighterRuntime
+import LighterSystem
+
+/// The runtime's command line as runc's callers (containerd's shim, dockerd) write it: `lighter runtime
+/// …`, or the binary invoked through a link named `runc` or `lighter-runc`.
+public enum RuntimeCommandLine {
+    /// The names under which the binary is the runtime CLI.
+    public static let linkNames: Set<String> = ["runc", "lighter-runc"]
+
+    /// Run the runtime CLI with `arguments` (without the program name).
+    public static func main(_ arguments: [String]) -> Never {
+        if arguments.first == "--version" || arguments.first == "-v" {
+            Console.out("lighter-runc version \(LighterVersion.version)\nspec: \(RuntimeSpec.supportedVersions.max)")
+            exit(0)
+        }
+        LighterCommand.run(RuntimeCommand.self, reorder(arguments))
+    }
+
+    /// runc's global options, with whether each takes a value.
+    static let globalOptions: [String: Bool] = ["--root": true, "--log": true, "--log-format": true, "--debug": false, "--systemd-cgroup": false]
+
+    /// Move the global options before the subcommand (`--root R --log F create …`) to after its name
+    /// (`create --root R --log F …`), where each subcommand parses them. Anything else stays in place.
+    static func reorder(_ arguments: [String]) -> [String] {
+        var globals: [String] = []
+        var index = 0
+        while index < arguments.count {
+            let word = arguments[index]
+            let name = String(word.prefix { $0 != "=" })
+            guard let takesValue = globalOptions[name] else { break }
+            globals.append(word)
+            if takesValue && !word.contains("="), index + 1 < arguments.count {
+                globals.append(arguments[index + 1])
+                index += 1
+            }
+            index += 1
+        }
+        guard index < arguments.count else { return arguments }
+        return [arguments[index]] + globals + arguments[(index + 1)...]
+    }
+}

@@ -1,0 +1,191 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import Testing
+import LighterOCI
+@testable import LighterRuntime
+import LighterSystem
+import LighterTestSupport
+
+/// The binary as runc's callers (containerd's shim, dockerd) run it: through a link named `runc`,
+/// global options before the subcommand, --pid-file, --log with JSON lines, list, ps, kill --all, features.
+@Suite struct RuntimeRuncCLITests {
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// `<bundle>/runc` → the lighter binary.
+    func runcLink(in bundle: BusyboxBundle) throws -> String {
+        let link = "\(bundle.directory)/runc"
+        if !FileSystem.exists(link) { try syscall("symlink", link) { symlink(BusyboxBundle.lighterBinary, link) } }
+        return link
+    }
+
+    func runc(_ arguments: [String], in bundle: BusyboxBundle) throws -> Result {
+        let out = "\(bundle.directory)/cli-stdout", err = "\(bundle.directory)/cli-stderr"
+        try FileSystem.writeDurably([], to: out)
+        let status = Run.wait(Run.spawn([try runcLink(in: bundle)] + arguments, stdout: out, stderr: err))
+        return Result(status: status, stdout: try FileSystem.readString(out), stderr: try FileSystem.readString(err))
+    }
+
+    static func field(_ node: JSONNode, _ key: String) -> JSONNode? {
+        if case .object(let fields) = node { return fields[key] }
+        return nil
+    }
+
+    static func strings(_ node: JSONNode?) -> [String] {
+        guard case .array(let items)? = node else { return [] }
+        return items.compactMap { if case .string(let text) = $0 { text } else { nil } }
+    }
+
+    @Test func globalOptionsBeforeTheSubcommandPidFileListPsAndForcedDelete() throws {
+        let bundle = try BusyboxBundle(args: ["sleep", "30"])
+        defer { bundle.cleanUp() }
+        try bundle.writeSpec()
+        let log = "\(bundle.directory)/log.json", pidFile = "\(bundle.directory)/init.pid"
+        let global = ["--root", bundle.runtime.root, "--log", log, "--log-format", "json"]
+        // containerd's shim: runc --root … --log … --log-format json create --bundle … --pid-file … ID
+        let create = try runc(global + ["create", "--bundle", bundle.directory, "--pid-file", pidFile, bundle.id], in: bundle)
+        #expect(create.status == 0, "\(create.stderr)")
+        let state = try bundle.runtime.state(id: bundle.id)
+        #expect(state.status == .created)
+        #expect(try FileSystem.readString(pidFile) == String(state.pid))
+
+        let quiet = try runc(global + ["list", "-q"], in: bundle)
+        #expect(quiet.stdout == "\(bundle.id)\n", "\(quiet.stderr)")
+        let listed = try JSONNode.parse(Array(try runc(global + ["list", "--format", "json"], in: bundle).stdout.utf8), what: "list")
+        guard case .array(let items) = listed, let first = items.first else { Issue.record("list --format json: \(listed)"); return }
+        #expect(items.count == 1)
+        #expect(Self.field(first, "id") == .string(bundle.id))
+        #expect(Self.field(first, "status") == .string("created"))
+        #expect(Self.field(first, "pid") == .number(String(state.pid)))
+        #expect(Self.field(first, "owner") == .string("root"))
+        let table = try runc(global + ["list"], in: bundle).stdout.split(separator: "\n")
+        #expect(table.count == 2 && table[0].hasPrefix("ID") && table[1].hasPrefix(Substring(bundle.id)), "\(table)")
+
+        #expect(try runc(global + ["start", bundle.id], in: bundle).status == 0)
+        #expect(try runc(global + ["ps", "--format", "json", bundle.id], in: bundle).stdout == "[\(state.pid)]\n")
+        let ps = try runc(global + ["ps", bundle.id], in: bundle)
+        #expect(ps.status == 0, "\(ps.stderr)")
+        let psLines = ps.stdout.split(separator: "\n")
+        #expect(psLines.count == 2 && psLines[0].contains("PID") && psLines[1].contains("sleep 30"), "\(ps.stdout)")
+
+        // delete --force of a running container kills it, and leaves nothing behind.
+        let delete = try runc(global + ["delete", "--force", bundle.id], in: bundle)
+        #expect(delete.status == 0, "\(delete.stderr)")
+        #expect(!ProcessStat.isAlive(state.pid, startTime: state.pidStartTime))
+        #expect(!FileSystem.exists("\(bundle.runtime.root)/\(bundle.id)"))
+        #expect(!FileSystem.exists("/sys/fs/cgroup/memory\(bundle.cgroupsPath)"))
+        #expect(try runc(global + ["list", "-q"], in: bundle).stdout == "")
+        #expect(try runc(global + ["list", "--format", "json"], in: bundle).stdout == "[]\n")
+        #expect(BusyboxBundle.hostMounts(mentioning: bundle.directory).isEmpty)
+        // No error happened, so nothing was logged.
+        #expect(((try? FileSystem.readString(log)) ?? "") == "")
+    }
+
+    @Test func errorsGoToTheLogAsJSONLines() throws {
+        let bundle = try BusyboxBundle(args: ["true"])
+        defer { bundle.cleanUp() }
+        let log = "\(bundle.directory)/log.json"
+        let result = try runc(["--root", bundle.runtime.root, "--log", log, "--log-format", "json", "state", "nosuch"], in: bundle)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("no such container: nosuch"))
+        let lines = try FileSystem.readString(log).split(separator: "\n")
+        #expect(lines.count == 1)
+        let entry = try JSONNode.parse(Array((lines.first ?? "").utf8), what: "log line")
+        #expect(Self.field(entry, "level") == .string("error"))
+        #expect(Self.field(entry, "msg") == .string("no such container: nosuch"))
+        guard case .string(let time)? = Self.field(entry, "time") else { Issue.record("no time in \(entry)"); return }
+        #expect(Time.parseRFC3339(time) != nil, "\(time)")
+
+        // Text format (logrus's), and --debug logs the command itself.
+        let textLog = "\(bundle.directory)/log.txt"
+        _ = try runc(["--root", bundle.runtime.root, "--log", textLog, "--debug", "state", "nosuch"], in: bundle)
+        let text = try FileSystem.readString(textLog)
+        #expect(text.contains("level=debug msg=\"lighter runtime --root"), "\(text)")
+        #expect(text.contains("level=error msg=\"no such container: nosuch\""), "\(text)")
+
+        let systemd = try runc(["--root", bundle.runtime.root, "--systemd-cgroup", "list"], in: bundle)
+        #expect(systemd.status == 125 && systemd.stderr.contains("--systemd-cgroup is not available"), "\(systemd.stderr)")
+        let format = try runc(["--log-format", "xml", "list"], in: bundle)
+        #expect(format.status != 0 && format.stderr.contains("--log-format xml"), "\(format.stderr)")
+    }
+
+    @Test func killAllSignalsEveryProcessOfTheContainer() throws {
+        let bundle = try BusyboxBundle(args: ["sh", "-c", "sleep 100 & sleep 100 & wait"])
+        defer { bundle.cleanUp() }
+        try bundle.writeSpec()
+        let root = ["--root", bundle.runtime.root]
+        #expect(try runc(root + ["run", "--help"], in: bundle).status == 0)
+        #expect(try runc(root + ["create", "-b", bundle.directory, bundle.id], in: bundle).status == 0)
+        #expect(try runc(root + ["start", bundle.id], in: bundle).status == 0)
+        var pids: [Int32] = []
+        for _ in 0..<500 where pids.count < 3 {
+            pids = try bundle.runtime.processes(id: bundle.id)
+            if pids.count < 3 { usleep(10_000) }
+        }
+        #expect(pids.count == 3)
+        let kill = try runc(root + ["kill", "--all", bundle.id, "KILL"], in: bundle)
+        #expect(kill.status == 0, "\(kill.stderr)")
+        var stopped = false
+        for _ in 0..<500 where !stopped {
+            stopped = try bundle.runtime.state(id: bundle.id).status == .stopped && bundle.runtime.processes(id: bundle.id).isEmpty
+            if !stopped { usleep(10_000) }
+        }
+        #expect(stopped)
+        #expect(try runc(root + ["delete", bundle.id], in: bundle).status == 0)
+    }
+
+    @Test func runWritesThePidFile() throws {
+        let bundle = try BusyboxBundle(args: ["sh", "-c", "echo $$"])
+        defer { bundle.cleanUp() }
+        try bundle.writeSpec()
+        let pidFile = "\(bundle.directory)/run.pid"
+        let result = try runc(["--root", bundle.runtime.root, "run", "--pid-file", pidFile, "-b", bundle.directory, bundle.id], in: bundle)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "1\n")
+        #expect(Int32(try FileSystem.readString(pidFile)).map { $0 > 1 } == true)
+    }
+
+    @Test func featuresDescribeTheRuntime() throws {
+        let bundle = try BusyboxBundle(args: ["true"])
+        defer { bundle.cleanUp() }
+        let result = try runc(["features"], in: bundle)
+        #expect(result.status == 0, "\(result.stderr)")
+        let features = try JSONNode.parse(Array(result.stdout.utf8), what: "features")
+        #expect(Self.field(features, "ociVersionMin") == .string("1.0.0"))
+        #expect(Self.field(features, "ociVersionMax") == .string("1.2.0"))
+        #expect(Self.strings(Self.field(features, "hooks")).count == 6)
+        #expect(Self.strings(Self.field(features, "mountOptions")).contains("rbind"))
+        let linux = Self.field(features, "linux") ?? .null
+        #expect(Set(Self.strings(Self.field(linux, "namespaces"))) == ["cgroup", "ipc", "mount", "network", "pid", "user", "uts"])
+        #expect(Self.strings(Self.field(linux, "capabilities")).contains("CAP_SYS_ADMIN"))
+        #expect(Self.field(Self.field(linux, "cgroup") ?? .null, "systemd") == .bool(false))
+        let version = try runc(["--version"], in: bundle)
+        #expect(version.status == 0 && version.stdout.contains("spec: 1.2.0"), "\(version.stdout)")
+        // `lighter runtime` takes the global options before the subcommand as well.
+        let out = "\(bundle.directory)/cli-stdout"
+        let status = Run.wait(Run.spawn([BusyboxBundle.lighterBinary, "runtime", "--root", bundle.runtime.root, "list", "-q"],
+                                        stdout: out, stderr: "\(bundle.directory)/cli-stderr"))
+        #expect(status == 0)
+    }
+
+    @Test(arguments: ["1.0.0", "1.0.2-dev", "1.1.0", "1.2.0", "1.2.1"])
+    func supportedSpecVersionsAreAccepted(version: String) throws {
+        var spec = RuntimeSpec.dockerDefault(args: ["true"], rootfs: "rootfs", hostname: "box")
+        spec.ociVersion = version
+        try spec.validate()
+    }
+
+    @Test(arguments: ["0.9.0", "1.3.0", "2.0.0", "1.0", "one"])
+    func otherSpecVersionsAreRefusedByName(version: String) throws {
+        var spec = RuntimeSpec.dockerDefault(args: ["true"], rootfs: "rootfs", hostname: "box")
+        spec.ociVersion = version
+        #expect(throws: LighterError.self) { try spec.validate() }
+        do { try spec.validate() } catch { #expect(error.description.contains(version), "\(error)") }
+    }
+}
