@@ -23,7 +23,7 @@ extension LighterCommand {
         // `run` and `create` in their usual forms skip ArgumentParser altogether (ContainerCommandLine).
         // runc's callers put its global options before the subcommand: `runtime --root R create …`.
         if arguments.first == "runtime" {
-            run(RuntimeCommand.self, RuntimeCommandLine.reorder(Array(arguments.dropFirst())))
+            RuntimeCommandLine.run(RuntimeCommandLine.reorder(Array(arguments.dropFirst())))
         }
         if let word = arguments.first, word == "run" || word == "create",
            let line = ContainerCommandLine.parse(Array(arguments.dropFirst()), command: word) {

@@ -55,11 +55,13 @@ extension ExecConfig: JSONConvertible {
         inUserNamespace = try f.required("inUserNamespace")
         terminalSize = try f.optional("terminalSize")
         detached = try f.optional("detached")
+        callerReaps = try f.optional("callerReaps")
     }
 
     var json: JSONNode {
         .object(["namespaces": namespaces, "process": process, "seccomp": seccomp, "inUserNamespace": inUserNamespace,
-                 "terminalSize": terminalSize, "detached": detached])
+                 "terminalSize": terminalSize, "detached": detached,
+                 "callerReaps": callerReaps])
     }
 }
 

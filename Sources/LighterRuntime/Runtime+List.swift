@@ -19,6 +19,12 @@ extension Runtime {
         return states
     }
 
+    /// What a create that failed half-way may leave without a state.json: the state directory.
+    public func removeLeftovers(id: String) throws(LighterError) {
+        try Self.validate(id: id)
+        if FileSystem.exists(directory(id)) { try FileSystem.removeTree(directory(id)) }
+    }
+
     /// `kill --all`: send `signal` to every process of the container's cgroup (a paused container's
     /// processes get it once thawed, as with runc).
     public func killAll(id: String, signal: Int32) throws(LighterError) {

@@ -31,7 +31,8 @@ import LighterSystem
         try bundle.writeSpec()
         // The rootfs as a shared mount point on the host (undone below).
         try syscall("mount", bundle.rootfs) { mount(bundle.rootfs, bundle.rootfs, nil, UInt(MS_BIND), nil) }
-        defer { _ = umount2(bundle.rootfs, Int32(MNT_DETACH)) }
+        // Every mount stacked there (a runtime that leaked would have added its own) goes.
+        defer { while umount2(bundle.rootfs, Int32(MNT_DETACH)) == 0 {} }
         try syscall("mount", bundle.rootfs) { mount(nil, bundle.rootfs, nil, UInt(MS_SHARED), nil) }
         try FileSystem.makeDirectories("\(bundle.rootfs)/mnt")
         let before = BusyboxBundle.hostMounts(mentioning: bundle.directory)
@@ -44,7 +45,7 @@ import LighterSystem
         try bundle.runtime.start(id: bundle.id)
         // A mount made on the host after the start: a slave or shared root receives it.
         try syscall("mount", "\(bundle.rootfs)/mnt") { mount("tmpfs", "\(bundle.rootfs)/mnt", "tmpfs", 0, nil) }
-        defer { _ = umount2("\(bundle.rootfs)/mnt", Int32(MNT_DETACH)) }
+        defer { while umount2("\(bundle.rootfs)/mnt", Int32(MNT_DETACH)) == 0 {} }
         try FileSystem.writeDurably([], to: "\(bundle.rootfs)/mnt/mark")
         let status = try bundle.runtime.wait(id: bundle.id)
         try bundle.runtime.delete(id: bundle.id, force: true)

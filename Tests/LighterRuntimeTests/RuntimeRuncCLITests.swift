@@ -74,6 +74,13 @@ import LighterTestSupport
         let psLines = ps.stdout.split(separator: "\n")
         #expect(psLines.count == 2 && psLines[0].contains("PID") && psLines[1].contains("sleep 30"), "\(ps.stdout)")
 
+        // exec -d --pid-file (the shim's exec): the pid is the process's own, not a reaper's.
+        let execPidFile = "\(bundle.directory)/exec.pid"
+        let exec = try runc(global + ["exec", "-d", "--pid-file", execPidFile, bundle.id, "sleep", "51"], in: bundle)
+        #expect(exec.status == 0, "\(exec.stderr)")
+        let execPid = try FileSystem.readString(execPidFile)
+        #expect(try FileSystem.readString("/proc/\(execPid)/cmdline") == "sleep\u{0}51\u{0}")
+
         // delete --force of a running container kills it, and leaves nothing behind.
         let delete = try runc(global + ["delete", "--force", bundle.id], in: bundle)
         #expect(delete.status == 0, "\(delete.stderr)")
@@ -108,6 +115,14 @@ import LighterTestSupport
         let text = try FileSystem.readString(textLog)
         #expect(text.contains("level=debug msg=\"lighter runtime --root"), "\(text)")
         #expect(text.contains("level=error msg=\"no such container: nosuch\""), "\(text)")
+
+        // Usage errors are logged too; delete --force of a container that is gone succeeds, as runc's.
+        let usageLog = "\(bundle.directory)/usage.json"
+        let usage = try runc(["--root", bundle.runtime.root, "--log", usageLog, "--log-format", "json", "exec", "--bogus", "x"], in: bundle)
+        #expect(usage.status != 0)
+        #expect(try FileSystem.readString(usageLog).contains("\"level\":\"error\""), "\(usage.stderr)")
+        #expect(try runc(["--root", bundle.runtime.root, "delete", "--force", "nosuch"], in: bundle).status == 0)
+        #expect(try runc(["--root", bundle.runtime.root, "delete", "nosuch"], in: bundle).status == 1)
 
         let systemd = try runc(["--root", bundle.runtime.root, "--systemd-cgroup", "list"], in: bundle)
         #expect(systemd.status == 125 && systemd.stderr.contains("--systemd-cgroup is not available"), "\(systemd.stderr)")

@@ -18,7 +18,29 @@ public enum RuntimeCommandLine {
             Console.out("lighter-runc version \(LighterVersion.version)\nspec: \(RuntimeSpec.supportedVersions.max)")
             exit(0)
         }
-        LighterCommand.run(RuntimeCommand.self, reorder(arguments))
+        run(reorder(arguments))
+    }
+
+    /// Parse and run reordered arguments; a usage error is logged to --log too (the shim reads it back).
+    static func run(_ arguments: [String]) -> Never {
+        do { _ = try RuntimeCommand.parseAsRoot(arguments) } catch {
+            if RuntimeCommand.exitCode(for: error) != .success, let log = value(of: "--log", in: arguments) {
+                let message = RuntimeCommand.message(for: error)
+                RuntimeCommand.appendLog(to: log, json: value(of: "--log-format", in: arguments) == "json", level: "error", message: message)
+            }
+        }
+        LighterCommand.run(RuntimeCommand.self, arguments)
+    }
+
+    /// The value of option `name` (`--name V` or `--name=V`) before a `--`, if given.
+    static func value(of name: String, in arguments: [String]) -> String? {
+        var value: String?
+        for (index, word) in arguments.enumerated() {
+            if word == "--" { break }
+            if word == name, index + 1 < arguments.count { value = arguments[index + 1] }
+            if word.hasPrefix(name + "=") { value = String(word.dropFirst(name.count + 1)) }
+        }
+        return value
     }
 
     /// runc's global options, with whether each takes a value.

@@ -53,20 +53,26 @@ extension RuntimeCommand {
         /// back when a runtime command fails.
         func record(level: String, message: String) {
             guard let log else { return }
-            let time = Time.nowRFC3339()
-            let line: String
-            if logFormat == "json" {
-                let node = JSONNode.object(["level": level, "msg": message, "time": time])
-                line = String(decoding: node.serialized(), as: UTF8.self)
-            } else {
-                line = "time=\"\(time)\" level=\(level) msg=\(String(decoding: JSONNode.string(message).serialized(), as: UTF8.self))"
-            }
-            let fd = open(log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
-            guard fd >= 0 else { return }
-            let bytes = Array((line + "\n").utf8)
-            _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            close(fd)
+            RuntimeCommand.appendLog(to: log, json: logFormat == "json", level: level, message: message)
         }
+    }
+
+    /// One log line, JSON ({"level","msg","time"}) or logrus's text, appended to `path` (errors ignored:
+    /// the message goes to stderr as well).
+    static func appendLog(to log: String, json: Bool, level: String, message: String) {
+        let time = Time.nowRFC3339()
+        let line: String
+        if json {
+            let node = JSONNode.object(["level": level, "msg": message, "time": time])
+            line = String(decoding: node.serialized(), as: UTF8.self)
+        } else {
+            line = "time=\"\(time)\" level=\(level) msg=\(String(decoding: JSONNode.string(message).serialized(), as: UTF8.self))"
+        }
+        let fd = open(log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return }
+        let bytes = Array((line + "\n").utf8)
+        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
     }
 
     /// Write `pid` to `path` as runc does (decimal, no newline; temp file then rename).

@@ -111,7 +111,12 @@ struct RuntimeCommand: ParsableCommand {
         @Argument(help: "The container id.") var id: String
 
         func run() throws {
-            try options.perform { () throws(LighterError) in try options.runtime.delete(id: id, force: force) }
+            try options.perform { () throws(LighterError) in
+                do throws(LighterError) { try options.runtime.delete(id: id, force: force) } catch .notFound where force {
+                    // runc's --force: a container that is already gone (or never got its state) is not an error.
+                    try options.runtime.removeLeftovers(id: id)
+                }
+            }
         }
     }
 
@@ -153,6 +158,8 @@ struct RuntimeCommand: ParsableCommand {
         var user: String?
         @Flag(name: [.customShort("d"), .long], help: "Detach: return once the process runs.")
         var detach = false
+        @Option(help: "Write the process's pid to this file. With --detach the process then has no reaper of its own: the caller (a sub-reaper, as containerd's shim) waits for it.")
+        var pidFile: String?
         @Argument(help: "The container id.") var id: String
         @Argument(parsing: .captureForPassthrough, help: "The command and its arguments (not with --process).") var command: [String] = []
 
@@ -176,7 +183,10 @@ struct RuntimeCommand: ParsableCommand {
                 if detach && process.terminal == true {
                     throw .invalidArgument("--detach with a terminal needs a console socket, which runtime exec does not take: drop --tty (or process.terminal)")
                 }
-                let status = try options.runtime.exec(id: id, process: process, stdio: .inherit, detach: detach, forwardSignals: !detach)
+                let status = try options.runtime.exec(id: id, process: process, stdio: .inherit, detach: detach, callerReaps: pidFile != nil,
+                                                      forwardSignals: !detach) { pid throws(LighterError) in
+                    try RuntimeCommand.writePidFile(pid, to: pidFile)
+                }
                 code = status?.code ?? 0
             }
             if code != 0 { throw ExitCode(code) }
