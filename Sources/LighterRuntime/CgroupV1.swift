@@ -109,6 +109,7 @@ struct CgroupV1: CgroupManager {
         if let pids = resources.pids {
             try Cgroups.write(pids.limit > 0 ? String(pids.limit) : "max", to: try require("pids", for: "pids limit") + "/pids.max")
         }
+        if let blockIO = resources.blockIO, blockIO.isEffective { try apply(blockIO) }
     }
 
     private func apply(_ memory: RuntimeSpec.Memory) throws(LighterError) {

@@ -98,6 +98,7 @@ struct CgroupV2: CgroupManager {
         if let pids = resources.pids {
             try Cgroups.write(pids.limit > 0 ? String(pids.limit) : "max", to: "\(directory)/pids.max")
         }
+        if let blockIO = resources.blockIO, blockIO.isEffective { try apply(blockIO) }
     }
 
     private func apply(_ memory: RuntimeSpec.Memory) throws(LighterError) {

@@ -203,4 +203,54 @@ import LighterTestSupport
         #expect(throws: LighterError.self) { try spec.validate() }
         do { try spec.validate() } catch { #expect(error.description.contains(version), "\(error)") }
     }
+
+    @Test func updateEventsAndCheckpointRefusal() throws {
+        let bundle = try BusyboxBundle(args: ["sleep", "30"])
+        defer { bundle.cleanUp() }
+        try bundle.writeSpec()
+        let root = ["--root", bundle.runtime.root]
+        #expect(try runc(root + ["create", "-b", bundle.directory, bundle.id], in: bundle).status == 0)
+        #expect(try runc(root + ["start", bundle.id], in: bundle).status == 0)
+
+        // Flags, a resources file, and the resources JSON on stdin (containerd's shim: update -r -).
+        let flags = try runc(root + ["update", "--memory", "32m", "--pids-limit", "20", bundle.id], in: bundle)
+        #expect(flags.status == 0, "\(flags.stderr)")
+        #expect(try bundle.runtime.stats(id: bundle.id).memoryLimit == 32 << 20)
+        let file = "\(bundle.directory)/resources.json"
+        try FileSystem.writeDurably(Array(#"{"memory":{"limit":50331648}}"#.utf8), to: file)
+        #expect(try runc(root + ["update", "-r", file, bundle.id], in: bundle).status == 0)
+        #expect(try bundle.runtime.stats(id: bundle.id).memoryLimit == 48 << 20)
+        let stdin = Run.capture([try runcLink(in: bundle)] + root + ["update", "-r", "-", bundle.id], stdin: #"{"memory":{"limit":67108864},"blockIO":{"weight":0}}"#)
+        #expect(stdin.status == 0, "\(stdin.stderr)")
+        #expect(try bundle.runtime.stats(id: bundle.id).memoryLimit == 64 << 20)
+        try FileSystem.writeDurably(Array(#"{"devices":[{"allow":false,"access":"rwm"}]}"#.utf8), to: file)
+        let devices = try runc(root + ["update", "-r", file, bundle.id], in: bundle)
+        #expect(devices.status == 125 && devices.stderr.contains("linux.resources.devices"), "\(devices.stderr)")
+        let kernel = try runc(root + ["update", "--kernel-memory", "10m", bundle.id], in: bundle)
+        #expect(kernel.status == 125 && kernel.stderr.contains("--kernel-memory"), "\(kernel.stderr)")
+
+        // events --stats: one line in runc's shape.
+        let events = try runc(root + ["events", "--stats", bundle.id], in: bundle)
+        #expect(events.status == 0, "\(events.stderr)")
+        let event = try JSONNode.parse(Array(events.stdout.utf8), what: "events")
+        #expect(Self.field(event, "type") == .string("stats"))
+        #expect(Self.field(event, "id") == .string(bundle.id))
+        let memory = Self.field(Self.field(Self.field(event, "data") ?? .null, "memory") ?? .null, "usage") ?? .null
+        #expect(Self.field(memory, "limit") == .number(String(64 << 20)), "\(events.stdout)")
+        // Streaming events end when the container stops.
+        let out = "\(bundle.directory)/events-stream", err = "\(bundle.directory)/events-err"
+        let stream = Run.spawn(["timeout", "20", try runcLink(in: bundle)] + root + ["events", "--interval", "100ms", bundle.id], stdout: out, stderr: err)
+        usleep(300_000)
+        #expect(try runc(root + ["kill", bundle.id, "KILL"], in: bundle).status == 0)
+        #expect(Run.wait(stream) == 0)
+        #expect(try FileSystem.readString(out).split(separator: "\n").count >= 1)
+        let badInterval = try runc(root + ["events", "--interval", "soon", bundle.id], in: bundle)
+        #expect(badInterval.status == 125 && badInterval.stderr.contains("--interval soon"), "\(badInterval.stderr)")
+
+        for command in ["checkpoint", "restore"] {
+            let refused = try runc(root + [command, "--image-path", "/tmp/x", bundle.id], in: bundle)
+            #expect(refused.status == 125 && refused.stderr.contains("\(command) is not available"), "\(refused.stderr)")
+        }
+        #expect(try runc(root + ["delete", "--force", bundle.id], in: bundle).status == 0)
+    }
 }

@@ -12,10 +12,10 @@ import LighterSystem
 struct RuntimeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "runtime",
-        abstract: "Run OCI bundles (runc-compatible: create, start, state, kill, delete, run, exec, pause, resume, list, ps, features).",
+        abstract: "Run OCI bundles (runc-compatible: create, start, state, kill, delete, run, exec, pause, resume, list, ps, features, update, events).",
         discussion: "The global options (--root, --log, --log-format, --debug) may also come before the subcommand, as runc takes them.",
         subcommands: [Spec.self, Create.self, Start.self, State.self, Kill.self, Delete.self, Run.self, Exec.self, Pause.self, Resume.self,
-                      List.self, Ps.self, Features.self]
+                      List.self, Ps.self, Features.self, Update.self, Events.self, Checkpoint.self, Restore.self]
     )
 
     struct Spec: ParsableCommand {
