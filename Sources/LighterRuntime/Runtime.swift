@@ -19,6 +19,9 @@ public struct Runtime: Sendable {
     public let root: String
     /// The lighter binary that handles `__init`; "/proc/self/exe" when the caller is lighter itself.
     public let initExecutable: String
+    /// Containers keep the caller's session keyring instead of joining a new one of their own
+    /// (runc's `--no-new-keyring`).
+    public var noNewKeyring = false
 
     public init(root: String = Runtime.defaultRoot, initExecutable: String = "/proc/self/exe") {
         self.root = root

@@ -253,4 +253,26 @@ import LighterTestSupport
         }
         #expect(try runc(root + ["delete", "--force", bundle.id], in: bundle).status == 0)
     }
+
+    @Test func sessionKeyringAndRefusedSetUpFlags() throws {
+        let bundle = try BusyboxBundle(args: ["cat", "/proc/keys"])
+        defer { bundle.cleanUp() }
+        bundle.spec.linux?.maskedPaths = []   // Docker's default hides /proc/keys
+        try bundle.writeSpec()
+        let root = ["--root", bundle.runtime.root]
+        // A keyring of its own, as runc names it; --no-new-keyring keeps the caller's.
+        let own = try runc(root + ["run", "-b", bundle.directory, bundle.id], in: bundle)
+        #expect(own.status == 0, "\(own.stderr)")
+        #expect(own.stdout.contains("_ses.\(bundle.id)"), "\(own.stdout)")
+        let shared = try runc(root + ["run", "--no-new-keyring", "-b", bundle.directory, bundle.id], in: bundle)
+        #expect(shared.status == 0, "\(shared.stderr)")
+        #expect(!shared.stdout.contains("_ses.\(bundle.id)"), "\(shared.stdout)")
+
+        for (flags, words) in [(["--no-pivot"], "--no-pivot is not available"), (["--preserve-fds", "2"], "--preserve-fds 2 is not available"),
+                               (["--console-socket", "\(bundle.directory)/console.sock"], "process.terminal is not set")] {
+            let refused = try runc(root + ["create"] + flags + ["-b", bundle.directory, bundle.id], in: bundle)
+            #expect(refused.status == 125 && refused.stderr.contains(words), "\(flags): \(refused.stderr)")
+            #expect(!FileSystem.exists("\(bundle.runtime.root)/\(bundle.id)"), "\(flags) left the container")
+        }
+    }
 }

@@ -75,6 +75,29 @@ extension RuntimeCommand {
         close(fd)
     }
 
+    /// runc's create/run flags about the container's set-up.
+    struct SetUpFlags: ParsableArguments {
+        @Flag(help: "Keep the caller's session keyring instead of a new one for the container.")
+        var noNewKeyring = false
+        @Flag(help: "Move the root instead of pivot_root (refused: Lighter always uses pivot_root).")
+        var noPivot = false
+        @Option(help: "Pass this many descriptors after stdio (3, 4, …) to the container (only 0: refused otherwise).")
+        var preserveFds: Int = 0
+
+        /// The runtime of `options` with these flags applied; what Lighter cannot do is refused.
+        func runtime(_ options: Options) throws(LighterError) -> Runtime {
+            if noPivot {
+                throw .unsupported(feature: "--no-pivot", fix: "Lighter always enters the root with pivot_root; put the rootfs on a file system other than the initramfs (a tmpfs works)")
+            }
+            if preserveFds != 0 {
+                throw .unsupported(feature: "--preserve-fds \(preserveFds)", fix: "Lighter passes only stdin, stdout and stderr to the container; drop --preserve-fds")
+            }
+            var runtime = options.runtime
+            runtime.noNewKeyring = noNewKeyring
+            return runtime
+        }
+    }
+
     /// Write `pid` to `path` as runc does (decimal, no newline; temp file then rename).
     static func writePidFile(_ pid: Int32, to path: String?) throws(LighterError) {
         guard let path else { return }

@@ -43,14 +43,21 @@ struct RuntimeCommand: ParsableCommand {
         var consoleSocket: String?
         @Option(help: "Write the container init's pid to this file.")
         var pidFile: String?
+        @OptionGroup var setUp: SetUpFlags
         @Argument(help: "The container id.") var id: String
 
         func run() throws {
             try options.perform { () throws(LighterError) in
-                let created = try options.runtime.create(id: id, bundle: bundle)
+                let runtime = try setUp.runtime(options)
+                let created = try runtime.create(id: id, bundle: bundle)
                 do throws(LighterError) {
                     try RuntimeCommand.writePidFile(created.state.pid, to: pidFile)
-                    guard let terminal = created.terminal else { return }
+                    guard let terminal = created.terminal else {
+                        if let consoleSocket {
+                            throw .invalidArgument("--console-socket \(consoleSocket): process.terminal is not set, so there is no terminal to send")
+                        }
+                        return
+                    }
                     guard let consoleSocket else {
                         throw .invalidArgument("process.terminal needs --console-socket to hand the terminal to")
                     }
@@ -127,12 +134,13 @@ struct RuntimeCommand: ParsableCommand {
         var bundle: String = "."
         @Option(help: "Write the container init's pid to this file.")
         var pidFile: String?
+        @OptionGroup var setUp: SetUpFlags
         @Argument(help: "The container id.") var id: String
 
         func run() throws {
             var code: Int32 = 0
             try options.perform { () throws(LighterError) in
-                code = try options.runtime.run(id: id, bundle: bundle, forwardSignals: true) { state throws(LighterError) in
+                code = try setUp.runtime(options).run(id: id, bundle: bundle, forwardSignals: true) { state throws(LighterError) in
                     try RuntimeCommand.writePidFile(state.pid, to: pidFile)
                 }.code
             }
