@@ -14,12 +14,13 @@ extension Runtime {
     /// 126/127 (not executable / not found) or 125. With `process.terminal` the caller's stdio is relayed
     /// to a pseudo-terminal from the container's devpts; with `forwardSignals` HUP, INT, QUIT, TERM, USR1
     /// and USR2 sent to this process go to the exec'd process.
-    /// `started` gets the process's pid once it runs (`exec --pid-file`); detached, that is the reaper's pid,
-    /// or with `callerReaps` the process's own: it has no reaper and is orphaned to the caller's sub-reaper
+    /// `started` gets the process's pid once it runs (`exec --pid-file`) and, with `process.terminal`, the
+    /// terminal's master (`exec -d --console-socket` hands it on); detached, the pid is the reaper's, or with
+    /// `callerReaps` the process's own: it has no reaper and is orphaned to the caller's sub-reaper
     /// (containerd's shim waits for it by that pid, as for runc).
     public func exec(id: String, process: RuntimeSpec.Process, stdio: Stdio = .inherit, detach: Bool = false,
                      callerReaps: Bool = false, forwardSignals: Bool = false,
-                     started: ((Int32) throws(LighterError) -> Void)? = nil) throws(LighterError) -> ExitStatus? {
+                     started: ((Int32, FileDescriptor?) throws(LighterError) -> Void)? = nil) throws(LighterError) -> ExitStatus? {
         let state = try state(id: id)
         guard state.status == .running else { throw .conflict("container \(id) is \(state.status.rawValue), not running") }
         let cgroup = cgroup(of: state)
@@ -46,7 +47,7 @@ extension Runtime {
         defer { if !signals.isEmpty { _ = lighter_signal_mask(signals, Int32(signals.count), 0) } }
 
         let (pid, terminal) = try spawnExec(config, pidfd: pidfd, stdio: stdio, cgroup: cgroup)
-        do { try started?(pid) } catch {
+        do { try started?(pid, terminal) } catch {
             _ = Glibc.kill(pid, SIGKILL)
             if !detach { var status: Int32 = 0; _ = waitpid(pid, &status, 0) }
             throw error

@@ -166,6 +166,8 @@ struct RuntimeCommand: ParsableCommand {
         var user: String?
         @Flag(name: [.customShort("d"), .long], help: "Detach: return once the process runs.")
         var detach = false
+        @Option(help: "With --detach and a terminal: the Unix socket that receives the pseudo-terminal master.")
+        var consoleSocket: String?
         @Option(help: "Write the process's pid to this file. With --detach the process then has no reaper of its own: the caller (a sub-reaper, as containerd's shim) waits for it.")
         var pidFile: String?
         @Argument(help: "The container id.") var id: String
@@ -188,11 +190,15 @@ struct RuntimeCommand: ParsableCommand {
                 }
                 if let user { process.user = try Self.parseUser(user) }
                 if tty { process.terminal = true }
-                if detach && process.terminal == true {
-                    throw .invalidArgument("--detach with a terminal needs a console socket, which runtime exec does not take: drop --tty (or process.terminal)")
+                if detach && process.terminal == true && consoleSocket == nil {
+                    throw .invalidArgument("--detach with a terminal needs --console-socket to hand the terminal to (or drop --tty / process.terminal)")
+                }
+                if let consoleSocket, !(detach && process.terminal == true) {
+                    throw .invalidArgument("--console-socket \(consoleSocket) is for --detach with a terminal (--tty or process.terminal)")
                 }
                 let status = try options.runtime.exec(id: id, process: process, stdio: .inherit, detach: detach, callerReaps: pidFile != nil,
-                                                      forwardSignals: !detach) { pid throws(LighterError) in
+                                                      forwardSignals: !detach) { pid, terminal throws(LighterError) in
+                    if let consoleSocket, let terminal { try ConsoleSocket.send(terminal, to: consoleSocket) }
                     try RuntimeCommand.writePidFile(pid, to: pidFile)
                 }
                 code = status?.code ?? 0
