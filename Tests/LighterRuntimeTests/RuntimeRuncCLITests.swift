@@ -212,7 +212,8 @@ import LighterTestSupport
         #expect(try runc(root + ["create", "-b", bundle.directory, bundle.id], in: bundle).status == 0)
         #expect(try runc(root + ["start", bundle.id], in: bundle).status == 0)
 
-        // Flags, a resources file, and the resources JSON on stdin (containerd's shim: update -r -).
+        // Flags, a resources file, and the resources JSON on stdin (containerd's shim: update -r -, every
+        // field given, zeros meaning "unchanged" as Docker sends them).
         let flags = try runc(root + ["update", "--memory", "32m", "--pids-limit", "20", bundle.id], in: bundle)
         #expect(flags.status == 0, "\(flags.stderr)")
         #expect(try bundle.runtime.stats(id: bundle.id).memoryLimit == 32 << 20)
@@ -220,7 +221,7 @@ import LighterTestSupport
         try FileSystem.writeDurably(Array(#"{"memory":{"limit":50331648}}"#.utf8), to: file)
         #expect(try runc(root + ["update", "-r", file, bundle.id], in: bundle).status == 0)
         #expect(try bundle.runtime.stats(id: bundle.id).memoryLimit == 48 << 20)
-        let stdin = Run.capture([try runcLink(in: bundle)] + root + ["update", "-r", "-", bundle.id], stdin: #"{"memory":{"limit":67108864},"blockIO":{"weight":0}}"#)
+        let stdin = Run.capture([try runcLink(in: bundle)] + root + ["update", "-r", "-", bundle.id], stdin: #"{"memory":{"limit":67108864,"reservation":0,"swap":0,"kernel":0,"kernelTCP":0},"cpu":{"shares":0,"quota":0,"cpus":""},"pids":{"limit":0},"blockIO":{"weight":0}}"#)
         #expect(stdin.status == 0, "\(stdin.stderr)")
         #expect(try bundle.runtime.stats(id: bundle.id).memoryLimit == 64 << 20)
         try FileSystem.writeDurably(Array(#"{"devices":[{"allow":false,"access":"rwm"}]}"#.utf8), to: file)
