@@ -22,9 +22,9 @@ extension Runtime {
                      callerReaps: Bool = false, forwardSignals: Bool = false,
                      started: ((Int32, FileDescriptor?) throws(LighterError) -> Void)? = nil) throws(LighterError) -> ExitStatus? {
         let state = try state(id: id)
+        if state.status == .paused { throw .conflict("container \(id) is paused; unpause it before exec") }
         guard state.status == .running else { throw .conflict("container \(id) is \(state.status.rawValue), not running") }
         let cgroup = cgroup(of: state)
-        if cgroup.isFrozen() { throw .conflict("container \(id) is paused; unpause it before exec") }
         guard !process.args.isEmpty else { throw .invalidArgument("exec needs a command") }
         let (spec, _) = try Self.loadSpec(bundle: state.bundle)
 

@@ -83,7 +83,7 @@ public struct Runtime: Sendable {
         }
     }
 
-    /// The stored state with its status refreshed from the live process.
+    /// The stored state with its status refreshed from the live process (paused: its cgroup is frozen).
     public func state(id: String) throws(LighterError) -> ContainerState {
         try Self.validate(id: id)
         guard FileSystem.exists(statePath(id)) else { throw .notFound(kind: "container", name: id) }
@@ -93,7 +93,7 @@ public struct Runtime: Sendable {
         } else if FileSystem.exists(fifoPath(id)) {
             state.status = .created
         } else {
-            state.status = .running
+            state.status = cgroup(of: state).isFrozen() ? .paused : .running
         }
         return state
     }

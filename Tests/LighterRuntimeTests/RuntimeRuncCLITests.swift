@@ -81,7 +81,13 @@ import LighterTestSupport
         let execPid = try FileSystem.readString(execPidFile)
         #expect(try FileSystem.readString("/proc/\(execPid)/cmdline") == "sleep\u{0}51\u{0}")
 
-        // delete --force of a running container kills it, and leaves nothing behind.
+        // Paused shows in state and list, as runc's; delete --force thaws and kills it.
+        #expect(try runc(global + ["pause", bundle.id], in: bundle).status == 0)
+        #expect(try bundle.runtime.state(id: bundle.id).status == .paused)
+        let paused = try runc(global + ["state", bundle.id], in: bundle).stdout
+        #expect(try ContainerState(jsonBytes: Array(paused.utf8), what: "state").status == .paused, "\(paused)")
+
+        // delete --force of a paused (or running) container kills it, and leaves nothing behind.
         let delete = try runc(global + ["delete", "--force", bundle.id], in: bundle)
         #expect(delete.status == 0, "\(delete.stderr)")
         #expect(!ProcessStat.isAlive(state.pid, startTime: state.pidStartTime))
