@@ -43,6 +43,8 @@ struct RuntimeContainerdTests {
             for hierarchy in (try? FileSystem.list("/sys/fs/cgroup")) ?? [] {
                 _ = rmdir("/sys/fs/cgroup/\(hierarchy)/\(namespace)")
             }
+            // A shim leaves shortly after its task is deleted, its socket in /run/containerd/s with it.
+            for _ in 0..<100 where !((try? FileSystem.list("/run/containerd/s")) ?? []).isEmpty { usleep(50_000) }
             if !hadRunContainerd {
                 for sub in ["fifo", "s"] { _ = rmdir("/run/containerd/\(sub)") }
                 _ = rmdir("/run/containerd")
@@ -72,6 +74,14 @@ struct RuntimeContainerdTests {
         #expect(exec.stdout == "in\n")
         let ps = ctr(["task", "ps", "c2"])
         #expect(ps.status == 0 && ps.stdout.split(separator: "\n").count == 2, "\(ps.stdout) \(ps.stderr)")
+        // pause / resume (runc pause, resume; the shim reads the state back).
+        #expect(ctr(["task", "pause", "c2"]).status == 0)
+        #expect(ctr(["task", "ls"]).stdout.contains("PAUSED"))
+        #expect(ctr(["task", "resume", "c2"]).status == 0)
+        #expect(ctr(["task", "ls"]).stdout.contains("RUNNING"))
+        // exec -t: exec -d --console-socket (script(1) gives ctr a terminal).
+        let tty = Run.capture(["script", "-qec", "timeout 30 ctr --address \(socket) --namespace \(namespace) task exec -t --exec-id e2 c2 sh -c 'tty; echo done'", "/dev/null"])
+        #expect(tty.status == 0 && tty.stdout.contains("/dev/pts/") && tty.stdout.contains("done"), "\(tty.stdout) \(tty.stderr)")
         #expect(ctr(["task", "kill", "-s", "KILL", "c2"]).status == 0)
         var stopped = false
         for _ in 0..<200 where !stopped {

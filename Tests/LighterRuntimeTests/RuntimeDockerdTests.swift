@@ -40,6 +40,8 @@ struct RuntimeDockerdTests {
         defer {
             stop()
             for hierarchy in (try? FileSystem.list("/sys/fs/cgroup")) ?? [] { _ = rmdir("/sys/fs/cgroup/\(hierarchy)/\(cgroupParent)") }
+            // A shim leaves shortly after its task is deleted, its socket in /run/containerd/s with it.
+            for _ in 0..<100 where !((try? FileSystem.list("/run/containerd/s")) ?? []).isEmpty { usleep(50_000) }
             for path in runDirectories { _ = rmdir(path) }
         }
         func docker(_ arguments: [String]) -> ProcessResult {
