@@ -184,6 +184,7 @@ int lighter_capset(uint64_t effective, uint64_t permitted, uint64_t inheritable)
 }
 
 int lighter_pidfd_open(pid_t pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
+int lighter_join_session_keyring(const char *name) { return (int)syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, name); }
 
 int lighter_prepare_exec(int lowest_fd) {
     struct sigaction dfl = { .sa_handler = SIG_DFL };

@@ -20,6 +20,10 @@ extension LighterCommand {
         // The container commands are parsed on their own: building the whole command tree and
         // ArgumentParser's completion-script check cost more than the rest of `lighter run --rm`'s
         // argument handling. They name "lighter" as their super command, so usage and help read the same.
+        // runc's callers put its global options before the subcommand: `runtime --root R create …`.
+        if arguments.first == "runtime" {
+            RuntimeCommandLine.run(RuntimeCommandLine.reorder(Array(arguments.dropFirst())))
+        }
         // `run` and `create` skip ArgumentParser altogether (ContainerOption's table, ContainerCommandLine).
         if let word = arguments.first, word == "run" || word == "create" {
             ContainerCommandMain.main(word, Array(arguments.dropFirst()))
@@ -40,7 +44,7 @@ extension LighterCommand {
     ]
 
     /// Parse and run; usage errors exit with 125 as Docker's CLI does (help and version with 0).
-    private static func run(_ type: any ParsableCommand.Type, _ arguments: [String]) -> Never {
+    static func run(_ type: any ParsableCommand.Type, _ arguments: [String]) -> Never {
         do {
             var command = try type.parseAsRoot(arguments)
             try command.run()

@@ -109,6 +109,7 @@ struct CgroupV1: CgroupManager {
         if let pids = resources.pids {
             try Cgroups.write(pids.limit > 0 ? String(pids.limit) : "max", to: try require("pids", for: "pids limit") + "/pids.max")
         }
+        if let blockIO = resources.blockIO, blockIO.isEffective { try apply(blockIO) }
     }
 
     private func apply(_ memory: RuntimeSpec.Memory) throws(LighterError) {
@@ -192,13 +193,15 @@ struct CgroupV1: CgroupManager {
     /// blkio: throttles always (blk-throttle); weights only where the I/O scheduler offers them (BFQ).
     private func apply(_ blockIO: RuntimeSpec.BlockIO) throws(LighterError) {
         let dir = try makeDirectory(in: try require("blkio", for: "block I/O limits"))
-        if blockIO.weight != nil || !(blockIO.weightDevice ?? []).isEmpty {
+        // A weight of 0 is "unset" (what Docker writes when --blkio-weight is not given), as for runc.
+        let weight = blockIO.weight == 0 ? nil : blockIO.weight
+        if weight != nil || !(blockIO.weightDevice ?? []).isEmpty {
             let file = ["blkio.weight", "blkio.bfq.weight"].map { "\(dir)/\($0)" }.first(where: FileSystem.exists)
             guard let file else {
                 throw .unsupported(feature: "block I/O weights (blkio.weight)",
                                    fix: "use the BFQ I/O scheduler (CONFIG_BFQ_GROUP_IOSCHED, `echo bfq > /sys/block/DEV/queue/scheduler`)")
             }
-            if let weight = blockIO.weight { try Cgroups.write(String(weight), to: file) }
+            if let weight { try Cgroups.write(String(weight), to: file) }
             let deviceFile = file.hasSuffix("bfq.weight") ? file : "\(dir)/blkio.weight_device"
             for device in blockIO.weightDevice ?? [] {
                 try Cgroups.write("\(device.major):\(device.minor) \(device.weight)", to: deviceFile)

@@ -67,12 +67,14 @@ struct CgroupV2: CgroupManager {
 
     /// io.weight (BFQ's io.bfq.weight where that is the scheduler) and io.max.
     private func apply(_ blockIO: RuntimeSpec.BlockIO) throws(LighterError) {
-        if blockIO.weight != nil || !(blockIO.weightDevice ?? []).isEmpty {
+        // A weight of 0 is "unset" (what Docker writes when --blkio-weight is not given), as for runc.
+        let weight = blockIO.weight == 0 ? nil : blockIO.weight
+        if weight != nil || !(blockIO.weightDevice ?? []).isEmpty {
             let file = ["io.weight", "io.bfq.weight"].map { "\(directory)/\($0)" }.first(where: FileSystem.exists)
             guard let file else {
                 throw .unsupported(feature: "block I/O weights (io.weight)", fix: "use an I/O scheduler with weights (BFQ) or leave the weights unset")
             }
-            if let weight = blockIO.weight { try Cgroups.write("default \(weight)", to: file) }
+            if let weight { try Cgroups.write("default \(weight)", to: file) }
             for device in blockIO.weightDevice ?? [] { try Cgroups.write("\(device.major):\(device.minor) \(device.weight)", to: file) }
         }
         let throttles: [(String, [RuntimeSpec.BlockIO.ThrottleDevice]?)] = [
@@ -96,6 +98,7 @@ struct CgroupV2: CgroupManager {
         if let pids = resources.pids {
             try Cgroups.write(pids.limit > 0 ? String(pids.limit) : "max", to: "\(directory)/pids.max")
         }
+        if let blockIO = resources.blockIO, blockIO.isEffective { try apply(blockIO) }
     }
 
     private func apply(_ memory: RuntimeSpec.Memory) throws(LighterError) {

@@ -19,6 +19,9 @@ struct ExecConfig: Sendable {
     var terminalSize: TerminalSize?
     /// Nobody waits for the process (`exec -d`): it runs under a reaper in the container (nil: not detached).
     var detached: Bool?
+    /// Detached, but without the reaper: the process itself is orphaned to the caller's sub-reaper, which
+    /// waits for it by the pid it was given (runc's `exec -d --pid-file` under containerd's shim).
+    var callerReaps: Bool?
 }
 
 /// What `lighter __exec` reports: the exec'd process's pid (from the intermediate process), a terminal
@@ -74,7 +77,7 @@ public enum ContainerExec {
             var byte: UInt8 = 0
             guard Glibc.read(fds[0], &byte, 1) == 1 else { _exit(125) }
             close(fds[0])
-            if detached { try reaper(channel: channel) }
+            if detached && config.callerReaps != true { try reaper(channel: channel) }
             try run(config, channel: channel)
         } catch {
             let (message, code): (String, Int32)

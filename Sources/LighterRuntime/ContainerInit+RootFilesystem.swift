@@ -14,9 +14,14 @@ extension ContainerInit {
     /// sharing a volume) put on the way cannot send a mount, a device node or an owner outside the root.
     static func setUpRootFilesystem(_ config: InitConfig, spec: RuntimeSpec) throws(LighterError) {
         let rootfs = config.rootfs
-        let propagation = spec.linux?.rootfsPropagation.flatMap(MountOptions.propagationFlags)
-            ?? (UInt(MS_REC) | UInt(MS_PRIVATE))
-        try mount(nil, "/", nil, propagation | UInt(MS_REC))
+        // Cut the copied mounts off from the caller's first (runc's order): rprivate by default, rslave
+        // when a propagation is requested (so that host mounts still reach a shared or slave root). Made
+        // shared here, pivot_root would fail and every mount below would appear in the caller's namespace;
+        // made unbindable, the rootfs bind would fail. The requested propagation is applied to the new
+        // root at the end (`applyRootPropagation`).
+        let first = spec.linux?.rootfsPropagation == nil || rootPropagation(spec) == UInt(MS_PRIVATE)
+            ? UInt(MS_PRIVATE) : UInt(MS_SLAVE)
+        try mount(nil, "/", nil, first | UInt(MS_REC))
         try mount(rootfs, rootfs, nil, UInt(MS_BIND) | UInt(MS_REC))
         let proc = try ProcFS()
         let root = try RootDirectory(path: rootfs, label: "container's root filesystem")
@@ -52,6 +57,20 @@ extension ContainerInit {
         if spec.root?.readonly == true {
             try mount(nil, "/", nil, UInt(MS_BIND) | UInt(MS_REMOUNT) | UInt(MS_RDONLY) | lockedFlags(root.fd))
         }
+        try applyRootPropagation(spec)
+    }
+
+    /// `linux.rootfsPropagation`'s flags without MS_REC (validated when the spec is read).
+    private static func rootPropagation(_ spec: RuntimeSpec) -> UInt? {
+        spec.linux?.rootfsPropagation.flatMap(MountOptions.propagationFlags).map { $0 & ~UInt(MS_REC) }
+    }
+
+    /// The requested propagation on the container's own "/" after pivot_root and every bind made below it
+    /// (masked and read-only paths bind from mounts an unbindable root would refuse): shared, slave,
+    /// private or unbindable, recursive for the r-prefixed names, as runc applies it.
+    private static func applyRootPropagation(_ spec: RuntimeSpec) throws(LighterError) {
+        guard let name = spec.linux?.rootfsPropagation, let flags = MountOptions.propagationFlags(name) else { return }
+        try mount(nil, "/", nil, flags, naming: "/ (linux.rootfsPropagation \(name))")
     }
 
     static func mount(_ source: String?, _ target: String, _ type: String?, _ flags: UInt, _ data: String? = nil,

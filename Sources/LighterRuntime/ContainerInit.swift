@@ -61,6 +61,10 @@ public enum ContainerInit {
             placed = true
         }
         try joinNamespaces(namespaces)
+        if let keyring = config.sessionKeyring {
+            // A kernel without keyrings (ENOSYS) has nothing to share: go on, as runc does.
+            _ = try syscallTolerating("keyctl(KEYCTL_JOIN_SESSION_KEYRING)", keyring, [ENOSYS]) { lighter_join_session_keyring(keyring) }
+        }
         if config.waitForHooks == true { try channel.waitForHooks() }
         if namespaces.contains(where: { $0.type == "cgroup" && $0.path == nil }) {
             // A new cgroup namespace is rooted where the init is: wait until it is in its cgroups

@@ -8,7 +8,7 @@ import LighterSystem
 /// A container's state: the OCI state fields (`lighter runtime state` prints them) plus what the
 /// runtime needs to find its processes and cgroups again. Stored as <root>/<id>/state.json.
 public struct ContainerState: Sendable, Equatable {
-    public enum Status: String, Sendable { case created, running, stopped }
+    public enum Status: String, Sendable { case created, running, paused, stopped }
 
     public var ociVersion: String
     public var id: String

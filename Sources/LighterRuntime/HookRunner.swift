@@ -68,9 +68,11 @@ enum HookRunner {
         var pid: pid_t = 0
         let rc = posix_spawn(&pid, hook.path, &actions, &attributes, argv, envp)
         guard rc == 0 else { throw .system(call: "run \(what)", path: nil, errno: rc) }
-        try? reader.close()
-        // The state is small (well under a pipe's buffer): a hook that never reads it cannot block us.
+        // The state is small (well under a pipe's buffer): a hook that never reads it cannot block us. It is
+        // written while this process still holds the read end, so a hook that already exited cannot make
+        // the write fail with EPIPE — SIGPIPE would kill the runtime (and the engine or test process with it).
         _ = try? writer.write(state)
+        try? reader.close()
         try? writer.close()
         let deadline = hook.timeout.map { monotonicSeconds() + Double($0) }
         var status: Int32 = 0

@@ -15,12 +15,13 @@ extension InitConfig: JSONConvertible {
         cgroupJoinFiles = try f.optional("cgroupJoinFiles")
         hookState = try f.optional("hookState")
         waitForHooks = try f.optional("waitForHooks")
+        sessionKeyring = try f.optional("sessionKeyring")
     }
 
     var json: JSONNode {
         .object(["rootfs": rootfs, "bundle": bundle, "execFifo": execFifo, "cgroupMountSources": cgroupMountSources,
                  "terminalSize": terminalSize, "seccompFlags": seccompFlags, "cgroupJoinFiles": cgroupJoinFiles,
-                 "hookState": hookState, "waitForHooks": waitForHooks])
+                 "hookState": hookState, "waitForHooks": waitForHooks, "sessionKeyring": sessionKeyring])
     }
 }
 
@@ -55,11 +56,13 @@ extension ExecConfig: JSONConvertible {
         inUserNamespace = try f.required("inUserNamespace")
         terminalSize = try f.optional("terminalSize")
         detached = try f.optional("detached")
+        callerReaps = try f.optional("callerReaps")
     }
 
     var json: JSONNode {
         .object(["namespaces": namespaces, "process": process, "seccomp": seccomp, "inUserNamespace": inUserNamespace,
-                 "terminalSize": terminalSize, "detached": detached])
+                 "terminalSize": terminalSize, "detached": detached,
+                 "callerReaps": callerReaps])
     }
 }
 

@@ -34,6 +34,9 @@ struct InitConfig: Sendable {
     /// The runtime runs prestart/createRuntime hooks once the namespaces exist: the init waits for
     /// `InitChannel.hooksDone` before it touches its mounts.
     var waitForHooks: Bool?
+    /// The session keyring the init joins, new ("_ses.<id>", as runc names it), so that containers do not
+    /// share the caller's keys; nil keeps the caller's (`--no-new-keyring`).
+    var sessionKeyring: String?
 }
 
 /// What the init answers: `created` (create mode), or an error. End of stream without a report means

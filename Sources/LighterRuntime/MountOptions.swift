@@ -31,6 +31,9 @@ struct MountOptions: Equatable {
         "strictatime": (UInt(MS_STRICTATIME), false), "nostrictatime": (UInt(MS_STRICTATIME), true),
     ]
 
+    /// Every option name this parser knows (`runtime features` lists them).
+    static var knownNames: [String] { (Array(flagOptions.keys) + Array(propagationOptions.keys)).sorted() }
+
     private static let propagationOptions: [String: UInt] = [
         "private": UInt(MS_PRIVATE), "rprivate": UInt(MS_PRIVATE) | UInt(MS_REC),
         "shared": UInt(MS_SHARED), "rshared": UInt(MS_SHARED) | UInt(MS_REC),

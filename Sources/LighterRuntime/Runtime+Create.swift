@@ -53,7 +53,8 @@ extension Runtime {
             }
             let config = InitConfig(rootfs: rootfs, bundle: bundle, execFifo: waitForStart ? fifoPath(id) : nil, cgroupMountSources: [:],
                                     terminalSize: spec.process?.consoleSize.map { TerminalSize(rows: $0.height, columns: $0.width) }
-                                        ?? TerminalSize(of: stdio.input))
+                                        ?? TerminalSize(of: stdio.input),
+                                    sessionKeyring: noNewKeyring ? nil : "_ses.\(id)")
             let terminal: FileDescriptor?
             (pid, terminal) = try spawnInit(config, spec: spec, specBytes: specBytes, stdio: stdio, meanwhile: meanwhile, cgroup: cgroup, id: id)
             var state = ContainerState(

@@ -14,12 +14,17 @@ extension Runtime {
     /// 126/127 (not executable / not found) or 125. With `process.terminal` the caller's stdio is relayed
     /// to a pseudo-terminal from the container's devpts; with `forwardSignals` HUP, INT, QUIT, TERM, USR1
     /// and USR2 sent to this process go to the exec'd process.
+    /// `started` gets the process's pid once it runs (`exec --pid-file`) and, with `process.terminal`, the
+    /// terminal's master (`exec -d --console-socket` hands it on); detached, the pid is the reaper's, or with
+    /// `callerReaps` the process's own: it has no reaper and is orphaned to the caller's sub-reaper
+    /// (containerd's shim waits for it by that pid, as for runc).
     public func exec(id: String, process: RuntimeSpec.Process, stdio: Stdio = .inherit, detach: Bool = false,
-                     forwardSignals: Bool = false) throws(LighterError) -> ExitStatus? {
+                     callerReaps: Bool = false, forwardSignals: Bool = false,
+                     started: ((Int32, FileDescriptor?) throws(LighterError) -> Void)? = nil) throws(LighterError) -> ExitStatus? {
         let state = try state(id: id)
+        if state.status == .paused { throw .conflict("container \(id) is paused; unpause it before exec") }
         guard state.status == .running else { throw .conflict("container \(id) is \(state.status.rawValue), not running") }
         let cgroup = cgroup(of: state)
-        if cgroup.isFrozen() { throw .conflict("container \(id) is paused; unpause it before exec") }
         guard !process.args.isEmpty else { throw .invalidArgument("exec needs a command") }
         let (spec, _) = try Self.loadSpec(bundle: state.bundle)
 
@@ -30,7 +35,7 @@ extension Runtime {
         let config = ExecConfig(namespaces: namespaces, process: process, seccomp: spec.linux?.seccomp,
                                 inUserNamespace: namespaces & NamespaceKind.flags["user"]! != 0,
                                 terminalSize: process.terminal == true ? TerminalSize(of: stdio.input) : nil,
-                                detached: detach ? true : nil)
+                                detached: detach ? true : nil, callerReaps: detach && callerReaps ? true : nil)
 
         // SIGWINCH resizes the process's terminal (with `process.terminal`) instead of being forwarded.
         let signals = forwardSignals && !detach ? Self.forwardedSignals + [SIGWINCH] : []
@@ -42,6 +47,11 @@ extension Runtime {
         defer { if !signals.isEmpty { _ = lighter_signal_mask(signals, Int32(signals.count), 0) } }
 
         let (pid, terminal) = try spawnExec(config, pidfd: pidfd, stdio: stdio, cgroup: cgroup)
+        do { try started?(pid, terminal) } catch {
+            _ = Glibc.kill(pid, SIGKILL)
+            if !detach { var status: Int32 = 0; _ = waitpid(pid, &status, 0) }
+            throw error
+        }
         if detach { return nil }
         if signalFD != nil || terminal != nil {
             var supervisor = Supervisor(pid: pid, signals: signalFD, terminal: terminal, stdio: stdio)

@@ -106,7 +106,9 @@ extension Runtime {
     /// command-line caller) HUP, INT, QUIT, TERM, USR1 and USR2 sent to this process go to the container.
     /// With `process.terminal`, the container gets a pseudo-terminal and `stdio` is relayed to and from it
     /// (stdio.input is put in raw mode while it runs if it is a terminal).
-    public func run(id: String, bundle: String, stdio: Stdio = .inherit, forwardSignals: Bool = false) throws(LighterError) -> ExitStatus {
+    /// `created` runs once the container exists, before it is waited for (`run --pid-file`); its error stops it.
+    public func run(id: String, bundle: String, stdio: Stdio = .inherit, forwardSignals: Bool = false,
+                    created onCreated: ((ContainerState) throws(LighterError) -> Void)? = nil) throws(LighterError) -> ExitStatus {
         let signals = forwardSignals ? Self.forwardedSignals + [SIGWINCH] : []
         var signalFD: FileDescriptor?
         if forwardSignals {
@@ -119,6 +121,7 @@ extension Runtime {
         runPoststart(state)
         let status: ExitStatus
         do {
+            try onCreated?(state)
             if signalFD != nil || created.terminal != nil {
                 var supervisor = Supervisor(pid: state.pid, signals: signalFD, terminal: created.terminal, stdio: stdio)
                 try supervisor.run()

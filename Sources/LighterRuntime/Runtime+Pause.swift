@@ -4,18 +4,16 @@ extension Runtime {
     /// Freeze every process of a running container (`runc pause`).
     public func pause(id: String) throws(LighterError) {
         let state = try state(id: id)
+        if state.status == .paused { throw .conflict("container \(id) is already paused") }
         guard state.status == .running else { throw .conflict("container \(id) is \(state.status.rawValue), not running") }
-        let cgroup = cgroup(of: state)
-        if cgroup.isFrozen() { throw .conflict("container \(id) is already paused") }
-        try cgroup.freeze()
+        try cgroup(of: state).freeze()
     }
 
     /// Thaw a paused container (`runc resume`).
     public func resume(id: String) throws(LighterError) {
         let state = try state(id: id)
-        let cgroup = cgroup(of: state)
-        guard state.status == .running, cgroup.isFrozen() else { throw .conflict("container \(id) is not paused") }
-        try cgroup.thaw()
+        guard state.status == .paused else { throw .conflict("container \(id) is not paused") }
+        try cgroup(of: state).thaw()
     }
 
     /// True while the container's cgroup is frozen.

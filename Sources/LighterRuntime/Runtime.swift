@@ -18,6 +18,9 @@ public struct Runtime: Sendable {
     public let root: String
     /// The lighter binary that handles `__init`; "/proc/self/exe" when the caller is lighter itself.
     public let initExecutable: String
+    /// Containers keep the caller's session keyring instead of joining a new one of their own
+    /// (runc's `--no-new-keyring`).
+    public var noNewKeyring = false
 
     public init(root: String = Runtime.defaultRoot, initExecutable: String = "/proc/self/exe") {
         self.root = root
@@ -75,7 +78,7 @@ public struct Runtime: Sendable {
         }
     }
 
-    /// The stored state with its status refreshed from the live process.
+    /// The stored state with its status refreshed from the live process (paused: its cgroup is frozen).
     public func state(id: String) throws(LighterError) -> ContainerState {
         try Self.validate(id: id)
         guard FileSystem.exists(statePath(id)) else { throw .notFound(kind: "container", name: id) }
@@ -85,7 +88,7 @@ public struct Runtime: Sendable {
         } else if FileSystem.exists(fifoPath(id)) {
             state.status = .created
         } else {
-            state.status = .running
+            state.status = cgroup(of: state).isFrozen() ? .paused : .running
         }
         return state
     }

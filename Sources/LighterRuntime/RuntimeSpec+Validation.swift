@@ -3,6 +3,10 @@ import LighterSystem
 extension RuntimeSpec {
     /// Reject what the runtime cannot honour, naming the field.
     public func validate() throws(LighterError) {
+        try Self.checkVersion(ociVersion)
+        if let propagation = linux?.rootfsPropagation, MountOptions.propagationFlags(propagation) == nil {
+            throw .invalidArgument("config.json: linux.rootfsPropagation \"\(propagation)\": use shared, slave, private or unbindable (r-prefixed for recursive)")
+        }
         guard let process else { throw .invalidArgument("config.json: process is required") }
         guard let first = process.args.first, !first.isEmpty else {
             throw .invalidArgument("config.json: process.args must name a program")
@@ -56,6 +60,22 @@ extension RuntimeSpec {
         if let seccomp = linux?.seccomp {
             _ = try SeccompFilter.action(seccomp.defaultAction, errno: seccomp.defaultErrnoRet)
             for rule in seccomp.syscalls ?? [] { _ = try SeccompFilter.action(rule.action, errno: rule.errnoRet) }
+        }
+    }
+
+    /// The spec versions Lighter reads: 1.0.x, 1.1.x and 1.2.x (a pre-release suffix such as
+    /// "1.0.2-dev", which containerd writes, included).
+    public static let supportedVersions = (min: "1.0.0", max: "1.2.0")
+
+    static func checkVersion(_ version: String) throws(LighterError) {
+        let core = version.prefix { $0 != "-" && $0 != "+" }
+        let parts = core.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isNumber) }) else {
+            throw .invalidArgument("config.json: ociVersion \"\(version)\" is not a version (expected MAJOR.MINOR.PATCH, such as 1.0.2)")
+        }
+        guard parts[0] == "1", ["0", "1", "2"].contains(parts[1]) else {
+            throw .unsupported(feature: "OCI runtime spec version \(version)",
+                               fix: "Lighter runs config.json of spec versions 1.0.x to 1.2.x; write one of those in ociVersion")
         }
     }
 }

@@ -14,5 +14,8 @@ if CommandLine.arguments.count > 1 {
     default: break
     }
 }
-
+// Through a link named runc or lighter-runc, the binary is the OCI runtime's CLI (for containerd, dockerd).
+if let name = CommandLine.arguments.first?.split(separator: "/").last, RuntimeCommandLine.linkNames.contains(String(name)) {
+    RuntimeCommandLine.main(Array(CommandLine.arguments.dropFirst()))
+}
 LighterCommand.runMain()

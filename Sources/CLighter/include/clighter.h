@@ -83,6 +83,8 @@ ssize_t lighter_send_with_fd(int sock, const void *buf, size_t len, int fd);
 ssize_t lighter_recv_with_fd(int sock, void *buf, size_t len, int *fd);
 /// pidfd_open(2).
 int lighter_pidfd_open(pid_t pid);
+/// keyctl(KEYCTL_JOIN_SESSION_KEYRING, name): join a new session keyring of that name; its serial or -1.
+int lighter_join_session_keyring(const char *name);
 
 /// syncfs(2): flush the file system holding `fd` (glibc declares it only under _GNU_SOURCE).
 int lighter_syncfs(int fd);

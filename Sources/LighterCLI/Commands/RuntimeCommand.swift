@@ -12,36 +12,21 @@ import LighterSystem
 struct RuntimeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "runtime",
-        abstract: "Run OCI bundles (runc-compatible: create, start, state, kill, delete, run, exec, pause, resume).",
-        subcommands: [Spec.self, Create.self, Start.self, State.self, Kill.self, Delete.self, Run.self, Exec.self, Pause.self, Resume.self]
+        abstract: "Run OCI bundles (runc-compatible: create, start, state, kill, delete, run, exec, pause, resume, list, ps, features, update, events).",
+        discussion: "The global options (--root, --log, --log-format, --debug) may also come before the subcommand, as runc takes them.",
+        subcommands: [Spec.self, Create.self, Start.self, State.self, Kill.self, Delete.self, Run.self, Exec.self, Pause.self, Resume.self,
+                      List.self, Ps.self, Features.self, Update.self, Events.self, Checkpoint.self, Restore.self]
     )
-
-    struct Options: ParsableArguments {
-        @Option(help: "Directory for container state.")
-        var root: String = Runtime.defaultRoot
-
-        var runtime: Runtime { Runtime(root: root) }
-    }
-
-    /// Run `body`; a LighterError prints as "lighter: …" and exits with its exit code (125, 126, 127, 1).
-    static func perform(_ body: () throws(LighterError) -> Void) throws {
-        do {
-            try body()
-        } catch {
-            let line = Array("lighter: \(error.description)\n".utf8)
-            _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
-            throw ExitCode(error.exitCode)
-        }
-    }
 
     struct Spec: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "spec", abstract: "Write a Docker-like default config.json into the bundle.")
+        @OptionGroup var options: Options
         @Option(name: .shortAndLong, help: "The bundle directory.")
         var bundle: String = "."
         @Argument(help: "The container command (default: sh).") var args: [String] = ["sh"]
 
         func run() throws {
-            try RuntimeCommand.perform { () throws(LighterError) in
+            try options.perform { () throws(LighterError) in
                 let path = "\(bundle)/config.json"
                 guard !FileSystem.exists(path) else { throw .conflict("\(path) already exists") }
                 try FileSystem.writeDurably(RuntimeSpec.dockerDefault(args: args).jsonBytes(pretty: true), to: path)
@@ -56,13 +41,23 @@ struct RuntimeCommand: ParsableCommand {
         var bundle: String = "."
         @Option(help: "Unix socket that receives the pseudo-terminal master when process.terminal is set.")
         var consoleSocket: String?
+        @Option(help: "Write the container init's pid to this file.")
+        var pidFile: String?
+        @OptionGroup var setUp: SetUpFlags
         @Argument(help: "The container id.") var id: String
 
         func run() throws {
-            try RuntimeCommand.perform { () throws(LighterError) in
-                let created = try options.runtime.create(id: id, bundle: bundle)
-                guard let terminal = created.terminal else { return }
+            try options.perform { () throws(LighterError) in
+                let runtime = try setUp.runtime(options)
+                let created = try runtime.create(id: id, bundle: bundle)
                 do throws(LighterError) {
+                    try RuntimeCommand.writePidFile(created.state.pid, to: pidFile)
+                    guard let terminal = created.terminal else {
+                        if let consoleSocket {
+                            throw .invalidArgument("--console-socket \(consoleSocket): process.terminal is not set, so there is no terminal to send")
+                        }
+                        return
+                    }
                     guard let consoleSocket else {
                         throw .invalidArgument("process.terminal needs --console-socket to hand the terminal to")
                     }
@@ -81,7 +76,7 @@ struct RuntimeCommand: ParsableCommand {
         @Argument(help: "The container id.") var id: String
 
         func run() throws {
-            try RuntimeCommand.perform { () throws(LighterError) in try options.runtime.start(id: id) }
+            try options.perform { () throws(LighterError) in try options.runtime.start(id: id) }
         }
     }
 
@@ -91,7 +86,7 @@ struct RuntimeCommand: ParsableCommand {
         @Argument(help: "The container id.") var id: String
 
         func run() throws {
-            try RuntimeCommand.perform { () throws(LighterError) in
+            try options.perform { () throws(LighterError) in
                 let state = try options.runtime.state(id: id)
                 let text = state.jsonBytes(pretty: true) + [0x0a]
                 _ = text.withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
@@ -104,10 +99,13 @@ struct RuntimeCommand: ParsableCommand {
         @OptionGroup var options: Options
         @Argument(help: "The container id.") var id: String
         @Argument(help: "Signal name or number.") var signal: String = "TERM"
+        @Flag(name: .shortAndLong, help: "Send the signal to every process of the container, not only its init.")
+        var all = false
 
         func run() throws {
-            try RuntimeCommand.perform { () throws(LighterError) in
-                try options.runtime.kill(id: id, signal: try Signals.parse(signal))
+            try options.perform { () throws(LighterError) in
+                let number = try Signals.parse(signal)
+                if all { try options.runtime.killAll(id: id, signal: number) } else { try options.runtime.kill(id: id, signal: number) }
             }
         }
     }
@@ -120,7 +118,12 @@ struct RuntimeCommand: ParsableCommand {
         @Argument(help: "The container id.") var id: String
 
         func run() throws {
-            try RuntimeCommand.perform { () throws(LighterError) in try options.runtime.delete(id: id, force: force) }
+            try options.perform { () throws(LighterError) in
+                do throws(LighterError) { try options.runtime.delete(id: id, force: force) } catch .notFound where force {
+                    // runc's --force: a container that is already gone (or never got its state) is not an error.
+                    try options.runtime.removeLeftovers(id: id)
+                }
+            }
         }
     }
 
@@ -129,12 +132,17 @@ struct RuntimeCommand: ParsableCommand {
         @OptionGroup var options: Options
         @Option(name: .shortAndLong, help: "The bundle directory (holds config.json).")
         var bundle: String = "."
+        @Option(help: "Write the container init's pid to this file.")
+        var pidFile: String?
+        @OptionGroup var setUp: SetUpFlags
         @Argument(help: "The container id.") var id: String
 
         func run() throws {
             var code: Int32 = 0
-            try RuntimeCommand.perform { () throws(LighterError) in
-                code = try options.runtime.run(id: id, bundle: bundle, forwardSignals: true).code
+            try options.perform { () throws(LighterError) in
+                code = try setUp.runtime(options).run(id: id, bundle: bundle, forwardSignals: true) { state throws(LighterError) in
+                    try RuntimeCommand.writePidFile(state.pid, to: pidFile)
+                }.code
             }
             if code != 0 { throw ExitCode(code) }
         }
@@ -158,12 +166,16 @@ struct RuntimeCommand: ParsableCommand {
         var user: String?
         @Flag(name: [.customShort("d"), .long], help: "Detach: return once the process runs.")
         var detach = false
+        @Option(help: "With --detach and a terminal: the Unix socket that receives the pseudo-terminal master.")
+        var consoleSocket: String?
+        @Option(help: "Write the process's pid to this file. With --detach the process then has no reaper of its own: the caller (a sub-reaper, as containerd's shim) waits for it.")
+        var pidFile: String?
         @Argument(help: "The container id.") var id: String
         @Argument(parsing: .captureForPassthrough, help: "The command and its arguments (not with --process).") var command: [String] = []
 
         func run() throws {
             var code: Int32 = 0
-            try RuntimeCommand.perform { () throws(LighterError) in
+            try options.perform { () throws(LighterError) in
                 var process = try baseProcess()
                 if let cwd {
                     guard cwd.hasPrefix("/") else { throw .invalidArgument("--cwd \(cwd): the working directory must be an absolute path") }
@@ -178,10 +190,17 @@ struct RuntimeCommand: ParsableCommand {
                 }
                 if let user { process.user = try Self.parseUser(user) }
                 if tty { process.terminal = true }
-                if detach && process.terminal == true {
-                    throw .invalidArgument("--detach with a terminal needs a console socket, which runtime exec does not take: drop --tty (or process.terminal)")
+                if detach && process.terminal == true && consoleSocket == nil {
+                    throw .invalidArgument("--detach with a terminal needs --console-socket to hand the terminal to (or drop --tty / process.terminal)")
                 }
-                let status = try options.runtime.exec(id: id, process: process, stdio: .inherit, detach: detach, forwardSignals: !detach)
+                if let consoleSocket, !(detach && process.terminal == true) {
+                    throw .invalidArgument("--console-socket \(consoleSocket) is for --detach with a terminal (--tty or process.terminal)")
+                }
+                let status = try options.runtime.exec(id: id, process: process, stdio: .inherit, detach: detach, callerReaps: pidFile != nil,
+                                                      forwardSignals: !detach) { pid, terminal throws(LighterError) in
+                    if let consoleSocket, let terminal { try ConsoleSocket.send(terminal, to: consoleSocket) }
+                    try RuntimeCommand.writePidFile(pid, to: pidFile)
+                }
                 code = status?.code ?? 0
             }
             if code != 0 { throw ExitCode(code) }
@@ -219,7 +238,7 @@ struct RuntimeCommand: ParsableCommand {
         @Argument(help: "The container id.") var id: String
 
         func run() throws {
-            try RuntimeCommand.perform { () throws(LighterError) in try options.runtime.pause(id: id) }
+            try options.perform { () throws(LighterError) in try options.runtime.pause(id: id) }
         }
     }
 
@@ -229,7 +248,7 @@ struct RuntimeCommand: ParsableCommand {
         @Argument(help: "The container id.") var id: String
 
         func run() throws {
-            try RuntimeCommand.perform { () throws(LighterError) in try options.runtime.resume(id: id) }
+            try options.perform { () throws(LighterError) in try options.runtime.resume(id: id) }
         }
     }
 }
