@@ -21,27 +21,7 @@ public enum JSON {
     /// A JSON string literal. With `escapeHTML`, `<`, `>` and `&` become \u003c, \u003e, \u0026 as
     /// Go's encoder writes them (Docker's json-file logs).
     public static func quote(_ text: String, escapeHTML: Bool = false) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "<" where escapeHTML: out += "\\u003c"
-            case ">" where escapeHTML: out += "\\u003e"
-            case "&" where escapeHTML: out += "\\u0026"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
+        GoJSON.quote(text, escapeHTML: escapeHTML)
     }
 
     public static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8], what: String) throws(LighterError) -> T {
