@@ -3,7 +3,7 @@
 # under setsid and SIGKILL their whole process group after a random delay (0-300 ms). After each kill:
 # `system check` passes (or passes after `system check --repair`), the same operation then succeeds,
 # and after removing every container and `container prune -f` + `system prune -f` + `network prune -f`
-# nothing of the root is left: no mount under it, no cgroup directory of its containers, no process
+# nothing of the root is left: no store leftover (`system check`), no mount under it, no cgroup directory of its containers, no process
 # rooted in it or running its monitor, no container directory, no bridge it created.
 #
 # usage: scripts/chaos/kill-anywhere.sh [N]   (N injections, default 40; LIGHTER=path of the binary,
@@ -65,6 +65,7 @@ leftovers() {
             [ "${p#/proc/}" = $$ ] || echo "process of the root: ${p#/proc/} $(tr '\0' ' ' <"$p/cmdline")"
         fi
     done
+    L system check 2>&1 | grep -E '^leftover' | sed 's/^/store /'
     comm -13 <(echo "$bridges_before") <(ip -o link show type bridge | awk -F': ' '{print $2}' | sort) | sed 's/^/bridge: /'
 }
 
