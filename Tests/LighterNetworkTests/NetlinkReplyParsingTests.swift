@@ -42,4 +42,15 @@ import LighterSystem
         #expect(try NetlinkSocket.parseReplies(lying[...], sequence: 7, dump: true, what: "test", into: &replies) == false)
         #expect(replies.isEmpty)
     }
+
+    /// Found by the fuzzer: an error code of Int32.min overflowed when negated (a trap).
+    @Test func errorCodeThatIsNotANegativeErrnoIsRefused() {
+        for raw in [Int32.min, 5] {
+            let datagram = Self.header(length: 20, type: 2, sequence: 1) + NetlinkMessage.bytes(of: raw)
+            var replies: [(type: UInt16, payload: ArraySlice<UInt8>)] = []
+            #expect(throws: LighterError.malformed(what: "netlink reply to test", reason: "error code \(raw) is not a negative errno")) {
+                _ = try NetlinkSocket.parseReplies(datagram[...], sequence: 1, dump: false, what: "test", into: &replies)
+            }
+        }
+    }
 }

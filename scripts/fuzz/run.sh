@@ -20,7 +20,9 @@ for target in $targets; do
     cp "$top/scripts/fuzz/corpus/$target"/* "$corpus/"
     log="$work/$target.log"
     set +e
-    (cd "$work" && "$bin" "$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+    # Swift's own backtracer reads the stack from a helper thread, which ASan reports as an overflow
+    # of its own: libFuzzer's and ASan's reports are enough.
+    (cd "$work" && SWIFT_BACKTRACE=enable=no "$bin" "$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
         -artifact_prefix="$work/$target-" -print_final_stats=1 "$corpus") >"$log" 2>&1
     status=$?
     set -e

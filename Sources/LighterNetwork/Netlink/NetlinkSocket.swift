@@ -71,8 +71,12 @@ final class NetlinkSocket {
             if type == Netlink.done { return true }
             if type == Netlink.error {
                 guard length >= 20 else { throw .malformed(what: "netlink reply to \(what)", reason: "an error message of \(length) bytes") }
-                let code = -NetlinkMessage.read(Int32.self, data, at: offset + 16)
-                if code != 0 { throw .system(call: "netlink", path: what, errno: code) }
+                // A negative errno, or 0 for an acknowledgement (Int32.min cannot be negated).
+                let raw = NetlinkMessage.read(Int32.self, data, at: offset + 16)
+                guard raw <= 0, raw != .min else {
+                    throw .malformed(what: "netlink reply to \(what)", reason: "error code \(raw) is not a negative errno")
+                }
+                if raw != 0 { throw .system(call: "netlink", path: what, errno: -raw) }
                 if !dump { return true }
                 continue
             }
