@@ -4,8 +4,8 @@ import Glibc
 import Musl
 #endif
 import LighterArchive
-@testable import LighterHTTP
-@testable import LighterNetwork
+import LighterHTTP
+import LighterNetwork
 import LighterOCI
 import LighterRegistry
 import LighterRuntime
@@ -67,20 +67,20 @@ struct FuzzTarget: Sendable {
 
     /// DNS replies, as the stub resolver reads them from a server.
     static let dns = FuzzTarget(name: "dns") { bytes in
-        _ = DNSMessage.parse(bytes)
+        _ = DNSReplyParser.addresses(in: bytes)
     }
 
     /// Netlink replies: a datagram walked as the socket does, then each payload as a link and as attributes.
     static let netlink = FuzzTarget(name: "netlink") { bytes in
-        var replies: [(type: UInt16, payload: ArraySlice<UInt8>)] = []
+        var payloads: [ArraySlice<UInt8>] = [bytes[...]]
         for dump in [false, true] {
-            _ = try? NetlinkSocket.parseReplies(bytes[...], sequence: 1, dump: dump, what: "fuzz", into: &replies)
+            if let walked = try? NetlinkReplyParser.replies(in: bytes[...], sequence: 1, dump: dump) {
+                payloads += walked.payloads
+            }
         }
-        for reply in replies + [(type: 0, payload: bytes[...])] {
-            _ = RouteNetlink.parseLink(reply.payload)
-            let attributes = NetlinkAttributes(reply.payload.count >= 16 ? reply.payload.dropFirst(16) : reply.payload)
-            _ = attributes.string(3)
-            _ = attributes.uint32(4)
+        for payload in payloads {
+            _ = NetlinkReplyParser.link(payload)
+            _ = NetlinkReplyParser.attributes(payload)
         }
     }
 
