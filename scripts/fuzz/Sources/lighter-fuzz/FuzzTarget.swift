@@ -84,7 +84,7 @@ struct FuzzTarget: Sendable {
         }
     }
 
-    /// A layer (tar, maybe compressed) applied into a fresh directory on tmpfs, then removed.
+    /// A layer (tar, maybe compressed) applied into a fresh directory on tmpfs; both removed after each input.
     static let tar = FuzzTarget(name: "tar") { bytes in
         let base = "/dev/shm/lighter-fuzz-\(getpid())"
         let input = base + ".layer"
@@ -99,6 +99,7 @@ struct FuzzTarget: Sendable {
         } catch {}
         do {
             try FileSystem.removeTree(directory)
+            try FileSystem.removeTree(input)
         } catch {
             fatalError("cannot remove what the layer left in \(directory): \(error)")
         }
