@@ -62,6 +62,12 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "lighter", dependencies: ["LighterCLI", "LighterRuntime", "LighterEngine"]),
+        // Fuzz targets for every parser of outside input: scripts/fuzz/build.sh builds them with libFuzzer;
+        // the plain build is a reproducer (`lighter-fuzz TARGET FILE...`).
+        .executableTarget(name: "lighter-fuzz", dependencies: [
+            "LighterSystem", "LighterOCI", "LighterArchive", "LighterHTTP", "LighterNetwork", "LighterRegistry",
+            "LighterRuntime", "LighterTemplate",
+        ], path: "scripts/fuzz/Sources/lighter-fuzz"),
 
         .target(name: "LighterTestSupport", dependencies: ["LighterSystem"], path: "Tests/LighterTestSupport"),
         .testTarget(name: "LighterSystemTests", dependencies: ["LighterSystem", "LighterTestSupport"]),

@@ -134,10 +134,13 @@ struct TemplateParser {
         let savedRange = rangeDepth
         vars = ["$"]
         rangeDepth = 0
+        // Restored on errors too: an enclosing range/if/with trims `vars` back to its count as it unwinds.
+        defer {
+            vars = savedVars
+            rangeDepth = savedRange
+        }
         let (list, end) = try itemList()
         if end != "{{end}}" { throw error("unexpected \(end) in \(context)") }
-        vars = savedVars
-        rangeDepth = savedRange
         try add(name: name, root: list)
     }
 
@@ -246,10 +249,13 @@ struct TemplateParser {
         let savedRange = rangeDepth
         vars = ["$"]
         rangeDepth = 0
+        // Restored on errors too: an enclosing range/if/with trims `vars` back to its count as it unwinds.
+        defer {
+            vars = savedVars
+            rangeDepth = savedRange
+        }
         let (list, end) = try itemList()
         if end != "{{end}}" { throw error("unexpected \(end) in \(context)") }
-        vars = savedVars
-        rangeDepth = savedRange
         try add(name: name, root: list)
         return .template(name: name, pipe: pipe, offset: token.offset)
     }

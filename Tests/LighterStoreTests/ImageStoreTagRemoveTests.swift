@@ -66,4 +66,22 @@ import LighterTestSupport
         #expect(try t.store.snapshots.allOnDisk().count == 1)
         #expect(try t.store.check(repair: false).isConsistent)
     }
+
+    /// Found by scripts/chaos/kill-anywhere.sh: a `load` killed midway leaves its work directory
+    /// (ingest/load-PID-N, with files in it); prune and `check --repair` removed ingest entries with
+    /// unlink, failed with EISDIR, and so every later prune and rmi failed.
+    @Test func pruneRemovesTheWorkDirectoryOfAKilledLoad() throws {
+        let t = try TestStore()
+        _ = try t.importBusybox()
+        let work = "\(t.store.paths.ingest)/load-1-2"
+        try FileSystem.makeDirectories("\(work)/blobs/sha256")
+        try FileSystem.writeDurably(Array("partial".utf8), to: "\(work)/blobs/sha256/abc")
+        #expect(try t.store.check(repair: false).leftovers == ["ingest file load-1-2"])
+        _ = try t.store.prune(all: false)
+        #expect(!FileSystem.exists(work))
+        try FileSystem.makeDirectories("\(work)/blobs")
+        #expect(try t.store.check(repair: true).leftovers == ["ingest file load-1-2"])
+        #expect(!FileSystem.exists(work))
+        #expect(try t.store.check(repair: false).leftovers.isEmpty)
+    }
 }

@@ -53,6 +53,38 @@ final class NetlinkSocket {
         return first
     }
 
+    /// Walk the messages of one datagram the kernel sent, appending the replies to request `sequence`
+    /// to `replies`; true when the exchange is over (NLMSG_DONE, or the acknowledgement of a request
+    /// that is not a dump). A message whose length runs past the datagram ends the walk.
+    static func parseReplies(_ data: ArraySlice<UInt8>, sequence: UInt32, dump: Bool, what: String,
+                             into replies: inout [(type: UInt16, payload: ArraySlice<UInt8>)]) throws(LighterError) -> Bool {
+        let base = data.startIndex
+        let n = data.count
+        var offset = 0
+        while offset + 16 <= n {
+            let length = Int(NetlinkMessage.read(UInt32.self, data, at: offset))
+            let type = NetlinkMessage.read(UInt16.self, data, at: offset + 4)
+            let seq = NetlinkMessage.read(UInt32.self, data, at: offset + 8)
+            guard length >= 16, offset + length <= n else { break }
+            defer { offset += (length + 3) & ~3 }
+            guard seq == sequence else { continue }
+            if type == Netlink.done { return true }
+            if type == Netlink.error {
+                guard length >= 20 else { throw .malformed(what: "netlink reply to \(what)", reason: "an error message of \(length) bytes") }
+                // A negative errno, or 0 for an acknowledgement (Int32.min cannot be negated).
+                let raw = NetlinkMessage.read(Int32.self, data, at: offset + 16)
+                guard raw <= 0, raw != .min else {
+                    throw .malformed(what: "netlink reply to \(what)", reason: "error code \(raw) is not a negative errno")
+                }
+                if raw != 0 { throw .system(call: "netlink", path: what, errno: -raw) }
+                if !dump { return true }
+                continue
+            }
+            replies.append((type, Array(data[(base + offset + 16)..<(base + offset + length)])[...]))
+        }
+        return false
+    }
+
     private func exchange(_ message: NetlinkMessage, what: String, dump: Bool) throws(LighterError) -> [(type: UInt16, payload: ArraySlice<UInt8>)] {
         sequence &+= 1
         let bytes = message.finished(sequence: sequence)
@@ -61,24 +93,7 @@ final class NetlinkSocket {
         var buffer = [UInt8](repeating: 0, count: 32 * 1024)
         while true {
             let n = try syscall("recv", what) { buffer.withUnsafeMutableBytes { recv(fd.rawValue, $0.baseAddress, $0.count, 0) } }
-            var offset = 0
-            let data = buffer[0..<n]
-            while offset + 16 <= n {
-                let length = Int(NetlinkMessage.read(UInt32.self, data, at: offset))
-                let type = NetlinkMessage.read(UInt16.self, data, at: offset + 4)
-                let seq = NetlinkMessage.read(UInt32.self, data, at: offset + 8)
-                guard length >= 16, offset + length <= n else { break }
-                defer { offset += (length + 3) & ~3 }
-                guard seq == sequence else { continue }
-                if type == Netlink.done { return replies }
-                if type == Netlink.error {
-                    let code = -NetlinkMessage.read(Int32.self, data, at: offset + 16)
-                    if code != 0 { throw .system(call: "netlink", path: what, errno: code) }
-                    if !dump { return replies }
-                    continue
-                }
-                replies.append((type, Array(data[(offset + 16)..<(offset + length)])[...]))
-            }
+            if try Self.parseReplies(buffer[0..<n], sequence: sequence, dump: dump, what: what, into: &replies) { return replies }
         }
     }
 }

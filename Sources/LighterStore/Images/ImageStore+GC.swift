@@ -36,9 +36,10 @@ extension ImageStore {
             freed += FileSystem.diskUsage(snapshots.path(of: chainID))
             try snapshots.remove(chainID)
         }
+        // Ingest files, and the work directories of killed `load`s (load-PID-N).
         for name in try FileSystem.list(paths.ingest) {
             freed += FileSystem.diskUsage("\(paths.ingest)/\(name)")
-            try FileSystem.remove("\(paths.ingest)/\(name)")
+            try FileSystem.removeTree("\(paths.ingest)/\(name)")
         }
         for name in try FileSystem.list(paths.snapshotsTemp) {
             freed += FileSystem.diskUsage("\(paths.snapshotsTemp)/\(name)")

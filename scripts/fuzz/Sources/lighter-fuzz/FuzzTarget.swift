@@ -1,0 +1,130 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import LighterArchive
+import LighterHTTP
+import LighterNetwork
+import LighterOCI
+import LighterRegistry
+import LighterRuntime
+import LighterSystem
+import LighterTemplate
+
+/// One parser of outside input, fed arbitrary bytes. A target may throw `LighterError` (that is the
+/// parser refusing the input, as it should); it must never crash, hang or leak.
+struct FuzzTarget: Sendable {
+    let name: String
+    let run: @Sendable ([UInt8]) -> Void
+
+    static let all: [FuzzTarget] = [json, reference, change, registry, dns, netlink, tar, template, runtimeSpec]
+
+    static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }
+
+    /// JSONNode: parse, and what parsed serializes to something that parses again.
+    static let json = FuzzTarget(name: "json") { bytes in
+        guard let node = try? JSONNode.parse(bytes, what: "fuzz") else { return }
+        let again = node.serialized(pretty: false)
+        guard (try? JSONNode.parse(again, what: "fuzz again")) != nil else {
+            fatalError("JSONNode serialized a document it cannot parse back: \(String(decoding: again, as: UTF8.self))")
+        }
+    }
+
+    /// Image references and platforms (the first line is a reference, the rest a platform).
+    static let reference = FuzzTarget(name: "reference") { bytes in
+        let text = String(decoding: bytes, as: UTF8.self)
+        let lines = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
+        if let reference = try? Reference(parsing: String(lines[0])) {
+            _ = reference.description
+        }
+        if let platform = try? Platform(parsing: lines.count > 1 ? String(lines[1]) : text) {
+            _ = platform.description
+            _ = Platform.normalize(architecture: platform.architecture, variant: platform.variant)
+        }
+    }
+
+    /// `--change` instructions, one a line, applied in turn to one config.
+    static let change = FuzzTarget(name: "change") { bytes in
+        var config = ContainerConfig()
+        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
+            try? config.apply(change: String(line))
+        }
+        _ = config.json.serialized(pretty: false)
+    }
+
+    /// Registry responses: a WWW-Authenticate header (first line), then a manifest, index and image config.
+    static let registry = FuzzTarget(name: "registry") { bytes in
+        let newline = bytes.firstIndex(of: 10) ?? bytes.endIndex
+        for challenge in AuthChallenge.parse(String(decoding: bytes[..<newline], as: UTF8.self)) {
+            _ = challenge.scheme
+        }
+        let body = Array(bytes[newline...].dropFirst())
+        _ = try? JSON.decode(Manifest.self, from: body, what: "manifest")
+        _ = try? JSON.decode(Index.self, from: body, what: "index")
+        _ = try? ImageConfig(jsonBytes: body, what: "image config")
+    }
+
+    /// DNS replies, as the stub resolver reads them from a server.
+    static let dns = FuzzTarget(name: "dns") { bytes in
+        _ = DNSReplyParser.addresses(in: bytes)
+    }
+
+    /// Netlink replies: a datagram walked as the socket does, then each payload as a link and as attributes.
+    static let netlink = FuzzTarget(name: "netlink") { bytes in
+        var payloads: [ArraySlice<UInt8>] = [bytes[...]]
+        for dump in [false, true] {
+            if let walked = try? NetlinkReplyParser.replies(in: bytes[...], sequence: 1, dump: dump) {
+                payloads += walked.payloads
+            }
+        }
+        for payload in payloads {
+            _ = NetlinkReplyParser.link(payload)
+            _ = NetlinkReplyParser.attributes(payload)
+        }
+    }
+
+    /// A layer (tar, maybe compressed) applied into a fresh directory on tmpfs; both removed after each input.
+    static let tar = FuzzTarget(name: "tar") { bytes in
+        let base = "/dev/shm/lighter-fuzz-\(getpid())"
+        let input = base + ".layer"
+        let directory = base + ".dir"
+        try? FileSystem.removeTree(directory)
+        do {
+            try FileSystem.writeThrowaway(bytes, to: input)
+            try FileSystem.makeDirectories(directory, mode: 0o755)
+            let fd = try FileDescriptor(path: input, flags: O_RDONLY)
+            let limits = LayerLimits(maxUncompressedBytes: 16 << 20, maxExpansionRatio: 0, ratioAllowance: 0, diskPath: nil)
+            _ = try LayerApplier.apply(from: fd, into: directory, expectedDigest: nil, limits: limits)
+        } catch {}
+        do {
+            try FileSystem.removeTree(directory)
+            try FileSystem.removeTree(input)
+        } catch {
+            fatalError("cannot remove what the layer left in \(directory): \(error)")
+        }
+    }
+
+    /// Go templates: the input is a template, parsed and executed over a fixed inspect-like document.
+    static let template = FuzzTarget(name: "template") { bytes in
+        guard let template = try? Template(String(decoding: bytes, as: UTF8.self)) else { return }
+        _ = template.executePartially(fixedDocument())
+    }
+
+    /// Made for each input: a static one holds enum payloads LeakSanitizer cannot trace (spare pointer bits).
+    static func fixedDocument() -> TemplateValue {
+        let text = #"""
+        {"Id":"4e1c2b","Name":"/web","State":{"Status":"running","Pid":42,"Running":true,"ExitCode":0},
+         "Config":{"Env":["A=1","B=two"],"Cmd":["sh","-c","echo hi"],"Labels":{"a":"b","c":""},"Image":"busybox"},
+         "Mounts":[{"Source":"/v","Destination":"/data","RW":true}],"Size":1234567,"Ratio":0.5,"Nothing":null,
+         "NetworkSettings":{"Ports":{"80/tcp":[{"HostIp":"0.0.0.0","HostPort":"8080"}]}}}
+        """#
+        return try! TemplateValue(jsonText: Array(text.utf8))
+    }
+
+    /// The runtime's config.json.
+    static let runtimeSpec = FuzzTarget(name: "runtime-spec") { bytes in
+        guard let spec = try? RuntimeSpec(jsonBytes: bytes, what: "config.json") else { return }
+        _ = spec.jsonBytes()
+    }
+}
