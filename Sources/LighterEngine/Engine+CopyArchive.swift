@@ -9,21 +9,26 @@ extension Engine {
     /// `cp CONTAINER:SRC -`: a tar of SRC (named by its last component; the contents for "/" or "/.") to `output`.
     /// Files, directories (with their permission bits) and symlinks are archived; device nodes, fifos and
     /// sockets are left out.
-    public func copyOutArchive(_ id: String, from path: String, to output: FileDescriptor) throws(LighterError) {
+    /// With `sameFilesystem` (`export`), directories on another file system than the root's (the
+    /// container's /proc, /sys, /dev, volumes and binds) are archived empty, as Docker exports only the
+    /// container's layers.
+    public func copyOutArchive(_ id: String, from path: String, to output: FileDescriptor, sameFilesystem: Bool = false) throws(LighterError) {
         defer { output.forget() }
         try withContainerRoot(id) { (root) throws(LighterError) in
             let tar = try TarWriter(writingTo: output)
             let contentsOnly = path.hasSuffix("/.") || CopyRoot.split(path).1.isEmpty
             if contentsOnly {
                 guard let dir = try root.directory(path) else { throw .notFound(kind: "directory in \(root.label)", name: path) }
-                try Engine.archiveContents(of: dir.rawValue, prefix: "", into: tar)
+                var st = stat()
+                try syscall("fstat", path) { fstat(dir.rawValue, &st) }
+                try Engine.archiveContents(of: dir.rawValue, prefix: "", into: tar, device: sameFilesystem ? UInt64(st.st_dev) : nil)
             } else {
                 let (parent, name) = try root.parent(of: path)
                 var st = stat()
                 guard fstatat(parent.rawValue, name, &st, AT_SYMLINK_NOFOLLOW) == 0 else {
                     throw .notFound(kind: "file or directory in \(root.label)", name: path)
                 }
-                try Engine.archive(parent.rawValue, name, as: CopyRoot.split(path).1, into: tar)
+                try Engine.archive(parent.rawValue, name, as: CopyRoot.split(path).1, into: tar, device: sameFilesystem ? UInt64(st.st_dev) : nil)
             }
             try tar.finish()
         }
@@ -52,15 +57,17 @@ extension Engine {
         }
     }
 
-    private static func archive(_ parent: Int32, _ name: String, as member: String, into tar: TarWriter) throws(LighterError) {
+    /// `device`: descend only into directories on that file system.
+    private static func archive(_ parent: Int32, _ name: String, as member: String, into tar: TarWriter, device: UInt64?) throws(LighterError) {
         var st = stat()
         try syscall("fstatat", name) { fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) }
         let mtime = Int64(st.st_mtim.tv_sec)
         switch st.st_mode & S_IFMT {
         case S_IFDIR:
             try tar.addDirectory(member, mtime: mtime, permissions: st.st_mode & 0o7777)
+            if let device, UInt64(st.st_dev) != device { return }
             let dir = try TreeCopier.openDirectory(parent, name)
-            try archiveContents(of: dir.rawValue, prefix: member + "/", into: tar)
+            try archiveContents(of: dir.rawValue, prefix: member + "/", into: tar, device: device)
         case S_IFREG:
             let file = FileDescriptor(adopting: try syscall("openat", name) { lighter_openat(parent, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0) })
             try tar.addFile(member, contentsOf: "/proc/self/fd/\(file.rawValue)", mtime: mtime, permissions: st.st_mode & 0o7777)
@@ -74,9 +81,9 @@ extension Engine {
         }
     }
 
-    private static func archiveContents(of directory: Int32, prefix: String, into tar: TarWriter) throws(LighterError) {
+    private static func archiveContents(of directory: Int32, prefix: String, into tar: TarWriter, device: UInt64?) throws(LighterError) {
         for entry in try FileSystem.list("/proc/self/fd/\(directory)") {
-            try archive(directory, entry, as: prefix + entry, into: tar)
+            try archive(directory, entry, as: prefix + entry, into: tar, device: device)
         }
     }
 }

@@ -76,6 +76,6 @@ extension Engine {
     /// `export`: a tar of the container's whole root filesystem (the image's layers under its own),
     /// running or not. Files, directories and symlinks, as `cp CONTAINER:/ -` writes them.
     public func export(_ id: String, to output: FileDescriptor) throws(LighterError) {
-        try copyOutArchive(id, from: "/", to: output)
+        try copyOutArchive(id, from: "/", to: output, sameFilesystem: true)
     }
 }

@@ -110,7 +110,11 @@ public enum ContainerInit {
         try applyRlimits(process.rlimits ?? [])
         if let adj = process.oomScoreAdj { try proc().write("self/oom_score_adj", String(adj)) }
         procHandle = nil
-        let cwdError = try chdirError(process.cwd)
+        var cwdError = try chdirError(process.cwd)
+        if cwdError == ENOENT {
+            makeWorkingDirectory(process.cwd)
+            cwdError = try chdirError(process.cwd)
+        }
         let environment = process.env ?? []
         let executable = try resolveExecutable(process.args[0], environment: environment)
 
@@ -200,6 +204,22 @@ public enum ContainerInit {
             throw .containerStart(message: "working directory \(path) is outside the container's root", exitCode: 125)
         }
         return 0
+    }
+
+    /// A missing working directory is made, as runc and Docker do: each missing component 0755, in a
+    /// parent reached as `chdirError` reaches it (inside the root, no magic links). What cannot be made
+    /// is left to `chdirError` to report.
+    static func makeWorkingDirectory(_ path: String) {
+        guard let root = try? FileDescriptor(path: "/", flags: OpenFlags.path | O_DIRECTORY) else { return }
+        var parent = "/"
+        for component in path.split(separator: "/") {
+            let raw = lighter_openat2(root.rawValue, parent, UInt64(OpenFlags.path | O_DIRECTORY | O_CLOEXEC), 0,
+                                      UInt64(LIGHTER_RESOLVE_IN_ROOT) | UInt64(LIGHTER_RESOLVE_NO_MAGICLINKS))
+            guard raw >= 0 else { return }
+            let dir = FileDescriptor(adopting: raw)
+            if mkdirat(dir.rawValue, String(component), 0o755) != 0 && lighter_errno() != EEXIST { return }
+            parent += (parent.hasSuffix("/") ? "" : "/") + component
+        }
     }
 
     /// `chdirError` once more, now as the container user; any failure is an error.

@@ -21,7 +21,7 @@ import LighterTestSupport
         let inside = lighter.run("exec", "box", "sh", "-c",
                                  "echo $FROM_RUN; hostname; cat /proc/1/cmdline | tr '\\0' ' '; echo; id; pwd; grep CapEff /proc/self/status")
         #expect(inside.status == 0, "\(inside.stderr)")
-        #expect(inside.stdout == "yes\nboxhost\nsh -c while true; do sleep 1; done \nuid=0(root) gid=0(root)\n/\nCapEff:\t00000000a80425fb\n")
+        #expect(inside.stdout == "yes\nboxhost\nsh -c while true; do sleep 1; done \nuid=0(root) gid=0(root) groups=0(root)\n/\nCapEff:\t00000000a80425fb\n")
         // Every namespace is the container init's.
         let pid = lighter.run("inspect", "-f", "{{.State.Pid}}", "box").stdout.trimmed
         let namespaces = lighter.run("exec", "box", "sh", "-c", "for n in mnt pid net uts ipc; do readlink /proc/self/ns/$n; done")
@@ -37,7 +37,7 @@ import LighterTestSupport
         let lighter = Self.running(["-e", "A=run"])
         defer { lighter.run("rm", "-f", "box") }
         let result = lighter.run("exec", "-e", "A=exec", "-e", "B=2", "-u", "nobody", "-w", "/tmp", "box", "sh", "-c", "echo $A $B; id; pwd")
-        #expect(result.stdout == "exec 2\nuid=65534(nobody) gid=65534(nogroup)\n/tmp\n", "\(result.stderr)")
+        #expect(result.stdout == "exec 2\nuid=65534(nobody) gid=65534(nogroup) groups=65534(nogroup)\n/tmp\n", "\(result.stderr)")
         let numeric = lighter.run("exec", "-u", "33:100", "box", "id")
         #expect(numeric.stdout == "uid=33(www-data) gid=100(users)\n" || numeric.stdout.hasPrefix("uid=33"), "\(numeric.stdout)")
         #expect(lighter.run("exec", "-u", "33:100", "box", "id", "-g").stdout == "100\n")

@@ -39,6 +39,22 @@ import LighterTestSupport
         #expect(!((try? FileSystem.readString("/proc/self/mountinfo")) ?? "").contains(lighter.root.path), "the root is unmounted again")
     }
 
+    @Test func exportOfARunningContainerLeavesOutItsMounts() throws {
+        let lighter = RunCommandTests.ready()
+        #expect(lighter.run("volume", "create", "data").status == 0)
+        try FileSystem.writeDurably(Array("in volume\n".utf8), to: lighter.root.sub("volumes/data/_data/f"))
+        #expect(lighter.run("run", "-d", "--name", "up", "-v", "data:/data", "busybox", "sleep", "300").status == 0)
+        defer { lighter.run("rm", "-f", "up") }
+        let exported = lighter.run("export", "-o", lighter.root.sub("up.tar"), "up")
+        #expect(exported.status == 0, "\(exported.stderr)")
+        let listing = Run.capture(["tar", "-tf", lighter.root.sub("up.tar")]).stdout.split(separator: "\n").map(String.init)
+        // As Docker: /proc, /sys, /dev and volumes are there as directories, without what is mounted on them.
+        for dir in ["proc/", "sys/", "dev/", "data/", "bin/"] { #expect(listing.contains(dir), "\(dir)") }
+        #expect(!listing.contains { $0.hasPrefix("proc/") && $0 != "proc/" || $0.hasPrefix("sys/") && $0 != "sys/" || $0 == "data/f" },
+                "\(listing.filter { $0.hasPrefix("proc/") || $0.hasPrefix("data/") }.prefix(10))")
+        #expect(listing.contains("bin/sh"))
+    }
+
     @Test func updateChangesTheRunningCgroupAndTheRecord() {
         let lighter = ExecCommandTests.running(["-m", "64m"])
         defer { lighter.run("rm", "-f", "box") }

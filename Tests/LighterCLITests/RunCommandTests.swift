@@ -49,7 +49,10 @@ import LighterTestSupport
                               "sh", "-c", "echo $A $PATH $HOSTNAME; pwd; hostname; cat /etc/hostname")
         #expect(env.stdout == "1 /bin box\n/tmp\nbox\nbox\n", "\(env.stderr)")
         let user = lighter.run("run", "--rm", "-u", "nobody", "busybox", "id")
-        #expect(user.stdout == "uid=65534(nobody) gid=65534(nogroup)\n", "\(user.stderr)")
+        #expect(user.stdout == "uid=65534(nobody) gid=65534(nogroup) groups=65534(nogroup)\n", "\(user.stderr)")
+        // A missing working directory is made (as Docker), 0755 and root's.
+        let made = lighter.run("run", "--rm", "-u", "nobody", "-w", "/new/dir", "busybox", "sh", "-c", "pwd; stat -c '%a %u' /new/dir")
+        #expect(made.status == 0 && made.stdout == "/new/dir\n755 0\n", "\(made.stdout) \(made.stderr)")
         let numeric = lighter.run("run", "--rm", "-u", "33:100", "busybox", "id", "-u")
         #expect(numeric.stdout == "33\n")
         let entrypoint = lighter.run("run", "--rm", "--entrypoint", "echo", "busybox", "from", "entrypoint")

@@ -22,7 +22,7 @@ struct NetworkCreateCommand: ParsableCommand {
     @Argument(help: "Network name.") var name: String
 
     func run() throws {
-        try guarded { () throws(LighterError) in
+        try guarded(exitCode: 1) { () throws(LighterError) in
             guard driver == "bridge" else { throw .unsupported(feature: "network driver \(driver)", fix: "use -d bridge") }
             let engine = try store.openEngine()
             let network = try engine.networks.create(

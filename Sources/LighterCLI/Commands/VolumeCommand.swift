@@ -51,11 +51,22 @@ struct VolumeCommand: ParsableCommand {
             try guarded(exitCode: 1) { () throws(LighterError) in
                 guard !names.isEmpty else { throw .invalidArgument("\"volume inspect\" requires at least 1 argument") }
                 let volumes = try store.openEngine().volumes
-                let found = try names.map { (name) throws(LighterError) -> Volume in try volumes.inspect(name) }
+                // As Docker: what is found is printed ([] when nothing), then one error per missing name.
+                var found: [Volume] = [], missing: [LighterError] = []
+                for name in names {
+                    do throws(LighterError) { found.append(try volumes.inspect(name)) } catch {
+                        guard case .notFound = error else { throw error }
+                        missing.append(error)
+                    }
+                }
                 if let format {
                     for volume in found { Console.out(try JSONTemplate.render(format, value: try JSON.encode(volume))) }
                 } else {
-                    Console.out(String(decoding: try JSON.encode(found, pretty: true), as: UTF8.self))
+                    Console.out(found.isEmpty ? "[]" : String(decoding: try JSON.encode(found, pretty: true), as: UTF8.self))
+                }
+                if let last = missing.last {
+                    for error in missing.dropLast() { Console.error("lighter: \(error)") }
+                    throw last
                 }
             }
         }

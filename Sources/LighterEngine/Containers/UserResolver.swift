@@ -11,7 +11,7 @@ struct UserResolver {
     let rootfs: String
 
     func resolve(_ spec: String) throws(LighterError) -> RuntimeSpec.User {
-        if spec.isEmpty { return RuntimeSpec.User(uid: 0, gid: 0, additionalGids: groups(of: "root", gid: 0)) }
+        if spec.isEmpty { return RuntimeSpec.User(uid: 0, gid: 0, additionalGids: [0] + groups(of: "root", gid: 0)) }
         let parts = spec.split(separator: ":", maxSplits: 1).map(String.init)
         let userPart = parts[0]
         let passwd = entries("etc/passwd")
@@ -44,7 +44,8 @@ struct UserResolver {
                 gid = g
             }
         }
-        return RuntimeSpec.User(uid: uid, gid: gid, additionalGids: name.map { groups(of: $0, gid: gid) } ?? nil)
+        // As Docker (runc's GetExecUser): the primary group is also the first supplementary group.
+        return RuntimeSpec.User(uid: uid, gid: gid, additionalGids: [gid] + (name.map { groups(of: $0, gid: gid) } ?? []))
     }
 
     /// `--group-add GROUP`: a number as is, a name from the container's /etc/group.
@@ -68,13 +69,12 @@ struct UserResolver {
         env.contains(where: { $0.hasPrefix("HOME=") }) ? env : env + ["HOME=\(home(of: user.uid))"]
     }
 
-    /// Supplementary groups that list `user` as a member.
-    private func groups(of user: String, gid: UInt32) -> [UInt32]? {
-        let list = entries("etc/group").compactMap { entry -> UInt32? in
+    /// Supplementary groups, other than `gid`, that list `user` as a member.
+    private func groups(of user: String, gid: UInt32) -> [UInt32] {
+        entries("etc/group").compactMap { entry -> UInt32? in
             guard entry.count > 3, let g = UInt32(entry[2]), g != gid else { return nil }
             return entry[3].split(separator: ",").contains(Substring(user)) ? g : nil
         }
-        return list.isEmpty ? nil : list
     }
 
     private func entries(_ path: String) -> [[String]] {

@@ -19,21 +19,33 @@ struct InspectCommand: ParsableCommand {
             guard !names.isEmpty else { throw .invalidArgument("\"inspect\" requires at least 1 argument") }
             let engine = try store.openEngine()
             var documents: [[UInt8]] = []
+            // As Docker: what is found is printed (an empty list without --format), then one error per
+            // name not found ("no such object" when no --type narrows it), and the exit code is 1.
+            var missing: [LighterError] = []
             for name in names {
                 if type != "image", let id = try? engine.resolve(name) {
                     documents.append(ContainerInspectDocument.build(try engine.inspect(id), engine: engine).serialized())
                 } else if type != "container" {
-                    let (id, _) = try engine.images.resolve(name)
-                    documents.append(try ImageInspectDocument.build(store: engine.images, id: id).serialized())
+                    do throws(LighterError) {
+                        let (id, _) = try engine.images.resolve(name)
+                        documents.append(try ImageInspectDocument.build(store: engine.images, id: id).serialized())
+                    } catch {
+                        guard case .notFound = error else { throw error }
+                        missing.append(.notFound(kind: type == "image" ? "image" : "object", name: name))
+                    }
                 } else {
-                    throw .notFound(kind: "container", name: name)
+                    missing.append(.notFound(kind: "container", name: name))
                 }
             }
             if let format {
                 for document in documents { Console.out(try JSONTemplate.render(format, value: document)) }
             } else {
                 let values = try documents.map { (d) throws(LighterError) -> JSONValue in try JSON.decode(JSONValue.self, from: d, what: "document") }
-                Console.out(String(decoding: try JSON.encode(values, pretty: true), as: UTF8.self))
+                Console.out(values.isEmpty ? "[]" : String(decoding: try JSON.encode(values, pretty: true), as: UTF8.self))
+            }
+            if let last = missing.last {
+                for error in missing.dropLast() { Console.error("lighter: \(error)") }
+                throw last
             }
         }
     }
