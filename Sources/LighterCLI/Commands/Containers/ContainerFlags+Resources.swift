@@ -180,16 +180,14 @@ struct KernelFlags: Equatable, Sendable {
         kernel.deviceWriteBps = try rates(deviceWriteBps, "--device-write-bps", bytes: true)
         kernel.deviceReadIOps = try rates(deviceReadIops, "--device-read-iops", bytes: false)
         kernel.deviceWriteIOps = try rates(deviceWriteIops, "--device-write-iops", bytes: false)
-        for device in kernel.blkioWeightDevice + kernel.deviceReadBps + kernel.deviceWriteBps + kernel.deviceReadIOps + kernel.deviceWriteIOps {
-            _ = try Engine.blockDevice(device.path, flag: "--device-read-bps")
-        }
     }
 
-    /// `/dev/sda:200` → ("/dev/sda", "200").
+    /// `/dev/sda:200` → ("/dev/sda", "200"); the path must be a block device now (named with its flag).
     static func deviceValue(_ text: String, flag: String) throws(LighterError) -> (String, String) {
         guard let colon = text.lastIndex(of: ":"), colon != text.startIndex else { throw .invalidArgument("\(flag) \(text): bad format: \(text)") }
         let path = String(text[..<colon])
         guard path.hasPrefix("/") else { throw .invalidArgument("\(flag) \(text): bad format for device path: \(path)") }
+        _ = try Engine.blockDevice(path, flag: flag)
         return (path, String(text[text.index(after: colon)...]))
     }
 
