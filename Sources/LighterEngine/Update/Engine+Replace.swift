@@ -41,6 +41,8 @@ extension Engine {
             new = try create(old.spec, name: old.name, image: image)
             journal.newID = new.id
             try writeJournal(journal)
+            // Recorded in the row too: `image prune` keeps what a container may roll back to.
+            try images.db.execute("UPDATE containers SET previous_image_id = ? WHERE id = ?", [.text(old.spec.imageID.hex), .text(new.id)])
             try update(new.id) { (r) throws(LighterError) in r.previousImageID = old.spec.imageID }
             try startDetached(new.id, justCreated: true)
         } catch {
