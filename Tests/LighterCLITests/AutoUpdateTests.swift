@@ -133,4 +133,64 @@ import LighterTestSupport
             }
         }
     }
+
+    /// Policy `registry` against Debian's docker-registry on the loopback: a new digest behind the tag is
+    /// pulled and run; `--dry-run` asks the registry and pulls nothing.
+    @Test func registryPolicyPullsTheNewDigest() throws {
+        let lighter = Lighter()
+        #expect(lighter.importBusybox().status == 0)
+        defer { lighter.run("rm", "-f", "web") }
+        let (v1, v2, _) = Self.images(lighter)
+        let dir = TestDirectory("lighter-autoupdate-registry")
+        let port = RunFlagsTests.freePort()
+        try FileSystem.writeAtomically(Array("""
+            version: 0.1
+            log:
+              level: error
+              accesslog:
+                disabled: true
+            storage:
+              filesystem:
+                rootdirectory: \(dir.sub("data"))
+            http:
+              addr: 127.0.0.1:\(port)
+
+            """.utf8), to: dir.sub("config.yml"))
+        let registry = Run.spawn(["docker-registry", "serve", dir.sub("config.yml")], stdout: dir.sub("log"), stderr: dir.sub("log.err"))
+        defer {
+            kill(registry, SIGKILL)
+            _ = Run.wait(registry)
+        }
+        let image = "127.0.0.1:\(port)/updates/app:latest"
+        func push(_ tag: String) {
+            #expect(lighter.run("tag", tag, image).status == 0)
+            var pushed = lighter.run("push", image)
+            for _ in 0..<100 where pushed.status != 0 {
+                usleep(100_000)
+                pushed = lighter.run("push", image)
+            }
+            #expect(pushed.status == 0, "\(pushed.stderr)")
+        }
+        push("app:v1")
+        let run = lighter.run("run", "-d", "--name", "web", "-l", "io.containers.autoupdate=registry", image)
+        #expect(run.status == 0, "\(run.stderr)")
+        let format = "{{.ContainerName}} {{.Policy}} {{.Updated}}"
+        #expect(lighter.run("auto-update", "--dry-run", "--format", format).stdout == "web registry false\n")
+        #expect(lighter.run("auto-update", "--format", format).stdout == "web registry false\n")
+
+        // v2 behind the tag in the registry only (gone from the store: the update must pull it).
+        push("app:v2")
+        #expect(lighter.run("tag", "app:v1", image).status == 0)
+        let removed = lighter.run("rmi", "-f", v2)   // its tag and the repo digest the push recorded
+        #expect(removed.status == 0, "\(removed.stderr)")
+        #expect(lighter.run("image", "inspect", v2).status != 0)
+        let dry = lighter.run("auto-update", "--dry-run", "--format", format)
+        #expect(dry.status == 0 && dry.stdout == "web registry pending\n", "\(dry.stdout) \(dry.stderr)")
+        #expect(lighter.run("image", "inspect", v2).status != 0)
+        let updated = lighter.run("auto-update", "--format", format)
+        #expect(updated.status == 0 && updated.stdout == "web registry true\n", "\(updated.stdout) \(updated.stderr)")
+        #expect(lighter.run("inspect", "-f", "{{.Image}} {{.State.Health.Status}}", "web").stdout == "\(v2) healthy\n")
+        #expect(lighter.run("auto-update", "--format", format).stdout == "web registry false\n")
+        _ = v1
+    }
 }
