@@ -193,4 +193,17 @@ import LighterTestSupport
         #expect(lighter.run("auto-update", "--format", format).stdout == "web registry false\n")
         _ = v1
     }
+
+    @Test func stoppedContainerIsReplacedStopped() {
+        let lighter = Lighter()
+        #expect(lighter.importBusybox().status == 0)
+        defer { lighter.run("rm", "-f", "idle") }
+        let (_, v2, _) = Self.images(lighter)
+        #expect(lighter.run("create", "--name", "idle", "-l", "io.containers.autoupdate=local", "app:latest").status == 0)
+        #expect(lighter.run("tag", "app:v2", "app:latest").status == 0)
+        let updated = lighter.run("auto-update", "--format", "{{.ContainerName}} {{.Updated}}")
+        #expect(updated.status == 0 && updated.stdout == "idle true\n", "\(updated.stdout) \(updated.stderr)")
+        #expect(lighter.run("inspect", "-f", "{{.Image}} {{.State.Status}}", "idle").stdout == "\(v2) created\n")
+        #expect(Self.names(lighter) == ["idle"])
+    }
 }

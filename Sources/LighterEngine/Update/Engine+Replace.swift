@@ -44,10 +44,15 @@ extension Engine {
             // Recorded in the row too: `image prune` keeps what a container may roll back to.
             try images.db.execute("UPDATE containers SET previous_image_id = ? WHERE id = ?", [.text(old.spec.imageID.hex), .text(new.id)])
             try update(new.id) { (r) throws(LighterError) in r.previousImageID = old.spec.imageID }
-            try startDetached(new.id, justCreated: true)
+            // A stopped container is replaced by a stopped one: nothing to prove until it is started.
+            if wasRunning { try startDetached(new.id, justCreated: true) }
         } catch {
             try undo(journal)
             return .rolledBack(reason: "\(error)")
+        }
+        guard wasRunning else {
+            try commit(&journal)
+            return .updated(newID: new.id)
         }
         if let reason = verdict(on: new.id, healthWait: healthWait) {
             if rollback {
