@@ -206,4 +206,37 @@ import LighterTestSupport
         #expect(lighter.run("inspect", "-f", "{{.Image}} {{.State.Status}}", "idle").stdout == "\(v2) created\n")
         #expect(Self.names(lighter) == ["idle"])
     }
+
+    /// The issue's scenario on a bridge with a published port (in a test-made network namespace):
+    /// v1 → v2, then a v3 that never becomes healthy is rolled back and v2 answers on the port again.
+    @Test func publishedPortFollowsTheUpdateAndTheRollback() {
+        let rig = NetworkRig()
+        let lighter = rig.lighter
+        let serve = #"CMD ["sh", "-c", "mkdir -p /www; echo v$V > /www/index.html; trap 'exit 0' TERM; httpd -p 80 -h /www; sleep 1.5; touch /tmp/ready; while :; do sleep 0.1; done"]"#
+        func make(_ tag: String, _ changes: [String]) {
+            let result = lighter.run(["import", "--platform", "linux/amd64", "-c", serve] + changes.flatMap { ["-c", $0] }
+                                     + [Repository.busyboxTarball("amd64"), "site:\(tag)"])
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        make("v1", ["ENV V=1"])
+        make("v2", [Self.v2Changes[1], "ENV V=2"])
+        make("v3", [Self.v3Changes[1], "ENV V=3"])
+        #expect(lighter.run("tag", "site:v1", "site:latest").status == 0)
+        let started = rig.run("run", "-d", "--name", "site", "-p", "8080:80", "-l", "io.containers.autoupdate=local", "site:latest")
+        #expect(started.status == 0, "\(started.stderr)")
+        let url = "http://\(NetworkRig.engineAddress):8080/"
+        #expect(rig.fetch(url, from: rig.outside) == "v1\n")
+
+        #expect(lighter.run("tag", "site:v2", "site:latest").status == 0)
+        let updated = rig.run("auto-update", "--format", "{{.ContainerName}} {{.Updated}}")
+        #expect(updated.stdout == "site true\n", "\(updated.stdout) \(updated.stderr)")
+        #expect(rig.fetch(url, from: rig.outside) == "v2\n")
+        #expect(rig.run("port", "site").stdout.contains("80/tcp -> 0.0.0.0:8080"))
+
+        #expect(lighter.run("tag", "site:v3", "site:latest").status == 0)
+        let failed = rig.run("auto-update", "--format", "{{.ContainerName}} {{.Updated}}")
+        #expect(failed.status == 1 && failed.stdout == "site rolled back\n", "\(failed.stdout) \(failed.stderr)")
+        #expect(rig.fetch(url, from: rig.outside) == "v2\n")
+        #expect(rig.run("ps", "-a", "--format", "{{.Names}}").stdout == "site\n")
+    }
 }
