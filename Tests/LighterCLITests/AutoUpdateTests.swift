@@ -120,6 +120,10 @@ import LighterTestSupport
                 _ = kill(pid, SIGKILL)
                 let status = Run.wait(pid)
                 #expect(hit, "\(point): not reached (auto-update ended with \(status))")
+                if repairBy != "auto-update" {
+                    let check = lighter.run("system", "check")
+                    #expect(check.stdout.contains("interrupted: update of container web (--repair finishes or undoes it)\n"), "\(point): \(check.stdout)")
+                }
                 let repair = repairBy == "auto-update" ? lighter.run("auto-update") : lighter.run("system", "check", "--repair")
                 #expect(repair.status == 0, "\(point), \(repairBy): \(repair.stdout) \(repair.stderr)")
                 // Old or new, running, alone under the name; no journal left.

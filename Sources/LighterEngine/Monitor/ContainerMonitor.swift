@@ -8,7 +8,7 @@ import LighterSystem
 
 /// Stays with one container for its whole life: starts it through the runtime, relays its output to
 /// the json-file log (and to the attached terminal), forwards signals, records how it ended, applies
-/// its restart policy and `--rm`. Runs inside the CLI for attached runs, or as `lighter __monitor`
+/// its restart policy and `--rm`, runs its health checks (`HealthChecker`). Runs inside the CLI for attached runs, or as `lighter __monitor`
 /// (a fresh single-threaded process) for detached ones.
 public struct ContainerMonitor {
     let engine: Engine
