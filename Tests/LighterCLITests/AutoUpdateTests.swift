@@ -243,4 +243,31 @@ import LighterTestSupport
         #expect(rig.fetch(url, from: rig.outside) == "v2\n")
         #expect(rig.run("ps", "-a", "--format", "{{.Names}}").stdout == "site\n")
     }
+
+    /// An update killed after it committed (the new container runs; the old one, parked, not yet
+    /// removed) is finished by the repair: the old container goes, the new one stays.
+    @Test func committedUpdateIsFinished() throws {
+        let lighter = Lighter()
+        #expect(lighter.importBusybox().status == 0)
+        defer { lighter.run("rm", "-f", "web") }
+        let (v1, v2, _) = Self.images(lighter)
+        Self.runWeb(lighter)
+        let oldID = lighter.run("inspect", "-f", "{{.Id}}", "web").stdout.trimmed
+        let parked = "web-previous-\(oldID.prefix(12))"
+        #expect(lighter.run("stop", "web").status == 0)
+        #expect(lighter.run("rename", "web", parked).status == 0)
+        let new = lighter.run("run", "-d", "--name", "web", "-v", "appdata:/data", "app:v2")
+        #expect(new.status == 0, "\(new.stderr)")
+        let journal = """
+            {"name": "web", "oldID": "\(oldID)", "oldImageID": "\(v1)", "newImageID": "\(v2)", "parkedName": "\(parked)",
+             "wasRunning": true, "newID": "\(new.stdout.trimmed)", "phase": "committed"}
+            """
+        try FileSystem.makeDirectories("\(lighter.root.path)/updates")
+        try FileSystem.writeDurably(Array(journal.utf8), to: "\(lighter.root.path)/updates/\(oldID).json")
+        let repair = lighter.run("system", "check", "--repair")
+        #expect(repair.status == 0 && repair.stdout.contains("repaired: update of web finished"), "\(repair.stdout) \(repair.stderr)")
+        #expect(Self.names(lighter) == ["web"])
+        #expect(lighter.run("inspect", "-f", "{{.Id}} {{.Image}} {{.State.Status}}", "web").stdout == "\(new.stdout.trimmed) \(v2) running\n")
+        #expect(try FileSystem.list("\(lighter.root.path)/updates").filter { $0.hasSuffix(".json") }.isEmpty)
+    }
 }
