@@ -1,3 +1,4 @@
+import LighterOCI
 import LighterSystem
 
 /// Where a container is in its life, as `ps` and `inspect` show it.
@@ -32,6 +33,9 @@ public struct ContainerRecord: Sendable {
     public var path: String
     public var args: [String]
     public var state: ContainerRuntimeState
+    /// The image this container's name ran before its last `auto-update` (what `rollback` goes back to;
+    /// kept from `image prune` while recorded here).
+    public var previousImageID: Digest? = nil
 
     public var shortID: String { String(id.prefix(12)) }
 }

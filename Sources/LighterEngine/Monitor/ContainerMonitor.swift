@@ -8,7 +8,7 @@ import LighterSystem
 
 /// Stays with one container for its whole life: starts it through the runtime, relays its output to
 /// the json-file log (and to the attached terminal), forwards signals, records how it ended, applies
-/// its restart policy and `--rm`. Runs inside the CLI for attached runs, or as `lighter __monitor`
+/// its restart policy and `--rm`, runs its health checks (`HealthChecker`). Runs inside the CLI for attached runs, or as `lighter __monitor`
 /// (a fresh single-threaded process) for detached ones.
 public struct ContainerMonitor {
     let engine: Engine
@@ -55,7 +55,9 @@ public struct ContainerMonitor {
                     report("0")
                     reported = true
                 }
-                relay(launched, log: log)
+                var health = HealthChecker(engine: engine, record: record, process: launched.process)
+                relay(launched, log: log, health: &health)
+                health?.stop()
                 let status = (try? engine.runtime.wait(id: id)) ?? Runtime.ExitStatus(code: 255, signal: nil, oomKilled: false)
                 try? engine.runtime.delete(id: id, force: true)
                 if record.spec.usesBridge { try? engine.networks.detach(container: id) }
@@ -99,6 +101,8 @@ public struct ContainerMonitor {
         let stderr: FileDescriptor?
         /// With `-t`: the pseudo-terminal master (the container's stdio is its slave).
         let terminal: FileDescriptor?
+        /// The container's process as started (its health checks run as it: user, env, cwd).
+        let process: RuntimeSpec.Process?
     }
 
     /// Mount the root, create and start the container with pipes for its output (config.json written meanwhile).
@@ -145,11 +149,11 @@ public struct ContainerMonitor {
             r.state.oomKilled = false
             r.state.error = ""
         }
-        return Launched(pid: state.pid, stdout: out?.read, stderr: err?.read, terminal: created.terminal)
+        return Launched(pid: state.pid, stdout: out?.read, stderr: err?.read, terminal: created.terminal, process: spec.process)
     }
 
     /// Copy output until the container's init exits, forwarding termination signals to it.
-    private func relay(_ launched: Launched, log: JSONLogWriter) {
+    private func relay(_ launched: Launched, log: JSONLogWriter, health: inout HealthChecker?) {
         let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH]
         lighter_signal_mask(signals, Int32(signals.count), 1)
         defer { lighter_signal_mask(signals, Int32(signals.count), 0) }
@@ -176,11 +180,15 @@ public struct ContainerMonitor {
             fds.append(pollfd(fd: exited ? -1 : pidfd, events: Int16(POLLIN), revents: 0))
             fds.append(pollfd(fd: sfd, events: Int16(POLLIN), revents: 0))
             fds.append(pollfd(fd: forwardInput ? 0 : -1, events: Int16(POLLIN), revents: 0))
+            let check = exited ? (pidfd: Int32(-1), output: Int32(-1)) : health?.descriptors ?? (pidfd: -1, output: -1)
+            fds.append(pollfd(fd: check.pidfd, events: Int16(POLLIN), revents: 0))
+            fds.append(pollfd(fd: check.output, events: Int16(POLLIN), revents: 0))
             // Once the init has exited, only drain what is buffered: daemonized children may keep
-            // the pipes open forever.
-            let ready = poll(&fds, nfds_t(fds.count), exited ? 0 : -1)
+            // the pipes open forever. Until then, wake up when a health check is due.
+            let ready = poll(&fds, nfds_t(fds.count), exited ? 0 : health?.pollTimeout() ?? -1)
             if ready < 0 && errno == EINTR { continue }
             if ready <= 0 && exited { break }
+            if !exited { health?.service(pidReady: fds[pidSlot + 3].revents != 0, outputReady: fds[pidSlot + 4].revents != 0) }
             if fds[pidSlot + 1].revents & Int16(POLLIN) != 0 {
                 while case let signal = lighter_signalfd_next(sfd), signal > 0 {
                     if signal == SIGWINCH, let terminal = launched.terminal {
@@ -206,9 +214,15 @@ public struct ContainerMonitor {
             }
             for index in closed.reversed() { streams.remove(at: index) }
         }
-        if !exited, pidfd >= 0 {
-            var entry = pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0)
-            while poll(&entry, 1, -1) < 0 && errno == EINTR {}
+        // The container closed its output but runs on: wait for it (checking its health meanwhile).
+        while !exited, pidfd >= 0 {
+            let check = health?.descriptors ?? (pidfd: -1, output: -1)
+            var fds = [pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0), pollfd(fd: check.pidfd, events: Int16(POLLIN), revents: 0),
+                       pollfd(fd: check.output, events: Int16(POLLIN), revents: 0)]
+            if poll(&fds, 3, health?.pollTimeout() ?? -1) < 0 && errno == EINTR { continue }
+            if fds[0].revents != 0 { exited = true } else {
+                health?.service(pidReady: fds[1].revents != 0, outputReady: fds[2].revents != 0)
+            }
         }
     }
 

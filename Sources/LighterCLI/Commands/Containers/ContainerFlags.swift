@@ -75,6 +75,8 @@ struct ContainerFlags: Equatable, Sendable {
     var gpus: String? = nil
     /// Resource, device and namespace flags: raw values, validated and applied in ContainerFlags+Resources.swift.
     var kernel = KernelFlags()
+    /// `--health-*`, `--no-healthcheck` (ContainerFlags+Health.swift).
+    var health = HealthFlags()
 
     /// Validate every flag and build the container spec (bad values are errors, never ignored).
     func spec(image: String, command: [String], autoRemove: Bool) throws(LighterError) -> ContainerSpec {
@@ -171,6 +173,7 @@ struct ContainerFlags: Equatable, Sendable {
             spec.cgroupParent = "/" + parts.joined(separator: "/")
         }
         try kernel.apply(to: &spec)
+        try health.apply(to: &spec)
         return spec
     }
 
