@@ -15,7 +15,7 @@ extension Engine {
         if !containerAlive && !monitorAlive {
             record.state.status = .exited
             record.state.exitCode = 255
-            record.state.error = "the container's monitor is gone (killed, or the machine restarted)"
+            record.state.error = ContainerRuntimeState.monitorGone
             record.state.pid = 0
             let started = record.state.startedAt.flatMap(Time.parseRFC3339) ?? 0
             if (record.state.finishedAt.flatMap(Time.parseRFC3339) ?? 0) < started || record.state.finishedAt == nil {

@@ -20,6 +20,12 @@ public struct ContainerRuntimeState: Sendable, Equatable {
     /// Set by `stop`/`kill` so the restart policy does not bring the container back.
     public var stoppedByUser = false
     public init() {}
+
+    /// The error of a record found running with its monitor gone, saved as exited (255).
+    public static let monitorGone = "the container's monitor is gone (killed, or the machine restarted)"
+    /// It was running when its monitor went (a power cut, a reboot, a kill): nothing has started it since
+    /// (a start clears the error). `on-failure` containers in this state start again at boot.
+    public var endedWithItsMonitor: Bool { status == .exited && error == Self.monitorGone }
 }
 
 /// A container: its identity, what it was asked to run, and its state (`containers/<id>/container.json`).
