@@ -92,7 +92,7 @@ extension Engine {
                 }
                 report.actions.append(BootAction(kind: .markedExited, id: id, name: stored.name, policy: stored.spec.restart))
                 record = settled
-            } else if stored.state.endedWithItsMonitor && !Runtime.isAlive(stored.state.monitorPid)
+            } else if stored.state.endedWithItsMonitor && (stored.state.isFromEarlierBoot || !Runtime.isAlive(stored.state.monitorPid))
                         && !runtime.isActive(id: id, cgroupsPath: "\(stored.spec.cgroupParent)/\(id)") {
                 removeLeftovers(of: stored)   // settled by another command, which leaves them
             }

@@ -93,6 +93,32 @@ import LighterTestSupport
         #expect(lighter.run("system", "boot").stdout == "started: always (\(ids["always"]!.prefix(12))): restart policy always\n")
     }
 
+    /// After a real reboot the recorded pids name other processes (small boards reuse low pids at every
+    /// boot): a record from an earlier boot is dead whatever runs under its monitor's pid now.
+    @Test func aMonitorPidReusedAfterARebootDoesNotKeepTheContainerRunning() throws {
+        let lighter = RunCommandTests.ready()
+        defer { lighter.run("rm", "-f", "reused") }
+        try #require(lighter.run("run", "-d", "--name", "reused", "--restart", "unless-stopped", "busybox", "sleep", "600").status == 0)
+        let id = Self.id(lighter, "reused")
+        try Self.powerCut(lighter, id)
+        let stranger = Run.spawn(["sleep", "60"], stdout: "/dev/null", stderr: "/dev/null")
+        defer { Run.stop(stranger) }
+        let path = "\(lighter.root.path)/containers/\(id)/container.json"
+        var text = try FileSystem.readString(path)
+        let bootID = try FileSystem.readString("/proc/sys/kernel/random/boot_id").trimmed
+        #expect(text.contains(bootID), "the record does not hold this boot's ID: \(text)")
+        text = text.replacing(#/"monitorPid" *: *[0-9]+/#, with: "\"monitorPid\" : \(stranger)")
+            .replacing(bootID, with: "00000000-0000-4000-8000-000000000000")
+        try FileSystem.writeDurably(Array(text.utf8), to: path, mode: 0o600)
+
+        let boot = lighter.run("system", "boot")
+        #expect(boot.status == 0, "\(boot.stderr)")
+        #expect(boot.stdout == "exited: reused (\(id.prefix(12))): its monitor was gone, exit code 255\nstarted: reused (\(id.prefix(12))): restart policy unless-stopped\n",
+                "\(boot.stdout)")
+        #expect(Self.names(lighter) == ["reused"])
+        #expect(!ContainerCrashTests.isDead(stranger), "boot touched the process that took the old pid")
+    }
+
     @Test func bridgeRulesAndPublishedPortComeBackAfterAReboot() throws {
         let rig = NetworkRig()
         let started = rig.run("run", "-d", "--name", "web", "--restart", "unless-stopped", "-p", "8080:80", "busybox", "httpd", "-f", "-p", "80", "-h", "/var/www")

@@ -142,6 +142,7 @@ public struct ContainerMonitor {
             r.state.pid = state.pid
             r.state.pidStartTime = state.pidStartTime
             r.state.monitorPid = getpid()
+            r.state.bootID = ContainerRuntimeState.currentBootID
             r.state.startedAt = Time.nowRFC3339()
             r.state.exitCode = 0
             r.state.oomKilled = false
