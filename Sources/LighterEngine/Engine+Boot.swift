@@ -15,7 +15,7 @@ public struct BootAction: Sendable, Equatable {
         case removed
         /// Started by its restart policy.
         case started
-        /// Its restart policy says start, but the start failed (the error's words).
+        /// Its restart policy says start but the start failed, or it could not be saved as exited (why).
         case failed(String)
     }
 
@@ -31,7 +31,7 @@ public struct BootAction: Sendable, Equatable {
         case .markedExited: return "exited: \(who): its monitor was gone, exit code 255"
         case .removed: return "removed: \(who): a --rm container whose monitor was gone"
         case .started: return "started: \(who): restart policy \(policy)"
-        case let .failed(message): return "failed: \(who): restart policy \(policy): \(message)"
+        case let .failed(message): return "failed: \(who): \(message)"
         }
     }
 }
@@ -84,7 +84,15 @@ extension Engine {
             if [.running, .restarting, .paused].contains(stored.state.status) {
                 refresh(&record)
                 guard record.state.status == .exited else { continue }   // alive: nothing to do
-                guard let settled = try settleAtBoot(id) else { continue }
+                let settledOrNil: ContainerRecord?
+                do {
+                    settledOrNil = try settleAtBoot(id)
+                } catch {
+                    report.actions.append(BootAction(kind: .failed("could not save it as exited: \(error)"), id: id, name: stored.name,
+                                                     policy: stored.spec.restart))
+                    continue
+                }
+                guard let settled = settledOrNil else { continue }   // someone holds its lock, or it is alive
                 if settled.spec.usesBridge { settledOnBridge = true }
                 if settled.spec.autoRemove {
                     report.actions.append(BootAction(kind: .removed, id: id, name: stored.name, policy: stored.spec.restart))
@@ -110,7 +118,7 @@ extension Engine {
                 try startDetached(record.id)
                 action = .started
             } catch {
-                action = .failed("\(error)")
+                action = .failed("restart policy \(record.spec.restart), but it did not start: \(error)")
             }
             report.actions.append(BootAction(kind: action, id: record.id, name: record.name, policy: record.spec.restart))
         }

@@ -119,6 +119,27 @@ import LighterTestSupport
         #expect(!ContainerCrashTests.isDead(stranger), "boot touched the process that took the old pid")
     }
 
+    /// One container that cannot start (its bind mount's source went with the reboot) is reported and
+    /// makes the exit status 1; the others still start.
+    @Test func aContainerThatCannotStartIsReportedAndTheOthersStillStart() throws {
+        let lighter = RunCommandTests.ready()
+        defer { lighter.run("rm", "-f", "broken", "fine") }
+        let source = TestDirectory("lighter-boot-bind")
+        try #require(lighter.run("run", "-d", "--name", "broken", "--restart", "always", "-v", "\(source.path):/data", "busybox", "sleep", "600").status == 0)
+        try #require(lighter.run("run", "-d", "--name", "fine", "--restart", "always", "busybox", "sleep", "600").status == 0)
+        for name in ["broken", "fine"] { try Self.powerCut(lighter, Self.id(lighter, name)) }
+        try FileSystem.removeTree(source.path)
+
+        let boot = lighter.run("system", "boot")
+        #expect(boot.status == 1, "\(boot.stdout)\(boot.stderr)")
+        #expect(boot.stdout.contains("failed: broken (") && boot.stdout.contains("restart policy always, but it did not start:"), "\(boot.stdout)")
+        #expect(boot.stdout.contains("started: fine ("), "\(boot.stdout)")
+        #expect(Self.names(lighter) == ["fine"])
+        // It keeps failing the same way, and nothing else is done again.
+        let again = lighter.run("system", "boot")
+        #expect(again.status == 1 && again.stdout.split(separator: "\n").count == 1 && again.stdout.hasPrefix("failed: broken ("), "\(again.stdout)")
+    }
+
     @Test func bridgeRulesAndPublishedPortComeBackAfterAReboot() throws {
         let rig = NetworkRig()
         let started = rig.run("run", "-d", "--name", "web", "--restart", "unless-stopped", "-p", "8080:80", "busybox", "httpd", "-f", "-p", "80", "-h", "/var/www")
