@@ -119,6 +119,35 @@ import LighterTestSupport
         #expect(!ContainerCrashTests.isDead(stranger), "boot touched the process that took the old pid")
     }
 
+    /// The daemon's start and a `system boot` (or two of either) at the same moment: each container is
+    /// settled and started once.
+    @Test func concurrentBootsStartEachContainerOnce() throws {
+        let lighter = RunCommandTests.ready()
+        defer {
+            let ids = lighter.run("ps", "-aq").stdout.split(separator: "\n").map(String.init)
+            if !ids.isEmpty { lighter.run(["rm", "-f"] + ids) }
+        }
+        let names = (1...3).map { "twice\($0)" }
+        for name in names {
+            try #require(lighter.run("run", "-d", "--name", name, "--restart", "always", "busybox", "sleep", "600").status == 0)
+            try Self.powerCut(lighter, Self.id(lighter, name))
+        }
+        let boots = (0..<4).map { n in
+            Run.spawn([Repository.lighterBinary, "system", "boot"], stdout: lighter.root.sub("boot\(n).out"), stderr: lighter.root.sub("boot\(n).err"),
+                      environment: ["LIGHTER_ROOT": lighter.root.path])
+        }
+        for pid in boots { #expect(Run.wait(pid) == 0) }
+        let output = try (0..<4).map { try FileSystem.readString(lighter.root.sub("boot\($0).out")) }.joined()
+        for name in names {
+            #expect(output.components("started: \(name) (") == 1, "\(output)")
+            #expect(output.components("exited: \(name) (") == 1, "\(output)")
+        }
+        #expect(Self.names(lighter) == Set(names))
+        // One monitor each: no second one runs for any of them.
+        let monitors = Run.sh("pgrep -f -- '[_]_monitor \(lighter.root.path) ' | wc -l").stdout.trimmed
+        #expect(monitors == "3", "\(monitors) monitors")
+    }
+
     /// One container that cannot start (its bind mount's source went with the reboot) is reported and
     /// makes the exit status 1; the others still start.
     @Test func aContainerThatCannotStartIsReportedAndTheOthersStillStart() throws {
