@@ -40,7 +40,7 @@ import LighterTestSupport
         // name → --restart; all running when the power goes, except those stopped below.
         let policies = [("always", "always"), ("always-stopped", "always"), ("unless", "unless-stopped"),
                         ("unless-stopped", "unless-stopped"), ("onfail", "on-failure"), ("onfail-seen", "on-failure:3"),
-                        ("onfail-stopped", "on-failure"), ("no", "no")]
+                        ("onfail-stopped", "on-failure"), ("unless-killed", "unless-stopped"), ("no", "no")]
         for (name, policy) in policies {
             let run = lighter.run("run", "-d", "--name", name, "--restart", policy, "busybox", "sleep", "600")
             try #require(run.status == 0, "\(run.stderr)")
@@ -53,8 +53,10 @@ import LighterTestSupport
         for name in ["always-stopped", "unless-stopped", "onfail-stopped"] {
             #expect(lighter.run("stop", "-t", "1", name).status == 0)
         }
+        #expect(lighter.run("kill", "unless-killed").status == 0)
+        #expect(lighter.run("wait", "unless-killed").stdout.trimmed == "137")
         let running = ["always", "unless", "onfail", "onfail-seen", "no", "gone"]
-        let ids = Dictionary(uniqueKeysWithValues: (running + ["always-stopped", "unless-stopped", "onfail-stopped", "onfail-done", "never"]).map { ($0, Self.id(lighter, $0)) })
+        let ids = Dictionary(uniqueKeysWithValues: (running + ["always-stopped", "unless-stopped", "onfail-stopped", "unless-killed", "onfail-done", "never"]).map { ($0, Self.id(lighter, $0)) })
         for name in running { try Self.powerCut(lighter, ids[name]!) }
         // A command that looks first settles one as exited: boot must still know it was running.
         #expect(lighter.run("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", "onfail-seen").stdout.trimmed == "exited 255")
@@ -173,25 +175,31 @@ import LighterTestSupport
         let rig = NetworkRig()
         let started = rig.run("run", "-d", "--name", "web", "--restart", "unless-stopped", "-p", "8080:80", "busybox", "httpd", "-f", "-p", "80", "-h", "/var/www")
         try #require(started.status == 0, "\(started.stderr)")
+        // A user network's bridge comes back too.
+        try #require(rig.run("network", "create", "--subnet", "10.77.0.0/24", "backend").status == 0)
+        try #require(rig.run("run", "-d", "--name", "api", "--network", "backend", "--restart", "always", "busybox", "sleep", "600").status == 0)
+        let userBridge = try #require(rig.links.first { $0.hasPrefix("lt-") })
         #expect(rig.fetch("http://\(NetworkRig.engineAddress):8080/", from: rig.outside).contains(NetworkBridgeTests.page))
         try #require(rig.run("run", "-d", "--name", "idle", "-p", "8081:80", "busybox", "sleep", "600").status == 0)
-        let web = Self.id(rig.lighter, "web"), idle = Self.id(rig.lighter, "idle")
-        try Self.powerCut(rig.lighter, web)
-        try Self.powerCut(rig.lighter, idle)
-        rig.engine.sh("ip link del lighter0; nft delete table ip lighter")
-        #expect(!rig.links.contains("lighter0"))
+        for name in ["web", "idle", "api"] { try Self.powerCut(rig.lighter, Self.id(rig.lighter, name)) }
+        rig.engine.sh("ip link del lighter0; ip link del \(userBridge); nft delete table ip lighter")
+        #expect(!rig.links.contains("lighter0") && !rig.links.contains(userBridge))
 
         let boot = rig.run("system", "boot")
         #expect(boot.status == 0, "\(boot.stderr)")
-        #expect(boot.stdout.contains("network: bridges lighter0 and their rules restored"), "\(boot.stdout)")
+        let network = boot.stdout.split(separator: "\n").first { $0.hasPrefix("network: bridges ") } ?? ""
+        #expect(network.contains("lighter0") && network.contains(userBridge) && network.hasSuffix(" and their rules restored"), "\(boot.stdout)")
         #expect(boot.stdout.contains("started: web ("), "\(boot.stdout)")
+        #expect(boot.stdout.contains("started: api ("), "\(boot.stdout)")
+        #expect(rig.run("exec", "api", "ip", "-o", "-4", "addr", "show", "eth0").stdout.contains("inet 10.77.0.2/24"))
+        #expect(rig.run("exec", "api", "ping", "-c", "1", "-W", "2", "10.77.0.1").status == 0)
         #expect(boot.stdout.contains("exited: idle ("), "\(boot.stdout)")
         #expect(!boot.stdout.contains("started: idle"), "\(boot.stdout)")
         #expect(rig.fetch("http://\(NetworkRig.engineAddress):8080/", from: rig.outside).contains(NetworkBridgeTests.page))
         #expect(rig.fetch("http://127.0.0.1:8080/", from: rig.engine).contains(NetworkBridgeTests.page))
         // The dead container's port is not in the rules; the live one's is.
         #expect(rig.rules.contains("8080") && !rig.rules.contains("8081"), "\(rig.rules)")
-        #expect(rig.vethCount(settlingAt: 1) == 1)
+        #expect(rig.vethCount(settlingAt: 2) == 2)
 
         let again = rig.run("system", "boot")
         #expect(again.status == 0 && again.stdout.isEmpty, "\(again.stdout)\(again.stderr)")
