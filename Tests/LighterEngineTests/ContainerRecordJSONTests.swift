@@ -99,6 +99,7 @@ import LighterTestSupport
         state.finishedAt = "2026-11-29T12:00:01Z"
         state.restartCount = 2
         state.stoppedByUser = true
+        state.bootID = "0d6b1c49-8a2e-4b8f-9d0c-3f1e2a7b5c61"
         return ContainerRecord(id: String(repeating: "c", count: 64), name: "web", created: "2026-11-29T11:59:59Z", spec: spec,
                                path: "/bin/sh", args: ["-c", "echo hi"], state: state, previousImageID: try Digest(hex: String(repeating: "d", count: 64)))
     }

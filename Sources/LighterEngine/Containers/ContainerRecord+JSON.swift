@@ -42,12 +42,13 @@ extension ContainerRuntimeState: JSONConvertible {
         finishedAt = try f.optional("finishedAt")
         restartCount = try f.value("restartCount", default: restartCount)
         stoppedByUser = try f.value("stoppedByUser", default: stoppedByUser)
+        bootID = try f.value("bootID", default: bootID)
     }
 
     public var json: JSONNode {
         .object(["status": status, "pid": pid, "pidStartTime": pidStartTime, "monitorPid": monitorPid, "exitCode": exitCode,
                  "oomKilled": oomKilled, "error": error, "startedAt": startedAt, "finishedAt": finishedAt,
-                 "restartCount": restartCount, "stoppedByUser": stoppedByUser])
+                 "restartCount": restartCount, "stoppedByUser": stoppedByUser, "bootID": bootID])
     }
 }
 

@@ -1,5 +1,7 @@
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
 #endif
 import CLighter
 import LighterOCI
@@ -144,6 +146,7 @@ public struct ContainerMonitor {
             r.state.pid = state.pid
             r.state.pidStartTime = state.pidStartTime
             r.state.monitorPid = getpid()
+            r.state.bootID = ContainerRuntimeState.currentBootID
             r.state.startedAt = Time.nowRFC3339()
             r.state.exitCode = 0
             r.state.oomKilled = false

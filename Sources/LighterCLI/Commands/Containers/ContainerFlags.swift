@@ -5,6 +5,8 @@ import LighterSystem
 
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
 #endif
 
 /// The values of the flags `run` and `create` share (declared once in ContainerOption+Table.swift,
