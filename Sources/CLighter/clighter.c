@@ -223,6 +223,8 @@ int lighter_signalfd_next(int fd) {
 
 int lighter_pipe(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
 
+int lighter_accept(int fd) { return accept4(fd, 0, 0, SOCK_CLOEXEC); }
+
 int lighter_copy_window_size(int from, int to) {
     struct winsize size;
     if (ioctl(from, TIOCGWINSZ, &size) != 0) return -1;

@@ -52,5 +52,6 @@ extension LighterCommand {
         EventsCommand.self,
         BinfmtCommand.self,
         VolumeCommand.self,
+        DaemonCommand.self,
     ]
 }

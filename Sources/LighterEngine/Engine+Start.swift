@@ -22,8 +22,10 @@ extension Engine {
     }
 
     /// Start a container detached: a `lighter __monitor` process (in its own session, outliving this
-    /// one) runs it; returns once the container is running, or throws why it is not.
-    public func startDetached(_ id: String, justCreated: Bool = false) throws(LighterError) {
+    /// one) runs it; returns once the container is running, or throws why it is not. Returns the
+    /// monitor's pid: a long-lived caller (the daemon) reaps it when it ends.
+    @discardableResult
+    public func startDetached(_ id: String, justCreated: Bool = false) throws(LighterError) -> pid_t {
         if !justCreated { try markStarting(id) }
         var fds: [Int32] = [-1, -1]
         try syscall("pipe2") { lighter_pipe(&fds) }
@@ -58,7 +60,7 @@ extension Engine {
             line += chunk
         }
         let text = String(decoding: line, as: UTF8.self).trimmed
-        if text == "0" { return }
+        if text == "0" { return pid }
         let code = Int32(text.prefix { $0 != " " }) ?? 125
         let message = text.drop { $0 != " " }.trimmed
         throw .containerStart(message: message.isEmpty ? "the container monitor exited before starting the container (see \(monitorLog))" : message,

@@ -126,6 +126,8 @@ int lighter_memfd(const char *name);
 int lighter_copy_window_size(int from, int to);
 /// pipe2(2) with O_CLOEXEC.
 int lighter_pipe(int fds[2]);
+/// accept4(fd, NULL, NULL, SOCK_CLOEXEC): the daemon's connections never leak into spawned monitors.
+int lighter_accept(int fd);
 /// Is `path` the root of a mount (statx STATX_ATTR_MOUNT_ROOT, Linux 5.8)? 1 or 0; -1 with errno
 /// (EOPNOTSUPP: the kernel does not tell).
 int lighter_is_mount_root(const char *path);
