@@ -77,11 +77,12 @@ public final class HTTPConnection: @unchecked Sendable {
         return buffer
     }
 
-    /// Whether the peer has closed (or reset) the connection, without reading data it sent.
+    /// Whether the peer has closed (or reset) the connection, without reading data it sent. A client
+    /// that only shut down its writing half (docker's CloseWrite once stdin is done) still reads: on a
+    /// unix socket only a full close (both halves) raises POLLHUP.
     public var peerClosed: Bool {
-        let rdhup: Int16 = 0x2000   // POLLRDHUP (glibc defines it only with _GNU_SOURCE)
-        var pfd = pollfd(fd: fd, events: rdhup, revents: 0)
-        return poll(&pfd, 1, 0) > 0 && (pfd.revents & (rdhup | Int16(POLLHUP | POLLERR))) != 0
+        var pfd = pollfd(fd: fd, events: 0, revents: 0)
+        return poll(&pfd, 1, 0) > 0 && (pfd.revents & Int16(POLLHUP | POLLERR)) != 0
     }
 }
 

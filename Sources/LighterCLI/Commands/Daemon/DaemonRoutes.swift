@@ -82,7 +82,7 @@ enum DaemonRoutes {
             let imageRows: [JSONNode] = images.map { image in
                 var row = imageSummary(image)
                 if case var .object(fields) = row {
-                    fields["Containers"] = number(inUse.contains(image.id.description) ? 1 : 0)
+                    fields["Containers"] = number(inUse.contains(image.id.description) || inUse.contains(image.id.hex) ? 1 : 0)
                     row = .object(fields)
                 }
                 return row

@@ -25,7 +25,7 @@ struct DockerCreateRequest {
         }
         if case let .object(endpoints)? = networking["EndpointsConfig"], let (name, endpoint) = endpoints.first {
             if endpoints.count > 1 { throw .invalidArgument("NetworkingConfig.EndpointsConfig: one network at create (connect the others after)") }
-            if flags.network == nil || flags.network == "default" { flags.network = name }
+            if (flags.network == nil || flags.network == "default") && name != "default" { flags.network = name }
             if case let .object(fields) = endpoint {
                 flags.networkAlias += try Self.strings(fields["Aliases"], "NetworkingConfig.EndpointsConfig.\(name).Aliases")
                 if case let .object(ipam)? = fields["IPAMConfig"], case let .string(ip)? = ipam["IPv4Address"], !ip.isEmpty { flags.ip = ip }
@@ -117,6 +117,7 @@ struct DockerCreateRequest {
         case "ConsoleSize", "ContainerIDFile", "Isolation", "Links", "MemorySwappiness", "OomKillDisable", "Runtime":
             // Zero values only (what every docker CLI sends); anything else names the field below.
             if key == "ConsoleSize", case let .array(size) = value, size.allSatisfy({ $0 == .number("0") }) { break }
+            if key == "MemorySwappiness", value == .number("-1") { break }   // the CLI's "unset"
             if key == "Runtime", case let .string(name) = value, name.isEmpty || name == "runc" || name == "lighter" { break }
             try Self.refuseUnlessZero(field, value)
         default: try Self.refuseUnlessZero(field, value)
