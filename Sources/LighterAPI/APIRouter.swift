@@ -100,7 +100,10 @@ public struct APIRouter: Sendable {
         case let .notFound(kind, name): return "No such \(kind): \(name)"
         case let .conflict(message): return "Conflict. \(message)"
         case let .invalidArgument(message): return message
-        case let .containerStart(message, _): return message
+        case let .containerStart(message, _):
+            // Go's errno texts are lower case, and docker's CLI picks its exit code (127, 126) by them.
+            return message.replacing("No such file or directory", with: "no such file or directory")
+                .replacing("Permission denied", with: "permission denied").replacing("Is a directory", with: "is a directory")
         default: return error.description
         }
     }
