@@ -124,6 +124,53 @@ import Testing
         #expect(filtered.stdout == "create\ndestroy\n")
     }
 
+    /// `docker pull` (and `run` of a missing image) through the daemon, from a registry on loopback.
+    @Test(arguments: LighterDaemon.clients)
+    func pullFromALoopbackRegistry(client: String) throws {
+        let daemon = try LighterDaemon()
+        defer { daemon.stop() }
+        #expect(daemon.lighter.importBusybox().status == 0)
+        let dir = TestDirectory("lighter-daemon-registry")
+        let port = RunFlagsTests.freePort()
+        try FileSystem.writeAtomically(Array("""
+            version: 0.1
+            log:
+              level: error
+              accesslog:
+                disabled: true
+            storage:
+              filesystem:
+                rootdirectory: \(dir.sub("data"))
+            http:
+              addr: 127.0.0.1:\(port)
+
+            """.utf8), to: dir.sub("config.yml"))
+        let registry = Run.spawn(["docker-registry", "serve", dir.sub("config.yml")], stdout: dir.sub("log"), stderr: dir.sub("log.err"))
+        defer {
+            kill(registry, SIGKILL)
+            _ = Run.wait(registry)
+        }
+        let image = "127.0.0.1:\(port)/daemon/busybox:latest"
+        #expect(daemon.lighter.run("tag", "busybox", image).status == 0)
+        var pushed = daemon.lighter.run("push", image)
+        for _ in 0..<100 where pushed.status != 0 {
+            usleep(100_000)
+            pushed = daemon.lighter.run("push", image)
+        }
+        #expect(pushed.status == 0, "\(pushed.stderr)")
+        #expect(daemon.lighter.run("rmi", image).status == 0)
+        let pull = daemon.docker(client, "pull", image)
+        #expect(pull.status == 0, "\(pull.stderr)")
+        #expect(pull.stdout.contains("Status: "), "\(pull.stdout)")
+        #expect(daemon.docker(client, "images", "--format", "{{.Repository}}").stdout.contains("127.0.0.1:\(port)/daemon/busybox"))
+        #expect(daemon.lighter.run("rmi", image).status == 0)
+        let run = daemon.docker(client, "run", "--rm", image, "echo", "pulled")
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout == "pulled\n")
+        let absent = daemon.docker(client, "pull", "127.0.0.1:\(port)/daemon/none:latest")
+        #expect(absent.status != 0)
+    }
+
     /// The CLI and the daemon share the data root; the daemon's death stops no container, and the next
     /// daemon lists and stops them.
     @Test func containersOutliveTheDaemonAndTheCLISeesThem() throws {
