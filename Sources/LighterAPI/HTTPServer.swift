@@ -134,7 +134,8 @@ public final class HTTPServer: Sendable {
             let connection = HTTPConnection(fd: client)
             Thread.detached { [self] in
                 serve(connection)
-                active.subtract(1, ordering: .relaxed)
+                // The last connection gone: give what the burst allocated back to the kernel.
+                if active.subtract(1, ordering: .relaxed).newValue == 0 { lighter_malloc_trim() }
             }
         }
         close()

@@ -28,6 +28,8 @@ struct DaemonCommand: ParsableCommand {
             }
             let path = String(host.dropFirst("unix://".count))
             guard path.hasPrefix("/") else { throw .invalidArgument("-H \(host): the socket path must be absolute") }
+            // The daemon is the board's resident process: one arena per connection thread would stay grown.
+            lighter_malloc_limit_arenas()
             let root = StoreOptions.resolve(dataRoot).resolvedRoot
             // Open the data root once now, so a broken one fails the start, not the first request;
             // settle what interrupted creates left (the boot reconciliation is wired in here too).
