@@ -62,8 +62,9 @@ public final class HTTPServer: Sendable {
     let handler: Handler
     let active = Atomic<Int>(0)
 
-    /// Bind and listen on `path` (a stale socket there is replaced) with the given mode.
-    public init(unixPath path: String, mode: mode_t, limits: HTTPServerLimits = HTTPServerLimits(), handler: @escaping Handler) throws(LighterError) {
+    /// Bind and listen on `path` (a stale socket there is replaced) with the given mode, owned by
+    /// root and `group` when given.
+    public init(unixPath path: String, mode: mode_t, group: gid_t? = nil, limits: HTTPServerLimits = HTTPServerLimits(), handler: @escaping Handler) throws(LighterError) {
         self.path = path
         self.limits = limits
         self.handler = handler
@@ -92,6 +93,7 @@ public final class HTTPServer: Sendable {
             umask(previous)
             if rc != 0 { throw LighterError.system(call: "bind", path: path, errno: lighter_errno()) }
             try syscall("chmod", path) { chmod(path, mode) }
+            if let group { try syscall("chown", path) { chown(path, 0, group) } }
             try syscall("listen", path) { Glibc.listen(fd, 128) }
         } catch {
             _ = Glibc.close(fd)

@@ -70,6 +70,26 @@ import Testing
         #expect(none.stderr.contains("No such"))
     }
 
+    /// `exec -it` and `run -t` with the client on a terminal (`script` gives it one): the process has a
+    /// terminal, the stream is raw, the exit code comes through.
+    @Test(arguments: LighterDaemon.clients)
+    func terminals(client: String) throws {
+        let daemon = try LighterDaemon()
+        defer { daemon.stop() }
+        #expect(daemon.lighter.importBusybox().status == 0)
+        #expect(daemon.docker(client, "run", "-d", "--name", "box", "busybox", "sleep", "300").status == 0)
+        func onTerminal(_ command: String) -> ProcessResult {
+            Run.capture(["script", "-qec", "\(client) -H unix://\(daemon.socketPath) \(command)", "/dev/null"],
+                        environment: ["DOCKER_CONFIG": daemon.clientConfig])
+        }
+        let exec = onTerminal("exec -it box sh -c 'tty; exit 5'")
+        #expect(exec.stdout.contains("/dev/pts/"), "\(exec.stdout) \(exec.stderr)")
+        #expect(exec.status == 5)
+        let run = onTerminal("run --rm -t busybox tty")
+        #expect(run.stdout.contains("/dev/"), "\(run.stdout) \(run.stderr)")
+        #expect(run.status == 0)
+    }
+
     @Test(arguments: LighterDaemon.clients)
     func logsFollowEndsWhenTheContainerExits(client: String) throws {
         let daemon = try LighterDaemon()

@@ -21,6 +21,17 @@ struct DaemonCommand: ParsableCommand {
 
     static let defaultSocket = "/run/lighter/lighter.sock"
 
+    /// The `lighter` group of /etc/group (Docker's `docker` group: its members may use the socket), if any.
+    /// Read by hand: NSS lookups do not work in the static binary.
+    static func lighterGroup() -> gid_t? {
+        guard let text = try? FileSystem.readString("/etc/group") else { return nil }
+        for line in text.split(separator: "\n") {
+            let fields = line.split(separator: ":", omittingEmptySubsequences: false)
+            if fields.count >= 3, fields[0] == "lighter", let gid = gid_t(fields[2]) { return gid }
+        }
+        return nil
+    }
+
     func run() throws {
         try guarded(exitCode: 1) { () throws(LighterError) in
             guard host.hasPrefix("unix://") else {
@@ -48,7 +59,7 @@ struct DaemonCommand: ParsableCommand {
             limits.requestMilliseconds = Int64(max(1, requestTimeout)) * 1000
             let context = DaemonContext(root: root)
             let router = DaemonRoutes.router(context)
-            let server = try HTTPServer(unixPath: path, mode: 0o660, limits: limits) { request, responder in
+            let server = try HTTPServer(unixPath: path, mode: 0o660, group: Self.lighterGroup(), limits: limits) { request, responder in
                 router.handle(request, responder)
             }
             context.startReaper()

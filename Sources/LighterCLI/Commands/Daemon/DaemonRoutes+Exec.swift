@@ -9,7 +9,7 @@ import LighterSystem
 import Synchronization
 
 /// `exec`: create (kept in daemon memory, as Docker does), start (hijacked: stdin from the client,
-/// stdout/stderr framed back), inspect (the exit code the docker CLI reads after the stream ends).
+/// stdout/stderr framed back, or the terminal's output raw with `Tty`), inspect (the exit code the docker CLI reads after the stream ends).
 extension DaemonRoutes {
     static func addExec(_ router: inout APIRouter, _ context: DaemonContext) {
         router.add("POST", "/containers/{id}/exec") { (request, responder) throws(LighterError) in
@@ -23,9 +23,8 @@ extension DaemonRoutes {
             if case let .string(dir)? = fields["WorkingDir"], !dir.isEmpty { options.workingDir = dir }
             options.privileged = try DockerCreateRequest.bool(fields["Privileged"] ?? .null, "Privileged")
             options.interactive = try DockerCreateRequest.bool(fields["AttachStdin"] ?? .null, "AttachStdin")
-            if try DockerCreateRequest.bool(fields["Tty"] ?? .null, "Tty") {
-                throw .unsupported(feature: "exec with a TTY (-t) through the daemon", fix: "run exec without -t, or `lighter exec -it` on the board")
-            }
+            // With a TTY the runtime gives the process a terminal and relays it to the pipes (stdout then carries both streams).
+            options.tty = try DockerCreateRequest.bool(fields["Tty"] ?? .null, "Tty")
             for key in fields.keys where !["Cmd", "Env", "User", "WorkingDir", "Privileged", "AttachStdin", "AttachStdout", "AttachStderr",
                                            "Tty", "Detach", "DetachKeys", "ConsoleSize"].contains(key) {
                 try DockerCreateRequest.refuseUnlessZero(key, fields[key]!)
@@ -47,7 +46,7 @@ extension DaemonRoutes {
                 "OpenStdin": .bool(exec.options.interactive), "OpenStdout": .bool(exec.attachStdout), "OpenStderr": .bool(exec.attachStderr),
                 "DetachKeys": .string(""),
                 "ProcessConfig": .object([
-                    "tty": .bool(false), "entrypoint": .string(exec.options.command[0]),
+                    "tty": .bool(exec.options.tty), "entrypoint": .string(exec.options.command[0]),
                     "arguments": .array(exec.options.command.dropFirst().map(JSONNode.string)),
                     "privileged": .bool(exec.options.privileged), "user": .string(exec.options.user ?? ""),
                 ]),
@@ -58,9 +57,6 @@ extension DaemonRoutes {
             let fields = try body(request)
             guard var exec = context.execs.withLock({ $0[execID] }) else { throw .notFound(kind: "exec instance", name: execID) }
             guard !exec.running && exec.exitCode == nil else { throw .conflict("exec \(execID) has already run") }
-            if try DockerCreateRequest.bool(fields["Tty"] ?? .null, "Tty") {
-                throw .unsupported(feature: "exec with a TTY (-t) through the daemon", fix: "run exec without -t")
-            }
             let detach = try DockerCreateRequest.bool(fields["Detach"] ?? .null, "Detach")
             let root = context.root
             if detach {
@@ -86,13 +82,17 @@ extension DaemonRoutes {
                 do throws(LighterError) {
                     code = try Engine(root: root).exec(containerID, options)
                 } catch {
-                    code = error.exitCode == 1 ? 126 : error.exitCode
+                    // The stream is the client's only view: the reason goes to its stderr, as Docker's does.
+                    let text = Array("\(APIRouter.message(for: error))\n".utf8)
+                    _ = text.withUnsafeBytes { write(childEnds.2, $0.baseAddress, $0.count) }
+                    code = error.exitCode == 1 || error.exitCode == 125 ? 126 : error.exitCode
                 }
                 close(childEnds.0); close(childEnds.1); close(childEnds.2)
                 context.execs.withLock { $0[execID]?.running = false; $0[execID]?.exitCode = code }
                 done.store(true, ordering: .releasing)
             }
-            let connection = responder.hijack(multiplexed: true)
+            let tty = exec.options.tty
+            let connection = responder.hijack(multiplexed: !tty)
             // Client → stdin, on this thread between output reads; EOF (the client's CloseWrite) closes stdin.
             var stdinOpen = exec.options.interactive
             if stdinOpen {
@@ -125,7 +125,7 @@ extension DaemonRoutes {
                         fds.remove(at: index)
                         continue
                     }
-                    if open[index].2 { connection.write(StdCopy.frame(open[index].1, buffer[0..<n])) }
+                    if open[index].2 { connection.write(tty ? Array(buffer[0..<n]) : StdCopy.frame(open[index].1, buffer[0..<n])) }
                     index += 1
                 }
             }

@@ -101,6 +101,7 @@ extension DaemonRoutes {
             // which outlives a `--rm` container's record.
             let events = LineTail(path: EventLog(root: context.root).path, fromStart: false, create: true)
             var record = try engine.inspect(id)
+            let initialFinish = record.state.finishedAt
             // Docker answers the headers at once, so the client can start the container meanwhile.
             responder.startStream(contentType: "application/json")
             var exitCode: Int32? = nil
@@ -120,6 +121,11 @@ extension DaemonRoutes {
                 }
                 if progressed { continue }
                 if let now = try? engine.inspect(id) {
+                    // An exit recorded before the event log was opened (its `die` line already behind us).
+                    let stopped = ![.running, .restarting, .paused, .created].contains(now.state.status)
+                    if exitCode == nil, stopped, condition == "not-running" || now.state.finishedAt != initialFinish {
+                        exitCode = now.state.exitCode
+                    }
                     record = now
                 } else {
                     removed = true

@@ -109,6 +109,18 @@ struct DockerCreateRequest {
             for case let .object(limit) in list {
                 flags.ulimit.append("\(Self.text(limit["Name"] ?? .null))=\(Self.text(limit["Soft"] ?? .null)):\(Self.text(limit["Hard"] ?? .null))")
             }
+        case "Mounts":
+            guard case let .array(list) = value else { if value == .null { break }; throw .invalidArgument("\(field): expected an array") }
+            for case let .object(mount) in list {
+                for key in mount.keys where !["Type", "Source", "Target", "ReadOnly", "Consistency"].contains(key) {
+                    try Self.refuseUnlessZero("\(field).\(key)", mount[key]!)
+                }
+                var text = "type=\(Self.text(mount["Type"] ?? .null)),target=\(Self.text(mount["Target"] ?? .null))"
+                let source = Self.text(mount["Source"] ?? .null)
+                if !source.isEmpty { text += ",source=\(source)" }
+                if mount["ReadOnly"] == .bool(true) { text += ",readonly" }
+                flags.mount.append(text)
+            }
         case "LogConfig":
             let log = try Self.object(value, field)
             let type = Self.text(log["Type"] ?? .null)
