@@ -14,7 +14,18 @@ public struct APIRouter: Sendable {
     /// Paths Docker serves that this daemon does not, answered 501 with their name.
     var unserved: [(method: String, segments: [String])] = []
 
+    /// API versions below this (in the `/v1.NN` prefix) are refused, as Docker refuses too old clients.
+    public var minimumVersion: (major: Int, minor: Int)?
+    /// API versions above this are refused (Docker: "client version … is too new").
+    public var maximumVersion: (major: Int, minor: Int)?
+
     public init() {}
+
+    public static func parseVersion(_ text: String) -> (major: Int, minor: Int)? {
+        let parts = text.split(separator: ".")
+        guard parts.count == 2, let major = Int(parts[0]), let minor = Int(parts[1]) else { return nil }
+        return (major, minor)
+    }
 
     public mutating func add(_ method: String, _ pattern: String, _ handler: @escaping Handler) {
         routes.append(Route(method: method, segments: Self.split(pattern), handler: handler))
@@ -57,6 +68,16 @@ public struct APIRouter: Sendable {
     public func handle(_ request: APIRequest, _ responder: HTTPResponder) {
         let (version, segments) = Self.versioned(request.head.path)
         let method = request.method == "HEAD" ? "GET" : request.method
+        if let version, let asked = Self.parseVersion(version) {
+            if let minimumVersion, asked < minimumVersion {
+                responder.error(400, "client version \(version) is too old. Minimum supported API version is \(minimumVersion.major).\(minimumVersion.minor), please upgrade your client to a newer version")
+                return
+            }
+            if let maximumVersion, asked > maximumVersion {
+                responder.error(400, "client version \(version) is too new. Maximum supported API version is \(maximumVersion.major).\(maximumVersion.minor)")
+                return
+            }
+        }
         var pathMatched = false
         for route in routes {
             guard let parameters = Self.match(route.segments, segments) else { continue }

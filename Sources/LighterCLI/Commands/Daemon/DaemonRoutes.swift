@@ -16,6 +16,8 @@ enum DaemonRoutes {
 
     static func router(_ context: DaemonContext) -> APIRouter {
         var router = APIRouter()
+        router.minimumVersion = APIRouter.parseVersion(minimumAPIVersion)
+        router.maximumVersion = APIRouter.parseVersion(LighterVersion.apiVersion)
         addSystem(&router, context)
         addContainers(&router, context)
         addStreams(&router, context)
