@@ -91,6 +91,30 @@ import Testing
     }
 
     @Test(arguments: LighterDaemon.clients)
+    func renamePauseTopAndPrunes(client: String) throws {
+        let daemon = try LighterDaemon()
+        defer { daemon.stop() }
+        #expect(daemon.lighter.importBusybox().status == 0)
+        #expect(daemon.docker(client, "run", "-d", "--name", "first", "busybox", "sleep", "300").status == 0)
+        #expect(daemon.docker(client, "rename", "first", "second").status == 0)
+        #expect(daemon.docker(client, "ps", "--format", "{{.Names}}").stdout == "second\n")
+        #expect(daemon.docker(client, "pause", "second").status == 0)
+        #expect(daemon.docker(client, "inspect", "-f", "{{.State.Status}}", "second").stdout == "paused\n")
+        #expect(daemon.docker(client, "unpause", "second").status == 0)
+        let top = daemon.docker(client, "top", "second")
+        #expect(top.status == 0, "\(top.stderr)")
+        #expect(top.stdout.hasPrefix("PID") && top.stdout.contains("sleep 300"), "\(top.stdout)")
+        #expect(daemon.docker(client, "run", "--name", "done", "busybox", "true").status == 0)
+        let prune = daemon.docker(client, "container", "prune", "-f")
+        #expect(prune.status == 0, "\(prune.stderr)")
+        #expect(daemon.docker(client, "ps", "-a", "--format", "{{.Names}}").stdout == "second\n")
+        #expect(daemon.docker(client, "volume", "create", "loose").status == 0)
+        #expect(daemon.docker(client, "volume", "prune", "-f").status == 0)
+        #expect(daemon.docker(client, "volume", "ls", "-q").stdout == "")
+        #expect(daemon.raw("GET /images/busybox/history HTTP/1.1\r\n\r\n").hasPrefix("HTTP/1.1 501 "))
+    }
+
+    @Test(arguments: LighterDaemon.clients)
     func logsFollowEndsWhenTheContainerExits(client: String) throws {
         let daemon = try LighterDaemon()
         defer { daemon.stop() }

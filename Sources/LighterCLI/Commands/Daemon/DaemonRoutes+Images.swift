@@ -73,7 +73,10 @@ extension DaemonRoutes {
         router.add("GET", "/images/{*}") { (request, responder) throws(LighterError) in
             // `/images/{name}/json`, where the name may hold slashes (`registry:5000/team/app`).
             let path = request.parameter("*")
-            guard path.hasSuffix("/json") else { throw .notFound(kind: "page", name: path) }
+            guard path.hasSuffix("/json") else {
+                unservedImagePath(path, method: "GET", responder)
+                return
+            }
             let images = try context.engine().images
             let (id, _) = try images.resolve(String(path.dropLast("/json".count)))
             responder.json(try ImageInspectDocument.build(store: images, id: id))
@@ -91,12 +94,24 @@ extension DaemonRoutes {
         router.add("POST", "/images/{*}") { (request, responder) throws(LighterError) in
             // `/images/{name}/tag?repo=&tag=`.
             let path = request.parameter("*")
-            guard path.hasSuffix("/tag") else { throw .notFound(kind: "page", name: path) }
+            guard path.hasSuffix("/tag") else {
+                unservedImagePath(path, method: "POST", responder)
+                return
+            }
             guard let repo = request.query("repo"), !repo.isEmpty else { throw .invalidArgument("repository name (repo) is required") }
             let tag = request.query("tag").flatMap { $0.isEmpty ? nil : $0 } ?? "latest"
             try context.engine().images.tag(String(path.dropLast("/tag".count)), as: "\(repo):\(tag)")
             responder.respond(status: 201)
         }
+    }
+
+    /// `/images/{name}/history`, `/get`, `/push`: Docker serves them, Lighter's daemon not yet (501); anything else 404.
+    static func unservedImagePath(_ path: String, method: String, _ responder: HTTPResponder) {
+        guard let slash = path.lastIndex(of: "/"), ["history", "get", "push"].contains(path[path.index(after: slash)...]) else {
+            responder.error(404, "page not found")
+            return
+        }
+        responder.error(501, "\(method) /images/{name}/\(path[path.index(after: slash)...]) is not served by Lighter's daemon (yet); use the lighter CLI on the board for it")
     }
 
     /// One row of `GET /images/json` (moby's ImageSummary).

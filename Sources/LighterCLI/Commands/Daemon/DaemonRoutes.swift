@@ -24,6 +24,7 @@ enum DaemonRoutes {
         addExec(&router, context)
         addImages(&router, context)
         addNetworksAndVolumes(&router, context)
+        addManagement(&router, context)
         for (method, path) in unserved { router.notServed(method, path) }
         return router
     }
@@ -31,12 +32,10 @@ enum DaemonRoutes {
     /// Endpoints of Docker's API not served yet: 501 naming them, never a fake answer.
     static let unserved: [(String, String)] = [
         ("POST", "/auth"), ("POST", "/build"), ("POST", "/build/prune"), ("POST", "/commit"), ("GET", "/images/search"),
-        ("POST", "/images/load"), ("GET", "/images/get"), ("GET", "/images/{name}/get"), ("GET", "/images/{name}/history"),
-        ("POST", "/images/{name}/push"), ("POST", "/images/prune"), ("POST", "/containers/prune"), ("POST", "/networks/prune"),
-        ("POST", "/volumes/prune"), ("GET", "/containers/{id}/top"), ("GET", "/containers/{id}/stats"), ("GET", "/containers/{id}/changes"),
+        ("POST", "/images/load"), ("GET", "/images/get"), ("POST", "/images/prune"), ("POST", "/networks/prune"),
+        ("GET", "/containers/{id}/stats"), ("GET", "/containers/{id}/changes"),
         ("GET", "/containers/{id}/export"), ("GET", "/containers/{id}/archive"), ("HEAD", "/containers/{id}/archive"),
-        ("PUT", "/containers/{id}/archive"), ("POST", "/containers/{id}/rename"), ("POST", "/containers/{id}/pause"),
-        ("POST", "/containers/{id}/unpause"), ("POST", "/containers/{id}/update"), ("POST", "/containers/{id}/resize"),
+        ("PUT", "/containers/{id}/archive"), ("POST", "/containers/{id}/update"), ("POST", "/containers/{id}/resize"),
         ("POST", "/exec/{id}/resize"), ("GET", "/containers/{id}/attach/ws"), ("POST", "/networks/{id}/connect"),
         ("POST", "/networks/{id}/disconnect"), ("PUT", "/volumes/{name}"), ("POST", "/session"),
         ("GET", "/distribution/{*}"), ("GET", "/plugins"), ("GET", "/swarm"), ("GET", "/nodes"), ("GET", "/services"), ("GET", "/tasks"),
