@@ -12,7 +12,7 @@ import LighterSystem
 struct DaemonCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "daemon", abstract: "Serve the Docker Engine API on a unix socket (docker -H unix://…).")
 
-    @Option(name: [.customShort("H"), .long], help: ArgumentHelp("Socket to listen on: unix:///path (default unix:///run/lighter/lighter.sock).", valueName: "address"))
+    @Option(name: [.customShort("H"), .long], help: ArgumentHelp("Socket to listen on: unix:///path.", valueName: "address"))
     var host: String = "unix://\(DaemonCommand.defaultSocket)"
     @Option(name: .customLong("data-root"), help: ArgumentHelp("Data root (default: --root, $LIGHTER_ROOT or /var/lib/lighter).", valueName: "dir"))
     var dataRoot: String?
