@@ -29,6 +29,9 @@ import Testing
         let kept = daemon.docker(client, "run", "--name", "kept", "busybox", "sh", "-c", "sleep 0.3; echo late")
         #expect(kept.stdout == "late\n")
         #expect(daemon.docker(client, "ps", "-a", "--format", "{{.Names}} {{.Status}}").stdout.hasPrefix("kept Exited (0)"))
+        let piped = daemon.docker(client, "run", "--rm", "-i", "busybox", "sh", "-c", "cat; echo done", stdin: "through stdin\n")
+        #expect(piped.status == 0, "\(piped.stderr)")
+        #expect(piped.stdout == "through stdin\ndone\n")
         let missing = daemon.docker(client, "run", "--rm", "busybox", "/no/such/thing")
         #expect(missing.status == 127, "\(missing.stderr)")
     }
@@ -78,8 +81,8 @@ import Testing
         defer { daemon.stop() }
         #expect(daemon.lighter.importBusybox().status == 0)
         #expect(daemon.docker(client, "run", "-d", "--name", "box", "busybox", "sleep", "300").status == 0)
-        func onTerminal(_ command: String) -> ProcessResult {
-            Run.capture(["script", "-qec", "\(client) -H unix://\(daemon.socketPath) \(command)", "/dev/null"],
+        func onTerminal(_ command: String, stdin: String? = nil) -> ProcessResult {
+            Run.capture(["script", "-qec", "\(client) -H unix://\(daemon.socketPath) \(command)", "/dev/null"], stdin: stdin,
                         environment: ["DOCKER_CONFIG": daemon.clientConfig])
         }
         let exec = onTerminal("exec -it box sh -c 'tty; exit 5'")
@@ -88,6 +91,9 @@ import Testing
         let run = onTerminal("run --rm -t busybox tty")
         #expect(run.stdout.contains("/dev/"), "\(run.stdout) \(run.stderr)")
         #expect(run.status == 0)
+        let interactive = onTerminal("run --rm -it busybox sh -c 'read x; echo got $x; exit 4'", stdin: "typed\n")
+        #expect(interactive.stdout.contains("got typed"), "\(interactive.stdout) \(interactive.stderr)")
+        #expect(interactive.status == 4)
     }
 
     @Test(arguments: LighterDaemon.clients)

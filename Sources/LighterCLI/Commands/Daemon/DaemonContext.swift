@@ -12,6 +12,9 @@ final class DaemonContext: Sendable {
     let root: String
     let execs = Mutex<[String: DaemonExec]>([:])
     let monitors = Mutex<Set<pid_t>>([])
+    /// Read ends of stdin pipes that attached clients (`run -i`) hold the write ends of, by container,
+    /// until the container's start hands them to its monitor.
+    let pendingInput = Mutex<[String: FileDescriptor]>([:])
 
     init(root: String) { self.root = root }
 
@@ -20,7 +23,8 @@ final class DaemonContext: Sendable {
 
     /// Start a container through its own monitor and remember the monitor to reap it.
     func start(_ engine: Engine, _ id: String) throws(LighterError) {
-        let pid = try engine.startDetached(id)
+        let input = pendingInput.withLock { $0.removeValue(forKey: id) }
+        let pid = try engine.startDetached(id, input: input?.rawValue)
         _ = monitors.withLock { $0.insert(pid) }
     }
 

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CLighter
 import LighterAPI
 import LighterEngine
 import LighterStore
@@ -15,12 +16,26 @@ extension DaemonRoutes {
             let engine = try context.engine()
             let id = try engine.resolve(request.parameter("id"))
             let record = try engine.inspect(id)
+            // stdin reaches a container through its monitor's standard input: a pipe made here and handed
+            // to the monitor at start, so only before the (first) start, as `docker run -i` attaches.
+            var stdinWriter: FileDescriptor?
             if request.flag("stdin") && record.spec.interactive {
-                throw .unsupported(feature: "attaching stdin through the daemon", fix: "run without -i, or use `lighter attach` on the board")
+                guard record.state.status == .created else {
+                    throw .unsupported(feature: "attaching stdin to a started container through the daemon", fix: "use `lighter attach` on the board")
+                }
+                var fds: [Int32] = [-1, -1]
+                try syscall("pipe2") { lighter_pipe(&fds) }
+                stdinWriter = FileDescriptor(adopting: fds[1])
+                context.pendingInput.withLock { $0[id] = FileDescriptor(adopting: fds[0]) }
             }
             guard request.flag("stream") || request.flag("logs") else { throw .invalidArgument("attach needs stream=1 or logs=1") }
             let tail = LineTail(path: logPath(engine, id), fromStart: request.flag("logs"), create: record.spec.log.driver != "none")
             let connection = responder.hijack(multiplexed: !record.spec.tty)
+            defer { _ = context.pendingInput.withLock { $0.removeValue(forKey: id) } }
+            if let writer = stdinWriter {
+                let early = connection.takeBuffered()
+                if !early.isEmpty { _ = early.withUnsafeBytes { write(writer.rawValue, $0.baseAddress, $0.count) } }
+            }
             let streams = (stdout: request.query("stdout").map { _ in request.flag("stdout") } ?? true,
                            stderr: request.query("stderr").map { _ in request.flag("stderr") } ?? true)
             let initialStart = record.state.startedAt
@@ -45,7 +60,16 @@ extension DaemonRoutes {
                 case .created: break
                 }
                 if connection.peerClosed { return }
-                backoff.sleep()
+                if let writer = stdinWriter {
+                    // Client → container stdin while waiting; its EOF (CloseWrite) closes the container's stdin.
+                    if !relayInput(connection, to: writer, milliseconds: Int32(backoff.delay / 1000)) {
+                        try? writer.close()
+                        stdinWriter = nil
+                    }
+                    backoff.grow()
+                } else {
+                    backoff.sleep()
+                }
             }
         }
         router.add("GET", "/containers/{id}/logs") { (request, responder) throws(LighterError) in
@@ -172,6 +196,27 @@ extension DaemonRoutes {
                 if any { backoff.reset() } else { backoff.sleep() }
             }
         }
+    }
+
+    /// Wait up to `milliseconds` for bytes from the client and copy them to `writer`; false at the
+    /// client's end of input (or when the container no longer reads).
+    static func relayInput(_ connection: HTTPConnection, to writer: FileDescriptor, milliseconds: Int32) -> Bool {
+        var pfd = pollfd(fd: connection.fd, events: Int16(POLLIN), revents: 0)
+        guard poll(&pfd, 1, max(milliseconds, 1)) > 0 else { return true }
+        var buffer = [UInt8](repeating: 0, count: 32 * 1024)
+        let n = buffer.withUnsafeMutableBytes { recv(connection.fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+        if n < 0 { return lighter_errno() == EAGAIN || lighter_errno() == EINTR }
+        if n == 0 { return false }
+        var offset = 0
+        while offset < n {
+            let written = buffer.withUnsafeBytes { write(writer.rawValue, $0.baseAddress! + offset, n - offset) }
+            if written < 0 {
+                if lighter_errno() == EINTR { continue }
+                return false
+            }
+            offset += written
+        }
+        return true
     }
 
     static func nowNano() -> Int64 {
