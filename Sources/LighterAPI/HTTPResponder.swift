@@ -101,6 +101,7 @@ public final class HTTPResponder: @unchecked Sendable {
         case 431: return "Request Header Fields Too Large"
         case 500: return "Internal Server Error"
         case 501: return "Not Implemented"
+        case 503: return "Service Unavailable"
         case 505: return "HTTP Version Not Supported"
         default: return "Status"
         }
