@@ -25,6 +25,7 @@ enum DaemonRoutes {
         addImages(&router, context)
         addNetworksAndVolumes(&router, context)
         addManagement(&router, context)
+        addStats(&router, context)
         for (method, path) in unserved { router.notServed(method, path) }
         return router
     }
@@ -33,7 +34,7 @@ enum DaemonRoutes {
     static let unserved: [(String, String)] = [
         ("POST", "/auth"), ("POST", "/build"), ("POST", "/build/prune"), ("POST", "/commit"), ("GET", "/images/search"),
         ("POST", "/images/load"), ("GET", "/images/get"), ("POST", "/images/prune"), ("POST", "/networks/prune"),
-        ("GET", "/containers/{id}/stats"), ("GET", "/containers/{id}/changes"),
+        ("GET", "/containers/{id}/changes"),
         ("GET", "/containers/{id}/export"), ("GET", "/containers/{id}/archive"), ("HEAD", "/containers/{id}/archive"),
         ("PUT", "/containers/{id}/archive"), ("POST", "/containers/{id}/update"), ("POST", "/containers/{id}/resize"),
         ("POST", "/exec/{id}/resize"), ("GET", "/containers/{id}/attach/ws"), ("POST", "/networks/{id}/connect"),
