@@ -59,6 +59,15 @@ public final class HTTPResponder: @unchecked Sendable {
         if chunked { connection.write(Array("0\r\n\r\n".utf8)) } else { reusable = false }
     }
 
+    /// A body of unknown length written straight to the socket (`export`'s tar): `Connection: close`,
+    /// the body ends with the connection.
+    public func streamUntilClose(contentType: String) -> HTTPConnection {
+        started = true
+        reusable = false
+        connection.write(Self.headBytes(status: 200, fields: [HTTPField("Content-Type", contentType), HTTPField("Connection", "close")]))
+        return connection
+    }
+
     /// Take the raw socket (Docker's attach and exec start): `101 UPGRADED` when the client asked to
     /// upgrade (`Upgrade: tcp`), else `200 OK`; the connection then carries Docker's raw stream until
     /// closed and is never used for another request.

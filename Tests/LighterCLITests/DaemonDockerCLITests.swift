@@ -113,6 +113,14 @@ import Testing
         let stats = daemon.docker(client, "stats", "--no-stream", "--format", "{{.Name}} {{.PIDs}} {{.CPUPerc}}", "second")
         #expect(stats.status == 0, "\(stats.stderr)")
         #expect(stats.stdout.hasPrefix("second 1 ") && stats.stdout.hasSuffix("%\n"), "\(stats.stdout)")
+        #expect(daemon.docker(client, "exec", "second", "sh", "-c", "echo x > /made; rm /bin/true").status == 0)
+        let diff = daemon.docker(client, "diff", "second")
+        // /etc's name files are the container's own, as `lighter diff` lists them; the rest is what the exec did.
+        #expect(diff.stdout.split(separator: "\n").filter { !$0.hasSuffix("/etc") && !$0.contains("/etc/") }.sorted() == ["A /made", "C /bin", "D /bin/true"],
+                "\(diff.stdout) \(diff.stderr)")
+        #expect(diff.stdout == daemon.lighter.run("diff", "second").stdout)
+        let exported = Run.sh("DOCKER_CONFIG=\(daemon.clientConfig) \(client) -H unix://\(daemon.socketPath) export second | tar -t | grep -c -E '^(\\./)?(made|bin/sh)$'")
+        #expect(exported.stdout == "2\n", "\(exported.stderr)")
         #expect(daemon.docker(client, "run", "--name", "done", "busybox", "true").status == 0)
         let prune = daemon.docker(client, "container", "prune", "-f")
         #expect(prune.status == 0, "\(prune.stderr)")

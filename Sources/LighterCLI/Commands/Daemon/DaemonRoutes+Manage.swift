@@ -5,7 +5,7 @@ import LighterAPI
 import LighterEngine
 import LighterSystem
 
-/// Rename, pause/unpause, top and the container and volume prunes: one engine call each, as the CLI.
+/// Rename, pause/unpause, top, changes, export and the container and volume prunes: one engine call each, as the CLI.
 extension DaemonRoutes {
     static func addManagement(_ router: inout APIRouter, _ context: DaemonContext) {
         router.add("POST", "/containers/{id}/rename") { (request, responder) throws(LighterError) in
@@ -46,6 +46,25 @@ extension DaemonRoutes {
                 return .array([.string(String(process.pid)), .string(users[process.uid] ?? String(process.uid)), .string(time), .string(process.command)])
             }
             responder.json(.object(["Titles": .array(["PID", "USER", "TIME", "COMMAND"].map(JSONNode.string)), "Processes": .array(rows)]))
+        }
+        router.add("GET", "/containers/{id}/changes") { (request, responder) throws(LighterError) in
+            let engine = try context.engine()
+            let changes = try engine.changes(try engine.resolve(request.parameter("id")))
+            // Docker's kinds: 0 modified, 1 added, 2 deleted.
+            responder.json(changes.isEmpty ? .null : .array(changes.map { change -> JSONNode in
+                let kind = switch change.kind { case .changed: "0"; case .added: "1"; case .deleted: "2" }
+                return .object(["Path": .string(change.path), "Kind": .number(kind)])
+            }))
+        }
+        router.add("GET", "/containers/{id}/export") { (request, responder) throws(LighterError) in
+            let engine = try context.engine()
+            let id = try engine.resolve(request.parameter("id"))
+            _ = try engine.inspect(id)
+            // The tar goes straight onto the socket; its end is the connection's end (no length known ahead).
+            let connection = responder.streamUntilClose(contentType: "application/x-tar")
+            let output = FileDescriptor(adopting: connection.fd)
+            defer { output.forget() }
+            try? engine.export(id, to: output)
         }
         router.add("POST", "/containers/prune") { (request, responder) throws(LighterError) in
             if !(try filters(request)).isEmpty { throw .invalidArgument("container prune filters are not supported by Lighter's daemon") }

@@ -34,8 +34,7 @@ enum DaemonRoutes {
     static let unserved: [(String, String)] = [
         ("POST", "/auth"), ("POST", "/build"), ("POST", "/build/prune"), ("POST", "/commit"), ("GET", "/images/search"),
         ("POST", "/images/load"), ("GET", "/images/get"), ("POST", "/images/prune"), ("POST", "/networks/prune"),
-        ("GET", "/containers/{id}/changes"),
-        ("GET", "/containers/{id}/export"), ("GET", "/containers/{id}/archive"), ("HEAD", "/containers/{id}/archive"),
+        ("GET", "/containers/{id}/archive"), ("HEAD", "/containers/{id}/archive"),
         ("PUT", "/containers/{id}/archive"), ("POST", "/containers/{id}/update"), ("POST", "/containers/{id}/resize"),
         ("POST", "/exec/{id}/resize"), ("GET", "/containers/{id}/attach/ws"), ("POST", "/networks/{id}/connect"),
         ("POST", "/networks/{id}/disconnect"), ("PUT", "/volumes/{name}"), ("POST", "/session"),
