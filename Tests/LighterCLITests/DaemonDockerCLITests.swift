@@ -183,6 +183,10 @@ import Testing
         #expect(events.stdout == "network create\nnetwork destroy\nvolume create\nvolume destroy\n")
         let filtered = daemon.docker(client, "events", "--since", since, "--until", until, "--filter", "type=volume", "--format", "{{.Action}}")
         #expect(filtered.stdout == "create\ndestroy\n")
+        #expect(daemon.docker(client, "network", "create", "spare").status == 0)
+        let pruned = daemon.docker(client, "network", "prune", "-f")
+        #expect(pruned.status == 0 && pruned.stdout.contains("spare"), "\(pruned.stdout) \(pruned.stderr)")
+        #expect(!daemon.docker(client, "network", "ls", "--format", "{{.Name}}").stdout.contains("spare"))
     }
 
     /// `docker pull` (and `run` of a missing image) through the daemon, from a registry on loopback.

@@ -4,7 +4,7 @@ import LighterNetwork
 import LighterOCI
 import LighterSystem
 
-/// Networks and volumes: list, inspect, create, remove.
+/// Networks and volumes: list, inspect, create, remove, prune (volumes' in DaemonRoutes+Manage).
 extension DaemonRoutes {
     static func addNetworksAndVolumes(_ router: inout APIRouter, _ context: DaemonContext) {
         router.add("GET", "/networks") { (request, responder) throws(LighterError) in
@@ -66,6 +66,18 @@ extension DaemonRoutes {
             try engine.networks.remove(network.name)
             engine.emitNetwork("destroy", id: network.id, name: network.name)
             responder.respond(status: 204)
+        }
+        router.add("POST", "/networks/prune") { (request, responder) throws(LighterError) in
+            if !(try filters(request)).isEmpty { throw .invalidArgument("network prune filters are not supported by Lighter's daemon") }
+            let engine = try context.engine()
+            var removed: [JSONNode] = []
+            for network in try engine.networks.store.networks() where !network.isDefault {
+                guard try engine.networks.store.endpoints(network: network.name).isEmpty else { continue }
+                try engine.networks.remove(network.name)
+                engine.emitNetwork("destroy", id: network.id, name: network.name)
+                removed.append(.string(network.name))
+            }
+            responder.json(.object(["NetworksDeleted": removed.isEmpty ? .null : .array(removed)]))
         }
         router.add("GET", "/volumes") { (request, responder) throws(LighterError) in
             let engine = try context.engine()

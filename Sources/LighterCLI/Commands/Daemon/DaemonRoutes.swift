@@ -33,7 +33,7 @@ enum DaemonRoutes {
     /// Endpoints of Docker's API not served yet: 501 naming them, never a fake answer.
     static let unserved: [(String, String)] = [
         ("POST", "/auth"), ("POST", "/build"), ("POST", "/build/prune"), ("POST", "/commit"), ("GET", "/images/search"),
-        ("POST", "/images/load"), ("GET", "/images/get"), ("POST", "/images/prune"), ("POST", "/networks/prune"),
+        ("POST", "/images/load"), ("GET", "/images/get"), ("POST", "/images/prune"),
         ("GET", "/containers/{id}/archive"), ("HEAD", "/containers/{id}/archive"),
         ("PUT", "/containers/{id}/archive"), ("POST", "/containers/{id}/update"), ("POST", "/containers/{id}/resize"),
         ("POST", "/exec/{id}/resize"), ("GET", "/containers/{id}/attach/ws"), ("POST", "/networks/{id}/connect"),
