@@ -56,9 +56,11 @@ let package = Package(
         .target(name: "LighterHost", dependencies: ["LighterSystem", "LighterArchive", "LighterEmulation"]),
         // Go's text/template (with Docker's functions) over JSON values: every --format.
         .target(name: "LighterTemplate", dependencies: ["LighterSystem"]),
+        // The Docker Engine API's HTTP/1.1 server over a unix socket (`lighter daemon`): parser, router, hijack.
+        .target(name: "LighterAPI", dependencies: ["LighterSystem", "CLighter"]),
         // The command line.
         .target(name: "LighterCLI", dependencies: [
-            "LighterSystem", "LighterTemplate", "LighterOCI", "LighterArchive", "LighterDatabase", "LighterStore", "LighterRuntime", "LighterHost", "LighterEngine", "LighterEmulation", "LighterNetwork", "LighterRegistry",
+            "LighterAPI", "LighterSystem", "LighterTemplate", "LighterOCI", "LighterArchive", "LighterDatabase", "LighterStore", "LighterRuntime", "LighterHost", "LighterEngine", "LighterEmulation", "LighterNetwork", "LighterRegistry",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "lighter", dependencies: ["LighterCLI", "LighterRuntime", "LighterEngine"]),
@@ -66,10 +68,11 @@ let package = Package(
         // the plain build is a reproducer (`lighter-fuzz TARGET FILE...`).
         .executableTarget(name: "lighter-fuzz", dependencies: [
             "LighterSystem", "LighterOCI", "LighterArchive", "LighterHTTP", "LighterNetwork", "LighterRegistry",
-            "LighterRuntime", "LighterTemplate",
+            "LighterRuntime", "LighterTemplate", "LighterAPI",
         ], path: "scripts/fuzz/Sources/lighter-fuzz"),
 
         .target(name: "LighterTestSupport", dependencies: ["LighterSystem", "CLighter"], path: "Tests/LighterTestSupport"),
+        .testTarget(name: "LighterAPITests", dependencies: ["LighterAPI", "LighterSystem", "LighterTestSupport"]),
         .testTarget(name: "LighterSystemTests", dependencies: ["LighterSystem", "LighterTestSupport"]),
         .testTarget(name: "LighterOCITests", dependencies: ["LighterOCI", "LighterTestSupport"]),
         .testTarget(name: "LighterTemplateTests", dependencies: ["LighterTemplate", "LighterSystem", "LighterTestSupport"]),

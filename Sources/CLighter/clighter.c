@@ -223,6 +223,17 @@ int lighter_signalfd_next(int fd) {
 
 int lighter_pipe(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
 
+int lighter_accept(int fd) { return accept4(fd, 0, 0, SOCK_CLOEXEC); }
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+void lighter_malloc_limit_arenas(void) { mallopt(M_ARENA_MAX, 2); }
+void lighter_malloc_trim(void) { malloc_trim(0); }
+#else
+void lighter_malloc_limit_arenas(void) {}
+void lighter_malloc_trim(void) {}
+#endif
+
 int lighter_copy_window_size(int from, int to) {
     struct winsize size;
     if (ioctl(from, TIOCGWINSZ, &size) != 0) return -1;

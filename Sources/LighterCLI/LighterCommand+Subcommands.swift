@@ -54,5 +54,6 @@ extension LighterCommand {
         EventsCommand.self,
         BinfmtCommand.self,
         VolumeCommand.self,
+        DaemonCommand.self,
     ]
 }

@@ -25,6 +25,8 @@ public struct ExecOptions: Sendable {
     public var detach = false
     /// `--privileged`: every capability this engine may grant (the container's seccomp profile still applies).
     public var privileged = false
+    /// The process's descriptors (the daemon's pipes); nil: the caller's own 0, 1, 2 (or /dev/null detached).
+    public var stdio: Runtime.Stdio?
 
     public init(command: [String]) { self.command = command }
 }
@@ -66,12 +68,14 @@ extension Engine {
         let null = try syscall("open", "/dev/null") { lighter_open("/dev/null", O_RDWR | O_CLOEXEC, 0) }
         defer { close(null) }
         let stdio: Runtime.Stdio
-        if options.detach {
+        if let given = options.stdio {
+            stdio = given
+        } else if options.detach {
             stdio = Runtime.Stdio(input: null, output: null, error: null)
         } else {
             stdio = Runtime.Stdio(input: options.interactive ? 0 : null, output: 1, error: 2)
         }
-        let status = try runtime.exec(id: id, process: process, stdio: stdio, detach: options.detach, forwardSignals: !options.detach)
+        let status = try runtime.exec(id: id, process: process, stdio: stdio, detach: options.detach, forwardSignals: !options.detach && options.stdio == nil)
         return status?.code ?? 0
     }
 

@@ -24,8 +24,11 @@ extension Engine {
     }
 
     /// Start a container detached: a `lighter __monitor` process (in its own session, outliving this
-    /// one) runs it; returns once the container is running, or throws why it is not.
-    public func startDetached(_ id: String, justCreated: Bool = false) throws(LighterError) {
+    /// one) runs it; returns once the container is running, or throws why it is not. Returns the
+    /// monitor's pid: a long-lived caller (the daemon) reaps it when it ends. `input`: the container's
+    /// standard input (the daemon's pipe from an attached client); /dev/null when nil.
+    @discardableResult
+    public func startDetached(_ id: String, justCreated: Bool = false, input: Int32? = nil) throws(LighterError) -> pid_t {
         if !justCreated { try markStarting(id) }
         var fds: [Int32] = [-1, -1]
         try syscall("pipe2") { lighter_pipe(&fds) }
@@ -35,7 +38,11 @@ extension Engine {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        if let input {
+            posix_spawn_file_actions_adddup2(&actions, input, 0)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        }
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 2, monitorLog, O_WRONLY | O_CREAT | O_APPEND, 0o600)
         posix_spawn_file_actions_adddup2(&actions, writer.rawValue, 3)
@@ -60,7 +67,7 @@ extension Engine {
             line += chunk
         }
         let text = String(decoding: line, as: UTF8.self).trimmed
-        if text == "0" { return }
+        if text == "0" { return pid }
         let code = Int32(text.prefix { $0 != " " }) ?? 125
         let message = text.drop { $0 != " " }.trimmed
         throw .containerStart(message: message.isEmpty ? "the container monitor exited before starting the container (see \(monitorLog))" : message,

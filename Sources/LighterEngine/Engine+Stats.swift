@@ -65,7 +65,7 @@ extension Engine {
 
     /// Received and sent bytes of every interface but the loopback, from /proc/PID/net/dev (the
     /// process's network namespace): "  eth0: RX-bytes packets … (8 fields) TX-bytes …".
-    static func networkBytes(pid: Int32) -> (UInt64, UInt64) {
+    public static func networkBytes(pid: Int32) -> (UInt64, UInt64) {
         guard pid > 0, let text = try? FileSystem.readString("/proc/\(pid)/net/dev") else { return (0, 0) }
         var received: UInt64 = 0, sent: UInt64 = 0
         for line in text.split(separator: "\n") {

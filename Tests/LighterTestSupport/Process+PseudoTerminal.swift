@@ -7,9 +7,10 @@ extension Run {
     /// Run `arguments` on a pseudo-terminal of its own, as from a user's shell: the child leads a new
     /// session whose controlling terminal is the pty's slave, on its stdin, stdout and stderr.
     /// What it writes comes back as `stdout` (a terminal has one stream); it is killed, with its
-    /// process group, after `timeout` seconds (status 124, as timeout(1)). No script(1) or timeout(1)
-    /// around it, so nothing depends on the caller's terminal, $SHELL or signal dispositions.
-    public static func onPseudoTerminal(_ arguments: [String], environment: [String: String] = [:],
+    /// process group, after `timeout` seconds (status 124, as timeout(1)). `input` is typed on the
+    /// terminal half a second after the start. No script(1) or timeout(1) around it, so nothing
+    /// depends on the caller's terminal, $SHELL or signal dispositions.
+    public static func onPseudoTerminal(_ arguments: [String], input: String? = nil, environment: [String: String] = [:],
                                         timeout seconds: Int = 60) -> ProcessResult {
         // /dev/ptmx, unlocked (TIOCSPTLCK) and numbered (TIOCGPTN): glibc's grantpt/ptsname are not
         // visible to Swift without _XOPEN_SOURCE.
@@ -66,7 +67,13 @@ extension Run {
         var buffer = [UInt8](repeating: 0, count: 4096)
         let deadline = monotonicSeconds() + Double(seconds)
         var drainUntil = Double.infinity
+        var pending = input.map { Array($0.utf8) }
+        let typeAt = monotonicSeconds() + 0.5
         while monotonicSeconds() < drainUntil {
+            if let bytes = pending, status == nil, monotonicSeconds() >= typeAt {
+                _ = bytes.withUnsafeBytes { write(master, $0.baseAddress, $0.count) }
+                pending = nil
+            }
             var pollfd = Glibc.pollfd(fd: master, events: Int16(POLLIN), revents: 0)
             if poll(&pollfd, 1, 100) > 0 {
                 let count = read(master, &buffer, buffer.count)

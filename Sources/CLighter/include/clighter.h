@@ -126,6 +126,12 @@ int lighter_memfd(const char *name);
 int lighter_copy_window_size(int from, int to);
 /// pipe2(2) with O_CLOEXEC.
 int lighter_pipe(int fds[2]);
+/// accept4(fd, NULL, NULL, SOCK_CLOEXEC): the daemon's connections never leak into spawned monitors.
+int lighter_accept(int fd);
+/// The daemon's allocator: at most two malloc arenas (glibc makes one per thread by default, each kept
+/// once grown) and freed memory returned to the kernel when it goes idle (malloc_trim).
+void lighter_malloc_limit_arenas(void);
+void lighter_malloc_trim(void);
 /// Is `path` the root of a mount (statx STATX_ATTR_MOUNT_ROOT, Linux 5.8)? 1 or 0; -1 with errno
 /// (EOPNOTSUPP: the kernel does not tell).
 int lighter_is_mount_root(const char *path);

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import LighterAPI
 import LighterArchive
 import LighterHTTP
 import LighterNetwork
@@ -18,7 +19,7 @@ struct FuzzTarget: Sendable {
     let name: String
     let run: @Sendable ([UInt8]) -> Void
 
-    static let all: [FuzzTarget] = [json, reference, change, registry, dns, netlink, tar, template, runtimeSpec]
+    static let all: [FuzzTarget] = [json, reference, change, registry, dns, netlink, tar, template, runtimeSpec, apiRequest]
 
     static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }
 
@@ -126,5 +127,19 @@ struct FuzzTarget: Sendable {
     static let runtimeSpec = FuzzTarget(name: "runtime-spec") { bytes in
         guard let spec = try? RuntimeSpec(jsonBytes: bytes, what: "config.json") else { return }
         _ = spec.jsonBytes()
+    }
+
+    /// The daemon's request parser (LighterAPI): a head, then a chunked body after it; a parsed head's
+    /// length lies within the input, and the chunked decoder never yields more than its limit.
+    static let apiRequest = FuzzTarget(name: "api-request") { bytes in
+        guard let (head, length) = try? HTTPRequestParser.parseHead(bytes[...]) else { return }
+        guard length <= bytes.count else { fatalError("head length \(length) beyond the \(bytes.count) input bytes") }
+        _ = head.query
+        _ = try? head.bodyFraming()
+        var decoder = ChunkedDecoder(limit: 4096)
+        var body: [UInt8] = []
+        if let used = try? decoder.feed(bytes[length...], into: &body) {
+            guard used <= bytes.count - length, body.count <= 4096 else { fatalError("chunked decoder overran its input or limit") }
+        }
     }
 }

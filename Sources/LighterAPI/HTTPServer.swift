@@ -1,0 +1,273 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import CLighter
+import LighterSystem
+import Synchronization
+
+/// A request as handlers see it: the head, the whole body (bounded), and the route's parameters.
+public struct APIRequest: Sendable {
+    public var head: HTTPRequestHead
+    public var body: [UInt8]
+    /// `{name}` segments of the matched route, percent-decoded.
+    public var parameters: [String: String] = [:]
+    /// The API version from the `/v1.NN` prefix, if any.
+    public var apiVersion: String?
+
+    public init(head: HTTPRequestHead, body: [UInt8]) {
+        self.head = head
+        self.body = body
+    }
+
+    public var method: String { head.method }
+    public var query: [String: [String]] { head.query }
+
+    /// A query value (the last one, as Go's `r.Form.Get` reads the first; Docker's clients send one).
+    public func query(_ name: String) -> String? { head.query[name]?.first }
+
+    /// Docker's boolean query values: `1`, `true`, `True` … are true; absent or `0`/`false` false.
+    public func flag(_ name: String) -> Bool {
+        guard let value = query(name)?.lowercased() else { return false }
+        return !(value.isEmpty || value == "0" || value == "false" || value == "no")
+    }
+
+    public func parameter(_ name: String) -> String { parameters[name] ?? "" }
+}
+
+/// What the server accepts and how long it waits (the daemon's limits against bad clients).
+public struct HTTPServerLimits: Sendable {
+    /// A whole request head must arrive within this many milliseconds of its first byte, and a body
+    /// within as many again (slow clients are cut off, whatever pace they trickle at).
+    public var requestMilliseconds: Int64 = 30_000
+    /// An idle keep-alive connection is closed after this long.
+    public var idleMilliseconds: Int64 = 120_000
+    /// JSON bodies beyond this get 413.
+    public var maxBodyBytes = 4 * 1024 * 1024
+    /// Connections served at once; more wait in the listen backlog.
+    public var maxConnections = 256
+
+    public init() {}
+}
+
+/// A small HTTP/1.1 server over a unix socket: an accept loop on the calling thread, one thread per
+/// connection (keep-alive, Content-Length or chunked bodies, hijack), no event-loop library.
+public final class HTTPServer: Sendable {
+    public typealias Handler = @Sendable (APIRequest, HTTPResponder) -> Void
+
+    public let path: String
+    let listener: Int32
+    let limits: HTTPServerLimits
+    let handler: Handler
+    let active = Atomic<Int>(0)
+
+    /// Bind and listen on `path` (a stale socket there is replaced) with the given mode, owned by
+    /// root and `group` when given.
+    public init(unixPath path: String, mode: mode_t, group: gid_t? = nil, limits: HTTPServerLimits = HTTPServerLimits(), handler: @escaping Handler) throws(LighterError) {
+        self.path = path
+        self.limits = limits
+        self.handler = handler
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
+            throw .invalidArgument("-H unix://\(path): the socket path is longer than \(MemoryLayout.size(ofValue: address.sun_path) - 1) bytes")
+        }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (i, b) in bytes.enumerated() { raw[i] = b }
+        }
+        let fd = try syscall("socket", path) { socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
+        do throws(LighterError) {
+            if let st = FileSystem.lstatOrNil(path) {
+                guard (st.st_mode & S_IFMT) == S_IFSOCK else {
+                    throw .conflict("\(path) exists and is not a socket: remove it or choose another -H")
+                }
+                if Self.someoneListens(on: address) { throw .conflict("another daemon is listening on \(path)") }
+                _ = unlink(path)
+            }
+            let previous = umask(0o177)
+            let rc = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            }
+            umask(previous)
+            if rc != 0 { throw LighterError.system(call: "bind", path: path, errno: lighter_errno()) }
+            try syscall("chmod", path) { chmod(path, mode) }
+            if let group { try syscall("chown", path) { chown(path, 0, group) } }
+            try syscall("listen", path) { Glibc.listen(fd, 128) }
+        } catch {
+            _ = Glibc.close(fd)
+            throw error
+        }
+        listener = fd
+    }
+
+    /// Serve on a socket already listening, handed over by the init system (systemd's socket
+    /// activation: `-H fd://`); the socket file, if any, is the init system's and is left alone.
+    public init(listening fd: Int32, limits: HTTPServerLimits = HTTPServerLimits(), handler: @escaping Handler) {
+        self.path = ""
+        self.limits = limits
+        self.handler = handler
+        listener = fd
+    }
+
+    static func someoneListens(on address: sockaddr_un) -> Bool {
+        let probe = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard probe >= 0 else { return false }
+        defer { _ = Glibc.close(probe) }
+        var copy = address
+        let rc = withUnsafePointer(to: &copy) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(probe, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        return rc == 0
+    }
+
+    /// Accept connections until `stop` becomes readable (the daemon's signalfd); then close the
+    /// listener and remove the socket. Connections in progress finish on their own threads.
+    public func run(stop: Int32) {
+        var fds = [pollfd(fd: listener, events: Int16(POLLIN), revents: 0), pollfd(fd: stop, events: Int16(POLLIN), revents: 0)]
+        while true {
+            fds[0].revents = 0
+            fds[1].revents = 0
+            let n = poll(&fds, 2, -1)
+            if n < 0 { if lighter_errno() == EINTR { continue } else { break } }
+            if fds[1].revents != 0 { break }
+            guard fds[0].revents & Int16(POLLIN) != 0 else { continue }
+            let client = lighter_accept(listener)
+            if client < 0 { continue }
+            if active.load(ordering: .relaxed) >= limits.maxConnections {
+                let connection = HTTPConnection(fd: client)
+                let responder = HTTPResponder(connection: connection, head: HTTPRequestHead(method: "GET", target: "/", version: "HTTP/1.1", fields: [HTTPField("Connection", "close")]))
+                responder.error(503, "too many connections (\(limits.maxConnections)); try again")
+                continue
+            }
+            active.add(1, ordering: .relaxed)
+            let connection = HTTPConnection(fd: client)
+            Thread.detached { [self] in
+                serve(connection)
+                // The last connection gone: give what the burst allocated back to the kernel.
+                if active.subtract(1, ordering: .relaxed).newValue == 0 { lighter_malloc_trim() }
+            }
+        }
+        close()
+    }
+
+    /// Stop listening and remove the socket file.
+    public func close() {
+        _ = Glibc.close(listener)
+        if !path.isEmpty { _ = unlink(path) }
+    }
+
+    /// Connections being served now.
+    public var activeConnections: Int { active.load(ordering: .relaxed) }
+
+    /// Requests on one connection until it closes, errs, times out or is hijacked.
+    func serve(_ connection: HTTPConnection) {
+        defer { connection.close() }
+        var idle = true
+        while true {
+            let head: HTTPRequestHead
+            let headLength: Int
+            do {
+                var deadline = Monotonic.milliseconds() + (idle && connection.buffer.isEmpty ? limits.idleMilliseconds : limits.requestMilliseconds)
+                while true {
+                    if let parsed = try HTTPRequestParser.parseHead(connection.buffer[...]) {
+                        (head, headLength) = parsed
+                        break
+                    }
+                    let wasEmpty = connection.buffer.isEmpty
+                    guard try connection.fill(deadline: deadline) else {
+                        if !connection.buffer.isEmpty { reject(connection, .badRequest("connection closed mid-request")) }
+                        return
+                    }
+                    // The request clock starts at its first byte.
+                    if wasEmpty && !connection.buffer.isEmpty && idle { deadline = Monotonic.milliseconds() + limits.requestMilliseconds }
+                }
+            } catch let error as HTTPParseError {
+                reject(connection, error)
+                return
+            } catch {
+                if !connection.buffer.isEmpty { timeout(connection) }
+                return
+            }
+            idle = false
+            connection.consume(headLength)
+            let body: [UInt8]
+            do {
+                body = try readBody(connection, head: head, deadline: Monotonic.milliseconds() + limits.requestMilliseconds)
+            } catch let error as HTTPParseError {
+                reject(connection, error)
+                return
+            } catch {
+                timeout(connection)
+                return
+            }
+            let responder = HTTPResponder(connection: connection, head: head)
+            handler(APIRequest(head: head, body: body), responder)
+            if !responder.started { responder.error(500, "the handler of \(head.method) \(head.path) sent no response") }
+            if !responder.reusable { return }
+            idle = true
+        }
+    }
+
+    func readBody(_ connection: HTTPConnection, head: HTTPRequestHead, deadline: Int64) throws -> [UInt8] {
+        switch try head.bodyFraming() {
+        case .none:
+            return []
+        case let .length(n):
+            if n > limits.maxBodyBytes { throw HTTPParseError.bodyTooLarge(limit: limits.maxBodyBytes) }
+            while connection.buffer.count < n {
+                guard try connection.fill(deadline: deadline) else { throw HTTPParseError.badRequest("connection closed mid-body") }
+            }
+            let body = Array(connection.buffer[0..<n])
+            connection.consume(n)
+            return body
+        case .chunked:
+            var decoder = ChunkedDecoder(limit: limits.maxBodyBytes)
+            var body: [UInt8] = []
+            while true {
+                let used = try decoder.feed(connection.buffer[...], into: &body)
+                connection.consume(used)
+                if decoder.isDone { return body }
+                guard try connection.fill(deadline: deadline) else { throw HTTPParseError.badRequest("connection closed mid-body") }
+            }
+        }
+    }
+
+    func reject(_ connection: HTTPConnection, _ error: HTTPParseError) {
+        let responder = HTTPResponder(connection: connection, head: HTTPRequestHead(method: "GET", target: "/", version: "HTTP/1.1", fields: [HTTPField("Connection", "close")]))
+        responder.error(error.status, error.message)
+    }
+
+    func timeout(_ connection: HTTPConnection) {
+        let responder = HTTPResponder(connection: connection, head: HTTPRequestHead(method: "GET", target: "/", version: "HTTP/1.1", fields: [HTTPField("Connection", "close")]))
+        responder.error(408, "the request did not arrive within \(limits.requestMilliseconds / 1000)s")
+    }
+}
+
+/// Detached pthreads with a small stack: one per connection, gone when it ends.
+public enum Thread {
+    final class Box: @unchecked Sendable {
+        let body: @Sendable () -> Void
+        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+    }
+
+    public static func detached(stackBytes: Int = 512 * 1024, _ body: @escaping @Sendable () -> Void) {
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        defer { pthread_attr_destroy(&attributes) }
+        pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
+        pthread_attr_setstacksize(&attributes, stackBytes)
+        let context = Unmanaged.passRetained(Box(body)).toOpaque()
+        var thread = pthread_t()
+        let rc = pthread_create(&thread, &attributes, { raw in
+            let box = Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue()
+            box.body()
+            return nil
+        }, context)
+        if rc != 0 {
+            // No thread: run it here rather than drop the connection.
+            Unmanaged<Box>.fromOpaque(context).takeRetainedValue().body()
+        }
+    }
+}

@@ -1,0 +1,215 @@
+import LighterSystem
+
+/// `POST /containers/create`'s body (Docker's Config with HostConfig and NetworkingConfig) read into
+/// the same `ContainerFlags` the CLI's `create` fills, so both validate alike. A field Lighter does not
+/// support is refused by name when it holds anything but its zero value (what docker CLIs send for
+/// every field they know); unknown fields are refused the same way.
+struct DockerCreateRequest {
+    var flags = ContainerFlags()
+    var image = ""
+    var command: [String] = []
+    var entrypoint: [String]?
+    var autoRemove = false
+
+    init(_ body: [String: JSONNode]) throws(LighterError) {
+        var config = body
+        let host = try Self.object(config.removeValue(forKey: "HostConfig"), "HostConfig")
+        let networking = try Self.object(config.removeValue(forKey: "NetworkingConfig"), "NetworkingConfig")
+        guard case let .string(image)? = config["Image"], !image.isEmpty else { throw .invalidArgument("Config.Image: an image is required") }
+        self.image = image
+        for (key, value) in config.sorted(by: { $0.key < $1.key }) {
+            try readConfig(key, value)
+        }
+        for (key, value) in host.sorted(by: { $0.key < $1.key }) {
+            try readHostConfig(key, value)
+        }
+        if case let .object(endpoints)? = networking["EndpointsConfig"], let (name, endpoint) = endpoints.first {
+            if endpoints.count > 1 { throw .invalidArgument("NetworkingConfig.EndpointsConfig: one network at create (connect the others after)") }
+            if (flags.network == nil || flags.network == "default") && name != "default" { flags.network = name }
+            if case let .object(fields) = endpoint {
+                flags.networkAlias += try Self.strings(fields["Aliases"], "NetworkingConfig.EndpointsConfig.\(name).Aliases")
+                if case let .object(ipam)? = fields["IPAMConfig"], case let .string(ip)? = ipam["IPv4Address"], !ip.isEmpty { flags.ip = ip }
+            }
+        }
+    }
+
+    private mutating func readConfig(_ key: String, _ value: JSONNode) throws(LighterError) {
+        let field = "Config.\(key)"
+        switch key {
+        case "Image", "AttachStdin", "AttachStdout", "AttachStderr", "StdinOnce", "ArgsEscaped", "Domainname":
+            if key == "Domainname", case let .string(name) = value, !name.isEmpty { flags.kernel.domainname = name }
+        case "Hostname": if let v = try Self.string(value, field), !v.isEmpty { flags.hostname = v }
+        case "User": if let v = try Self.string(value, field), !v.isEmpty { flags.user = v }
+        case "WorkingDir": if let v = try Self.string(value, field), !v.isEmpty { flags.workdir = v }
+        case "Env": flags.env = try Self.strings(value, field)
+        case "Cmd": command = try Self.strings(value, field)
+        case "Entrypoint":
+            if value != .null { entrypoint = try Self.strings(value, field) }
+        case "Tty": flags.tty = try Self.bool(value, field)
+        case "OpenStdin": flags.interactive = try Self.bool(value, field)
+        case "Labels": flags.label = try Self.object(value, field).sorted { $0.key < $1.key }.map { "\($0.key)=\(Self.text($0.value))" }
+        case "ExposedPorts": flags.expose = try Self.object(value, field).keys.sorted()
+        case "Volumes": flags.volume += try Self.object(value, field).keys.sorted()
+        case "StopSignal": if let v = try Self.string(value, field), !v.isEmpty { flags.stopSignal = v }
+        case "StopTimeout": if value != .null { flags.stopTimeout = try Self.integer(value, field) }
+        case "MacAddress": if let v = try Self.string(value, field), !v.isEmpty { flags.macAddress = v }
+        default: try Self.refuseUnlessZero(field, value)
+        }
+    }
+
+    private mutating func readHostConfig(_ key: String, _ value: JSONNode) throws(LighterError) {
+        let field = "HostConfig.\(key)"
+        switch key {
+        case "Binds": flags.volume += try Self.strings(value, field)
+        case "NetworkMode": if let v = try Self.string(value, field), !v.isEmpty, v != "default" { flags.network = v }
+        case "PortBindings":
+            for (port, bindings) in try Self.object(value, field).sorted(by: { $0.key < $1.key }) {
+                guard case let .array(list) = bindings, !list.isEmpty else { flags.publish.append(port); continue }
+                for case let .object(binding) in list {
+                    let ip = Self.text(binding["HostIp"] ?? .null), hostPort = Self.text(binding["HostPort"] ?? .null)
+                    flags.publish.append(ip.isEmpty ? "\(hostPort):\(port)" : "\(ip):\(hostPort):\(port)")
+                }
+            }
+        case "PublishAllPorts": flags.publishAll = try Self.bool(value, field)
+        case "RestartPolicy":
+            let policy = try Self.object(value, field)
+            let name = Self.text(policy["Name"] ?? .null)
+            let retries = Self.text(policy["MaximumRetryCount"] ?? .null)
+            if !name.isEmpty { flags.restart = name == "on-failure" && retries != "0" && !retries.isEmpty ? "on-failure:\(retries)" : name }
+        case "AutoRemove": autoRemove = try Self.bool(value, field)
+        case "CapAdd": flags.capAdd = try Self.strings(value, field)
+        case "CapDrop": flags.capDrop = try Self.strings(value, field)
+        case "Dns": flags.dns = try Self.strings(value, field)
+        case "DnsOptions": flags.dnsOption = try Self.strings(value, field)
+        case "DnsSearch": flags.dnsSearch = try Self.strings(value, field)
+        case "ExtraHosts": flags.addHost = try Self.strings(value, field)
+        case "Privileged": flags.privileged = try Self.bool(value, field)
+        case "ReadonlyRootfs": flags.readOnly = try Self.bool(value, field)
+        case "SecurityOpt": flags.securityOpt = try Self.strings(value, field)
+        case "Init": if value != .null { flags.`init` = try Self.bool(value, field) }
+        case "Tmpfs": flags.tmpfs = try Self.object(value, field).sorted { $0.key < $1.key }.map { Self.text($0.value).isEmpty ? $0.key : "\($0.key):\(Self.text($0.value))" }
+        case "Memory": if let n = try Self.nonZero(value, field) { flags.memory = String(n) }
+        case "MemorySwap": if let n = try Self.nonZero(value, field) { flags.memorySwap = String(n) }
+        case "NanoCpus": if let n = try Self.nonZero(value, field) { flags.cpus = String(Double(n) / 1e9) }
+        case "CpuShares": if let n = try Self.nonZero(value, field) { flags.cpuShares = n }
+        case "CpusetCpus": if let v = try Self.string(value, field), !v.isEmpty { flags.cpusetCpus = v }
+        case "PidsLimit": if let n = try Self.nonZero(value, field) { flags.pidsLimit = n }
+        case "CgroupParent": if let v = try Self.string(value, field), !v.isEmpty { flags.cgroupParent = v }
+        case "VolumesFrom": flags.volumesFrom = try Self.strings(value, field)
+        case "Sysctls": flags.kernel.sysctl = try Self.object(value, field).sorted { $0.key < $1.key }.map { "\($0.key)=\(Self.text($0.value))" }
+        case "ShmSize": if let n = try Self.nonZero(value, field) { flags.kernel.shmSize = String(n) }
+        case "OomScoreAdj": if let n = try Self.nonZero(value, field) { flags.kernel.oomScoreAdj = String(n) }
+        case "PidMode": if let v = try Self.string(value, field), !v.isEmpty { flags.kernel.pid = v }
+        case "IpcMode": if let v = try Self.string(value, field), !v.isEmpty, v != "private" { flags.kernel.ipc = v }
+        case "UTSMode": if let v = try Self.string(value, field), !v.isEmpty { flags.kernel.uts = v }
+        case "CgroupnsMode": if let v = try Self.string(value, field), !v.isEmpty { flags.kernel.cgroupns = v }
+        case "GroupAdd": flags.kernel.groupAdd = try Self.strings(value, field)
+        case "Ulimits":
+            guard case let .array(list) = value else { if value == .null { break }; throw .invalidArgument("\(field): expected an array") }
+            for case let .object(limit) in list {
+                flags.ulimit.append("\(Self.text(limit["Name"] ?? .null))=\(Self.text(limit["Soft"] ?? .null)):\(Self.text(limit["Hard"] ?? .null))")
+            }
+        case "Mounts":
+            guard case let .array(list) = value else { if value == .null { break }; throw .invalidArgument("\(field): expected an array") }
+            for case let .object(mount) in list {
+                for key in mount.keys where !["Type", "Source", "Target", "ReadOnly", "Consistency"].contains(key) {
+                    try Self.refuseUnlessZero("\(field).\(key)", mount[key]!)
+                }
+                var text = "type=\(Self.text(mount["Type"] ?? .null)),target=\(Self.text(mount["Target"] ?? .null))"
+                let source = Self.text(mount["Source"] ?? .null)
+                if !source.isEmpty { text += ",source=\(source)" }
+                if mount["ReadOnly"] == .bool(true) { text += ",readonly" }
+                flags.mount.append(text)
+            }
+        case "LogConfig":
+            let log = try Self.object(value, field)
+            let type = Self.text(log["Type"] ?? .null)
+            if !type.isEmpty { flags.logDriver = type }
+            flags.logOpt = try Self.object(log["Config"] ?? .null, "\(field).Config").sorted { $0.key < $1.key }.map { "\($0.key)=\(Self.text($0.value))" }
+        case "ConsoleSize", "ContainerIDFile", "Isolation", "Links", "MemorySwappiness", "OomKillDisable", "Runtime":
+            // Zero values only (what every docker CLI sends); anything else names the field below.
+            if key == "ConsoleSize", case let .array(size) = value, size.allSatisfy({ $0 == .number("0") }) { break }
+            if key == "MemorySwappiness", value == .number("-1") { break }   // the CLI's "unset"
+            if key == "Runtime", case let .string(name) = value, name.isEmpty || name == "runc" || name == "lighter" { break }
+            try Self.refuseUnlessZero(field, value)
+        default: try Self.refuseUnlessZero(field, value)
+        }
+    }
+
+    // MARK: Reading values
+
+    static func refuseUnlessZero(_ field: String, _ value: JSONNode) throws(LighterError) {
+        guard isZero(value) else { throw .invalidArgument("\(field) is not supported by Lighter (it was set to \(String(decoding: value.serialized(), as: UTF8.self)))") }
+    }
+
+    static func isZero(_ value: JSONNode) -> Bool {
+        switch value {
+        case .null: return true
+        case let .bool(b): return !b
+        case let .number(n): return Double(n) == 0
+        case let .string(s): return s.isEmpty
+        case let .array(a): return a.isEmpty
+        case let .object(o): return o.values.allSatisfy(isZero)
+        }
+    }
+
+    static func object(_ value: JSONNode?, _ field: String) throws(LighterError) -> [String: JSONNode] {
+        switch value {
+        case nil, .null?: return [:]
+        case let .object(fields)?: return fields
+        case let other?: throw .invalidArgument("\(field): expected an object, found \(other.kind)")
+        }
+    }
+
+    static func strings(_ value: JSONNode?, _ field: String) throws(LighterError) -> [String] {
+        switch value {
+        case nil, .null?: return []
+        case let .string(s)?: return [s]
+        case let .array(items)?:
+            var result: [String] = []
+            for item in items {
+                guard case let .string(s) = item else { throw .invalidArgument("\(field): expected strings, found \(item.kind)") }
+                result.append(s)
+            }
+            return result
+        case let other?: throw .invalidArgument("\(field): expected an array of strings, found \(other.kind)")
+        }
+    }
+
+    static func string(_ value: JSONNode, _ field: String) throws(LighterError) -> String? {
+        switch value {
+        case .null: return nil
+        case let .string(s): return s
+        default: throw .invalidArgument("\(field): expected a string, found \(value.kind)")
+        }
+    }
+
+    static func bool(_ value: JSONNode, _ field: String) throws(LighterError) -> Bool {
+        switch value {
+        case .null: return false
+        case let .bool(b): return b
+        default: throw .invalidArgument("\(field): expected a boolean, found \(value.kind)")
+        }
+    }
+
+    static func integer(_ value: JSONNode, _ field: String) throws(LighterError) -> Int64 {
+        guard case let .number(text) = value, let n = Int64(text) else { throw .invalidArgument("\(field): expected an integer, found \(value.kind)") }
+        return n
+    }
+
+    static func nonZero(_ value: JSONNode, _ field: String) throws(LighterError) -> Int64? {
+        if value == .null { return nil }
+        let n = try integer(value, field)
+        return n == 0 ? nil : n
+    }
+
+    /// A scalar as text (labels, log options, port numbers sent as numbers or strings).
+    static func text(_ value: JSONNode) -> String {
+        switch value {
+        case let .string(s): return s
+        case let .number(n): return n
+        case let .bool(b): return b ? "true" : "false"
+        default: return ""
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import LighterSystem
+import Testing
+@testable import LighterCLI
+
+/// `POST /containers/create` bodies read into the flags `lighter create` fills: the same container spec
+/// as the equivalent command line, and fields Lighter cannot apply refused by name.
+@Suite struct DockerCreateRequestTests {
+    static func read(_ json: String) throws -> DockerCreateRequest {
+        guard case let .object(fields) = try JSONNode.parse(Array(json.utf8), what: "test") else { throw CancellationError() }
+        return try DockerCreateRequest(fields)
+    }
+
+    @Test func readsWhatTheDockerCLISends() throws {
+        let request = try Self.read("""
+            {"Hostname":"","User":"1000:1000","Env":["A=1"],"Cmd":["sh","-c","echo hi"],"Image":"busybox","Entrypoint":null,
+             "WorkingDir":"/srv","Labels":{"app":"web"},"Tty":true,"OpenStdin":false,"ExposedPorts":{"80/tcp":{}},"Volumes":{"/data":{}},
+             "StopSignal":"SIGINT","StopTimeout":5,
+             "HostConfig":{"Binds":["/tmp:/host:ro"],"NetworkMode":"default","PortBindings":{"80/tcp":[{"HostIp":"127.0.0.1","HostPort":"8080"}]},
+               "RestartPolicy":{"Name":"on-failure","MaximumRetryCount":3},"AutoRemove":true,"CapAdd":["NET_ADMIN"],"Memory":67108864,
+               "NanoCpus":1500000000,"PidsLimit":null,"Init":true,"Tmpfs":{"/run":"size=1m"},"ConsoleSize":[0,0],"MemorySwappiness":-1,
+               "LogConfig":{"Type":"json-file","Config":{"max-size":"1m"}},"Privileged":false,"Isolation":"","Mounts":[{"Type":"volume","Source":"v","Target":"/v"}]},
+             "NetworkingConfig":{"EndpointsConfig":{"default":{}}}}
+            """)
+        #expect(request.image == "busybox")
+        #expect(request.command == ["sh", "-c", "echo hi"])
+        #expect(request.entrypoint == nil)
+        #expect(request.autoRemove)
+        let flags = request.flags
+        #expect(flags.user == "1000:1000" && flags.env == ["A=1"] && flags.workdir == "/srv" && flags.tty)
+        #expect(flags.label == ["app=web"] && flags.expose == ["80/tcp"] && flags.volume == ["/data", "/tmp:/host:ro"])
+        #expect(flags.stopSignal == "SIGINT" && flags.stopTimeout == 5)
+        #expect(flags.network == nil)
+        #expect(flags.publish == ["127.0.0.1:8080:80/tcp"])
+        #expect(flags.restart == "on-failure:3")
+        #expect(flags.capAdd == ["NET_ADMIN"] && flags.memory == "67108864" && flags.cpus == "1.5" && flags.`init`)
+        #expect(flags.tmpfs == ["/run:size=1m"] && flags.logDriver == "json-file" && flags.logOpt == ["max-size=1m"])
+        #expect(flags.mount == ["type=volume,target=/v,source=v"])
+    }
+
+    @Test func refusesWhatLighterCannotApplyByName() {
+        for (json, field) in [(#"{"Image":"b","HostConfig":{"Runtime":"nvidia"}}"#, "HostConfig.Runtime"),
+                              (#"{"Image":"b","Healthcheck":{"Test":["CMD","true"]}}"#, "Config.Healthcheck"),
+                              (#"{"Image":"b","HostConfig":{"DeviceRequests":[{"Count":-1}]}}"#, "HostConfig.DeviceRequests"),
+                              (#"{"Image":"b","HostConfig":{"Mounts":[{"Type":"bind","Target":"/x","BindOptions":{"Propagation":"shared"}}]}}"#, "HostConfig.Mounts.BindOptions"),
+                              (#"{"Image":"b","NewField":1}"#, "Config.NewField")] {
+            #expect(throws: LighterError.invalidArgument("\(field) is not supported by Lighter (it was set to \(Self.setTo(json, field)))")) {
+                try Self.read(json)
+            }
+        }
+        #expect(throws: LighterError.self) { try Self.read(#"{"Cmd":["true"]}"#) }
+        #expect(throws: LighterError.self) { try Self.read(#"{"Image":"b","Env":"A=1 B=2","Cmd":[1]}"#) }
+    }
+
+    /// What the refusal quotes: the field's value as JSON.
+    static func setTo(_ json: String, _ field: String) -> String {
+        switch field {
+        case "HostConfig.Runtime": return #""nvidia""#
+        case "Config.Healthcheck": return #"{"Test":["CMD","true"]}"#
+        case "HostConfig.DeviceRequests": return #"[{"Count":-1}]"#
+        case "HostConfig.Mounts.BindOptions": return #"{"Propagation":"shared"}"#
+        default: return "1"
+        }
+    }
+
+    @Test func zeroValuesOfUnsupportedFieldsPass() throws {
+        let request = try Self.read(#"{"Image":"b","Healthcheck":null,"HostConfig":{"DeviceRequests":[],"Runtime":"","KernelMemoryTCP":0,"Links":null},"OnBuild":null}"#)
+        #expect(request.image == "b")
+    }
+}
