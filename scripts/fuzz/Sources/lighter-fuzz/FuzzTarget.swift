@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 import LighterArchive
+import LighterBuild
 import LighterHTTP
 import LighterNetwork
 import LighterOCI
@@ -18,7 +19,7 @@ struct FuzzTarget: Sendable {
     let name: String
     let run: @Sendable ([UInt8]) -> Void
 
-    static let all: [FuzzTarget] = [json, reference, change, registry, dns, netlink, tar, template, runtimeSpec]
+    static let all: [FuzzTarget] = [json, reference, change, registry, dns, netlink, tar, template, runtimeSpec, dockerfile]
 
     static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }
 
@@ -126,5 +127,19 @@ struct FuzzTarget: Sendable {
     static let runtimeSpec = FuzzTarget(name: "runtime-spec") { bytes in
         guard let spec = try? RuntimeSpec(jsonBytes: bytes, what: "config.json") else { return }
         _ = spec.jsonBytes()
+    }
+
+    /// Dockerfiles: parsed, split into stages, and every instruction's arguments run through the
+    /// variable substitution (as one word and as words) with a small environment.
+    static let dockerfile = FuzzTarget(name: "dockerfile") { bytes in
+        guard let file = try? Dockerfile(parsing: String(decoding: bytes, as: UTF8.self)) else { return }
+        _ = try? file.stages()
+        let lexer = ShellLexer(escape: file.escape)
+        let environment = ["A": "alpha", "EMPTY": "", "P": "/usr/local/bin:/usr/bin"]
+        for instruction in file.instructions + file.instructions.flatMap(\.onbuild) {
+            _ = try? lexer.word(instruction.text, environment: environment)
+            _ = try? lexer.words(instruction.text, environment: environment)
+            for heredoc in instruction.heredocs { _ = try? lexer.word(heredoc.body, environment: environment) }
+        }
     }
 }
