@@ -298,4 +298,49 @@ import Testing
         #expect(image.history?.last?.comment == "by a test")
         #expect(lighter.run("rm", "work").status == 0)
     }
+
+    @Test func runSeesArgsEnvShellUserAndHeredocs() throws {
+        let lighter = Lighter()
+        #expect(lighter.importBusybox().status == 0)
+        let dockerfile = """
+            ARG FLAVOUR=plain
+            FROM busybox
+            ARG FLAVOUR
+            ARG TARGETARCH
+            ARG SHADOWED=from-arg
+            ENV SHADOWED=from-env
+            RUN echo "$FLAVOUR $TARGETARCH $SHADOWED" > /seen
+            SHELL ["/bin/env", "MARK=shell-form-via-SHELL", "/bin/sh", "-c"]
+            RUN echo $MARK > /shell
+            SHELL ["/bin/sh", "-c"]
+            RUN <<EOF
+            echo from a heredoc > /heredoc
+            id -u >> /heredoc
+            EOF
+            USER 1234
+            RUN id -u > /tmp/uid
+            """
+        // The Dockerfile on standard input, the context as a tar on standard input is tested below.
+        let context = try Self.context(["unused": "x"])
+        let result = lighter.run(["build", "-q", "--build-arg", "FLAVOUR=spicy", "--iidfile", context.sub("iid"), "-f", "-", context.path],
+                                 stdin: dockerfile)
+        #expect(result.status == 0, "\(result.stderr)")
+        let id = result.stdout.trimmed
+        #expect(id.hasPrefix("sha256:"))
+        #expect(String(decoding: try FileSystem.readFile(context.sub("iid")), as: UTF8.self) == id)
+        let check = lighter.run("run", "--rm", "--user", "0", id, "cat", "/seen", "/shell", "/heredoc", "/tmp/uid")
+        #expect(check.stdout == "spicy amd64 from-env\nshell-form-via-SHELL\nfrom a heredoc\n0\n1234\n", "\(check.stdout) \(check.stderr)")
+        // Build args never reach the image's config.
+        let env = lighter.run("image", "inspect", "--format", "{{json .Config.Env}}", id).stdout
+        #expect(!env.contains("FLAVOUR"))
+
+        // A context as a tar on standard input.
+        let tarred = try Self.context(["Dockerfile": "FROM busybox\nCOPY hello.txt /\n", "hello.txt": "from a tar\n"])
+        let tar = Run.sh("tar -cf \(tarred.sub("../ctx-\(getpid()).tar")) -C \(tarred.path) . && echo ok")
+        #expect(tar.stdout == "ok\n")
+        let fromTar = Run.sh("LIGHTER_ROOT=\(lighter.root.path) LIGHTER_DEFAULT_NETWORK=none \(Repository.lighterBinary) build -q -t tarred:1 - < \(tarred.sub("../ctx-\(getpid()).tar")); rm -f \(tarred.sub("../ctx-\(getpid()).tar"))")
+        #expect(fromTar.status == 0, "\(fromTar.stderr)")
+        #expect(lighter.run("run", "--rm", "tarred:1", "cat", "/hello.txt").stdout == "from a tar\n")
+        #expect(try FileSystem.list("\(lighter.root.path)/tmp").isEmpty)
+    }
 }
