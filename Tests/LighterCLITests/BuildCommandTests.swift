@@ -343,4 +343,29 @@ import Testing
         #expect(lighter.run("run", "--rm", "tarred:1", "cat", "/hello.txt").stdout == "from a tar\n")
         #expect(try FileSystem.list("\(lighter.root.path)/tmp").isEmpty)
     }
+
+    @Test func anInterruptedBuildLeavesNoContainerOrMount() throws {
+        let lighter = Lighter()
+        #expect(lighter.importBusybox().status == 0)
+        // A shell as PID 1 ignores SIGINT unless it traps it: this RUN does, as a build tool would.
+        let context = try Self.context(["Dockerfile": "FROM busybox\nRUN trap 'exit 130' INT; sleep 60 & wait\n"])
+        let log = context.sub("build.log")
+        let pid = Run.spawn([Repository.lighterBinary, "build", context.path], stdout: log, stderr: log,
+                            environment: ["LIGHTER_ROOT": lighter.root.path, "LIGHTER_DEFAULT_NETWORK": "none"])
+        var running = false
+        for _ in 0..<600 where !running {
+            running = !lighter.run("ps", "-q").stdout.isEmpty
+            if !running { usleep(50_000) }
+        }
+        #expect(running)
+        usleep(200_000)
+        kill(pid, SIGINT)
+        let status = Run.wait(pid)
+        #expect(status != 0)
+        let output = String(decoding: (try? FileSystem.readFile(log)) ?? [], as: UTF8.self)
+        #expect(output.contains("exit code 130") || output.contains("interrupted"), "\(output)")
+        #expect(lighter.run("ps", "-a", "-q").stdout.isEmpty)
+        let mounts = String(decoding: try FileSystem.readFile("/proc/self/mountinfo"), as: UTF8.self)
+        #expect(!mounts.contains(lighter.root.path))
+    }
 }

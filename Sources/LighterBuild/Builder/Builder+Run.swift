@@ -38,6 +38,7 @@ extension Builder {
         let code = try withOutput(quiet: options.quiet) { () throws(LighterError) -> Int32 in
             try engine.runAttached(record.id, interactive: false, justCreated: true)
         }
+        Self.blockInterrupts()  // the monitor unblocks them when it is done
         if code != 0 {
             let lines = ((try? engine.logEntries(record.id)) ?? []).flatMap { $0.log.split(separator: "\n").map(String.init) }.suffix(10)
             let output = lines.isEmpty ? "" : "\n" + lines.map { "  " + $0 }.joined(separator: "\n")

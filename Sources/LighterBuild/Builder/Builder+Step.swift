@@ -6,6 +6,7 @@ import LighterSystem
 extension Builder {
     /// One instruction: from the cache when its key is there, else executed and recorded.
     func step(_ instruction: Instruction, state: BuildState, label: String) throws(LighterError) -> BuildState {
+        try checkInterrupted()
         var state = state
         if instruction.keyword == "ARG" {
             // ARG changes no image: it brings names into the stage's scope (meta ARG values, build args).
@@ -29,6 +30,7 @@ extension Builder {
             var next = try BuildState(configBytes: hit.configBytes, layers: hit.layers)
             next.args = state.args
             next.cmdSetInStage = state.cmdSetInStage || instruction.keyword == "CMD"
+            usedCacheKeys.append(key)
             progress(BuildEvent(kind: .cached, step: step, seconds: Stopwatch.now() - started))
             return next
         }

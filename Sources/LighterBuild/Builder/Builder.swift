@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import CLighter
 import LighterDatabase
 import LighterEngine
 import LighterOCI
@@ -33,6 +34,8 @@ public final class Builder {
     let platform: Platform
     /// The stage being built (COPY --from names only stages before it).
     var currentStage = 0
+    /// Cache entries this build reused (their `used_at` is set once, at the end).
+    var usedCacheKeys: [Digest] = []
     /// The build context, opened on first use.
     var openedContext: SourceTree?
 
@@ -66,6 +69,11 @@ public final class Builder {
 
     /// Build; returns the image ID (tagged with the options' tags).
     public func build() throws(LighterError) -> Digest {
+        // Ctrl-C, SIGTERM and SIGHUP wait while a step runs (RUN's monitor forwards them to the
+        // container); the build stops before the next step, removes what it made and only then
+        // takes the signal's default action.
+        Self.blockInterrupts()
+        defer { lighter_signal_mask(Self.interrupts, Int32(Self.interrupts.count), 0) }
         defer { cleanUp() }
         let (meta, parsed) = try file.stages()
         stages = parsed
@@ -96,7 +104,21 @@ public final class Builder {
             try engine.images.addImage(configBytes: bytes, layers: final.layers, tags: options.tags)
         }
         runnerImages.remove(id)
+        try cache.touch(usedCacheKeys)
         return id
+    }
+
+    static let interrupts: [Int32] = [SIGINT, SIGTERM, SIGHUP]
+
+    static func blockInterrupts() { lighter_signal_mask(interrupts, Int32(interrupts.count), 1) }
+
+    /// Throws when Ctrl-C (or SIGTERM, SIGHUP) came during the last step.
+    func checkInterrupted() throws(LighterError) {
+        var pending = sigset_t()
+        sigpending(&pending)
+        for signal in Self.interrupts where sigismember(&pending, signal) == 1 {
+            throw .buildFailed("interrupted by signal \(signal)")
+        }
     }
 
     /// Remove what the build made to run steps in: containers (a failed step's too) and the images

@@ -65,8 +65,18 @@ public struct BuildCache: Sendable {
         }
         guard let config = try? ImageConfig(jsonBytes: configBytes, what: "cached image config") else { return nil }
         for chainID in Digest.chainIDs(of: config.rootfs.diff_ids) where !store.snapshots.contains(chainID) { return nil }
-        try store.db.execute("UPDATE build_cache SET used_at = ? WHERE key = ?", [.integer(Time.now().seconds), .text(key.hex)])
         return Entry(configBytes: configBytes, layers: layers)
+    }
+
+    /// Record that a build used these entries (one write for the whole build, not one per step).
+    public func touch(_ keys: [Digest]) throws(LighterError) {
+        guard !keys.isEmpty else { return }
+        let now = Time.now().seconds
+        try store.db.transaction { () throws(LighterError) in
+            for key in keys {
+                try store.db.execute("UPDATE build_cache SET used_at = ? WHERE key = ?", [.integer(now), .text(key.hex)])
+            }
+        }
     }
 
     /// Remember the state a step left, holding its layers.
