@@ -20,6 +20,7 @@ ENV MODE=prod
 CMD ["cat", "/app/built"]
 DOCKERFILE
 "$lighter" build -q -t bench:1 "$work/ctx" >/dev/null
-hyperfine -N -w 3 -r 30 --export-markdown "$work/noop.md" "$lighter build -q -t bench:1 $work/ctx"
-hyperfine -w 1 -r 10 --prepare "$lighter builder prune -a -f" --export-markdown "$work/cold.md" "$lighter build -q -t bench:1 $work/ctx"
+hyperfine -N -w 3 -r 30 --export-json "$work/noop.json" --export-markdown "$work/noop.md" "$lighter build -q -t bench:1 $work/ctx"
+hyperfine -w 1 -r 10 --prepare "$lighter builder prune -a -f" --export-json "$work/cold.json" --export-markdown "$work/cold.md" "$lighter build -q -t bench:1 $work/ctx"
 cat "$work/noop.md" "$work/cold.md"
+python3 -c "import json,sys; [print(f, round(json.load(open(sys.argv[1]+'/'+f+'.json'))['results'][0]['median']*1000,1), 'ms median') for f in ('noop','cold')]" "$work"
