@@ -368,4 +368,26 @@ import Testing
         let mounts = String(decoding: try FileSystem.readFile("/proc/self/mountinfo"), as: UTF8.self)
         #expect(!mounts.contains(lighter.root.path))
     }
+
+    @Test func sourceDateEpochGivesTheSameImageOnEveryBuild() throws {
+        let one = Lighter()
+        let two = Lighter()
+        #expect(one.importBusybox().status == 0)
+        // The same base in both roots (an import carries its own time).
+        let saved = TestDirectory("lighter-build-base")
+        #expect(one.run("save", "-o", saved.sub("base.tar"), "busybox").status == 0)
+        #expect(two.run("load", "-q", "-i", saved.sub("base.tar")).status == 0)
+        let context = try Self.context(["a.txt": "a\n", "Dockerfile": "FROM busybox\nRUN echo x > /x && mkdir /d && touch /d/f\nCOPY a.txt /\nENV A=1\n"])
+        let epoch = ["SOURCE_DATE_EPOCH": "1700000000"]
+        let first = one.run(["build", "-q", context.path], environment: epoch)
+        let second = two.run(["build", "-q", context.path], environment: epoch)
+        #expect(first.status == 0 && second.status == 0, "\(first.stderr) \(second.stderr)")
+        #expect(first.stdout.hasPrefix("sha256:"))
+        #expect(first.stdout == second.stdout)
+        let created = one.run("image", "inspect", "--format", "{{.Created}}", first.stdout.trimmed).stdout
+        #expect(created == "2023-11-14T22:13:20Z\n")
+        // Without it, times differ and so do the digests.
+        let third = two.run(["build", "-q", "--no-cache", context.path])
+        #expect(third.stdout != second.stdout)
+    }
 }
