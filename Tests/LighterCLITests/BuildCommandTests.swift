@@ -282,6 +282,12 @@ import Testing
         #expect(result.status != 0)
         #expect(result.stderr.contains("Dockerfile:2:1"), "\(result.stderr)")
         #expect(result.stderr.contains("unknown instruction \"RUNN\""), "\(result.stderr)")
+        // Docker's management spellings.
+        let viaImage = lighter.run("image", "build", context.path)
+        #expect(viaImage.status != 0 && viaImage.stderr.contains("Dockerfile:2:1"), "\(viaImage.stderr)")
+        for path in [["container", "commit"], ["builder", "build"], ["builder", "prune"]] {
+            #expect(lighter.run(path + ["--help"]).stdout.contains("USAGE: lighter \(path.joined(separator: " "))"), "\(path)")
+        }
     }
 
     @Test func commitMakesAnImageOfAContainersChanges() throws {

@@ -5,7 +5,7 @@ import LighterSystem
 /// `builder prune [-a] [-f]`: the build cache.
 struct BuilderCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "builder", abstract: "Manage the build cache.",
-                                                    subcommands: [BuilderPruneCommand.self])
+                                                    subcommands: [BuilderPruneCommand.self, BuildCommand.self])
 }
 
 struct BuilderPruneCommand: ParsableCommand {
