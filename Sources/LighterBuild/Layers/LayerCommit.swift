@@ -86,6 +86,13 @@ public enum LayerCommit {
                     let child = FileDescriptor(adopting: try syscall("openat", path) {
                         lighter_openat(directory, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0)
                     })
+                    // A renamed directory with overlay's redirect_dir holds only a pointer to its old
+                    // contents, which a tar of the upper directory would lose.
+                    var redirect = [UInt8](repeating: 0, count: 1)
+                    if fgetxattr(child.rawValue, "trusted.overlay.redirect", &redirect, 0) >= 0 {
+                        throw LighterError.unsupported(feature: "committing \(path) (an overlay redirect: the kernel's redirect_dir is on)",
+                                                       fix: "load overlay with redirect_dir=off (echo N > /sys/module/overlay/parameters/redirect_dir)")
+                    }
                     var opaque: [UInt8] = [0, 0]
                     if fgetxattr(child.rawValue, "trusted.overlay.opaque", &opaque, 2) == 1 && opaque[0] == UInt8(ascii: "y") {
                         try writeEntry(path + "/.wh..wh..opq", st: st, type: S_IFREG, permissions: 0o600)
@@ -101,6 +108,12 @@ public enum LayerCommit {
                     let file = FileDescriptor(adopting: try syscall("openat", path) {
                         lighter_openat(directory, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0)
                     })
+                    // With metacopy a copied-up file may hold only its metadata, its data staying below.
+                    var metacopy = [UInt8](repeating: 0, count: 1)
+                    if fgetxattr(file.rawValue, "trusted.overlay.metacopy", &metacopy, 0) >= 0 {
+                        throw LighterError.unsupported(feature: "committing \(path) (an overlay metacopy file: the kernel's metacopy is on)",
+                                                       fix: "load overlay with metacopy=off (echo N > /sys/module/overlay/parameters/metacopy)")
+                    }
                     try writeEntry(path, st: st, type: S_IFREG, size: Int64(st.st_size), capability: capability(directory, name))
                     try copyData(file, size: Int64(st.st_size), path: path)
                 case S_IFLNK:
