@@ -74,6 +74,10 @@ public final class Builder {
         // takes the signal's default action.
         Self.blockInterrupts()
         defer { lighter_signal_mask(Self.interrupts, Int32(Self.interrupts.count), 0) }
+        // The store lock, shared for the whole build: a GC (rmi, prune) in another process waits
+        // until the build has recorded or dropped the layers it made, and its base's.
+        let lock = try FileLock(path: engine.images.paths.lockFile, mode: .shared)
+        defer { lock.release() }
         defer { cleanUp() }
         let (meta, parsed) = try file.stages()
         stages = parsed
