@@ -211,10 +211,14 @@ import Testing
         // The cache outlives the images built from it, until builder prune.
         #expect(lighter.run("rmi", "cached:1", "cached:2").status == 0)
         #expect(lighter.run("image", "prune", "-f").status == 0)
+        let df = lighter.run("system", "df", "--format", "{{.Type}} {{.TotalCount}} {{.Size}}").stdout
+        let cacheRow = df.split(separator: "\n").first { $0.hasPrefix("Build Cache") }.map(String.init) ?? ""
+        #expect(cacheRow.hasPrefix("Build Cache ") && !cacheRow.hasPrefix("Build Cache 0 ") && !cacheRow.hasSuffix(" 0B"), "\(df)")
         let fourth = build(lighter, context, ["-t", "cached:3"])
         #expect(fourth.stderr.components(separatedBy: "CACHED").count - 1 == 4, "\(fourth.stderr)")
         #expect(lighter.run("run", "--rm", "cached:3", "cat", "/copy-of-a", "/one").stdout == "second\none\n")
         #expect(lighter.run("builder", "prune", "-a", "-f").status == 0)
+        #expect(lighter.run("system", "df", "--format", "{{.Type}} {{.TotalCount}} {{.Size}}").stdout.contains("Build Cache 0 0B"))
         let fifth = build(lighter, context, ["-t", "cached:4"])
         #expect(fifth.status == 0)
         #expect(!fifth.stderr.contains("CACHED"), "\(fifth.stderr)")

@@ -96,6 +96,23 @@ public struct BuildCache: Sendable {
         }
     }
 
+    /// `system df`'s Build Cache row: the entries, and the bytes of the layers (unpacked snapshots
+    /// and blobs) only the cache keeps, all of which `builder prune -a` would free. Zero when the
+    /// data root has never built.
+    public func usage() throws(LighterError) -> (entries: Int, size: Int64) {
+        guard try !store.db.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'build_cache'").isEmpty else { return (0, 0) }
+        let entries = try store.db.query("SELECT count(*) AS n FROM build_cache").first?.int("n") ?? 0
+        let snapshots = try store.db.query("""
+            SELECT coalesce(sum(size), 0) AS n FROM snapshots WHERE chain_id IN (SELECT chain_id FROM layer_holds)
+              AND chain_id NOT IN (SELECT chain_id FROM image_layers)
+            """).first?.int("n") ?? 0
+        let blobs = try store.db.query("""
+            SELECT coalesce(sum(size), 0) AS n FROM blobs WHERE digest IN (SELECT blob_digest FROM layer_holds)
+              AND digest NOT IN (SELECT digest FROM image_blobs)
+            """).first?.int("n") ?? 0
+        return (Int(entries), snapshots + blobs)
+    }
+
     /// What `builder prune` did.
     public struct PruneReport: Sendable {
         public var entries: Int
