@@ -398,4 +398,35 @@ import Testing
         let third = two.run(["build", "-q", "--no-cache", context.path])
         #expect(third.stdout != second.stdout)
     }
+
+    @Test func runMountsCacheTmpfsAndContextBinds() throws {
+        let lighter = Lighter()
+        #expect(lighter.importBusybox().status == 0)
+        let context = try Self.context(["data/in.txt": "bound\n", "Dockerfile": """
+            FROM busybox
+            RUN --mount=type=cache,target=/var/cache/app echo run >> /var/cache/app/log && cat /var/cache/app/log > /seen
+            RUN --mount=type=tmpfs,target=/scratch touch /scratch/x && grep -q ' /scratch tmpfs ' /proc/mounts && echo tmpfs > /tmpfs-ok
+            RUN --mount=type=bind,source=data,target=/data cat /data/in.txt > /from-bind
+            """])
+        let first = build(lighter, context, ["-t", "mounts:1"])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(lighter.run("run", "--rm", "mounts:1", "cat", "/seen", "/tmpfs-ok", "/from-bind").stdout == "run\ntmpfs\nbound\n")
+        // The cache mount's content is in no layer; it is there again for the next build.
+        #expect(lighter.run("run", "--rm", "mounts:1", "sh", "-c", "ls -A /var/cache/app; ls -A /scratch").stdout == "")
+        let again = build(lighter, context, ["--no-cache", "-t", "mounts:2"])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(lighter.run("run", "--rm", "mounts:2", "cat", "/seen").stdout == "run\nrun\n")
+        // What a bind shows is part of the step's key.
+        try context.write("data/in.txt", "changed\n")
+        let third = build(lighter, context, ["-t", "mounts:3"])
+        #expect(third.stderr.components(separatedBy: "CACHED").count - 1 == 2, "\(third.stderr)")
+        #expect(lighter.run("run", "--rm", "mounts:3", "cat", "/from-bind").stdout == "changed\n")
+        #expect(lighter.run("builder", "prune", "-a", "-f").status == 0)
+        #expect(!FileSystem.exists("\(lighter.root.path)/build-mounts"))
+        // What the engine cannot mount is refused.
+        try context.write("Dockerfile", "FROM busybox\nRUN --mount=type=secret,id=token cat /run/secrets/token\n")
+        let secret = build(lighter, context)
+        #expect(secret.status != 0)
+        #expect(secret.stderr.contains("RUN --mount=type=secret is not available"), "\(secret.stderr)")
+    }
 }

@@ -14,7 +14,7 @@ extension Builder {
     /// the stage's ARGs in its environment), and the container's changes become a layer. Returns
     /// the history's `created_by`.
     func run(_ instruction: Instruction, state: inout BuildState) throws(LighterError) -> String {
-        for flag in instruction.flags where flag.name == "mount" || (flag.name == "security" && flag.value != "sandbox") {
+        for flag in instruction.flags where flag.name == "security" && flag.value != "sandbox" {
             throw .unsupported(feature: "RUN --\(flag.name)=\(flag.value ?? "")", fix: "this Lighter does not apply RUN --\(flag.name) yet; remove it from line \(instruction.line)")
         }
         var network = instruction.flag("network") ?? options.network
@@ -28,6 +28,9 @@ extension Builder {
         spec.entrypoint = []
         spec.command = argv
         spec.network = network
+        let mounts = try runMounts(instruction, create: true)
+        spec.binds = mounts.binds
+        spec.tmpfs = mounts.tmpfs
         let env = state.environment
         // The stage's ARGs (ENV wins over them) and the proxy args, which need no ARG.
         let proxies = options.buildArgs.filter { Self.proxyArgs.contains($0.key) }

@@ -69,7 +69,13 @@ extension Builder {
 
     func prepare(_ instruction: Instruction, state: BuildState) throws(LighterError) -> Prepared {
         switch instruction.keyword {
-        case "RUN", "CMD", "ENTRYPOINT", "SHELL", "HEALTHCHECK", "ONBUILD", "MAINTAINER":
+        case "RUN":
+            var prepared = Prepared(cacheText: instruction.original + instruction.heredocs.map { "\n" + $0.body }.joined())
+            // What a bind mount of the context shows RUN is part of the key, as a COPY's files are.
+            let sources = try runMounts(instruction, create: false).contextSources
+            if !sources.isEmpty { prepared.contentHash = try contextTree().contentHash(sources) }
+            return prepared
+        case "CMD", "ENTRYPOINT", "SHELL", "HEALTHCHECK", "ONBUILD", "MAINTAINER":
             return Prepared(cacheText: instruction.original + instruction.heredocs.map { "\n" + $0.body }.joined())
         case "COPY", "ADD":
             return try prepareCopy(instruction, state: state)

@@ -138,7 +138,13 @@ public struct BuildCache: Sendable {
                     removed += 1
                 }
             }
-            let freed = try store.collectGarbage()
+            var freed = try store.collectGarbage()
+            // RUN --mount=type=cache directories go with -a.
+            let mounts = "\(store.paths.root)/build-mounts"
+            if all && FileSystem.isDirectory(mounts) {
+                freed += FileSystem.diskUsage(mounts)
+                try FileSystem.removeTree(mounts)
+            }
             return PruneReport(entries: removed, reclaimedBytes: freed)
         }
     }
