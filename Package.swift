@@ -56,11 +56,14 @@ let package = Package(
         .target(name: "LighterHost", dependencies: ["LighterSystem", "LighterArchive", "LighterEmulation"]),
         // Go's text/template (with Docker's functions) over JSON values: every --format.
         .target(name: "LighterTemplate", dependencies: ["LighterSystem"]),
+        // Dockerfiles to images: the parser (pure), the executor (RUN through the engine, layers committed
+        // through the store) and the build cache.
+        .target(name: "LighterBuild", dependencies: ["LighterSystem", "LighterOCI", "LighterArchive", "LighterDatabase", "LighterStore", "LighterEngine", "LighterRegistry", "CArchive", "CLighter"]),
         // The Docker Engine API's HTTP/1.1 server over a unix socket (`lighter daemon`): parser, router, hijack.
         .target(name: "LighterAPI", dependencies: ["LighterSystem", "CLighter"]),
         // The command line.
         .target(name: "LighterCLI", dependencies: [
-            "LighterAPI", "LighterSystem", "LighterTemplate", "LighterOCI", "LighterArchive", "LighterDatabase", "LighterStore", "LighterRuntime", "LighterHost", "LighterEngine", "LighterEmulation", "LighterNetwork", "LighterRegistry",
+            "LighterAPI", "LighterBuild", "LighterSystem", "LighterTemplate", "LighterOCI", "LighterArchive", "LighterDatabase", "LighterStore", "LighterRuntime", "LighterHost", "LighterEngine", "LighterEmulation", "LighterNetwork", "LighterRegistry",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "lighter", dependencies: ["LighterCLI", "LighterRuntime", "LighterEngine"]),
@@ -68,7 +71,7 @@ let package = Package(
         // the plain build is a reproducer (`lighter-fuzz TARGET FILE...`).
         .executableTarget(name: "lighter-fuzz", dependencies: [
             "LighterSystem", "LighterOCI", "LighterArchive", "LighterHTTP", "LighterNetwork", "LighterRegistry",
-            "LighterRuntime", "LighterTemplate", "LighterAPI",
+            "LighterRuntime", "LighterTemplate", "LighterAPI", "LighterBuild",
         ], path: "scripts/fuzz/Sources/lighter-fuzz"),
 
         .target(name: "LighterTestSupport", dependencies: ["LighterSystem", "CLighter"], path: "Tests/LighterTestSupport"),
@@ -84,6 +87,7 @@ let package = Package(
         .testTarget(name: "LighterRegistryTests", dependencies: ["LighterRegistry", "LighterHTTP", "LighterStore", "LighterDatabase", "LighterEngine", "LighterOCI", "LighterSystem", "LighterTestSupport"]),
         .testTarget(name: "LighterHostTests", dependencies: ["LighterHost", "LighterEmulation", "LighterSystem", "CArchive", "LighterTestSupport"]),
         .testTarget(name: "LighterRuntimeTests", dependencies: ["LighterRuntime", "LighterSystem", "LighterOCI", "CLighter", "LighterTestSupport"]),
+        .testTarget(name: "LighterBuildTests", dependencies: ["LighterBuild", "LighterEngine", "LighterStore", "LighterOCI", "LighterSystem", "LighterTestSupport"]),
         .testTarget(name: "LighterEngineTests", dependencies: ["LighterEngine", "LighterNetwork", "LighterOCI", "LighterSystem", "LighterTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

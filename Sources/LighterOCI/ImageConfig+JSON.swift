@@ -62,12 +62,14 @@ extension ContainerConfig: JSONConvertible {
         Labels = try f.optional("Labels")
         StopSignal = try f.optional("StopSignal")
         Healthcheck = try f.optional("Healthcheck")
+        OnBuild = try f.optional("OnBuild")
+        Shell = try f.optional("Shell")
     }
 
     public var json: JSONNode {
         .object(["User": User, "ExposedPorts": ExposedPorts, "Env": Env, "Entrypoint": Entrypoint, "Cmd": Cmd,
                  "Volumes": Volumes, "WorkingDir": WorkingDir, "Labels": Labels, "StopSignal": StopSignal,
-                 "Healthcheck": Healthcheck])
+                 "Healthcheck": Healthcheck, "OnBuild": OnBuild, "Shell": Shell])
     }
 }
 

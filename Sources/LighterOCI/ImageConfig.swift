@@ -54,7 +54,12 @@ public struct ContainerConfig: Codable, Hashable, Sendable {
     public var WorkingDir: String?
     public var Labels: [String: String]?
     public var StopSignal: String?
+    /// HEALTHCHECK of a build.
     public var Healthcheck: HealthConfig?
+    /// ONBUILD triggers of a build, as written after ONBUILD.
+    public var OnBuild: [String]?
+    /// SHELL of a build (the shell form's shell in later builds FROM this image).
+    public var Shell: [String]?
 
     public init() {}
 

@@ -37,6 +37,8 @@ public enum LighterError: Error, Sendable, Equatable, CustomStringConvertible {
     case containerStart(message: String, exitCode: Int32)
     /// Talking to an image registry failed: which registry, and what it (or the network) said.
     case registry(host: String, message: String)
+    /// A build step's process ran and failed: where, its exit code and its last output lines.
+    case buildFailed(String)
 
     public var description: String {
         switch self {
@@ -59,6 +61,7 @@ public enum LighterError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .unsupported(feature, fix): return "\(feature) is not available: \(fix)"
         case let .containerStart(message, _): return "cannot start container process: \(message)"
         case let .registry(host, message): return "registry \(host): \(message)"
+        case let .buildFailed(message): return "build failed: \(message)"
         }
     }
 
@@ -66,7 +69,7 @@ public enum LighterError: Error, Sendable, Equatable, CustomStringConvertible {
     /// 1 for "no such object" in commands like `rmi`/`inspect`).
     public var exitCode: Int32 {
         switch self {
-        case .notFound: return 1
+        case .notFound, .buildFailed: return 1
         case let .containerStart(_, exitCode): return exitCode
         default: return 125
         }

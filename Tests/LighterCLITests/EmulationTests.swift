@@ -22,6 +22,20 @@ import LighterTestSupport
         #expect(mismatch.stderr.contains("does not match the requested platform linux/amd64"))
     }
 
+    @Test func buildForArm64RunsItsStepsUnderQEMU() throws {
+        let lighter = Lighter()
+        let install = lighter.run("binfmt", "install", "arm64")
+        #expect(install.status == 0, "\(install.stderr)")
+        defer { if install.stdout.hasPrefix("arm64: registered") { lighter.run("binfmt", "uninstall", "arm64") } }
+        #expect(lighter.importBusybox("busybox:arm64", arch: "arm64").status == 0)
+        let context = TestDirectory("lighter-build-arm64")
+        try context.write("Dockerfile", "FROM busybox:arm64\nARG TARGETARCH\nRUN echo \"$(uname -m) $TARGETARCH\" > /arch\nCMD [\"cat\", \"/arch\"]\n")
+        let build = lighter.run("build", "--platform", "linux/arm64", "-t", "built:arm64", context.path)
+        #expect(build.status == 0, "\(build.stderr)")
+        #expect(lighter.run("image", "inspect", "--format", "{{.Architecture}}", "built:arm64").stdout == "arm64\n")
+        #expect(lighter.run("run", "--rm", "built:arm64").stdout == "aarch64 arm64\n")
+    }
+
     @Test func withoutAHandlerTheErrorNamesTheFix() {
         // The arm64 busybox labelled as a foreign architecture that has no handler on this host now
         // (a host may have registered some, e.g. by `lighter binfmt install` or Debian's binfmt-support).

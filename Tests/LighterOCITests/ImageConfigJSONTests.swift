@@ -22,6 +22,10 @@ import LighterSystem
         config.WorkingDir = "/srv"
         config.Labels = ["org.opencontainers.image.title": "x"]
         config.StopSignal = "SIGQUIT"
+        config.Healthcheck = HealthConfig(Test: ["CMD-SHELL", "true"], Interval: 5_000_000_000, Timeout: 1_000_000_000,
+                                          StartPeriod: 2_000_000_000, StartInterval: 500_000_000, Retries: 3)
+        config.OnBuild = ["RUN echo triggered"]
+        config.Shell = ["/bin/sh", "-ec"]
         var image = ImageConfig(created: "2026-11-29T00:00:00Z", architecture: "arm", os: "linux", variant: "v7", config: config,
                                 diffIDs: [try Digest(parsing: "sha256:" + String(repeating: "0f", count: 32))],
                                 history: [.init(created: "2026-11-29T00:00:00Z", createdBy: "import", comment: "c", emptyLayer: false)])

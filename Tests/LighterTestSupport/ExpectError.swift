@@ -4,7 +4,7 @@ import Testing
 /// The cases of `LighterError`, by name: what a test expects a call to throw.
 public enum LighterErrorCase: String, Sendable {
     case system, invalidArgument, invalidReference, invalidDigest, digestMismatch, sizeMismatch, notFound, conflict,
-         unsafeArchive, malformed, limitExceeded, database, unsupported, containerStart, registry
+         unsafeArchive, malformed, limitExceeded, database, unsupported, containerStart, registry, buildFailed
 }
 
 extension LighterError {

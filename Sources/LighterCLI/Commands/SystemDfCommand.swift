@@ -1,6 +1,7 @@
 import ArgumentParser
 import LighterEngine
 import LighterOCI
+import LighterBuild
 import LighterStore
 import LighterSystem
 
@@ -20,6 +21,7 @@ struct SystemDfCommand: ParsableCommand {
         try guarded(exitCode: 1) { () throws(LighterError) in
             let engine = try store.openEngine()
             let report = try engine.images.diskUsage()
+            let cache = try BuildCache(store: engine.images).usage()
             var containers: [ContainerUsage] = []
             for id in try engine.allIDs().reversed() {
                 guard let record = try? engine.inspect(id) else { continue }
@@ -42,7 +44,7 @@ struct SystemDfCommand: ParsableCommand {
                              size: containersSize, reclaimable: containers.filter { !$0.active }.reduce(Int64(0)) { $0 + $1.size }),
                     Self.row("Local Volumes", total: volumes.count, active: volumes.filter { $0.links > 0 }.count,
                              size: volumesSize, reclaimable: volumes.filter { $0.links == 0 }.reduce(Int64(0)) { $0 + $1.size }),
-                    OutputRow(fields: [("Type", "Build Cache"), ("TotalCount", "0"), ("Active", "0"), ("Size", "0B"), ("Reclaimable", "0B")]),
+                    Self.row("Build Cache", total: cache.entries, active: 0, size: cache.size, reclaimable: cache.size),
                 ]
                 for line in try summary.render(rows, format: output.format) { Console.out(line) }
                 return

@@ -7,7 +7,7 @@ struct ContainerCommand: ParsableCommand {
         subcommands: [ContainerLsCommand.self, RunCommand.self, CreateCommand.self, StartCommand.self, StopCommand.self, KillCommand.self,
                       RestartCommand.self, RmCommand.self, WaitCommand.self, LogsCommand.self, InspectCommand.self, ContainerPruneCommand.self,
                       ExecCommand.self, PauseCommand.self, UnpauseCommand.self, TopCommand.self, StatsCommand.self, RenameCommand.self,
-                      CpCommand.self, PortCommand.self, AttachCommand.self, ExportCommand.self, DiffCommand.self, UpdateCommand.self])
+                      CpCommand.self, PortCommand.self, AttachCommand.self, ExportCommand.self, DiffCommand.self, UpdateCommand.self, CommitCommand.self])
 }
 
 /// `container ls` (also `list` and `ps`): the same command as the top-level `ps`.

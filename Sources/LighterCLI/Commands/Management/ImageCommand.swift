@@ -5,7 +5,7 @@ struct ImageCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "image", abstract: "Manage images.",
         subcommands: [ImageLsCommand.self, ImageInspectCommand.self, ImageRemoveCommand.self, ImagePruneCommand.self, HistoryCommand.self,
-                      TagCommand.self, ImportCommand.self, LoadCommand.self, SaveCommand.self, PullCommand.self, PushCommand.self])
+                      TagCommand.self, ImportCommand.self, LoadCommand.self, SaveCommand.self, PullCommand.self, PushCommand.self, BuildCommand.self])
 }
 
 /// `image ls` (also `list` and `images`): the same command as the top-level `images`.

@@ -5,6 +5,7 @@ import Musl
 #endif
 import LighterAPI
 import LighterArchive
+import LighterBuild
 import LighterHTTP
 import LighterNetwork
 import LighterOCI
@@ -19,7 +20,7 @@ struct FuzzTarget: Sendable {
     let name: String
     let run: @Sendable ([UInt8]) -> Void
 
-    static let all: [FuzzTarget] = [json, reference, change, registry, dns, netlink, tar, template, runtimeSpec, apiRequest]
+    static let all: [FuzzTarget] = [json, reference, change, registry, dns, netlink, tar, template, runtimeSpec, apiRequest, dockerfile]
 
     static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }
 
@@ -140,6 +141,20 @@ struct FuzzTarget: Sendable {
         var body: [UInt8] = []
         if let used = try? decoder.feed(bytes[length...], into: &body) {
             guard used <= bytes.count - length, body.count <= 4096 else { fatalError("chunked decoder overran its input or limit") }
+        }
+    }
+
+    /// Dockerfiles: parsed, split into stages, and every instruction's arguments run through the
+    /// variable substitution (as one word and as words) with a small environment.
+    static let dockerfile = FuzzTarget(name: "dockerfile") { bytes in
+        guard let file = try? Dockerfile(parsing: String(decoding: bytes, as: UTF8.self)) else { return }
+        _ = try? file.stages()
+        let lexer = ShellLexer(escape: file.escape)
+        let environment = ["A": "alpha", "EMPTY": "", "P": "/usr/local/bin:/usr/bin"]
+        for instruction in file.instructions + file.instructions.flatMap(\.onbuild) {
+            _ = try? lexer.word(instruction.text, environment: environment)
+            _ = try? lexer.words(instruction.text, environment: environment)
+            for heredoc in instruction.heredocs { _ = try? lexer.word(heredoc.body, environment: environment) }
         }
     }
 }

@@ -1,0 +1,40 @@
+import LighterOCI
+import LighterSystem
+
+/// What `lighter build` asks for.
+public struct BuildOptions: Sendable {
+    /// The context directory (a tar on standard input is unpacked into one by the CLI).
+    public var contextDirectory: String
+    /// The Dockerfile's text and the name errors give it.
+    public var dockerfile: String
+    public var dockerfileName: String = "Dockerfile"
+    /// `.dockerignore` (or `Dockerfile.dockerignore`) text; empty when there is none.
+    public var dockerignore: String = ""
+    public var tags: [Reference] = []
+    public var target: String?
+    public var buildArgs: [String: String] = [:]
+    public var labels: [String: String] = [:]
+    public var noCache = false
+    public var pull = false
+    public var platform: Platform?
+    /// RUN's network when the instruction gives none: the engine's default bridge, `none` or `host`.
+    public var network = "bridge"
+    /// No RUN output and no step lines (the CLI prints only the image ID).
+    public var quiet = false
+    /// SOURCE_DATE_EPOCH: fixed times in layers and the config.
+    public var sourceDateEpoch: Int64?
+
+    public init(contextDirectory: String, dockerfile: String) {
+        self.contextDirectory = contextDirectory
+        self.dockerfile = dockerfile
+    }
+}
+
+/// One line of progress: a step started, finished (with its time) or was taken from the cache.
+public struct BuildEvent: Sendable {
+    public enum Kind: Sendable { case started, done, cached }
+    public var kind: Kind
+    /// "[2/3] RUN echo hi" or "[builder 1/2] COPY . /src".
+    public var step: String
+    public var seconds: Double
+}

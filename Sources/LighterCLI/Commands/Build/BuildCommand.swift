@@ -1,0 +1,125 @@
+import ArgumentParser
+import LighterBuild
+import LighterEngine
+import LighterOCI
+import LighterSystem
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `build [OPTIONS] CONTEXT|-`: a Dockerfile to an image (LighterBuild).
+struct BuildCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "build", abstract: "Build an image from a Dockerfile.")
+
+    @OptionGroup var store: StoreOptions
+    @Option(name: [.customShort("t"), .long], help: "Name and optionally a tag (name:tag); may be repeated.") var tag: [String] = []
+    @Option(name: [.customShort("f"), .long], help: "Name of the Dockerfile (default: CONTEXT/Dockerfile; - for standard input).") var file: String?
+    @Option(name: .long, help: "Set the target build stage to build.") var target: String?
+    @Option(name: .long, help: "Set build-time variables (KEY=VALUE, or KEY to take it from the environment).") var buildArg: [String] = []
+    @Option(name: .long, help: "Set metadata for the image (KEY=VALUE).") var label: [String] = []
+    @Flag(name: .long, help: "Do not use the cache when building the image.") var noCache = false
+    @Flag(name: .long, help: "Always attempt to pull the base images.") var pull = false
+    @Option(name: .long, help: "Set the target platform (os/arch[/variant]).") var platform: String?
+    @Option(name: .long, help: "Networking mode for the RUN instructions: default (bridge), none or host.") var network: String?
+    @Option(name: .long, help: "Type of progress output: auto or plain (one line per step).") var progress = "auto"
+    @Flag(name: .shortAndLong, help: "Suppress the build output and print the image ID on success.") var quiet = false
+    @Option(name: .long, help: "Write the image ID to the file.") var iidfile: String?
+    @Argument(help: "The build context: a directory, or - for a tar archive on standard input.") var context: String
+
+    func run() throws {
+        try guarded(exitCode: 1) { () throws(LighterError) in
+            guard ["auto", "plain", "tty"].contains(progress) else {
+                throw .invalidArgument("--progress \(progress): use auto, plain or tty")
+            }
+            var options = try BuildInput.options(context: context, file: file, root: store.resolvedRoot)
+            defer { BuildInput.removeUnpacked(options) }
+            options.tags = try tag.map { (name: String) throws(LighterError) -> Reference in try Reference(parsing: name) }
+            options.target = target
+            for item in buildArg {
+                let parts = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+                if parts.count == 2 {
+                    options.buildArgs[parts[0]] = parts[1]
+                } else if let value = getenv(parts[0]) {
+                    options.buildArgs[parts[0]] = String(cString: value)
+                }
+            }
+            for item in label {
+                let parts = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+                options.labels[parts[0]] = parts.count == 2 ? parts[1] : ""
+            }
+            options.noCache = noCache
+            options.pull = pull
+            options.platform = try platform.map { (text: String) throws(LighterError) -> Platform in try Platform(parsing: text) }
+            if let network {
+                guard ["default", "none", "host", "bridge"].contains(network) else {
+                    throw .invalidArgument("--network \(network): use default, none or host")
+                }
+                options.network = network == "default" ? Self.defaultNetwork : network
+            } else {
+                options.network = Self.defaultNetwork
+            }
+            options.quiet = quiet
+            if let epoch = getenv("SOURCE_DATE_EPOCH").flatMap({ Int64(String(cString: $0)) }) { options.sourceDateEpoch = epoch }
+            let engine = try Builder.openEngine(root: store.resolvedRoot)
+            let display = BuildProgress(quiet: quiet)
+            let builder = try Builder(engine: engine, options: options) { display.handle($0) }
+            let started = Stopwatch.seconds()
+            let id = try builder.build()
+            display.finish(id: id, tags: options.tags, seconds: Stopwatch.seconds() - started)
+            if let iidfile { try FileSystem.writeAtomically(Array(id.description.utf8), to: iidfile, mode: 0o644) }
+            if quiet { Console.out(id.description) }
+        }
+    }
+
+    /// The engine's default network (LIGHTER_DEFAULT_NETWORK, else the bridge), as `run` uses it.
+    static var defaultNetwork: String {
+        guard let raw = getenv("LIGHTER_DEFAULT_NETWORK"), raw.pointee != 0 else { return "bridge" }
+        return String(cString: raw)
+    }
+}
+
+/// BuildKit's plain progress: `#N [2/4] RUN …`, then `#N DONE 0.4s` or `#N CACHED`, on standard error.
+final class BuildProgress {
+    let quiet: Bool
+    var number = 0
+    var numbers: [String: Int] = [:]
+
+    init(quiet: Bool) { self.quiet = quiet }
+
+    func handle(_ event: BuildEvent) {
+        guard !quiet else { return }
+        switch event.kind {
+        case .started:
+            number += 1
+            numbers[event.step] = number
+            Console.error("#\(number) \(event.step)")
+        case .done:
+            Console.error("#\(numbers[event.step] ?? number) DONE \(Self.seconds(event.seconds))")
+        case .cached:
+            Console.error("#\(numbers[event.step] ?? number) CACHED")
+        }
+    }
+
+    func finish(id: Digest, tags: [Reference], seconds: Double) {
+        guard !quiet else { return }
+        number += 1
+        Console.error("#\(number) writing image \(id) done")
+        for tag in tags { Console.error("#\(number) naming to \(tag.description) done") }
+        Console.error("#\(number) DONE \(Self.seconds(seconds))")
+    }
+
+    static func seconds(_ value: Double) -> String {
+        let tenths = (value * 10).rounded() / 10
+        return "\(tenths)s"
+    }
+}
+
+/// Monotonic seconds for the build's total time.
+enum Stopwatch {
+    static func seconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+}
