@@ -19,6 +19,9 @@ public struct ContainerMonitor {
     let input: Int32
     /// Where to say "started" (or why not) to a CLI waiting for a detached start.
     let reportFD: Int32?
+    /// Attached, the streams copied to our own stdout/stderr (`run -a stdout`: only that one; the log
+    /// gets both).
+    var attachedStreams: Set<String> = ["stdout", "stderr"]
 
     /// Run until the container is done for good; returns its last exit code (125 and up for
     /// engine errors, as Docker).
@@ -200,7 +203,7 @@ public struct ContainerMonitor {
                 let (name, target) = (streams[index].name, streams[index].target)
                 let chunk = relay.read(from: streams[index].fd.rawValue) { bytes in
                     try? log.write(bytes, stream: name)
-                    if attach { StreamRelay.writeAll(bytes, to: target) }
+                    if attach && attachedStreams.contains(name) { StreamRelay.writeAll(bytes, to: target) }
                 }
                 if case .end = chunk { closed.append(index) }
             }
