@@ -53,6 +53,16 @@ extension Engine {
         }
     }
 
+    /// Once container `id` ends: its exit code, waited for (from the "die" event when `--rm` removed it).
+    public func exitCodeAfterRun(_ id: String) throws(LighterError) -> Int32 {
+        do {
+            return try wait(id)
+        } catch {
+            guard case .notFound = error else { throw error }
+            return exitCodeFromEvents(id)
+        }
+    }
+
     /// The exit code of the last "die" event of container `id` (125 when there is none).
     private func exitCodeFromEvents(_ id: String) -> Int32 {
         let died = events.read().last { $0.type == "container" && $0.action == "die" && $0.actorID == id }

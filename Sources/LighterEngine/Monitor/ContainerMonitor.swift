@@ -32,6 +32,9 @@ public struct ContainerMonitor {
         do {
             var record = try engine.record(id)
             let log = try JSONLogWriter(path: engine.logPath(id), options: record.spec.log)
+            // A detached -i container: `attach` brings its stdin through this socket.
+            let listener = !attach && record.spec.interactive ? try AttachSocket.listen(id) : nil
+            defer { if listener != nil { _ = unlink(AttachSocket.path(id)) } }
             while true {
                 let launched: Launched
                 do {
@@ -58,7 +61,7 @@ public struct ContainerMonitor {
                     report("0")
                     reported = true
                 }
-                relay(launched, log: log)
+                relay(launched, log: log, listener: listener)
                 let status = (try? engine.runtime.wait(id: id)) ?? Runtime.ExitStatus(code: 255, signal: nil, oomKilled: false)
                 try? engine.runtime.delete(id: id, force: true)
                 if record.spec.usesBridge { try? engine.networks.detach(container: id) }
@@ -102,6 +105,8 @@ public struct ContainerMonitor {
         let stderr: FileDescriptor?
         /// With `-t`: the pseudo-terminal master (the container's stdio is its slave).
         let terminal: FileDescriptor?
+        /// Detached with `-i` (no `-t`): the write end of the container's stdin, fed by `attach` clients.
+        var stdin: FileDescriptor? = nil
     }
 
     /// Mount the root, create and start the container with pipes for its output (config.json written meanwhile).
@@ -118,7 +123,10 @@ public struct ContainerMonitor {
         }
         let tty = record.spec.tty
         let out = tty ? nil : try Self.pipe(), err = tty ? nil : try Self.pipe()
-        let stdio = Runtime.Stdio(input: tty ? -1 : input, output: out?.write.rawValue ?? -1, error: err?.write.rawValue ?? -1)
+        // Detached with -i: stdin is a pipe that stays open, written by whoever attaches.
+        let stdinPipe = !attach && record.spec.interactive && !tty ? try Self.pipe() : nil
+        let stdio = Runtime.Stdio(input: tty ? -1 : stdinPipe?.read.rawValue ?? input, output: out?.write.rawValue ?? -1,
+                                  error: err?.write.rawValue ?? -1)
         let created: Runtime.Created
         if record.spec.usesBridge {
             // Create (the init waits on its exec fifo in its new network namespace), wire the
@@ -137,6 +145,7 @@ public struct ContainerMonitor {
         let state = created.state
         try out?.write.close()
         try err?.write.close()
+        try stdinPipe?.read.close()
         if let terminal = created.terminal, attach { Self.copyWindowSize(from: 0, to: terminal.rawValue) }
         try engine.update(id) { (r) throws(LighterError) in
             r.state.status = .running
@@ -148,11 +157,13 @@ public struct ContainerMonitor {
             r.state.oomKilled = false
             r.state.error = ""
         }
-        return Launched(pid: state.pid, stdout: out?.read, stderr: err?.read, terminal: created.terminal)
+        return Launched(pid: state.pid, stdout: out?.read, stderr: err?.read, terminal: created.terminal, stdin: stdinPipe?.write)
     }
 
     /// Copy output until the container's init exits, forwarding termination signals to it.
-    private func relay(_ launched: Launched, log: JSONLogWriter) {
+    /// `listener`: the attach socket (detached `-i`): clients' bytes go to the container's stdin or
+    /// terminal, its output goes to every client in frames.
+    private func relay(_ launched: Launched, log: JSONLogWriter, listener: FileDescriptor?) {
         let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH]
         lighter_signal_mask(signals, Int32(signals.count), 1)
         defer { lighter_signal_mask(signals, Int32(signals.count), 0) }
@@ -173,12 +184,18 @@ public struct ContainerMonitor {
         var forwardInput = launched.terminal != nil && input == 0
         var exited = pidfd < 0
         var relay = StreamRelay()
+        var clients: [Int32] = []
+        defer { for client in clients { close(client) } }
+        let clientInput = launched.terminal?.rawValue ?? launched.stdin?.rawValue
         while !streams.isEmpty {
             var fds = streams.map { pollfd(fd: $0.fd.rawValue, events: Int16(POLLIN), revents: 0) }
             let pidSlot = fds.count
             fds.append(pollfd(fd: exited ? -1 : pidfd, events: Int16(POLLIN), revents: 0))
             fds.append(pollfd(fd: sfd, events: Int16(POLLIN), revents: 0))
             fds.append(pollfd(fd: forwardInput ? 0 : -1, events: Int16(POLLIN), revents: 0))
+            fds.append(pollfd(fd: exited ? -1 : listener?.rawValue ?? -1, events: Int16(POLLIN), revents: 0))
+            let clientSlot = fds.count
+            for client in clients { fds.append(pollfd(fd: client, events: Int16(POLLIN), revents: 0)) }
             // Once the init has exited, only drain what is buffered: daemonized children may keep
             // the pipes open forever.
             let ready = poll(&fds, nfds_t(fds.count), exited ? 0 : -1)
@@ -197,6 +214,25 @@ public struct ContainerMonitor {
                case .end = relay.copy(from: 0, to: terminal.rawValue) {
                 forwardInput = false
             }
+            let polled = clients   // a client accepted below is polled from the next round on
+            if fds[pidSlot + 3].revents & Int16(POLLIN) != 0, let listener {
+                let client = accept(listener.rawValue, nil, nil)
+                if client >= 0 {
+                    _ = fcntl(client, F_SETFD, FD_CLOEXEC)
+                    clients.append(client)
+                }
+            }
+            var gone: [Int32] = []
+            for (offset, client) in polled.enumerated() where fds[clientSlot + offset].revents != 0 {
+                var buffer = [UInt8](repeating: 0, count: 4096)
+                let count = buffer.withUnsafeMutableBytes { Glibc.read(client, $0.baseAddress, $0.count) }
+                if count <= 0 {
+                    if count < 0 && lighter_errno() == EINTR { continue }
+                    gone.append(client)
+                } else if let clientInput {
+                    buffer[..<count].withUnsafeBytes { _ = StreamRelay.writeAll($0, to: clientInput) }
+                }
+            }
             if fds[pidSlot].revents != 0 { exited = true }
             var closed: [Int] = []
             for index in streams.indices where fds[index].revents != 0 {
@@ -204,10 +240,18 @@ public struct ContainerMonitor {
                 let chunk = relay.read(from: streams[index].fd.rawValue) { bytes in
                     try? log.write(bytes, stream: name)
                     if attach && attachedStreams.contains(name) { StreamRelay.writeAll(bytes, to: target) }
+                    if !clients.isEmpty {
+                        let frame = AttachSocket.frame(bytes, stream: UInt8(target))
+                        for client in clients where !AttachSocket.send(frame, to: client) { gone.append(client) }
+                    }
                 }
                 if case .end = chunk { closed.append(index) }
             }
             for index in closed.reversed() { streams.remove(at: index) }
+            for client in Set(gone) {
+                close(client)
+                clients.removeAll { $0 == client }
+            }
         }
         if !exited, pidfd >= 0 {
             var entry = pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0)
