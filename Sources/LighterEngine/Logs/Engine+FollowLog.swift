@@ -11,17 +11,10 @@ extension Engine {
     /// die of a signal while the container goes on under its detached monitor, as with Docker). The log is
     /// held open, so the removal of a `--rm` container does not cut its last lines. Returns the exit code:
     /// the record's, or the "die" event's once a `--rm` container is gone.
-    public func followLog(_ id: String, streams: Set<String>) throws(LighterError) -> Int32 {
-        let record = try record(id)
-        if record.spec.log.driver == "none" {
-            throw .unsupported(feature: "following the output of a container with --log-driver none",
-                               fix: "use the json-file log driver, or keep the default --sig-proxy and attach all of stdout and stderr")
-        }
+    public func followLog(_ id: String, from log: FileDescriptor, streams: Set<String>) throws(LighterError) -> Int32 {
         let path = logPath(id)
-        var log: FileDescriptor?
         var pending: [UInt8] = []
         func drain() {
-            guard let log else { return }
             while true {
                 guard let chunk = try? log.read(upTo: 64 * 1024), !chunk.isEmpty else { break }
                 pending += chunk
@@ -35,7 +28,6 @@ extension Engine {
             }
         }
         while true {
-            if log == nil { log = try? FileDescriptor(path: path, flags: O_RDONLY | O_CLOEXEC) }
             drain()
             let state: ContainerRuntimeState
             do {
@@ -51,6 +43,17 @@ extension Engine {
             }
             usleep(50_000)
         }
+    }
+
+    /// The log of created container `id`, opened (made, if the monitor has not yet) for `followLog` before
+    /// the container starts: a `--rm` container that ends at once cannot take it away first.
+    public func openLogForFollowing(_ id: String) throws(LighterError) -> FileDescriptor {
+        let record = try record(id)
+        if record.spec.log.driver == "none" {
+            throw .unsupported(feature: "following the output of a container with --log-driver none",
+                               fix: "use the json-file log driver, or keep the default --sig-proxy and attach all of stdout and stderr")
+        }
+        return try FileDescriptor(path: logPath(id), flags: O_RDONLY | O_CREAT, mode: 0o640)
     }
 
     /// Once container `id` ends: its exit code, waited for (from the "die" event when `--rm` removed it).

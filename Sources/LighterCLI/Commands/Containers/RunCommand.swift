@@ -94,8 +94,9 @@ enum ContainerCommandMain {
                 sigemptyset(&ending)
                 for signal in [SIGINT, SIGTERM, SIGHUP, SIGQUIT] { sigaddset(&ending, signal) }
                 sigprocmask(SIG_UNBLOCK, &ending, nil)
+                let log = try engine.openLogForFollowing(record.id)
                 try engine.startDetached(record.id, justCreated: true)
-                return try engine.followLog(record.id, streams: streams)
+                return try engine.followLog(record.id, from: log, streams: streams)
             }
             return try engine.runAttached(record.id, interactive: spec.interactive, justCreated: true, streams: streams)
         }
