@@ -12,13 +12,17 @@ import LighterTestSupport
     /// Run `arguments` on a new pty, writing `input` (each piece after the output so far contains its
     /// `after` text); returns the exit status and everything the terminal showed.
     static func onTerminal(_ arguments: [String], environment: [String: String], input: [(after: String, bytes: [UInt8])],
-                           timeout: Double = 30) -> (status: Int32, output: String) {
+                           rows: UInt16 = 0, columns: UInt16 = 0, timeout: Double = 30) -> (status: Int32, output: String) {
         let master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC)
         guard master >= 0 else { return (-1, "open /dev/ptmx: errno \(errno)") }
         defer { close(master) }
         var unlock: Int32 = 0, number: Int32 = 0
         guard lighter_ioctl_int(master, 0x4004_5431, &unlock) == 0, lighter_ioctl_int(master, 0x8004_5430, &number) == 0 else {
             return (-1, "ioctl /dev/ptmx: errno \(errno)")
+        }
+        if rows > 0 {
+            var size = winsize(ws_row: rows, ws_col: columns, ws_xpixel: 0, ws_ypixel: 0)
+            _ = ioctl(master, UInt(TIOCSWINSZ), &size)
         }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -74,7 +78,7 @@ import LighterTestSupport
         let environment = ["LIGHTER_ROOT": lighter.root.path, "LIGHTER_DEFAULT_NETWORK": "none"]
         // Typed after the attachment shows the prompt again (a newline makes sh print it).
         let session = Self.onTerminal([Repository.lighterBinary, "attach", "term"], environment: environment,
-                                      input: [("", Array("\r".utf8)), ("# ", Array("echo sum=$((40+2)); tty\r".utf8)),
+                                      input: [("", Array("\r".utf8)), ("# ", Array("tty; echo sum=$((40+2))\r".utf8)),
                                               ("sum=42", [0x10, 0x11])])
         #expect(session.status == 0, "\(session.output)")
         #expect(session.output.contains("sum=42") && session.output.contains("/dev/pts/0"), "\(session.output)")
@@ -84,5 +88,28 @@ import LighterTestSupport
                                    input: [("", Array("\r".utf8)), ("# ", Array("exit 9\r".utf8))])
         #expect(last.status == 9, "\(last.output)")
         #expect(lighter.run("inspect", "-f", "{{.State.ExitCode}}", "term").stdout == "9\n")
+    }
+
+    /// `run -it` from a terminal: the container's terminal has this terminal's size, ctrl-p ctrl-q (or
+    /// --detach-keys) detaches with exit 0 and the container runs on; its first prompt is not lost.
+    @Test func runDashITDetachesWithTheKeysAndKeepsTheTerminalSize() {
+        let lighter = RunCommandTests.ready()
+        let environment = ["LIGHTER_ROOT": lighter.root.path, "LIGHTER_DEFAULT_NETWORK": "none"]
+        let session = Self.onTerminal([Repository.lighterBinary, "run", "-it", "--name", "live", "busybox", "sh"], environment: environment,
+                                      input: [("# ", Array("stty size; echo n=$((6*7))\r".utf8)), ("n=42", [0x10, 0x11])],
+                                      rows: 33, columns: 101)
+        #expect(session.status == 0, "\(session.output)")
+        #expect(session.output.contains("33 101") && session.output.contains("n=42"), "\(session.output)")
+        #expect(lighter.run("ps", "--filter", "name=live", "--format", "{{.Status}}").stdout.hasPrefix("Up "))
+        let custom = Self.onTerminal([Repository.lighterBinary, "run", "-it", "--rm", "--detach-keys", "ctrl-x", "busybox", "sh"],
+                                     environment: environment, input: [("# ", Array("echo here\r".utf8)), ("here", [0x18])])
+        #expect(custom.status == 0, "\(custom.output)")
+        #expect(lighter.run("ps", "-q").stdout.split(separator: "\n").count == 2)
+        // Not detached: exit ends the run with the shell's code, and --rm removes it.
+        let ended = Self.onTerminal([Repository.lighterBinary, "run", "-it", "--rm", "busybox", "sh"], environment: environment,
+                                    input: [("# ", Array("exit 4\r".utf8))])
+        #expect(ended.status == 4, "\(ended.output)")
+        for id in lighter.run("ps", "-q").stdout.split(separator: "\n") { #expect(lighter.run("rm", "-f", String(id)).status == 0) }
+        #expect(lighter.run("ps", "-aq").stdout == "")
     }
 }

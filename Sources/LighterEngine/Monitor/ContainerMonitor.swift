@@ -187,6 +187,9 @@ public struct ContainerMonitor {
         var clients: [Int32] = []
         defer { for client in clients { close(client) } }
         let clientInput = launched.terminal?.rawValue ?? launched.stdin?.rawValue
+        // A terminal's output until the first client comes (`run -it` attaches once the container runs:
+        // its first prompt must not be lost), at most 64 KiB.
+        var backlog: [UInt8]? = listener != nil && launched.terminal != nil ? [] : nil
         while !streams.isEmpty {
             var fds = streams.map { pollfd(fd: $0.fd.rawValue, events: Int16(POLLIN), revents: 0) }
             let pidSlot = fds.count
@@ -220,6 +223,15 @@ public struct ContainerMonitor {
                 if client >= 0 {
                     _ = fcntl(client, F_SETFD, FD_CLOEXEC)
                     clients.append(client)
+                    if let terminal = launched.terminal {
+                        // The terminal's master, so that the client sets its size (and follows its own).
+                        let tag: [UInt8] = [0x54]
+                        _ = tag.withUnsafeBytes { lighter_send_with_fd(client, $0.baseAddress, 1, terminal.rawValue) }
+                    }
+                    if let earlier = backlog, !earlier.isEmpty {
+                        _ = earlier.withUnsafeBytes { AttachSocket.send(AttachSocket.frame($0, stream: 1), to: client) }
+                    }
+                    backlog = nil
                 }
             }
             var gone: [Int32] = []
@@ -240,6 +252,10 @@ public struct ContainerMonitor {
                 let chunk = relay.read(from: streams[index].fd.rawValue) { bytes in
                     try? log.write(bytes, stream: name)
                     if attach && attachedStreams.contains(name) { StreamRelay.writeAll(bytes, to: target) }
+                    if var earlier = backlog, earlier.count < 64 * 1024 {
+                        earlier += Array(bytes.prefix(64 * 1024 - earlier.count))
+                        backlog = earlier
+                    }
                     if !clients.isEmpty {
                         let frame = AttachSocket.frame(bytes, stream: UInt8(target))
                         for client in clients where !AttachSocket.send(frame, to: client) { gone.append(client) }

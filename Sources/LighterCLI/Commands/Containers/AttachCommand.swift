@@ -33,7 +33,7 @@ struct AttachCommand: ParsableCommand {
                 throw .conflict("You cannot attach to a stopped container, start it first")
             }
             if record.spec.interactive && !noStdin {
-                exitCode = try attachInput(engine, id, tty: record.spec.tty, keys: &keys)
+                exitCode = try Self.attachInput(engine, id, tty: record.spec.tty, keys: &keys, sigProxy: sigProxy)
             } else {
                 exitCode = try follow(engine, id)
             }
@@ -43,11 +43,21 @@ struct AttachCommand: ParsableCommand {
 
     /// Through the monitor's socket: stdin (detach keys watched) to the container, framed output back,
     /// until the monitor closes (the container ended: its exit code) or the keys are typed (0).
-    private func attachInput(_ engine: Engine, _ id: String, tty: Bool, keys: inout DetachKeys) throws(LighterError) -> Int32 {
+    /// With a terminal the monitor first hands over its master: its size follows this terminal's (SIGWINCH).
+    static func attachInput(_ engine: Engine, _ id: String, tty: Bool, keys: inout DetachKeys, sigProxy: Bool) throws(LighterError) -> Int32 {
         let socket = try AttachSocket.connect(id)
+        var master: FileDescriptor?
+        if tty {
+            var tag: UInt8 = 0
+            var received: Int32 = -1
+            if lighter_recv_with_fd(socket.rawValue, &tag, 1, &received) == 1, received >= 0 {
+                master = FileDescriptor(adopting: received)
+                if isatty(0) == 1 { lighter_copy_window_size(0, received) }
+            }
+        }
         let raw = tty ? RawMode(fd: 0) : nil
         defer { raw?.restore() }
-        let signals: [Int32] = sigProxy && !tty ? [SIGINT, SIGTERM, SIGHUP, SIGQUIT] : []
+        let signals: [Int32] = (sigProxy && !tty ? [SIGINT, SIGTERM, SIGHUP, SIGQUIT] : []) + (master != nil ? [SIGWINCH] : [])
         if !signals.isEmpty { lighter_signal_mask(signals, Int32(signals.count), 1) }
         defer { if !signals.isEmpty { lighter_signal_mask(signals, Int32(signals.count), 0) } }
         let sfd = signals.isEmpty ? -1 : lighter_signalfd(signals, Int32(signals.count))
@@ -60,7 +70,13 @@ struct AttachCommand: ParsableCommand {
                        pollfd(fd: sfd, events: Int16(POLLIN), revents: 0)]
             if poll(&fds, 3, -1) < 0 { if errno == EINTR { continue } else { break } }
             if fds[2].revents & Int16(POLLIN) != 0 {
-                while case let signal = lighter_signalfd_next(sfd), signal > 0 { try? engine.kill(id, signal: signal) }
+                while case let signal = lighter_signalfd_next(sfd), signal > 0 {
+                    if signal == SIGWINCH, let master {
+                        if isatty(0) == 1 { lighter_copy_window_size(0, master.rawValue) }
+                    } else {
+                        try? engine.kill(id, signal: signal)
+                    }
+                }
             }
             if fds[0].revents != 0 {
                 var buffer = [UInt8](repeating: 0, count: 4096)

@@ -57,7 +57,12 @@ extension ContainerFlags {
             throw .unsupported(feature: "-i with --attach \(attach.joined(separator: " --attach ")) (stdin open but not attached)",
                                fix: "add --attach stdin, or leave -i out")
         }
-        if let detachKeys { throw .unsupported(feature: "--detach-keys \(detachKeys)", fix: "an attached run cannot detach; start it with -d and use `lighter logs -f`") }
+        if let detachKeys {
+            _ = try DetachKeys(detachKeys)
+            guard tty && interactive else {
+                throw .unsupported(feature: "--detach-keys \(detachKeys) without -i -t", fix: "an attached run detaches only from a terminal (-it); start it with -d -i and use `lighter attach`")
+            }
+        }
         if !sigProxy && !tty && (interactive || streams.contains("stdin")) {
             throw .unsupported(feature: "--sig-proxy=false with -i", fix: "attaching stdin needs the attached CLI as the container's monitor, which forwards signals; leave --sig-proxy out, or -i")
         }

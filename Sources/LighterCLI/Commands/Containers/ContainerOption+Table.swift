@@ -20,7 +20,7 @@ extension ContainerOption {
         .init("cpuset-cpus", nil, .text(\.flags.cpusetCpus), "string", "CPUs in which to allow execution (0-3, 0,1)"),
         .init("cpuset-mems", nil, .text(\.flags.kernel.cpusetMems), "string", "MEMs in which to allow execution (0-3, 0,1)"),
         .init("detach", "d", .flag(\.detach), "", "Run container in background and print container ID", runOnly: true),
-        .init("detach-keys", nil, .text(\.flags.detachKeys), "string", "Override the key sequence for detaching a container (refused: an attached run cannot detach yet)", runOnly: true),
+        .init("detach-keys", nil, .text(\.flags.detachKeys), "string", "Override the key sequence for detaching a container (with -it from a terminal; default ctrl-p,ctrl-q)", runOnly: true),
         .init("device", nil, .list(\.flags.kernel.device), "list", "Add a host device to the container"),
         .init("device-cgroup-rule", nil, .list(\.flags.kernel.deviceCgroupRule), "list", "Add a rule to the cgroup allowed devices list"),
         .init("device-read-bps", nil, .list(\.flags.kernel.deviceReadBps), "list", "Limit read rate (bytes per second) from a device"),

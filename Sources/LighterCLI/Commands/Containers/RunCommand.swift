@@ -87,6 +87,13 @@ enum ContainerCommandMain {
                 Console.out(record.id)
                 return 0
             }
+            if line.flags.tty && spec.interactive && isatty(0) == 1 {
+                // -it from a terminal: the container under its detached monitor, this process attached to it,
+                // so that the detach keys (ctrl-p,ctrl-q) leave it running, as Docker's.
+                var keys = try DetachKeys(line.flags.detachKeys ?? DetachKeys.dockerDefault)
+                try engine.startDetached(record.id, justCreated: true)
+                return try AttachCommand.attachInput(engine, record.id, tty: true, keys: &keys, sigProxy: true)
+            }
             if !line.flags.sigProxy && !line.flags.tty {
                 // Docker's --sig-proxy=false: signals end this process, not the container (unblocked here:
                 // a caller's blocked mask would keep them pending forever; ignored ones stay ignored, as Go's).
