@@ -69,7 +69,7 @@ let package = Package(
             "LighterRuntime", "LighterTemplate",
         ], path: "scripts/fuzz/Sources/lighter-fuzz"),
 
-        .target(name: "LighterTestSupport", dependencies: ["LighterSystem"], path: "Tests/LighterTestSupport"),
+        .target(name: "LighterTestSupport", dependencies: ["LighterSystem", "CLighter"], path: "Tests/LighterTestSupport"),
         .testTarget(name: "LighterSystemTests", dependencies: ["LighterSystem", "LighterTestSupport"]),
         .testTarget(name: "LighterOCITests", dependencies: ["LighterOCI", "LighterTestSupport"]),
         .testTarget(name: "LighterTemplateTests", dependencies: ["LighterTemplate", "LighterSystem", "LighterTestSupport"]),

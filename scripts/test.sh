@@ -13,6 +13,11 @@ swift build
 # into a container, where the Swift runtime's shared libraries are not).
 scripts/build-release.sh
 swift test "$@"
+# A full run also packages the static binary as a .deb and checks its control, contents, unit syntax
+# and that the unpacked binary runs `info` (scripts/check-deb.sh; installs nothing).
+if [ $# = 0 ]; then
+    COMPRESSION=gzip scripts/check-deb.sh
+fi
 # A full run also fuzzes every parser of outside input for a short while (scripts/fuzz/: libFuzzer and
 # ASan, ~30 s per target, LIGHTER_FUZZ_SECONDS to change) and kills operations at random moments on a
 # private root (scripts/chaos/kill-anywhere.sh, 40 kills). LIGHTER_SKIP_FUZZ=1 skips both.

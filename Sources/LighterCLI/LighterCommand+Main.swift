@@ -2,6 +2,8 @@ import ArgumentParser
 
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
 #endif
 
 extension LighterCommand {

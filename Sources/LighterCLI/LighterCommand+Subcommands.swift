@@ -26,6 +26,8 @@ extension LighterCommand {
         ExportCommand.self,
         DiffCommand.self,
         UpdateCommand.self,
+        AutoUpdateCommand.self,
+        RollbackCommand.self,
         NetworkCommand.self,
         ContainerCommand.self,
         ImagesCommand.self,

@@ -1,5 +1,7 @@
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
 #endif
 import LighterEmulation
 import LighterNetwork
@@ -10,10 +12,12 @@ import LighterSystem
 
 extension Engine {
     /// `create`: resolve the image, work out the process, reserve the name, lay out the container's
-    /// directory. Nothing runs yet.
-    public func create(_ spec: ContainerSpec, name: String?) throws(LighterError) -> ContainerRecord {
+    /// directory. Nothing runs yet. `image`: this image rather than what `spec.image` names now (an
+    /// update's replacement, a rollback).
+    public func create(_ spec: ContainerSpec, name: String?, image: Digest? = nil) throws(LighterError) -> ContainerRecord {
         var spec = spec
-        let (imageID, _) = try images.resolve(spec.image)
+        let imageID: Digest
+        if let image { imageID = image } else { imageID = try images.resolve(spec.image).id }
         spec.imageID = imageID
         let config = try images.config(of: imageID)
         try checkPlatform(config.platform, image: spec.image, wanted: spec.platform)
@@ -115,7 +119,7 @@ extension Engine {
 
     /// Attach a new container to its network: address, MAC, aliases, published ports (with -P, the
     /// image's EXPOSEd ports on free host ports). Returns the ports as published.
-    private func connect(_ record: ContainerRecord, exposed: [String]) throws(LighterError) -> [PortBinding] {
+    func connect(_ record: ContainerRecord, exposed: [String]) throws(LighterError) -> [PortBinding] {
         let spec = record.spec
         let network: NetworkRecord
         do {

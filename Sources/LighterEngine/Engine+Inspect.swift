@@ -1,5 +1,7 @@
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
 #endif
 import LighterRuntime
 import LighterSystem
@@ -7,15 +9,16 @@ import LighterSystem
 extension Engine {
     /// A running record whose processes are gone (monitor killed, machine rebooted) is really exited.
     /// When it ended is unknown: it is taken as the moment this was found, never left unset (which
-    /// would print as 1970).
+    /// would print as 1970). Pids recorded in an earlier boot are dead whatever runs under them now.
     func refresh(_ record: inout ContainerRecord) {
         guard [.running, .restarting, .paused].contains(record.state.status) else { return }
-        let containerAlive = record.state.pid > 0 && Runtime.isAlive(record.state.pid, startTime: record.state.pidStartTime)
-        let monitorAlive = Runtime.isAlive(record.state.monitorPid)
+        let earlierBoot = record.state.isFromEarlierBoot
+        let containerAlive = !earlierBoot && record.state.pid > 0 && Runtime.isAlive(record.state.pid, startTime: record.state.pidStartTime)
+        let monitorAlive = !earlierBoot && Runtime.isAlive(record.state.monitorPid)
         if !containerAlive && !monitorAlive {
             record.state.status = .exited
             record.state.exitCode = 255
-            record.state.error = "the container's monitor is gone (killed, or the machine restarted)"
+            record.state.error = ContainerRuntimeState.monitorGone
             record.state.pid = 0
             let started = record.state.startedAt.flatMap(Time.parseRFC3339) ?? 0
             if (record.state.finishedAt.flatMap(Time.parseRFC3339) ?? 0) < started || record.state.finishedAt == nil {
@@ -52,6 +55,7 @@ extension Engine {
     }
 
     public func isRunning(_ record: ContainerRecord) -> Bool {
-        record.state.status == .running && record.state.pid > 0 && Runtime.isAlive(record.state.pid, startTime: record.state.pidStartTime)
+        record.state.status == .running && record.state.pid > 0 && !record.state.isFromEarlierBoot
+            && Runtime.isAlive(record.state.pid, startTime: record.state.pidStartTime)
     }
 }

@@ -14,6 +14,8 @@ extension Engine {
             created_at INTEGER NOT NULL
         );
         """, presentSinceUserVersion: 1),
+        // The image a container ran before its last update (`rollback` goes back to it; `image prune` keeps it).
+        .init("ALTER TABLE containers ADD COLUMN previous_image_id TEXT;"),
     ])
 
     /// Every module's tables, in the order they are applied: what `Engine` and the CLI open the data root with.

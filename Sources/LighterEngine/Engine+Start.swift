@@ -1,5 +1,7 @@
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
 #endif
 import CLighter
 import LighterRuntime
@@ -67,7 +69,8 @@ extension Engine {
                               exitCode: code)
     }
 
-    /// Refuse to start a running container; clear the user-stop mark of a previous run.
+    /// Refuse to start a running container; clear the user-stop mark of a previous run, and the
+    /// error that says its monitor went (so `system boot` does not take it for one to clean up).
     private func markStarting(_ id: String) throws(LighterError) {
         try update(id) { (record) throws(LighterError) in
             refresh(&record)
@@ -75,6 +78,7 @@ extension Engine {
                 throw .conflict("container \(record.shortID) is already running")
             }
             record.state.stoppedByUser = false
+            if record.state.endedWithItsMonitor { record.state.error = "" }
         }
     }
 }

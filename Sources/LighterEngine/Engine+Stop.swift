@@ -1,5 +1,7 @@
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
 #endif
 import LighterRuntime
 import LighterSystem
@@ -11,7 +13,8 @@ extension Engine {
         try unlessRemovedMeanwhile(id) { () throws(LighterError) in
             try thawIfPaused(id)
             var exiting = false
-            let record = try update(id) { (r) throws(LighterError) in
+            // Durable: after a power cut, `system boot` must still know the user stopped it.
+            let record = try update(id, durable: true) { (r) throws(LighterError) in
                 refresh(&r)
                 if r.spec.autoRemove && [.exited, .removing, .dead].contains(r.state.status) {
                     exiting = true
@@ -48,7 +51,7 @@ extension Engine {
 
     private func stopOrFail(_ id: String, timeout: Int?, signal: Int32?) throws(LighterError) {
         try thawIfPaused(id)
-        let record = try update(id) { (r) throws(LighterError) in
+        let record = try update(id, durable: true) { (r) throws(LighterError) in
             refresh(&r)
             r.state.stoppedByUser = true
         }

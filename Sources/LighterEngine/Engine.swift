@@ -1,5 +1,7 @@
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
 #endif
 import LighterDatabase
 import LighterOCI
@@ -48,9 +50,10 @@ public final class Engine: Sendable {
     /// Write a container's record; readers always see a whole file. It is fsynced when it matters
     /// after a power cut — a container that outlives its run (not `--rm`) being created or ending —
     /// and only renamed into place for passing states (running, its pid), which a reboot voids anyway.
-    public func save(_ record: ContainerRecord) throws(LighterError) {
+    /// `durable`: fsynced whatever the state (a user's stop, which the restart policy at boot reads).
+    public func save(_ record: ContainerRecord, durable: Bool = false) throws(LighterError) {
         let bytes = record.jsonBytes(pretty: true)
-        let lasting = record.state.status == .created || record.state.status == .exited
+        let lasting = durable || record.state.status == .created || record.state.status == .exited
         if lasting && !record.spec.autoRemove {
             try FileSystem.writeDurably(bytes, to: recordPath(record.id), mode: 0o600)
         } else if record.spec.autoRemove {
@@ -64,12 +67,13 @@ public final class Engine: Sendable {
     /// Update a record under the container's lock, so the monitor and CLI commands never lose each
     /// other's changes.
     @discardableResult
-    public func update(_ id: String, _ change: (inout ContainerRecord) throws(LighterError) -> Void) throws(LighterError) -> ContainerRecord {
+    public func update(_ id: String, durable: Bool = false,
+                       _ change: (inout ContainerRecord) throws(LighterError) -> Void) throws(LighterError) -> ContainerRecord {
         let lock = try FileLock(path: "\(directory(id))/lock", mode: .exclusive)
         defer { lock.release() }
         var record = try record(id)
         try change(&record)
-        try save(record)
+        try save(record, durable: durable)
         return record
     }
 

@@ -1,5 +1,7 @@
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
 #endif
 
 /// An IPv4 or IPv6 address (network byte order), as resolved or written in a URL.

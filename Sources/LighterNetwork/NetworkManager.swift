@@ -157,14 +157,40 @@ public struct NetworkManager: Sendable {
         try store.release(container: id)
     }
 
-    /// Re-create bridges of networks in use and reload all rules (after a reboot or a flush).
-    public func restore() throws(LighterError) {
+    /// Re-create the bridges of networks in use and reload all rules (after a reboot or a flush).
+    /// Without `force`, nothing is done when every such bridge is up with its own address and
+    /// Lighter's table exists (a few netlink requests). Returns the bridges (re)made or found ready,
+    /// or nil when nothing needed doing.
+    @discardableResult
+    public func restore(force: Bool = false) throws(LighterError) -> [String]? {
         let host = try RouteNetlink()
-        try withLock { () throws(LighterError) in
-            for network in try store.networks() where try !store.endpoints(network: network.name).isEmpty {
-                _ = try setUpBridge(network, host: host)
+        var inUse: [NetworkRecord] = []
+        for network in try store.networks() where try !store.endpoints(network: network.name).isEmpty { inUse.append(network) }
+        if inUse.isEmpty { return nil }
+        if !force, try NftablesProbe.tableExists() {
+            var ready = true
+            for network in inUse {
+                guard let link = try host.link(named: network.bridge), link.up,
+                      try foreignAddresses(of: link, network, host: host).isEmpty,
+                      try host.addresses(index: link.index).contains(where: { $0.address == network.gateway }) else {
+                    ready = false
+                    break
+                }
             }
+            if ready { return nil }
+        }
+        return try withLock { () throws(LighterError) -> [String] in
+            for network in inUse { _ = try setUpBridge(network, host: host) }
             try loadRules()
+            return inUse.map(\.bridge)
+        }
+    }
+
+    /// The host ends of a dead container's veth pairs, if a namespace still held elsewhere kept them.
+    public func removeVeths(container id: String) throws(LighterError) {
+        let host = try RouteNetlink()
+        for endpoint in try store.endpoints(container: id) {
+            _ = try host.deleteLink(named: Self.vethName(container: id, slot: endpoint.sequence))
         }
     }
 

@@ -7,7 +7,7 @@ import LighterSystem
 
 extension ContainerConfig {
     /// Apply one Dockerfile instruction, as `docker import --change` and `docker commit --change` do:
-    /// CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, USER, VOLUME, WORKDIR, STOPSIGNAL.
+    /// CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, USER, VOLUME, WORKDIR, STOPSIGNAL, HEALTHCHECK.
     public mutating func apply(change: String) throws(LighterError) {
         let trimmed = change.trimmed
         let parts = trimmed.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
@@ -49,8 +49,9 @@ extension ContainerConfig {
             guard argument.hasPrefix("/") else { throw .invalidArgument("--change \"\(change)\": WORKDIR must be an absolute path") }
             WorkingDir = argument
         case "STOPSIGNAL": StopSignal = argument
+        case "HEALTHCHECK": Healthcheck = try ContainerConfig.healthcheck(argument, change)
         default:
-            throw .invalidArgument("--change \"\(change)\": \(keyword) is not supported (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, USER, VOLUME, WORKDIR, STOPSIGNAL)")
+            throw .invalidArgument("--change \"\(change)\": \(keyword) is not supported (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, USER, VOLUME, WORKDIR, STOPSIGNAL, HEALTHCHECK)")
         }
     }
 

@@ -61,11 +61,13 @@ extension ContainerConfig: JSONConvertible {
         WorkingDir = try f.optional("WorkingDir")
         Labels = try f.optional("Labels")
         StopSignal = try f.optional("StopSignal")
+        Healthcheck = try f.optional("Healthcheck")
     }
 
     public var json: JSONNode {
         .object(["User": User, "ExposedPorts": ExposedPorts, "Env": Env, "Entrypoint": Entrypoint, "Cmd": Cmd,
-                 "Volumes": Volumes, "WorkingDir": WorkingDir, "Labels": Labels, "StopSignal": StopSignal])
+                 "Volumes": Volumes, "WorkingDir": WorkingDir, "Labels": Labels, "StopSignal": StopSignal,
+                 "Healthcheck": Healthcheck])
     }
 }
 

@@ -54,6 +54,7 @@ public struct ContainerConfig: Codable, Hashable, Sendable {
     public var WorkingDir: String?
     public var Labels: [String: String]?
     public var StopSignal: String?
+    public var Healthcheck: HealthConfig?
 
     public init() {}
 

@@ -68,6 +68,23 @@ extension Runtime {
         return ExitStatus(waitStatus: status, oomKilled: false)
     }
 
+    /// Start `process` in running container `id` as `exec` does, without waiting for it: returns its pid,
+    /// a child of the caller (reap it with waitpid). The monitor's health checks use it, so the
+    /// container's output keeps being relayed while a check runs.
+    public func spawn(id: String, process: RuntimeSpec.Process, stdio: Stdio) throws(LighterError) -> Int32 {
+        let state = try state(id: id)
+        guard state.status == .running else { throw .conflict("container \(id) is \(state.status.rawValue), not running") }
+        guard !process.args.isEmpty else { throw .invalidArgument("exec needs a command") }
+        let (spec, _) = try Self.loadSpec(bundle: state.bundle)
+        let pidfd = FileDescriptor(adopting: try syscall("pidfd_open", "container \(id)") { lighter_pidfd_open(state.pid) })
+        guard ProcessStat.isAlive(state.pid, startTime: state.pidStartTime) else { throw .conflict("container \(id) is not running") }
+        let namespaces = try Self.namespacesToJoin(pid: state.pid)
+        let config = ExecConfig(namespaces: namespaces, process: process, seccomp: spec.linux?.seccomp,
+                                inUserNamespace: namespaces & NamespaceKind.flags["user"]! != 0,
+                                terminalSize: nil, detached: nil, callerReaps: nil)
+        return try spawnExec(config, pidfd: pidfd, stdio: stdio, cgroup: cgroup(of: state)).0
+    }
+
     /// The process of container `id`'s config.json (what `runtime exec` starts from, as runc does).
     public func process(id: String) throws(LighterError) -> RuntimeSpec.Process {
         let state = try state(id: id)

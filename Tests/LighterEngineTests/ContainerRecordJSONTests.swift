@@ -86,6 +86,7 @@ import LighterTestSupport
         spec.exposedPorts = ["80/tcp", "53/udp"]
         spec.dnsSearch = ["example.test"]
         spec.dnsOptions = ["ndots:2"]
+        spec.healthcheck = HealthConfig(Test: ["CMD-SHELL", "true"], Interval: 1, Timeout: 2, StartPeriod: 3, StartInterval: 4, Retries: 5)
         var state = ContainerRuntimeState()
         state.status = .running
         state.pid = 42
@@ -98,8 +99,9 @@ import LighterTestSupport
         state.finishedAt = "2026-11-29T12:00:01Z"
         state.restartCount = 2
         state.stoppedByUser = true
+        state.bootID = "0d6b1c49-8a2e-4b8f-9d0c-3f1e2a7b5c61"
         return ContainerRecord(id: String(repeating: "c", count: 64), name: "web", created: "2026-11-29T11:59:59Z", spec: spec,
-                               path: "/bin/sh", args: ["-c", "echo hi"], state: state)
+                               path: "/bin/sh", args: ["-c", "echo hi"], state: state, previousImageID: try Digest(hex: String(repeating: "d", count: 64)))
     }
 
     @Test func everyFieldIsWrittenAndReadBack() throws {
@@ -108,6 +110,7 @@ import LighterTestSupport
         let back = try ContainerRecord(jsonBytes: record.jsonBytes(pretty: true), what: "record")
         #expect(back.spec == record.spec)
         #expect(back.state == record.state)
+        #expect(back.previousImageID == record.previousImageID)
         #expect(back.jsonBytes() == record.jsonBytes())
     }
 

@@ -77,9 +77,9 @@ struct RuntimeDockerdTests {
         let update = docker(["update", "--memory", "96m", "--memory-swap", "192m", "--cpu-shares", "512", "c2"])
         #expect(update.status == 0, "\(update.stderr)")
         #expect(docker(["exec", "c2", "cat", "/sys/fs/cgroup/memory/memory.limit_in_bytes", "/sys/fs/cgroup/cpu/cpu.shares"]).stdout == "\(96 << 20)\n512\n")
-        // exec -it: the shim's exec -d --console-socket (script(1) gives docker a terminal).
-        let tty = Run.capture(["script", "-qec", "timeout 30 /usr/bin/docker -H \(socket) exec -it c2 sh -c 'tty; echo done'", "/dev/null"])
-        #expect(tty.status == 0 && tty.stdout.contains("/dev/pts/") && tty.stdout.contains("done"), "\(tty.stdout) \(tty.stderr)")
+        // exec -it: the shim's exec -d --console-socket (a pty of the test's own gives docker a terminal).
+        let tty = Run.onPseudoTerminal(["/usr/bin/docker", "-H", socket, "exec", "-it", "c2", "sh", "-c", "tty; echo done"])
+        #expect(tty.status == 0 && tty.stdout.contains("/dev/pts/") && tty.stdout.contains("done"), "status \(tty.status): \(tty.stdout) \(tty.stderr)")
         let top = docker(["top", "c2"])
         #expect(top.status == 0 && top.stdout.contains("while true"), "\(top.stdout) \(top.stderr)")
         // sh as PID 1 ignores TERM: stop SIGKILLs it after the timeout.

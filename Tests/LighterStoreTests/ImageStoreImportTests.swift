@@ -47,7 +47,7 @@ import LighterTestSupport
     @Test func importRejectsBadChanges() throws {
         let t = try TestStore()
         let fd = try FileDescriptor(path: Repository.busyboxTarball(), flags: O_RDONLY)
-        #expect(throws: LighterError.invalidArgument("--change \"FROM x\": FROM is not supported (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, USER, VOLUME, WORKDIR, STOPSIGNAL)")) {
+        #expect(throws: LighterError.invalidArgument("--change \"FROM x\": FROM is not supported (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, USER, VOLUME, WORKDIR, STOPSIGNAL, HEALTHCHECK)")) {
             try t.store.importTarball(from: fd, sourceName: "x", reference: nil, changes: ["FROM x"], platform: nil, message: nil)
         }
         #expect(try t.store.images().isEmpty)

@@ -5,6 +5,8 @@ import LighterSystem
 
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
 #endif
 
 /// `import FILE|- [REPOSITORY[:TAG]]`.

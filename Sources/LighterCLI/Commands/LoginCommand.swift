@@ -5,6 +5,8 @@ import LighterSystem
 
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
 #endif
 
 /// `login [-u USER] [-p PASS | --password-stdin] [SERVER]`.

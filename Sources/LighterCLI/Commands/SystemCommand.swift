@@ -1,4 +1,5 @@
 import ArgumentParser
+import LighterEngine
 import LighterOCI
 import LighterStore
 import LighterSystem
@@ -12,12 +13,19 @@ struct SystemCheckCommand: ParsableCommand {
 
     func run() throws {
         try guarded(exitCode: 1) { () throws(LighterError) in
+            // Updates a killed auto-update or rollback left: finished if committed, else undone.
+            let engine = try store.openEngine()
+            if repair {
+                for line in try engine.recoverUpdates() { Console.out("repaired: \(line)") }
+            } else {
+                for journal in try engine.pendingUpdates() { Console.out("interrupted: update of container \(journal.name) (--repair finishes or undoes it)") }
+            }
             let report = try store.openImageStore().check(repair: repair)
             Console.out("checked \(report.imagesChecked) images, \(report.blobsChecked) blobs, \(report.snapshotsChecked) snapshots")
             for problem in report.problems { Console.out("problem: \(problem)") }
             for leftover in report.leftovers { Console.out("leftover\(repair ? " (removed)" : ""): \(leftover)") }
             // Containers whose create or removal was killed midway (no committed record).
-            for id in try store.openEngine().leftovers(remove: repair) {
+            for id in try engine.leftovers(remove: repair) {
                 Console.out("leftover\(repair ? " (removed)" : ""): container \(id)")
             }
             if !report.isConsistent { throw LighterError.conflict("the store is inconsistent (\(report.problems.count) problems)") }
@@ -53,5 +61,6 @@ struct SystemPruneCommand: ParsableCommand {
 
 struct SystemCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "system", abstract: "Manage Lighter.",
-                                                    subcommands: [SystemDfCommand.self, InfoCommand.self, EventsCommand.self, SystemCheckCommand.self, SystemPruneCommand.self])
+                                                    subcommands: [SystemDfCommand.self, InfoCommand.self, EventsCommand.self, SystemCheckCommand.self, SystemPruneCommand.self,
+                                                                  SystemBootCommand.self])
 }

@@ -6,6 +6,8 @@ import LighterSystem
 
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
 #endif
 
 /// `--root`: the data root, also from `LIGHTER_ROOT`, default /var/lib/lighter.

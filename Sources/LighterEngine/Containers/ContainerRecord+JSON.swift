@@ -18,10 +18,12 @@ extension ContainerRecord: JSONConvertible {
         self.path = try f.required("path")
         args = try f.required("args")
         state = try f.required("state")
+        previousImageID = try f.optional("previousImageID")
     }
 
     public var json: JSONNode {
-        .object(["id": id, "name": name, "created": created, "spec": spec, "path": path, "args": args, "state": state])
+        .object(["id": id, "name": name, "created": created, "spec": spec, "path": path, "args": args, "state": state,
+                 "previousImageID": previousImageID])
     }
 }
 
@@ -40,12 +42,13 @@ extension ContainerRuntimeState: JSONConvertible {
         finishedAt = try f.optional("finishedAt")
         restartCount = try f.value("restartCount", default: restartCount)
         stoppedByUser = try f.value("stoppedByUser", default: stoppedByUser)
+        bootID = try f.value("bootID", default: bootID)
     }
 
     public var json: JSONNode {
         .object(["status": status, "pid": pid, "pidStartTime": pidStartTime, "monitorPid": monitorPid, "exitCode": exitCode,
                  "oomKilled": oomKilled, "error": error, "startedAt": startedAt, "finishedAt": finishedAt,
-                 "restartCount": restartCount, "stoppedByUser": stoppedByUser])
+                 "restartCount": restartCount, "stoppedByUser": stoppedByUser, "bootID": bootID])
     }
 }
 
@@ -93,6 +96,7 @@ extension ContainerSpec: JSONConvertible {
         exposedPorts = try f.value("exposedPorts", default: exposedPorts)
         dnsSearch = try f.value("dnsSearch", default: dnsSearch)
         dnsOptions = try f.value("dnsOptions", default: dnsOptions)
+        healthcheck = try f.optional("healthcheck")
     }
 
     public var json: JSONNode {
@@ -105,7 +109,8 @@ extension ContainerSpec: JSONConvertible {
                  "cgroupParent": cgroupParent, "initProcess": initProcess, "platform": platform, "ports": ports,
                  "publishAll": publishAll, "dns": dns, "extraHosts": extraHosts, "ipAddress": ipAddress,
                  "macAddress": macAddress, "networkAliases": networkAliases, "userNamespace": userNamespace,
-                 "labels": labels, "kernel": kernel, "exposedPorts": exposedPorts, "dnsSearch": dnsSearch, "dnsOptions": dnsOptions])
+                 "labels": labels, "kernel": kernel, "exposedPorts": exposedPorts, "dnsSearch": dnsSearch, "dnsOptions": dnsOptions,
+                 "healthcheck": healthcheck])
     }
 }
 

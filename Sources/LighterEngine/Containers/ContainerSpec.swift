@@ -60,6 +60,9 @@ public struct ContainerSpec: Sendable, Equatable {
     /// `--dns-search`, `--dns-option`: resolv.conf's search and options lines, replacing the host's.
     public var dnsSearch: [String] = []
     public var dnsOptions: [String] = []
+    /// `--health-*`, `--no-healthcheck`: the container's own settings, merged over the image's
+    /// `Healthcheck` whenever it starts (`Engine.healthConfig`), so a new image brings its own check.
+    public var healthcheck: HealthConfig?
 
     /// True when the container gets a veth on a bridge (the default network or a user network).
     public var usesBridge: Bool { network != "none" && network != "host" && !network.hasPrefix("container:") }

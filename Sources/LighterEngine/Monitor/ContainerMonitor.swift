@@ -1,5 +1,7 @@
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
 #endif
 import CLighter
 import LighterOCI
@@ -8,7 +10,7 @@ import LighterSystem
 
 /// Stays with one container for its whole life: starts it through the runtime, relays its output to
 /// the json-file log (and to the attached terminal), forwards signals, records how it ended, applies
-/// its restart policy and `--rm`. Runs inside the CLI for attached runs, or as `lighter __monitor`
+/// its restart policy and `--rm`, runs its health checks (`HealthChecker`). Runs inside the CLI for attached runs, or as `lighter __monitor`
 /// (a fresh single-threaded process) for detached ones.
 public struct ContainerMonitor {
     let engine: Engine
@@ -61,7 +63,9 @@ public struct ContainerMonitor {
                     report("0")
                     reported = true
                 }
-                relay(launched, log: log, listener: listener)
+                var health = HealthChecker(engine: engine, record: record, process: launched.process)
+                relay(launched, log: log, health: &health, listener: listener)
+                health?.stop()
                 let status = (try? engine.runtime.wait(id: id)) ?? Runtime.ExitStatus(code: 255, signal: nil, oomKilled: false)
                 try? engine.runtime.delete(id: id, force: true)
                 if record.spec.usesBridge { try? engine.networks.detach(container: id) }
@@ -105,6 +109,8 @@ public struct ContainerMonitor {
         let stderr: FileDescriptor?
         /// With `-t`: the pseudo-terminal master (the container's stdio is its slave).
         let terminal: FileDescriptor?
+        /// The container's process as started (its health checks run as it: user, env, cwd).
+        let process: RuntimeSpec.Process?
         /// Detached with `-i` (no `-t`): the write end of the container's stdin, fed by `attach` clients.
         var stdin: FileDescriptor? = nil
     }
@@ -152,18 +158,20 @@ public struct ContainerMonitor {
             r.state.pid = state.pid
             r.state.pidStartTime = state.pidStartTime
             r.state.monitorPid = getpid()
+            r.state.bootID = ContainerRuntimeState.currentBootID
             r.state.startedAt = Time.nowRFC3339()
             r.state.exitCode = 0
             r.state.oomKilled = false
             r.state.error = ""
         }
-        return Launched(pid: state.pid, stdout: out?.read, stderr: err?.read, terminal: created.terminal, stdin: stdinPipe?.write)
+        return Launched(pid: state.pid, stdout: out?.read, stderr: err?.read, terminal: created.terminal, process: spec.process,
+                        stdin: stdinPipe?.write)
     }
 
     /// Copy output until the container's init exits, forwarding termination signals to it.
     /// `listener`: the attach socket (detached `-i`): clients' bytes go to the container's stdin or
     /// terminal, its output goes to every client in frames.
-    private func relay(_ launched: Launched, log: JSONLogWriter, listener: FileDescriptor?) {
+    private func relay(_ launched: Launched, log: JSONLogWriter, health: inout HealthChecker?, listener: FileDescriptor?) {
         let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH]
         lighter_signal_mask(signals, Int32(signals.count), 1)
         defer { lighter_signal_mask(signals, Int32(signals.count), 0) }
@@ -196,14 +204,18 @@ public struct ContainerMonitor {
             fds.append(pollfd(fd: exited ? -1 : pidfd, events: Int16(POLLIN), revents: 0))
             fds.append(pollfd(fd: sfd, events: Int16(POLLIN), revents: 0))
             fds.append(pollfd(fd: forwardInput ? 0 : -1, events: Int16(POLLIN), revents: 0))
+            let check = exited ? (pidfd: Int32(-1), output: Int32(-1)) : health?.descriptors ?? (pidfd: -1, output: -1)
+            fds.append(pollfd(fd: check.pidfd, events: Int16(POLLIN), revents: 0))
+            fds.append(pollfd(fd: check.output, events: Int16(POLLIN), revents: 0))
             fds.append(pollfd(fd: exited ? -1 : listener?.rawValue ?? -1, events: Int16(POLLIN), revents: 0))
             let clientSlot = fds.count
             for client in clients { fds.append(pollfd(fd: client, events: Int16(POLLIN), revents: 0)) }
             // Once the init has exited, only drain what is buffered: daemonized children may keep
-            // the pipes open forever.
-            let ready = poll(&fds, nfds_t(fds.count), exited ? 0 : -1)
+            // the pipes open forever. Until then, wake up when a health check is due.
+            let ready = poll(&fds, nfds_t(fds.count), exited ? 0 : health?.pollTimeout() ?? -1)
             if ready < 0 && errno == EINTR { continue }
             if ready <= 0 && exited { break }
+            if !exited { health?.service(pidReady: fds[pidSlot + 3].revents != 0, outputReady: fds[pidSlot + 4].revents != 0) }
             if fds[pidSlot + 1].revents & Int16(POLLIN) != 0 {
                 while case let signal = lighter_signalfd_next(sfd), signal > 0 {
                     if signal == SIGWINCH, let terminal = launched.terminal {
@@ -218,7 +230,7 @@ public struct ContainerMonitor {
                 forwardInput = false
             }
             let polled = clients   // a client accepted below is polled from the next round on
-            if fds[pidSlot + 3].revents & Int16(POLLIN) != 0, let listener {
+            if fds[pidSlot + 5].revents & Int16(POLLIN) != 0, let listener {
                 let client = accept(listener.rawValue, nil, nil)
                 if client >= 0 {
                     _ = fcntl(client, F_SETFD, FD_CLOEXEC)
@@ -269,9 +281,15 @@ public struct ContainerMonitor {
                 clients.removeAll { $0 == client }
             }
         }
-        if !exited, pidfd >= 0 {
-            var entry = pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0)
-            while poll(&entry, 1, -1) < 0 && errno == EINTR {}
+        // The container closed its output but runs on: wait for it (checking its health meanwhile).
+        while !exited, pidfd >= 0 {
+            let check = health?.descriptors ?? (pidfd: -1, output: -1)
+            var fds = [pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0), pollfd(fd: check.pidfd, events: Int16(POLLIN), revents: 0),
+                       pollfd(fd: check.output, events: Int16(POLLIN), revents: 0)]
+            if poll(&fds, 3, health?.pollTimeout() ?? -1) < 0 && errno == EINTR { continue }
+            if fds[0].revents != 0 { exited = true } else {
+                health?.service(pidReady: fds[1].revents != 0, outputReady: fds[2].revents != 0)
+            }
         }
     }
 

@@ -56,7 +56,11 @@ extension ImageStore {
             var report = PruneReport()
             try db.transaction { () throws(LighterError) in
                 let condition = all ? "" : "AND id NOT IN (SELECT image_id FROM tags)"
-                let doomed = try db.query("SELECT id FROM images WHERE id NOT IN (SELECT image_id FROM containers) \(condition)")
+                // An image a container ran before its last update stays: `rollback` goes back to it.
+                let doomed = try db.query("""
+                    SELECT id FROM images WHERE id NOT IN (SELECT image_id FROM containers)
+                    AND id NOT IN (SELECT previous_image_id FROM containers WHERE previous_image_id IS NOT NULL) \(condition)
+                    """)
                 for row in doomed {
                     let id = row.string("id")
                     for tag in try db.query("SELECT name FROM tags WHERE image_id = ? ORDER BY name", [.text(id)]) {

@@ -5,6 +5,8 @@ import LighterSystem
 
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
 #endif
 
 /// The values of the flags `run` and `create` share (declared once in ContainerOption+Table.swift,
@@ -75,6 +77,8 @@ struct ContainerFlags: Equatable, Sendable {
     var gpus: String? = nil
     /// Resource, device and namespace flags: raw values, validated and applied in ContainerFlags+Resources.swift.
     var kernel = KernelFlags()
+    /// `--health-*`, `--no-healthcheck` (ContainerFlags+Health.swift).
+    var health = HealthFlags()
 
     /// Validate every flag and build the container spec (bad values are errors, never ignored).
     func spec(image: String, command: [String], autoRemove: Bool) throws(LighterError) -> ContainerSpec {
@@ -171,6 +175,7 @@ struct ContainerFlags: Equatable, Sendable {
             spec.cgroupParent = "/" + parts.joined(separator: "/")
         }
         try kernel.apply(to: &spec)
+        try health.apply(to: &spec)
         return spec
     }
 

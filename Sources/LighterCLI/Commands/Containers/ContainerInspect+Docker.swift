@@ -20,7 +20,7 @@ enum ContainerInspectDocument {
             "Created": .string(r.created),
             "Path": .string(r.path),
             "Args": .array(r.args.map(JSONNode.string)),
-            "State": state(r),
+            "State": state(r, health: engine.health(of: r)),
             "Image": .string(r.spec.imageID.description),
             "ResolvConfPath": .string("\(directory)/resolv.conf"),
             "HostnamePath": .string("\(directory)/hostname"),
@@ -45,9 +45,9 @@ enum ContainerInspectDocument {
 
     // MARK: State
 
-    static func state(_ r: ContainerRecord) -> JSONNode {
+    static func state(_ r: ContainerRecord, health: HealthState? = nil) -> JSONNode {
         let s = r.state
-        return .object([
+        var state: [String: JSONNode] = [
             "Status": .string(s.status.rawValue),
             "Running": .bool(s.status == .running || s.status == .paused || s.status == .restarting),
             "Paused": .bool(s.status == .paused),
@@ -59,7 +59,10 @@ enum ContainerInspectDocument {
             "Error": .string(s.error),
             "StartedAt": .string(s.startedAt ?? zeroTime),
             "FinishedAt": .string(s.finishedAt ?? zeroTime),
-        ])
+        ]
+        // Docker's State.Health (omitempty): once a container with a health check has started.
+        if let health { state["Health"] = health.json }
+        return .object(state)
     }
 
     /// Go's zero time, as Docker writes a container that never started or never ended.
@@ -266,7 +269,22 @@ enum ContainerInspectDocument {
         if !exposed.isEmpty { c["ExposedPorts"] = .object(Dictionary(uniqueKeysWithValues: exposed.map { ($0, JSONNode.object([:])) })) }
         if let signal = spec.stopSignal ?? image.StopSignal { c["StopSignal"] = .string(signal) }
         if let timeout = spec.stopTimeout { c["StopTimeout"] = number(timeout) }
+        if let health = healthcheck(spec, image: image) { c["Healthcheck"] = health }
         return .object(c)
+    }
+
+    /// Docker's Config.Healthcheck (omitempty): the container's settings over the image's, zero
+    /// durations left out as Go's omitempty leaves them.
+    static func healthcheck(_ spec: ContainerSpec, image: ContainerConfig) -> JSONNode? {
+        let merged = (spec.healthcheck ?? HealthConfig()).over(image.Healthcheck)
+        guard let test = merged.Test, !test.isEmpty else { return nil }
+        var h: [String: JSONNode] = ["Test": strings(test)]
+        for (key, value) in [("Interval", merged.Interval), ("Timeout", merged.Timeout), ("StartPeriod", merged.StartPeriod),
+                             ("StartInterval", merged.StartInterval)] {
+            if let value, value != 0 { h[key] = .number(String(value)) }
+        }
+        if let retries = merged.Retries, retries != 0 { h["Retries"] = number(retries) }
+        return .object(h)
     }
 
     /// The image's Env with `-e` overriding by name (Docker's Config.Env; HOSTNAME is not there).

@@ -4,6 +4,8 @@ import LighterSystem
 
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
 #endif
 
 /// `logs [-f] [--tail N] [--since T] [-t] CONTAINER`.

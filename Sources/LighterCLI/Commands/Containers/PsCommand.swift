@@ -8,7 +8,7 @@ struct PsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "ps", _superCommandName: "lighter", abstract: "List containers.")
     @OptionGroup var options: PsOptions
     func run() throws { try options.run() }
-    static func status(_ record: ContainerRecord) -> String { PsOptions.status(record) }
+    static func status(_ record: ContainerRecord, health: HealthState? = nil) -> String { PsOptions.status(record, health: health) }
 }
 
 /// `ps`'s options and listing, shared by `ps` and `container ls`.
@@ -83,7 +83,7 @@ struct PsOptions: ParsableArguments {
             ("Command", "\"\(command)\""),
             ("CreatedAt", PsOptions.createdAt(created)),
             ("RunningFor", Time.ago(created)),
-            ("Status", PsOptions.status(record)),
+            ("Status", PsOptions.status(record, health: engine.health(of: record))),
             ("State", record.state.status.rawValue),
             ("Ports", ((try? engine.networks.store.ports(container: record.id)) ?? []).map(\.psColumn).joined(separator: ", ")),
             ("Names", record.name),
@@ -112,15 +112,21 @@ struct PsOptions: ParsableArguments {
         return String(rfc.prefix(10)) + " " + String(rfc.dropFirst(11).prefix(8)) + " +0000 UTC"
     }
 
-    /// Docker's STATUS column: "Up 5 seconds", "Exited (0) 3 minutes ago", "Created", "Restarting (1) …".
-    static func status(_ record: ContainerRecord) -> String {
+    /// Docker's STATUS column: "Up 5 seconds", "Up 5 seconds (healthy)", "Exited (0) 3 minutes ago",
+    /// "Created", "Restarting (1) …".
+    static func status(_ record: ContainerRecord, health: HealthState? = nil) -> String {
         func since(_ time: String?) -> String {
             guard let time, let seconds = Time.parseRFC3339(time) else { return "" }
             return Time.ago(seconds).replacing(" ago", with: "")
         }
         switch record.state.status {
         case .created: return "Created"
-        case .running: return "Up \(since(record.state.startedAt))"
+        case .running:
+            switch health?.status {
+            case nil: return "Up \(since(record.state.startedAt))"
+            case .starting: return "Up \(since(record.state.startedAt)) (health: starting)"
+            case let status?: return "Up \(since(record.state.startedAt)) (\(status.rawValue))"
+            }
         case .restarting: return "Restarting (\(record.state.exitCode)) \(Time.ago(Time.parseRFC3339(record.state.finishedAt ?? "") ?? 0))"
         case .exited: return "Exited (\(record.state.exitCode)) \(Time.ago(Time.parseRFC3339(record.state.finishedAt ?? "") ?? 0))"
         case .paused: return "Up \(since(record.state.startedAt)) (Paused)"
@@ -194,7 +200,7 @@ struct ContainerFilter {
             }
             guard let number else { return false }
             return candidates.contains { number.contains($0.0) && $0.1 == proto }
-        case "health": return value == "none"      // no health checks yet: every container has none
+        case "health": return value == (engine.health(of: record)?.status.rawValue ?? "none")
         case "is-task": return value == "false"    // no swarm: no container is a task
         default: return false
         }

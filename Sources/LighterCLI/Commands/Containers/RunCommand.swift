@@ -4,6 +4,8 @@ import LighterSystem
 
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
 #endif
 
 /// `run [OPTIONS] IMAGE [COMMAND] [ARG...]`: in the command tree for `lighter --help`; its
