@@ -53,6 +53,7 @@ struct lighter_spawn {
     const int *stdio;
     int keep_fd;
     int parent_death_signal;
+    int extra_fds;
 };
 
 // The child's whole life: async-signal-safe calls only, then execve.
@@ -66,9 +67,11 @@ static int lighter_spawn_child(void *arg) {
         if (moved[i] >= 0) { dup2(moved[i], i); close(moved[i]); }
         else if (spawn->stdio[i] == i) fcntl(i, F_SETFD, 0);
     }
-    // Only stdio and the channel reach the init or exec helper: a descriptor of the caller's left open
-    // would be reachable from the container as /proc/self/fd/N (CVE-2024-21626) until the final exec.
-    syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
+    // Only stdio, the descriptors the caller passes on purpose (3 .. 3+extra_fds-1: runc's
+    // --preserve-fds and LISTEN_FDS) and the channel reach the init or exec helper: a descriptor of the
+    // caller's left open would be reachable from the container as /proc/self/fd/N (CVE-2024-21626).
+    for (int fd = 3; fd < 3 + spawn->extra_fds; fd++) fcntl(fd, F_SETFD, 0);
+    syscall(SYS_close_range, 3U + (unsigned)spawn->extra_fds, ~0U, CLOSE_RANGE_CLOEXEC);
     if (spawn->keep_fd >= 0) fcntl(spawn->keep_fd, F_SETFD, 0);
     if (spawn->flags & CLONE_NEWUSER) {
         char go;
@@ -103,7 +106,12 @@ static int lighter_spawn_vfork_child(void *arg) {
 
 pid_t lighter_clone_exec(unsigned long flags, const char *path, char *const argv[], char *const envp[],
                          const int stdio[3], int keep_fd, int parent_death_signal) {
-    struct lighter_spawn spawn = { flags, path, argv, envp, stdio, keep_fd, parent_death_signal };
+    return lighter_clone_exec_passing(flags, path, argv, envp, stdio, keep_fd, parent_death_signal, 0);
+}
+
+pid_t lighter_clone_exec_passing(unsigned long flags, const char *path, char *const argv[], char *const envp[],
+                                 const int stdio[3], int keep_fd, int parent_death_signal, int extra_fds) {
+    struct lighter_spawn spawn = { flags, path, argv, envp, stdio, keep_fd, parent_death_signal, extra_fds };
     if (flags & CLONE_NEWUSER) {
         // The child waits for its id maps before execve: it needs its own copy of memory.
         pid_t pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0);
@@ -138,8 +146,14 @@ struct lighter_clone_args {
 
 pid_t lighter_clone3_exec_into_cgroup(unsigned long flags, int cgroup_fd, const char *path, char *const argv[],
                                       char *const envp[], const int stdio[3], int keep_fd, int parent_death_signal) {
+    return lighter_clone3_exec_into_cgroup_passing(flags, cgroup_fd, path, argv, envp, stdio, keep_fd, parent_death_signal, 0);
+}
+
+pid_t lighter_clone3_exec_into_cgroup_passing(unsigned long flags, int cgroup_fd, const char *path, char *const argv[],
+                                              char *const envp[], const int stdio[3], int keep_fd, int parent_death_signal,
+                                              int extra_fds) {
 #ifdef SYS_clone3
-    struct lighter_spawn spawn = { flags, path, argv, envp, stdio, keep_fd, parent_death_signal };
+    struct lighter_spawn spawn = { flags, path, argv, envp, stdio, keep_fd, parent_death_signal, extra_fds };
     struct lighter_clone_args args;
     memset(&args, 0, sizeof args);
     args.flags = (uint64_t)flags | LIGHTER_CLONE_INTO_CGROUP;
@@ -160,6 +174,7 @@ pid_t lighter_clone3_exec_into_cgroup(unsigned long flags, int cgroup_fd, const 
     return pid;
 #else
     (void)flags; (void)cgroup_fd; (void)path; (void)argv; (void)envp; (void)stdio; (void)keep_fd; (void)parent_death_signal;
+    (void)extra_fds;
     errno = ENOSYS;
     return -1;
 #endif

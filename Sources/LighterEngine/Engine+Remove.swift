@@ -51,6 +51,7 @@ extension Engine {
         try? runtime.deleteLeftovers(id: id, cgroupsPath: "\(cgroupParent)/\(id)")
         // Host-side veths, port rules, then the addresses and ports themselves; peers' hosts files.
         try? networks.detach(container: id)
+        _ = unlink(AttachSocket.path(id))   // a killed monitor's attach socket
         try refreshPeerHosts(of: id, leaving: true)
         try images.db.execute("DELETE FROM containers WHERE id = ?", [.text(id)])
         let doomed = "\(images.paths.containers)/.rm-\(id)"

@@ -11,7 +11,9 @@ extension Engine {
     /// Start a container attached: this process is its monitor until it is done for good.
     /// Returns the container's exit code (Docker's 125/126/127 when it could not start).
     /// `justCreated`: this process created it a moment ago (`run`), so there is no earlier run to check.
-    public func runAttached(_ id: String, interactive: Bool, justCreated: Bool = false) throws(LighterError) -> Int32 {
+    /// `streams`: the output streams copied to this process's stdout/stderr (`-a stdout`), both by default.
+    public func runAttached(_ id: String, interactive: Bool, justCreated: Bool = false,
+                            streams: Set<String> = ["stdout", "stderr"]) throws(LighterError) -> Int32 {
         if !justCreated { try markStarting(id) }
         let input: Int32
         if interactive {
@@ -20,7 +22,7 @@ extension Engine {
             input = try syscall("open", "/dev/null") { lighter_open("/dev/null", O_RDONLY | O_CLOEXEC, 0) }
         }
         defer { if input != 0 { close(input) } }
-        return ContainerMonitor(engine: self, id: id, attach: true, input: input, reportFD: nil).run()
+        return ContainerMonitor(engine: self, id: id, attach: true, input: input, reportFD: nil, attachedStreams: streams).run()
     }
 
     /// Start a container detached: a `lighter __monitor` process (in its own session, outliving this

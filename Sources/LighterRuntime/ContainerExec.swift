@@ -22,6 +22,9 @@ struct ExecConfig: Sendable {
     /// Detached, but without the reaper: the process itself is orphaned to the caller's sub-reaper, which
     /// waits for it by the pid it was given (runc's `exec -d --pid-file` under containerd's shim).
     var callerReaps: Bool?
+    /// The init's pid when the container shares the runtime's mount namespace (a spec without one): the
+    /// process enters the init's root (`/proc/PID/root`, a chroot) instead of the namespace's.
+    var rootOf: Int32?
 }
 
 /// What `lighter __exec` reports: the exec'd process's pid (from the intermediate process), a terminal
@@ -59,8 +62,17 @@ public enum ContainerExec {
             try ContainerProcess.makeUndumpable()
             guard let received = try channel.receiveWithDescriptor(ExecConfig.self), let pidfd = received.descriptor else { _exit(125) }
             let config = received.value
+            // Opened before the namespaces are joined: the path names the init in this pid namespace.
+            let root = try config.rootOf.map { (pid) throws(LighterError) in
+                try FileDescriptor(path: "/proc/\(pid)/root", flags: OpenFlags.path | O_DIRECTORY)
+            }
             if config.namespaces != 0 {
                 try syscall("setns", "container namespaces") { lighter_setns(pidfd.rawValue, config.namespaces) }
+            }
+            if let root {
+                try syscall("fchdir", "container root") { fchdir(root.rawValue) }
+                try syscall("chroot", "container root") { chroot(".") }
+                try root.close()
             }
             try pidfd.close()
             var fds: [Int32] = [-1, -1]

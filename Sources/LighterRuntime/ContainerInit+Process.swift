@@ -78,12 +78,13 @@ extension ContainerInit {
         throw .containerStart(message: "exec: \"\(name)\": executable file not found in $PATH", exitCode: ContainerExitCode.notFound)
     }
 
-    static func exec(_ path: String, arguments: [String], environment: [String]) throws(LighterError) -> Never {
+    /// `keeping`: descriptors 3 … 3+keeping-1 stay open across the exec (passed by the caller).
+    static func exec(_ path: String, arguments: [String], environment: [String], keeping extraFds: Int32 = 0) throws(LighterError) -> Never {
         var argv = arguments.map { strdup($0) }
         argv.append(nil)
         var envp = environment.map { strdup($0) }
         envp.append(nil)
-        _ = lighter_prepare_exec(3)
+        _ = lighter_prepare_exec(3 + extraFds)
         execve(path, argv, envp)
         let code = lighter_errno()
         throw .containerStart(message: "exec: \"\(arguments[0])\": \(String(cString: strerror(code)))",

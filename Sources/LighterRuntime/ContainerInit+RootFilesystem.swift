@@ -14,6 +14,13 @@ extension ContainerInit {
     /// sharing a volume) put on the way cannot send a mount, a device node or an owner outside the root.
     static func setUpRootFilesystem(_ config: InitConfig, spec: RuntimeSpec) throws(LighterError) {
         let rootfs = config.rootfs
+        guard spec.hasMountNamespace else {
+            // The caller's mount namespace: nothing is mounted (validation refused mounts, masks, a
+            // read-only root and propagation, which would land in the caller's namespace and stay there,
+            // as they do with runc and crun); the root is entered with chroot.
+            try enterRootWithoutMountNamespace(config, spec: spec)
+            return
+        }
         // Cut the copied mounts off from the caller's first (runc's order): rprivate by default, rslave
         // when a propagation is requested (so that host mounts still reach a shared or slave root). Made
         // shared here, pivot_root would fail and every mount below would appear in the caller's namespace;
@@ -39,12 +46,59 @@ extension ContainerInit {
         if let hooks = spec.hooks?.createContainer {
             try HookRunner.run(hooks, phase: "createContainer", state: Array((config.hookState ?? "{}").utf8))
         }
-        try pivotRoot(root)
+        if config.noPivot == true { try moveRoot(root) } else { try pivotRoot(root) }
+    }
+
+    /// A container in the caller's mount namespace: devices made in its root (mknod only: a bind
+    /// would be a mount), the createContainer hooks, then chroot into the root.
+    private static func enterRootWithoutMountNamespace(_ config: InitConfig, spec: RuntimeSpec) throws(LighterError) {
+        let root = try RootDirectory(path: config.rootfs, label: "container's root filesystem")
+        if !(spec.linux?.devices ?? []).isEmpty {
+            let proc = try ProcFS()
+            for device in spec.linux?.devices ?? [] {
+                try createDevice(device, root: root, proc: proc, userNamespace: false)
+            }
+        }
+        if let hooks = spec.hooks?.createContainer {
+            try HookRunner.run(hooks, phase: "createContainer", state: Array((config.hookState ?? "{}").utf8))
+        }
+        try syscall("fchdir", root.label) { fchdir(root.fd.rawValue) }
+        try syscall("chroot", root.label) { chroot(".") }
+        try syscall("chdir", "/") { chdir("/") }
+        try root.fd.close()
+    }
+
+    /// runc's `--no-pivot`: full procfs and sysfs mounts outside the root are detached first (or, where
+    /// that is refused, covered with a tmpfs: a procfs left reachable would let the container mount a
+    /// new one), then the root's mount is moved onto "/" and entered with chroot. The rest of the old root
+    /// stays in the namespace, under the new one.
+    private static func moveRoot(_ root: RootDirectory) throws(LighterError) {
+        let rootfs = try FileSystem.readLink("/proc/self/fd/\(root.fd.rawValue)")
+        let exposed = try MountInfo.read().filter {
+            ($0.fileSystemType == "proc" || $0.fileSystemType == "sysfs") && $0.root == "/"
+                && $0.mountPoint != rootfs && !$0.mountPoint.hasPrefix(rootfs + "/")
+        }
+        for entry in exposed.reversed() {
+            if umount2(entry.mountPoint, Int32(MNT_DETACH)) != 0 {
+                let code = lighter_errno()
+                if code == ENOENT { continue }   // under a mount detached already
+                guard code == EINVAL || code == EPERM else {
+                    throw .system(call: "umount2", path: entry.mountPoint, errno: code)
+                }
+                try mount("tmpfs", entry.mountPoint, "tmpfs", 0, naming: entry.mountPoint)
+            }
+        }
+        try syscall("fchdir", root.label) { fchdir(root.fd.rawValue) }
+        try mount(".", "/", nil, UInt(MS_MOVE), naming: "\(root.label) (MS_MOVE onto /)")
+        try syscall("chroot", root.label) { chroot(".") }
+        try syscall("chdir", "/") { chdir("/") }
+        try root.fd.close()
     }
 
     /// After hostname and sysctls are set: masked and read-only paths (through the container's checked
     /// procfs), then the read-only root.
     static func finishRootFilesystem(_ spec: RuntimeSpec, proc: () throws(LighterError) -> ProcFS) throws(LighterError) {
+        guard spec.hasMountNamespace else { return }
         let masked = spec.linux?.maskedPaths ?? []
         let readOnly = spec.linux?.readonlyPaths ?? []
         let root = try RootDirectory(path: "/", label: "container")

@@ -60,6 +60,11 @@ public enum ContainerInit {
             for file in files { try Cgroups.write("0", to: file) }
             placed = true
         }
+        // The exec fifo must be reachable after pivot_root, and from a mount namespace joined by path
+        // (where the runtime's directory may not exist): hold it by an O_PATH descriptor, opened first.
+        let fifo = try config.execFifo.map { path throws(LighterError) in
+            try FileDescriptor(path: path, flags: OpenFlags.path)
+        }
         try joinNamespaces(namespaces)
         if let keyring = config.sessionKeyring {
             // A kernel without keyrings (ENOSYS) has nothing to share: go on, as runc does.
@@ -73,10 +78,10 @@ public enum ContainerInit {
             placed = true
             try syscall("unshare", "cgroup namespace") { lighter_unshare(NamespaceKind.cgroup) }
         }
-        // The exec fifo must be reachable after pivot_root: hold it by an O_PATH descriptor.
-        let fifo = try config.execFifo.map { path throws(LighterError) in
-            try FileDescriptor(path: path, flags: OpenFlags.path)
-        }
+        // Without a mount namespace the root is a chroot with no /proc of its own: the fifo is reopened
+        // through the caller's /proc, held by a descriptor (closed on exec).
+        let hostProc = fifo != nil && !spec.hasMountNamespace
+            ? try FileDescriptor(path: "/proc", flags: OpenFlags.path | O_DIRECTORY) : nil
         try setUpRootFilesystem(config, spec: spec)
         // The container's /proc, checked to be procfs before anything is written through it (lazily: a
         // spec without /proc that writes nothing there needs none).
@@ -115,7 +120,11 @@ public enum ContainerInit {
             makeWorkingDirectory(process.cwd)
             cwdError = try chdirError(process.cwd)
         }
-        let environment = process.env ?? []
+        var environment = process.env ?? []
+        if let listen = config.listenFds, listen > 0 {
+            // systemd's socket activation, as runc passes it on: descriptors 3 … 3+N-1, for PID 1.
+            environment += ["LISTEN_FDS=\(listen)", "LISTEN_PID=1"]
+        }
         let executable = try resolveExecutable(process.args[0], environment: environment)
 
         let noNewPrivileges = process.noNewPrivileges ?? false
@@ -138,7 +147,7 @@ public enum ContainerInit {
             announced = true
             // /proc/self/fd stays open to this process after its uid changed (the kernel lets a task
             // reach its own descriptors whatever its dumpable state).
-            try waitForStart(fifo)
+            try waitForStart(fifo, proc: hostProc)
         }
         if let hooks = spec.hooks?.startContainer {
             try HookRunner.run(hooks, phase: "startContainer", state: Array((config.hookState ?? "{}").utf8))
@@ -147,7 +156,7 @@ public enum ContainerInit {
             try syscall("prctl(PR_SET_NO_NEW_PRIVS)") { lighter_prctl(Prctl.setNoNewPrivs, 1, 0, 0, 0) }
             if let seccomp { try SeccompFilter.load(seccomp) }
         }
-        try exec(executable, arguments: process.args, environment: environment)
+        try exec(executable, arguments: process.args, environment: environment, keeping: config.passedFds ?? 0)
     }
 
     /// A pty from the container's devpts: the master goes to the runtime, the slave becomes the
@@ -231,12 +240,18 @@ public enum ContainerInit {
     }
 
     /// Blocks until `start` opens the fifo for reading, then tells it we are about to exec.
-    private static func waitForStart(_ fifo: FileDescriptor) throws(LighterError) {
+    private static func waitForStart(_ fifo: FileDescriptor, proc: FileDescriptor?) throws(LighterError) {
         let path = "/proc/self/fd/\(fifo.rawValue)"
-        let writer = try FileDescriptor(path: path, flags: O_WRONLY)
+        let writer: FileDescriptor
+        if let proc {
+            writer = try proc.openAt("self/fd/\(fifo.rawValue)", flags: O_WRONLY)
+        } else {
+            writer = try FileDescriptor(path: path, flags: O_WRONLY)
+        }
         try writer.write([0x30])
         try writer.close()
         try fifo.close()
+        try proc?.close()
     }
 
     private static let rlimitNames: [String: Int32] = [

@@ -16,12 +16,16 @@ extension InitConfig: JSONConvertible {
         hookState = try f.optional("hookState")
         waitForHooks = try f.optional("waitForHooks")
         sessionKeyring = try f.optional("sessionKeyring")
+        noPivot = try f.optional("noPivot")
+        passedFds = try f.optional("passedFds")
+        listenFds = try f.optional("listenFds")
     }
 
     var json: JSONNode {
         .object(["rootfs": rootfs, "bundle": bundle, "execFifo": execFifo, "cgroupMountSources": cgroupMountSources,
                  "terminalSize": terminalSize, "seccompFlags": seccompFlags, "cgroupJoinFiles": cgroupJoinFiles,
-                 "hookState": hookState, "waitForHooks": waitForHooks, "sessionKeyring": sessionKeyring])
+                 "hookState": hookState, "waitForHooks": waitForHooks, "sessionKeyring": sessionKeyring,
+                 "noPivot": noPivot, "passedFds": passedFds, "listenFds": listenFds])
     }
 }
 
@@ -57,12 +61,13 @@ extension ExecConfig: JSONConvertible {
         terminalSize = try f.optional("terminalSize")
         detached = try f.optional("detached")
         callerReaps = try f.optional("callerReaps")
+        rootOf = try f.optional("rootOf")
     }
 
     var json: JSONNode {
         .object(["namespaces": namespaces, "process": process, "seccomp": seccomp, "inUserNamespace": inUserNamespace,
                  "terminalSize": terminalSize, "detached": detached,
-                 "callerReaps": callerReaps])
+                 "callerReaps": callerReaps, "rootOf": rootOf])
     }
 }
 

@@ -37,6 +37,12 @@ struct InitConfig: Sendable {
     /// The session keyring the init joins, new ("_ses.<id>", as runc names it), so that containers do not
     /// share the caller's keys; nil keeps the caller's (`--no-new-keyring`).
     var sessionKeyring: String?
+    /// Enter the root with MS_MOVE + chroot instead of pivot_root (`Runtime.noPivot`).
+    var noPivot: Bool?
+    /// Descriptors 3 … 3+passedFds-1 stay open for the container process (`Runtime.listenFds` +
+    /// `Runtime.preserveFds`); the first `listenFds` of them are announced with LISTEN_FDS/LISTEN_PID.
+    var passedFds: Int32?
+    var listenFds: Int32?
 }
 
 /// What the init answers: `created` (create mode), or an error. End of stream without a report means

@@ -34,7 +34,10 @@ extension Runtime {
         try spec.validate()
         let rootPath = spec.root!.path
         let rootfs = rootPath.hasPrefix("/") ? rootPath : "\(bundle)/\(rootPath)"
-        guard FileSystem.isDirectory(rootfs) else { throw .notFound(kind: "root filesystem directory", name: rootfs) }
+        // A root in a mount namespace the container joins is looked up there, by the init.
+        let joinsMountNamespace = spec.linux?.namespaces?.contains { $0.type == "mount" && $0.path != nil } ?? false
+        guard joinsMountNamespace || FileSystem.isDirectory(rootfs) else { throw .notFound(kind: "root filesystem directory", name: rootfs) }
+        let passedFds = try checkPassedDescriptors()
 
         try FileSystem.makeDirectories(root, mode: 0o711)
         let dir = directory(id)
@@ -54,7 +57,9 @@ extension Runtime {
             let config = InitConfig(rootfs: rootfs, bundle: bundle, execFifo: waitForStart ? fifoPath(id) : nil, cgroupMountSources: [:],
                                     terminalSize: spec.process?.consoleSize.map { TerminalSize(rows: $0.height, columns: $0.width) }
                                         ?? TerminalSize(of: stdio.input),
-                                    sessionKeyring: noNewKeyring ? nil : "_ses.\(id)")
+                                    sessionKeyring: noNewKeyring ? nil : "_ses.\(id)",
+                                    noPivot: noPivot ? true : nil, passedFds: passedFds > 0 ? passedFds : nil,
+                                    listenFds: listenFds > 0 ? listenFds : nil)
             let terminal: FileDescriptor?
             (pid, terminal) = try spawnInit(config, spec: spec, specBytes: specBytes, stdio: stdio, meanwhile: meanwhile, cgroup: cgroup, id: id)
             var state = ContainerState(
@@ -112,7 +117,8 @@ extension Runtime {
         }
         let (pid, bornInCgroup) = try spawnSelf(ContainerInit.command, namespaces: flags, stdio: stdio, keeping: childEnd,
                                                 dieWithParent: config.execFifo == nil,
-                                                pidNamespace: namespaces.first { $0.type == "pid" }?.path, into: directory)
+                                                pidNamespace: namespaces.first { $0.type == "pid" }?.path, into: directory,
+                                                passing: config.passedFds ?? 0)
         try directory?.close()
         try childEnd.close()
         do throws(LighterError) {
@@ -189,6 +195,21 @@ extension Runtime {
             _ = waitpid(pid, &status, 0)
             throw error
         }
+    }
+
+    /// `listenFds` + `preserveFds`, after checking that the caller holds each of 3, 4, … open, as runc
+    /// checks them ("unable to stat preserved-fd"). A descriptor inherited across the caller's exec is
+    /// never close-on-exec: one that is was opened by this process (a library's), not passed.
+    private func checkPassedDescriptors() throws(LighterError) -> Int32 {
+        guard listenFds >= 0, preserveFds >= 0 else {
+            throw .invalidArgument("--preserve-fds \(preserveFds): the number of descriptors to pass cannot be negative")
+        }
+        let count = listenFds + preserveFds
+        for fd in 3..<(3 + count) where fcntl(fd, F_GETFD) != 0 {
+            let what = fd - 3 < listenFds ? "LISTEN_FDS=\(listenFds)" : "--preserve-fds \(preserveFds)"
+            throw .invalidArgument("\(what): descriptor \(fd) is not open in the caller; pass descriptors 3 to \(2 + count) or lower the number")
+        }
+        return count
     }
 
     private func writeIDMap(_ mappings: [RuntimeSpec.IDMapping], to path: String) throws(LighterError) {

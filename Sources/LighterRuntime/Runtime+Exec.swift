@@ -35,7 +35,8 @@ extension Runtime {
         let config = ExecConfig(namespaces: namespaces, process: process, seccomp: spec.linux?.seccomp,
                                 inUserNamespace: namespaces & NamespaceKind.flags["user"]! != 0,
                                 terminalSize: process.terminal == true ? TerminalSize(of: stdio.input) : nil,
-                                detached: detach ? true : nil, callerReaps: detach && callerReaps ? true : nil)
+                                detached: detach ? true : nil, callerReaps: detach && callerReaps ? true : nil,
+                                rootOf: namespaces & NamespaceKind.flags["mount"]! == 0 ? state.pid : nil)
 
         // SIGWINCH resizes the process's terminal (with `process.terminal`) instead of being forwarded.
         let signals = forwardSignals && !detach ? Self.forwardedSignals + [SIGWINCH] : []

@@ -21,6 +21,16 @@ public struct Runtime: Sendable {
     /// Containers keep the caller's session keyring instead of joining a new one of their own
     /// (runc's `--no-new-keyring`).
     public var noNewKeyring = false
+    /// Enter the root with MS_MOVE and chroot instead of pivot_root (runc's `--no-pivot`, for a root
+    /// file system pivot_root refuses, such as an initramfs). Weaker: the old root stays in the
+    /// container's mount namespace, hidden under the new one, and a process with CAP_SYS_CHROOT can
+    /// reach it.
+    public var noPivot = false
+    /// Descriptors of the caller passed to the container process after stdio, as runc passes them: first
+    /// `listenFds` (systemd socket activation; the process gets LISTEN_FDS=N and LISTEN_PID=1), then
+    /// `preserveFds` more (`--preserve-fds N`). They are the caller's 3, 4, … and must be open.
+    public var listenFds: Int32 = 0
+    public var preserveFds: Int32 = 0
 
     public init(root: String = Runtime.defaultRoot, initExecutable: String = "/proc/self/exe") {
         self.root = root
@@ -137,8 +147,10 @@ extension Runtime {
 
     /// `into`: a cgroup v2 directory the child is born in (clone3 CLONE_INTO_CGROUP); where the kernel
     /// or a seccomp filter refuses clone3 or the flag, a plain clone (`bornInCgroup` false: move it).
+    /// `passing`: descriptors 3 … 3+passing-1 of the caller stay open in the child.
     func spawnSelf(_ command: String, namespaces: Int32, stdio: Stdio, keeping channel: FileDescriptor,
-                   dieWithParent: Bool, pidNamespace: String?, into cgroup: FileDescriptor?) throws(LighterError) -> (pid: Int32, bornInCgroup: Bool) {
+                   dieWithParent: Bool, pidNamespace: String?, into cgroup: FileDescriptor?,
+                   passing extraFds: Int32 = 0) throws(LighterError) -> (pid: Int32, bornInCgroup: Bool) {
         let executable = try ProtectedExecutable.path(of: initExecutable)
         let argv: [UnsafeMutablePointer<CChar>?] = [strdup("lighter"), strdup(command), strdup(String(channel.rawValue)), nil]
         let envp: [UnsafeMutablePointer<CChar>?] = [nil]
@@ -158,14 +170,15 @@ extension Runtime {
         if let cgroup {
             var pid: Int32 = -1
             let refused = try syscallTolerating("clone3", executable, [ENOSYS, E2BIG, EINVAL]) { () -> Int32 in
-                pid = lighter_clone3_exec_into_cgroup(UInt(UInt32(bitPattern: namespaces)), cgroup.rawValue, executable,
-                                                      argv, envp, stdioFds, channel.rawValue, deathSignal)
+                pid = lighter_clone3_exec_into_cgroup_passing(UInt(UInt32(bitPattern: namespaces)), cgroup.rawValue, executable,
+                                                              argv, envp, stdioFds, channel.rawValue, deathSignal, extraFds)
                 return pid
             }
             if refused == nil { return (pid, true) }
         }
         let pid = try syscall("clone", executable) {
-            lighter_clone_exec(UInt(UInt32(bitPattern: namespaces)), executable, argv, envp, stdioFds, channel.rawValue, deathSignal)
+            lighter_clone_exec_passing(UInt(UInt32(bitPattern: namespaces)), executable, argv, envp, stdioFds, channel.rawValue,
+                                       deathSignal, extraFds)
         }
         return (pid, false)
     }

@@ -31,16 +31,13 @@ extension RuntimeSpec {
             guard seen.insert(namespace.type).inserted else {
                 throw .invalidArgument("config.json: namespace \"\(namespace.type)\" is listed twice")
             }
-            if namespace.path != nil && (namespace.type == "mount" || namespace.type == "user") {
+            if namespace.path != nil && namespace.type == "user" {
                 throw .unsupported(feature: "joining an existing \(namespace.type) namespace",
                                    fix: "remove linux.namespaces[\(namespace.type)].path")
             }
         }
         let newNamespaces = Set((linux?.namespaces ?? []).filter { $0.path == nil }.map(\.type))
-        guard newNamespaces.contains("mount") else {
-            throw .unsupported(feature: "a container without its own mount namespace",
-                               fix: "add {\"type\": \"mount\"} to linux.namespaces")
-        }
+        if !hasMountNamespace { try validateWithoutMountNamespace(userNamespace: seen.contains("user")) }
         if hostname != nil && !seen.contains("uts") {
             throw .invalidArgument("config.json: hostname needs a uts namespace")
         }
@@ -60,6 +57,32 @@ extension RuntimeSpec {
         if let seccomp = linux?.seccomp {
             _ = try SeccompFilter.action(seccomp.defaultAction, errno: seccomp.defaultErrnoRet)
             for rule in seccomp.syscalls ?? [] { _ = try SeccompFilter.action(rule.action, errno: rule.errnoRet) }
+        }
+    }
+
+    /// The container has a mount namespace of its own making or joins one by path: its mounts and
+    /// pivot_root happen there. Without one it runs in the caller's mount namespace, chrooted.
+    var hasMountNamespace: Bool { linux?.namespaces?.contains { $0.type == "mount" } ?? false }
+
+    /// Without a mount namespace every mount would be made in the caller's namespace and stay there
+    /// (runc and crun make them and leave them behind; runc also turns the host's "/" rslave): what
+    /// needs a mount is refused, naming the field.
+    private func validateWithoutMountNamespace(userNamespace: Bool) throws(LighterError) {
+        let fix = "add {\"type\": \"mount\"} to linux.namespaces, or remove the field"
+        if let first = mounts?.first {
+            throw .unsupported(feature: "mounts (\(first.destination)) without a mount namespace: they would be mounted in the caller's namespace and left there", fix: fix)
+        }
+        if !(linux?.maskedPaths ?? []).isEmpty || !(linux?.readonlyPaths ?? []).isEmpty {
+            throw .unsupported(feature: "linux.maskedPaths/readonlyPaths without a mount namespace (they are mounts)", fix: fix)
+        }
+        if root?.readonly == true {
+            throw .unsupported(feature: "root.readonly without a mount namespace (it would remount the caller's file system read-only)", fix: fix)
+        }
+        if let propagation = linux?.rootfsPropagation {
+            throw .unsupported(feature: "linux.rootfsPropagation \"\(propagation)\" without a mount namespace", fix: fix)
+        }
+        if userNamespace && !(linux?.devices ?? []).isEmpty {
+            throw .unsupported(feature: "linux.devices in a user namespace without a mount namespace (each device is a bind mount there)", fix: fix)
         }
     }
 

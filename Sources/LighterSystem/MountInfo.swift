@@ -5,8 +5,11 @@ public struct MountEntry: Sendable, Equatable {
     public let source: String
     /// Per-superblock options (for cgroup v1: the controllers of the hierarchy).
     public let superOptions: [String]
+    /// The directory of the file system mounted there ("/" for a whole file system, a subdirectory for a bind).
+    public let root: String
 
-    public init(mountPoint: String, fileSystemType: String, source: String, superOptions: [String]) {
+    public init(mountPoint: String, fileSystemType: String, source: String, superOptions: [String], root: String = "/") {
+        self.root = root
         self.mountPoint = mountPoint
         self.fileSystemType = fileSystemType
         self.source = source
@@ -26,7 +29,8 @@ public enum MountInfo {
             guard let dash = fields.firstIndex(of: "-"), dash >= 6, fields.count >= dash + 3 else { return nil }
             return MountEntry(mountPoint: unescape(fields[4]), fileSystemType: String(fields[dash + 1]),
                               source: unescape(fields[dash + 2]),
-                              superOptions: fields.count > dash + 3 ? fields[dash + 3].split(separator: ",").map(String.init) : [])
+                              superOptions: fields.count > dash + 3 ? fields[dash + 3].split(separator: ",").map(String.init) : [],
+                              root: unescape(fields[3]))
         }
     }
 

@@ -249,12 +249,12 @@ struct TemplateExecutor {
                                          args: [TemplateArgument], final: ExecValue?) throws(LighterError) -> ExecValue {
         var receiver = start
         for ident in idents.dropLast() {
-            receiver = try evalField(ident, args: [], final: nil, receiver: receiver)
+            receiver = try evalField(dot, ident, args: [], final: nil, receiver: receiver)
         }
-        return try evalField(idents.last!, args: args, final: final, receiver: receiver)
+        return try evalField(dot, idents.last!, args: args, final: final, receiver: receiver)
     }
 
-    private mutating func evalField(_ name: String, args: [TemplateArgument], final: ExecValue?, receiver: ExecValue) throws(LighterError) -> ExecValue {
+    private mutating func evalField(_ dot: ExecValue, _ name: String, args: [TemplateArgument], final: ExecValue?, receiver: ExecValue) throws(LighterError) -> ExecValue {
         if case .missing = receiver.value {
             if template.missingKeyIsError { throw error("nil data; no entry for key \(GoQuote.quote(name))") }
             return .missing
@@ -264,6 +264,20 @@ struct TemplateExecutor {
         }
         let hasArgs = args.count > 1 || final != nil
         if case let .object(fields) = receiver.value {
+            if let method = template.methods[name], fields[name] == nil {
+                // A method of the Go struct the object stands for (Docker's `.Label "key"` on ps rows).
+                let given = args.count - 1 + (final == nil ? 0 : 1)
+                if given != method.parameters {
+                    throw error("wrong number of args for \(name): want \(method.parameters) got \(given)")
+                }
+                var argv: [String] = []
+                for arg in args.dropFirst() {
+                    guard case let .string(text) = try evalArg(dot, .string, arg).value else { continue }
+                    argv.append(text)
+                }
+                if let final, case let .string(text) = try validate(final, .string).value { argv.append(text) }
+                return ExecValue(value: .string(method.body(receiver.value, argv)))
+            }
             if hasArgs { throw error("\(name) is not a method but has arguments") }
             guard let found = fields[name] else {
                 if template.missingKeyIsError { throw error("map has no entry for key \(GoQuote.quote(name))") }

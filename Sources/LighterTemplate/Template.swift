@@ -17,6 +17,9 @@ public struct Template: Sendable {
     let functions: [String: TemplateFunction]
     /// Go's `missingkey=error`: a missing map key is an error instead of `<no value>`.
     let missingKeyIsError: Bool
+    /// Methods of the Go struct the data stands for, called as `.Name arg…` on an object without
+    /// that key (Docker's ps rows have `.Label "key"`).
+    var methods: [String: TemplateMethod] = [:]
 
     public init(_ text: String, name: String = "", functions: TemplateFunctions = .docker, missingKeyIsError: Bool = false) throws(LighterError) {
         let table = functions.table
@@ -35,6 +38,13 @@ public struct Template: Sendable {
         trees = other.trees
         self.functions = functions
         missingKeyIsError = other.missingKeyIsError
+    }
+
+    /// The same template, where an object's `.Name arg…` calls `methods[Name]`.
+    public func with(methods: [String: TemplateMethod]) -> Template {
+        var copy = self
+        copy.methods = methods
+        return copy
     }
 
     /// The same template calling another set of functions (Docker's `tmpl.Funcs(HeaderFunctions)`).
@@ -59,5 +69,17 @@ public struct Template: Sendable {
         } catch {
             return (executor.output, error)
         }
+    }
+}
+
+
+/// A method with string parameters returning a string, on the object a template's data stands for.
+public struct TemplateMethod: Sendable {
+    public let parameters: Int
+    public let body: @Sendable (_ receiver: TemplateValue, _ arguments: [String]) -> String
+
+    public init(parameters: Int, body: @escaping @Sendable (_ receiver: TemplateValue, _ arguments: [String]) -> String) {
+        self.parameters = parameters
+        self.body = body
     }
 }

@@ -123,6 +123,39 @@ import LighterTestSupport
     }
 }
 
+extension DispatchVersionInfoTests {
+    /// Every field of Docker 20.10's `docker version` and `docker info` structs prints a value in a template
+    /// (none `<no value>`), and a field they do not have is an error, as with Docker's typed structs.
+    @Test func versionAndInfoTemplatesKnowDockersFieldsAndRefuseOthers() {
+        let lighter = Lighter()
+        let client = ["Platform", "Version", "ApiVersion", "DefaultAPIVersion", "GitCommit", "GoVersion", "Os", "Arch", "BuildTime",
+                      "Context", "Experimental"]
+        let server = ["Platform", "Components", "Version", "ApiVersion", "MinAPIVersion", "GitCommit", "GoVersion", "Os", "Arch",
+                      "KernelVersion", "Experimental", "BuildTime"]
+        let version = (client.map { "{{.Client.\($0)}}" } + server.map { "{{.Server.\($0)}}" }).joined(separator: "|")
+        let versions = lighter.run("version", "--format", version)
+        #expect(versions.status == 0 && !versions.stdout.contains("<no value>"), "\(versions.stdout) \(versions.stderr)")
+        #expect(lighter.run("version", "--format", "{{.Client.Experimental}} {{.Server.Experimental}}").stdout == "true false\n")
+        let info = ["ID", "Containers", "ContainersRunning", "ContainersPaused", "ContainersStopped", "Images", "Driver", "DriverStatus",
+                    "SystemStatus", "Plugins", "MemoryLimit", "SwapLimit", "KernelMemory", "KernelMemoryTCP", "CpuCfsPeriod", "CpuCfsQuota",
+                    "CPUShares", "CPUSet", "PidsLimit", "IPv4Forwarding", "BridgeNfIptables", "BridgeNfIp6tables", "Debug", "NFd",
+                    "OomKillDisable", "NGoroutines", "SystemTime", "LoggingDriver", "CgroupDriver", "CgroupVersion", "NEventsListener",
+                    "KernelVersion", "OperatingSystem", "OSVersion", "OSType", "Architecture", "IndexServerAddress", "RegistryConfig",
+                    "NCPU", "MemTotal", "GenericResources", "DockerRootDir", "HttpProxy", "HttpsProxy", "NoProxy", "Name", "Labels",
+                    "ExperimentalBuild", "ServerVersion", "ClusterStore", "ClusterAdvertise", "Runtimes", "DefaultRuntime", "Swarm",
+                    "LiveRestoreEnabled", "Isolation", "InitBinary", "ContainerdCommit", "RuncCommit", "InitCommit", "SecurityOptions",
+                    "ProductLicense", "DefaultAddressPools", "Warnings", "ClientInfo"]
+        let infos = lighter.run("info", "--format", info.map { "{{.\($0)}}" }.joined(separator: "|"))
+        #expect(infos.status == 0 && !infos.stdout.contains("<no value>"), "\(infos.stdout) \(infos.stderr)")
+        let nested = lighter.run("info", "--format", "{{.Swarm.LocalNodeState}} {{.RegistryConfig.IndexConfigs}} {{.ClientInfo.Context}} {{.ClientInfo.Plugins}}")
+        #expect(nested.stdout.hasPrefix("inactive map[docker.io:map[") && nested.stdout.hasSuffix(" default []\n"), "\(nested.stdout)")
+        for (command, template) in [("version", "{{.Client.Nope}}"), ("info", "{{.Nope}}"), ("info", "{{.Swarm.Nope}}")] {
+            let refused = lighter.run(command, "--format", template)
+            #expect(refused.status == 1 && refused.stderr.contains("map has no entry for key \"Nope\""), "\(command) \(template): \(refused.stderr)")
+        }
+    }
+}
+
 /// The host's kernel release and machine, as `uname -r` / `uname -m` print them.
 enum Uname {
     static var release: String { Run.capture(["uname", "-r"]).stdout.trimmed }

@@ -67,14 +67,18 @@ import LighterTestSupport
         #expect(created.hasSuffix(" +0000 UTC\n") && created.count == "2026-01-01 00:00:00 +0000 UTC\n".count, "\(created)")
     }
 
-    @Test(.disabled("needs run/create --label (the flags branch); enable after merging"))
-    func filtersByLabel() {
+    @Test func filtersByLabelAndRendersLabelMethod() {
         let lighter = RunCommandTests.ready()
         #expect(lighter.run("create", "--name", "x", "--label", "role=web", "--label", "tier", "busybox", "true").status == 0)
         #expect(lighter.run("create", "--name", "y", "--label", "role=db", "busybox", "true").status == 0)
         #expect(lighter.run("ps", "-a", "-f", "label=role=web", "--format", "{{.Names}}").stdout == "x\n")
         #expect(lighter.run("ps", "-a", "-f", "label=role", "--format", "{{.Names}}").stdout == "y\nx\n")
         #expect(lighter.run("ps", "-a", "-f", "label=tier", "--format", "{{.Names}} {{.Labels}}").stdout == "x role=web,tier=\n")
+        // Docker's rows have a Label method: a label's value, "" for one a container does not have.
+        let labels = lighter.run("ps", "-a", "--format", "{{.Names}}:{{.Label \"role\"}}:{{.Label \"tier\"}}:{{.Label \"nope\"}}|{{\"role\" | .Label}}")
+        #expect(labels.status == 0 && labels.stdout == "y:db::|db\nx:web::|web\n", "\(labels.stdout) \(labels.stderr)")
+        let wrong = lighter.run("ps", "-a", "--format", "{{.Label}}")
+        #expect(wrong.status != 0 && wrong.stderr.contains("wrong number of args for Label: want 1 got 0"), "\(wrong.stderr)")
     }
 
     @Test func systemDfHasDockersFourRowsThatAgreeWithTheLists() {

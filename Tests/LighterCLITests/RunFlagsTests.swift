@@ -102,7 +102,7 @@ import LighterTestSupport
     @Test(arguments: [["--gpus", "all"], ["--isolation", "hyperv"], ["--volume-driver", "nfs"], ["--storage-opt", "size=1G"],
                       ["--runtime", "crun"], ["--ip6", "fd00::2"], ["--link-local-ip", "169.254.1.1"], ["--log-driver", "syslog"],
                       ["--link", "db"], ["--detach-keys", "ctrl-a"],
-                      ["--sig-proxy=false"], ["-a", "stdout"], ["--pull", "sometimes"], ["--stop-signal", "SIGNOPE"]])
+                      ["-i", "--sig-proxy=false"], ["-i", "-a", "stdout"], ["--pull", "sometimes"], ["--stop-signal", "SIGNOPE"]])
     func refusedSettingsSayWhy(flags: [String]) {
         let lighter = Self.ready()
         let result = lighter.run(["run", "--rm"] + flags + ["busybox", "true"])

@@ -74,7 +74,8 @@ import LighterTestSupport
     @Test func initMessagesRoundTrip() throws {
         let config = InitConfig(rootfs: "/r", bundle: "/b", execFifo: "/f", cgroupMountSources: ["cpu": "/sys/fs/cgroup/cpu/x"],
                                 terminalSize: try TerminalSize(json: .object(["rows": 24, "columns": 80]), path: JSONPath(what: "t")),
-                                seccompFlags: 2, cgroupJoinFiles: ["/sys/fs/cgroup/pids/x/tasks"], hookState: "{}", waitForHooks: true, sessionKeyring: "_ses.x")
+                                seccompFlags: 2, cgroupJoinFiles: ["/sys/fs/cgroup/pids/x/tasks"], hookState: "{}", waitForHooks: true, sessionKeyring: "_ses.x",
+                                noPivot: true, passedFds: 3, listenFds: 1)
         #expect(JSONCoverage.gaps(in: config, json: config.json) == [])
         let back = try InitConfig(jsonBytes: config.jsonBytes(), what: "init")
         #expect(back.jsonBytes() == config.jsonBytes())
@@ -82,7 +83,7 @@ import LighterTestSupport
         #expect(JSONCoverage.gaps(in: report, json: report.json) == [])
         #expect(try InitReport(jsonBytes: report.jsonBytes(), what: "r").jsonBytes() == report.jsonBytes())
         let exec = ExecConfig(namespaces: 3, process: Self.full.process!, seccomp: Self.full.linux!.seccomp, inUserNamespace: true,
-                              terminalSize: config.terminalSize, detached: true, callerReaps: true)
+                              terminalSize: config.terminalSize, detached: true, callerReaps: true, rootOf: 42)
         #expect(JSONCoverage.gaps(in: exec, json: exec.json) == [])
         #expect(try ExecConfig(jsonBytes: exec.jsonBytes(), what: "e").jsonBytes() == exec.jsonBytes())
         let execReport = ExecReport(pid: 9, terminal: true, message: "x", exitCode: 1)

@@ -45,6 +45,13 @@ pid_t lighter_clone_exec(unsigned long flags, const char *path, char *const argv
 /// the kernel (before 5.7) or a seccomp filter knows no clone3 or CLONE_INTO_CGROUP: fall back then.
 pid_t lighter_clone3_exec_into_cgroup(unsigned long flags, int cgroup_fd, const char *path, char *const argv[],
                                       char *const envp[], const int stdio[3], int keep_fd, int parent_death_signal);
+/// As lighter_clone_exec / lighter_clone3_exec_into_cgroup, and descriptors 3 .. 3+`extra_fds`-1 of the
+/// caller stay open in the child as well (runc's --preserve-fds and LISTEN_FDS).
+pid_t lighter_clone_exec_passing(unsigned long flags, const char *path, char *const argv[], char *const envp[],
+                                 const int stdio[3], int keep_fd, int parent_death_signal, int extra_fds);
+pid_t lighter_clone3_exec_into_cgroup_passing(unsigned long flags, int cgroup_fd, const char *path, char *const argv[],
+                                              char *const envp[], const int stdio[3], int keep_fd, int parent_death_signal,
+                                              int extra_fds);
 /// pivot_root(2).
 int lighter_pivot_root(const char *new_root, const char *put_old);
 /// prctl(2) with all five arguments spelled out (prctl is variadic).

@@ -37,7 +37,8 @@ struct InfoCommand: ParsableCommand {
             case "json":
                 Console.out(String(decoding: try JSON.encode(report), as: UTF8.self))
             case let template?:
-                Console.out(try JSONTemplate.render(template, value: try JSON.encode(report)))
+                // Docker's info is a typed struct: a field it does not have is an error, not <no value>.
+                Console.out(try JSONTemplate.render(template, value: try JSON.encode(report), missingKeyIsError: true))
             }
         }
     }
@@ -47,7 +48,22 @@ struct InfoCommand: ParsableCommand {
 struct SystemInfo: Codable {
     struct PluginsSection: Codable { var Volume: [String]; var Network: [String]; var Authorization: [String]?; var Log: [String] }
     struct RuntimeEntry: Codable { var path: String }
-    struct ClientSection: Codable { var Version: String; var Context: String; var Debug: Bool }
+    struct ClientSection: Codable { var Version: String; var Context: String; var Debug: Bool; var Plugins: [String] = []; var Warnings: [String] = [] }
+    struct CommitEntry: Codable { var ID: String; var Expected: String }
+    struct SwarmSection: Codable {
+        var NodeID = "", NodeAddr = "", LocalNodeState = "inactive", Error = ""
+        var ControlAvailable = false
+        var RemoteManagers: [String] = []
+    }
+    struct IndexEntry: Codable { var Name: String; var Mirrors: [String]; var Secure: Bool; var Official: Bool }
+    /// Docker's defaults: the loopback range insecure, Docker Hub the official index.
+    struct RegistrySection: Codable {
+        var AllowNondistributableArtifactsCIDRs: [String] = []
+        var AllowNondistributableArtifactsHostnames: [String] = []
+        var InsecureRegistryCIDRs = ["127.0.0.0/8"]
+        var IndexConfigs = ["docker.io": IndexEntry(Name: "docker.io", Mirrors: [], Secure: true, Official: true)]
+        var Mirrors: [String] = []
+    }
     var ID = ""
     var Containers = 0
     var ContainersRunning = 0
@@ -90,6 +106,31 @@ struct SystemInfo: Codable {
     var SecurityOptions: [String] = []
     var Warnings: [String] = []
     var ClientInfo = ClientSection(Version: LighterVersion.version, Context: "default", Debug: false)
+    // The rest of Docker 20.10's keys, so that a template naming one prints a value (Docker's typed
+    // struct has them all; Lighter has no swarm, cluster store, containerd or proxies of a daemon).
+    var SystemStatus: [[String]] = []
+    var KernelMemory = false
+    var KernelMemoryTCP = false
+    var BridgeNfIptables = false
+    var BridgeNfIp6tables = false
+    var NFd = 0
+    var NGoroutines = 1
+    var NEventsListener = 0
+    var OSVersion = ""
+    var RegistryConfig = RegistrySection()
+    var GenericResources: [String] = []
+    var HttpProxy = ""
+    var HttpsProxy = ""
+    var NoProxy = ""
+    var ClusterStore = ""
+    var ClusterAdvertise = ""
+    var Swarm = SwarmSection()
+    var Isolation = ""
+    var ContainerdCommit = CommitEntry(ID: "N/A", Expected: "N/A")
+    var RuncCommit = CommitEntry(ID: "N/A", Expected: "N/A")
+    var InitCommit = CommitEntry(ID: "N/A", Expected: "N/A")
+    var ProductLicense = ""
+    var DefaultAddressPools: [String] = []
     // Lighter's facts beyond Docker's keys.
     var CgroupControllers: [String] = []
     var Firewall = ""
@@ -147,6 +188,24 @@ struct SystemInfo: Codable {
         EmulationHandlers = host.emulationHandlers
         BinfmtMounted = host.binfmtMounted
         KernelModulesLoadable = host.modulesLoadable
+        KernelMemoryTCP = FileSystem.exists("/sys/fs/cgroup/memory/memory.kmem.tcp.limit_in_bytes")
+        BridgeNfIptables = ((try? FileSystem.readString("/proc/sys/net/bridge/bridge-nf-call-iptables")) ?? "").hasPrefix("1")
+        BridgeNfIp6tables = ((try? FileSystem.readString("/proc/sys/net/bridge/bridge-nf-call-ip6tables")) ?? "").hasPrefix("1")
+        NFd = (try? FileSystem.list("/proc/self/fd").count) ?? 0
+        let status = (try? FileSystem.readString("/proc/self/status")) ?? ""
+        NGoroutines = status.split(separator: "\n").first { $0.hasPrefix("Threads:") }.flatMap { Int($0.dropFirst(8).trimmed) } ?? 1
+        OSVersion = ((try? FileSystem.readString("/etc/os-release")) ?? "").split(separator: "\n")
+            .first { $0.hasPrefix("VERSION_ID=") }.map { String($0.dropFirst(11).filter { $0 != "\"" }) } ?? ""
+        func environment(_ names: String...) -> String {
+            names.lazy.compactMap { getenv($0).map { String(cString: $0) } }.first ?? ""
+        }
+        HttpProxy = environment("HTTP_PROXY", "http_proxy")
+        HttpsProxy = environment("HTTPS_PROXY", "https_proxy")
+        NoProxy = environment("NO_PROXY", "no_proxy")
+        // The runtime and the init are this binary.
+        let commit = LighterVersion.gitCommit.isEmpty ? "unknown" : LighterVersion.gitCommit
+        RuncCommit = CommitEntry(ID: commit, Expected: commit)
+        InitCommit = CommitEntry(ID: commit, Expected: commit)
     }
 
     /// Docker's text layout (`docker info`), Lighter's facts in their places.

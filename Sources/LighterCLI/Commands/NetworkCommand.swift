@@ -54,7 +54,7 @@ struct NetworkListCommand: ParsableCommand {
                 rows.append(DockerListRows.network(id: pseudo, name: pseudo, driver: pseudo == "host" ? "host" : "null", created: since))
             }
             let columns: [(key: String, header: String)] = [("ID", "NETWORK ID"), ("Name", "NAME"), ("Driver", "DRIVER"), ("Scope", "SCOPE")]
-            for line in try OutputRenderer(columns: columns).render(rows, format: output.format, quietKey: "ID", quiet: quiet) { Console.out(line) }
+            for line in try OutputRenderer(columns: columns, methods: ["Label": OutputRenderer.labelMethod]).render(rows, format: output.format, quietKey: "ID", quiet: quiet) { Console.out(line) }
         }
     }
 }

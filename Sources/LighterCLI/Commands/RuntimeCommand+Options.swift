@@ -79,22 +79,31 @@ extension RuntimeCommand {
     struct SetUpFlags: ParsableArguments {
         @Flag(help: "Keep the caller's session keyring instead of a new one for the container.")
         var noNewKeyring = false
-        @Flag(help: "Move the root instead of pivot_root (refused: Lighter always uses pivot_root).")
+        @Flag(help: "Enter the root with MS_MOVE and chroot instead of pivot_root (for a root pivot_root refuses, such as an initramfs; weaker isolation).")
         var noPivot = false
-        @Option(help: "Pass this many descriptors after stdio (3, 4, …) to the container (only 0: refused otherwise).")
+        @Option(help: "Pass this many more descriptors of the caller (3, 4, …, after any LISTEN_FDS ones) to the container process.")
         var preserveFds: Int = 0
 
-        /// The runtime of `options` with these flags applied; what Lighter cannot do is refused.
+        /// The runtime of `options` with these flags applied. Descriptors are passed as runc passes them:
+        /// with LISTEN_FDS=N and LISTEN_PID naming this process (systemd's socket activation), 3 … 3+N-1
+        /// first (the container gets LISTEN_FDS=N, LISTEN_PID=1), then --preserve-fds more.
         func runtime(_ options: Options) throws(LighterError) -> Runtime {
-            if noPivot {
-                throw .unsupported(feature: "--no-pivot", fix: "Lighter always enters the root with pivot_root; put the rootfs on a file system other than the initramfs (a tmpfs works)")
-            }
-            if preserveFds != 0 {
-                throw .unsupported(feature: "--preserve-fds \(preserveFds)", fix: "Lighter passes only stdin, stdout and stderr to the container; drop --preserve-fds")
+            guard preserveFds >= 0, preserveFds <= 1024 else {
+                throw .invalidArgument("--preserve-fds \(preserveFds): give a number of descriptors from 0 to 1024")
             }
             var runtime = options.runtime
             runtime.noNewKeyring = noNewKeyring
+            runtime.noPivot = noPivot
+            runtime.preserveFds = Int32(preserveFds)
+            runtime.listenFds = Self.listenFds()
             return runtime
+        }
+
+        /// LISTEN_FDS when LISTEN_PID is this process (else 0), as runc reads systemd's activation.
+        static func listenFds() -> Int32 {
+            guard let count = getenv("LISTEN_FDS").flatMap({ Int32(String(cString: $0)) }), count > 0,
+                  let pid = getenv("LISTEN_PID").flatMap({ Int32(String(cString: $0)) }), pid == getpid() else { return 0 }
+            return count
         }
     }
 

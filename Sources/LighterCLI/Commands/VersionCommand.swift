@@ -24,7 +24,8 @@ struct VersionCommand: ParsableCommand {
             case "json":
                 Console.out(String(decoding: try JSON.encode(report), as: UTF8.self))
             case let template?:
-                Console.out(try JSONTemplate.render(template, value: try JSON.encode(report)))
+                // Docker's version is a typed struct: a field it does not have is an error, not <no value>.
+                Console.out(try JSONTemplate.render(template, value: try JSON.encode(report), missingKeyIsError: true))
             }
         }
     }
@@ -44,6 +45,8 @@ struct VersionReport: Codable {
         var Arch: String
         var BuildTime: String
         var Context: String
+        /// Docker 20.10: deprecated, always true.
+        var Experimental = true
     }
     struct ComponentSection: Codable {
         var Name: String
@@ -62,6 +65,7 @@ struct VersionReport: Codable {
         var Arch: String
         var KernelVersion: String
         var BuildTime: String
+        var Experimental = false
     }
     var Client: ClientSection
     var Server: ServerSection

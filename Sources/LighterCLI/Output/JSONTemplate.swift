@@ -4,9 +4,9 @@ import LighterTemplate
 /// `inspect --format`: a Go template (Docker's functions included) over each JSON document, as
 /// `docker inspect -f` renders it; `json` prints the document on one line.
 enum JSONTemplate {
-    static func render(_ template: String, value bytes: [UInt8]) throws(LighterError) -> String {
+    static func render(_ template: String, value bytes: [UInt8], missingKeyIsError: Bool = false) throws(LighterError) -> String {
         let document = try TemplateValue(jsonText: bytes)
-        return try FormatTemplate.parse(template == "json" ? "{{json .}}" : template).execute(document)
+        return try FormatTemplate.parse(template == "json" ? "{{json .}}" : template, missingKeyIsError: missingKeyIsError).execute(document)
     }
 }
 

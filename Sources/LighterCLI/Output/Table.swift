@@ -25,6 +25,24 @@ struct OutputRow {
 struct OutputRenderer {
     /// Column headers for the table: (field key, header text).
     let columns: [(key: String, header: String)]
+    /// Methods of Docker's row type that templates call with arguments (`.Label "key"`).
+    var methods: [String: TemplateMethod] = [:]
+
+    /// Docker's `.Label "key"` of ps, network and volume rows: that label's value, "" when it has none,
+    /// read from the row's `Labels` ("k=v,k2=v2"; a value holding a comma is taken whole when the text
+    /// after the comma has no "=").
+    static let labelMethod = TemplateMethod(parameters: 1) { receiver, arguments in
+        guard case let .object(fields) = receiver, case let .string(labels)? = fields["Labels"] else { return "" }
+        var pairs: [(String, String)] = []
+        for part in labels.split(separator: ",", omittingEmptySubsequences: false) {
+            if let equals = part.firstIndex(of: "=") {
+                pairs.append((String(part[..<equals]), String(part[part.index(after: equals)...])))
+            } else if !pairs.isEmpty {
+                pairs[pairs.count - 1].1 += "," + part
+            }
+        }
+        return pairs.last { $0.0 == arguments.first }?.1 ?? ""
+    }
 
     func render(_ rows: [OutputRow], format: String?, quietKey: String? = nil, quiet: Bool = false) throws(LighterError) -> [String] {
         if quiet, let quietKey { return rows.map { $0[quietKey] ?? "" } }
@@ -40,7 +58,8 @@ struct OutputRenderer {
             body = String(body.drop { $0 == " " })
             while body.hasSuffix(" ") { body.removeLast() }
             body = body.replacing("\\t", with: "\t").replacing("\\n", with: "\n")
-            let template = try FormatTemplate.parse(body, missingKeyIsError: true)
+            let parsed = try FormatTemplate.parse(body, missingKeyIsError: true)
+            let template = methods.isEmpty ? parsed : parsed.with(methods: methods)
             var lines: [String] = []
             for row in rows {
                 do {

@@ -21,6 +21,9 @@ public struct ContainerMonitor {
     let input: Int32
     /// Where to say "started" (or why not) to a CLI waiting for a detached start.
     let reportFD: Int32?
+    /// Attached, the streams copied to our own stdout/stderr (`run -a stdout`: only that one; the log
+    /// gets both).
+    var attachedStreams: Set<String> = ["stdout", "stderr"]
 
     /// Run until the container is done for good; returns its last exit code (125 and up for
     /// engine errors, as Docker).
@@ -31,6 +34,9 @@ public struct ContainerMonitor {
         do {
             var record = try engine.record(id)
             let log = try JSONLogWriter(path: engine.logPath(id), options: record.spec.log)
+            // A detached -i container: `attach` brings its stdin through this socket.
+            let listener = !attach && record.spec.interactive ? try AttachSocket.listen(id) : nil
+            defer { if listener != nil { _ = unlink(AttachSocket.path(id)) } }
             while true {
                 let launched: Launched
                 do {
@@ -58,7 +64,7 @@ public struct ContainerMonitor {
                     reported = true
                 }
                 var health = HealthChecker(engine: engine, record: record, process: launched.process)
-                relay(launched, log: log, health: &health)
+                relay(launched, log: log, health: &health, listener: listener)
                 health?.stop()
                 let status = (try? engine.runtime.wait(id: id)) ?? Runtime.ExitStatus(code: 255, signal: nil, oomKilled: false)
                 try? engine.runtime.delete(id: id, force: true)
@@ -105,6 +111,8 @@ public struct ContainerMonitor {
         let terminal: FileDescriptor?
         /// The container's process as started (its health checks run as it: user, env, cwd).
         let process: RuntimeSpec.Process?
+        /// Detached with `-i` (no `-t`): the write end of the container's stdin, fed by `attach` clients.
+        var stdin: FileDescriptor? = nil
     }
 
     /// Mount the root, create and start the container with pipes for its output (config.json written meanwhile).
@@ -121,7 +129,10 @@ public struct ContainerMonitor {
         }
         let tty = record.spec.tty
         let out = tty ? nil : try Self.pipe(), err = tty ? nil : try Self.pipe()
-        let stdio = Runtime.Stdio(input: tty ? -1 : input, output: out?.write.rawValue ?? -1, error: err?.write.rawValue ?? -1)
+        // Detached with -i: stdin is a pipe that stays open, written by whoever attaches.
+        let stdinPipe = !attach && record.spec.interactive && !tty ? try Self.pipe() : nil
+        let stdio = Runtime.Stdio(input: tty ? -1 : stdinPipe?.read.rawValue ?? input, output: out?.write.rawValue ?? -1,
+                                  error: err?.write.rawValue ?? -1)
         let created: Runtime.Created
         if record.spec.usesBridge {
             // Create (the init waits on its exec fifo in its new network namespace), wire the
@@ -140,6 +151,7 @@ public struct ContainerMonitor {
         let state = created.state
         try out?.write.close()
         try err?.write.close()
+        try stdinPipe?.read.close()
         if let terminal = created.terminal, attach { Self.copyWindowSize(from: 0, to: terminal.rawValue) }
         try engine.update(id) { (r) throws(LighterError) in
             r.state.status = .running
@@ -152,11 +164,14 @@ public struct ContainerMonitor {
             r.state.oomKilled = false
             r.state.error = ""
         }
-        return Launched(pid: state.pid, stdout: out?.read, stderr: err?.read, terminal: created.terminal, process: spec.process)
+        return Launched(pid: state.pid, stdout: out?.read, stderr: err?.read, terminal: created.terminal, process: spec.process,
+                        stdin: stdinPipe?.write)
     }
 
     /// Copy output until the container's init exits, forwarding termination signals to it.
-    private func relay(_ launched: Launched, log: JSONLogWriter, health: inout HealthChecker?) {
+    /// `listener`: the attach socket (detached `-i`): clients' bytes go to the container's stdin or
+    /// terminal, its output goes to every client in frames.
+    private func relay(_ launched: Launched, log: JSONLogWriter, health: inout HealthChecker?, listener: FileDescriptor?) {
         let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH]
         lighter_signal_mask(signals, Int32(signals.count), 1)
         defer { lighter_signal_mask(signals, Int32(signals.count), 0) }
@@ -177,6 +192,12 @@ public struct ContainerMonitor {
         var forwardInput = launched.terminal != nil && input == 0
         var exited = pidfd < 0
         var relay = StreamRelay()
+        var clients: [Int32] = []
+        defer { for client in clients { close(client) } }
+        let clientInput = launched.terminal?.rawValue ?? launched.stdin?.rawValue
+        // A terminal's output until the first client comes (`run -it` attaches once the container runs:
+        // its first prompt must not be lost), at most 64 KiB.
+        var backlog: [UInt8]? = listener != nil && launched.terminal != nil ? [] : nil
         while !streams.isEmpty {
             var fds = streams.map { pollfd(fd: $0.fd.rawValue, events: Int16(POLLIN), revents: 0) }
             let pidSlot = fds.count
@@ -186,6 +207,9 @@ public struct ContainerMonitor {
             let check = exited ? (pidfd: Int32(-1), output: Int32(-1)) : health?.descriptors ?? (pidfd: -1, output: -1)
             fds.append(pollfd(fd: check.pidfd, events: Int16(POLLIN), revents: 0))
             fds.append(pollfd(fd: check.output, events: Int16(POLLIN), revents: 0))
+            fds.append(pollfd(fd: exited ? -1 : listener?.rawValue ?? -1, events: Int16(POLLIN), revents: 0))
+            let clientSlot = fds.count
+            for client in clients { fds.append(pollfd(fd: client, events: Int16(POLLIN), revents: 0)) }
             // Once the init has exited, only drain what is buffered: daemonized children may keep
             // the pipes open forever. Until then, wake up when a health check is due.
             let ready = poll(&fds, nfds_t(fds.count), exited ? 0 : health?.pollTimeout() ?? -1)
@@ -205,17 +229,57 @@ public struct ContainerMonitor {
                case .end = relay.copy(from: 0, to: terminal.rawValue) {
                 forwardInput = false
             }
+            let polled = clients   // a client accepted below is polled from the next round on
+            if fds[pidSlot + 5].revents & Int16(POLLIN) != 0, let listener {
+                let client = accept(listener.rawValue, nil, nil)
+                if client >= 0 {
+                    _ = fcntl(client, F_SETFD, FD_CLOEXEC)
+                    clients.append(client)
+                    if let terminal = launched.terminal {
+                        // The terminal's master, so that the client sets its size (and follows its own).
+                        let tag: [UInt8] = [0x54]
+                        _ = tag.withUnsafeBytes { lighter_send_with_fd(client, $0.baseAddress, 1, terminal.rawValue) }
+                    }
+                    if let earlier = backlog, !earlier.isEmpty {
+                        _ = earlier.withUnsafeBytes { AttachSocket.send(AttachSocket.frame($0, stream: 1), to: client) }
+                    }
+                    backlog = nil
+                }
+            }
+            var gone: [Int32] = []
+            for (offset, client) in polled.enumerated() where fds[clientSlot + offset].revents != 0 {
+                var buffer = [UInt8](repeating: 0, count: 4096)
+                let count = buffer.withUnsafeMutableBytes { Glibc.read(client, $0.baseAddress, $0.count) }
+                if count <= 0 {
+                    if count < 0 && lighter_errno() == EINTR { continue }
+                    gone.append(client)
+                } else if let clientInput {
+                    buffer[..<count].withUnsafeBytes { _ = StreamRelay.writeAll($0, to: clientInput) }
+                }
+            }
             if fds[pidSlot].revents != 0 { exited = true }
             var closed: [Int] = []
             for index in streams.indices where fds[index].revents != 0 {
                 let (name, target) = (streams[index].name, streams[index].target)
                 let chunk = relay.read(from: streams[index].fd.rawValue) { bytes in
                     try? log.write(bytes, stream: name)
-                    if attach { StreamRelay.writeAll(bytes, to: target) }
+                    if attach && attachedStreams.contains(name) { StreamRelay.writeAll(bytes, to: target) }
+                    if var earlier = backlog, earlier.count < 64 * 1024 {
+                        earlier += Array(bytes.prefix(64 * 1024 - earlier.count))
+                        backlog = earlier
+                    }
+                    if !clients.isEmpty {
+                        let frame = AttachSocket.frame(bytes, stream: UInt8(target))
+                        for client in clients where !AttachSocket.send(frame, to: client) { gone.append(client) }
+                    }
                 }
                 if case .end = chunk { closed.append(index) }
             }
             for index in closed.reversed() { streams.remove(at: index) }
+            for client in Set(gone) {
+                close(client)
+                clients.removeAll { $0 == client }
+            }
         }
         // The container closed its output but runs on: wait for it (checking its health meanwhile).
         while !exited, pidfd >= 0 {

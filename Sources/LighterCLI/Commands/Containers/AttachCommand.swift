@@ -4,26 +4,30 @@ import Glibc
 import Musl
 #endif
 import ArgumentParser
+import CLighter
 import LighterEngine
+import LighterRuntime
 import LighterSystem
 
-/// `attach [--no-stdin] [--sig-proxy=false] CONTAINER`: a running container's output, live, until it
-/// exits (with its exit status). The output is followed through its json-file log, which the monitor
-/// writes as it relays; with --sig-proxy (the default) SIGINT, SIGTERM, SIGHUP and SIGQUIT are sent on
-/// to the container, without it they detach. Attaching standard input needs a channel to the monitor
-/// that Lighter does not have yet: it is refused unless --no-stdin.
+/// `attach [--no-stdin] [--sig-proxy=false] [--detach-keys KEYS] CONTAINER`: a running container's output,
+/// live, until it exits (with its exit status). A container started detached with `-i` is attached through
+/// its monitor's socket (`AttachSocket`): this stdin goes to the container's stdin (or terminal, in raw
+/// mode), its output comes back; the detach keys (`ctrl-p,ctrl-q`) end the attachment and leave it
+/// running. Otherwise (or with --no-stdin) the output is followed through its json-file log. With
+/// --sig-proxy (the default; not with a terminal, as Docker) SIGINT, SIGTERM, SIGHUP and SIGQUIT are sent
+/// on to the container, without it they detach.
 struct AttachCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "attach", abstract: "Attach to a running container's output (standard input: not yet).")
+    static let configuration = CommandConfiguration(commandName: "attach", abstract: "Attach local standard input, output, and error streams to a running container.")
     @OptionGroup var store: StoreOptions
     @Flag(name: .long, help: "Do not attach STDIN.") var noStdin = false
     @Option(name: .long, help: "Proxy all received signals to the process (true|false).") var sigProxy: Bool = true
-    @Option(name: .long, help: "Override the key sequence for detaching a container (not supported).") var detachKeys: String?
+    @Option(name: .long, help: "Override the key sequence for detaching a container (default ctrl-p,ctrl-q).") var detachKeys: String?
     @Argument(help: "The container.") var container: String
 
     func run() throws {
         var exitCode: Int32 = 0
         try guarded(exitCode: 1) { () throws(LighterError) in
-            if detachKeys != nil { throw .unsupported(feature: "--detach-keys", fix: "leave it out: Ctrl-C detaches with --sig-proxy=false") }
+            var keys = try DetachKeys(detachKeys ?? DetachKeys.dockerDefault)
             let engine = try store.openEngine()
             let id = try engine.resolve(container)
             let record = try engine.inspect(id)
@@ -31,11 +35,74 @@ struct AttachCommand: ParsableCommand {
                 throw .conflict("You cannot attach to a stopped container, start it first")
             }
             if record.spec.interactive && !noStdin {
-                throw .unsupported(feature: "attaching standard input", fix: "attach with --no-stdin to follow the output only")
+                exitCode = try Self.attachInput(engine, id, tty: record.spec.tty, keys: &keys, sigProxy: sigProxy)
+            } else {
+                exitCode = try follow(engine, id)
             }
-            exitCode = try follow(engine, id)
         }
         if exitCode != 0 { throw ExitCode(exitCode) }
+    }
+
+    /// Through the monitor's socket: stdin (detach keys watched) to the container, framed output back,
+    /// until the monitor closes (the container ended: its exit code) or the keys are typed (0).
+    /// With a terminal the monitor first hands over its master: its size follows this terminal's (SIGWINCH).
+    static func attachInput(_ engine: Engine, _ id: String, tty: Bool, keys: inout DetachKeys, sigProxy: Bool) throws(LighterError) -> Int32 {
+        let socket = try AttachSocket.connect(id)
+        var master: FileDescriptor?
+        if tty {
+            var tag: UInt8 = 0
+            var received: Int32 = -1
+            if lighter_recv_with_fd(socket.rawValue, &tag, 1, &received) == 1, received >= 0 {
+                master = FileDescriptor(adopting: received)
+                if isatty(0) == 1 { lighter_copy_window_size(0, received) }
+            }
+        }
+        let raw = tty ? RawMode(fd: 0) : nil
+        defer { raw?.restore() }
+        let signals: [Int32] = (sigProxy && !tty ? [SIGINT, SIGTERM, SIGHUP, SIGQUIT] : []) + (master != nil ? [SIGWINCH] : [])
+        if !signals.isEmpty { lighter_signal_mask(signals, Int32(signals.count), 1) }
+        defer { if !signals.isEmpty { lighter_signal_mask(signals, Int32(signals.count), 0) } }
+        let sfd = signals.isEmpty ? -1 : lighter_signalfd(signals, Int32(signals.count))
+        defer { if sfd >= 0 { close(sfd) } }
+        var input = true
+        var pending: [UInt8] = []
+        while true {
+            var fds = [pollfd(fd: input ? 0 : -1, events: Int16(POLLIN), revents: 0),
+                       pollfd(fd: socket.rawValue, events: Int16(POLLIN), revents: 0),
+                       pollfd(fd: sfd, events: Int16(POLLIN), revents: 0)]
+            if poll(&fds, 3, -1) < 0 { if errno == EINTR { continue } else { break } }
+            if fds[2].revents & Int16(POLLIN) != 0 {
+                while case let signal = lighter_signalfd_next(sfd), signal > 0 {
+                    if signal == SIGWINCH, let master {
+                        if isatty(0) == 1 { lighter_copy_window_size(0, master.rawValue) }
+                    } else {
+                        try? engine.kill(id, signal: signal)
+                    }
+                }
+            }
+            if fds[0].revents != 0 {
+                var buffer = [UInt8](repeating: 0, count: 4096)
+                let count = buffer.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
+                if count < 0 && errno == EINTR { continue }
+                let bytes = Array(buffer.prefix(max(count, 0)))
+                if bytes.isEmpty {
+                    input = false   // the container's stdin stays open (Docker's StdinOnce is false here)
+                } else {
+                    let (forward, detach) = keys.feed(bytes)
+                    if !forward.isEmpty && !AttachSocket.send(forward, to: socket.rawValue) { break }
+                    if detach { return 0 }
+                }
+            }
+            if fds[1].revents != 0 {
+                let chunk = (try? socket.read(upTo: 64 * 1024)) ?? []
+                if chunk.isEmpty { break }
+                pending += chunk
+                for frame in AttachSocket.frames(&pending) {
+                    frame.bytes.withUnsafeBytes { _ = StreamRelay.writeAll($0, to: frame.stream == 2 ? 2 : 1) }
+                }
+            }
+        }
+        return try engine.exitCodeAfterRun(id)
     }
 
     /// Print new log entries every 100 ms until the container is down for good; forward or detach on signals.

@@ -42,19 +42,32 @@ extension ContainerFlags {
         if logDriver == "none", let first = logOpt.first { throw .invalidArgument("--log-opt \(first): the none log driver takes no options") }
     }
 
-    /// `--attach`, `--detach-keys`, `--sig-proxy`: only what the attached run does anyway.
-    func checkAttachment(detach: Bool) throws(LighterError) {
+    /// `--attach`, `--detach-keys`, `--sig-proxy`, checked: the output streams an attached run copies to
+    /// this process (`-a stdout`, `-a stderr`: one of them; both by default). `-a stdin` is `-i`'s stdin
+    /// (Docker opens stdin for it). `--sig-proxy=false` (without -t, where Docker ignores it) runs the
+    /// container under its detached monitor while this process follows its log: a signal ends this
+    /// process only. Stdin through that path, and `--detach-keys`, need an input channel to the monitor.
+    func attachedStreams(detach: Bool) throws(LighterError) -> Set<String> {
         for stream in attach where !["stdin", "stdout", "stderr"].contains(stream.lowercased()) {
             throw .invalidArgument("--attach \(stream): valid streams are STDIN, STDOUT and STDERR")
         }
         if detach && !attach.isEmpty { throw .invalidArgument("conflicting options: cannot specify both --attach and --detach") }
         let streams = Set(attach.map { $0.lowercased() })
-        let usual: Set<String> = interactive ? ["stdin", "stdout", "stderr"] : ["stdout", "stderr"]
-        if !attach.isEmpty && streams != usual {
-            throw .unsupported(feature: "--attach \(attach.joined(separator: " --attach "))", fix: "Lighter attaches STDOUT and STDERR (and STDIN with -i) together; not a subset")
+        if interactive && !streams.isEmpty && !streams.contains("stdin") {
+            throw .unsupported(feature: "-i with --attach \(attach.joined(separator: " --attach ")) (stdin open but not attached)",
+                               fix: "add --attach stdin, or leave -i out")
         }
-        if let detachKeys { throw .unsupported(feature: "--detach-keys \(detachKeys)", fix: "an attached run cannot detach; start it with -d and use `lighter logs -f`") }
-        if !sigProxy { throw .unsupported(feature: "--sig-proxy=false", fix: "the attached CLI always forwards signals; run with -d to keep signals away from the container") }
+        if let detachKeys {
+            _ = try DetachKeys(detachKeys)
+            guard tty && interactive else {
+                throw .unsupported(feature: "--detach-keys \(detachKeys) without -i -t", fix: "an attached run detaches only from a terminal (-it); start it with -d -i and use `lighter attach`")
+            }
+        }
+        if !sigProxy && !tty && (interactive || streams.contains("stdin")) {
+            throw .unsupported(feature: "--sig-proxy=false with -i", fix: "attaching stdin needs the attached CLI as the container's monitor, which forwards signals; leave --sig-proxy out, or -i")
+        }
+        let output = streams.subtracting(["stdin"])
+        return output.isEmpty ? ["stdout", "stderr"] : output
     }
 
     static func labelKey(_ entry: String) -> String {

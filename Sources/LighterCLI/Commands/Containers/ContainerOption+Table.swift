@@ -3,7 +3,7 @@ extension ContainerOption {
     /// value kinds and (where Lighter differs) help that says how.
     static let table: [ContainerOption] = [
         .init("add-host", nil, .list(\.flags.addHost), "list", "Add a custom host-to-IP mapping (host:ip)"),
-        .init("attach", "a", .list(\.flags.attach), "list", "Attach to STDIN, STDOUT or STDERR (all together only: STDOUT and STDERR, with -i STDIN too)"),
+        .init("attach", "a", .list(\.flags.attach), "list", "Attach to STDIN, STDOUT or STDERR (STDIN as -i does)"),
         .init("blkio-weight", nil, .text(\.flags.kernel.blkioWeight), "uint16", "Block IO (relative weight), between 10 and 1000, or 0 to disable (default 0)"),
         .init("blkio-weight-device", nil, .list(\.flags.kernel.blkioWeightDevice), "list", "Block IO weight (relative device weight)"),
         .init("cap-add", nil, .list(\.flags.capAdd), "list", "Add Linux capabilities"),
@@ -20,7 +20,7 @@ extension ContainerOption {
         .init("cpuset-cpus", nil, .text(\.flags.cpusetCpus), "string", "CPUs in which to allow execution (0-3, 0,1)"),
         .init("cpuset-mems", nil, .text(\.flags.kernel.cpusetMems), "string", "MEMs in which to allow execution (0-3, 0,1)"),
         .init("detach", "d", .flag(\.detach), "", "Run container in background and print container ID", runOnly: true),
-        .init("detach-keys", nil, .text(\.flags.detachKeys), "string", "Override the key sequence for detaching a container (refused: an attached run cannot detach yet)", runOnly: true),
+        .init("detach-keys", nil, .text(\.flags.detachKeys), "string", "Override the key sequence for detaching a container (with -it from a terminal; default ctrl-p,ctrl-q)", runOnly: true),
         .init("device", nil, .list(\.flags.kernel.device), "list", "Add a host device to the container"),
         .init("device-cgroup-rule", nil, .list(\.flags.kernel.deviceCgroupRule), "list", "Add a rule to the cgroup allowed devices list"),
         .init("device-read-bps", nil, .list(\.flags.kernel.deviceReadBps), "list", "Limit read rate (bytes per second) from a device"),
@@ -85,7 +85,7 @@ extension ContainerOption {
         .init("runtime", nil, .text(\.flags.runtime), "string", "Runtime to use for this container (only lighter, the built-in one)"),
         .init("security-opt", nil, .list(\.flags.securityOpt), "list", "Security Options (seccomp=unconfined|FILE, no-new-privileges)"),
         .init("shm-size", nil, .text(\.flags.kernel.shmSize), "bytes", "Size of /dev/shm"),
-        .init("sig-proxy", nil, .flag(\.flags.sigProxy), "", "Proxy received signals to the process (false is refused: not implemented yet)", default: "true", runOnly: true),
+        .init("sig-proxy", nil, .flag(\.flags.sigProxy), "", "Proxy received signals to the process (false: a signal ends the CLI, the container goes on; not with -i)", default: "true", runOnly: true),
         .init("stop-signal", nil, .text(\.flags.stopSignal), "string", "Signal to stop the container"),
         .init("stop-timeout", nil, .integer(\.flags.stopTimeout), "int", "Timeout (in seconds) to stop a container"),
         .init("storage-opt", nil, .list(\.flags.storageOpt), "list", "Storage driver options for the container (refused: overlay has none)"),

@@ -53,7 +53,7 @@ struct PsOptions: ParsableArguments {
             var columns: [(key: String, header: String)] = [("ID", "CONTAINER ID"), ("Image", "IMAGE"), ("Command", "COMMAND"),
                                                             ("RunningFor", "CREATED"), ("Status", "STATUS"), ("Ports", "PORTS"), ("Names", "NAMES")]
             if size { columns.append(("Size", "SIZE")) }
-            for line in try OutputRenderer(columns: columns).render(rows, format: output.format, quietKey: "ID", quiet: quiet) { Console.out(line) }
+            for line in try OutputRenderer(columns: columns, methods: ["Label": OutputRenderer.labelMethod]).render(rows, format: output.format, quietKey: "ID", quiet: quiet) { Console.out(line) }
         }
     }
 

@@ -58,7 +58,8 @@ enum ContainerCommandMain {
     static func execute(_ line: ContainerCommandLine, command: String) throws(ExitCode) {
         try guardedRun { () throws(LighterError) -> Int32 in
             var spec = try line.flags.spec(image: line.image, command: line.command, autoRemove: line.rm)
-            try line.flags.checkAttachment(detach: line.detach)
+            let streams = try line.flags.attachedStreams(detach: line.detach)
+            if line.flags.attach.contains(where: { $0.lowercased() == "stdin" }) { spec.interactive = true }
             if let cidfile = line.flags.cidfile, FileSystem.exists(cidfile) {
                 throw .conflict("container ID file found, make sure the other container isn't running or delete \(cidfile)")
             }
@@ -88,7 +89,25 @@ enum ContainerCommandMain {
                 Console.out(record.id)
                 return 0
             }
-            return try engine.runAttached(record.id, interactive: line.flags.interactive, justCreated: true)
+            if line.flags.tty && spec.interactive && isatty(0) == 1 {
+                // -it from a terminal: the container under its detached monitor, this process attached to it,
+                // so that the detach keys (ctrl-p,ctrl-q) leave it running, as Docker's.
+                var keys = try DetachKeys(line.flags.detachKeys ?? DetachKeys.dockerDefault)
+                try engine.startDetached(record.id, justCreated: true)
+                return try AttachCommand.attachInput(engine, record.id, tty: true, keys: &keys, sigProxy: true)
+            }
+            if !line.flags.sigProxy && !line.flags.tty {
+                // Docker's --sig-proxy=false: signals end this process, not the container (unblocked here:
+                // a caller's blocked mask would keep them pending forever; ignored ones stay ignored, as Go's).
+                var ending = sigset_t()
+                sigemptyset(&ending)
+                for signal in [SIGINT, SIGTERM, SIGHUP, SIGQUIT] { sigaddset(&ending, signal) }
+                sigprocmask(SIG_UNBLOCK, &ending, nil)
+                let log = try engine.openLogForFollowing(record.id)
+                try engine.startDetached(record.id, justCreated: true)
+                return try engine.followLog(record.id, from: log, streams: streams)
+            }
+            return try engine.runAttached(record.id, interactive: spec.interactive, justCreated: true, streams: streams)
         }
     }
 }
