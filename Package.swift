@@ -9,7 +9,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         // C: the small shim for syscalls Swift cannot call directly (openat2, clone, setns ...).
@@ -21,16 +20,15 @@ let package = Package(
                        providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CSeccomp", path: "Sources/CSeccomp", pkgConfig: "libseccomp",
                        providers: [.apt(["libseccomp-dev"])]),
+        // OpenSSL's libcrypto, for SHA-256 only (SHA-NI / ARMv8 assembly, ~25 KB linked statically).
+        .systemLibrary(name: "CLibCrypto", path: "Sources/CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         // Debian ships no pkg-config file for mbedTLS 2.28: the module map names its three libraries.
         .systemLibrary(name: "CMbedTLS", path: "Sources/CMbedTLS", providers: [.apt(["libmbedtls-dev"])]),
 
-        // Errors, syscalls, durable files, locks: what every module stands on.
-        .target(name: "LighterSystem", dependencies: ["CLighter"]),
+        // Errors, syscalls, durable files, locks, SHA-256: what every module stands on.
+        .target(name: "LighterSystem", dependencies: ["CLighter", "CLibCrypto"]),
         // OCI image-spec and Docker schema2 types, digests, platforms, references.
-        .target(name: "LighterOCI", dependencies: [
-            "LighterSystem",
-            .product(name: "Crypto", package: "swift-crypto"),
-        ]),
+        .target(name: "LighterOCI", dependencies: ["LighterSystem"]),
         // Layer tar streams: apply into a snapshot safely, write tars for save.
         .target(name: "LighterArchive", dependencies: ["LighterSystem", "LighterOCI", "CArchive", "CLighter"]),
         // The data root's SQLite database: one connection, each module's own migrations (DataRoot).
@@ -38,10 +36,7 @@ let package = Package(
         // Content store (blobs), snapshots, images and their tables.
         .target(name: "LighterStore", dependencies: ["LighterSystem", "LighterOCI", "LighterArchive", "LighterDatabase", "CLighter"]),
         // The OCI runtime: namespaces, mounts, cgroups, capabilities, seccomp, container state.
-        .target(name: "LighterRuntime", dependencies: [
-            "LighterSystem", "CLighter", "CSeccomp",
-            .product(name: "Crypto", package: "swift-crypto"),
-        ]),
+        .target(name: "LighterRuntime", dependencies: ["LighterSystem", "CLighter", "CSeccomp"]),
         // Foreign architectures: QEMU user emulation through binfmt_misc.
         .target(name: "LighterEmulation", dependencies: ["LighterSystem", "LighterOCI"]),
         // Containers: create, run (through the runtime and a per-container monitor), stop, remove, logs.

@@ -1,4 +1,3 @@
-import Crypto
 import LighterSystem
 
 /// A content digest. Lighter supports sha256 only; anything else is rejected with a clear error.
@@ -47,21 +46,17 @@ public struct Digest: Hashable, Sendable, Codable, CustomStringConvertible, Comp
     }
 }
 
-/// Streaming sha256.
+/// Streaming sha256 (LighterSystem's `SHA256`: OpenSSL's libcrypto).
 public struct SHA256Hasher: Sendable {
     private var inner = SHA256()
     public init() {}
 
-    public mutating func update(_ bytes: UnsafeRawBufferPointer) { inner.update(bufferPointer: bytes) }
-    public mutating func update(_ bytes: [UInt8]) { bytes.withUnsafeBytes { inner.update(bufferPointer: $0) } }
+    public mutating func update(_ bytes: UnsafeRawBufferPointer) { inner.update(bytes) }
+    public mutating func update(_ bytes: [UInt8]) { inner.update(bytes) }
 
     public func finalize() -> Digest {
-        let hex = inner.finalize().map { byte in
-            let s = String(byte, radix: 16)
-            return s.count == 1 ? "0" + s : s
-        }.joined()
         // Always 64 lowercase hex characters.
-        return try! Digest(hex: hex)
+        try! Digest(hex: SHA256.hex(inner.finalize()))
     }
 }
 

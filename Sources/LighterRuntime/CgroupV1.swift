@@ -21,12 +21,16 @@ struct CgroupV1: CgroupManager {
     func directory(_ controller: String) -> String? { hierarchy(controller).map { $0 + path } }
 
     /// The existing container directories, one per distinct hierarchy (cpu and cpuacct may share one).
+    /// One stat per controller: a directory with a `cgroup.procs` is a cgroup of that hierarchy (this
+    /// runs four times per container, and the hierarchy check first cost three stats per controller).
     private func joinedDirectories() -> [String] {
         var seen = Set<[UInt64]>()
         var result: [String] = []
         for controller in Self.alwaysJoined + ["cpuset", "hugetlb", "net_cls", "net_prio"] {
             var st = stat()
-            guard let dir = directory(controller), stat(dir, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else { continue }
+            let dir = "\(mountPoint)/\(controller)\(path)"
+            guard stat("\(dir)/cgroup.procs", &st) == 0 else { continue }
+            // cgroup.procs of a shared hierarchy (cpu,cpuacct) is one inode, whichever name reached it.
             if seen.insert([UInt64(st.st_dev), UInt64(st.st_ino)]).inserted { result.append(dir) }
         }
         return result

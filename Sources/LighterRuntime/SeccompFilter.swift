@@ -5,12 +5,10 @@ import Musl
 #endif
 import CLighter
 import CSeccomp
-import Crypto
 import LighterSystem
 
 /// Builds and loads a seccomp filter from the spec's `linux.seccomp` section with libseccomp.
 enum SeccompFilter {
-    private static let hexDigits = (0..<16).map { String($0, radix: 16) }
     static func load(_ profile: RuntimeSpec.Seccomp, noNewPrivileges: Bool) throws(LighterError) {
         let context = try build(profile)
         defer { seccomp_release(context) }
@@ -37,8 +35,8 @@ enum SeccompFilter {
             }
         }
         // The key names how the filter was compiled too ("tree"): a cache from an older build is not reused.
-        let key = SHA256.hash(data: profile.jsonBytes() + Array("\(RuntimeSpec.hostMachine) tree".utf8))
-        let path = "\(cacheDirectory)/\(key.map { hexDigits[Int($0 >> 4)] + hexDigits[Int($0 & 15)] }.joined()).bpf"
+        let key = SHA256.hash(profile.jsonBytes() + Array("\(RuntimeSpec.hostMachine) tree".utf8))
+        let path = "\(cacheDirectory)/\(SHA256.hex(key)).bpf"
         if let cached = try? FileSystem.readFile(path), !cached.isEmpty, cached.count % 8 == 0 {
             return Compiled(program: cached, flags: flags)
         }

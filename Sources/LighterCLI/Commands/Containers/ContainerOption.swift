@@ -17,7 +17,10 @@ struct ContainerOption: Sendable {
 
     let long: String
     let short: Character?
-    let kind: Kind
+    /// What the option takes, made when first asked for: building all 92 key paths with the table
+    /// cost ~0.5 ms of CPU in every `run`/`create` (`swift_getKeyPath`); a parse needs a few.
+    var kind: Kind { makeKind() }
+    private let makeKind: @Sendable () -> Kind
     /// The value's name in help (Docker's: string, list, int, bytes …); empty for flags.
     let placeholder: String
     let help: String
@@ -28,11 +31,11 @@ struct ContainerOption: Sendable {
     /// Left out of help (the global `--root`).
     var hidden = false
 
-    init(_ long: String, _ short: Character? = nil, _ kind: Kind, _ placeholder: String, _ help: String,
-         default defaultValue: String? = nil, runOnly: Bool = false, hidden: Bool = false) {
+    init(_ long: String, _ short: Character? = nil, _ kind: @autoclosure @escaping @Sendable () -> Kind, _ placeholder: String,
+         _ help: String, default defaultValue: String? = nil, runOnly: Bool = false, hidden: Bool = false) {
         self.long = long
         self.short = short
-        self.kind = kind
+        self.makeKind = kind
         self.placeholder = placeholder
         self.help = help
         self.defaultValue = defaultValue
