@@ -49,7 +49,14 @@ public final class JSONLogWriter {
         let record = "{\"log\":\(JSON.quote(String(decoding: line, as: UTF8.self), escapeHTML: true)),\"stream\":\"\(stream)\",\"time\":\"\(Time.rfc3339(seconds: now.seconds, nanoseconds: max(now.nanoseconds, 1)))\"}\n"
         let bytes = Array(record.utf8)
         if size > 0 && size + Int64(bytes.count) > options.maxSize { try rotate() }
-        try fd.write(bytes)
+        do {
+            try fd.write(bytes)
+        } catch {
+            // A full disk (ENOSPC, EDQUOT) may have taken part of the record: cut it off again, so the
+            // next record starts a line of its own. The caller drops the record (Docker does too).
+            try? fd.truncate(to: size)
+            throw error
+        }
         size += Int64(bytes.count)
     }
 

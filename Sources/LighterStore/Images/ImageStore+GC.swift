@@ -14,7 +14,8 @@ extension ImageStore {
     /// The caller holds the exclusive lock. Returns the bytes freed.
     @discardableResult
     public func collectGarbage() throws(LighterError) -> Int64 {
-        let (blobRows, snapshotRows) = try db.transaction { () throws(LighterError) -> ([SQLRow], [SQLRow]) in
+        // Durable before any file goes: after a power cut, rows must never name deleted files.
+        let (blobRows, snapshotRows) = try db.transaction(durable: true) { () throws(LighterError) -> ([SQLRow], [SQLRow]) in
             let blobs = try db.query("SELECT digest, size FROM blobs WHERE digest NOT IN (SELECT digest FROM image_blobs)")
             let snaps = try db.query("SELECT chain_id, size FROM snapshots WHERE chain_id NOT IN (SELECT chain_id FROM image_layers)")
             try db.execute("DELETE FROM blobs WHERE digest NOT IN (SELECT digest FROM image_blobs)")
@@ -67,6 +68,7 @@ extension ImageStore {
                     report.deleted.append(.deleted(try Digest(hex: id)))
                 }
             }
+            try writeTagJournal()   // also brings back in line a journal an interrupted rmi left behind
             report.reclaimedBytes = try collectGarbage()
             emit(report.deleted)
             return report
