@@ -128,6 +128,11 @@ final class SmallRoot {
         let lines = root.run("logs", "talker").stdout.split(separator: "\n")
         #expect(lines.allSatisfy { $0.hasPrefix("line ") && $0.hasSuffix(pad) })
         #expect(root.run("inspect", "-f", "{{.State.Running}}", "talker").stdout == "true\n")
+        // The loss is reported once, when there is room again, on the monitor's stderr.
+        let id = root.run("inspect", "-f", "{{.Id}}", "talker").stdout.trimmed
+        let report = (try? FileSystem.readString("\(root.path)/containers/\(id)/monitor.log")) ?? ""
+        #expect(report.split(separator: "\n").filter { $0.contains("log records of") }.count == 1, "\(report)")
+        #expect(report.contains("were dropped") && report.contains("No space left on device"), "\(report)")
         #expect(root.run("rm", "-f", "talker").status == 0)
     }
 }
