@@ -5,7 +5,8 @@ extension Engine {
     /// lost to a power cut, or with a lost or damaged database — their row back (`system check
     /// --repair`). Their image must be in the store (`recoverImages` first); a name another container
     /// took meanwhile gets a generated one. A create in progress holds the container's lock and is
-    /// left alone; a record that cannot be read (torn by a crash) stays a leftover. Returns the IDs.
+    /// left alone; a record that cannot be read (torn by a crash), or of a `--rm` container, stays a
+    /// leftover. Returns the IDs.
     public func recoverContainers() throws(LighterError) -> [String] {
         let containers = images.paths.containers
         guard FileSystem.isDirectory(containers) else { return [] }
@@ -14,7 +15,8 @@ extension Engine {
         for id in try FileSystem.list(containers) where Self.isContainerID(id) && !rows.contains(id) {
             guard let lock = try? FileLock(trying: "\(directory(id))/lock", mode: .exclusive) else { continue }
             defer { lock.release() }
-            guard let record = try? record(id),
+            // A `--rm` container without its row was being removed: a leftover, not brought back.
+            guard let record = try? record(id), !record.spec.autoRemove,
                   try !images.db.query("SELECT 1 FROM images WHERE id = ?", [.text(record.spec.imageID.hex)]).isEmpty else { continue }
             let created = Time.parseRFC3339(record.created) ?? Time.now().seconds
             try images.db.transaction(durable: true) { () throws(LighterError) in

@@ -63,6 +63,23 @@ import LighterTestSupport
         expectRecovery("dd if=/dev/zero of=lighter.db bs=4096 seek=4 count=1 conv=notrunc 2>/dev/null", problem: "lighter.db is damaged")
     }
 
+    /// A power cut can lose a created container's row while its fsynced container.json stays: the
+    /// repair gives the row back instead of removing the container as a killed create's leftover.
+    @Test func aContainerWhoseRowWasLostComesBack() {
+        let lighter = Lighter()
+        #expect(lighter.importBusybox().status == 0)
+        let id = lighter.run("create", "--name", "survivor", "busybox", "echo", "here").stdout.trimmed
+        #expect(id.count == 64)
+        #expect(Run.capture(["sqlite3", "\(lighter.root.path)/lighter.db", "DELETE FROM containers WHERE id = '\(id)'"]).status == 0)
+        #expect(lighter.run("ps", "-aq").stdout.isEmpty)
+        #expect(lighter.run("system", "check").stdout.contains("leftover: container \(id)"))
+        let repair = lighter.run("system", "check", "--repair")
+        #expect(repair.status == 0 && repair.stdout.contains("repair: recovered container \(id)"), "\(repair.stdout)")
+        #expect(!repair.stdout.contains("leftover (removed): container"), "\(repair.stdout)")
+        #expect(lighter.run("start", "-a", "survivor").stdout == "here\n")
+        #expect(lighter.run("rm", "survivor").status == 0)
+    }
+
     @Test func everyCommandOnADamagedDatabaseSaysWhatRepairsIt() {
         let lighter = Lighter()
         #expect(lighter.importBusybox().status == 0)
