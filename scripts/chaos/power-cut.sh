@@ -16,9 +16,12 @@
 # image's content read through a container is wrong; the next `run --rm` fails.
 #
 # usage: scripts/chaos/power-cut.sh [N]   (N cuts, default 5; LIGHTER_BINARY as for scripts/testvm;
-# LIGHTER_POWERCUT_SEED for repeatable kill moments). Prints a table and exits 1 on any failure; the
-# consoles and the disk image are kept in .testvm/powercut.* when something failed.
+# LIGHTER_POWERCUT_SEED for repeatable kill moments). SIGTERM or SIGINT ends the run after the current
+# cut (then the final check). Prints a table and exits 1 on any failure; the consoles and the disk
+# image are kept in .testvm/powercut.* when something failed (or with LIGHTER_POWERCUT_KEEP=1).
 set -u
+# All of it in one function, read whole before it runs: editing this file during a long run is safe.
+main() {
 top=$(cd "$(dirname "$0")/../.." && pwd)
 here="$top/scripts/testvm"
 cache="${TESTVM_CACHE:-$top/.testvm}"
@@ -41,7 +44,8 @@ disk=$work/disk.img
 truncate -s 1G "$disk"
 mkfs.ext4 -q -F -E lazy_itable_init=0,lazy_journal_init=0 "$disk" || exit 1
 qemu=
-trap '[ -z "$qemu" ] || kill -KILL "$qemu" 2>/dev/null; exit 1' TERM INT
+stop=0
+trap 'stop=1' TERM INT
 
 # boot MODE CUT: start the VM in the background (pid in $qemu), console in $work/console-CUT.log.
 boot() {
@@ -114,14 +118,17 @@ parse() {
 }
 
 started=$(date +%s)
+cuts=0
 for cut in $(seq 1 "$n"); do
+    [ $stop = 0 ] || break
+    cuts=$cut
     boot cycle "$cut"
     # Wait for the workload (after the boot and the check) and 1–3 of its operations, then cut the
     # power 0–4 s later: counting operations keeps the cut inside the workload however slow TCG is.
     operations=$((RANDOM % 3 + 1))
     waited=0
     until [ "$(sed -n '/^PC workload-start/,$p' "$work/console-$cut.log" 2>/dev/null | grep -ac '^PC \(ok\|error\)')" -ge $operations ]; do
-        if ! kill -0 "$qemu" 2>/dev/null || [ $waited -ge 6000 ]; then break; fi
+        if [ $stop = 1 ] || ! kill -0 "$qemu" 2>/dev/null || [ $waited -ge 6000 ]; then break; fi
         sleep 0.1; waited=$((waited + 1))
     done
     delay=$((RANDOM % 40))
@@ -129,12 +136,18 @@ for cut in $(seq 1 "$n"); do
     kill -KILL "$qemu" 2>/dev/null
     wait "$qemu" 2>/dev/null
     qemu=
+    if [ $stop = 1 ] && ! grep -aq '^PC workload-start' "$work/console-$cut.log"; then
+        # Stopped during this boot's check: not a cut of the workload; the final boot checks instead.
+        mv "$work/console-$cut.log" "$work/console-$cut-stopped.log"
+        cuts=$((cut - 1))
+        break
+    fi
     grep -aq '^PC workload-start' "$work/console-$cut.log" || fail "$cut" "no workload started (console-$cut.log)"
     parse "$cut"
     echo "cut $cut: killed $((delay / 10)).$((delay % 10)) s after operation $operations of the workload; $(grep -ac '^PC ok' "$work/console-$cut.log") operations reported done; $failures failures so far"
 done
 # The last boot only checks.
-final=$((n + 1))
+final=$((cuts + 1))
 boot check "$final"
 timeout 900 tail --pid="$qemu" -f /dev/null
 wait "$qemu" 2>/dev/null
@@ -142,7 +155,7 @@ qemu=
 parse "$final"
 elapsed=$(( $(date +%s) - started ))
 
-printf '%-28s %s\n' "power cuts" "$n" \
+printf '%-28s %s\n' "power cuts" "$cuts" \
     "cuts with a failure" "$failed_cuts" \
     "failures" "$failures" \
     "images reported stored" "${counts[store]:-0}" \
@@ -161,3 +174,5 @@ else
     echo "power-cut.sh: consoles and disk kept in $work" >&2
 fi
 [ "$failures" = 0 ]
+}
+main "$@"
