@@ -94,6 +94,7 @@ load() {
     lighter save -o /tmp/save.tar "$name" || { log "error save $name"; return; }
     log_sync "begin $name"
     if out=$(lighter rmi "$name" 2>&1); then log "ok untag $name"; else log "error rmi: $out"; return; fi
+    log_sync "begin $name"
     if out=$(lighter load -q -i /tmp/save.tar 2>&1); then log "ok store $name"; else log "error load: $out"; fi
 }
 create() {
