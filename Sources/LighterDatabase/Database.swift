@@ -133,7 +133,15 @@ public final class Database: @unchecked Sendable {
 
     /// Run `body` in a write transaction that holds SQLite's write lock from its first statement;
     /// rolled back if `body` throws.
-    public func transaction<T>(_ body: () throws(LighterError) -> T) throws(LighterError) -> T {
+    ///
+    /// `durable`: the commit is on disk when this returns (the WAL is fsynced, with every commit before
+    /// it: `synchronous=FULL` for this one commit). For what a command reports as done (an image
+    /// stored, tagged or removed, a lasting container created) and for row deletions that files are
+    /// removed after (GC): with the connection's usual `synchronous=NORMAL` a power cut may undo such a
+    /// commit (an image reported stored gone; rows back whose blobs GC had already deleted).
+    public func transaction<T>(durable: Bool = false, _ body: () throws(LighterError) -> T) throws(LighterError) -> T {
+        if durable { try execute("PRAGMA synchronous=FULL") }
+        defer { if durable { try? execute("PRAGMA synchronous=NORMAL") } }
         try execute("BEGIN IMMEDIATE")
         do {
             let result = try body()

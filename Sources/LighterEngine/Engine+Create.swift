@@ -85,7 +85,7 @@ extension Engine {
             let hostname = spec.hostname ?? String(id.prefix(12))
             try FileSystem.writeAtomically(Array("\(hostname)\n".utf8), to: "\(directory)/hostname")
             try FileSystem.writeAtomically(Array(Engine.resolvConf(dns: spec.dns, search: spec.dnsSearch, options: spec.dnsOptions).utf8), to: "\(directory)/resolv.conf")
-            record.name = try reserveName(name, id: id, imageID: imageID, created: now.seconds)
+            record.name = try reserveName(name, id: id, imageID: imageID, created: now.seconds, durable: !spec.autoRemove)
             if spec.usesBridge {
                 record.spec.ports = try connect(record, exposed: spec.exposedPorts)
             }
@@ -147,10 +147,12 @@ extension Engine {
     }
 
     /// Insert the container's row; a taken name is a clear conflict, a generated one is retried.
-    private func reserveName(_ wanted: String?, id: String, imageID: Digest, created: Int64) throws(LighterError) -> String {
+    /// `durable` for a container that outlives its run: once `create` returns it must survive a power
+    /// cut (its container.json is fsynced too), which a `--rm` container need not.
+    private func reserveName(_ wanted: String?, id: String, imageID: Digest, created: Int64, durable: Bool) throws(LighterError) -> String {
         for _ in 0..<20 {
             let name = wanted ?? ContainerNames.random()
-            let taken = try images.db.transaction { () throws(LighterError) -> String? in
+            let taken = try images.db.transaction(durable: durable) { () throws(LighterError) -> String? in
                 if let row = try images.db.query("SELECT id FROM containers WHERE name = ?", [.text(name)]).first {
                     return row.string("id")
                 }

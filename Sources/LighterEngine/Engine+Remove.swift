@@ -53,9 +53,17 @@ extension Engine {
         try? networks.detach(container: id)
         _ = unlink(AttachSocket.path(id))   // a killed monitor's attach socket
         try refreshPeerHosts(of: id, leaving: true)
-        try images.db.execute("DELETE FROM containers WHERE id = ?", [.text(id)])
+        // The directory goes first, then the row: a container.json without a row is a container
+        // `system check --repair` restores (its row lost to a power cut). For a lasting container both
+        // are durable before `rm` returns, so a power cut never brings it back.
         let doomed = "\(images.paths.containers)/.rm-\(id)"
-        if rename(directory(id), doomed) == 0 {
+        let renamed = rename(directory(id), doomed) == 0
+        let lasting = removed.map { !$0.spec.autoRemove } ?? false
+        if renamed && lasting { try FileSystem.syncDirectory(images.paths.containers) }
+        try images.db.transaction(durable: lasting) { () throws(LighterError) in
+            try images.db.execute("DELETE FROM containers WHERE id = ?", [.text(id)])
+        }
+        if renamed {
             if let removed { emit("destroy", removed) }
             try FileSystem.removeTree(doomed)
         }

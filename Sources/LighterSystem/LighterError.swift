@@ -57,7 +57,11 @@ public enum LighterError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .unsafeArchive(entry, reason): return "refusing layer entry \"\(entry)\": \(reason)"
         case let .malformed(what, reason): return "malformed \(what): \(reason)"
         case let .limitExceeded(message): return "limit exceeded: \(message)"
-        case let .database(code, message): return "metadata database error \(code): \(message)"
+        case let .database(code, message):
+            // SQLITE_CORRUPT, SQLITE_NOTADB: say what repairs it.
+            let damaged = code & 0xff == 11 || code & 0xff == 26
+            return "metadata database error \(code): \(message)"
+                + (damaged ? " (the database is damaged: `lighter system check --repair` rebuilds it from the content store)" : "")
         case let .unsupported(feature, fix): return "\(feature) is not available: \(fix)"
         case let .containerStart(message, _): return "cannot start container process: \(message)"
         case let .registry(host, message): return "registry \(host): \(message)"

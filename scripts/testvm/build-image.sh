@@ -3,7 +3,7 @@
 # with `apt-get download` and unpacked with `dpkg -x`, nothing installed) and an initramfs holding
 # busybox, the static lighter (.build/release/lighter, from scripts/build-release.sh), the busybox
 # image tarball (.fixtures/busybox-amd64.tar), overlay.ko and the guest tests (guest-init.sh,
-# guest-tests.sh). scripts/testvm/run.sh boots it.
+# guest-tests.sh, and guest-powercut.sh for scripts/chaos/power-cut.sh). scripts/testvm/run.sh boots it.
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 here="$top/scripts/testvm"
@@ -57,7 +57,9 @@ add_module() {
     echo "$1" >>"$root/lib/modules/order"
 }
 # libcrc32c asks the crypto API for crc32c, which is a module of its own.
-for module in overlay crc32c_generic nf_tables nft_chain_nat nft_nat nft_masq nft_ct binfmt_misc veth bridge; do
+# virtio_pci, virtio_blk and ext4: the power-cut harness's data root is an ext4 virtio disk.
+for module in overlay crc32c_generic nf_tables nft_chain_nat nft_nat nft_masq nft_ct binfmt_misc veth bridge \
+    virtio_pci virtio_blk ext4; do
     add_module "$module"
 done
 mkdir -p "$root/boot"
@@ -73,7 +75,8 @@ if strace=$(command -v strace); then
 fi
 cp "$here/guest-init.sh" "$root/init"
 cp "$here/guest-tests.sh" "$root/tests.sh"
-chmod 0755 "$root/init" "$root/tests.sh"
+cp "$here/guest-powercut.sh" "$root/powercut.sh"
+chmod 0755 "$root/init" "$root/tests.sh" "$root/powercut.sh"
 printf 'root:x:0:0:root:/root:/bin/sh\n' >"$root/etc/passwd"
 printf 'root:x:0:\n' >"$root/etc/group"
 printf '127.0.0.1\tlocalhost\n' >"$root/etc/hosts"

@@ -1,6 +1,6 @@
 #!/bin/busybox sh
 # The test VM's /init (PID 1): cgroup2 alone at /sys/fs/cgroup, every controller enabled for the
-# children of the root, then /tests.sh; the result lines go to the console and the VM powers off.
+# children of the root, then /tests.sh (or /powercut.sh); the result lines go to the console and the VM powers off.
 /bin/busybox --install -s /bin
 export PATH=/usr/bin:/bin
 mount -t proc proc /proc
@@ -32,7 +32,12 @@ mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc 2>/dev/null
 hostname testvm
 ip link set lo up 2>/dev/null
 echo "testvm: kernel $(uname -r), up $(cut -d' ' -f1 /proc/uptime) s, cgroup.controllers: $(cat /sys/fs/cgroup/cgroup.controllers)"
-/tests.sh
+# lighter.powercut=… on the command line: the power-cut harness (scripts/chaos/power-cut.sh) instead
+# of the tests; the host kills the VM during its workload.
+case " $(cat /proc/cmdline) " in
+*" lighter.powercut="*) /powercut.sh ;;
+*) /tests.sh ;;
+esac
 echo "testvm: done after $(cut -d' ' -f1 /proc/uptime) s"
 sync
 poweroff -f

@@ -13,7 +13,7 @@ command -v qemu-system-x86_64 >/dev/null || { echo "run.sh: no qemu-system-x86_6
 initrd="$cache/initramfs.cpio.gz"
 stale=no
 [ -s "$initrd" ] || stale=yes
-for input in "$binary" "$here/guest-init.sh" "$here/guest-tests.sh" "$here/build-image.sh"; do
+for input in "$binary" "$here/guest-init.sh" "$here/guest-tests.sh" "$here/guest-powercut.sh" "$here/build-image.sh"; do
     [ "$stale" = yes ] || [ ! "$input" -nt "$initrd" ] || stale=yes
 done
 [ "$stale" = no ] || "$here/build-image.sh"

@@ -16,6 +16,9 @@ public final class JSONLogWriter {
     private var size: Int64
     /// Partial lines per stream, flushed at newline or when they grow past 16 KiB (Docker splits too).
     private var pending: [String: [UInt8]] = [:]
+    /// Records dropped since writing last worked (a full disk), and why the first of them was.
+    private var dropped = 0
+    private var dropReason = ""
 
     public init(path: String, options: LogOptions) throws(LighterError) {
         self.path = path
@@ -51,8 +54,23 @@ public final class JSONLogWriter {
         let record = "{\"log\":\(JSON.quote(String(decoding: line, as: UTF8.self), escapeHTML: true)),\"stream\":\"\(stream)\",\"time\":\"\(Time.rfc3339(seconds: now.seconds, nanoseconds: max(now.nanoseconds, 1)))\"}\n"
         let bytes = Array(record.utf8)
         if size > 0 && size + Int64(bytes.count) > options.maxSize { try rotate() }
-        try fd.write(bytes)
+        do {
+            try fd.write(bytes)
+        } catch {
+            // A full disk (ENOSPC, EDQUOT) may have taken part of the record: cut it off again, so the
+            // next record starts a line of its own. The caller drops the record (Docker does too).
+            try? fd.truncate(to: size)
+            if dropped == 0 { dropReason = "\(error)" }
+            dropped += 1
+            throw error
+        }
         size += Int64(bytes.count)
+        if dropped > 0 {
+            // The loss, reported once when there is room again (on the monitor's stderr: monitor.log,
+            // or the terminal of an attached run): reported while the disk is full, it would be lost too.
+            Console.error("lighter: \(dropped) log records of \(path) were dropped: \(dropReason)")
+            dropped = 0
+        }
     }
 
     private func rotate() throws(LighterError) {

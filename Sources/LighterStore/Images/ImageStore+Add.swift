@@ -54,7 +54,8 @@ extension ImageStore {
         let manifestDigest = try content.write(manifest, what: "manifest")
         let manifestType = (try? JSON.decode(MediaTypeProbe.self, from: manifest, what: "manifest").mediaType) ?? nil
 
-        try db.transaction { () throws(LighterError) in
+        // Durable: the command reports the image stored once this returns.
+        try db.transaction(durable: true) { () throws(LighterError) in
             let insertBlob = "INSERT OR IGNORE INTO blobs (digest, size, media_type) VALUES (?, ?, ?)"
             try db.execute(insertBlob, [.text(manifestDigest.hex), .integer(Int64(manifest.count)), .text(manifestType ?? MediaType.ociManifest)])
             try db.execute(insertBlob, [.text(configDigest.hex), .integer(Int64(configBytes.count)), .text(MediaType.ociConfig)])
@@ -81,6 +82,7 @@ extension ImageStore {
                 try db.execute("INSERT OR REPLACE INTO tags (name, image_id) VALUES (?, ?)", [.text(tag.description), .text(configDigest.hex)])
             }
         }
+        if !tags.isEmpty { try writeTagJournal() }
         return configDigest
     }
 

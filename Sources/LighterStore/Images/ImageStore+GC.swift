@@ -14,11 +14,12 @@ extension ImageStore {
     /// The caller holds the exclusive lock. Returns the bytes freed.
     @discardableResult
     public func collectGarbage() throws(LighterError) -> Int64 {
+        // Durable before any file goes: after a power cut, rows must never name deleted files.
         // Layers the build cache holds (`layer_holds`, when the data root has it) are kept without an image.
         let holds = try hasLayerHolds()
         let unusedBlobs = "digest NOT IN (SELECT digest FROM image_blobs)" + (holds ? " AND digest NOT IN (SELECT blob_digest FROM layer_holds)" : "")
         let unusedSnapshots = "chain_id NOT IN (SELECT chain_id FROM image_layers)" + (holds ? " AND chain_id NOT IN (SELECT chain_id FROM layer_holds)" : "")
-        let (blobRows, snapshotRows) = try db.transaction { () throws(LighterError) -> ([SQLRow], [SQLRow]) in
+        let (blobRows, snapshotRows) = try db.transaction(durable: true) { () throws(LighterError) -> ([SQLRow], [SQLRow]) in
             let blobs = try db.query("SELECT digest, size FROM blobs WHERE \(unusedBlobs)")
             let snaps = try db.query("SELECT chain_id, size FROM snapshots WHERE \(unusedSnapshots)")
             try db.execute("DELETE FROM blobs WHERE \(unusedBlobs)")
@@ -75,6 +76,7 @@ extension ImageStore {
                     report.deleted.append(.deleted(try Digest(hex: id)))
                 }
             }
+            try writeTagJournal()   // also brings back in line a journal an interrupted rmi left behind
             report.reclaimedBytes = try collectGarbage()
             emit(report.deleted)
             return report

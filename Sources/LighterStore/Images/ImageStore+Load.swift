@@ -18,7 +18,9 @@ extension ImageStore {
     /// directory. Every blob is verified against its digest; nothing unverified is stored.
     public func load(from path: String, platform: Platform? = nil) throws(LighterError) -> [LoadedImage] {
         try withLock(.shared) { () throws(LighterError) -> [LoadedImage] in
-            if FileSystem.isDirectory(path) { return try loadLayout(at: path, platform: platform, consume: false) }
+            if FileSystem.isDirectory(path) {
+                return try namingFullDisk("load") { () throws(LighterError) -> [LoadedImage] in try loadLayout(at: path, platform: platform, consume: false) }
+            }
             let fd = try FileDescriptor(path: path, flags: O_RDONLY)
             return try load(from: fd, platform: platform)
         }
@@ -26,6 +28,10 @@ extension ImageStore {
 
     /// `load` from a stream (standard input). The caller holds the shared lock.
     public func load(from source: FileDescriptor, platform: Platform?) throws(LighterError) -> [LoadedImage] {
+        try namingFullDisk("load") { () throws(LighterError) -> [LoadedImage] in try loadArchive(from: source, platform: platform) }
+    }
+
+    private func loadArchive(from source: FileDescriptor, platform: Platform?) throws(LighterError) -> [LoadedImage] {
         let work = "\(paths.ingest)/load-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
         try syscall("mkdir", work) { mkdir(work, 0o700) }
         defer { try? FileSystem.removeTree(work) }

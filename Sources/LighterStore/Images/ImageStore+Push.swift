@@ -34,6 +34,7 @@ extension ImageStore {
         let named = Reference(registry: reference.registry, repository: reference.repository, tag: nil, digest: digest)
         try withLock(.shared) { () throws(LighterError) in
             try db.execute("INSERT OR REPLACE INTO tags (name, image_id) VALUES (?, ?)", [.text(named.description), .text(id.hex)])
+            try writeTagJournal()
         }
     }
 }

@@ -23,10 +23,11 @@ extension ImageStore {
             throw .invalidReference("\(target): a tag cannot contain a digest")
         }
         try withLock(.shared) { () throws(LighterError) in
-            try db.transaction { () throws(LighterError) in
+            try db.transaction(durable: true) { () throws(LighterError) in
                 let (id, _) = try resolve(source)
                 try db.execute("INSERT OR REPLACE INTO tags (name, image_id) VALUES (?, ?)", [.text(targetRef.description), .text(id.hex)])
             }
+            try writeTagJournal()
         }
         emit("tag", id: (try? resolve(target).id.description) ?? target, name: targetRef.familiar)
     }
@@ -34,7 +35,7 @@ extension ImageStore {
     /// `rmi [-f] IMAGE`: untag, and delete the image when nothing names or uses it any more.
     public func remove(_ input: String, force: Bool) throws(LighterError) -> [RemovalEvent] {
         try withLock(.exclusive) { () throws(LighterError) -> [RemovalEvent] in
-            let events = try db.transaction { () throws(LighterError) -> [RemovalEvent] in
+            let events = try db.transaction(durable: true) { () throws(LighterError) -> [RemovalEvent] in
                 let (id, tag) = try resolve(input)
                 var events: [RemovalEvent] = []
                 let tags = try db.query("SELECT name FROM tags WHERE image_id = ? ORDER BY name", [.text(id.hex)]).map { $0.string("name") }
@@ -80,6 +81,7 @@ extension ImageStore {
                 events.append(.deleted(id))
                 return events
             }
+            try writeTagJournal()
             try collectGarbage()
             emit(events)
             return events

@@ -1,0 +1,178 @@
+#!/bin/bash
+# Power-cut harness (issue #17): what SIGKILL never shows, the loss of everything not yet durable.
+# The test VM (scripts/testvm/, Debian's kernel under qemu's TCG, the static lighter) keeps its data
+# root on an ext4 disk image (raw, virtio, cache=none: the guest's writes reach the image only when
+# its kernel writes them back, and its flushes are fdatasyncs, so killing qemu loses exactly what the
+# guest had not written out — its page cache — while what it fsynced stays). Each boot checks what the
+# previous cut left and then runs a workload (scripts/testvm/guest-powercut.sh: import, load, tag,
+# rmi, create, rm, run --rm at random), logging every operation that returned success; the host
+# SIGKILLs qemu 0–4 s after the workload's 1st, 2nd or 3rd operation ended (the next one is then
+# under way). After the last cut a final boot only checks.
+#
+# A cut fails when, on the next boot: `system check` does not pass as found (leftovers of interrupted
+# operations are allowed), or does not pass after `system check --repair`; an image a command reported
+# stored (and no later command removed) is missing, or one reported removed is back; a container whose
+# `create` returned (and was not removed) is missing after the repair, or a removed one is back; an
+# image's content read through a container is wrong; the next `run --rm` fails.
+#
+# usage: scripts/chaos/power-cut.sh [N]   (N cuts, default 5; LIGHTER_BINARY as for scripts/testvm;
+# LIGHTER_POWERCUT_SEED for repeatable kill moments). SIGTERM or SIGINT ends the run after the current
+# cut (then the final check). Prints a table and exits 1 on any failure; the consoles and the disk
+# image are kept in .testvm/powercut.* when something failed (or with LIGHTER_POWERCUT_KEEP=1).
+set -u
+# All of it in one function, read whole before it runs: editing this file during a long run is safe.
+main() {
+top=$(cd "$(dirname "$0")/../.." && pwd)
+here="$top/scripts/testvm"
+cache="${TESTVM_CACHE:-$top/.testvm}"
+binary="${LIGHTER_BINARY:-$top/.build/release/lighter}"
+n=${1:-5}
+RANDOM=${LIGHTER_POWERCUT_SEED:-$$}
+command -v qemu-system-x86_64 >/dev/null || { echo "power-cut.sh: no qemu-system-x86_64: apt-get install qemu-system-x86" >&2; exit 1; }
+command -v mkfs.ext4 >/dev/null || { echo "power-cut.sh: no mkfs.ext4: apt-get install e2fsprogs" >&2; exit 1; }
+initrd="$cache/initramfs.cpio.gz"
+stale=no
+[ -s "$initrd" ] || stale=yes
+for input in "$binary" "$here/guest-init.sh" "$here/guest-tests.sh" "$here/guest-powercut.sh" "$here/build-image.sh"; do
+    [ "$stale" = yes ] || [ ! "$input" -nt "$initrd" ] || stale=yes
+done
+[ "$stale" = no ] || "$here/build-image.sh" || exit 1
+
+# The disk lives next to the VM, not on /tmp: cache=none opens it with O_DIRECT, which tmpfs refuses.
+work=$(mktemp -d "$cache/powercut.XXXXXX")
+disk=$work/disk.img
+truncate -s 1G "$disk"
+mkfs.ext4 -q -F -E lazy_itable_init=0,lazy_journal_init=0 "$disk" || exit 1
+qemu=
+stop=0
+trap 'stop=1' TERM INT
+
+# boot MODE CUT: start the VM in the background (pid in $qemu), console in $work/console-CUT.log.
+boot() {
+    qemu-system-x86_64 -nographic -no-reboot -m 768M -smp 1 -accel tcg -cpu max \
+        -kernel "$cache/vmlinuz" -initrd "$initrd" -nic none \
+        -drive "file=$disk,if=virtio,format=raw,cache=none" \
+        -append "console=ttyS0 quiet loglevel=3 panic=-1 rdinit=/init systemd.unified_cgroup_hierarchy=1 cgroup_no_v1=all lighter.powercut=$1 lighter.cut=$2" \
+        </dev/null >"$work/console-$2.log" 2>&1 &
+    qemu=$!
+}
+
+declare -A present absent containers removed   # what the host knows must (not) be there
+declare -A counts                                # operations reported done, by kind
+failures=0
+failed_cuts=0
+repairs=0
+leftover_lines=0
+fail() { echo "FAIL cut $1: $2" | tee -a "$work/failures" >&2; failures=$((failures + 1)); cut_failed=yes; }
+
+# Read one boot's console: the check of the previous cut (against what the host knew), then the
+# operations of this boot (which update what it knows).
+parse() {
+    local cut=$1 file="$work/console-$1.log" line word name
+    local -A seen_before seen after_containers
+    local in_check=no checked=no
+    cut_failed=no
+    while IFS= read -r line; do
+        line=${line%$'\r'}
+        case $line in
+        "PC check-begin") in_check=yes ;;
+        "PC check1: leftover"*) leftover_lines=$((leftover_lines + 1)) ;;
+        "PC check1-rc "*) [ "${line#PC check1-rc }" = 0 ] ||
+            fail "$((cut - 1))" "system check fails as found: $(grep -a '^PC check1: problem' "$file" | tr -d '\r' | head -n 3 | tr '\n' ';')" ;;
+        "PC check2: checked"*) repairs=$((repairs + 1)) ;;
+        "PC check3-rc "*) [ "${line#PC check3-rc }" = 0 ] ||
+            fail "$((cut - 1))" "system check fails after --repair: $(grep -a '^PC check3: ' "$file" | tr -d '\r' | head -n 3 | tr '\n' ';')" ;;
+        "PC image-before "*) seen_before[${line#PC image-before }]=1 ;;
+        "PC image "*) seen[${line#PC image }]=1 ;;
+        "PC container "*) after_containers[${line#PC container }]=1 ;;
+        "PC marker-bad "*) fail "$((cut - 1))" "image content wrong: ${line#PC marker-bad }" ;;
+        "PC marker-ok "*) counts[content-read]=$(( ${counts[content-read]:-0} + 1 )) ;;
+        "PC next-rc "*) [ "${line#PC next-rc }" = 0 ] || fail "$((cut - 1))" "the next run --rm fails" ;;
+        "PC check-end")
+            in_check=no; checked=yes
+            for name in "${!present[@]}"; do
+                [ -n "${seen_before[$name]:-}" ] || fail "$((cut - 1))" "image $name was reported stored and is gone"
+            done
+            for name in "${!absent[@]}"; do
+                [ -z "${seen[$name]:-}" ] || fail "$((cut - 1))" "image $name was reported removed and is back"
+            done
+            for name in "${!containers[@]}"; do
+                [ -n "${after_containers[$name]:-}" ] || fail "$((cut - 1))" "container $name was created and is gone"
+            done
+            for name in "${!removed[@]}"; do
+                [ -z "${after_containers[$name]:-}" ] || fail "$((cut - 1))" "container $name was removed and is back"
+            done
+            ;;
+        "PC begin "*) name=${line#PC begin }; unset "present[$name]" "absent[$name]" "containers[$name]" "removed[$name]" ;;
+        "PC ok store "*) name=${line#PC ok store }; present[$name]=1; unset "absent[$name]"; counts[store]=$(( ${counts[store]:-0} + 1 )) ;;
+        "PC ok untag "*) name=${line#PC ok untag }; absent[$name]=1; unset "present[$name]"; counts[untag]=$(( ${counts[untag]:-0} + 1 )) ;;
+        "PC ok create "*) name=${line#PC ok create }; containers[$name]=1; counts[create]=$(( ${counts[create]:-0} + 1 )) ;;
+        "PC ok remove "*) name=${line#PC ok remove }; removed[$name]=1; unset "containers[$name]"; counts[remove]=$(( ${counts[remove]:-0} + 1 )) ;;
+        "PC ok run") counts[run]=$(( ${counts[run]:-0} + 1 )) ;;
+        "PC error "*) counts[errors]=$(( ${counts[errors]:-0} + 1 )); echo "cut $cut: ${line#PC }" >>"$work/errors" ;;
+        "PC fatal"*) fail "$cut" "${line#PC }" ;;
+        esac
+    done < <(tr -d '\r' <"$file" | grep -a '^PC ')
+    if [ "$cut" -gt 1 ] && [ $checked = no ]; then fail "$((cut - 1))" "the next boot did not finish its check (console-$cut.log)"; fi
+    [ $cut_failed = no ] || failed_cuts=$((failed_cuts + 1))
+}
+
+started=$(date +%s)
+cuts=0
+for cut in $(seq 1 "$n"); do
+    [ $stop = 0 ] || break
+    cuts=$cut
+    boot cycle "$cut"
+    # Wait for the workload (after the boot and the check) and 1–3 of its operations, then cut the
+    # power 0–4 s later: counting operations keeps the cut inside the workload however slow TCG is.
+    operations=$((RANDOM % 3 + 1))
+    waited=0
+    until [ "$(sed -n '/^PC workload-start/,$p' "$work/console-$cut.log" 2>/dev/null | grep -ac '^PC \(ok\|error\)')" -ge $operations ]; do
+        if [ $stop = 1 ] || ! kill -0 "$qemu" 2>/dev/null || [ $waited -ge 6000 ]; then break; fi
+        sleep 0.1; waited=$((waited + 1))
+    done
+    delay=$((RANDOM % 40))
+    sleep "$((delay / 10)).$((delay % 10))"
+    kill -KILL "$qemu" 2>/dev/null
+    wait "$qemu" 2>/dev/null
+    qemu=
+    if [ $stop = 1 ] && ! grep -aq '^PC workload-start' "$work/console-$cut.log"; then
+        # Stopped during this boot's check: not a cut of the workload; the final boot checks instead.
+        mv "$work/console-$cut.log" "$work/console-$cut-stopped.log"
+        cuts=$((cut - 1))
+        break
+    fi
+    grep -aq '^PC workload-start' "$work/console-$cut.log" || fail "$cut" "no workload started (console-$cut.log)"
+    parse "$cut"
+    echo "cut $cut: killed $((delay / 10)).$((delay % 10)) s after operation $operations of the workload; $(grep -ac '^PC ok' "$work/console-$cut.log") operations reported done; $failures failures so far"
+done
+# The last boot only checks.
+final=$((cuts + 1))
+boot check "$final"
+timeout 900 tail --pid="$qemu" -f /dev/null
+wait "$qemu" 2>/dev/null
+qemu=
+parse "$final"
+elapsed=$(( $(date +%s) - started ))
+
+printf '%-28s %s\n' "power cuts" "$cuts" \
+    "cuts with a failure" "$failed_cuts" \
+    "failures" "$failures" \
+    "images reported stored" "${counts[store]:-0}" \
+    "images reported removed" "${counts[untag]:-0}" \
+    "containers created" "${counts[create]:-0}" \
+    "containers removed" "${counts[remove]:-0}" \
+    "run --rm done" "${counts[run]:-0}" \
+    "images read back" "${counts[content-read]:-0}" \
+    "operations that failed" "${counts[errors]:-0}" \
+    "leftovers found" "$leftover_lines" \
+    "repairs" "$repairs" \
+    "seconds" "$elapsed"
+if [ "$failures" = 0 ] && [ -z "${LIGHTER_POWERCUT_KEEP:-}" ]; then
+    rm -rf "$work"
+else
+    echo "power-cut.sh: consoles and disk kept in $work" >&2
+fi
+[ "$failures" = 0 ]
+}
+main "$@"

@@ -1,0 +1,144 @@
+#!/bin/sh
+# Power-cut guest of the test VM (issue #17; scripts/chaos/power-cut.sh drives it). The data root is
+# the ext4 virtio disk /dev/vda, which survives the VM; the host SIGKILLs qemu at a random moment
+# of the workload, so whatever the guest had not made durable is lost, as in a power cut.
+#
+# Kernel command line: lighter.powercut=cycle|check, lighter.cut=N.
+#   On a used disk, first the check of what the last cut left: `system check` (must pass as is),
+#   the images and containers listed, `system check --repair` if anything was left over, a second
+#   check (must pass), each remaining image's content read back through a container (the small
+#   images carry their own name in /marker), and the next operation (`run --rm`).
+#   cycle: then the workload, forever: import, load, tag, rmi, create, rm, run --rm at random.
+#   check: power off after the check.
+# Console protocol, one line each, read by the host:
+#   "PC begin NAME"        an operation that may change NAME (image tag or container ID) starts
+#   "PC ok store NAME"     a command reported image NAME stored (import, load, tag)
+#   "PC ok untag NAME"     a command reported NAME removed (rmi)
+#   "PC ok create ID"      `create` returned container ID
+#   "PC ok remove ID"      `rm` returned for container ID
+#   "PC ok run"            a `run --rm` returned 0
+#   "PC error OP: TEXT"    an operation failed (not a durability failure in itself; counted)
+#   "PC check…", "PC image NAME", "PC container ID", "PC marker …", "PC next-rc N": the check
+export PATH=/usr/bin:/bin
+root=/var/lib/lighter
+mode=$(sed -n 's/.*lighter\.powercut=\([a-z]*\).*/\1/p' /proc/cmdline)
+cut=$(sed -n 's/.*lighter\.cut=\([0-9]*\).*/\1/p' /proc/cmdline)
+log() { echo "PC $*"; }
+# A line about to be followed by a destructive operation must reach the host before the operation
+# starts: the serial driver sends from its buffer asynchronously.
+log_sync() { echo "PC $*"; sleep 0.2; }
+random() { od -An -N2 -tu2 /dev/urandom | tr -d ' '; }
+# pick WORD...: one of the words at random (empty when none).
+pick() { [ $# -gt 0 ] || return 0; shift $(( $(random) % $# )); echo "$1"; }
+
+i=0
+while [ ! -b /dev/vda ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+mount -t ext4 /dev/vda "$root" || { log "fatal: cannot mount /dev/vda"; exit 1; }
+log "mounted $(grep ' /var/lib/lighter ' /proc/mounts)"
+
+check() {
+    log "check-begin"
+    out=$(lighter system check 2>&1); rc=$?
+    echo "$out" | sed 's/^/PC check1: /'
+    log "check1-rc $rc"
+    lighter images --format '{{.Repository}}:{{.Tag}}' 2>&1 | sed 's/^/PC image-before /'
+    if echo "$out" | grep -q '^leftover' || [ $rc != 0 ]; then
+        lighter system check --repair 2>&1 | sed 's/^/PC check2: /'
+    fi
+    out=$(lighter system check 2>&1); rc=$?
+    echo "$out" | grep -v '^checked' | sed 's/^/PC check3: /'
+    log "check3-rc $rc"
+    lighter images --format '{{.Repository}}:{{.Tag}}' 2>&1 | sed 's/^/PC image /'
+    lighter ps -a -q --no-trunc 2>&1 | sed 's/^/PC container /'
+    # Small images' layers are read back through a container (three at random, to keep the check
+    # short): each /marker names its image.
+    smalls=$(lighter images --format '{{.Repository}}:{{.Tag}}' pc/small 2>/dev/null)
+    for name in $(pick $smalls) $(pick $smalls) $(pick $smalls); do
+        got=$(lighter run --rm --network none "$name" /bin/busybox cat /marker 2>&1)
+        if [ "$got" = "$name" ]; then log "marker-ok $name"; else log "marker-bad $name: $got"; fi
+    done
+    lighter run --rm --network none busybox true; log "next-rc $?"
+    log "check-end"
+}
+
+# One operation of the workload; $1 = a name unique to this cut and step.
+small() {
+    name=pc/small:$1
+    rm -rf /tmp/layer && mkdir -p /tmp/layer/bin && cp /bin/busybox /tmp/layer/bin/busybox &&
+        echo "$name" >/tmp/layer/marker && head -c 65536 /dev/urandom >/tmp/layer/data &&
+        tar -C /tmp/layer -cf /tmp/layer.tar . || { log "error small: cannot make the layer"; return; }
+    log "begin $name"
+    if out=$(lighter import /tmp/layer.tar "$name" 2>&1); then log "ok store $name"; else log "error import: $out"; fi
+}
+busybox_image() {
+    name=pc/bb:$1
+    log "begin $name"
+    if out=$(lighter import -c "LABEL n=$1" -c 'CMD ["/bin/sh"]' /images/busybox-amd64.tar "$name" 2>&1); then log "ok store $name"; else log "error import: $out"; fi
+}
+tag() {
+    source=$(pick $(lighter images --format '{{.Repository}}:{{.Tag}}' | grep -v '<none>'))
+    [ -n "$source" ] || return 0
+    name=pc/tag:$1
+    log "begin $name"
+    if out=$(lighter tag "$source" "$name" 2>&1); then log "ok store $name"; else log "error tag: $out"; fi
+}
+rmi() {
+    name=$(pick $(lighter images --format '{{.Repository}}:{{.Tag}}' | grep '^pc/'))
+    [ -n "$name" ] || return 0
+    log_sync "begin $name"
+    if out=$(lighter rmi "$name" 2>&1); then log "ok untag $name"; else log "error rmi: $out"; fi
+}
+load() {
+    name=$(pick $(lighter images --format '{{.Repository}}:{{.Tag}}' pc/small))
+    [ -n "$name" ] || return 0
+    lighter save -o /tmp/save.tar "$name" || { log "error save $name"; return; }
+    log_sync "begin $name"
+    if out=$(lighter rmi "$name" 2>&1); then log "ok untag $name"; else log "error rmi: $out"; return; fi
+    log_sync "begin $name"
+    if out=$(lighter load -q -i /tmp/save.tar 2>&1); then log "ok store $name"; else log "error load: $out"; fi
+}
+create() {
+    if out=$(lighter create --network none busybox true 2>&1); then log "ok create $out"; else log "error create: $out"; fi
+}
+remove() {
+    id=$(pick $(lighter ps -a -q --no-trunc))
+    [ -n "$id" ] || return 0
+    log_sync "begin $id"
+    if out=$(lighter rm -f "$id" 2>&1); then log "ok remove $id"; else log "error rm: $out"; fi
+}
+run_rm() {
+    if out=$(lighter run --rm --network none busybox true 2>&1); then log "ok run"; else log "error run: $out"; fi
+}
+
+if [ -s "$root/lighter.db" ]; then
+    check
+else
+    log "fresh disk"
+    log "begin busybox:latest"
+    if out=$(lighter import -c 'CMD ["/bin/sh"]' /images/busybox-amd64.tar busybox 2>&1); then
+        log "ok store busybox:latest"
+    else
+        log "error import: $out"
+    fi
+fi
+[ "$mode" = cycle ] || exit 0
+
+log "workload-start"
+step=0
+while :; do
+    step=$((step + 1))
+    images=$(lighter images -q | wc -l)
+    # Weights: small import 3, busybox import 1, tag 2, rmi 2 (4 past 30 images), load 1, create 2, rm 1, run --rm 2.
+    r=$(( $(random) % 14 ))
+    [ "$images" -lt 30 ] || r=$(( $(random) % 4 + 6 ))
+    case $r in
+    0 | 1 | 2) small "$cut-$step" ;;
+    3) busybox_image "$cut-$step" ;;
+    4 | 5) tag "$cut-$step" ;;
+    6 | 7) rmi ;;
+    8) load ;;
+    9 | 10) create ;;
+    11) remove ;;
+    *) run_rm ;;
+    esac
+done
