@@ -55,7 +55,8 @@ extension Engine {
         var empty = sigset_t()
         sigemptyset(&empty)
         posix_spawnattr_setsigmask(&attributes, &empty)
-        let argv: [UnsafeMutablePointer<CChar>?] = [strdup("lighter"), strdup(ContainerMonitor.command), strdup(images.paths.root), strdup(id), nil]
+        let argv: [UnsafeMutablePointer<CChar>?] = [strdup("lighter"), strdup(ContainerMonitor.command), strdup(images.paths.root), strdup(id)]
+            + (input != nil ? [strdup("--stdin")] : []) + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
         let rc = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)

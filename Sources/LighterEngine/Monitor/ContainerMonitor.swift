@@ -24,6 +24,9 @@ public struct ContainerMonitor {
     /// Attached, the streams copied to our own stdout/stderr (`run -a stdout`: only that one; the log
     /// gets both).
     var attachedStreams: Set<String> = ["stdout", "stderr"]
+    /// Detached, with the container's stdin handed over as our fd 0 (the daemon's pipe from an
+    /// attached client, `__monitor ROOT ID --stdin`): no stdin pipe or attach socket of our own.
+    var inputHanded = false
 
     /// Run until the container is done for good; returns its last exit code (125 and up for
     /// engine errors, as Docker).
@@ -35,7 +38,7 @@ public struct ContainerMonitor {
             var record = try engine.record(id)
             let log = try JSONLogWriter(path: engine.logPath(id), options: record.spec.log)
             // A detached -i container: `attach` brings its stdin through this socket.
-            let listener = !attach && record.spec.interactive ? try AttachSocket.listen(id) : nil
+            let listener = !attach && !inputHanded && record.spec.interactive ? try AttachSocket.listen(id) : nil
             defer { if listener != nil { _ = unlink(AttachSocket.path(id)) } }
             while true {
                 let launched: Launched
@@ -130,7 +133,7 @@ public struct ContainerMonitor {
         let tty = record.spec.tty
         let out = tty ? nil : try Self.pipe(), err = tty ? nil : try Self.pipe()
         // Detached with -i: stdin is a pipe that stays open, written by whoever attaches.
-        let stdinPipe = !attach && record.spec.interactive && !tty ? try Self.pipe() : nil
+        let stdinPipe = !attach && !inputHanded && record.spec.interactive && !tty ? try Self.pipe() : nil
         let stdio = Runtime.Stdio(input: tty ? -1 : stdinPipe?.read.rawValue ?? input, output: out?.write.rawValue ?? -1,
                                   error: err?.write.rawValue ?? -1)
         let created: Runtime.Created
