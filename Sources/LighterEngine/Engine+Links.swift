@@ -53,8 +53,8 @@ extension Engine {
         return text
     }
 
-    /// At start: every target must run; on the default bridge, Docker's link variables
-    /// (`ALIAS_NAME`, `ALIAS_PORT*`, `ALIAS_ENV_*`), which the container's own -e override.
+    /// At start: every target must run on a network this container is on; on the default bridge,
+    /// Docker's link variables (`ALIAS_NAME`, `ALIAS_PORT*`, `ALIAS_ENV_*`), which the container's own -e override.
     func linkEnvironment(_ record: ContainerRecord) throws(LighterError) -> [String] {
         var env: [String] = []
         for link in record.spec.links {
@@ -63,7 +63,10 @@ extension Engine {
             guard target.state.status == .running else {
                 throw .conflict("Cannot link to a non running container: /\(target.name) AS /\(record.name)/\(alias)")
             }
-            guard record.spec.network == NetworkRecord.defaultName, let address = try linkAddress(record, target: target) else { continue }
+            guard let address = try linkAddress(record, target: target) else {
+                throw .conflict("cannot link to /\(target.name) AS /\(record.name)/\(alias): the two share no network (connect them to the same one)")
+            }
+            guard record.spec.network == NetworkRecord.defaultName else { continue }
             let image = try images.config(of: target.spec.imageID).config ?? LighterOCI.ContainerConfig()
             var targetEnv = EnvironmentList()   // Docker's Config.Env: the image's, then the target's -e
             targetEnv.set(contentsOf: image.Env ?? [])

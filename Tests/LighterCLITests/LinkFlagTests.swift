@@ -41,6 +41,10 @@ import LighterTestSupport
                              "grep -w db /etc/hosts; ping -c1 -W2 db >/dev/null && echo pinged; env | grep -c ^DB_")
         #expect(client.stdout.hasPrefix("10.78.0.40\tdb "), "\(client.stdout) \(client.stderr)")
         #expect(client.stdout.hasSuffix("pinged\n0\n"), "\(client.stdout)")
+        // A target on no network the container is on cannot be linked (Docker would set empty addresses).
+        let apart = rig.run("run", "--rm", "--link", "target:db", "busybox", "true")
+        #expect(apart.status == 125)
+        #expect(apart.stderr.contains("share no network"), "\(apart.stderr)")
     }
 
     @Test func linkToMissingStoppedOrFromHostNetworkFailsAsDocker() {
