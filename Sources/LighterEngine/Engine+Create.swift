@@ -61,6 +61,7 @@ extension Engine {
         // Docker: the image's labels, then the container's own over them; its EXPOSEd ports and --expose.
         spec.labels = (imageConfig.Labels ?? [:]).merging(spec.labels) { $1 }
         spec.exposedPorts = Array(Set((imageConfig.ExposedPorts.map { Array($0.keys) } ?? []) + spec.exposedPorts)).sorted()
+        try checkLinks(spec)
         if let name, !ContainerNames.isValid(name) {
             throw .invalidArgument("invalid container name \"\(name)\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed")
         }

@@ -28,6 +28,7 @@ extension Engine {
                 }
             }
         }
+        text += linkHostsLines(record)
         for entry in record.spec.extraHosts {
             let parts = entry.split(separator: ":", maxSplits: 1).map(String.init)
             guard parts.count == 2 else { continue }

@@ -18,7 +18,8 @@ extension Engine {
                                                     hostname: hostname, env: [], cgroupsPath: "\(record.spec.cgroupParent)/\(record.id)")
         guard var process = runtimeSpec.process, var linux = runtimeSpec.linux else { return runtimeSpec }
 
-        process.env = Engine.environment(image: image.Env ?? [], overrides: spec.env, hostname: hostname, tty: spec.tty)
+        process.env = Engine.environment(image: image.Env ?? [], overrides: try linkEnvironment(record) + spec.env,
+                                          hostname: hostname, tty: spec.tty)
         process.cwd = spec.workingDir ?? (image.WorkingDir.flatMap { $0.isEmpty ? nil : $0 } ?? "/")
         let users = UserResolver(rootfs: rootfsPath(record.id))
         process.user = try users.resolve(spec.user ?? image.User ?? "")

@@ -66,4 +66,10 @@ import Testing
         let request = try Self.read(#"{"Image":"b","Healthcheck":null,"HostConfig":{"DeviceRequests":[],"Runtime":"","KernelMemoryTCP":0,"Links":null},"OnBuild":null}"#)
         #expect(request.image == "b")
     }
+
+    /// `HostConfig.Links` ("name:alias", what `docker run --link` sends) becomes the CLI's --link.
+    @Test func linksAreTheCLIsLinkFlag() throws {
+        let request = try Self.read(#"{"Image":"b","HostConfig":{"Links":["db:database","cache"]}}"#)
+        #expect(request.flags.link == ["db:database", "cache"])
+    }
 }

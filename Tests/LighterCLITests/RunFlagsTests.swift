@@ -101,7 +101,7 @@ import LighterTestSupport
     /// Flags whose setting Lighter cannot apply are refused, naming the flag and why.
     @Test(arguments: [["--gpus", "all"], ["--isolation", "hyperv"], ["--volume-driver", "nfs"], ["--storage-opt", "size=1G"],
                       ["--runtime", "crun"], ["--ip6", "fd00::2"], ["--link-local-ip", "169.254.1.1"], ["--log-driver", "syslog"],
-                      ["--link", "db"], ["--detach-keys", "ctrl-a"],
+                      ["--detach-keys", "ctrl-a"],
                       ["-i", "--sig-proxy=false"], ["-i", "-a", "stdout"], ["--pull", "sometimes"], ["--stop-signal", "SIGNOPE"]])
     func refusedSettingsSayWhy(flags: [String]) {
         let lighter = Self.ready()

@@ -87,6 +87,7 @@ import LighterTestSupport
         spec.dnsSearch = ["example.test"]
         spec.dnsOptions = ["ndots:2"]
         spec.healthcheck = HealthConfig(Test: ["CMD-SHELL", "true"], Interval: 1, Timeout: 2, StartPeriod: 3, StartInterval: 4, Retries: 5)
+        spec.links = ["target:db"]
         var state = ContainerRuntimeState()
         state.status = .running
         state.pid = 42

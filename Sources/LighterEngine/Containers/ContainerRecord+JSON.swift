@@ -97,6 +97,7 @@ extension ContainerSpec: JSONConvertible {
         dnsSearch = try f.value("dnsSearch", default: dnsSearch)
         dnsOptions = try f.value("dnsOptions", default: dnsOptions)
         healthcheck = try f.optional("healthcheck")
+        links = try f.value("links", default: links)
     }
 
     public var json: JSONNode {
@@ -110,7 +111,7 @@ extension ContainerSpec: JSONConvertible {
                  "publishAll": publishAll, "dns": dns, "extraHosts": extraHosts, "ipAddress": ipAddress,
                  "macAddress": macAddress, "networkAliases": networkAliases, "userNamespace": userNamespace,
                  "labels": labels, "kernel": kernel, "exposedPorts": exposedPorts, "dnsSearch": dnsSearch, "dnsOptions": dnsOptions,
-                 "healthcheck": healthcheck])
+                 "healthcheck": healthcheck, "links": links])
     }
 }
 

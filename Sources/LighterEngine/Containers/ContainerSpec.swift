@@ -63,6 +63,9 @@ public struct ContainerSpec: Sendable, Equatable {
     /// `--health-*`, `--no-healthcheck`: the container's own settings, merged over the image's
     /// `Healthcheck` whenever it starts (`Engine.healthConfig`), so a new image brings its own check.
     public var healthcheck: HealthConfig?
+    /// `--link CONTAINER[:ALIAS]`: Docker's legacy links, as "CONTAINER:ALIAS" (hosts entry, and on the
+    /// default bridge the ALIAS_* environment; see Engine+Links.swift).
+    public var links: [String] = []
 
     /// True when the container gets a veth on a bridge (the default network or a user network).
     public var usesBridge: Bool { network != "none" && network != "host" && !network.hasPrefix("container:") }

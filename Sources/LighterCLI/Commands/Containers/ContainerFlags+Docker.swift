@@ -14,6 +14,7 @@ extension ContainerFlags {
         for mount in mount { try Self.apply(mount: mount, to: &spec) }
         for port in expose { spec.exposedPorts += try Self.exposedPorts(port) }
         spec.dnsSearch = dnsSearch
+        spec.links = try link.map(Self.link)
         spec.dnsOptions = dnsOption
         if let stopSignal {
             do { _ = try Signals.parse(stopSignal) } catch { throw .invalidArgument("--stop-signal \(stopSignal): invalid signal (use a name such as SIGTERM or a number)") }
@@ -35,7 +36,6 @@ extension ContainerFlags {
         }
         if let ip6 { throw .unsupported(feature: "--ip6 \(ip6)", fix: "Lighter's networks are IPv4 only") }
         if let first = linkLocalIp.first { throw .unsupported(feature: "--link-local-ip \(first)", fix: "Lighter's networks have no link-local addresses") }
-        if let first = link.first { throw .unsupported(feature: "--link \(first)", fix: "not implemented yet; use a user network (`lighter network create`), where containers reach each other by name") }
         if let logDriver, logDriver != "json-file", logDriver != "none" {
             throw .unsupported(feature: "--log-driver \(logDriver)", fix: "the supported log drivers are json-file (with --log-opt max-size and max-file) and none")
         }
@@ -68,6 +68,16 @@ extension ContainerFlags {
         }
         let output = streams.subtracting(["stdin"])
         return output.isEmpty ? ["stdout", "stderr"] : output
+    }
+
+    /// `--link CONTAINER[:ALIAS]` as "CONTAINER:ALIAS" (the engine checks the container, Docker's way).
+    static func link(_ text: String) throws(LighterError) -> String {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        let name = parts[0].hasPrefix("/") ? String(parts[0].dropFirst()) : parts[0]
+        guard parts.count <= 2, !name.isEmpty, parts.count == 1 || !parts[1].isEmpty else {
+            throw .invalidArgument("--link \(text): bad format for links: \(text) (CONTAINER[:ALIAS])")
+        }
+        return "\(name):\(parts.count == 2 ? parts[1] : name)"
     }
 
     static func labelKey(_ entry: String) -> String {

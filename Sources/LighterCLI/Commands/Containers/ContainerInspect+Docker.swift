@@ -35,7 +35,7 @@ enum ContainerInspectDocument {
             "AppArmorProfile": .string(""),
             "ExecIDs": .null,
         ]
-        doc["HostConfig"] = hostConfig(r.spec)
+        doc["HostConfig"] = hostConfig(r.spec, name: r.name)
         doc["GraphDriver"] = graphDriver(r, directory: directory, engine: engine)
         doc["Mounts"] = .array(r.spec.binds.map(mountEntry))
         doc["Config"] = config(r, image: imageConfig)
@@ -70,7 +70,7 @@ enum ContainerInspectDocument {
 
     // MARK: HostConfig
 
-    static func hostConfig(_ spec: ContainerSpec) -> JSONNode {
+    static func hostConfig(_ spec: ContainerSpec, name: String) -> JSONNode {
         let resources = spec.resources
         let (restartName, retries): (String, Int) = switch spec.restart {
         case .no: ("no", 0)
@@ -108,7 +108,7 @@ enum ContainerInspectDocument {
             "GroupAdd": nullIfEmpty(kernel.groupAdd),
             "IpcMode": .string(kernel.ipcMode.isEmpty ? "private" : kernel.ipcMode),
             "Cgroup": .string(""),
-            "Links": .null,
+            "Links": spec.links.isEmpty ? .null : strings(Engine.inspectLinks(spec, name: name)),
             "OomScoreAdj": number(kernel.oomScoreAdj ?? 0),
             "PidMode": .string(kernel.pidMode),
             "Privileged": .bool(spec.privileged),

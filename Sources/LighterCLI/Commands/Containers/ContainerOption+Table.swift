@@ -54,7 +54,7 @@ extension ContainerOption {
         .init("kernel-memory", nil, .text(\.flags.kernel.kernelMemory), "bytes", "Kernel memory limit"),
         .init("label", "l", .list(\.flags.label), "list", "Set meta data on a container"),
         .init("label-file", nil, .list(\.flags.labelFile), "list", "Read in a line delimited file of labels"),
-        .init("link", nil, .list(\.flags.link), "list", "Add link to another container (refused: not implemented yet; use a user network, where names resolve)"),
+        .init("link", nil, .list(\.flags.link), "list", "Add link to another container (CONTAINER[:ALIAS]: hosts entry; on the default bridge ALIAS_* variables)"),
         .init("link-local-ip", nil, .list(\.flags.linkLocalIp), "list", "Container IPv4/IPv6 link-local addresses (refused: not supported)"),
         .init("log-driver", nil, .text(\.flags.logDriver), "string", "Logging driver for the container (json-file, or none: no log file)"),
         .init("log-opt", nil, .list(\.flags.logOpt), "list", "Log driver options (max-size, default 10m; max-file, default 3)"),

@@ -126,7 +126,8 @@ struct DockerCreateRequest {
             let type = Self.text(log["Type"] ?? .null)
             if !type.isEmpty { flags.logDriver = type }
             flags.logOpt = try Self.object(log["Config"] ?? .null, "\(field).Config").sorted { $0.key < $1.key }.map { "\($0.key)=\(Self.text($0.value))" }
-        case "ConsoleSize", "ContainerIDFile", "Isolation", "Links", "MemorySwappiness", "OomKillDisable", "Runtime":
+        case "Links": flags.link = try Self.strings(value, field)   // "name:alias", as the CLI's --link
+        case "ConsoleSize", "ContainerIDFile", "Isolation", "MemorySwappiness", "OomKillDisable", "Runtime":
             // Zero values only (what every docker CLI sends); anything else names the field below.
             if key == "ConsoleSize", case let .array(size) = value, size.allSatisfy({ $0 == .number("0") }) { break }
             if key == "MemorySwappiness", value == .number("-1") { break }   // the CLI's "unset"
