@@ -128,7 +128,7 @@ import Testing
         #expect(daemon.docker(client, "volume", "create", "loose").status == 0)
         #expect(daemon.docker(client, "volume", "prune", "-f").status == 0)
         #expect(daemon.docker(client, "volume", "ls", "-q").stdout == "")
-        #expect(daemon.raw("GET /images/busybox/history HTTP/1.1\r\n\r\n").hasPrefix("HTTP/1.1 501 "))
+        #expect(daemon.raw("POST /images/busybox/push HTTP/1.1\r\nContent-Length: 0\r\n\r\n").hasPrefix("HTTP/1.1 501 "))
     }
 
     @Test(arguments: LighterDaemon.clients)

@@ -14,6 +14,8 @@ import Testing
         #expect(daemon.lighter.importBusybox().status == 0)
         let context = try daemon.lighter.root.directory("ctx")
         _ = try daemon.lighter.root.write("ctx/greeting.txt", "hello from the context\n")
+        // A context larger than the daemon's JSON body limit (4 MiB): the daemon spools it to a file.
+        _ = try daemon.lighter.root.write("ctx/big.bin", [UInt8](repeating: 7, count: 6 * 1024 * 1024))
         _ = try daemon.lighter.root.write("ctx/Dockerfile", """
             FROM busybox
             ARG WHO=nobody
@@ -75,5 +77,35 @@ import Testing
         #expect(missing.status != 0)
         #expect(missing.stderr.contains("no-such-image"), "\(missing.stderr)")
         other.root.remove()
+    }
+
+    @Test(arguments: LighterDaemon.clients)
+    func commitARunningContainerThenItsHistory(client: String) throws {
+        let daemon = try LighterDaemon()
+        defer { daemon.stop() }
+        #expect(daemon.lighter.importBusybox().status == 0)
+        let run = daemon.docker(client, "run", "-d", "--name", "src", "busybox", "sh", "-c", "echo made > /made; trap 'exit 0' TERM; while true; do sleep 0.1; done")
+        #expect(run.status == 0, "\(run.stderr)")
+        for _ in 0..<50 where daemon.docker(client, "exec", "src", "cat", "/made").stdout != "made\n" { usleep(100_000) }
+        let commit = daemon.docker(client, "commit", "-m", "snapshot", "-a", "tester", "-c", "CMD [\"cat\", \"/made\"]", "src", "snap:v1")
+        #expect(commit.status == 0, "\(commit.stderr)")
+        #expect(commit.stdout.hasPrefix("sha256:"), "\(commit.stdout)")
+        // Paused for the commit, running again after it.
+        #expect(daemon.docker(client, "inspect", "-f", "{{.State.Status}}", "src").stdout == "running\n")
+        let fromImage = daemon.docker(client, "run", "--rm", "snap:v1")
+        #expect(fromImage.stdout == "made\n", "\(fromImage.stderr)")
+        #expect(daemon.docker(client, "inspect", "-f", "{{.Author}} {{.Comment}}", "snap:v1").stdout == "tester snapshot\n")
+        let history = daemon.docker(client, "history", "--no-trunc", "--format", "{{.ID}}|{{.CreatedBy}}|{{.Comment}}", "snap:v1")
+        #expect(history.status == 0, "\(history.stderr)")
+        let rows = history.stdout.split(separator: "\n").map(String.init)
+        #expect(rows.count == 2, "\(history.stdout)")
+        #expect(rows.first?.hasPrefix(commit.stdout.trimmed + "|") == true, "\(history.stdout)")
+        #expect(rows.first?.hasSuffix("|snapshot") == true)
+        #expect(rows.dropFirst().allSatisfy { $0.hasPrefix("<missing>|") })
+        #expect(history.stdout.contains("sh -c echo made > /made"))
+        let missing = daemon.docker(client, "commit", "no-such-container")
+        #expect(missing.status != 0)
+        #expect(missing.stderr.contains("No such container"), "\(missing.stderr)")
+        #expect(daemon.docker(client, "history", "no-such-image").status != 0)
     }
 }

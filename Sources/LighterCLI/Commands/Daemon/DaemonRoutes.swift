@@ -23,6 +23,7 @@ enum DaemonRoutes {
         addStreams(&router, context)
         addExec(&router, context)
         addBuild(&router, context)
+        addCommit(&router, context)
         addImageArchives(&router, context)
         addImages(&router, context)
         addNetworksAndVolumes(&router, context)
@@ -34,7 +35,7 @@ enum DaemonRoutes {
 
     /// Endpoints of Docker's API not served yet: 501 naming them, never a fake answer.
     static let unserved: [(String, String)] = [
-        ("POST", "/auth"), ("POST", "/build/prune"), ("POST", "/commit"), ("GET", "/images/search"),
+        ("POST", "/auth"), ("POST", "/build/prune"), ("GET", "/images/search"),
         ("POST", "/images/prune"),
         ("GET", "/containers/{id}/archive"), ("HEAD", "/containers/{id}/archive"),
         ("PUT", "/containers/{id}/archive"), ("POST", "/containers/{id}/update"), ("POST", "/containers/{id}/resize"),
