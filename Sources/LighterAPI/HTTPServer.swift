@@ -13,6 +13,8 @@ public struct APIRequest: Sendable {
     public var body: [UInt8]
     /// `{name}` segments of the matched route, percent-decoded.
     public var parameters: [String: String] = [:]
+    /// The body, unread, of requests `HTTPServerLimits.spooledBody` picks (then `body` is empty).
+    public var spool: HTTPBodySpool?
     /// The API version from the `/v1.NN` prefix, if any.
     public var apiVersion: String?
 
@@ -47,6 +49,10 @@ public struct HTTPServerLimits: Sendable {
     public var maxBodyBytes = 4 * 1024 * 1024
     /// Connections served at once; more wait in the listen backlog.
     public var maxConnections = 256
+    /// Requests whose body the handler spools to a file (build contexts, image archives) instead of
+    /// the server reading it whole; such bodies may be up to `maxSpooledBytes`.
+    public var spooledBody: @Sendable (HTTPRequestHead) -> Bool = { _ in false }
+    public var maxSpooledBytes: Int64 = 16 * 1024 * 1024 * 1024
 
     public init() {}
 }
@@ -192,6 +198,20 @@ public final class HTTPServer: Sendable {
             }
             idle = false
             connection.consume(headLength)
+            if limits.spooledBody(head) {
+                let framing: HTTPRequestHead.BodyFraming
+                do { framing = try head.bodyFraming() } catch {
+                    reject(connection, error)
+                    return
+                }
+                let responder = HTTPResponder(connection: connection, head: head)
+                responder.reusable = false
+                var request = APIRequest(head: head, body: [])
+                request.spool = HTTPBodySpool(connection: connection, framing: framing, readMilliseconds: limits.requestMilliseconds, limit: limits.maxSpooledBytes)
+                handler(request, responder)
+                if !responder.started { responder.error(500, "the handler of \(head.method) \(head.path) sent no response") }
+                return
+            }
             let body: [UInt8]
             do {
                 body = try readBody(connection, head: head, deadline: Monotonic.milliseconds() + limits.requestMilliseconds)

@@ -60,6 +60,7 @@ struct DaemonCommand: ParsableCommand {
 
             var limits = HTTPServerLimits()
             limits.requestMilliseconds = Int64(max(1, requestTimeout)) * 1000
+            limits.spooledBody = DaemonRoutes.spoolsBody
             let context = DaemonContext(root: root)
             let router = DaemonRoutes.router(context)
             let handler: HTTPServer.Handler = { request, responder in router.handle(request, responder) }

@@ -73,6 +73,14 @@ extension DaemonRoutes {
         router.add("GET", "/images/{*}") { (request, responder) throws(LighterError) in
             // `/images/{name}/json`, where the name may hold slashes (`registry:5000/team/app`).
             let path = request.parameter("*")
+            if path.hasSuffix("/history") {
+                try history(String(path.dropLast("/history".count)), context, responder)
+                return
+            }
+            if path.hasSuffix("/get") {
+                try save([String(path.dropLast("/get".count))], context, responder)
+                return
+            }
             guard path.hasSuffix("/json") else {
                 unservedImagePath(path, method: "GET", responder)
                 return
@@ -105,9 +113,9 @@ extension DaemonRoutes {
         }
     }
 
-    /// `/images/{name}/history`, `/get`, `/push`: Docker serves them, Lighter's daemon not yet (501); anything else 404.
+    /// `/images/{name}/push`: Docker serves them, Lighter's daemon not yet (501); anything else 404.
     static func unservedImagePath(_ path: String, method: String, _ responder: HTTPResponder) {
-        guard let slash = path.lastIndex(of: "/"), ["history", "get", "push"].contains(path[path.index(after: slash)...]) else {
+        guard let slash = path.lastIndex(of: "/"), ["push"].contains(path[path.index(after: slash)...]) else {
             responder.error(404, "page not found")
             return
         }

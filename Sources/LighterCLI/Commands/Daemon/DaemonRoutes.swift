@@ -22,6 +22,9 @@ enum DaemonRoutes {
         addContainers(&router, context)
         addStreams(&router, context)
         addExec(&router, context)
+        addBuild(&router, context)
+        addCommit(&router, context)
+        addImageArchives(&router, context)
         addImages(&router, context)
         addNetworksAndVolumes(&router, context)
         addManagement(&router, context)
@@ -32,8 +35,8 @@ enum DaemonRoutes {
 
     /// Endpoints of Docker's API not served yet: 501 naming them, never a fake answer.
     static let unserved: [(String, String)] = [
-        ("POST", "/auth"), ("POST", "/build"), ("POST", "/build/prune"), ("POST", "/commit"), ("GET", "/images/search"),
-        ("POST", "/images/load"), ("GET", "/images/get"), ("POST", "/images/prune"),
+        ("POST", "/auth"), ("POST", "/build/prune"), ("GET", "/images/search"),
+        ("POST", "/images/prune"),
         ("GET", "/containers/{id}/archive"), ("HEAD", "/containers/{id}/archive"),
         ("PUT", "/containers/{id}/archive"), ("POST", "/containers/{id}/update"), ("POST", "/containers/{id}/resize"),
         ("POST", "/exec/{id}/resize"), ("GET", "/containers/{id}/attach/ws"), ("POST", "/networks/{id}/connect"),

@@ -1,0 +1,111 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import LighterSystem
+import LighterTestSupport
+import Testing
+
+/// The daemon's `/build`, `/images/get` and `/images/load`, driven by the docker CLIs this host has.
+@Suite(.serialized) struct DaemonImageArchiveTests {
+    @Test(arguments: LighterDaemon.clients)
+    func classicBuildThenRunAndFailingRun(client: String) throws {
+        let daemon = try LighterDaemon()
+        defer { daemon.stop() }
+        #expect(daemon.lighter.importBusybox().status == 0)
+        let context = try daemon.lighter.root.directory("ctx")
+        _ = try daemon.lighter.root.write("ctx/greeting.txt", "hello from the context\n")
+        // A context larger than the daemon's JSON body limit (4 MiB): the daemon spools it to a file.
+        _ = try daemon.lighter.root.write("ctx/big.bin", [UInt8](repeating: 7, count: 6 * 1024 * 1024))
+        _ = try daemon.lighter.root.write("ctx/Dockerfile", """
+            FROM busybox
+            ARG WHO=nobody
+            RUN echo "built by $WHO" > /built
+            COPY greeting.txt /greeting.txt
+            CMD ["sh", "-c", "cat /built /greeting.txt"]
+
+            """)
+        let build = Run.capture(["timeout", "120", client, "-H", "unix://\(daemon.socketPath)", "build", "-t", "t1", "--build-arg", "WHO=docker", context],
+                                environment: ["DOCKER_CONFIG": daemon.clientConfig, "DOCKER_BUILDKIT": "0"])
+        #expect(build.status == 0, "\(build.stdout) \(build.stderr)")
+        #expect(build.stdout.contains("Step 1/5 : FROM busybox"), "\(build.stdout)")
+        #expect(build.stdout.contains("Step 3/5 : RUN echo \"built by $WHO\" > /built"), "\(build.stdout)")
+        #expect(build.stdout.contains("Successfully built "))
+        #expect(build.stdout.contains("Successfully tagged t1:latest"))
+        let run = daemon.docker(client, "run", "--rm", "t1")
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout == "built by docker\nhello from the context\n")
+        // The CLI on the board sees the image the daemon built.
+        #expect(daemon.lighter.run("images", "--format", "{{.Repository}}:{{.Tag}}").stdout.contains("t1:latest"))
+
+        _ = try daemon.lighter.root.write("ctx/Dockerfile.bad", "FROM busybox\nRUN echo about to fail; exit 4\n")
+        let bad = Run.capture(["timeout", "120", client, "-H", "unix://\(daemon.socketPath)", "build", "-f", "\(context)/Dockerfile.bad", "-t", "t2", context],
+                              environment: ["DOCKER_CONFIG": daemon.clientConfig, "DOCKER_BUILDKIT": "0"])
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("failed with exit code 4"), "\(bad.stdout) \(bad.stderr)")
+        #expect(daemon.docker(client, "image", "inspect", "t2").status != 0)
+        // The build left no containers and no scratch directories behind.
+        #expect(daemon.lighter.run("ps", "-aq").stdout == "")
+        #expect(((try? FileSystem.list(daemon.lighter.root.sub("tmp"))) ?? []).filter { $0.hasPrefix("daemon-") } == [])
+    }
+
+    @Test(arguments: LighterDaemon.clients)
+    func saveLoadRoundTripAndIntoAnotherDataRoot(client: String) throws {
+        let daemon = try LighterDaemon()
+        defer { daemon.stop() }
+        #expect(daemon.lighter.importBusybox().status == 0)
+        let id = daemon.docker(client, "image", "inspect", "-f", "{{.Id}}", "busybox").stdout
+        let file = daemon.lighter.root.sub("busybox.tar")
+        let save = daemon.docker(client, "save", "-o", file, "busybox")
+        #expect(save.status == 0, "\(save.stderr)")
+        #expect(Run.sh("tar -tf \(file) | grep -c -E '^(manifest.json|repositories)$'").stdout == "2\n")
+        // Into another data root with the board's CLI.
+        let other = Lighter()
+        let loaded = other.run("load", "-i", file)
+        #expect(loaded.status == 0, "\(loaded.stderr)")
+        #expect(loaded.stdout == "Loaded image: busybox:latest\n")
+        #expect(other.run("run", "--rm", "--network", "none", "busybox", "echo", "moved").stdout == "moved\n")
+        // docker save | docker load through the daemon, after removing the image.
+        #expect(daemon.docker(client, "rmi", "busybox").status == 0)
+        let pipe = Run.sh("DOCKER_CONFIG=\(daemon.clientConfig) \(client) -H unix://\(daemon.socketPath) load -i \(file)")
+        #expect(pipe.status == 0, "\(pipe.stderr)")
+        #expect(pipe.stdout == "Loaded image: busybox:latest\n")
+        #expect(daemon.docker(client, "image", "inspect", "-f", "{{.Id}}", "busybox").stdout == id)
+        let roundTrip = Run.sh("D='DOCKER_CONFIG=\(daemon.clientConfig) \(client) -H unix://\(daemon.socketPath)'; env $D save busybox | env $D load")
+        #expect(roundTrip.status == 0, "\(roundTrip.stderr)")
+        #expect(roundTrip.stdout == "Loaded image: busybox:latest\n")
+        let missing = daemon.docker(client, "save", "-o", daemon.lighter.root.sub("none.tar"), "no-such-image")
+        #expect(missing.status != 0)
+        #expect(missing.stderr.contains("no-such-image"), "\(missing.stderr)")
+        other.root.remove()
+    }
+
+    @Test(arguments: LighterDaemon.clients)
+    func commitARunningContainerThenItsHistory(client: String) throws {
+        let daemon = try LighterDaemon()
+        defer { daemon.stop() }
+        #expect(daemon.lighter.importBusybox().status == 0)
+        let run = daemon.docker(client, "run", "-d", "--name", "src", "busybox", "sh", "-c", "echo made > /made; trap 'exit 0' TERM; while true; do sleep 0.1; done")
+        #expect(run.status == 0, "\(run.stderr)")
+        for _ in 0..<50 where daemon.docker(client, "exec", "src", "cat", "/made").stdout != "made\n" { usleep(100_000) }
+        let commit = daemon.docker(client, "commit", "-m", "snapshot", "-a", "tester", "-c", "CMD [\"cat\", \"/made\"]", "src", "snap:v1")
+        #expect(commit.status == 0, "\(commit.stderr)")
+        #expect(commit.stdout.hasPrefix("sha256:"), "\(commit.stdout)")
+        // Paused for the commit, running again after it.
+        #expect(daemon.docker(client, "inspect", "-f", "{{.State.Status}}", "src").stdout == "running\n")
+        let fromImage = daemon.docker(client, "run", "--rm", "snap:v1")
+        #expect(fromImage.stdout == "made\n", "\(fromImage.stderr)")
+        #expect(daemon.docker(client, "inspect", "-f", "{{.Author}} {{.Comment}}", "snap:v1").stdout == "tester snapshot\n")
+        let history = daemon.docker(client, "history", "--no-trunc", "--format", "{{.ID}}|{{.CreatedBy}}|{{.Comment}}", "snap:v1")
+        #expect(history.status == 0, "\(history.stderr)")
+        let rows = history.stdout.split(separator: "\n").map(String.init)
+        #expect(rows.count == 2, "\(history.stdout)")
+        #expect(rows.first?.hasPrefix(commit.stdout.trimmed + "|") == true, "\(history.stdout)")
+        #expect(rows.first?.hasSuffix("|snapshot") == true)
+        #expect(rows.dropFirst().allSatisfy { $0.hasPrefix("<missing>|") })
+        #expect(history.stdout.contains("sh -c echo made > /made"))
+        let missing = daemon.docker(client, "commit", "no-such-container")
+        #expect(missing.status != 0)
+        #expect(missing.stderr.contains("No such container"), "\(missing.stderr)")
+        #expect(daemon.docker(client, "history", "no-such-image").status != 0)
+    }
+}
