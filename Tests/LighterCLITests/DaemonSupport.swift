@@ -37,7 +37,7 @@ final class LighterDaemon: @unchecked Sendable {
     /// Run a docker CLI against this daemon.
     @discardableResult
     func docker(_ client: String, _ arguments: String..., stdin: String? = nil) -> ProcessResult {
-        Run.capture(["timeout", "60", client, "-H", "unix://\(socketPath)"] + arguments, stdin: stdin,
+        Run.capture(["timeout", "-s", "KILL", "60", client, "-H", "unix://\(socketPath)"] + arguments, stdin: stdin,
                     environment: ["DOCKER_CONFIG": clientConfig])
     }
 
