@@ -45,5 +45,12 @@ extension ImageStore {
         );
         CREATE INDEX tags_image ON tags(image_id);
         """, presentSinceUserVersion: 1),
+        // A random token naming this database file, for the tag journal (repositories.json): a
+        // database made again after a loss differs from the one the journal was written with, even
+        // within the same second.
+        .init("""
+        CREATE TABLE database_identity (token TEXT NOT NULL);
+        INSERT INTO database_identity (token) VALUES (lower(hex(randomblob(16))));
+        """),
     ])
 }

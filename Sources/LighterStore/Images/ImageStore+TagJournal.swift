@@ -9,8 +9,8 @@ import LighterSystem
 ///
 /// `{"database":"<identity>","tags":{"docker.io/library/busybox:latest":"<config digest hex>", …}}`
 ///
-/// `database` tells the database it was written with (when the images tables were made: the
-/// `applied_at` of their first migration, in seconds, and the row's rowid): a journal whose images the
+/// `database` tells the database it was written with (the random token its `database_identity` table
+/// got when the database was made): a journal whose images the
 /// database lacks is a lost or replaced database when the identity differs, and otherwise an
 /// operation cut off between its commit and the journal's rewrite.
 extension ImageStore {
@@ -18,10 +18,10 @@ extension ImageStore {
 
     /// The identity of this `lighter.db` (see above).
     public func databaseIdentity() throws(LighterError) -> String {
-        guard let row = try db.query("SELECT rowid, applied_at FROM schema_migrations WHERE module = 'images' AND version = 1").first else {
-            throw .database(code: 0, message: "\(paths.database) has no images tables")
+        guard let row = try db.query("SELECT token FROM database_identity").first else {
+            throw .database(code: 0, message: "\(paths.database) has no database_identity row")
         }
-        return "\(row.int("applied_at")).\(row.int("rowid"))"
+        return row.string("token")
     }
 
     /// Rewrite the journal from the `tags` table (after a committed change). A lock orders writers,
