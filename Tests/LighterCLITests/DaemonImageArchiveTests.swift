@@ -43,6 +43,11 @@ import Testing
         #expect(bad.status != 0)
         #expect(bad.stderr.contains("failed with exit code 4"), "\(bad.stdout) \(bad.stderr)")
         #expect(daemon.docker(client, "image", "inspect", "t2").status != 0)
+        // A classic-builder setting Lighter's builder has not is refused by name, never ignored.
+        let shm = Run.capture(["timeout", "120", client, "-H", "unix://\(daemon.socketPath)", "build", "--shm-size", "64m", "-t", "t3", context],
+                              environment: ["DOCKER_CONFIG": daemon.clientConfig, "DOCKER_BUILDKIT": "0"])
+        #expect(shm.status != 0)
+        #expect(shm.stderr.contains("build option shmsize=67108864 is not supported"), "\(shm.stdout) \(shm.stderr)")
         // The build left no containers and no scratch directories behind.
         #expect(daemon.lighter.run("ps", "-aq").stdout == "")
         #expect(((try? FileSystem.list(daemon.lighter.root.sub("tmp"))) ?? []).filter { $0.hasPrefix("daemon-") } == [])

@@ -64,10 +64,38 @@ extension DaemonRoutes {
         }
     }
 
+    /// The classic builder's settings Lighter's builder has none of: refused by name when they hold
+    /// anything but the zero value docker CLIs send for every build (a setting never silently ignored).
+    static let unsupportedNumbers = ["memory", "memswap", "cpushares", "cpuperiod", "cpuquota", "shmsize"]
+    static let unsupportedStrings = ["cpusetcpus", "cpusetmems", "cgroupparent", "extrahosts", "squash", "outputs"]
+    static let unsupportedLists = ["cachefrom", "ulimits"]
+
+    static func refuseUnsupported(_ request: APIRequest) throws(LighterError) {
+        for key in unsupportedNumbers {
+            if let value = request.query(key), !value.isEmpty, value != "0" {
+                throw .invalidArgument("build option \(key)=\(value) is not supported by Lighter's builder")
+            }
+        }
+        for key in unsupportedStrings {
+            if let value = request.query(key), !value.isEmpty, value != "0", value != "false" {
+                throw .invalidArgument("build option \(key)=\(value) is not supported by Lighter's builder")
+            }
+        }
+        for key in unsupportedLists {
+            if let value = request.query(key), !["", "null", "[]", "{}"].contains(value) {
+                throw .invalidArgument("build option \(key)=\(value) is not supported by Lighter's builder")
+            }
+        }
+        if let isolation = request.query("isolation"), !["", "default"].contains(isolation) {
+            throw .invalidArgument("build option isolation=\(isolation) is not supported by Lighter's builder")
+        }
+    }
+
     /// `lighter build` options from the query: `t`, `buildargs` and `labels` (JSON objects), `target`,
     /// `nocache`, `pull`, `platform`, `networkmode`; `rm`/`forcerm` (the builder always removes its
-    /// containers) and the rest of the classic builder's tuning are accepted.
+    /// containers); the classic builder's resource and cache settings are refused unless zero.
     static func buildArguments(_ request: APIRequest, root: String) throws(LighterError) -> [String] {
+        try refuseUnsupported(request)
         var arguments = ["build", "--root", root]
         for tag in request.query["t"] ?? [] where !tag.isEmpty { arguments += ["-t", tag] }
         for (key, option) in [("buildargs", "--build-arg"), ("labels", "--label")] {
