@@ -145,26 +145,9 @@ import LighterTestSupport
         #expect(lighter.importBusybox().status == 0)
         defer { lighter.run("rm", "-f", "web") }
         let (v1, v2, _) = Self.images(lighter)
-        let dir = TestDirectory("lighter-autoupdate-registry")
-        let port = RunFlagsTests.freePort()
-        try FileSystem.writeAtomically(Array("""
-            version: 0.1
-            log:
-              level: error
-              accesslog:
-                disabled: true
-            storage:
-              filesystem:
-                rootdirectory: \(dir.sub("data"))
-            http:
-              addr: 127.0.0.1:\(port)
-
-            """.utf8), to: dir.sub("config.yml"))
-        let registry = Run.spawn(["docker-registry", "serve", dir.sub("config.yml")], stdout: dir.sub("log"), stderr: dir.sub("log.err"))
-        defer {
-            kill(registry, SIGKILL)
-            _ = Run.wait(registry)
-        }
+        let registry = try LoopbackRegistry("lighter-autoupdate-registry")
+        defer { registry.stop() }
+        let port = registry.port
         let image = "127.0.0.1:\(port)/updates/app:latest"
         func push(_ tag: String) {
             #expect(lighter.run("tag", tag, image).status == 0)

@@ -195,26 +195,9 @@ import Testing
         let daemon = try LighterDaemon()
         defer { daemon.stop() }
         #expect(daemon.lighter.importBusybox().status == 0)
-        let dir = TestDirectory("lighter-daemon-registry")
-        let port = RunFlagsTests.freePort()
-        try FileSystem.writeAtomically(Array("""
-            version: 0.1
-            log:
-              level: error
-              accesslog:
-                disabled: true
-            storage:
-              filesystem:
-                rootdirectory: \(dir.sub("data"))
-            http:
-              addr: 127.0.0.1:\(port)
-
-            """.utf8), to: dir.sub("config.yml"))
-        let registry = Run.spawn(["docker-registry", "serve", dir.sub("config.yml")], stdout: dir.sub("log"), stderr: dir.sub("log.err"))
-        defer {
-            kill(registry, SIGKILL)
-            _ = Run.wait(registry)
-        }
+        let registry = try LoopbackRegistry("lighter-daemon-registry")
+        defer { registry.stop() }
+        let port = registry.port
         let image = "127.0.0.1:\(port)/daemon/busybox:latest"
         #expect(daemon.lighter.run("tag", "busybox", image).status == 0)
         var pushed = daemon.lighter.run("push", image)

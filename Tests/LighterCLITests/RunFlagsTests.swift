@@ -193,26 +193,9 @@ import LighterTestSupport
     /// `--pull`: missing pulls what is not local (saying so), never does not, always pulls anyway.
     @Test func pullPolicies() throws {
         let lighter = Self.ready()
-        let dir = TestDirectory("lighter-pull-registry")
-        let port = Self.freePort()
-        try FileSystem.writeAtomically(Array("""
-            version: 0.1
-            log:
-              level: error
-              accesslog:
-                disabled: true
-            storage:
-              filesystem:
-                rootdirectory: \(dir.sub("data"))
-            http:
-              addr: 127.0.0.1:\(port)
-
-            """.utf8), to: dir.sub("config.yml"))
-        let registry = Run.spawn(["docker-registry", "serve", dir.sub("config.yml")], stdout: dir.sub("log"), stderr: dir.sub("log.err"))
-        defer {
-            kill(registry, SIGKILL)
-            _ = Run.wait(registry)
-        }
+        let registry = try LoopbackRegistry("lighter-pull-registry")
+        defer { registry.stop() }
+        let port = registry.port
         let image = "127.0.0.1:\(port)/flags/busybox:latest"
         #expect(lighter.run("tag", "busybox", image).status == 0)
         var pushed = lighter.run("push", image)
@@ -234,21 +217,5 @@ import LighterTestSupport
         #expect(always.status == 0 && always.stderr == "", "\(always.stderr)")
         let loud = lighter.run("create", "--pull=always", image)
         #expect(loud.status == 0 && loud.stderr.contains("Status: Image is up to date for \(image)"), "\(loud.stderr)")
-    }
-
-    static func freePort() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { _ = bind(fd, $0, length) }
-        }
-        withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { _ = getsockname(fd, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
