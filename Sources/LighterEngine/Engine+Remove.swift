@@ -31,14 +31,31 @@ extension Engine {
     }
 
     /// The record, or nil when a power cut left it empty or torn (a `--rm` container's record is
-    /// written without fsync): such a container is dead.
+    /// written without fsync), or when its create was killed after the name's row and before the
+    /// record: such a container is dead. A create still under way is a conflict.
     private func inspectUnlessTorn(_ id: String) throws(LighterError) -> ContainerRecord? {
         do {
             return try inspect(id, settling: false)
-        } catch {
-            guard case .malformed = error else { throw error }
+        } catch .malformed {
             return nil
+        } catch .notFound(let kind, let name) {
+            guard try isKilledCreate(id) else { throw .notFound(kind: kind, name: name) }
+            return nil
+        } catch {
+            throw error
         }
+    }
+
+    /// A database row without a record whose create no longer holds the container's lock (or whose
+    /// directory is gone): what a killed `create` leaves, holding the name until removed.
+    private func isKilledCreate(_ id: String) throws(LighterError) -> Bool {
+        guard try !images.db.query("SELECT id FROM containers WHERE id = ?", [.text(id)]).isEmpty else { return false }
+        guard FileSystem.isDirectory(directory(id)) else { return true }
+        guard let lock = try FileLock(trying: "\(directory(id))/lock", mode: .exclusive) else {
+            throw .conflict("container \(id.prefix(12)) is being created; remove it once its create has returned")
+        }
+        defer { lock.release() }
+        return !FileSystem.exists(recordPath(id))
     }
 
     /// Remove every trace of a stopped container: mounts, runtime state, directory, database row.

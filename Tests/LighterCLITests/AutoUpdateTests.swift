@@ -31,7 +31,7 @@ import LighterTestSupport
 
     static func runWeb(_ lighter: Lighter) {
         let run = lighter.run("run", "-d", "--name", "web", "-v", "appdata:/data", "-l", "io.containers.autoupdate=local", "app:latest")
-        precondition(run.status == 0, run.stderr)
+        #expect(run.status == 0, "run -d --name web: \(run.stderr)")
     }
 
     static func names(_ lighter: Lighter) -> [String] {

@@ -80,6 +80,24 @@ import LighterTestSupport
         #expect(lighter.run("rm", "survivor").status == 0)
     }
 
+    /// A create killed after its row and before its record holds the name: `rm -f NAME` removes it
+    /// (it was reported removed and kept the name), and the name can be used again.
+    @Test func aKilledCreateHoldingTheNameIsRemovedByName() {
+        let lighter = Lighter()
+        #expect(lighter.importBusybox().status == 0)
+        let id = String(repeating: "ab", count: 32)
+        let sql = "INSERT INTO containers (id, name, image_id, created_at) VALUES ('\(id)', 'web', 'x', 1)"
+        #expect(Run.capture(["sqlite3", "\(lighter.root.path)/lighter.db", sql]).status == 0)
+        #expect(Run.capture(["mkdir", "-p", "\(lighter.root.path)/containers/\(id)/upper"]).status == 0)
+        #expect(lighter.run("create", "--name", "web", "busybox").stderr.contains("is already in use by container \"\(id)\""))
+        let removed = lighter.run("rm", "-f", "web")
+        #expect(removed.status == 0 && removed.stdout == "web\n", "\(removed.stdout) \(removed.stderr)")
+        #expect(!FileSystem.exists("\(lighter.root.path)/containers/\(id)"))
+        let run = lighter.run("run", "--rm", "--name", "web", "busybox", "echo", "free")
+        #expect(run.status == 0 && run.stdout == "free\n", "\(run.stderr)")
+        #expect(lighter.run("rm", "-f", "nothere").status == 1)
+    }
+
     @Test func everyCommandOnADamagedDatabaseSaysWhatRepairsIt() {
         let lighter = Lighter()
         #expect(lighter.importBusybox().status == 0)

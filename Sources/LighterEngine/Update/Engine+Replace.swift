@@ -122,7 +122,7 @@ extension Engine {
         if let newID = journal.newID { newIDs.insert(newID) }
         if let holder = try? resolve(journal.name), holder != journal.oldID { newIDs.insert(holder) }
         // A create killed midway may have left a row without a record: removal takes that too.
-        for newID in newIDs { try? remove(newID, force: true) }
+        for newID in newIDs where (try? resolve(newID)) != nil { try remove(newID, force: true) }
         if var old = try? record(journal.oldID) {
             if old.name != journal.name { try renameContainer(journal.oldID, to: journal.name) }
             if old.spec.usesBridge {
