@@ -1,8 +1,3 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -124,13 +119,7 @@ public enum DataRoot {
 /// Sorted-key, pretty JSON for reports.
 enum HostJSON {
     static func encode<T: Encodable>(_ value: T) throws(LighterError) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        do {
-            return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
-        } catch {
-            throw .malformed(what: "\(T.self)", reason: "cannot encode: \(error)")
-        }
+        String(decoding: try JSONCoder.encode(value, pretty: true), as: UTF8.self) + "\n"
     }
 }
 

@@ -1,8 +1,3 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import LighterSystem
 
 extension ContainerConfig {
@@ -62,11 +57,11 @@ extension ContainerConfig {
     }
 
     static func jsonArray(_ argument: String, _ change: String) throws(LighterError) -> [String] {
-        do {
-            return try JSONDecoder().decode([String].self, from: Data(argument.utf8))
-        } catch {
+        guard let node = try? JSONNode.parse(Array(argument.utf8), what: "--change"),
+              let words = try? [String](json: node, path: JSONPath(what: "--change")) else {
             throw .invalidArgument("--change \"\(change)\": \(argument) is not a JSON array of strings")
         }
+        return words
     }
 
     /// `K=V K2="v 2"`, or the legacy `ENV K V` form.

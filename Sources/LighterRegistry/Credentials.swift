@@ -1,8 +1,3 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -22,10 +17,10 @@ public struct Credentials: Sendable, Equatable {
     }
 
     /// `base64(user:password)`, the `auth` field of Docker's config.json and the Basic header.
-    public var encoded: String { Data("\(username):\(password)".utf8).base64EncodedString() }
+    public var encoded: String { Base64.encode(Array("\(username):\(password)".utf8)) }
 
     public init(decoding auth: String, registry: String) throws(LighterError) {
-        guard let data = Data(base64Encoded: auth), let text = String(data: data, encoding: .utf8), let colon = text.firstIndex(of: ":") else {
+        guard let bytes = Base64.decode(auth), let text = String(validating: bytes, as: UTF8.self), let colon = text.firstIndex(of: ":") else {
             throw .malformed(what: "credentials for \(registry)", reason: "\"auth\" is not base64 of user:password")
         }
         username = String(text[..<colon])

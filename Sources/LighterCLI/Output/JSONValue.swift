@@ -1,8 +1,3 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 
 /// A JSON document as a Codable tree: `inspect` without `--format` decodes its documents into
 /// these to print them as one pretty-printed array.

@@ -1,15 +1,19 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import LighterSystem
 
 /// One line of a json-file log.
-public struct LogEntry: Sendable, Equatable, Decodable {
+public struct LogEntry: Sendable, Equatable {
     public let log: String
     public let stream: String
     public let time: String
+
+    /// One line as Docker writes it; other fields are ignored.
+    init(line: ArraySlice<UInt8>) throws(LighterError) {
+        let path = JSONPath(what: "log line")
+        let fields = try JSONFields(try JSONNode.parse(Array(line), what: path.what), path)
+        log = try fields.required("log")
+        stream = try fields.required("stream")
+        time = try fields.required("time")
+    }
 }
 
 /// Reads json-file logs back, oldest rotated file first (`logs --tail --since --timestamps`).
@@ -28,11 +32,10 @@ public enum JSONLogReader {
     }
 
     static func parse(_ bytes: [UInt8], file: String) throws(LighterError) -> [LogEntry] {
-        let decoder = JSONDecoder()
         var result: [LogEntry] = []
         for line in bytes.split(separator: 0x0a) where !line.isEmpty {
             do {
-                result.append(try decoder.decode(LogEntry.self, from: Data(line)))
+                result.append(try LogEntry(line: line))
             } catch {
                 // A line cut by a crash mid-write is skipped, not fatal.
                 continue

@@ -1,4 +1,10 @@
 extension JSONNode {
+    /// An object's keys in the order of their UTF-8 bytes (as Foundation's `.sortedKeys` and Go
+    /// order them; `String`'s `<` would compare the normalized text).
+    static func sortedKeys(_ fields: [String: JSONNode]) -> [String] {
+        fields.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    }
+
     /// The document's text: keys sorted (stable bytes for the same value), `/` not escaped; with
     /// `pretty`, two-space indentation and `"key" : value` as Foundation's `.prettyPrinted` writes.
     public func serialized(pretty: Bool = false) -> [UInt8] {
@@ -27,7 +33,7 @@ extension JSONNode {
         case let .object(fields):
             guard !fields.isEmpty else { out.append(contentsOf: "{}".utf8); return }
             out.append(UInt8(ascii: "{"))
-            for (index, key) in fields.keys.sorted().enumerated() {
+            for (index, key) in JSONNode.sortedKeys(fields).enumerated() {
                 if index > 0 { out.append(UInt8(ascii: ",")) }
                 if pretty { JSONNode.newline(&out, indent + 2) }
                 JSONNode.writeString(key, into: &out)
@@ -39,12 +45,12 @@ extension JSONNode {
         }
     }
 
-    private static func newline(_ out: inout [UInt8], _ indent: Int) {
+    static func newline(_ out: inout [UInt8], _ indent: Int) {
         out.append(0x0A)
         out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent))
     }
 
-    private static func writeString(_ text: String, into out: inout [UInt8]) {
+    static func writeString(_ text: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         for byte in text.utf8 {
             switch byte {
