@@ -16,6 +16,8 @@ struct DaemonCommand: ParsableCommand {
     var host: String = "unix://\(DaemonCommand.defaultSocket)"
     @Option(name: .customLong("data-root"), help: ArgumentHelp("Data root (default: --root, $LIGHTER_ROOT or /var/lib/lighter).", valueName: "dir"))
     var dataRoot: String?
+    @Option(name: .customLong("auto-update-interval"), help: ArgumentHelp("Run `auto-update` this often (a duration such as 30m or 24h; default: never).", valueName: "duration"))
+    var autoUpdateInterval: String?
     @Option(name: .customLong("request-timeout"), help: ArgumentHelp("Seconds a client has to send a whole request.", visibility: .hidden))
     var requestTimeout: Int = 30
 
@@ -35,6 +37,7 @@ struct DaemonCommand: ParsableCommand {
     func run() throws {
         try guarded(exitCode: 1) { () throws(LighterError) in
             let listener = try Self.listener(host)
+            let updateInterval = try autoUpdateInterval.map { (text) throws(LighterError) in try DaemonContext.autoUpdateInterval(text) }
             // The daemon is the board's resident process: one arena per connection thread would stay grown.
             lighter_malloc_limit_arenas()
             let root = StoreOptions.resolve(dataRoot).resolvedRoot
@@ -73,6 +76,7 @@ struct DaemonCommand: ParsableCommand {
                 server = HTTPServer(listening: fd, limits: limits, handler: handler)
             }
             context.startReaper()
+            if let updateInterval { context.startAutoUpdates(every: updateInterval) }
             Console.error("lighter daemon: API \(LighterVersion.apiVersion) listening on \(host) (data root \(root))")
             server.run(stop: stop)
             Console.error("lighter daemon: stopped; containers keep running")
