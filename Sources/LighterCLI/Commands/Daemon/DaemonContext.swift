@@ -54,4 +54,6 @@ struct DaemonExec: Sendable {
     var running = false
     var exitCode: Int32?
     var pid: Int32 = 0
+    /// A copy of the terminal's master while a TTY exec runs (for resize); -1 otherwise.
+    var terminal: Int32 = -1
 }

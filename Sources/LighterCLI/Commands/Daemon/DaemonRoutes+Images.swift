@@ -102,6 +102,10 @@ extension DaemonRoutes {
         router.add("POST", "/images/{*}") { (request, responder) throws(LighterError) in
             // `/images/{name}/tag?repo=&tag=`.
             let path = request.parameter("*")
+            if path.hasSuffix("/push") {
+                try push(String(path.dropLast("/push".count)), request, context, responder)
+                return
+            }
             guard path.hasSuffix("/tag") else {
                 unservedImagePath(path, method: "POST", responder)
                 return
@@ -113,13 +117,9 @@ extension DaemonRoutes {
         }
     }
 
-    /// `/images/{name}/push`: Docker serves them, Lighter's daemon not yet (501); anything else 404.
+    /// Any other `/images/{name}/…`: 404, as Docker.
     static func unservedImagePath(_ path: String, method: String, _ responder: HTTPResponder) {
-        guard let slash = path.lastIndex(of: "/"), ["push"].contains(path[path.index(after: slash)...]) else {
-            responder.error(404, "page not found")
-            return
-        }
-        responder.error(501, "\(method) /images/{name}/\(path[path.index(after: slash)...]) is not served by Lighter's daemon (yet); use the lighter CLI on the board for it")
+        responder.error(404, "page not found")
     }
 
     /// One row of `GET /images/json` (moby's ImageSummary).
