@@ -10,8 +10,9 @@ extension Run {
     /// process group, after `timeout` seconds (status 124, as timeout(1)). `input` is typed on the
     /// terminal half a second after the start. No script(1) or timeout(1) around it, so nothing
     /// depends on the caller's terminal, $SHELL or signal dispositions.
+    /// `windowSize` (rows, columns): the terminal's size (none: 0×0).
     public static func onPseudoTerminal(_ arguments: [String], input: String? = nil, environment: [String: String] = [:],
-                                        timeout seconds: Int = 60) -> ProcessResult {
+                                        windowSize: (rows: UInt16, columns: UInt16)? = nil, timeout seconds: Int = 60) -> ProcessResult {
         // /dev/ptmx, unlocked (TIOCSPTLCK) and numbered (TIOCGPTN): glibc's grantpt/ptsname are not
         // visible to Swift without _XOPEN_SOURCE.
         let master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC)
@@ -22,6 +23,10 @@ extension Run {
             return ProcessResult(status: -1, stdout: "", stderr: "ioctl on /dev/ptmx: errno \(errno)")
         }
         let slave = "/dev/pts/\(number)"
+        if let windowSize {
+            var size = winsize(ws_row: windowSize.rows, ws_col: windowSize.columns, ws_xpixel: 0, ws_ypixel: 0)
+            _ = lighter_ioctl_winsize(master, 1, &size)
+        }
 
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)

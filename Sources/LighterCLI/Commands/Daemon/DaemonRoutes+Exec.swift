@@ -82,7 +82,14 @@ extension DaemonRoutes {
                 do throws(LighterError) {
                     code = try Engine(root: root).exec(containerID, options) { (pid, terminal) throws(LighterError) in
                         let copy = terminal.map { fcntl($0.rawValue, F_DUPFD_CLOEXEC, 0) } ?? -1
-                        context.execs.withLock { $0[execID]?.pid = pid; $0[execID]?.terminal = copy }
+                        let pending = context.execs.withLock { (execs) -> (rows: UInt16, columns: UInt16)? in
+                            execs[execID]?.pid = pid
+                            execs[execID]?.terminal = copy
+                            return execs[execID]?.pendingSize
+                        }
+                        if let pending, copy >= 0 {
+                            try? Engine.setWindowSize(copy, rows: pending.rows, columns: pending.columns, what: "terminal of exec \(execID)")
+                        }
                     }
                 } catch {
                     // The stream is the client's only view: the reason goes to its stderr, as Docker's does.

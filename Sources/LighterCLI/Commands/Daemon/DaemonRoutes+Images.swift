@@ -37,7 +37,9 @@ extension DaemonRoutes {
             let reference = try Reference(parsing: name)
             let platform = try request.query("platform").flatMap { (p) throws(LighterError) -> Platform? in p.isEmpty ? nil : try Platform(parsing: p) }
             let images = try context.engine().images
-            let puller = ImagePuller(store: images, options: RegistryOptions(insecureRegistries: [], maxConcurrentDownloads: 3))
+            var options = RegistryOptions(insecureRegistries: [], maxConcurrentDownloads: 3)
+            options.credentials = try registryAuth(request)
+            let puller = ImagePuller(store: images, options: options)
             responder.startStream(contentType: "application/json")
             let sender = Mutex(responder)
             @Sendable func status(_ fields: [String: JSONNode]) {
@@ -130,7 +132,8 @@ extension DaemonRoutes {
             "Id": .string(image.id.description),
             "ParentId": .string(""),
             "RepoTags": .array((tags.isEmpty ? ["<none>:<none>"] : tags).map(JSONNode.string)),
-            "RepoDigests": .array(digests.map(JSONNode.string)),
+            // API 1.41's dangling image: both placeholders (with only "<none>:<none>" docker CLIs list no row for it).
+            "RepoDigests": .array((tags.isEmpty && digests.isEmpty ? ["<none>@<none>"] : digests).map(JSONNode.string)),
             "Created": number(image.createdSeconds),
             "Size": number(image.size),
             "VirtualSize": number(image.size),

@@ -36,7 +36,14 @@ extension DaemonRoutes {
             let result: Result<Void, LighterError> = context.execs.withLock { execs in
                 guard let exec = execs[execID] else { return .failure(.notFound(kind: "exec instance", name: execID)) }
                 guard exec.options.tty else { return .failure(.invalidArgument("exec \(execID) has no terminal to resize (it was not created with Tty)")) }
-                guard exec.terminal >= 0 else { return .failure(.conflict("exec \(execID) is not running")) }
+                guard exec.terminal >= 0 else {
+                    // Started, its terminal not there yet: the size waits for it (see `addExec`).
+                    if exec.running && exec.exitCode == nil {
+                        execs[execID]?.pendingSize = (rows, columns)
+                        return .success(())
+                    }
+                    return .failure(.conflict("exec \(execID) is not running"))
+                }
                 do throws(LighterError) {
                     try Engine.setWindowSize(exec.terminal, rows: rows, columns: columns, what: "terminal of exec \(execID)")
                     return .success(())
