@@ -77,6 +77,13 @@ import Testing
         #expect(decoded.contains("\"name\":\"link\""), "\(decoded)")
         #expect(daemon.raw("HEAD /containers/web/archive?path=/nothing HTTP/1.1\r\nHost: d\r\n\r\n").hasPrefix("HTTP/1.1 404"))
 
+        // A client that stops reading a streamed tar (cp, export) ends that copy, not the daemon (SIGPIPE).
+        for command in ["cp web:/ -", "export web"] {
+            _ = Run.capture(["sh", "-c", "\(client) -H unix://\(daemon.socketPath) \(command) | head -c 100 > /dev/null"],
+                            environment: ["DOCKER_CONFIG": daemon.clientConfig])
+            #expect(daemon.raw("GET /_ping HTTP/1.1\r\nHost: d\r\n\r\n").hasPrefix("HTTP/1.1 200"), "after \(command)")
+        }
+
         // A stopped container: its root filesystem and its volume, both ways.
         #expect(daemon.docker(client, "stop", "-t", "1", "web").status == 0)
         cp(file, "web:/vol/after.txt")
