@@ -10,9 +10,12 @@ extension Run {
     /// process group, after `timeout` seconds (status 124, as timeout(1)). `input` is typed on the
     /// terminal half a second after the start. No script(1) or timeout(1) around it, so nothing
     /// depends on the caller's terminal, $SHELL or signal dispositions.
+    /// `windowSize` (rows, columns): the terminal's size (none: 0×0).
     public static func onPseudoTerminal(_ arguments: [String], input: String? = nil, environment: [String: String] = [:],
+                                        windowSize: (rows: UInt16, columns: UInt16)? = nil,
                                         timeout seconds: Int = 60) -> ProcessResult {
         onPseudoTerminal(arguments, typing: input.map { [(after: "", bytes: Array($0.utf8))] } ?? [],
+                         rows: windowSize?.rows ?? 0, columns: windowSize?.columns ?? 0,
                          environment: environment, timeout: seconds)
     }
 
@@ -33,7 +36,7 @@ extension Run {
         let slave = "/dev/pts/\(number)"
         if rows > 0 {
             var size = winsize(ws_row: rows, ws_col: columns, ws_xpixel: 0, ws_ypixel: 0)
-            _ = ioctl(master, UInt(TIOCSWINSZ), &size)
+            _ = lighter_ioctl_winsize(master, 1, &size)
         }
 
         var actions = posix_spawn_file_actions_t()

@@ -36,7 +36,7 @@ extension DaemonRoutes {
         let connection = responder.streamUntilClose(contentType: "application/x-tar")
         let output = FileDescriptor(adopting: connection.fd)
         output.forget()
-        try images.save(wanted, format: .docker, to: output)
+        try withBrokenPipeAsError { () throws(LighterError) in try images.save(wanted, format: .docker, to: output) }
         for name in wanted { images.emit("save", id: (try? images.resolve(name).id.description) ?? name, name: name) }
     }
 }

@@ -82,7 +82,17 @@ extension DaemonRoutes {
             LighterAPI.Thread.detached {
                 let code: Int32
                 do throws(LighterError) {
-                    code = try Engine(root: root).exec(containerID, options)
+                    code = try Engine(root: root).exec(containerID, options) { (pid, terminal) throws(LighterError) in
+                        let copy = terminal.map { fcntl($0.rawValue, F_DUPFD_CLOEXEC, 0) } ?? -1
+                        let pending = context.execs.withLock { (execs) -> (rows: UInt16, columns: UInt16)? in
+                            execs[execID]?.pid = pid
+                            execs[execID]?.terminal = copy
+                            return execs[execID]?.pendingSize
+                        }
+                        if let pending, copy >= 0 {
+                            try? Engine.setWindowSize(copy, rows: pending.rows, columns: pending.columns, what: "terminal of exec \(execID)")
+                        }
+                    }
                 } catch {
                     // The stream is the client's only view: the reason goes to its stderr, as Docker's does.
                     let text = Array("\(APIRouter.message(for: error))\n".utf8)
@@ -90,7 +100,12 @@ extension DaemonRoutes {
                     code = error.exitCode == 1 || error.exitCode == 125 ? 126 : error.exitCode
                 }
                 close(childEnds.0); close(childEnds.1); close(childEnds.2)
-                context.execs.withLock { $0[execID]?.running = false; $0[execID]?.exitCode = code }
+                context.execs.withLock {
+                    if let terminal = $0[execID]?.terminal, terminal >= 0 { close(terminal) }
+                    $0[execID]?.terminal = -1
+                    $0[execID]?.running = false
+                    $0[execID]?.exitCode = code
+                }
                 done.store(true, ordering: .releasing)
             }
             let tty = exec.options.tty

@@ -66,7 +66,7 @@ extension DaemonRoutes {
             let connection = responder.streamUntilClose(contentType: "application/x-tar")
             let output = FileDescriptor(adopting: connection.fd)
             defer { output.forget() }
-            try? engine.export(id, to: output)
+            try? withBrokenPipeAsError { () throws(LighterError) in try engine.export(id, to: output) }
         }
         router.add("POST", "/containers/prune") { (request, responder) throws(LighterError) in
             if !(try filters(request)).isEmpty { throw .invalidArgument("container prune filters are not supported by Lighter's daemon") }
