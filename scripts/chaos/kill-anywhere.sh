@@ -24,6 +24,8 @@
 # without docker-registry, daemon without a docker CLI. Prints a table of operation, kills,
 # failures, and exits 1 on any failure. Run as root.
 set -u
+# All of it in one function, read whole before it runs: editing this file during a long run is safe.
+main() {
 top=$(cd "$(dirname "$0")/../.." && pwd)
 n=${1:-40}
 lighter=${LIGHTER:-$top/.build/debug/lighter}
@@ -52,7 +54,6 @@ for op in ${LIGHTER_CHAOS_OPS:-${all_ops[*]}}; do
     ops+=("$op")
 done
 for op in "${ops[@]}"; do kills[$op]=0; failures[$op]=0; done
-bridges_before=$(ip -o link show type bridge | awk -F': ' '{print $2}' | sort)
 registry_pid=
 daemon_pid=
 monitor_hits=0
@@ -71,9 +72,9 @@ D() { DOCKER_CONFIG=$work/docker-config timeout -s KILL 60 docker -H "unix://$so
 
 # The pids of the monitors of the root's containers (found by their command line, this root only).
 monitors() {
-    local p
-    for p in /proc/[0-9]*; do
-        tr '\0' ' ' 2>/dev/null <"$p/cmdline" | grep -qF "__monitor $root " && echo "${p#/proc/}"
+    local f
+    for f in $(grep -lsaF "$root" /proc/[0-9]*/cmdline); do
+        tr '\0' ' ' 2>/dev/null <"$f" | grep -qF "__monitor $root " && { f=${f#/proc/}; echo "${f%/cmdline}"; }
     done
 }
 
@@ -157,24 +158,30 @@ leftovers() {
     ids=$(ls "$root/containers" 2>/dev/null)
     grep -F " $root" /proc/self/mountinfo | awk '{print "mount: " $5}'
     for id in $ids; do echo "container directory: $id"; done
-    for id in $(cat "$work/ids" 2>/dev/null); do
-        find /sys/fs/cgroup -maxdepth 5 -type d -name "*$id*" 2>/dev/null | sed 's/^/cgroup: /'
-    done
-    for p in /proc/[0-9]*; do
-        r=$(readlink "$p/root" 2>/dev/null) || continue
-        case $r in "$root"*) echo "process rooted in the root: ${p#/proc/}" ;; esac
-        if tr '\0' ' ' 2>/dev/null <"$p/cmdline" | grep -qF " $root "; then
-            [ "${p#/proc/}" = $$ ] || echo "process of the root: ${p#/proc/} $(tr '\0' ' ' <"$p/cmdline")"
+    # the cgroups of this injection's containers (one find over the tree)
+    if [ -s "$work/ids" ]; then
+        find /sys/fs/cgroup -maxdepth 5 -type d 2>/dev/null | grep -F -f "$work/ids" | sed 's/^/cgroup: /'
+    fi
+    # (one find and one grep over /proc: a loop of forks per process is slow on a busy host)
+    find /proc/[0-9]*/root -maxdepth 0 -lname "$root*" 2>/dev/null | sed 's|^/proc/\([0-9]*\)/root$|process rooted in the root: \1|'
+    for f in $(grep -lsaF "$root" /proc/[0-9]*/cmdline); do
+        p=${f#/proc/}; p=${p%/cmdline}
+        if tr '\0' ' ' 2>/dev/null <"$f" | grep -qF " $root "; then
+            [ "$p" = $$ ] || echo "process of the root: $p $(tr '\0' ' ' 2>/dev/null <"$f")"
         fi
     done
     L system check 2>&1 | grep -E '^leftover' | sed 's/^/store /'
-    comm -13 <(echo "$bridges_before") <(ip -o link show type bridge | awk -F': ' '{print $2}' | sort) | sed 's/^/bridge: /'
+    # The bridges of the networks it made (lt-<id>; other roots on the host make bridges of their own).
+    for id in $(cat "$work/netids" 2>/dev/null); do
+        ! ip link show "lt-${id:0:12}" >/dev/null 2>&1 || echo "bridge: lt-${id:0:12}"
+    done
 }
 
 cleanup_root() {
     L ps -aq --no-trunc 2>/dev/null >>"$work/ids"
     ls "$root/containers" 2>/dev/null >>"$work/ids"
     sort -u -o "$work/ids" "$work/ids"
+    L network ls -q 2>/dev/null >>"$work/netids"
     local all
     all=$(L ps -aq 2>/dev/null)
     [ -z "$all" ] || L rm -f $all >/dev/null 2>&1
@@ -223,6 +230,7 @@ for i in $(seq 1 "$n"); do
     [ -z "${LIGHTER_CHAOS_SECONDS:-}" ] || [ $(( $(date +%s) - start )) -lt "$LIGHTER_CHAOS_SECONDS" ] || break
     op=${ops[$((RANDOM % ${#ops[@]}))]}
     delay_ms=$(( (RANDOM * 32768 + RANDOM) % (window[$op] + 1) ))
+    : >"$work/ids"; : >"$work/netids"   # what the leftover check looks for: this injection's
     L tag busybox busybox >/dev/null 2>&1 || L import "$rootfs" busybox >/dev/null 2>&1
     prepare "$op" "$i" "" >>"$log" 2>&1 || fail "$op" "#$i: the preparation fails"
     setsid sh -c "$(declare -f D); sock='$sock' work='$work'; $(command_for "$op" "$i" "")" >/dev/null 2>&1 &
@@ -292,3 +300,5 @@ left=$(leftovers)
 [ -z "$left" ] || { echo "kill-anywhere.sh: left at the end: $left" >&2; total_f=$((total_f + 1)); }
 if [ "$total_f" = 0 ] && [ -z "${LIGHTER_CHAOS_KEEP:-}" ]; then rm -rf "$work"; else echo "kill-anywhere.sh: log and root kept in $work" >&2; fi
 [ "$total_f" = 0 ]
+}
+main "$@"; exit $?
