@@ -75,9 +75,9 @@ import Testing
         let openssl = daemon.net.client.run(["timeout", "20", "openssl", "s_client", "-connect", "\(TLSTestNetwork.serverAddress):2376",
                                              "-cert", net.certs.rogueCert, "-key", net.certs.rogueKey, "-CAfile", net.certs.ca], stdin: "GET /_ping HTTP/1.1\r\nHost: d\r\n\r\n")
         #expect(!openssl.stdout.contains("HTTP/1.1 200"), "\(openssl.stdout)")
-        let log = daemon.log()
-        #expect(log.contains("refused, it presented no client certificate"), "\(log)")
-        #expect(log.contains("refused, its certificate is not accepted: The certificate is not correctly signed by the trusted CA"), "\(log)")
+        // The daemon logs once its handshake thread is done, which may be after the client gave up.
+        #expect(daemon.waitForLog("refused, it presented no client certificate"), "\(daemon.log())")
+        #expect(daemon.waitForLog("refused, its certificate is not accepted: The certificate is not correctly signed by the trusted CA"), "\(daemon.log())")
         // Plain HTTP to the TLS port gets no API answer.
         let plain = daemon.docker(client, [], "version", "--format", "{{.Server.APIVersion}}")
         #expect(plain.status != 0)
@@ -98,7 +98,7 @@ import Testing
         #expect(silent.status == 0, "\(silent.stderr)")
         let milliseconds = Int(silent.stdout.trimmed) ?? -1
         #expect(milliseconds >= 1_500 && milliseconds < 10_000, "\(silent.stdout)")
-        #expect(daemon.log().contains("no TLS handshake within the request timeout"))
+        #expect(daemon.waitForLog("no TLS handshake within the request timeout"), "\(daemon.log())")
     }
 
     @Test func tlsWithoutClientCertificatesAndPlainLoopback() throws {
@@ -238,6 +238,15 @@ final class TLSDaemon: @unchecked Sendable {
     }
 
     func log() -> String { (try? FileSystem.readString(lighter.root.sub("daemon.log"))) ?? "" }
+
+    /// Poll the daemon's log for `text` (at most 10 s).
+    func waitForLog(_ text: String) -> Bool {
+        for _ in 0..<200 {
+            if log().contains(text) { return true }
+            usleep(50_000)
+        }
+        return false
+    }
 
     var environment: [String: String] {
         // DOCKER_CERT_PATH: an empty directory, so no default ~/.docker certificate is ever sent.
