@@ -75,7 +75,7 @@ let package = Package(
         .testTarget(name: "LighterOCITests", dependencies: ["LighterOCI", "LighterTestSupport"]),
         .testTarget(name: "LighterTemplateTests", dependencies: ["LighterTemplate", "LighterSystem", "LighterTestSupport"]),
         .testTarget(name: "LighterStoreTests", dependencies: ["LighterStore", "LighterDatabase", "LighterEngine", "LighterOCI", "LighterArchive", "LighterTestSupport"]),
-        .testTarget(name: "LighterCLIParseTests", dependencies: ["LighterCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .testTarget(name: "LighterCLIParseTests", dependencies: ["LighterCLI", "LighterHTTP", "LighterSystem", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "LighterCLITests", dependencies: ["LighterSystem", "LighterOCI", "LighterTestSupport"]),
         .testTarget(name: "LighterArchiveTests", dependencies: ["LighterArchive", "LighterSystem", "LighterOCI", "LighterTestSupport"]),
         .testTarget(name: "LighterNetworkTests", dependencies: ["LighterNetwork", "LighterDatabase", "LighterSystem", "LighterTestSupport"]),
