@@ -54,8 +54,8 @@ let package = Package(
         // Dockerfiles to images: the parser (pure), the executor (RUN through the engine, layers committed
         // through the store) and the build cache.
         .target(name: "LighterBuild", dependencies: ["LighterSystem", "LighterOCI", "LighterArchive", "LighterDatabase", "LighterStore", "LighterEngine", "LighterRegistry", "CArchive", "CLighter"]),
-        // The Docker Engine API's HTTP/1.1 server over a unix socket (`lighter daemon`): parser, router, hijack.
-        .target(name: "LighterAPI", dependencies: ["LighterSystem", "CLighter"]),
+        // The Docker Engine API's HTTP/1.1 server over unix sockets and TCP with TLS (`lighter daemon`): parser, router, hijack.
+        .target(name: "LighterAPI", dependencies: ["LighterSystem", "LighterHTTP", "CLighter"]),
         // The command line.
         .target(name: "LighterCLI", dependencies: [
             "LighterAPI", "LighterBuild", "LighterSystem", "LighterTemplate", "LighterOCI", "LighterArchive", "LighterDatabase", "LighterStore", "LighterRuntime", "LighterHost", "LighterEngine", "LighterEmulation", "LighterNetwork", "LighterRegistry",
@@ -75,7 +75,7 @@ let package = Package(
         .testTarget(name: "LighterOCITests", dependencies: ["LighterOCI", "LighterTestSupport"]),
         .testTarget(name: "LighterTemplateTests", dependencies: ["LighterTemplate", "LighterSystem", "LighterTestSupport"]),
         .testTarget(name: "LighterStoreTests", dependencies: ["LighterStore", "LighterDatabase", "LighterEngine", "LighterOCI", "LighterArchive", "LighterTestSupport"]),
-        .testTarget(name: "LighterCLIParseTests", dependencies: ["LighterCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .testTarget(name: "LighterCLIParseTests", dependencies: ["LighterCLI", "LighterHTTP", "LighterSystem", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "LighterCLITests", dependencies: ["LighterSystem", "LighterOCI", "LighterTestSupport"]),
         .testTarget(name: "LighterArchiveTests", dependencies: ["LighterArchive", "LighterSystem", "LighterOCI", "LighterTestSupport"]),
         .testTarget(name: "LighterNetworkTests", dependencies: ["LighterNetwork", "LighterDatabase", "LighterSystem", "LighterTestSupport"]),

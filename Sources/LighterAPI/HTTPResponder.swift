@@ -74,6 +74,7 @@ public final class HTTPResponder: @unchecked Sendable {
     public func hijack(multiplexed: Bool) -> HTTPConnection {
         started = true
         reusable = false
+        connection.hijacked = true
         let contentType = multiplexed ? "application/vnd.docker.multiplexed-stream" : "application/vnd.docker.raw-stream"
         if let upgrade = head["Upgrade"], !upgrade.isEmpty {
             connection.write(Self.headBytes(status: 101, fields: [

@@ -29,12 +29,12 @@ extension DaemonRoutes {
             let (id, stat) = try pathStat(request, engine)
             let path = try archivePath(request)
             let connection = responder.streamUntilClose(contentType: "application/x-tar", headers: [statHeader(stat)])
-            let output = FileDescriptor(adopting: connection.fd)
-            output.forget()
             // The head is sent: a failure now can only end the stream early (the client sees a short tar);
             // the daemon's log says why.
             do throws(LighterError) {
-                try withBrokenPipeAsError { () throws(LighterError) in try engine.copyOutArchive(id, from: path, to: output, dotEntries: true) }
+                try connection.withOutputDescriptor { (output) throws(LighterError) in
+                    try withBrokenPipeAsError { () throws(LighterError) in try engine.copyOutArchive(id, from: path, to: output, dotEntries: true) }
+                }
             } catch {
                 Console.error("lighter daemon: archive of \(path) in container \(id.prefix(12)): \(error)")
             }

@@ -123,11 +123,12 @@ extension DaemonRoutes {
             while !open.isEmpty {
                 var fds = open.map { pollfd(fd: $0.0.rawValue, events: Int16(POLLIN), revents: 0) }
                 if stdinOpen { fds.append(pollfd(fd: connection.fd, events: Int16(POLLIN), revents: 0)) }
-                if poll(&fds, nfds_t(fds.count), 1000) < 0 && errno != EINTR { break }
-                if stdinOpen, let client = fds.last, client.revents != 0 {
-                    let n = buffer.withUnsafeMutableBytes { recv(connection.fd, $0.baseAddress, $0.count, 0) }
-                    if n > 0 {
-                        _ = buffer.withUnsafeBytes { write(stdinWriter.rawValue, $0.baseAddress, n) }
+                // With TLS, decrypted input may wait in the connection where poll cannot see it.
+                let pending = stdinOpen && connection.hasPendingInput
+                if poll(&fds, nfds_t(fds.count), pending ? 0 : 1000) < 0 && errno != EINTR { break }
+                if stdinOpen, let client = fds.last, client.revents != 0 || pending {
+                    if let input = connection.receiveAvailable() {
+                        if !input.isEmpty { _ = input.withUnsafeBytes { write(stdinWriter.rawValue, $0.baseAddress, $0.count) } }
                     } else {
                         stdinOpen = false
                         try? stdinWriter.close()
