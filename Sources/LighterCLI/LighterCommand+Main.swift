@@ -1,4 +1,4 @@
-import ArgumentParser
+import LighterArguments
 
 #if canImport(Glibc)
 import Glibc

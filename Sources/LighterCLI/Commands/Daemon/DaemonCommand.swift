@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import ArgumentParser
+import LighterArguments
 import CLighter
 import LighterAPI
 import LighterEngine
