@@ -7,9 +7,7 @@ let package = Package(
     products: [
         .executable(name: "lighter", targets: ["lighter"]),
     ],
-    dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-    ],
+    dependencies: [],
     targets: [
         // C: the small shim for syscalls Swift cannot call directly (openat2, clone, setns ...).
         .target(name: "CLighter", path: "Sources/CLighter"),
@@ -54,12 +52,14 @@ let package = Package(
         // Dockerfiles to images: the parser (pure), the executor (RUN through the engine, layers committed
         // through the store) and the build cache.
         .target(name: "LighterBuild", dependencies: ["LighterSystem", "LighterOCI", "LighterArchive", "LighterDatabase", "LighterStore", "LighterEngine", "LighterRegistry", "CArchive", "CLighter"]),
-        // The Docker Engine API's HTTP/1.1 server over a unix socket (`lighter daemon`): parser, router, hijack.
-        .target(name: "LighterAPI", dependencies: ["LighterSystem", "CLighter"]),
+        // The Docker Engine API's HTTP/1.1 server over unix sockets and TCP with TLS (`lighter daemon`): parser, router, hijack.
+        .target(name: "LighterAPI", dependencies: ["LighterSystem", "LighterHTTP", "CLighter"]),
+        // Command-line parsing (ArgumentParser's API subset the CLI uses, Docker's flag rules), help, completions.
+        .target(name: "LighterArguments"),
         // The command line.
         .target(name: "LighterCLI", dependencies: [
             "LighterAPI", "LighterBuild", "LighterSystem", "LighterTemplate", "LighterOCI", "LighterArchive", "LighterDatabase", "LighterStore", "LighterRuntime", "LighterHost", "LighterEngine", "LighterEmulation", "LighterNetwork", "LighterRegistry",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "LighterArguments",
         ]),
         .executableTarget(name: "lighter", dependencies: ["LighterCLI", "LighterRuntime", "LighterEngine"]),
         // Fuzz targets for every parser of outside input: scripts/fuzz/build.sh builds them with libFuzzer;
@@ -75,7 +75,8 @@ let package = Package(
         .testTarget(name: "LighterOCITests", dependencies: ["LighterOCI", "LighterTestSupport"]),
         .testTarget(name: "LighterTemplateTests", dependencies: ["LighterTemplate", "LighterSystem", "LighterTestSupport"]),
         .testTarget(name: "LighterStoreTests", dependencies: ["LighterStore", "LighterDatabase", "LighterEngine", "LighterOCI", "LighterArchive", "LighterTestSupport"]),
-        .testTarget(name: "LighterCLIParseTests", dependencies: ["LighterCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .testTarget(name: "LighterCLIParseTests", dependencies: ["LighterCLI", "LighterArguments", "LighterHTTP", "LighterSystem"]),
+        .testTarget(name: "LighterArgumentsTests", dependencies: ["LighterArguments"]),
         .testTarget(name: "LighterCLITests", dependencies: ["LighterSystem", "LighterOCI", "LighterTestSupport"]),
         .testTarget(name: "LighterArchiveTests", dependencies: ["LighterArchive", "LighterSystem", "LighterOCI", "LighterTestSupport"]),
         .testTarget(name: "LighterNetworkTests", dependencies: ["LighterNetwork", "LighterDatabase", "LighterSystem", "LighterTestSupport"]),

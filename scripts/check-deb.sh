@@ -27,7 +27,8 @@ dpkg-deb --ctrl-tarfile "$deb" | tar -xOf - ./postinst | grep -q "addgroup --sys
 
 contents=$(dpkg-deb --contents "$deb")
 for path in ./usr/bin/lighter ./lib/systemd/system/lighter.service ./lib/systemd/system/lighter.socket \
-    ./lib/systemd/system/lighter-boot.service ./usr/share/lighter/init/openrc-lighter ./usr/share/lighter/init/S60lighter \
+    ./lib/systemd/system/lighter-boot.service ./lib/systemd/system/lighter-auto-update.service \
+    ./lib/systemd/system/lighter-auto-update.timer ./usr/share/lighter/init/openrc-lighter ./usr/share/lighter/init/S60lighter \
     ./usr/share/bash-completion/completions/lighter ./usr/share/zsh/vendor-completions/_lighter \
     ./usr/share/fish/vendor_completions.d/lighter.fish ./usr/share/man/man1/lighter-run.1.gz \
     ./usr/share/man/man1/lighter-create.1.gz ./usr/share/doc/lighter/BOARDS.md.gz; do
@@ -41,10 +42,11 @@ grep -q "complete" "$work/x/usr/share/bash-completion/completions/lighter" || fa
 gzip -dc "$work/x/usr/share/man/man1/lighter-run.1.gz" | grep -q '^\.TH' || fail "lighter-run.1 is not a man page"
 if command -v systemd-analyze >/dev/null 2>&1; then
     # Unit syntax (the ExecStart binary is the unpacked one's path, so it is looked up there).
-    for unit in lighter.service lighter.socket lighter-boot.service; do
+    for unit in lighter.service lighter.socket lighter-boot.service lighter-auto-update.service lighter-auto-update.timer; do
         sed "s#/usr/bin/lighter#$work/x/usr/bin/lighter#" "$work/x/lib/systemd/system/$unit" > "$work/$unit"
     done
-    systemd-analyze verify "$work/lighter.socket" "$work/lighter.service" "$work/lighter-boot.service" 2>"$work/verify" \
+    systemd-analyze verify "$work/lighter.socket" "$work/lighter.service" "$work/lighter-boot.service" \
+        "$work/lighter-auto-update.service" "$work/lighter-auto-update.timer" 2>"$work/verify" \
         || { cat "$work/verify" >&2; fail "systemd-analyze verify failed"; }
 fi
 [ $failed -eq 0 ] || exit 1

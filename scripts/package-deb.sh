@@ -45,7 +45,7 @@ mkdir -p "$root/DEBIAN" "$root/usr/bin" "$root/lib/systemd/system" "$root/usr/sh
     "$root/usr/share/fish/vendor_completions.d" "$root/usr/share/man/man1" "$root/usr/share/doc/lighter"
 
 install -m 0755 "$bin" "$root/usr/bin/lighter"
-for unit in lighter.service lighter.socket lighter-boot.service; do
+for unit in lighter.service lighter.socket lighter-boot.service lighter-auto-update.service lighter-auto-update.timer; do
     install -m 0644 "$top/contrib/init/systemd/$unit" "$root/lib/systemd/system/$unit"
 done
 install -m 0755 "$top/contrib/init/openrc/lighter" "$root/usr/share/lighter/init/openrc-lighter"

@@ -4,28 +4,71 @@ import Glibc
 import Musl
 #endif
 import CLighter
+import LighterHTTP
+import Synchronization
 import LighterSystem
 
-/// One accepted client socket: buffered reads with deadlines (poll), whole writes without SIGPIPE.
+/// One accepted client socket, plain or TLS: buffered reads with deadlines (poll), whole writes
+/// without SIGPIPE. Handlers never touch the socket's bytes directly (with TLS they are records):
+/// they use `write`, `receiveAvailable`, `waitForInput` and `withOutputDescriptor`.
 public final class HTTPConnection: @unchecked Sendable {
     // @unchecked: one connection is used by one thread at a time (its connection thread, or the
     // handler it hands a hijacked stream to), never concurrently.
+    /// The socket, to poll it (with TLS, check `hasPendingInput` too: decrypted bytes poll cannot see).
     public let fd: Int32
+    /// TLS over the socket (a TCP listener with --tls/--tlsverify); nil: plain bytes.
+    let tls: TLSStream?
+    /// A TCP peer's close shows as POLLRDHUP (POLLHUP only once both halves are down).
+    let isTCP: Bool
+    /// Hijacked streams may be half-closed by the client (docker's CloseWrite) and still read.
+    var hijacked = false
     var buffer: [UInt8] = []
     var closed = false
 
-    init(fd: Int32) { self.fd = fd }
+    init(fd: Int32, tls: TLSStream? = nil, isTCP: Bool = false) {
+        self.fd = fd
+        self.tls = tls
+        self.isTCP = isTCP
+    }
 
-    deinit { if !closed { _ = Glibc.close(fd) } }
+    deinit { close() }
 
     public func close() {
         guard !closed else { return }
         closed = true
-        _ = Glibc.close(fd)
+        if let tls { tls.close() } else { _ = Glibc.close(fd) }
+    }
+
+    enum ReadOutcome { case data([UInt8]), timeout, end, failed }
+
+    /// One TLS read waiting until `deadline` at most.
+    func read(_ tls: TLSStream, max: Int, deadline: Int64) -> ReadOutcome {
+        var chunk = [UInt8](repeating: 0, count: max)
+        var outcome = ReadOutcome.failed
+        chunk.withUnsafeMutableBytes { raw in
+            do {
+                if let n = try tls.receive(into: raw, deadline: deadline) {
+                    outcome = n == 0 ? .end : .data(Array(raw[0..<n]))
+                } else {
+                    outcome = .timeout
+                }
+            } catch {
+                outcome = .failed
+            }
+        }
+        return outcome
     }
 
     /// Read more bytes into the buffer; false at end of stream. `deadline` in monotonic milliseconds.
     func fill(deadline: Int64) throws(ConnectionError) -> Bool {
+        if let tls {
+            switch read(tls, max: 16 * 1024, deadline: deadline) {
+            case let .data(bytes): buffer.append(contentsOf: bytes); return true
+            case .timeout: throw .timeout
+            case .end: return false
+            case .failed: throw .closed
+            }
+        }
         let wait = deadline - Monotonic.milliseconds()
         if wait <= 0 { throw .timeout }
         var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
@@ -54,6 +97,13 @@ public final class HTTPConnection: @unchecked Sendable {
     public func write(_ bytes: some Collection<UInt8>) -> Bool {
         guard !closed else { return false }
         let array = Array(bytes)
+        if let tls {
+            var sent = true
+            array.withUnsafeBytes { raw in
+                do { try tls.write(raw) } catch { sent = false }
+            }
+            return sent
+        }
         var offset = 0
         while offset < array.count {
             let n = array.withUnsafeBytes { send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
@@ -80,10 +130,82 @@ public final class HTTPConnection: @unchecked Sendable {
     /// Whether the peer has closed (or reset) the connection, without reading data it sent. A client
     /// that only shut down its writing half (docker's CloseWrite once stdin is done) still reads: on a
     /// unix socket only a full close (both halves) raises POLLHUP.
+    /// Over TCP a full close raises no POLLHUP while we still may write: there POLLRDHUP counts, except
+    /// on hijacked streams (whose clients half-close when their input ends).
     public var peerClosed: Bool {
-        var pfd = pollfd(fd: fd, events: 0, revents: 0)
-        return poll(&pfd, 1, 0) > 0 && (pfd.revents & Int16(POLLHUP | POLLERR)) != 0
+        let rdhup = Int16(0x2000) // POLLRDHUP
+        var pfd = pollfd(fd: fd, events: isTCP && !hijacked ? rdhup : 0, revents: 0)
+        return poll(&pfd, 1, 0) > 0 && (pfd.revents & (Int16(POLLHUP | POLLERR) | rdhup)) != 0
     }
+
+    /// Input that is there without waiting: bytes read ahead with the request, or decrypted TLS bytes
+    /// (a poll of `fd` does not see those).
+    public var hasPendingInput: Bool { !buffer.isEmpty || (tls?.bufferedBytes ?? 0) > 0 }
+
+    /// Wait up to `milliseconds` for the client to send something (or to close).
+    public func waitForInput(milliseconds: Int32) -> Bool {
+        if hasPendingInput { return true }
+        var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        return poll(&pfd, 1, max(milliseconds, 0)) > 0
+    }
+
+    /// What the client sent, without waiting: empty when nothing (or only part of a TLS record) has
+    /// come yet, nil at the end of its input (CloseWrite, close) or when the connection failed.
+    public func receiveAvailable(max: Int = 32 * 1024) -> [UInt8]? {
+        if !buffer.isEmpty { return takeBuffered() }
+        if let tls {
+            switch read(tls, max: max, deadline: Monotonic.milliseconds()) {
+            case let .data(bytes): return bytes
+            case .timeout: return []
+            case .end, .failed: return nil
+            }
+        }
+        var chunk = [UInt8](repeating: 0, count: max)
+        let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+        if n < 0 { return lighter_errno() == EAGAIN || lighter_errno() == EINTR ? [] : nil }
+        return n == 0 ? nil : Array(chunk[0..<n])
+    }
+
+    /// Hand `body` a descriptor whose bytes go to the client (a tar streamed until the connection
+    /// closes): the socket itself, or with TLS the write end of a pipe that a relay thread encrypts
+    /// onto the connection. Returns once everything written has been sent (or the client is gone).
+    /// `body` must not close the descriptor.
+    public func withOutputDescriptor(_ body: (FileDescriptor) throws(LighterError) -> Void) throws(LighterError) {
+        guard tls != nil else {
+            let output = FileDescriptor(adopting: fd)
+            defer { output.forget() }
+            try body(output)
+            return
+        }
+        var ends: [Int32] = [-1, -1]
+        try syscall("pipe2") { lighter_pipe(&ends) }
+        let reader = FileDescriptor(adopting: ends[0]), writer = FileDescriptor(adopting: ends[1])
+        let done = RelayDone()
+        Thread.detached { [self] in
+            // Drain to the end even once the client is gone: a closed pipe would SIGPIPE the writer.
+            var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+            var sending = true
+            while true {
+                let n = chunk.withUnsafeMutableBytes { Glibc.read(reader.rawValue, $0.baseAddress, $0.count) }
+                if n < 0 && lighter_errno() == EINTR { continue }
+                if n <= 0 { break }
+                if sending { sending = write(chunk[0..<n]) }
+            }
+            done.value.store(true, ordering: .releasing)
+        }
+        defer {
+            // The engine's writers `forget` the descriptor they are given (never close it): close it here.
+            writer.forget()
+            _ = Glibc.close(ends[1])
+            while !done.value.load(ordering: .acquiring) { usleep(1_000) }
+        }
+        try body(writer)
+    }
+}
+
+/// Set by `withOutputDescriptor`'s relay thread when the pipe is drained.
+final class RelayDone: Sendable {
+    let value = Atomic<Bool>(false)
 }
 
 enum ConnectionError: Error {

@@ -61,10 +61,10 @@ public final class HTTPResponder: @unchecked Sendable {
 
     /// A body of unknown length written straight to the socket (`export`'s tar): `Connection: close`,
     /// the body ends with the connection.
-    public func streamUntilClose(contentType: String) -> HTTPConnection {
+    public func streamUntilClose(contentType: String, headers: [HTTPField] = []) -> HTTPConnection {
         started = true
         reusable = false
-        connection.write(Self.headBytes(status: 200, fields: [HTTPField("Content-Type", contentType), HTTPField("Connection", "close")]))
+        connection.write(Self.headBytes(status: 200, fields: [HTTPField("Content-Type", contentType), HTTPField("Connection", "close")] + headers))
         return connection
     }
 
@@ -74,6 +74,7 @@ public final class HTTPResponder: @unchecked Sendable {
     public func hijack(multiplexed: Bool) -> HTTPConnection {
         started = true
         reusable = false
+        connection.hijacked = true
         let contentType = multiplexed ? "application/vnd.docker.multiplexed-stream" : "application/vnd.docker.raw-stream"
         if let upgrade = head["Upgrade"], !upgrade.isEmpty {
             connection.write(Self.headBytes(status: 101, fields: [

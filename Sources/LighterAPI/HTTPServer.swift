@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 import CLighter
+import LighterHTTP
 import LighterSystem
 import Synchronization
 
@@ -57,111 +58,79 @@ public struct HTTPServerLimits: Sendable {
     public init() {}
 }
 
-/// A small HTTP/1.1 server over a unix socket: an accept loop on the calling thread, one thread per
-/// connection (keep-alive, Content-Length or chunked bodies, hijack), no event-loop library.
+/// A small HTTP/1.1 server over unix sockets and TCP (plain or TLS): an accept loop on the calling
+/// thread, one thread per connection (keep-alive, Content-Length or chunked bodies, hijack), no
+/// event-loop library.
 public final class HTTPServer: Sendable {
     public typealias Handler = @Sendable (APIRequest, HTTPResponder) -> Void
 
-    public let path: String
-    let listener: Int32
+    let listeners: [HTTPListener]
     let limits: HTTPServerLimits
     let handler: Handler
+    /// Lines for the daemon's log (TLS clients refused, handshakes that timed out).
+    let log: @Sendable (String) -> Void
     let active = Atomic<Int>(0)
 
-    /// Bind and listen on `path` (a stale socket there is replaced) with the given mode, owned by
-    /// root and `group` when given.
-    public init(unixPath path: String, mode: mode_t, group: gid_t? = nil, limits: HTTPServerLimits = HTTPServerLimits(), handler: @escaping Handler) throws(LighterError) {
-        self.path = path
+    public init(listeners: [HTTPListener], limits: HTTPServerLimits = HTTPServerLimits(), log: @escaping @Sendable (String) -> Void = { _ in },
+                handler: @escaping Handler) {
+        self.listeners = listeners
         self.limits = limits
+        self.log = log
         self.handler = handler
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
-            throw .invalidArgument("-H unix://\(path): the socket path is longer than \(MemoryLayout.size(ofValue: address.sun_path) - 1) bytes")
-        }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            for (i, b) in bytes.enumerated() { raw[i] = b }
-        }
-        let fd = try syscall("socket", path) { socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
-        do throws(LighterError) {
-            if let st = FileSystem.lstatOrNil(path) {
-                guard (st.st_mode & S_IFMT) == S_IFSOCK else {
-                    throw .conflict("\(path) exists and is not a socket: remove it or choose another -H")
-                }
-                if Self.someoneListens(on: address) { throw .conflict("another daemon is listening on \(path)") }
-                _ = unlink(path)
-            }
-            let previous = umask(0o177)
-            let rc = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-            }
-            umask(previous)
-            if rc != 0 { throw LighterError.system(call: "bind", path: path, errno: lighter_errno()) }
-            try syscall("chmod", path) { chmod(path, mode) }
-            if let group { try syscall("chown", path) { chown(path, 0, group) } }
-            try syscall("listen", path) { Glibc.listen(fd, 128) }
-        } catch {
-            _ = Glibc.close(fd)
-            throw error
-        }
-        listener = fd
-    }
-
-    /// Serve on a socket already listening, handed over by the init system (systemd's socket
-    /// activation: `-H fd://`); the socket file, if any, is the init system's and is left alone.
-    public init(listening fd: Int32, limits: HTTPServerLimits = HTTPServerLimits(), handler: @escaping Handler) {
-        self.path = ""
-        self.limits = limits
-        self.handler = handler
-        listener = fd
-    }
-
-    static func someoneListens(on address: sockaddr_un) -> Bool {
-        let probe = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard probe >= 0 else { return false }
-        defer { _ = Glibc.close(probe) }
-        var copy = address
-        let rc = withUnsafePointer(to: &copy) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(probe, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        return rc == 0
     }
 
     /// Accept connections until `stop` becomes readable (the daemon's signalfd); then close the
-    /// listener and remove the socket. Connections in progress finish on their own threads.
+    /// listeners and remove their socket files. Connections in progress finish on their own threads.
+    /// A TLS handshake runs on the connection's thread and must finish within the request timeout.
     public func run(stop: Int32) {
-        var fds = [pollfd(fd: listener, events: Int16(POLLIN), revents: 0), pollfd(fd: stop, events: Int16(POLLIN), revents: 0)]
-        while true {
-            fds[0].revents = 0
-            fds[1].revents = 0
-            let n = poll(&fds, 2, -1)
+        var fds = listeners.map { pollfd(fd: $0.fd, events: Int16(POLLIN), revents: 0) }
+        fds.append(pollfd(fd: stop, events: Int16(POLLIN), revents: 0))
+        accepting: while true {
+            for i in fds.indices { fds[i].revents = 0 }
+            let n = poll(&fds, nfds_t(fds.count), -1)
             if n < 0 { if lighter_errno() == EINTR { continue } else { break } }
-            if fds[1].revents != 0 { break }
-            guard fds[0].revents & Int16(POLLIN) != 0 else { continue }
-            let client = lighter_accept(listener)
-            if client < 0 { continue }
-            if active.load(ordering: .relaxed) >= limits.maxConnections {
-                let connection = HTTPConnection(fd: client)
-                let responder = HTTPResponder(connection: connection, head: HTTPRequestHead(method: "GET", target: "/", version: "HTTP/1.1", fields: [HTTPField("Connection", "close")]))
-                responder.error(503, "too many connections (\(limits.maxConnections)); try again")
-                continue
-            }
-            active.add(1, ordering: .relaxed)
-            let connection = HTTPConnection(fd: client)
-            Thread.detached { [self] in
-                serve(connection)
-                // The last connection gone: give what the burst allocated back to the kernel.
-                if active.subtract(1, ordering: .relaxed).newValue == 0 { lighter_malloc_trim() }
+            if fds[listeners.count].revents != 0 { break }
+            for (index, listener) in listeners.enumerated() where fds[index].revents & Int16(POLLIN) != 0 {
+                guard let (client, peer) = listener.accept() else { continue }
+                if active.load(ordering: .relaxed) >= limits.maxConnections {
+                    // A TLS client would not understand a plain 503: it is only disconnected.
+                    if listener.tls == nil {
+                        let connection = HTTPConnection(fd: client, isTCP: listener.isTCP)
+                        let responder = HTTPResponder(connection: connection, head: HTTPRequestHead(method: "GET", target: "/", version: "HTTP/1.1", fields: [HTTPField("Connection", "close")]))
+                        responder.error(503, "too many connections (\(limits.maxConnections)); try again")
+                    } else {
+                        _ = Glibc.close(client)
+                    }
+                    continue
+                }
+                active.add(1, ordering: .relaxed)
+                Thread.detached { [self] in
+                    if let connection = open(client, peer: peer, on: listener) { serve(connection) }
+                    // The last connection gone: give what the burst allocated back to the kernel.
+                    if active.subtract(1, ordering: .relaxed).newValue == 0 { lighter_malloc_trim() }
+                }
+                continue accepting
             }
         }
         close()
     }
 
-    /// Stop listening and remove the socket file.
+    /// The connection over an accepted socket: with TLS once the handshake is done, nil when it failed.
+    func open(_ client: Int32, peer: String, on listener: HTTPListener) -> HTTPConnection? {
+        guard let context = listener.tls else { return HTTPConnection(fd: client, isTCP: listener.isTCP) }
+        do {
+            let stream = try TLSStream.accept(fd: client, context: context, peer: peer, deadline: Monotonic.milliseconds() + limits.requestMilliseconds,
+                                              writeTimeoutMilliseconds: Int(limits.idleMilliseconds))
+            return HTTPConnection(fd: client, tls: stream, isTCP: true)
+        } catch {
+            if case let .invalidArgument(message) = error { log(message) } else { log("TLS client \(peer): \(error)") }
+            return nil
+        }
+    }
+
+    /// Stop listening and remove the socket files.
     public func close() {
-        _ = Glibc.close(listener)
-        if !path.isEmpty { _ = unlink(path) }
+        for listener in listeners { listener.close() }
     }
 
     /// Connections being served now.

@@ -112,7 +112,7 @@ final class SnapshotDirectory {
     private func removeContents(of dir: FileDescriptor, entry: String) throws(LighterError) {
         let dupfd = try syscall("dup") { dup(dir.rawValue) }
         guard let stream = fdopendir(dupfd) else {
-            _ = Glibc.close(dupfd)
+            _ = POSIX.close(dupfd)
             throw .system(call: "fdopendir", path: nil, errno: lighter_errno())
         }
         var names: [RawName] = []

@@ -13,6 +13,9 @@ public final class TarWriter {
     private let archive: OpaquePointer
     private let output: TarWriterOutput
     private var finished = false
+    /// Allow member names under a leading "./" and "./" itself (Docker's archive API names a directory's
+    /// contents so, for its clients to rename them); other "." and ".." components stay refused.
+    public var dotPrefixed = false
 
     public init(writingTo fd: FileDescriptor) throws(LighterError) {
         guard let archive = archive_write_new() else { throw .system(call: "archive_write_new", path: nil, errno: ENOMEM) }
@@ -88,7 +91,11 @@ public final class TarWriter {
     private func writeHeader(_ name: String, type: mode_t, permissions: mode_t, size: Int64, mtime: Int64,
                              symlink: String? = nil) throws(LighterError) {
         guard !finished else { throw .invalidArgument("tar archive already finished") }
-        try Self.validate(name)
+        if dotPrefixed, name == "./" || name.hasPrefix("./") {
+            if name != "./" { try Self.validate(String(name.dropFirst(2))) }
+        } else {
+            try Self.validate(name)
+        }
         guard let entry = archive_entry_new() else { throw .system(call: "archive_entry_new", path: nil, errno: ENOMEM) }
         defer { archive_entry_free(entry) }
         archive_entry_set_pathname_utf8(entry, type == S_IFDIR && !name.hasSuffix("/") ? name + "/" : name)

@@ -1,4 +1,4 @@
-import ArgumentParser
+import LighterArguments
 
 #if canImport(Glibc)
 import Glibc
@@ -19,14 +19,13 @@ extension LighterCommand {
             Console.error("lighter: '\(unknown.words)' is not a lighter command.\nSee '\(unknown.help) --help'")
             Glibc.exit(1)
         }
-        // The container commands are parsed on their own: building the whole command tree and
-        // ArgumentParser's completion-script check cost more than the rest of `lighter run --rm`'s
-        // argument handling. They name "lighter" as their super command, so usage and help read the same.
+        // The container commands are parsed on their own, without walking the whole command tree.
+        // They name "lighter" as their super command, so usage and help read the same.
         // runc's callers put its global options before the subcommand: `runtime --root R create …`.
         if arguments.first == "runtime" {
             RuntimeCommandLine.run(RuntimeCommandLine.reorder(Array(arguments.dropFirst())))
         }
-        // `run` and `create` skip ArgumentParser altogether (ContainerOption's table, ContainerCommandLine).
+        // `run` and `create` skip LighterArguments altogether (ContainerOption's table, ContainerCommandLine).
         if let word = arguments.first, word == "run" || word == "create" {
             ContainerCommandMain.main(word, Array(arguments.dropFirst()))
         }
@@ -52,8 +51,7 @@ extension LighterCommand {
             try command.run()
             Glibc.exit(0)
         } catch {
-            // A command's own exit status (a container's, which may well be 64) passes unchanged, and
-            // at once: ArgumentParser's exit(withError:) would build a help generator first (~1.5 ms).
+            // A command's own exit status (a container's, which may well be 64) passes unchanged.
             if let code = error as? ExitCode { Glibc.exit(code.rawValue) }
             if type.exitCode(for: error) == .validationFailure {
                 // Parsed as a root, a direct command's hint would lack the "lighter " before its name.

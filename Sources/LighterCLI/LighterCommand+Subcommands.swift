@@ -1,4 +1,4 @@
-import ArgumentParser
+import LighterArguments
 
 extension LighterCommand {
     /// Every subcommand, in the order `lighter --help` lists them. One line per command.

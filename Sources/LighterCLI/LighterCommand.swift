@@ -1,4 +1,4 @@
-import ArgumentParser
+import LighterArguments
 import LighterSystem
 
 /// `lighter`: the root command. Subcommands live one per file under Commands/.

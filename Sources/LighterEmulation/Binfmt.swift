@@ -51,7 +51,7 @@ public struct Binfmt: Sendable {
         guard (try? FileSystem.readString("/proc/filesystems"))?.contains("binfmt_misc") == true else {
             throw .unsupported(feature: "binfmt_misc", fix: "enable CONFIG_BINFMT_MISC in the kernel (see `lighter check-config`)")
         }
-        try syscall("mount binfmt_misc", mountPoint) { Glibc.mount("binfmt_misc", mountPoint, "binfmt_misc", 0, nil) }
+        try syscall("mount binfmt_misc", mountPoint) { POSIX.mount("binfmt_misc", mountPoint, "binfmt_misc", 0, nil) }
     }
 
     /// The registration named `name`, if any.

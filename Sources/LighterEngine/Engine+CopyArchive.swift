@@ -14,16 +14,21 @@ extension Engine {
     /// With `sameFilesystem` (`export`), directories on another file system than the root's (the
     /// container's /proc, /sys, /dev, volumes and binds) are archived empty, as Docker exports only the
     /// container's layers.
-    public func copyOutArchive(_ id: String, from path: String, to output: FileDescriptor, sameFilesystem: Bool = false) throws(LighterError) {
+    /// With `dotEntries` (Docker's archive API), the contents of a directory are archived as `./NAME` after a `./`
+    /// entry for the directory itself, which Docker's clients rename to the destination's name.
+    public func copyOutArchive(_ id: String, from path: String, to output: FileDescriptor, sameFilesystem: Bool = false,
+                               dotEntries: Bool = false) throws(LighterError) {
         defer { output.forget() }
         try withContainerRoot(id) { (root) throws(LighterError) in
             let tar = try TarWriter(writingTo: output)
+            tar.dotPrefixed = dotEntries
             let contentsOnly = path.hasSuffix("/.") || CopyRoot.split(path).1.isEmpty
             if contentsOnly {
                 guard let dir = try root.directory(path) else { throw .notFound(kind: "directory in \(root.label)", name: path) }
                 var st = stat()
                 try syscall("fstat", path) { fstat(dir.rawValue, &st) }
-                try Engine.archiveContents(of: dir.rawValue, prefix: "", into: tar, device: sameFilesystem ? UInt64(st.st_dev) : nil)
+                if dotEntries { try tar.addDirectory("./", mtime: Int64(st.st_mtim.tv_sec), permissions: st.st_mode & 0o7777) }
+                try Engine.archiveContents(of: dir.rawValue, prefix: dotEntries ? "./" : "", into: tar, device: sameFilesystem ? UInt64(st.st_dev) : nil)
             } else {
                 let (parent, name) = try root.parent(of: path)
                 var st = stat()
@@ -39,10 +44,17 @@ extension Engine {
     /// `cp - CONTAINER:DEST`: extract a tar (optionally compressed) from `input` into directory DEST of the
     /// container. The archive is unpacked into a private staging directory first (names that climb out or pass
     /// through links are refused there), then copied in without following any link of the container.
-    public func copyInArchive(_ id: String, from input: FileDescriptor, to path: String) throws(LighterError) {
+    /// With `keepOwners` (Docker's `copyUIDGID`, `docker cp -a`) files keep the archive's numeric owners instead of
+    /// becoming the container root's. An existing directory is never replaced by a non-directory nor the reverse
+    /// (Docker's `noOverwriteDirNonDir`): such a copy is refused.
+    public func copyInArchive(_ id: String, from input: FileDescriptor, to path: String, keepOwners: Bool = false) throws(LighterError) {
         defer { input.forget() }
         try refuseReadOnly(id)
         let owner = try containerRootOwner(id)
+        if keepOwners, owner != nil {
+            throw .unsupported(feature: "copying with the archive's owners (cp -a) into a --userns-remap container",
+                               fix: "copy without -a: files then belong to the container's root")
+        }
         let staging = "\(directory(id))/.cp-staging-\(getpid())"
         try? FileSystem.removeTree(staging)
         try FileSystem.makeDirectories(staging, mode: 0o700)
@@ -55,7 +67,7 @@ extension Engine {
             _ = try LayerApplier.apply(from: input, into: staging, expectedDigest: nil, limits: LayerLimits())
             let source = try syscall("open", staging) { lighter_open(staging, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0) }
             let sourceFD = FileDescriptor(adopting: source)
-            try TreeCopier(owner: owner).copyContents(of: sourceFD.rawValue, into: target.rawValue)
+            try TreeCopier(keepOwners: keepOwners, owner: owner).copyContents(of: sourceFD.rawValue, into: target.rawValue)
         }
     }
 

@@ -34,7 +34,10 @@ public struct ExecOptions: Sendable {
 extension Engine {
     /// `exec`: run a process in a running container with its namespaces, cgroups, capabilities and seccomp
     /// profile. Returns the process's exit code (128+N when killed by signal N; 0 when detached).
-    public func exec(_ id: String, _ options: ExecOptions) throws(LighterError) -> Int32 {
+    /// `started` gets the process's pid once it runs and, with a TTY, the terminal's master (the daemon's
+    /// exec resize sets its window size; it is closed when the exec ends).
+    public func exec(_ id: String, _ options: ExecOptions,
+                     started: ((Int32, FileDescriptor?) throws(LighterError) -> Void)? = nil) throws(LighterError) -> Int32 {
         guard !options.command.isEmpty else { throw .invalidArgument("\"exec\" requires at least 2 arguments: a container and a command") }
         if let dir = options.workingDir, !dir.hasPrefix("/") {
             throw .invalidArgument("the working directory '\(dir)' is invalid, it needs to be an absolute path")
@@ -75,7 +78,8 @@ extension Engine {
         } else {
             stdio = Runtime.Stdio(input: options.interactive ? 0 : null, output: 1, error: 2)
         }
-        let status = try runtime.exec(id: id, process: process, stdio: stdio, detach: options.detach, forwardSignals: !options.detach && options.stdio == nil)
+        let status = try runtime.exec(id: id, process: process, stdio: stdio, detach: options.detach, forwardSignals: !options.detach && options.stdio == nil,
+                                       started: started)
         return status?.code ?? 0
     }
 

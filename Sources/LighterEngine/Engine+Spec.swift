@@ -25,6 +25,9 @@ extension Engine {
         process.user = try users.resolve(spec.user ?? image.User ?? "")
         process.env = users.environment(process.env ?? [], user: process.user)
         process.terminal = spec.tty ? true : nil
+        if spec.tty, let size = spec.consoleSize, size.count == 2 {
+            process.consoleSize = RuntimeSpec.ConsoleSize(height: UInt16(clamping: size[0]), width: UInt16(clamping: size[1]))
+        }
         process.noNewPrivileges = spec.noNewPrivileges
         if !spec.ulimits.isEmpty {
             process.rlimits = spec.ulimits.map { RuntimeSpec.Rlimit(type: "RLIMIT_\($0.name.uppercased())", hard: $0.hard, soft: $0.soft) }

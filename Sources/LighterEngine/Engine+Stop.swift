@@ -25,7 +25,7 @@ extension Engine {
             }
             if exiting { return }
             // ESRCH: the process ended between the check and the signal; it is exiting, as asked.
-            _ = try syscallTolerating("kill", "container \(record.shortID)", [ESRCH]) { Glibc.kill(record.state.pid, signal) }
+            _ = try syscallTolerating("kill", "container \(record.shortID)", [ESRCH]) { POSIX.kill(record.state.pid, signal) }
             emit("kill", record, ["signal": String(signal)])
         }
     }
@@ -61,9 +61,9 @@ extension Engine {
         if let signal { stopSignal = signal } else { stopSignal = try Signals.parse(record.spec.stopSignal ?? "SIGTERM") }
         let grace = timeout ?? record.spec.stopTimeout ?? 10
         if isRunning(record) {
-            _ = Glibc.kill(record.state.pid, stopSignal)
+            _ = POSIX.kill(record.state.pid, stopSignal)
             if !waitForExit(record, seconds: Double(grace)) {
-                _ = Glibc.kill(record.state.pid, SIGKILL)
+                _ = POSIX.kill(record.state.pid, SIGKILL)
                 _ = waitForExit(record, seconds: 10)
             }
         }

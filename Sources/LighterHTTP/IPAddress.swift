@@ -38,7 +38,7 @@ public enum IPAddress: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The socket address for this address and `port`, handed to `body` as a `sockaddr` and its length.
-    func withSocketAddress<R>(port: UInt16, _ body: (UnsafePointer<sockaddr>, socklen_t) -> R) -> R {
+    public func withSocketAddress<R>(port: UInt16, _ body: (UnsafePointer<sockaddr>, socklen_t) -> R) -> R {
         switch self {
         case let .v4(bytes):
             var address = sockaddr_in()
@@ -59,7 +59,7 @@ public enum IPAddress: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    var family: Int32 {
+    public var family: Int32 {
         if case .v4 = self { AF_INET } else { AF_INET6 }
     }
 }

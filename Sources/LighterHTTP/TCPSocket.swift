@@ -16,6 +16,11 @@ final class TCPSocket: @unchecked Sendable {
     let readTimeoutMilliseconds: Int
     /// The last transport error, kept for callers that only see a code (mbedTLS's I/O callbacks).
     var lastError: LighterError?
+    /// A server's connection: receives wait until this monotonic millisecond at most (poll); one that
+    /// would wait longer sets `timedOut` and fails (mbedTLS is then told WANT_READ). Nil: block as
+    /// SO_RCVTIMEO allows (the registry client).
+    var readDeadline: Int64?
+    var timedOut = false
 
     private init(fd: FileDescriptor, authority: String, readTimeoutMilliseconds: Int) {
         self.fd = fd
@@ -71,6 +76,23 @@ final class TCPSocket: @unchecked Sendable {
         return TCPSocket(fd: fd, authority: authority, readTimeoutMilliseconds: readTimeoutMilliseconds)
     }
 
+    /// A connection a server accepted (blocking, close-on-exec): writes time out after
+    /// `writeTimeoutMilliseconds` (a client that stops reading), reads wait as `readDeadline` says.
+    static func accepted(fd raw: Int32, peer: String, writeTimeoutMilliseconds: Int) -> TCPSocket {
+        var timeout = timeval(tv_sec: writeTimeoutMilliseconds / 1000, tv_usec: (writeTimeoutMilliseconds % 1000) * 1000)
+        _ = setsockopt(raw, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var one: Int32 = 1
+        _ = setsockopt(raw, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        return TCPSocket(fd: FileDescriptor(adopting: raw), authority: peer, readTimeoutMilliseconds: writeTimeoutMilliseconds)
+    }
+
+    /// CLOCK_MONOTONIC in milliseconds (the clock of `readDeadline`).
+    static func now() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
+    }
+
     /// Send some of `bytes` (never raising SIGPIPE); returns how many were sent.
     func send(_ bytes: UnsafeRawBufferPointer) throws(LighterError) -> Int {
         do throws(LighterError) {
@@ -82,6 +104,17 @@ final class TCPSocket: @unchecked Sendable {
 
     /// Receive into `buffer`; 0 means the peer closed the connection.
     func receive(into buffer: UnsafeMutableRawBufferPointer) throws(LighterError) -> Int {
+        if let deadline = readDeadline {
+            var poller = pollfd(fd: fd.rawValue, events: Int16(POLLIN), revents: 0)
+            var ready: Int32
+            repeat {
+                ready = poll(&poller, 1, Int32(clamping: max(0, deadline - Self.now())))
+            } while ready < 0 && lighter_errno() == EINTR
+            if ready == 0 {
+                timedOut = true
+                throw .registry(host: authority, message: "no data before the deadline")
+            }
+        }
         do throws(LighterError) {
             return try syscall("recv") { recv(fd.rawValue, buffer.baseAddress, buffer.count, 0) }
         } catch {

@@ -32,3 +32,18 @@ public struct TLSConfiguration: Sendable, Hashable {
         self.failureHint = failureHint
     }
 }
+
+/// The server's side (the daemon's TCP listener, Docker's `--tls`/`--tlsverify`): its certificate chain
+/// and key (PEM), and with `clientCAFile` the CA every client must present a certificate from.
+public struct TLSServerConfiguration: Sendable, Hashable {
+    public var certificateFile: String
+    public var keyFile: String
+    /// Client certificates required and verified against this CA (PEM); nil: none asked for.
+    public var clientCAFile: String?
+
+    public init(certificateFile: String, keyFile: String, clientCAFile: String? = nil) {
+        self.certificateFile = certificateFile
+        self.keyFile = keyFile
+        self.clientCAFile = clientCAFile
+    }
+}

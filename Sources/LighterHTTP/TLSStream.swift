@@ -1,11 +1,14 @@
 import CMbedTLS
 import LighterSystem
 
-/// TLS 1.2 over a connected socket, through mbedTLS: SNI and host name verification for names,
-/// IP SAN verification for numeric hosts, the socket's timeouts for every read and write.
+/// TLS 1.2 over a connected socket, through mbedTLS. The registry client's side: SNI and host name
+/// verification for names, IP SAN verification for numeric hosts, the socket's timeouts for every read
+/// and write. The daemon's side (`accept`): a handshake and reads bounded by deadlines, client
+/// certificates verified as the context says.
 // Unchecked: the mbedTLS session and `closed` are mutable and unsynchronised; a stream belongs to one
-// connection, used by one request at a time (the pool's Mutex hands connections over between requests).
-final class TLSStream: Transport, @unchecked Sendable {
+// connection, used by one thread at a time (the pool's Mutex hands connections over between requests;
+// a daemon connection is its thread's).
+public final class TLSStream: Transport, @unchecked Sendable {
     private let socket: TCPSocket
     private let context: TLSContext
     private let ssl = UnsafeMutablePointer<mbedtls_ssl_context>.allocate(capacity: 1)
@@ -35,7 +38,75 @@ final class TLSStream: Transport, @unchecked Sendable {
         }
     }
 
+    /// The server's side of a connection the daemon accepted: the handshake must be over by `deadline`
+    /// (monotonic milliseconds, a client that connects and sends nothing is cut off). Errors say why in
+    /// the client's terms (no certificate, one from another CA, not TLS at all).
+    public static func accept(fd: Int32, context: TLSContext, peer: String, deadline: Int64, writeTimeoutMilliseconds: Int) throws(LighterError) -> TLSStream {
+        let socket = TCPSocket.accepted(fd: fd, peer: peer, writeTimeoutMilliseconds: writeTimeoutMilliseconds)
+        socket.readDeadline = deadline
+        let stream = TLSStream(socket: socket, context: context, authority: peer)
+        do throws(LighterError) {
+            try TLSContext.check(mbedtls_ssl_setup(stream.ssl, context.config), "setting up TLS", peer)
+            mbedtls_ssl_set_bio(stream.ssl, Unmanaged.passUnretained(socket).toOpaque(), TLSStream.sendCallback, TLSStream.receiveCallback, nil)
+            var rc: Int32
+            repeat {
+                rc = mbedtls_ssl_handshake(stream.ssl)
+            } while (rc == MBEDTLS_ERR_SSL_WANT_READ || rc == MBEDTLS_ERR_SSL_WANT_WRITE) && !socket.timedOut
+            if socket.timedOut { throw .invalidArgument("TLS client \(peer): no TLS handshake within the request timeout") }
+            if rc == MBEDTLS_ERR_SSL_NO_CLIENT_CERTIFICATE || rc == MBEDTLS_ERR_SSL_PEER_VERIFY_FAILED {
+                throw .invalidArgument("TLS client \(peer): refused, it presented no client certificate (--tlsverify requires one signed by --tlscacert)")
+            }
+            if rc == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED {
+                throw .invalidArgument("TLS client \(peer): refused, its certificate is not accepted: \(stream.verificationReasons()) (--tlsverify requires one signed by --tlscacert)")
+            }
+            if rc != 0 { throw .invalidArgument("TLS client \(peer): handshake failed: \(TLSContext.describe(rc))") }
+        } catch {
+            stream.release()
+            throw error
+        }
+        return stream
+    }
+
+    private init(socket: TCPSocket, context: TLSContext, authority: String) {
+        self.socket = socket
+        self.context = context
+        self.authority = authority
+        expectedAddress = nil
+        mbedtls_ssl_init(ssl)
+    }
+
     deinit { release() }
+
+    /// The socket (to poll it).
+    public var descriptor: Int32 { socket.fd.rawValue }
+
+    /// Decrypted bytes mbedTLS holds already: a poll of the socket would not see them.
+    public var bufferedBytes: Int { closed ? 0 : mbedtls_ssl_get_bytes_avail(ssl) }
+
+    /// Read some bytes, waiting until `deadline` (monotonic milliseconds) at most: nil when none came
+    /// by then (a part of a record may have: it is kept for the next call), 0 at the end of the stream.
+    public func receive(into buffer: UnsafeMutableRawBufferPointer, deadline: Int64) throws(LighterError) -> Int? {
+        socket.readDeadline = deadline
+        socket.timedOut = false
+        while true {
+            let rc = mbedtls_ssl_read(ssl, buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), buffer.count)
+            if rc > 0 { return Int(rc) }
+            if rc == 0 || rc == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY || rc == MBEDTLS_ERR_SSL_CONN_EOF { return 0 }
+            if rc == MBEDTLS_ERR_SSL_WANT_READ || rc == MBEDTLS_ERR_SSL_WANT_WRITE {
+                if socket.timedOut { return nil }
+                continue
+            }
+            throw failure(rc, "receiving")
+        }
+    }
+
+    private func verificationReasons() -> String {
+        let flags = mbedtls_ssl_get_verify_result(ssl)
+        var text = [CChar](repeating: 0, count: 1024)
+        mbedtls_x509_crt_verify_info(&text, text.count, "", flags)
+        return String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            .split(separator: "\n").map { String($0).trimmed }.filter { !$0.isEmpty }.joined(separator: "; ")
+    }
 
     private func handshake() throws(LighterError) {
         var rc: Int32
@@ -58,7 +129,7 @@ final class TLSStream: Transport, @unchecked Sendable {
         throw .registry(host: authority, message: "TLS handshake with \(authority) failed: \(TLSContext.describe(rc))\(hint)")
     }
 
-    func write(_ bytes: UnsafeRawBufferPointer) throws(LighterError) {
+    public func write(_ bytes: UnsafeRawBufferPointer) throws(LighterError) {
         var offset = 0
         while offset < bytes.count {
             let rc = mbedtls_ssl_write(ssl, bytes.baseAddress!.assumingMemoryBound(to: UInt8.self) + offset, bytes.count - offset)
@@ -78,7 +149,7 @@ final class TLSStream: Transport, @unchecked Sendable {
         }
     }
 
-    func close() {
+    public func close() {
         if !closed { _ = mbedtls_ssl_close_notify(ssl) }
         release()
     }
@@ -112,7 +183,8 @@ final class TLSStream: Transport, @unchecked Sendable {
         do {
             return Int32(try socket.receive(into: UnsafeMutableRawBufferPointer(start: bytes, count: count)))
         } catch {
-            return MBEDTLS_ERR_NET_RECV_FAILED
+            // A server's deadline: mbedTLS keeps what part of a record came and is asked again later.
+            return socket.timedOut ? MBEDTLS_ERR_SSL_WANT_READ : MBEDTLS_ERR_NET_RECV_FAILED
         }
     }
 

@@ -46,7 +46,9 @@ public struct CredentialStore: Sendable {
     }
 
     /// Credentials for `registry` (as in a reference), from Lighter's file first, then Docker's.
+    /// Credentials given in `options.credentials` come before both.
     public func credentials(for registry: String) throws(LighterError) -> Credentials? {
+        if let given = options.credentials { return given }
         for path in [options.authFile] + (options.dockerConfigFile.map { [$0] } ?? []) {
             guard let file = try read(path) else { continue }
             for key in keys(for: registry) {

@@ -25,6 +25,8 @@ public struct RegistryOptions: Sendable {
     public var retryDelayMilliseconds: Int
     /// Push blobs larger than this in chunks (PATCH), resuming after a failed chunk; nil: one PUT.
     public var uploadChunkSize: Int64?
+    /// Credentials given with the request (the daemon's `X-Registry-Auth`), used instead of the files.
+    public var credentials: Credentials?
 
     public init(authFile: String = RegistryOptions.defaultAuthFile, dockerConfigFile: String? = RegistryOptions.defaultDockerConfig,
                 certsDirectory: String = "/etc/lighter/certs.d", insecureRegistries: Set<String> = [],

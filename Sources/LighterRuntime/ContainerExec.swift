@@ -53,7 +53,7 @@ public enum ContainerExec {
     public static func main(arguments: [String]) -> Never {
         guard arguments.count >= 3, let fd = Int32(arguments[2]) else {
             let line = Array("lighter \(command) is internal to the runtime and takes a descriptor\n".utf8)
-            _ = line.withUnsafeBytes { Glibc.write(2, $0.baseAddress, $0.count) }
+            _ = line.withUnsafeBytes { POSIX.write(2, $0.baseAddress, $0.count) }
             _exit(125)
         }
         let channel = InitChannel(fd: fd)
@@ -82,12 +82,12 @@ public enum ContainerExec {
             if child > 0 {
                 // Say which pid the process has before it may report anything itself.
                 try channel.send(ExecReport(pid: child))
-                _ = Glibc.write(fds[1], [UInt8(0x31)], 1)
+                _ = POSIX.write(fds[1], [UInt8(0x31)], 1)
                 _exit(0)
             }
             close(fds[1])
             var byte: UInt8 = 0
-            guard Glibc.read(fds[0], &byte, 1) == 1 else { _exit(125) }
+            guard POSIX.read(fds[0], &byte, 1) == 1 else { _exit(125) }
             close(fds[0])
             if detached && config.callerReaps != true { try reaper(channel: channel) }
             try run(config, channel: channel)
@@ -110,7 +110,7 @@ public enum ContainerExec {
         let process = try syscall("clone") { lighter_clone_child() }
         if process == 0 { return }
         close(channel.fd)   // the process's end of file on exec tells the caller it runs
-        for signal in [SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGPIPE] { _ = Glibc.signal(signal, SIG_IGN) }
+        for signal in [SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGPIPE] { POSIX.ignore(signal) }
         var status: Int32 = 0
         while waitpid(-1, &status, 0) > 0 || lighter_errno() == EINTR {}
         _exit(0)

@@ -132,7 +132,7 @@ extension ContainerInit {
         try syscall("mount", naming ?? target) {
             withOptionalCString(source) { source in
                 withOptionalCString(type) { type in
-                    withOptionalCString(data) { data in Glibc.mount(source, target, type, flags, data) }
+                    withOptionalCString(data) { data in POSIX.mount(source, target, type, flags, data) }
                 }
             }
         }

@@ -44,7 +44,7 @@ public enum ContainerInit {
 
     private static func fail(_ message: String, code: Int32) -> Never {
         let line = Array("lighter init: \(message)\n".utf8)
-        _ = line.withUnsafeBytes { Glibc.write(2, $0.baseAddress, $0.count) }
+        _ = line.withUnsafeBytes { POSIX.write(2, $0.baseAddress, $0.count) }
         _exit(code)
     }
 

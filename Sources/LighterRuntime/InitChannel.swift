@@ -104,7 +104,7 @@ struct InitChannel {
         }
         while offset < bytes.count {
             let n = try syscall("send") {
-                bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
+                bytes.withUnsafeBytes { POSIX.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
             }
             offset += n
         }
@@ -146,7 +146,7 @@ struct InitChannel {
         var filled = 0
         while filled < count {
             let n = try syscall("recv") {
-                buffer.withUnsafeMutableBytes { Glibc.recv(fd, $0.baseAddress! + filled, count - filled, 0) }
+                buffer.withUnsafeMutableBytes { POSIX.recv(fd, $0.baseAddress! + filled, count - filled, 0) }
             }
             if n == 0 {
                 if filled == 0 { return nil }

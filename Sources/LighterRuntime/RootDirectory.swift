@@ -61,7 +61,7 @@ struct RootDirectory {
             let name = String(parts[index])
             if file && index == parts.count - 1 {
                 let created = lighter_openat(parent.rawValue, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
-                if created >= 0 { _ = Glibc.close(created) } else if lighter_errno() != EEXIST {
+                if created >= 0 { _ = POSIX.close(created) } else if lighter_errno() != EEXIST {
                     throw .system(call: "create", path: "\(label):/\(prefix)", errno: lighter_errno())
                 }
             } else {

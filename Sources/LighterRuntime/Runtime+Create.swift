@@ -73,7 +73,7 @@ extension Runtime {
             return Created(state: state, terminal: terminal)
         } catch {
             if pid > 0 {
-                _ = Glibc.kill(pid, SIGKILL)
+                _ = POSIX.kill(pid, SIGKILL)
                 var status: Int32 = 0
                 _ = waitpid(pid, &status, 0)
             }
@@ -158,7 +158,7 @@ extension Runtime {
                     if !bornInCgroup { try cgroup.add(pid: pid) }
                 } catch {
                     // The init may have failed first (and told why): its word beats ours.
-                    _ = Glibc.kill(pid, SIGKILL)
+                    _ = POSIX.kill(pid, SIGKILL)
                     if let report = try? channel.receive(InitReport.self), !report.created {
                         throw LighterError.containerStart(message: report.message ?? "container init failed", exitCode: report.exitCode ?? 125)
                     }
@@ -190,7 +190,7 @@ extension Runtime {
             }
             return (pid, terminal)
         } catch {
-            _ = Glibc.kill(pid, SIGKILL)
+            _ = POSIX.kill(pid, SIGKILL)
             var status: Int32 = 0
             _ = waitpid(pid, &status, 0)
             throw error

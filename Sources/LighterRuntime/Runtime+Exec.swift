@@ -49,7 +49,7 @@ extension Runtime {
 
         let (pid, terminal) = try spawnExec(config, pidfd: pidfd, stdio: stdio, cgroup: cgroup)
         do { try started?(pid, terminal) } catch {
-            _ = Glibc.kill(pid, SIGKILL)
+            _ = POSIX.kill(pid, SIGKILL)
             if !detach { var status: Int32 = 0; _ = waitpid(pid, &status, 0) }
             throw error
         }
@@ -57,7 +57,7 @@ extension Runtime {
         if signalFD != nil || terminal != nil {
             var supervisor = Supervisor(pid: pid, signals: signalFD, terminal: terminal, stdio: stdio)
             do { try supervisor.run() } catch {
-                _ = Glibc.kill(pid, SIGKILL)
+                _ = POSIX.kill(pid, SIGKILL)
                 var status: Int32 = 0
                 _ = waitpid(pid, &status, 0)
                 throw error
@@ -140,7 +140,7 @@ extension Runtime {
             return (pid, terminal)
         } catch {
             for target in [helper, pid] where target > 0 {
-                _ = Glibc.kill(target, SIGKILL)
+                _ = POSIX.kill(target, SIGKILL)
                 var status: Int32 = 0
                 _ = waitpid(target, &status, 0)
             }

@@ -21,7 +21,7 @@ extension Runtime {
         for _ in 0..<100 {
             let pids = cgroup.processes()
             if pids.isEmpty { break }
-            for pid in pids { _ = Glibc.kill(pid, SIGKILL) }
+            for pid in pids { _ = POSIX.kill(pid, SIGKILL) }
             usleep(10_000)
         }
         try cgroup.destroy()

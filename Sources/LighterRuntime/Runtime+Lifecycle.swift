@@ -19,7 +19,7 @@ extension Runtime {
             var entry = pollfd(fd: fifo.rawValue, events: Int16(POLLIN), revents: 0)
             _ = try syscallTolerating("poll", fifoPath(id), [EINTR]) { poll(&entry, 1, 100) }
             if entry.revents & Int16(POLLIN) != 0 {
-                let n = try syscallTolerating("read", fifoPath(id), [EAGAIN]) { Glibc.read(fifo.rawValue, &byte, 1) }
+                let n = try syscallTolerating("read", fifoPath(id), [EAGAIN]) { POSIX.read(fifo.rawValue, &byte, 1) }
                 if n == nil { break }
             }
             if !ProcessStat.isAlive(state.pid, startTime: state.pidStartTime) {
@@ -43,7 +43,7 @@ extension Runtime {
     public func kill(id: String, signal: Int32 = SIGTERM) throws(LighterError) {
         let state = try state(id: id)
         guard state.status != .stopped else { throw .conflict("container \(id) is not running") }
-        try syscall("kill", "container \(id)") { Glibc.kill(state.pid, signal) }
+        try syscall("kill", "container \(id)") { POSIX.kill(state.pid, signal) }
     }
 
     /// Block until the init exits and return how it ended. Only the process that created the
@@ -74,7 +74,7 @@ extension Runtime {
             guard force else {
                 throw .conflict("container \(id) is \(state.status.rawValue); stop it first or delete with --force")
             }
-            _ = Glibc.kill(state.pid, SIGKILL)
+            _ = POSIX.kill(state.pid, SIGKILL)
             // A paused container's processes die only once thawed.
             let cgroup = cgroup(of: state)
             if cgroup.isFrozen() { try? cgroup.thaw() }

@@ -31,7 +31,7 @@ extension Runtime {
         let state = try state(id: id)
         guard state.status != .stopped else { throw .conflict("container \(id) is not running") }
         for pid in cgroup(of: state).processes() {
-            _ = try syscallTolerating("kill", "process \(pid) of container \(id)", [ESRCH]) { Glibc.kill(pid, signal) }
+            _ = try syscallTolerating("kill", "process \(pid) of container \(id)", [ESRCH]) { POSIX.kill(pid, signal) }
         }
     }
 }

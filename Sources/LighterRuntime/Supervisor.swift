@@ -44,7 +44,7 @@ struct Supervisor {
                         // The caller's terminal was resized: resize the container's (the kernel tells its foreground).
                         if let terminal { Self.copyWindowSize(from: stdio.input, to: terminal.rawValue) }
                     } else {
-                        _ = Glibc.kill(pid, signal)
+                        _ = POSIX.kill(pid, signal)
                     }
                 }
             }

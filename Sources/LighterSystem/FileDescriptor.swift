@@ -26,7 +26,7 @@ public final class FileDescriptor: Sendable {
         return FileDescriptor(adopting: fd)
     }
 
-    deinit { if !closed.load(ordering: .relaxed) { _ = Glibc.close(rawValue) } }
+    deinit { if !closed.load(ordering: .relaxed) { _ = POSIX.close(rawValue) } }
 
     /// Give up ownership: the descriptor stays open when this object goes away (stdin/stdout/stderr).
     public func forget() { closed.store(true, ordering: .relaxed) }
@@ -34,7 +34,7 @@ public final class FileDescriptor: Sendable {
     /// Close now and report the error (close errors on written files matter).
     public func close() throws(LighterError) {
         guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        if Glibc.close(rawValue) == -1 {
+        if POSIX.close(rawValue) == -1 {
             let code = lighter_errno()
             if code != EINTR { throw .system(call: "close", path: nil, errno: code) }
         }
@@ -43,14 +43,14 @@ public final class FileDescriptor: Sendable {
     /// Read up to `count` bytes; an empty result means end of file.
     public func read(upTo count: Int) throws(LighterError) -> [UInt8] {
         var buffer = [UInt8](repeating: 0, count: count)
-        let n = try syscall("read") { buffer.withUnsafeMutableBytes { Glibc.read(rawValue, $0.baseAddress, count) } }
+        let n = try syscall("read") { buffer.withUnsafeMutableBytes { POSIX.read(rawValue, $0.baseAddress, count) } }
         buffer.removeSubrange(n...)
         return buffer
     }
 
     /// Read into a caller-owned buffer; returns bytes read (0 at end of file).
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(LighterError) -> Int {
-        try syscall("read") { Glibc.read(rawValue, buffer.baseAddress, buffer.count) }
+        try syscall("read") { POSIX.read(rawValue, buffer.baseAddress, buffer.count) }
     }
 
     /// Read everything until end of file.
@@ -67,7 +67,7 @@ public final class FileDescriptor: Sendable {
         defer { buffer.deallocate() }
         var total: Int64 = 0
         while true {
-            let n = try syscall("read") { Glibc.read(rawValue, buffer.baseAddress, size) }
+            let n = try syscall("read") { POSIX.read(rawValue, buffer.baseAddress, size) }
             if n == 0 { return total }
             total += Int64(n)
             try body(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
@@ -78,7 +78,7 @@ public final class FileDescriptor: Sendable {
     public func write(_ bytes: UnsafeRawBufferPointer) throws(LighterError) {
         var offset = 0
         while offset < bytes.count {
-            let n = try syscall("write") { Glibc.write(rawValue, bytes.baseAddress! + offset, bytes.count - offset) }
+            let n = try syscall("write") { POSIX.write(rawValue, bytes.baseAddress! + offset, bytes.count - offset) }
             offset += n
         }
     }
@@ -87,7 +87,7 @@ public final class FileDescriptor: Sendable {
         var offset = 0
         while offset < bytes.count {
             let n = try syscall("write") {
-                bytes.withUnsafeBytes { Glibc.write(rawValue, $0.baseAddress! + offset, $0.count - offset) }
+                bytes.withUnsafeBytes { POSIX.write(rawValue, $0.baseAddress! + offset, $0.count - offset) }
             }
             offset += n
         }
@@ -109,8 +109,8 @@ public final class FileDescriptor: Sendable {
         try syscall("ftruncate") { ftruncate(rawValue, off_t(length)) }
     }
 
-    public func stat() throws(LighterError) -> Glibc.stat {
-        var st = Glibc.stat()
+    public func stat() throws(LighterError) -> POSIX.Stat {
+        var st = POSIX.Stat()
         try syscall("fstat") { fstat(rawValue, &st) }
         return st
     }

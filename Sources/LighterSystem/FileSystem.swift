@@ -109,7 +109,7 @@ public enum FileSystem {
     }
 
     public static func rename(_ from: String, to: String) throws(LighterError) {
-        try syscall("rename", "\(from) -> \(to)") { Glibc.rename(from, to) }
+        try syscall("rename", "\(from) -> \(to)") { POSIX.rename(from, to) }
     }
 
     public static func syncDirectory(_ path: String) throws(LighterError) {
@@ -154,7 +154,7 @@ public enum FileSystem {
     private static func removeContents(of dirfd: FileDescriptor, device: dev_t) throws(LighterError) {
         let dupfd = try syscall("dup") { dup(dirfd.rawValue) }
         guard let dir = fdopendir(dupfd) else {
-            _ = Glibc.close(dupfd)
+            _ = POSIX.close(dupfd)
             throw .system(call: "fdopendir", path: nil, errno: lighter_errno())
         }
         var names: [[CChar]] = []

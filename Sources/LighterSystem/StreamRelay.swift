@@ -34,7 +34,7 @@ public struct StreamRelay {
     /// to several places, e.g. a log and the caller's stdout).
     @discardableResult
     public mutating func read(from source: Int32, _ body: (UnsafeRawBufferPointer) -> Void) -> Chunk {
-        let n = buffer.withUnsafeMutableBytes { Glibc.read(source, $0.baseAddress, $0.count) }
+        let n = buffer.withUnsafeMutableBytes { POSIX.read(source, $0.baseAddress, $0.count) }
         if n > 0 {
             buffer.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
             return .data(n)
@@ -60,7 +60,7 @@ public struct StreamRelay {
         guard let base = bytes.baseAddress else { return true }
         var offset = 0
         while offset < bytes.count {
-            let written = Glibc.write(fd, base + offset, bytes.count - offset)
+            let written = POSIX.write(fd, base + offset, bytes.count - offset)
             if written > 0 {
                 offset += written
                 continue

@@ -22,7 +22,7 @@ public enum Time {
     /// RFC 3339 in UTC with nanoseconds, as in image configs: `2026-11-29T06:49:43.123456789Z`.
     public static func rfc3339(seconds: Int64, nanoseconds: Int64 = 0) -> String {
         var t = time_t(seconds)
-        var tm = Glibc.tm()
+        var tm = POSIX.Time()
         gmtime_r(&t, &tm)
         func pad(_ v: Int32, _ width: Int) -> String {
             let s = String(v)
@@ -66,7 +66,7 @@ public enum Time {
         } else if index >= chars.count || (chars[index] != UInt8(ascii: "Z") && chars[index] != UInt8(ascii: "z")) {
             return nil
         }
-        var tm = Glibc.tm()
+        var tm = POSIX.Time()
         tm.tm_year = year - 1900
         tm.tm_mon = month - 1
         tm.tm_mday = day

@@ -6,70 +6,14 @@ import Testing
 import LighterSystem
 import LighterTestSupport
 
-/// `attach` to a `-d -i -t` container from a terminal: this test opens the pty itself (CI has no
-/// terminal), runs `lighter attach` as a session leader on its slave, types into the master.
+/// `attach` to a `-d -i -t` container from a terminal (CI has none: `Run.onPseudoTerminal` opens a
+/// pty, runs `lighter attach` as a session leader on its slave, types into the master).
 @Suite struct AttachTerminalTests {
-    /// Run `arguments` on a new pty, writing `input` (each piece after the output so far contains its
-    /// `after` text); returns the exit status and everything the terminal showed.
+    /// `arguments` on a pty of their own (`Run.onPseudoTerminal`), typing `input` piece by piece.
     static func onTerminal(_ arguments: [String], environment: [String: String], input: [(after: String, bytes: [UInt8])],
-                           rows: UInt16 = 0, columns: UInt16 = 0, timeout: Double = 30) -> (status: Int32, output: String) {
-        let master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC)
-        guard master >= 0 else { return (-1, "open /dev/ptmx: errno \(errno)") }
-        defer { close(master) }
-        var unlock: Int32 = 0, number: Int32 = 0
-        guard lighter_ioctl_int(master, 0x4004_5431, &unlock) == 0, lighter_ioctl_int(master, 0x8004_5430, &number) == 0 else {
-            return (-1, "ioctl /dev/ptmx: errno \(errno)")
-        }
-        if rows > 0 {
-            var size = winsize(ws_row: rows, ws_col: columns, ws_xpixel: 0, ws_ypixel: 0)
-            _ = ioctl(master, UInt(TIOCSWINSZ), &size)
-        }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/pts/\(number)", O_RDWR, 0)
-        posix_spawn_file_actions_adddup2(&actions, 0, 1)
-        posix_spawn_file_actions_adddup2(&actions, 0, 2)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var none = sigset_t()
-        sigemptyset(&none)
-        posix_spawnattr_setsigmask(&attributes, &none)
-        posix_spawnattr_setflags(&attributes, 0x80 /* POSIX_SPAWN_SETSID */ | Int16(POSIX_SPAWN_SETSIGMASK))
-        let env = environment.map { "\($0.key)=\($0.value)" } + ["PATH=/usr/sbin:/usr/bin:/sbin:/bin"]
-        let argv = arguments.map { strdup($0) } + [nil]
-        let envp = env.map { strdup($0) } + [nil]
-        defer { (argv + envp).forEach { free($0) } }
-        var pid: pid_t = 0
-        guard posix_spawn(&pid, arguments[0], &actions, &attributes, argv, envp) == 0 else { return (-1, "posix_spawn failed") }
-        var output: [UInt8] = []
-        var pending = input
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        var start = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &start)
-        while true {
-            if let next = pending.first, String(decoding: output, as: UTF8.self).contains(next.after) {
-                _ = next.bytes.withUnsafeBytes { write(master, $0.baseAddress, $0.count) }
-                pending.removeFirst()
-            }
-            var entry = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
-            if poll(&entry, 1, 100) > 0 {
-                let count = read(master, &buffer, buffer.count)
-                if count > 0 { output += buffer[0..<count] }
-            }
-            var raw: Int32 = 0
-            if waitpid(pid, &raw, WNOHANG) == pid {
-                return (raw & 0x7f == 0 ? (raw >> 8) & 0xff : 128 + (raw & 0x7f), String(decoding: output, as: UTF8.self))
-            }
-            var now = timespec()
-            clock_gettime(CLOCK_MONOTONIC, &now)
-            if Double(now.tv_sec - start.tv_sec) > timeout {
-                kill(pid, SIGKILL)
-                _ = waitpid(pid, &raw, 0)
-                return (124, String(decoding: output, as: UTF8.self))
-            }
-        }
+                           rows: UInt16 = 0, columns: UInt16 = 0) -> (status: Int32, output: String) {
+        let result = Run.onPseudoTerminal(arguments, typing: input, rows: rows, columns: columns, environment: environment, timeout: 30)
+        return (result.status, result.stdout + result.stderr)
     }
 
     @Test func attachToATerminalTypesIntoItAndDetachesWithTheKeys() {

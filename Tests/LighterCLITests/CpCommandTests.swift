@@ -13,7 +13,7 @@ import LighterTestSupport
         let script = "mkdir -p /data/sub && echo one > /data/a && chmod 750 /data/a && echo two > /data/sub/b"
             + " && ln -s /etc/shadow /data/abs && ln -s ../../../../../../../etc /data/up && echo ready"
         let started = lighter.run("run", "-d", "--name", "box", "busybox", "sh", "-c", script + "; while true; do sleep 1; done")
-        precondition(started.status == 0, started.stderr)
+        #expect(started.status == 0, "\(started.stderr)")
         for _ in 0..<200 where !FileSystem.exists("\(lighter.root.path)/containers/\(started.stdout.trimmed)/upper/data/up") { usleep(20_000) }
         return lighter
     }

@@ -11,20 +11,23 @@ final class LighterDaemon: @unchecked Sendable {
     let lighter: Lighter
     let socketPath: String
     let clientConfig: String
+    /// Flags after the daemon's own `-H` and `--request-timeout`.
+    let flags: [String]
     private(set) var pid: pid_t = 0
 
     /// The docker CLIs this host has: Debian's 20.10 and the newer static one.
     static var clients: [String] { ["/usr/bin/docker", "/usr/local/bin/docker"].filter { FileSystem.exists($0) } }
 
-    init(lighter: Lighter = Lighter()) throws(LighterError) {
+    init(lighter: Lighter = Lighter(), flags: [String] = []) throws(LighterError) {
         self.lighter = lighter
+        self.flags = flags
         socketPath = lighter.root.sub("d.sock")
         clientConfig = try lighter.root.directory("docker-client")
         try start()
     }
 
     func start() throws(LighterError) {
-        pid = Run.spawn([Repository.lighterBinary, "daemon", "-H", "unix://\(socketPath)", "--request-timeout", "2"],
+        pid = Run.spawn([Repository.lighterBinary, "daemon", "-H", "unix://\(socketPath)", "--request-timeout", "2"] + flags,
                         stdout: lighter.root.sub("daemon.out"), stderr: lighter.root.sub("daemon.log"),
                         environment: ["LIGHTER_ROOT": lighter.root.path, "LIGHTER_DEFAULT_NETWORK": "none"])
         for _ in 0..<200 {

@@ -76,10 +76,10 @@ import LighterTestSupport
             cp \(Repository.busyboxTarball()) \(tarball)
             tar -rf \(tarball) --numeric-owner --owner=1234 --group=5678 -C \(tree) ./data
             """)
-        precondition(made.status == 0, made.stderr)
+        #expect(made.status == 0, "\(made.stderr)")
         let imported = lighter.run(["import", "--platform", "linux/amd64", "--change", "VOLUME /data", "--change", "VOLUME [\"/var/www/\"]",
                                     "--change", "CMD [\"/bin/sh\"]", tarball, "vol:latest"])
-        precondition(imported.status == 0, imported.stderr)
+        #expect(imported.status == 0, "\(imported.stderr)")
         return lighter
     }
 

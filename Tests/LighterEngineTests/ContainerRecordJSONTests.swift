@@ -57,6 +57,7 @@ import LighterTestSupport
         spec.networkAliases = ["web"]
         spec.userNamespace = try UserNamespaceRemap(uid: 100_000, gid: 100_000, size: 65_536)
         spec.labels = ["com.example.app": "web", "empty": ""]
+        spec.consoleSize = [24, 80]
         var kernel = KernelSettings()
         kernel.devices = [DeviceMapping(hostPath: "/dev/ttyUSB0", containerPath: "/dev/serial", permissions: "rw")]
         kernel.deviceCgroupRules = ["c 189:* rwm"]

@@ -267,13 +267,15 @@ import LighterTestSupport
         bundle.spec.linux?.maskedPaths = []   // Docker's default hides /proc/keys
         try bundle.writeSpec()
         let root = ["--root", bundle.runtime.root]
-        // A keyring of its own, as runc names it; --no-new-keyring keeps the caller's.
-        let own = try runc(root + ["run", "-b", bundle.directory, bundle.id], in: bundle)
-        #expect(own.status == 0, "\(own.stderr)")
-        #expect(own.stdout.contains("_ses.\(bundle.id)"), "\(own.stdout)")
+        // --no-new-keyring keeps the caller's keyring; without it the container gets one of its own, named as
+        // runc names it. The shared run goes first: a finished container's keyring stays visible in /proc/keys
+        // until the kernel's key collector gets to it, so a later run would still see the earlier one.
         let shared = try runc(root + ["run", "--no-new-keyring", "-b", bundle.directory, bundle.id], in: bundle)
         #expect(shared.status == 0, "\(shared.stderr)")
         #expect(!shared.stdout.contains("_ses.\(bundle.id)"), "\(shared.stdout)")
+        let own = try runc(root + ["run", "-b", bundle.directory, bundle.id], in: bundle)
+        #expect(own.status == 0, "\(own.stderr)")
+        #expect(own.stdout.contains("_ses.\(bundle.id)"), "\(own.stdout)")
 
         // (--no-pivot and --preserve-fds work now: RuntimeMountNamespaceTests, RuntimePreserveFdsTests.)
         for (flags, words) in [(["--preserve-fds=-1"], "give a number of descriptors from 0 to 1024"),

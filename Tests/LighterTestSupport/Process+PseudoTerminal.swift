@@ -10,7 +10,19 @@ extension Run {
     /// process group, after `timeout` seconds (status 124, as timeout(1)). `input` is typed on the
     /// terminal half a second after the start. No script(1) or timeout(1) around it, so nothing
     /// depends on the caller's terminal, $SHELL or signal dispositions.
+    /// `windowSize` (rows, columns): the terminal's size (none: 0×0).
     public static func onPseudoTerminal(_ arguments: [String], input: String? = nil, environment: [String: String] = [:],
+                                        windowSize: (rows: UInt16, columns: UInt16)? = nil,
+                                        timeout seconds: Int = 60) -> ProcessResult {
+        onPseudoTerminal(arguments, typing: input.map { [(after: "", bytes: Array($0.utf8))] } ?? [],
+                         rows: windowSize?.rows ?? 0, columns: windowSize?.columns ?? 0,
+                         environment: environment, timeout: seconds)
+    }
+
+    /// The same, typing each piece of `typing` once the terminal has shown its `after` text (and not
+    /// before half a second from the start), on a terminal of `rows` × `columns` when given.
+    public static func onPseudoTerminal(_ arguments: [String], typing: [(after: String, bytes: [UInt8])],
+                                        rows: UInt16 = 0, columns: UInt16 = 0, environment: [String: String] = [:],
                                         timeout seconds: Int = 60) -> ProcessResult {
         // /dev/ptmx, unlocked (TIOCSPTLCK) and numbered (TIOCGPTN): glibc's grantpt/ptsname are not
         // visible to Swift without _XOPEN_SOURCE.
@@ -22,6 +34,10 @@ extension Run {
             return ProcessResult(status: -1, stdout: "", stderr: "ioctl on /dev/ptmx: errno \(errno)")
         }
         let slave = "/dev/pts/\(number)"
+        if rows > 0 {
+            var size = winsize(ws_row: rows, ws_col: columns, ws_xpixel: 0, ws_ypixel: 0)
+            _ = lighter_ioctl_winsize(master, 1, &size)
+        }
 
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -67,12 +83,13 @@ extension Run {
         var buffer = [UInt8](repeating: 0, count: 4096)
         let deadline = monotonicSeconds() + Double(seconds)
         var drainUntil = Double.infinity
-        var pending = input.map { Array($0.utf8) }
+        var pending = typing
         let typeAt = monotonicSeconds() + 0.5
         while monotonicSeconds() < drainUntil {
-            if let bytes = pending, status == nil, monotonicSeconds() >= typeAt {
-                _ = bytes.withUnsafeBytes { write(master, $0.baseAddress, $0.count) }
-                pending = nil
+            if let next = pending.first, status == nil, monotonicSeconds() >= typeAt,
+               next.after.isEmpty || String(decoding: output, as: UTF8.self).contains(next.after) {
+                _ = next.bytes.withUnsafeBytes { write(master, $0.baseAddress, $0.count) }
+                pending.removeFirst()
             }
             var pollfd = Glibc.pollfd(fd: master, events: Int16(POLLIN), revents: 0)
             if poll(&pollfd, 1, 100) > 0 {

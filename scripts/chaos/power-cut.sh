@@ -16,7 +16,10 @@
 # image's content read through a container is wrong; the next `run --rm` fails.
 #
 # usage: scripts/chaos/power-cut.sh [N]   (N cuts, default 5; LIGHTER_BINARY as for scripts/testvm;
-# LIGHTER_POWERCUT_SEED for repeatable kill moments). SIGTERM or SIGINT ends the run after the current
+# LIGHTER_POWERCUT_SEED for repeatable kill moments; LIGHTER_POWERCUT_OPS=commit-update for the
+# workload of commits and updates: then also, after each cut, exactly one container named web* whose
+# image is the one before the update under way or the one after, and the cuts are counted by the
+# operation they interrupted). SIGTERM or SIGINT ends the run after the current
 # cut (then the final check). Prints a table and exits 1 on any failure; the consoles and the disk
 # image are kept in .testvm/powercut.* when something failed (or with LIGHTER_POWERCUT_KEEP=1).
 set -u
@@ -52,14 +55,17 @@ boot() {
     qemu-system-x86_64 -nographic -no-reboot -m 768M -smp 1 -accel tcg -cpu max \
         -kernel "$cache/vmlinuz" -initrd "$initrd" -nic none \
         -drive "file=$disk,if=virtio,format=raw,cache=none" \
-        -append "console=ttyS0 quiet loglevel=3 panic=-1 rdinit=/init systemd.unified_cgroup_hierarchy=1 cgroup_no_v1=all lighter.powercut=$1 lighter.cut=$2" \
+        -append "console=ttyS0 quiet loglevel=3 panic=-1 no_timer_check rdinit=/init systemd.unified_cgroup_hierarchy=1 cgroup_no_v1=all lighter.powercut=$1 lighter.cut=$2 lighter.ops=${LIGHTER_POWERCUT_OPS:-mixed}" \
         </dev/null >"$work/console-$2.log" 2>&1 &
     qemu=$!
 }
 
 declare -A present absent containers removed   # what the host knows must (not) be there
 declare -A counts                                # operations reported done, by kind
+declare -A cut_during                            # cuts by the operation they interrupted
+web_ok=                                          # the images web may run after the next check
 failures=0
+boot_panics=0
 failed_cuts=0
 repairs=0
 leftover_lines=0
@@ -70,7 +76,7 @@ fail() { echo "FAIL cut $1: $2" | tee -a "$work/failures" >&2; failures=$((failu
 parse() {
     local cut=$1 file="$work/console-$1.log" line word name
     local -A seen_before seen after_containers
-    local in_check=no checked=no
+    local in_check=no checked=no op_now=none
     cut_failed=no
     while IFS= read -r line; do
         line=${line%$'\r'}
@@ -103,6 +109,14 @@ parse() {
                 [ -z "${after_containers[$name]:-}" ] || fail "$((cut - 1))" "container $name was removed and is back"
             done
             ;;
+        "PC web "*)
+            set -- ${line#PC web }
+            [ -z "$web_ok" ] || [ "$1" = 1 ] || fail "$((cut - 1))" "$1 containers named web* after the check (an update is old or new)"
+            [ -z "$web_ok" ] || [[ " $web_ok " == *" ${2:-none} "* ]] || fail "$((cut - 1))" "web runs ${2:-nothing}, neither of $web_ok"
+            counts[web-checked]=$(( ${counts[web-checked]:-0} + 1 )) ;;
+        "PC op "*) op_now=${line#PC op } ;;
+        "PC update-begin "*) set -- ${line#PC update-begin }; web_ok="$1 $2" ;;
+        "PC ok update "*) web_ok=${line#PC ok update }; counts[update]=$(( ${counts[update]:-0} + 1 )) ;;
         "PC begin "*) name=${line#PC begin }; unset "present[$name]" "absent[$name]" "containers[$name]" "removed[$name]" ;;
         "PC ok store "*) name=${line#PC ok store }; present[$name]=1; unset "absent[$name]"; counts[store]=$(( ${counts[store]:-0} + 1 )) ;;
         "PC ok untag "*) name=${line#PC ok untag }; absent[$name]=1; unset "present[$name]"; counts[untag]=$(( ${counts[untag]:-0} + 1 )) ;;
@@ -113,6 +127,7 @@ parse() {
         "PC fatal"*) fail "$cut" "${line#PC }" ;;
         esac
     done < <(tr -d '\r' <"$file" | grep -a '^PC ')
+    [ "$2" != cycle ] || cut_during[$op_now]=$(( ${cut_during[$op_now]:-0} + 1 ))
     if [ "$cut" -gt 1 ] && [ $checked = no ]; then fail "$((cut - 1))" "the next boot did not finish its check (console-$cut.log)"; fi
     [ $cut_failed = no ] || failed_cuts=$((failed_cuts + 1))
 }
@@ -122,7 +137,15 @@ cuts=0
 for cut in $(seq 1 "$n"); do
     [ $stop = 0 ] || break
     cuts=$cut
-    boot cycle "$cut"
+    # A kernel that panics at boot (TCG on a loaded host: "IO-APIC + timer doesn't work") before
+    # anything of Lighter ran is booted again, up to 3 times: not a cut.
+    for attempt in 1 2 3; do
+        boot cycle "$cut"
+        while kill -0 "$qemu" 2>/dev/null && ! grep -aq '^PC ' "$work/console-$cut.log"; do sleep 0.2; done
+        grep -aq '^PC ' "$work/console-$cut.log" || ! grep -aq 'Kernel panic' "$work/console-$cut.log" || {
+            wait "$qemu" 2>/dev/null; mv "$work/console-$cut.log" "$work/console-$cut-panic$attempt.log"; boot_panics=$((boot_panics + 1)); continue; }
+        break
+    done
     # Wait for the workload (after the boot and the check) and 1–3 of its operations, then cut the
     # power 0–4 s later: counting operations keeps the cut inside the workload however slow TCG is.
     operations=$((RANDOM % 3 + 1))
@@ -143,7 +166,7 @@ for cut in $(seq 1 "$n"); do
         break
     fi
     grep -aq '^PC workload-start' "$work/console-$cut.log" || fail "$cut" "no workload started (console-$cut.log)"
-    parse "$cut"
+    parse "$cut" cycle
     echo "cut $cut: killed $((delay / 10)).$((delay % 10)) s after operation $operations of the workload; $(grep -ac '^PC ok' "$work/console-$cut.log") operations reported done; $failures failures so far"
 done
 # The last boot only checks.
@@ -152,7 +175,7 @@ boot check "$final"
 timeout 900 tail --pid="$qemu" -f /dev/null
 wait "$qemu" 2>/dev/null
 qemu=
-parse "$final"
+parse "$final" check
 elapsed=$(( $(date +%s) - started ))
 
 printf '%-28s %s\n' "power cuts" "$cuts" \
@@ -167,7 +190,11 @@ printf '%-28s %s\n' "power cuts" "$cuts" \
     "operations that failed" "${counts[errors]:-0}" \
     "leftovers found" "$leftover_lines" \
     "repairs" "$repairs" \
+    "updates done" "${counts[update]:-0}" \
+    "web checked after a cut" "${counts[web-checked]:-0}" \
+    "boots retried (kernel panic)" "$boot_panics" \
     "seconds" "$elapsed"
+for op in "${!cut_during[@]}"; do printf '%-28s %s\n' "cuts during $op" "${cut_during[$op]}"; done
 if [ "$failures" = 0 ] && [ -z "${LIGHTER_POWERCUT_KEEP:-}" ]; then
     rm -rf "$work"
 else

@@ -8,7 +8,10 @@
 #   the images and containers listed, `system check --repair` if anything was left over, a second
 #   check (must pass), each remaining image's content read back through a container (the small
 #   images carry their own name in /marker), and the next operation (`run --rm`).
-#   cycle: then the workload, forever: import, load, tag, rmi, create, rm, run --rm at random.
+#   cycle: then the workload, forever: import, load, tag, rmi, create, rm, run --rm at random; with
+#   lighter.ops=commit-update (LIGHTER_POWERCUT_OPS on the host) instead: commit (a stopped container
+#   that wrote its image's /marker, as pc/small:cN) and update (a newer pc/app:latest, then
+#   `auto-update`, policy local, of the labelled container `web`), with a small import now and then.
 #   check: power off after the check.
 # Console protocol, one line each, read by the host:
 #   "PC begin NAME"        an operation that may change NAME (image tag or container ID) starts
@@ -17,12 +20,17 @@
 #   "PC ok create ID"      `create` returned container ID
 #   "PC ok remove ID"      `rm` returned for container ID
 #   "PC ok run"            a `run --rm` returned 0
+#   "PC op KIND"           the operation under way is of KIND (import, commit, update, ...)
+#   "PC update-begin OLD NEW"  `auto-update` starts: web runs image OLD, pc/app:latest is NEW
+#   "PC ok update NEW"     `auto-update` returned 0 (web now runs NEW)
+#   "PC web N ID"          the check: N containers are named web (or web-*), web's image is ID
 #   "PC error OP: TEXT"    an operation failed (not a durability failure in itself; counted)
 #   "PC check…", "PC image NAME", "PC container ID", "PC marker …", "PC next-rc N": the check
 export PATH=/usr/bin:/bin
 root=/var/lib/lighter
 mode=$(sed -n 's/.*lighter\.powercut=\([a-z]*\).*/\1/p' /proc/cmdline)
 cut=$(sed -n 's/.*lighter\.cut=\([0-9]*\).*/\1/p' /proc/cmdline)
+ops=$(sed -n 's/.*lighter\.ops=\([a-z-]*\).*/\1/p' /proc/cmdline)
 log() { echo "PC $*"; }
 # A line about to be followed by a destructive operation must reach the host before the operation
 # starts: the serial driver sends from its buffer asynchronously.
@@ -57,6 +65,9 @@ check() {
         got=$(lighter run --rm --network none "$name" /bin/busybox cat /marker 2>&1)
         if [ "$got" = "$name" ]; then log "marker-ok $name"; else log "marker-bad $name: $got"; fi
     done
+    if [ "$ops" = commit-update ]; then
+        log "web $(lighter ps -a --format '{{.Names}}' | grep -c '^web') $(lighter inspect -f '{{.Image}}' web 2>&1)"
+    fi
     lighter run --rm --network none busybox true; log "next-rc $?"
     log "check-end"
 }
@@ -110,6 +121,36 @@ run_rm() {
     if out=$(lighter run --rm --network none busybox true 2>&1); then log "ok run"; else log "error run: $out"; fi
 }
 
+# commit: a container writes /marker naming the image it becomes; commit it (stopped); remove it.
+commit() {
+    name=pc/small:c$1
+    log "op commit"
+    out=$(lighter run --name "cm$1" --network none busybox sh -c "echo $name > /marker" 2>&1) ||
+        { log "error commit's run: $out"; lighter rm -f "cm$1" >/dev/null 2>&1; return; }
+    log "begin $name"
+    if out=$(lighter commit "cm$1" "$name" 2>&1); then log "ok store $name"; else log "error commit: $out"; fi
+    lighter rm -f "cm$1" >/dev/null 2>&1
+}
+app_cmd='CMD ["/bin/sh", "-c", "trap \"exit 0\" TERM; while :; do sleep 1; done"]'
+# web: the labelled container of pc/app:latest (made when missing), running.
+web() {
+    if ! lighter inspect web >/dev/null 2>&1; then
+        lighter inspect pc/app:latest >/dev/null 2>&1 ||
+            lighter import -c "$app_cmd" -c "ENV N=first" /images/busybox-amd64.tar pc/app:latest >/dev/null 2>&1 || return 1
+        lighter run -d --name web --network none -l io.containers.autoupdate=local pc/app:latest >/dev/null 2>&1 || return 1
+    fi
+    [ "$(lighter inspect -f '{{.State.Running}}' web 2>/dev/null)" = true ] || lighter start web >/dev/null 2>&1
+}
+update() {
+    log "op update"
+    web || { log "error update: no web container"; return; }
+    old=$(lighter inspect -f '{{.Image}}' web 2>&1)
+    out=$(lighter import -c "$app_cmd" -c "ENV N=$1" /images/busybox-amd64.tar pc/app:latest 2>&1) || { log "error update's import: $out"; return; }
+    new=$(lighter inspect -f '{{.Id}}' pc/app:latest 2>&1)
+    log_sync "update-begin $old $new"
+    if out=$(lighter auto-update 2>&1); then log "ok update $new"; else log "error auto-update: $out"; fi
+}
+
 if [ -s "$root/lighter.db" ]; then
     check
 else
@@ -125,6 +166,20 @@ fi
 
 log "workload-start"
 step=0
+while [ "$ops" = commit-update ]; do
+    step=$((step + 1))
+    # Weights: commit 4, update 4 (rmi of a pc/small image 2 past 20 images), small import 1.
+    r=$(( $(random) % 9 ))
+    [ "$(lighter images -q | wc -l)" -lt 20 ] || r=$(( $(random) % 10 ))
+    case $r in
+    0 | 1 | 2 | 3) commit "$cut-$step" ;;
+    4 | 5 | 6 | 7) update "$cut-$step" ;;
+    8) log "op import"; small "$cut-$step" ;;
+    *) log "op rmi"; name=$(pick $(lighter images --format '{{.Repository}}:{{.Tag}}' pc/small))
+       [ -z "$name" ] || { log_sync "begin $name"
+           if out=$(lighter rmi "$name" 2>&1); then log "ok untag $name"; else log "error rmi: $out"; fi; } ;;
+    esac
+done
 while :; do
     step=$((step + 1))
     images=$(lighter images -q | wc -l)

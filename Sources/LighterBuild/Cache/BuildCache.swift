@@ -117,13 +117,15 @@ public struct BuildCache: Sendable {
     public struct PruneReport: Sendable {
         public var entries: Int
         public var reclaimedBytes: Int64
+        /// The removed entries' keys (sha256 hex of each step).
+        public var keys: [String] = []
     }
 
     /// `builder prune`: remove the cache entries whose state is no image (`all`: every entry), then
     /// collect what nothing holds any more.
     public func prune(all: Bool) throws(LighterError) -> PruneReport {
         try store.withLock(.exclusive) { () throws(LighterError) -> PruneReport in
-            var removed = 0
+            var removed: [String] = []
             try store.db.transaction { () throws(LighterError) in
                 let rows = try store.db.query("SELECT key, config FROM build_cache")
                 let images = Set(try store.db.query("SELECT id FROM images").map { $0.string("id") })
@@ -135,7 +137,7 @@ public struct BuildCache: Sendable {
                     }
                     try store.db.execute("DELETE FROM layer_holds WHERE holder = ?", [.text(row.string("key"))])
                     try store.db.execute("DELETE FROM build_cache WHERE key = ?", [.text(row.string("key"))])
-                    removed += 1
+                    removed.append(row.string("key"))
                 }
             }
             var freed = try store.collectGarbage()
@@ -145,7 +147,7 @@ public struct BuildCache: Sendable {
                 freed += FileSystem.diskUsage(mounts)
                 try FileSystem.removeTree(mounts)
             }
-            return PruneReport(entries: removed, reclaimedBytes: freed)
+            return PruneReport(entries: removed.count, reclaimedBytes: freed, keys: removed)
         }
     }
 }

@@ -39,7 +39,7 @@ public enum LayerCommit {
         guard let blobEntry = archive_entry_new() else { throw .system(call: "archive_entry_new", path: nil, errno: ENOMEM) }
         defer { archive_entry_free(blobEntry) }
         archive_entry_set_pathname(blobEntry, "layer.tar")
-        archive_entry_set_filetype(blobEntry, UInt32(Glibc.S_IFREG))
+        archive_entry_set_filetype(blobEntry, UInt32(POSIX.regularFileType))
         guard archive_write_header(outer, blobEntry) == ARCHIVE_OK else { throw sink.failure ?? archiveFailure(outer, what: "layer compression") }
 
         let tarSink = TarSink(outer: outer, compressed: sink)

@@ -1,4 +1,4 @@
-import ArgumentParser
+import LighterArguments
 import LighterEmulation
 import LighterOCI
 import LighterSystem

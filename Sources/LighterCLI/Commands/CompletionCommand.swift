@@ -1,4 +1,4 @@
-import ArgumentParser
+import LighterArguments
 
 /// `completion bash|zsh|fish`: ArgumentParser's script for the command tree, with `run` and
 /// `create` completed from ContainerOption's table (ArgumentParser does not parse them).

@@ -1,4 +1,4 @@
-import ArgumentParser
+import LighterArguments
 import LighterEngine
 import LighterNetwork
 import LighterOCI

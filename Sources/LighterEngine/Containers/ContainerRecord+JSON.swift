@@ -92,6 +92,7 @@ extension ContainerSpec: JSONConvertible {
         networkAliases = try f.value("networkAliases", default: networkAliases)
         userNamespace = try f.optional("userNamespace")
         labels = try f.value("labels", default: labels)
+        consoleSize = try f.optional("consoleSize")
         kernel = try f.value("kernel", default: kernel)
         exposedPorts = try f.value("exposedPorts", default: exposedPorts)
         dnsSearch = try f.value("dnsSearch", default: dnsSearch)
@@ -110,7 +111,7 @@ extension ContainerSpec: JSONConvertible {
                  "cgroupParent": cgroupParent, "initProcess": initProcess, "platform": platform, "ports": ports,
                  "publishAll": publishAll, "dns": dns, "extraHosts": extraHosts, "ipAddress": ipAddress,
                  "macAddress": macAddress, "networkAliases": networkAliases, "userNamespace": userNamespace,
-                 "labels": labels, "kernel": kernel, "exposedPorts": exposedPorts, "dnsSearch": dnsSearch, "dnsOptions": dnsOptions,
+                 "labels": labels, "consoleSize": consoleSize, "kernel": kernel, "exposedPorts": exposedPorts, "dnsSearch": dnsSearch, "dnsOptions": dnsOptions,
                  "healthcheck": healthcheck, "links": links])
     }
 }

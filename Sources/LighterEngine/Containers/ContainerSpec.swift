@@ -53,6 +53,8 @@ public struct ContainerSpec: Sendable, Equatable {
     public var userNamespace: UserNamespaceRemap?
     /// `--label`, `--label-file`: the container's own labels (the image's are added at create, as Docker).
     public var labels: [String: String] = [:]
+    /// Docker's `ConsoleSize` ([rows, columns]): the terminal's size from its start (with `tty`); nil: none given.
+    public var consoleSize: [Int]?
     /// Device, cgroup and namespace settings (`--device`, `--sysctl`, `--pid`, `--blkio-weight` …).
     public var kernel = KernelSettings()
     /// `--expose`: ports ("80/tcp") exposed besides the image's (published by `-P`, shown by inspect).

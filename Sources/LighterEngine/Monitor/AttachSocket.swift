@@ -1,5 +1,7 @@
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
 #endif
 import CLighter
 import LighterSystem
@@ -43,7 +45,7 @@ public enum AttachSocket {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket.rawValue, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
             }
         }
-        try syscall("listen", path) { Glibc.listen(socket.rawValue, 8) }
+        try syscall("listen", path) { POSIX.listen(socket.rawValue, 8) }
         return socket
     }
 
@@ -53,7 +55,7 @@ public enum AttachSocket {
         var address = try address(path)
         let socket = try stream()
         let rc = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(socket.rawValue, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { POSIX.connect(socket.rawValue, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
         if rc != 0 {
             throw .conflict("cannot attach standard input: container \(id.prefix(12))'s monitor does not listen (started before this Lighter, or not with -i); attach with --no-stdin")
@@ -85,7 +87,7 @@ public enum AttachSocket {
     public static func send(_ bytes: [UInt8], to fd: Int32) -> Bool {
         var offset = 0
         while offset < bytes.count {
-            let sent = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL)) }
+            let sent = bytes.withUnsafeBytes { POSIX.send(fd, $0.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL)) }
             if sent > 0 { offset += sent; continue }
             if sent < 0 && lighter_errno() == EINTR { continue }
             return false

@@ -252,7 +252,7 @@ public struct ContainerMonitor {
             var gone: [Int32] = []
             for (offset, client) in polled.enumerated() where fds[clientSlot + offset].revents != 0 {
                 var buffer = [UInt8](repeating: 0, count: 4096)
-                let count = buffer.withUnsafeMutableBytes { Glibc.read(client, $0.baseAddress, $0.count) }
+                let count = buffer.withUnsafeMutableBytes { POSIX.read(client, $0.baseAddress, $0.count) }
                 if count <= 0 {
                     if count < 0 && lighter_errno() == EINTR { continue }
                     gone.append(client)

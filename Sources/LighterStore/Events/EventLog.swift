@@ -94,7 +94,7 @@ public struct EventLog: Sendable {
         defer { lock.release() }
         var st = stat()
         guard stat(path, &st) == 0, st.st_ino == inode, Int64(st.st_size) > limit else { return }
-        _ = Glibc.rename(path, rotatedPath)
+        _ = POSIX.rename(path, rotatedPath)
     }
 
     /// Every event recorded, oldest first (the rotated generation, then the current one).

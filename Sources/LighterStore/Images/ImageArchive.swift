@@ -64,7 +64,7 @@ struct ArchiveUnpacker {
         guard sawEntry else { throw .malformed(what: "image archive", reason: "it holds no entries") }
         for link in links {
             try FileSystem.makeDirectories(FileSystem.dirname(of: link.path), mode: 0o700)
-            try syscall("link", link.path) { Glibc.link(link.target, link.path) }
+            try syscall("link", link.path) { POSIX.link(link.target, link.path) }
         }
     }
 }

@@ -56,7 +56,8 @@ extension ImageStore {
     }
 
     /// `image prune [-a]`: remove dangling images (no tag), or with `all` every image no container uses.
-    public func prune(all: Bool) throws(LighterError) -> PruneReport {
+    /// `only` (image ids, hex): consider these images alone (the daemon's `until` and `label` filters).
+    public func prune(all: Bool, only: Set<String>? = nil) throws(LighterError) -> PruneReport {
         try withLock(.exclusive) { () throws(LighterError) -> PruneReport in
             var report = PruneReport()
             try db.transaction { () throws(LighterError) in
@@ -68,6 +69,7 @@ extension ImageStore {
                     """)
                 for row in doomed {
                     let id = row.string("id")
+                    if let only, !only.contains(id) { continue }
                     for tag in try db.query("SELECT name FROM tags WHERE image_id = ? ORDER BY name", [.text(id)]) {
                         report.deleted.append(.untagged((try? Reference(parsing: tag.string("name")).familiar) ?? tag.string("name")))
                     }

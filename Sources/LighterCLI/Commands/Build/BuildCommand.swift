@@ -1,4 +1,4 @@
-import ArgumentParser
+import LighterArguments
 import LighterBuild
 import LighterEngine
 import LighterOCI
@@ -6,6 +6,8 @@ import LighterSystem
 
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
 #endif
 
 /// `build [OPTIONS] CONTEXT|-`: a Dockerfile to an image (LighterBuild).

@@ -4,6 +4,8 @@ import LighterSystem
 
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
 #endif
 
 /// Where `build` reads its context and Dockerfile: a directory; or a tar on standard input

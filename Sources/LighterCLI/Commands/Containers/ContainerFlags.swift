@@ -20,6 +20,8 @@ struct ContainerFlags: Equatable, Sendable {
     var entrypoint: String? = nil
     var hostname: String? = nil
     var tty = false
+    /// The API's `ConsoleSize` ([rows, columns]; the daemon's create only).
+    var consoleSize: [Int]?
     var interactive = false
     var volume: [String] = []
     var tmpfs: [String] = []
@@ -96,6 +98,8 @@ struct ContainerFlags: Equatable, Sendable {
         spec.hostname = hostname
         if let hostname, hostname.isEmpty || hostname.count > 64 { throw .invalidArgument("--hostname \"\(hostname)\": 1 to 64 characters") }
         spec.tty = tty
+        if consoleSize != nil && !tty { throw .invalidArgument("ConsoleSize needs a terminal: create the container with Tty") }
+        spec.consoleSize = consoleSize
         spec.interactive = interactive
         spec.binds = try volume.map { (v) throws(LighterError) -> BindMount in try BindMount(parsing: v) }
         for entry in tmpfs {

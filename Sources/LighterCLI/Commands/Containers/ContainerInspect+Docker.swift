@@ -119,7 +119,7 @@ enum ContainerInspectDocument {
             "UsernsMode": .string(""),
             "ShmSize": number(kernel.shmSize ?? 67_108_864),
             "Runtime": .string("lighter"),
-            "ConsoleSize": .array([number(0), number(0)]),
+            "ConsoleSize": .array((spec.consoleSize ?? [0, 0]).map { number($0) }),
             "Isolation": .string(""),
             "CpuShares": number(resources.cpuShares ?? 0),
             "Memory": number(resources.memory ?? 0),

@@ -1,21 +1,39 @@
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
 #endif
-import ArgumentParser
+import LighterArguments
 import CLighter
 import LighterAPI
 import LighterEngine
+import LighterHTTP
 import LighterSystem
 
-/// `daemon [-H unix:///path] [--data-root DIR]`: the Docker Engine API on a unix socket, over the same
-/// data root the CLI uses. Containers keep their own monitors: stopping or killing the daemon stops none.
+/// `daemon [-H unix:///path]... [-H tcp://IP:PORT --tlsverify ...] [--data-root DIR]`: the Docker Engine
+/// API on unix sockets and TCP with TLS, over the same data root the CLI uses. Containers keep their own
+/// monitors: stopping or killing the daemon stops none.
 struct DaemonCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "daemon", abstract: "Serve the Docker Engine API on a unix socket (docker -H unix://…).")
+    static let configuration = CommandConfiguration(commandName: "daemon", abstract: "Serve the Docker Engine API on a unix socket or TCP with TLS (docker -H …).")
 
-    @Option(name: [.customShort("H"), .long], help: ArgumentHelp("Socket to listen on: unix:///path, or fd:// (the socket systemd passes: lighter.socket).", valueName: "address"))
-    var host: String = "unix://\(DaemonCommand.defaultSocket)"
+    @Option(name: [.customShort("H"), .long], help: ArgumentHelp("Where to listen (repeatable): unix:///path, fd:// (the socket systemd passes: lighter.socket), tcp://IP:PORT (with --tlsverify).", valueName: "address"))
+    var host: [String] = []
+    @Flag(name: .customLong("tlsverify"), help: "TLS on tcp:// listeners, and every client must present a certificate signed by --tlscacert.")
+    var tlsVerify = false
+    @Flag(name: .customLong("tls"), help: "TLS on tcp:// listeners without client certificates (anyone who reaches the port is root: prefer --tlsverify).")
+    var tls = false
+    @Option(name: .customLong("tlscacert"), help: ArgumentHelp("The CA clients' certificates must be signed by (default: $DOCKER_CERT_PATH or ~/.docker, ca.pem).", valueName: "file"))
+    var tlsCACert: String?
+    @Option(name: .customLong("tlscert"), help: ArgumentHelp("The daemon's certificate (default: cert.pem there).", valueName: "file"))
+    var tlsCert: String?
+    @Option(name: .customLong("tlskey"), help: ArgumentHelp("The daemon's private key (default: key.pem there).", valueName: "file"))
+    var tlsKey: String?
+    @Flag(name: .customLong("plain-tcp-on-loopback"), help: "Allow tcp:// without TLS, on loopback addresses only (127.0.0.0/8, ::1).")
+    var plainTCPOnLoopback = false
     @Option(name: .customLong("data-root"), help: ArgumentHelp("Data root (default: --root, $LIGHTER_ROOT or /var/lib/lighter).", valueName: "dir"))
     var dataRoot: String?
+    @Option(name: .customLong("auto-update-interval"), help: ArgumentHelp("Run `auto-update` this often (a duration such as 30m or 24h; default: never).", valueName: "duration"))
+    var autoUpdateInterval: String?
     @Option(name: .customLong("request-timeout"), help: ArgumentHelp("Seconds a client has to send a whole request.", visibility: .hidden))
     var requestTimeout: Int = 30
 
@@ -34,7 +52,10 @@ struct DaemonCommand: ParsableCommand {
 
     func run() throws {
         try guarded(exitCode: 1) { () throws(LighterError) in
-            let listener = try Self.listener(host)
+            let hosts = host.isEmpty ? ["unix://\(Self.defaultSocket)"] : host
+            let wanted = try hosts.map { (host) throws(LighterError) in (host, try Self.listener(host)) }
+            let tlsContext = try serverTLS(tcp: wanted.compactMap { if case let .tcp(ip, _) = $0.1 { (ip, $0.0) } else { nil } })
+            let updateInterval = try autoUpdateInterval.map { (text) throws(LighterError) in try DaemonContext.autoUpdateInterval(text) }
             // The daemon is the board's resident process: one arena per connection thread would stay grown.
             lighter_malloc_limit_arenas()
             let root = StoreOptions.resolve(dataRoot).resolvedRoot
@@ -64,22 +85,34 @@ struct DaemonCommand: ParsableCommand {
             let context = DaemonContext(root: root)
             let router = DaemonRoutes.router(context)
             let handler: HTTPServer.Handler = { request, responder in router.handle(request, responder) }
-            let server: HTTPServer
-            switch listener {
-            case .path(let path):
-                try FileSystem.makeDirectories(String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)]))
-                server = try HTTPServer(unixPath: path, mode: 0o660, group: Self.lighterGroup(), limits: limits, handler: handler)
-            case .descriptor(let fd):
-                server = HTTPServer(listening: fd, limits: limits, handler: handler)
+            var listeners: [HTTPListener] = []
+            do throws(LighterError) {
+                for (address, listener) in wanted {
+                    switch listener {
+                    case .path(let path):
+                        try FileSystem.makeDirectories(String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)]))
+                        listeners.append(try HTTPListener.unix(path: path, mode: 0o660, group: Self.lighterGroup()))
+                    case .descriptor(let fd):
+                        listeners.append(HTTPListener.passed(fd: fd, address: address))
+                    case let .tcp(ip, port):
+                        listeners.append(try HTTPListener.tcp(ip, port: port ?? (tlsContext == nil ? 2375 : 2376), tls: tlsContext, address: address))
+                    }
+                }
+            } catch {
+                HTTPServer(listeners: listeners, handler: { _, _ in }).close()
+                throw error
             }
+            let server = HTTPServer(listeners: listeners, limits: limits, log: { Console.error("lighter daemon: \($0)") }, handler: handler)
             context.startReaper()
-            Console.error("lighter daemon: API \(LighterVersion.apiVersion) listening on \(host) (data root \(root))")
+            if let updateInterval { context.startAutoUpdates(every: updateInterval) }
+            let security = tlsContext.map { $0.requiresClientCertificate ? " (TCP: TLS, client certificates required)" : " (TCP: TLS, no client certificates)" } ?? ""
+            Console.error("lighter daemon: API \(LighterVersion.apiVersion) listening on \(hosts.joined(separator: ", "))\(security) (data root \(root))")
             server.run(stop: stop)
             Console.error("lighter daemon: stopped; containers keep running")
         }
     }
 
-    enum Listener { case path(String), descriptor(Int32) }
+    enum Listener { case path(String), descriptor(Int32), tcp(IPAddress, UInt16?) }
 
     /// `-H unix:///path` or `-H fd://[N]`: with systemd's socket activation the listening sockets are
     /// fds 3… (`LISTEN_FDS`, for this pid: `LISTEN_PID`); the daemon serves one of them, marks it
@@ -90,8 +123,9 @@ struct DaemonCommand: ParsableCommand {
             guard path.hasPrefix("/") else { throw .invalidArgument("-H \(host): the socket path must be absolute") }
             return .path(path)
         }
+        if host.hasPrefix("tcp://") { return try tcpListener(host) }
         guard host.hasPrefix("fd://") else {
-            throw .unsupported(feature: "-H \(host)", fix: "the daemon listens on unix sockets: -H unix:///path, or -H fd:// under systemd's socket activation")
+            throw .unsupported(feature: "-H \(host)", fix: "the daemon listens on unix:///path, fd:// (systemd's socket activation) or tcp://IP:PORT")
         }
         func variable(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
         guard let pid = variable("LISTEN_PID").flatMap({ pid_t($0) }), pid == getpid(),

@@ -1,5 +1,7 @@
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
 #endif
 import LighterAPI
 import LighterEngine
@@ -54,4 +56,9 @@ struct DaemonExec: Sendable {
     var running = false
     var exitCode: Int32?
     var pid: Int32 = 0
+    /// A copy of the terminal's master while a TTY exec runs (for resize); -1 otherwise.
+    var terminal: Int32 = -1
+    /// A resize that came before the terminal existed (the CLI resizes as soon as it started the exec):
+    /// applied once it does.
+    var pendingSize: (rows: UInt16, columns: UInt16)?
 }

@@ -34,9 +34,9 @@ extension DaemonRoutes {
         let images = try context.engine().images
         for name in wanted { _ = try images.resolve(name) }
         let connection = responder.streamUntilClose(contentType: "application/x-tar")
-        let output = FileDescriptor(adopting: connection.fd)
-        output.forget()
-        try images.save(wanted, format: .docker, to: output)
+        try connection.withOutputDescriptor { (output) throws(LighterError) in
+            try withBrokenPipeAsError { () throws(LighterError) in try images.save(wanted, format: .docker, to: output) }
+        }
         for name in wanted { images.emit("save", id: (try? images.resolve(name).id.description) ?? name, name: name) }
     }
 }

@@ -12,7 +12,8 @@ import LighterSystem
 extension DaemonRoutes {
     /// Requests whose body is a tar the handler spools to a file (no JSON body limit).
     static let spoolsBody: @Sendable (HTTPRequestHead) -> Bool = { head in
-        head.method == "POST" && (head.path.hasSuffix("/build") || head.path.hasSuffix("/images/load"))
+        (head.method == "POST" && (head.path.hasSuffix("/build") || head.path.hasSuffix("/images/load")))
+            || (head.method == "PUT" && head.path.hasSuffix("/archive"))
     }
 
     /// `POST /build`: the classic builder's API — a tar context as the body, the options in the query —

@@ -1,5 +1,7 @@
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
 #endif
 import LighterAPI
 import LighterEngine
@@ -108,13 +110,13 @@ extension DaemonRoutes {
             .object(["IP": .string(port.hostIP.isEmpty ? "0.0.0.0" : port.hostIP), "PrivatePort": number(port.containerPort),
                      "PublicPort": number(port.hostPort), "Type": .string(port.proto)])
         }
-        let inspect = ContainerInspectDocument.build(record, engine: engine)
+        // The two parts of inspect's document a row carries, made alone: the whole document reads and
+        // parses the image's config, which made `docker ps` with 50 containers 4× slower than `lighter ps`.
         var networks: JSONNode = .object([:])
-        var mounts: JSONNode = .array([])
-        if case let .object(doc) = inspect {
-            if case let .object(settings)? = doc["NetworkSettings"], let value = settings["Networks"] { networks = value }
-            if let value = doc["Mounts"] { mounts = value }
-        }
+        let running = [.running, .paused, .restarting].contains(record.state.status)
+        if case let .object(settings) = ContainerInspectDocument.networkSettings(record, running: running, exposed: [], engine: engine),
+           let value = settings["Networks"] { networks = value }
+        let mounts: JSONNode = .array(record.spec.binds.map(ContainerInspectDocument.mountEntry))
         return .object([
             "Id": .string(record.id),
             "Names": .array([.string("/" + record.name)]),

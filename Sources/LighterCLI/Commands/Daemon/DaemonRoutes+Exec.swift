@@ -1,5 +1,7 @@
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
 #endif
 import CLighter
 import LighterAPI
@@ -80,7 +82,17 @@ extension DaemonRoutes {
             LighterAPI.Thread.detached {
                 let code: Int32
                 do throws(LighterError) {
-                    code = try Engine(root: root).exec(containerID, options)
+                    code = try Engine(root: root).exec(containerID, options) { (pid, terminal) throws(LighterError) in
+                        let copy = terminal.map { fcntl($0.rawValue, F_DUPFD_CLOEXEC, 0) } ?? -1
+                        let pending = context.execs.withLock { (execs) -> (rows: UInt16, columns: UInt16)? in
+                            execs[execID]?.pid = pid
+                            execs[execID]?.terminal = copy
+                            return execs[execID]?.pendingSize
+                        }
+                        if let pending, copy >= 0 {
+                            try? Engine.setWindowSize(copy, rows: pending.rows, columns: pending.columns, what: "terminal of exec \(execID)")
+                        }
+                    }
                 } catch {
                     // The stream is the client's only view: the reason goes to its stderr, as Docker's does.
                     let text = Array("\(APIRouter.message(for: error))\n".utf8)
@@ -88,7 +100,12 @@ extension DaemonRoutes {
                     code = error.exitCode == 1 || error.exitCode == 125 ? 126 : error.exitCode
                 }
                 close(childEnds.0); close(childEnds.1); close(childEnds.2)
-                context.execs.withLock { $0[execID]?.running = false; $0[execID]?.exitCode = code }
+                context.execs.withLock {
+                    if let terminal = $0[execID]?.terminal, terminal >= 0 { close(terminal) }
+                    $0[execID]?.terminal = -1
+                    $0[execID]?.running = false
+                    $0[execID]?.exitCode = code
+                }
                 done.store(true, ordering: .releasing)
             }
             let tty = exec.options.tty
@@ -106,11 +123,12 @@ extension DaemonRoutes {
             while !open.isEmpty {
                 var fds = open.map { pollfd(fd: $0.0.rawValue, events: Int16(POLLIN), revents: 0) }
                 if stdinOpen { fds.append(pollfd(fd: connection.fd, events: Int16(POLLIN), revents: 0)) }
-                if poll(&fds, nfds_t(fds.count), 1000) < 0 && errno != EINTR { break }
-                if stdinOpen, let client = fds.last, client.revents != 0 {
-                    let n = buffer.withUnsafeMutableBytes { recv(connection.fd, $0.baseAddress, $0.count, 0) }
-                    if n > 0 {
-                        _ = buffer.withUnsafeBytes { write(stdinWriter.rawValue, $0.baseAddress, n) }
+                // With TLS, decrypted input may wait in the connection where poll cannot see it.
+                let pending = stdinOpen && connection.hasPendingInput
+                if poll(&fds, nfds_t(fds.count), pending ? 0 : 1000) < 0 && errno != EINTR { break }
+                if stdinOpen, let client = fds.last, client.revents != 0 || pending {
+                    if let input = connection.receiveAvailable() {
+                        if !input.isEmpty { _ = input.withUnsafeBytes { write(stdinWriter.rawValue, $0.baseAddress, $0.count) } }
                     } else {
                         stdinOpen = false
                         try? stdinWriter.close()

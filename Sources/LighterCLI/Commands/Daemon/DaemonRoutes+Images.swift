@@ -37,7 +37,9 @@ extension DaemonRoutes {
             let reference = try Reference(parsing: name)
             let platform = try request.query("platform").flatMap { (p) throws(LighterError) -> Platform? in p.isEmpty ? nil : try Platform(parsing: p) }
             let images = try context.engine().images
-            let puller = ImagePuller(store: images, options: RegistryOptions(insecureRegistries: [], maxConcurrentDownloads: 3))
+            var options = RegistryOptions(insecureRegistries: [], maxConcurrentDownloads: 3)
+            options.credentials = try registryAuth(request)
+            let puller = ImagePuller(store: images, options: options)
             responder.startStream(contentType: "application/json")
             let sender = Mutex(responder)
             @Sendable func status(_ fields: [String: JSONNode]) {
@@ -102,6 +104,10 @@ extension DaemonRoutes {
         router.add("POST", "/images/{*}") { (request, responder) throws(LighterError) in
             // `/images/{name}/tag?repo=&tag=`.
             let path = request.parameter("*")
+            if path.hasSuffix("/push") {
+                try push(String(path.dropLast("/push".count)), request, context, responder)
+                return
+            }
             guard path.hasSuffix("/tag") else {
                 unservedImagePath(path, method: "POST", responder)
                 return
@@ -113,13 +119,9 @@ extension DaemonRoutes {
         }
     }
 
-    /// `/images/{name}/push`: Docker serves them, Lighter's daemon not yet (501); anything else 404.
+    /// Any other `/images/{name}/…`: 404, as Docker.
     static func unservedImagePath(_ path: String, method: String, _ responder: HTTPResponder) {
-        guard let slash = path.lastIndex(of: "/"), ["push"].contains(path[path.index(after: slash)...]) else {
-            responder.error(404, "page not found")
-            return
-        }
-        responder.error(501, "\(method) /images/{name}/\(path[path.index(after: slash)...]) is not served by Lighter's daemon (yet); use the lighter CLI on the board for it")
+        responder.error(404, "page not found")
     }
 
     /// One row of `GET /images/json` (moby's ImageSummary).
@@ -130,7 +132,8 @@ extension DaemonRoutes {
             "Id": .string(image.id.description),
             "ParentId": .string(""),
             "RepoTags": .array((tags.isEmpty ? ["<none>:<none>"] : tags).map(JSONNode.string)),
-            "RepoDigests": .array(digests.map(JSONNode.string)),
+            // API 1.41's dangling image: both placeholders (with only "<none>:<none>" docker CLIs list no row for it).
+            "RepoDigests": .array((tags.isEmpty && digests.isEmpty ? ["<none>@<none>"] : digests).map(JSONNode.string)),
             "Created": number(image.createdSeconds),
             "Size": number(image.size),
             "VirtualSize": number(image.size),

@@ -1,5 +1,7 @@
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
 #endif
 import LighterAPI
 import LighterEngine
@@ -62,9 +64,9 @@ extension DaemonRoutes {
             _ = try engine.inspect(id)
             // The tar goes straight onto the socket; its end is the connection's end (no length known ahead).
             let connection = responder.streamUntilClose(contentType: "application/x-tar")
-            let output = FileDescriptor(adopting: connection.fd)
-            defer { output.forget() }
-            try? engine.export(id, to: output)
+            try? connection.withOutputDescriptor { (output) throws(LighterError) in
+                try withBrokenPipeAsError { () throws(LighterError) in try engine.export(id, to: output) }
+            }
         }
         router.add("POST", "/containers/prune") { (request, responder) throws(LighterError) in
             if !(try filters(request)).isEmpty { throw .invalidArgument("container prune filters are not supported by Lighter's daemon") }

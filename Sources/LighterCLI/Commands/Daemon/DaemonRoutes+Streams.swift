@@ -1,5 +1,7 @@
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
 #endif
 import CLighter
 import LighterAPI
@@ -201,12 +203,9 @@ extension DaemonRoutes {
     /// Wait up to `milliseconds` for bytes from the client and copy them to `writer`; false at the
     /// client's end of input (or when the container no longer reads).
     static func relayInput(_ connection: HTTPConnection, to writer: FileDescriptor, milliseconds: Int32) -> Bool {
-        var pfd = pollfd(fd: connection.fd, events: Int16(POLLIN), revents: 0)
-        guard poll(&pfd, 1, max(milliseconds, 1)) > 0 else { return true }
-        var buffer = [UInt8](repeating: 0, count: 32 * 1024)
-        let n = buffer.withUnsafeMutableBytes { recv(connection.fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
-        if n < 0 { return lighter_errno() == EAGAIN || lighter_errno() == EINTR }
-        if n == 0 { return false }
+        guard connection.waitForInput(milliseconds: max(milliseconds, 1)) else { return true }
+        guard let buffer = connection.receiveAvailable() else { return false }
+        let n = buffer.count
         var offset = 0
         while offset < n {
             let written = buffer.withUnsafeBytes { write(writer.rawValue, $0.baseAddress! + offset, n - offset) }

@@ -1,5 +1,7 @@
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
 #endif
 import LighterAPI
 import LighterEngine
@@ -25,9 +27,13 @@ enum DaemonRoutes {
         addBuild(&router, context)
         addCommit(&router, context)
         addImageArchives(&router, context)
+        addImagePrune(&router, context)
         addImages(&router, context)
         addNetworksAndVolumes(&router, context)
         addManagement(&router, context)
+        addCopyArchive(&router, context)
+        addUpdateAndResize(&router, context)
+        addNetworkConnect(&router, context)
         addStats(&router, context)
         for (method, path) in unserved { router.notServed(method, path) }
         return router
@@ -35,12 +41,8 @@ enum DaemonRoutes {
 
     /// Endpoints of Docker's API not served yet: 501 naming them, never a fake answer.
     static let unserved: [(String, String)] = [
-        ("POST", "/auth"), ("POST", "/build/prune"), ("GET", "/images/search"),
-        ("POST", "/images/prune"),
-        ("GET", "/containers/{id}/archive"), ("HEAD", "/containers/{id}/archive"),
-        ("PUT", "/containers/{id}/archive"), ("POST", "/containers/{id}/update"), ("POST", "/containers/{id}/resize"),
-        ("POST", "/exec/{id}/resize"), ("GET", "/containers/{id}/attach/ws"), ("POST", "/networks/{id}/connect"),
-        ("POST", "/networks/{id}/disconnect"), ("PUT", "/volumes/{name}"), ("POST", "/session"),
+        ("POST", "/auth"),
+        ("GET", "/containers/{id}/attach/ws"), ("PUT", "/volumes/{name}"), ("POST", "/session"),
         ("GET", "/distribution/{*}"), ("GET", "/plugins"), ("GET", "/swarm"), ("GET", "/nodes"), ("GET", "/services"), ("GET", "/tasks"),
         ("GET", "/secrets"), ("GET", "/configs"),
     ]

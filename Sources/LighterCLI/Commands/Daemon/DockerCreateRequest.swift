@@ -127,9 +127,15 @@ struct DockerCreateRequest {
             if !type.isEmpty { flags.logDriver = type }
             flags.logOpt = try Self.object(log["Config"] ?? .null, "\(field).Config").sorted { $0.key < $1.key }.map { "\($0.key)=\(Self.text($0.value))" }
         case "Links": flags.link = try Self.strings(value, field)   // "name:alias", as the CLI's --link
-        case "ConsoleSize", "ContainerIDFile", "Isolation", "MemorySwappiness", "OomKillDisable", "Runtime":
+        case "ConsoleSize":
+            // [rows, columns] of the terminal from its start; [0, 0] (or null) when the client has none.
+            guard value != .null else { break }
+            guard case let .array(size) = value, size.count == 2 else { throw .invalidArgument("\(field): expected [rows, columns]") }
+            let rows = try Self.integer(size[0], field), columns = try Self.integer(size[1], field)
+            guard (0...65535).contains(rows), (0...65535).contains(columns) else { throw .invalidArgument("\(field): rows and columns from 0 to 65535") }
+            if rows != 0 || columns != 0 { flags.consoleSize = [Int(rows), Int(columns)] }
+        case "ContainerIDFile", "Isolation", "MemorySwappiness", "OomKillDisable", "Runtime":
             // Zero values only (what every docker CLI sends); anything else names the field below.
-            if key == "ConsoleSize", case let .array(size) = value, size.allSatisfy({ $0 == .number("0") }) { break }
             if key == "MemorySwappiness", value == .number("-1") { break }   // the CLI's "unset"
             if key == "Runtime", case let .string(name) = value, name.isEmpty || name == "runc" || name == "lighter" { break }
             try Self.refuseUnlessZero(field, value)

@@ -1,4 +1,4 @@
-import ArgumentParser
+import LighterArguments
 
 /// `container` — the management command grouping container subcommands, as in Docker.
 struct ContainerCommand: ParsableCommand {

@@ -1,4 +1,4 @@
-import ArgumentParser
+import LighterArguments
 
 /// `image` — the management command grouping image subcommands, as in Docker.
 struct ImageCommand: ParsableCommand {
