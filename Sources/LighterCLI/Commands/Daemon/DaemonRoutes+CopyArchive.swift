@@ -1,8 +1,3 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -76,6 +71,6 @@ extension DaemonRoutes {
             "name": .string(stat.name), "size": number(stat.size), "mode": number(stat.mode),
             "mtime": .string(stat.mtime), "linkTarget": .string(stat.linkTarget),
         ]).serialized()
-        return HTTPField("X-Docker-Container-Path-Stat", Data(json).base64EncodedString())
+        return HTTPField("X-Docker-Container-Path-Stat", Base64.encode(json))
     }
 }

@@ -1,8 +1,3 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import LighterAPI
 import LighterOCI
 import LighterRegistry
@@ -92,8 +87,8 @@ extension DaemonRoutes {
         guard let header = request.head["X-Registry-Auth"], !header.isEmpty else { return nil }
         var text = header.replacing("-", with: "+").replacing("_", with: "/")
         while text.count % 4 != 0 { text += "=" }
-        guard let data = Data(base64Encoded: text),
-              case let .object(fields) = try JSONNode.parse(Array(data), what: "X-Registry-Auth") else {
+        guard let data = Base64.decode(text),
+              case let .object(fields) = try JSONNode.parse(data, what: "X-Registry-Auth") else {
             throw .invalidArgument("X-Registry-Auth is not base64url of a JSON object")
         }
         func field(_ name: String) -> String {
