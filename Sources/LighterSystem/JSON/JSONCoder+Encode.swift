@@ -13,11 +13,19 @@ final class JSONEncodingBox {
             case let .box(box): return box.node
             }
         }
+
+        func write(into out: inout [UInt8], pretty: Bool, indent: Int) {
+            switch self {
+            case let .node(node): node.writeFoundationStyle(into: &out, pretty: pretty, indent: indent)
+            case let .box(box): box.write(into: &out, pretty: pretty, indent: indent)
+            }
+        }
     }
 
     var kind = Kind.empty
     var value = JSONNode.null
-    var fields: [String: Slot] = [:]
+    /// An object's members in the order written; a key written again replaces its value (`put`).
+    var fields: [(key: String, slot: Slot)] = []
     var items: [Slot] = []
 
     /// The finished tree; a value that encoded nothing is `{}`, as Foundation writes it.
@@ -25,8 +33,71 @@ final class JSONEncodingBox {
         switch kind {
         case .empty: return .object([:])
         case .value: return value
-        case .object: return .object(fields.mapValues(\.node))
+        case .object:
+            var object: [String: JSONNode] = [:]
+            object.reserveCapacity(fields.count)
+            for field in fields { object[field.key] = field.slot.node }
+            return .object(object)
         case .array: return .array(items.map(\.node))
+        }
+    }
+
+    /// Where each key of a big object sits in `fields` (built once an object passes 16 members).
+    var positions: [String: Int] = [:]
+
+    func put(_ key: String, _ slot: Slot) {
+        if fields.count < 16 {
+            if let index = fields.firstIndex(where: { $0.key == key }) {
+                fields[index].slot = slot
+                return
+            }
+        } else {
+            if positions.isEmpty {
+                for (index, field) in fields.enumerated() { positions[field.key] = index }
+            }
+            if let index = positions[key] {
+                fields[index].slot = slot
+                return
+            }
+            positions[key] = fields.count
+        }
+        fields.append((key, slot))
+    }
+
+    /// Write the document in Foundation's style without building the `JSONNode` tree first.
+    func write(into out: inout [UInt8], pretty: Bool, indent: Int) {
+        switch kind {
+        case .empty: JSONNode.object([:]).writeFoundationStyle(into: &out, pretty: pretty, indent: indent)
+        case .value: value.writeFoundationStyle(into: &out, pretty: pretty, indent: indent)
+        case .array:
+            out.append(UInt8(ascii: "["))
+            if items.isEmpty {
+                if pretty { out.append(0x0A); JSONNode.newline(&out, indent) }
+            } else {
+                for (index, item) in items.enumerated() {
+                    if index > 0 { out.append(UInt8(ascii: ",")) }
+                    if pretty { JSONNode.newline(&out, indent + 2) }
+                    item.write(into: &out, pretty: pretty, indent: indent + 2)
+                }
+                if pretty { JSONNode.newline(&out, indent) }
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object:
+            out.append(UInt8(ascii: "{"))
+            if fields.isEmpty {
+                if pretty { out.append(0x0A); JSONNode.newline(&out, indent) }
+            } else {
+                let sorted = fields.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+                for (index, field) in sorted.enumerated() {
+                    if index > 0 { out.append(UInt8(ascii: ",")) }
+                    if pretty { JSONNode.newline(&out, indent + 2) }
+                    JSONNode.writeString(field.key, into: &out)
+                    out.append(contentsOf: (pretty ? " : " : ":").utf8)
+                    field.slot.write(into: &out, pretty: pretty, indent: indent + 2)
+                }
+                if pretty { JSONNode.newline(&out, indent) }
+            }
+            out.append(UInt8(ascii: "}"))
         }
     }
 
@@ -68,7 +139,8 @@ struct JSONNodeEncoder: Encoder {
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
         if box.kind != .object {
             box.kind = .object
-            box.fields = [:]
+            box.fields = []
+            box.positions = [:]
         }
         return KeyedEncodingContainer(JSONKeyedEncoder<Key>(box: box, codingPath: codingPath))
     }
@@ -90,7 +162,7 @@ struct JSONKeyedEncoder<Key: CodingKey>: KeyedEncodingContainerProtocol {
     let box: JSONEncodingBox
     let codingPath: [any CodingKey]
 
-    private func put(_ node: JSONNode, _ key: Key) { box.fields[key.stringValue] = .node(node) }
+    private func put(_ node: JSONNode, _ key: Key) { box.put(key.stringValue, .node(node)) }
 
     mutating func encodeNil(forKey key: Key) throws { put(.null, key) }
     mutating func encode(_ value: Bool, forKey key: Key) throws { put(.bool(value), key) }
@@ -109,18 +181,18 @@ struct JSONKeyedEncoder<Key: CodingKey>: KeyedEncodingContainerProtocol {
     mutating func encode(_ value: UInt64, forKey key: Key) throws { put(.number(String(value)), key) }
 
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
-        box.fields[key.stringValue] = try JSONEncodingBox.slot(value, codingPath: codingPath + [key])
+        box.put(key.stringValue, try JSONEncodingBox.slot(value, codingPath: codingPath + [key]))
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
         let nested = JSONEncodingBox()
-        box.fields[key.stringValue] = .box(nested)
+        box.put(key.stringValue, .box(nested))
         return JSONNodeEncoder(box: nested, codingPath: codingPath + [key]).container(keyedBy: keyType)
     }
 
     mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
         let nested = JSONEncodingBox()
-        box.fields[key.stringValue] = .box(nested)
+        box.put(key.stringValue, .box(nested))
         return JSONNodeEncoder(box: nested, codingPath: codingPath + [key]).unkeyedContainer()
     }
 
@@ -129,7 +201,7 @@ struct JSONKeyedEncoder<Key: CodingKey>: KeyedEncodingContainerProtocol {
 
     private func superEncoder(key: any CodingKey) -> any Encoder {
         let nested = JSONEncodingBox()
-        box.fields[key.stringValue] = .box(nested)
+        box.put(key.stringValue, .box(nested))
         return JSONNodeEncoder(box: nested, codingPath: codingPath + [key])
     }
 }

@@ -15,10 +15,17 @@
 public enum JSONCoder {
     /// The document's bytes.
     public static func encode<T: Encodable>(_ value: T, pretty: Bool = false) throws(LighterError) -> [UInt8] {
-        let node = try encodeNode(value)
+        let box: JSONEncodingBox
+        do {
+            box = try JSONEncodingBox.encode(value, codingPath: [])
+        } catch let error as LighterError {
+            throw error
+        } catch {
+            throw .malformed(what: "\(T.self)", reason: "cannot encode: \(describe(error))")
+        }
         var out: [UInt8] = []
-        out.reserveCapacity(512)
-        node.writeFoundationStyle(into: &out, pretty: pretty, indent: 0)
+        out.reserveCapacity(1024)
+        box.write(into: &out, pretty: pretty, indent: 0)
         return out
     }
 
