@@ -61,7 +61,7 @@ let package = Package(
             "LighterAPI", "LighterBuild", "LighterSystem", "LighterTemplate", "LighterOCI", "LighterArchive", "LighterDatabase", "LighterStore", "LighterRuntime", "LighterHost", "LighterEngine", "LighterEmulation", "LighterNetwork", "LighterRegistry",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "lighter", dependencies: ["LighterCLI", "LighterRuntime", "LighterEngine"]),
+        .executableTarget(name: "lighter", dependencies: ["LighterCLI", "LighterRuntime", "LighterEngine", "LighterBuild"]),
         // Fuzz targets for every parser of outside input: scripts/fuzz/build.sh builds them with libFuzzer;
         // the plain build is a reproducer (`lighter-fuzz TARGET FILE...`).
         .executableTarget(name: "lighter-fuzz", dependencies: [

@@ -23,6 +23,8 @@ public struct BuildOptions: Sendable {
     public var quiet = false
     /// SOURCE_DATE_EPOCH: fixed times in layers and the config.
     public var sourceDateEpoch: Int64?
+    /// `--secret`: what `RUN --mount=type=secret` can mount.
+    public var secrets: [BuildSecret] = []
 
     public init(contextDirectory: String, dockerfile: String) {
         self.contextDirectory = contextDirectory

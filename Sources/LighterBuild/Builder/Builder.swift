@@ -38,6 +38,8 @@ public final class Builder {
     var usedCacheKeys: [Digest] = []
     /// The build context, opened on first use.
     var openedContext: SourceTree?
+    /// A stage worker's cancel pipe (readable once the builder that started it wants it to stop).
+    var cancelDescriptor: Int32?
 
     /// The predefined platform ARGs (BuildKit's).
     var platformArgs: [String: String] {
@@ -79,24 +81,9 @@ public final class Builder {
         let lock = try FileLock(path: engine.images.paths.lockFile, mode: .shared)
         defer { lock.release() }
         defer { cleanUp() }
-        let (meta, parsed) = try file.stages()
-        stages = parsed
-        var global = platformArgs
-        for instruction in meta {
-            for (name, value) in try declaredArgs(instruction, environment: global) {
-                metaArgs[name] = value
-                global[name] = value ?? ""
-            }
-        }
-        let targetIndex: Int
-        if let target = options.target {
-            guard let stage = stages.first(where: { $0.name == target.lowercased() }) else {
-                throw .notFound(kind: "build stage", name: "\(target) (the Dockerfile names \(stages.compactMap(\.name).joined(separator: ", ")))")
-            }
-            targetIndex = stage.index
-        } else {
-            targetIndex = stages.count - 1
-        }
+        try loadStages()
+        let targetIndex = try targetStage()
+        try buildIndependentStages(for: targetIndex)
         var final = try stageResult(targetIndex)
         if !options.labels.isEmpty {
             var config = final.containerConfig
@@ -112,6 +99,28 @@ public final class Builder {
         return id
     }
 
+    /// The stages and the ARGs before the first FROM, with their values.
+    func loadStages() throws(LighterError) {
+        let (meta, parsed) = try file.stages()
+        stages = parsed
+        var global = platformArgs
+        for instruction in meta {
+            for (name, value) in try declaredArgs(instruction, environment: global) {
+                metaArgs[name] = value
+                global[name] = value ?? ""
+            }
+        }
+    }
+
+    /// The stage `--target` names, else the last.
+    func targetStage() throws(LighterError) -> Int {
+        guard let target = options.target else { return stages.count - 1 }
+        guard let stage = stages.first(where: { $0.name == target.lowercased() }) else {
+            throw .notFound(kind: "build stage", name: "\(target) (the Dockerfile names \(stages.compactMap(\.name).joined(separator: ", ")))")
+        }
+        return stage.index
+    }
+
     static let interrupts: [Int32] = [SIGINT, SIGTERM, SIGHUP]
 
     static func blockInterrupts() { lighter_signal_mask(interrupts, Int32(interrupts.count), 1) }
@@ -122,6 +131,10 @@ public final class Builder {
         sigpending(&pending)
         for signal in Self.interrupts where sigismember(&pending, signal) == 1 {
             throw .buildFailed("interrupted by signal \(signal)")
+        }
+        if let cancelDescriptor {
+            var ready = pollfd(fd: cancelDescriptor, events: Int16(POLLIN), revents: 0)
+            if poll(&ready, 1, 0) > 0 { throw .buildFailed("stopped: another stage of the build failed") }
         }
     }
 

@@ -25,6 +25,7 @@ struct BuildCommand: ParsableCommand {
     @Option(name: .long, help: "Type of progress output: auto or plain (one line per step).") var progress = "auto"
     @Flag(name: .shortAndLong, help: "Suppress the build output and print the image ID on success.") var quiet = false
     @Option(name: .long, help: "Write the image ID to the file.") var iidfile: String?
+    @Option(name: .long, help: "Secret to expose to RUN --mount=type=secret (id=ID,src=FILE or id=ID,env=VAR).") var secret: [String] = []
     @Argument(help: "The build context: a directory, or - for a tar archive on standard input.") var context: String
 
     func run() throws {
@@ -60,6 +61,12 @@ struct BuildCommand: ParsableCommand {
                 options.network = Self.defaultNetwork
             }
             options.quiet = quiet
+            for text in secret {
+                let parsed = try BuildSecret(parsing: text)
+                _ = try parsed.contents()  // a missing file or variable is an error before anything runs
+                options.secrets.removeAll { $0.id == parsed.id }
+                options.secrets.append(parsed)
+            }
             if let epoch = getenv("SOURCE_DATE_EPOCH").flatMap({ Int64(String(cString: $0)) }) { options.sourceDateEpoch = epoch }
             let engine = try Builder.openEngine(root: store.resolvedRoot)
             let display = BuildProgress(quiet: quiet)
