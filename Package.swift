@@ -53,7 +53,7 @@ let package = Package(
         .target(name: "LighterTemplate", dependencies: ["LighterSystem"]),
         // Dockerfiles to images: the parser (pure), the executor (RUN through the engine, layers committed
         // through the store) and the build cache.
-        .target(name: "LighterBuild", dependencies: ["LighterSystem", "LighterOCI", "LighterArchive", "LighterDatabase", "LighterStore", "LighterEngine", "LighterRegistry", "CArchive", "CLighter"]),
+        .target(name: "LighterBuild", dependencies: ["LighterSystem", "LighterOCI", "LighterArchive", "LighterDatabase", "LighterStore", "LighterEngine", "LighterRegistry", "LighterHTTP", "CArchive", "CLighter"]),
         // The Docker Engine API's HTTP/1.1 server over a unix socket (`lighter daemon`): parser, router, hijack.
         .target(name: "LighterAPI", dependencies: ["LighterSystem", "CLighter"]),
         // The command line.
