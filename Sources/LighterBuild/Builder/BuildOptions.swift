@@ -25,6 +25,8 @@ public struct BuildOptions: Sendable {
     public var sourceDateEpoch: Int64?
     /// `--secret`: what `RUN --mount=type=secret` can mount.
     public var secrets: [BuildSecret] = []
+    /// `--output`: the image (stored), or the final filesystem as a directory or a tar.
+    public var output: BuildOutput = .image
 
     public init(contextDirectory: String, dockerfile: String) {
         self.contextDirectory = contextDirectory

@@ -91,6 +91,11 @@ public final class Builder {
             final.containerConfig = config
         }
         let bytes = try JSON.encode(final.config)
+        if options.output != .image {
+            try writeOutput(final)
+            try cache.touch(usedCacheKeys)
+            return Digest.of(bytes)
+        }
         let id = try engine.images.withLock(.shared) { () throws(LighterError) -> Digest in
             try engine.images.addImage(configBytes: bytes, layers: final.layers, tags: options.tags)
         }

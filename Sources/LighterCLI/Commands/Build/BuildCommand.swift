@@ -25,6 +25,7 @@ struct BuildCommand: ParsableCommand {
     @Option(name: .long, help: "Type of progress output: auto or plain (one line per step).") var progress = "auto"
     @Flag(name: .shortAndLong, help: "Suppress the build output and print the image ID on success.") var quiet = false
     @Option(name: .long, help: "Write the image ID to the file.") var iidfile: String?
+    @Option(name: [.customShort("o"), .long], help: "Output destination: type=local,dest=DIR or type=tar,dest=FILE|- (the final filesystem, no image stored); type=docker (default) stores the image.") var output: String?
     @Option(name: .long, help: "Secret to expose to RUN --mount=type=secret (id=ID,src=FILE or id=ID,env=VAR).") var secret: [String] = []
     @Argument(help: "The build context: a directory, or - for a tar archive on standard input.") var context: String
 
@@ -61,6 +62,18 @@ struct BuildCommand: ParsableCommand {
                 options.network = Self.defaultNetwork
             }
             options.quiet = quiet
+            if let output {
+                options.output = try BuildOutput(parsing: output)
+                if options.output != .image, !tag.isEmpty {
+                    throw .invalidArgument("-t names an image, and --output \(output) stores none: drop -t or the output")
+                }
+                if options.output == .tar(destination: "-"), isatty(1) != 0 {
+                    throw .invalidArgument("cowardly refusing to write a tar to a terminal: redirect standard output or give dest=FILE")
+                }
+                if options.output == .tar(destination: "-"), quiet {
+                    throw .invalidArgument("-q prints the image ID on standard output, where --output \(output) writes the tar: use --iidfile")
+                }
+            }
             for text in secret {
                 let parsed = try BuildSecret(parsing: text)
                 _ = try parsed.contents()  // a missing file or variable is an error before anything runs
