@@ -3,11 +3,13 @@ import LighterSystem
 /// `--output` (`-o`) of a build, as BuildKit spells it: where the result goes.
 /// `type=docker`/`type=image` (the default) stores the image; `type=local,dest=DIR` writes the final
 /// stage's filesystem into DIR and `type=tar,dest=FILE` (or `-` for standard output) as a tar, storing
-/// no image. The shorthands `-o DIR` and `-o -` are `type=local,dest=DIR` and `type=tar,dest=-`.
+/// no image; `type=oci,dest=FILE` an OCI layout tar with an image index (several platforms). The shorthands `-o DIR` and `-o -` are `type=local,dest=DIR` and `type=tar,dest=-`.
 public enum BuildOutput: Sendable, Equatable {
     case image
     case local(destination: String)
     case tar(destination: String)
+    /// An OCI image layout tar holding an image index (one image per platform).
+    case oci(destination: String)
 
     public init(parsing text: String) throws(LighterError) {
         guard text.contains("=") else {
@@ -34,6 +36,9 @@ public enum BuildOutput: Sendable, Equatable {
                 throw .unsupported(feature: "--output type=\(type),dest=…", fix: "the image is stored; write it to a file with `lighter save`")
             }
             self = .image
+        case "oci":
+            guard let destination, !destination.isEmpty else { throw .invalidArgument("--output type=oci: give dest=FILE (or - for standard output)") }
+            self = .oci(destination: destination)
         case "local", "tar":
             guard let destination, !destination.isEmpty else {
                 throw .invalidArgument("--output type=\(type): give dest=\(type == "local" ? "DIR" : "FILE (or - for standard output)")")
@@ -45,7 +50,7 @@ public enum BuildOutput: Sendable, Equatable {
                 self = .tar(destination: destination)
             }
         default:
-            throw .unsupported(feature: "--output type=\(type)", fix: "use type=docker (the default), type=local,dest=DIR or type=tar,dest=FILE")
+            throw .unsupported(feature: "--output type=\(type)", fix: "use type=docker (the default), type=local,dest=DIR, type=tar,dest=FILE or type=oci,dest=FILE")
         }
     }
 }

@@ -17,6 +17,8 @@ extension Builder {
         switch options.output {
         case .image:
             return
+        case .oci:
+            throw .invalidArgument("--output type=oci is written by Builder.build(engine:options:platforms:)")
         case let .tar(destination):
             let container = try buildContainer(state)
             if destination == "-" {
