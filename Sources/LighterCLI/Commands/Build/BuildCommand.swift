@@ -90,7 +90,7 @@ struct BuildCommand: ParsableCommand {
             let display = BuildProgress(quiet: quiet)
             let started = Stopwatch.seconds()
             let id = try Builder.build(engine: engine, options: options, platforms: platforms.count > 1 ? platforms : []) { display.handle($0) }
-            display.finish(id: id, tags: options.tags, seconds: Stopwatch.seconds() - started)
+            display.finish(id: id, tags: options.tags, output: options.output, seconds: Stopwatch.seconds() - started)
             if let iidfile { try FileSystem.writeAtomically(Array(id.description.utf8), to: iidfile, mode: 0o644) }
             if quiet { Console.out(id.description) }
         }
@@ -125,11 +125,20 @@ final class BuildProgress {
         }
     }
 
-    func finish(id: Digest, tags: [Reference], seconds: Double) {
+    func finish(id: Digest, tags: [Reference], output: BuildOutput, seconds: Double) {
         guard !quiet else { return }
         number += 1
-        Console.error("#\(number) writing image \(id) done")
-        for tag in tags { Console.error("#\(number) naming to \(tag.description) done") }
+        switch output {
+        case .image:
+            Console.error("#\(number) writing image \(id) done")
+            for tag in tags { Console.error("#\(number) naming to \(tag.description) done") }
+        case let .local(destination):
+            Console.error("#\(number) copying files to \(destination) done")
+        case let .tar(destination):
+            Console.error("#\(number) sending tarball to \(destination == "-" ? "standard output" : destination) done")
+        case let .oci(destination):
+            Console.error("#\(number) exporting index \(id) to \(destination == "-" ? "standard output" : destination) done")
+        }
         Console.error("#\(number) DONE \(Self.seconds(seconds))")
     }
 
