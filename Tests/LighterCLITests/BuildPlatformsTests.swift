@@ -7,9 +7,10 @@ import LighterTestSupport
 import Testing
 
 /// `build --platform linux/amd64,linux/arm64`: one image per platform (arm64's RUN under QEMU), an
-/// OCI layout with an image index over them (`-o type=oci`), or a directory per platform.
-@Suite(.serialized) struct BuildPlatformsTests {
-    @Test func twoPlatformsMakeAnIndexWhoseImagesRunAsTheirArchitecture() throws {
+/// OCI layout with an image index over them (`-o type=oci`), or a directory per platform. In
+/// EmulationTests' serialized suite: its tests register and remove the arm64 handler too.
+extension EmulationTests {
+    @Test func buildForTwoPlatformsMakesAnIndexWhoseImagesRunAsTheirArchitecture() throws {
         let lighter = Lighter()
         let install = lighter.run("binfmt", "install", "arm64")
         #expect(install.status == 0, "\(install.stderr)")
@@ -61,7 +62,10 @@ import Testing
         #expect(try FileSystem.readString("\(local)/linux_arm64/arch") == "aarch64 linux/arm64\n")
         #expect(lighter.run("ps", "-a", "-q").stdout.isEmpty)
     }
+}
 
+/// A multi-platform build needs an output that holds several images.
+@Suite struct BuildPlatformsTests {
     @Test func severalPlatformsNeedAnOutputThatHoldsThem() throws {
         let lighter = Lighter()
         let context = try BuildCommandTests.context(["Dockerfile": "FROM busybox\n"])
