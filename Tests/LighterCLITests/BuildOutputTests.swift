@@ -5,7 +5,8 @@ import LighterSystem
 import LighterTestSupport
 import Testing
 
-/// `build -o type=local|tar` (the final stage's filesystem, no image stored) and `--iidfile`.
+/// `build -o type=local|tar` (the final stage's filesystem, no image stored), `-o type=oci` (an
+/// OCI layout with an index) and `--iidfile`.
 @Suite(.serialized) struct BuildOutputTests {
     static let dockerfile = """
         FROM busybox AS base
@@ -54,6 +55,26 @@ import Testing
         #expect(lighter.run("ps", "-a", "-q").stdout.isEmpty)
         #expect(try FileSystem.list("\(lighter.root.path)/tmp").filter { $0.hasPrefix("build-output") }.isEmpty)
         #expect(try FileSystem.list(context.path).filter { $0.contains(".lighter-build-") }.isEmpty)
+    }
+
+    @Test func ociOutputOfOnePlatformLoadsElsewhereUnderItsTag() throws {
+        let lighter = Lighter()
+        #expect(lighter.importBusybox().status == 0)
+        let context = try BuildCommandTests.context(["Dockerfile": Self.dockerfile + "\nCMD [\"cat\", \"/built.txt\", \"/copied/base.txt\"]\n"])
+        let imagesBefore = lighter.run("images", "-q").stdout
+        let archive = context.sub("image.oci.tar")
+        let build = lighter.run("build", "--progress", "plain", "-t", "shipped:1", "-o", "type=oci,dest=\(archive)", "--iidfile", context.sub("iid"), context.path)
+        #expect(build.status == 0, "\(build.stderr)")
+        #expect(build.stderr.contains("exporting index sha256:"), "\(build.stderr)")
+        #expect(lighter.run("images", "-q").stdout == imagesBefore)
+        // --iidfile names the index, a blob of the archive.
+        let iid = try FileSystem.readString(context.sub("iid"))
+        let listing = Run.sh("tar -tf \(archive)").stdout
+        #expect(listing.contains("blobs/sha256/\(iid.dropFirst("sha256:".count))\n"), "\(iid) \(listing)")
+        let other = Lighter()
+        let load = other.run("load", "-i", archive)
+        #expect(load.status == 0, "\(load.stderr)")
+        #expect(other.run("run", "--rm", "shipped:1").stdout == "built\nfrom-base\n")
     }
 
     @Test func badOutputsAreClearErrors() throws {
