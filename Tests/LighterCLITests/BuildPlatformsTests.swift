@@ -62,6 +62,32 @@ extension EmulationTests {
         #expect(try FileSystem.readString("\(local)/linux_arm64/arch") == "aarch64 linux/arm64\n")
         #expect(lighter.run("ps", "-a", "-q").stdout.isEmpty)
     }
+
+    /// The platforms build at the same time: each RUN waits for a file the other platform's RUN
+    /// writes (in a cache mount both share); built one after the other, the first would give up
+    /// after 60 s and fail the build with exit code 7.
+    @Test func buildForTwoPlatformsRunsThemAtTheSameTime() throws {
+        let lighter = Lighter()
+        let install = lighter.run("binfmt", "install", "arm64")
+        #expect(install.status == 0, "\(install.stderr)")
+        defer { if install.stdout.hasPrefix("arm64: registered") { lighter.run("binfmt", "uninstall", "arm64") } }
+        #expect(lighter.importBusybox("busybox:amd64", arch: "amd64").status == 0)
+        #expect(lighter.importBusybox("busybox:arm64", arch: "arm64").status == 0)
+        let context = try BuildCommandTests.context(["Dockerfile": """
+            FROM busybox:${TARGETARCH}
+            ARG TARGETARCH
+            RUN --mount=type=cache,id=meet,target=/meet touch /meet/$TARGETARCH && \
+                other=$([ $TARGETARCH = amd64 ] && echo arm64 || echo amd64) && i=0; \
+                while [ ! -e /meet/$other ]; do i=$((i+1)); [ $i -lt 600 ] || exit 7; sleep 0.1; done; echo "$(uname -m) met" > /met
+            """])
+        let out = context.sub("out")
+        let build = lighter.run("build", "--progress", "plain", "--platform", "linux/amd64,linux/arm64", "-o", "type=local,dest=\(out)", context.path)
+        #expect(build.status == 0, "\(build.stderr)")
+        #expect(try FileSystem.readString("\(out)/linux_amd64/met") == "x86_64 met\n")
+        #expect(try FileSystem.readString("\(out)/linux_arm64/met") == "aarch64 met\n")
+        #expect(lighter.run("ps", "-a", "-q").stdout.isEmpty)
+        #expect(lighter.run("images", "-q").stdout.split(separator: "\n").count == 2)
+    }
 }
 
 /// A multi-platform build needs an output that holds several images.

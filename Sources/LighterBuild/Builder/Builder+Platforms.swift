@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import CLighter
 import LighterArchive
 import LighterEngine
 import LighterOCI
@@ -10,7 +11,8 @@ import LighterStore
 import LighterSystem
 
 /// `--platform a,b,…` and `-o type=oci`: one build per platform (each its own Builder: foreign ones
-/// run their RUN steps under QEMU through the engine's emulation), then an OCI image layout tar
+/// run their RUN steps under QEMU through the engine's emulation), all at the same time in stage
+/// worker processes, then an OCI image layout tar
 /// whose index.json names one image index over the per-platform images (as BuildKit's oci
 /// exporter writes it; `lighter load --platform P` takes one of them). The store keeps one image
 /// per tag and no index, so several platforms need `-o type=oci,dest=FILE` or
@@ -33,8 +35,7 @@ extension Builder {
         default:
             break
         }
-        var built: [(id: Digest, existed: Bool)] = []
-        var last: Digest?
+        var builders: [Builder] = []
         for platform in platforms.isEmpty ? [options.platform] : platforms.map(Optional.some) {
             var one = options
             one.platform = platform
@@ -54,6 +55,12 @@ extension Builder {
                 if event.step.hasPrefix("[") { event.step = "[" + label + event.step.dropFirst() }
                 progress(event)
             }
+            builders.append(builder)
+        }
+        if several { try buildTargetsAtOnce(builders) }
+        var built: [(id: Digest, existed: Bool)] = []
+        var last: Digest?
+        for builder in builders {
             let before = Set(try engine.images.images().map(\.id))
             let id = try builder.build()
             built.append((id, before.contains(id)))
@@ -65,6 +72,22 @@ extension Builder {
             for image in built where !image.existed { _ = try? engine.images.remove(image.id.description, force: false) }
         }
         return try writeIndexArchive(engine.images, images: built.map(\.id), tags: options.tags, to: destination)
+    }
+
+    /// Every platform's target stage at the same time, each in a stage worker process (which builds
+    /// the stages it needs itself); each builder then only makes its image or output from it.
+    static func buildTargetsAtOnce(_ builders: [Builder]) throws(LighterError) {
+        blockInterrupts()
+        defer { lighter_signal_mask(interrupts, Int32(interrupts.count), 0) }
+        guard let first = builders.first else { return }
+        let lock = try FileLock(path: first.engine.images.paths.lockFile, mode: .shared)
+        defer { lock.release() }
+        var jobs: [(builder: Builder, index: Int)] = []
+        for builder in builders {
+            try builder.loadStages()
+            jobs.append((builder, try builder.targetStage()))
+        }
+        try runWorkers(jobs)
     }
 
     /// The OCI layout tar: oci-layout, the blobs (layers, configs, manifests, the index) and index.json.

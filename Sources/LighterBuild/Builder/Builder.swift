@@ -83,7 +83,8 @@ public final class Builder {
         defer { cleanUp() }
         try loadStages()
         let targetIndex = try targetStage()
-        try buildIndependentStages(for: targetIndex)
+        // A multi-platform build may have built the target already, in a worker (Builder+Platforms).
+        if results[targetIndex] == nil { try buildIndependentStages(for: targetIndex) }
         var final = try stageResult(targetIndex)
         if !options.labels.isEmpty {
             var config = final.containerConfig

@@ -83,16 +83,30 @@ extension Builder {
     /// When one fails the others are told to stop (their cancel pipe closes: they stop before their
     /// next step and remove what they made) and the first failure is the build's.
     func buildInWorkers(_ indexes: [Int]) throws(LighterError) {
-        let temp = "\(engine.images.paths.root)/tmp"
-        try FileSystem.makeDirectories(temp, mode: 0o700)
-        let job = "\(temp)/build-stages-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).json"
-        try FileSystem.writeThrowaway(StageJob(options: options, done: results).jsonBytes(), to: job, mode: 0o600)
-        defer { try? FileSystem.remove(job) }
+        try Self.runWorkers(indexes.map { (self, $0) })
+    }
+
+    /// Workers for stages of one or more builders (`--platform a,b`: a builder per platform, each
+    /// its target stage): each builder's options go to its workers in a job file, each worker's
+    /// progress to its builder's display and its result into its builder's `results`.
+    static func runWorkers(_ jobs: [(builder: Builder, index: Int)]) throws(LighterError) {
+        var jobFiles: [ObjectIdentifier: String] = [:]
+        defer { for path in jobFiles.values { try? FileSystem.remove(path) } }
         var workers: [Worker] = []
+        var owners: [Builder] = []
         var failure: String?
-        for index in indexes {
+        for (builder, index) in jobs {
             do throws(LighterError) {
-                workers.append(try spawnWorker(index, job: job))
+                let key = ObjectIdentifier(builder)
+                let job: String
+                if let written = jobFiles[key] {
+                    job = written
+                } else {
+                    job = try builder.writeStageJob()
+                    jobFiles[key] = job
+                }
+                workers.append(try builder.spawnWorker(index, job: job))
+                owners.append(builder)
             } catch {
                 failure = failure ?? error.description
                 break
@@ -113,22 +127,31 @@ extension Builder {
                 while let newline = workers[number].pending.firstIndex(of: 0x0A) {
                     let line = String(decoding: workers[number].pending[..<newline], as: UTF8.self)
                     workers[number].pending.removeSubrange(...newline)
-                    if let error = workerLine(line, stage: workers[number].index), failure == nil {
+                    if let error = owners[number].workerLine(line, stage: workers[number].index), failure == nil {
                         failure = error
                         for other in workers where other.pid != workers[number].pid { try? other.cancel.close() }
                     }
                 }
             }
         }
-        for worker in workers {
+        for (number, worker) in workers.enumerated() {
             var status: Int32 = 0
             _ = try? syscallTolerating("waitpid", "build stage worker", [ECHILD]) { waitpid(worker.pid, &status, 0) }
             try? worker.cancel.close()
-            if failure == nil, results[worker.index] == nil {
-                failure = "the worker building stage \(stageName(worker.index)) ended without a result (status \(status))"
+            if failure == nil, owners[number].results[worker.index] == nil {
+                failure = "the worker building stage \(owners[number].stageName(worker.index)) ended without a result (status \(status))"
             }
         }
         if let failure { throw .buildFailed(failure.hasPrefix("build failed: ") ? String(failure.dropFirst(14)) : failure) }
+    }
+
+    /// This build's options and finished stages in a job file for its workers (removed by the caller).
+    func writeStageJob() throws(LighterError) -> String {
+        let temp = "\(engine.images.paths.root)/tmp"
+        try FileSystem.makeDirectories(temp, mode: 0o700)
+        let job = "\(temp)/build-stages-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).json"
+        try FileSystem.writeThrowaway(StageJob(options: options, done: results).jsonBytes(), to: job, mode: 0o600)
+        return job
     }
 
     /// One line from a worker: progress goes to the display, a result into `results`; returns an
