@@ -51,7 +51,7 @@ let package = Package(
         .target(name: "LighterTemplate", dependencies: ["LighterSystem"]),
         // Dockerfiles to images: the parser (pure), the executor (RUN through the engine, layers committed
         // through the store) and the build cache.
-        .target(name: "LighterBuild", dependencies: ["LighterSystem", "LighterOCI", "LighterArchive", "LighterDatabase", "LighterStore", "LighterEngine", "LighterRegistry", "CArchive", "CLighter"]),
+        .target(name: "LighterBuild", dependencies: ["LighterSystem", "LighterOCI", "LighterArchive", "LighterDatabase", "LighterStore", "LighterEngine", "LighterRegistry", "LighterHTTP", "CArchive", "CLighter"]),
         // The Docker Engine API's HTTP/1.1 server over unix sockets and TCP with TLS (`lighter daemon`): parser, router, hijack.
         .target(name: "LighterAPI", dependencies: ["LighterSystem", "LighterHTTP", "CLighter"]),
         // Command-line parsing (ArgumentParser's API subset the CLI uses, Docker's flag rules), help, completions.
@@ -61,7 +61,7 @@ let package = Package(
             "LighterAPI", "LighterBuild", "LighterSystem", "LighterTemplate", "LighterOCI", "LighterArchive", "LighterDatabase", "LighterStore", "LighterRuntime", "LighterHost", "LighterEngine", "LighterEmulation", "LighterNetwork", "LighterRegistry",
             "LighterArguments",
         ]),
-        .executableTarget(name: "lighter", dependencies: ["LighterCLI", "LighterRuntime", "LighterEngine"]),
+        .executableTarget(name: "lighter", dependencies: ["LighterCLI", "LighterRuntime", "LighterEngine", "LighterBuild"]),
         // Fuzz targets for every parser of outside input: scripts/fuzz/build.sh builds them with libFuzzer;
         // the plain build is a reproducer (`lighter-fuzz TARGET FILE...`).
         .executableTarget(name: "lighter-fuzz", dependencies: [

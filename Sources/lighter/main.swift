@@ -1,3 +1,4 @@
+import LighterBuild
 import LighterCLI
 import LighterEngine
 import LighterRuntime
@@ -11,6 +12,7 @@ if CommandLine.arguments.count > 1 {
     case ContainerInit.command: ContainerInit.main(arguments: CommandLine.arguments)
     case ContainerExec.command: ContainerExec.main(arguments: CommandLine.arguments)
     case ContainerMonitor.command: ContainerMonitor.main(arguments: CommandLine.arguments)
+    case StageWorker.command: StageWorker.main(arguments: CommandLine.arguments)
     default: break
     }
 }

@@ -23,6 +23,10 @@ public struct BuildOptions: Sendable {
     public var quiet = false
     /// SOURCE_DATE_EPOCH: fixed times in layers and the config.
     public var sourceDateEpoch: Int64?
+    /// `--secret`: what `RUN --mount=type=secret` can mount.
+    public var secrets: [BuildSecret] = []
+    /// `--output`: the image (stored), or the final filesystem as a directory or a tar.
+    public var output: BuildOutput = .image
 
     public init(contextDirectory: String, dockerfile: String) {
         self.contextDirectory = contextDirectory

@@ -32,6 +32,13 @@ extension Builder {
         prepared.destination = destination
         let heredocNames = Set(instruction.heredocs.map { "<<" + $0.name } + instruction.heredocs.map { "<<-" + $0.name })
         var hasher = SHA256Hasher()
+        if instruction.flag("keep-git-dir") != nil {
+            throw .unsupported(feature: "ADD --keep-git-dir (line \(instruction.line))", fix: "Lighter does not clone Git repositories; clone it into the build context and COPY it")
+        }
+        let checksum = try instruction.flag("checksum").map { (text: String) throws(LighterError) -> String in try lexer.word(text, environment: environment) }
+        if checksum != nil && (instruction.keyword != "ADD" || !words.contains(where: Self.isURL)) {
+            throw position(instruction).error("--checksum is for ADD of an http(s) URL only")
+        }
         if let from = instruction.flag("from") {
             let name = try lexer.word(from, environment: environment)
             if let index = stageIndex(named: name, before: currentStage) {
@@ -50,13 +57,24 @@ extension Builder {
                 prepared.sources.append(word)
                 continue
             }
-            if instruction.keyword == "ADD", word.hasPrefix("http://") || word.hasPrefix("https://") || word.hasPrefix("git@") {
-                throw .unsupported(feature: "ADD of a URL (\(word))", fix: "download it into the build context and ADD or COPY the file")
+            if Self.isGitSource(word) {
+                throw .unsupported(feature: "\(instruction.keyword) of a Git repository (\(word), line \(instruction.line))",
+                                   fix: "Lighter does not clone Git repositories; clone it into the build context and COPY it")
+            }
+            if Self.isURL(word) {
+                guard instruction.keyword == "ADD" else {
+                    throw position(instruction).error("COPY cannot fetch a URL (\(word)): use ADD")
+                }
+                let fetched = try download(word, checksum: checksum, instruction: instruction)
+                prepared.sources.append(word)
+                prepared.downloads[word] = fetched
+                hasher.update(Array("\(word)\0\(fetched.name)\0\(fetched.digest)\0".utf8))
+                continue
             }
             prepared.sources += try tree.expand(word)
         }
         for document in instruction.heredocs { hasher.update(Array((document.name + "\0" + document.body).utf8)) }
-        let paths = prepared.sources.filter { !$0.hasPrefix("<<") }
+        let paths = prepared.sources.filter { !$0.hasPrefix("<<") && prepared.downloads[$0] == nil }
         hasher.update(Array(try tree.contentHash(paths).hex.utf8))
         prepared.contentHash = hasher.finalize()
         return prepared
@@ -98,6 +116,10 @@ extension Builder {
                 if let chown { writer.owner = try self.engine.owner(chown, inContainer: id) }
                 let intoDirectory = prepared.destination.hasSuffix("/") || many || writer.isDirectory(prepared.destination)
                 for path in prepared.sources {
+                    if let fetched = prepared.downloads[path] {
+                        try self.writeDownload(fetched, writer: writer, destination: prepared.destination, intoDirectory: intoDirectory)
+                        continue
+                    }
                     try self.copySource(path, tree: tree, instruction: instruction, state: current, writer: writer,
                                         destination: prepared.destination, intoDirectory: intoDirectory, unpack: isAdd)
                 }

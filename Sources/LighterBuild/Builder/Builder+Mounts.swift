@@ -11,13 +11,17 @@ import LighterSystem
 /// BuildKit's `RUN --mount=…`, as far as the engine's mounts can give it: `type=cache` (a directory
 /// kept under ROOT/build-mounts from build to build, by `id` (default: the target); never part of a
 /// layer; `builder prune -a` removes it), `type=tmpfs` and `type=bind` (a path of the build context,
-/// read-only). The rest (`secret`, `ssh`, a bind `from` a stage, `rw` binds, `sharing=locked|private`)
-/// is refused, not ignored.
+/// read-only) and `type=secret` (Builder+Secrets). The rest (`ssh`, a bind `from` a stage, `rw` binds,
+/// `sharing=locked|private`) is refused, not ignored.
 struct RunMounts {
     var binds: [BindMount] = []
     var tmpfs: [String: String] = [:]
     /// Context paths bound in: their contents are part of the step's cache key.
     var contextSources: [String] = []
+    /// The private directory of this RUN's secret files (removed when it ends).
+    var secretDirectory: String?
+    /// Where secrets are mounted: their empty mount points are not committed.
+    var mountPoints: [String] = []
 }
 
 extension Builder {
@@ -32,8 +36,16 @@ extension Builder {
                 fields[parts[0].lowercased()] = parts.count > 1 ? Dockerfile.unquoted(parts[1]) : "true"
             }
             let type = fields["type"] ?? "bind"
+            if type == "secret" {
+                try secretMount(fields, text: text, instruction: instruction, create: create, into: &result)
+                continue
+            }
+            guard type != "ssh" else {
+                throw .unsupported(feature: "RUN --mount=type=ssh (line \(instruction.line))",
+                                   fix: "Lighter does not forward an SSH agent into builds (no --ssh); give the key as a secret (--secret id=key,src=FILE and --mount=type=secret,id=key)")
+            }
             guard ["cache", "tmpfs", "bind"].contains(type) else {
-                throw .unsupported(feature: "RUN --mount=type=\(type)", fix: "Lighter's builder mounts type=cache, tmpfs and bind (from the context)")
+                throw .unsupported(feature: "RUN --mount=type=\(type)", fix: "Lighter's builder mounts type=cache, tmpfs, bind (from the context) and secret")
             }
             let target = fields["target"] ?? fields["dst"] ?? fields["destination"]
             guard let target, target.hasPrefix("/"), target != "/" else {

@@ -29,6 +29,7 @@ extension Builder {
         spec.command = argv
         spec.network = network
         let mounts = try runMounts(instruction, create: true)
+        defer { Self.removeSecrets(mounts) }
         spec.binds = mounts.binds
         spec.tmpfs = mounts.tmpfs
         let env = state.environment
@@ -48,6 +49,7 @@ extension Builder {
             throw .buildFailed("\(file.name):\(instruction.line): RUN \(instruction.text) failed with exit code \(code)\(output)")
         }
         Self.dropMountPoints(engine.upperDirectory(record.id))
+        Self.dropSecretMountPoints(mounts, upper: engine.upperDirectory(record.id))
         try commit(container: record.id, into: &state)
         try engine.remove(record.id, force: true)
         containers.remove(record.id)

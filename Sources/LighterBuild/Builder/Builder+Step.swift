@@ -65,6 +65,8 @@ extension Builder {
         var sources: [String] = []
         var destination = ""
         var fromState: BuildState?
+        /// ADD's URL sources, fetched (URL → file).
+        var downloads: [String: Download] = [:]
     }
 
     func prepare(_ instruction: Instruction, state: BuildState) throws(LighterError) -> Prepared {

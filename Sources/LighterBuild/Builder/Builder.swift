@@ -38,6 +38,8 @@ public final class Builder {
     var usedCacheKeys: [Digest] = []
     /// The build context, opened on first use.
     var openedContext: SourceTree?
+    /// A stage worker's cancel pipe (readable once the builder that started it wants it to stop).
+    var cancelDescriptor: Int32?
 
     /// The predefined platform ARGs (BuildKit's).
     var platformArgs: [String: String] {
@@ -79,6 +81,32 @@ public final class Builder {
         let lock = try FileLock(path: engine.images.paths.lockFile, mode: .shared)
         defer { lock.release() }
         defer { cleanUp() }
+        try loadStages()
+        let targetIndex = try targetStage()
+        // A multi-platform build may have built the target already, in a worker (Builder+Platforms).
+        if results[targetIndex] == nil { try buildIndependentStages(for: targetIndex) }
+        var final = try stageResult(targetIndex)
+        if !options.labels.isEmpty {
+            var config = final.containerConfig
+            config.Labels = (config.Labels ?? [:]).merging(options.labels) { $1 }
+            final.containerConfig = config
+        }
+        let bytes = try JSON.encode(final.config)
+        if options.output != .image {
+            try writeOutput(final)
+            try cache.touch(usedCacheKeys)
+            return Digest.of(bytes)
+        }
+        let id = try engine.images.withLock(.shared) { () throws(LighterError) -> Digest in
+            try engine.images.addImage(configBytes: bytes, layers: final.layers, tags: options.tags)
+        }
+        runnerImages.remove(id)
+        try cache.touch(usedCacheKeys)
+        return id
+    }
+
+    /// The stages and the ARGs before the first FROM, with their values.
+    func loadStages() throws(LighterError) {
         let (meta, parsed) = try file.stages()
         stages = parsed
         var global = platformArgs
@@ -88,28 +116,15 @@ public final class Builder {
                 global[name] = value ?? ""
             }
         }
-        let targetIndex: Int
-        if let target = options.target {
-            guard let stage = stages.first(where: { $0.name == target.lowercased() }) else {
-                throw .notFound(kind: "build stage", name: "\(target) (the Dockerfile names \(stages.compactMap(\.name).joined(separator: ", ")))")
-            }
-            targetIndex = stage.index
-        } else {
-            targetIndex = stages.count - 1
+    }
+
+    /// The stage `--target` names, else the last.
+    func targetStage() throws(LighterError) -> Int {
+        guard let target = options.target else { return stages.count - 1 }
+        guard let stage = stages.first(where: { $0.name == target.lowercased() }) else {
+            throw .notFound(kind: "build stage", name: "\(target) (the Dockerfile names \(stages.compactMap(\.name).joined(separator: ", ")))")
         }
-        var final = try stageResult(targetIndex)
-        if !options.labels.isEmpty {
-            var config = final.containerConfig
-            config.Labels = (config.Labels ?? [:]).merging(options.labels) { $1 }
-            final.containerConfig = config
-        }
-        let bytes = try JSON.encode(final.config)
-        let id = try engine.images.withLock(.shared) { () throws(LighterError) -> Digest in
-            try engine.images.addImage(configBytes: bytes, layers: final.layers, tags: options.tags)
-        }
-        runnerImages.remove(id)
-        try cache.touch(usedCacheKeys)
-        return id
+        return stage.index
     }
 
     static let interrupts: [Int32] = [SIGINT, SIGTERM, SIGHUP]
@@ -122,6 +137,10 @@ public final class Builder {
         sigpending(&pending)
         for signal in Self.interrupts where sigismember(&pending, signal) == 1 {
             throw .buildFailed("interrupted by signal \(signal)")
+        }
+        if let cancelDescriptor {
+            var ready = pollfd(fd: cancelDescriptor, events: Int16(POLLIN), revents: 0)
+            if poll(&ready, 1, 0) > 0 { throw .buildFailed("stopped: another stage of the build failed") }
         }
     }
 

@@ -24,15 +24,26 @@ public enum LayerCommit {
 
     /// Write `directory` as a gzip layer to `output`. `sourceDateEpoch` fixes every entry's time.
     public static func write(directory: String, to output: FileDescriptor, sourceDateEpoch: Int64? = nil) throws(LighterError) -> Result {
+        let root = FileDescriptor(adopting: try syscall("open", directory) {
+            lighter_open(directory, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0)
+        })
+        return try write(root: root, to: output, sourceDateEpoch: sourceDateEpoch)
+    }
+
+    /// Write the tree under the open directory `root` as a tar, gzip-compressed unless `gzip` is
+    /// false (then `digest` is the diff ID): `build -o type=tar|local` writes a mounted root this way.
+    public static func write(root: FileDescriptor, to output: FileDescriptor, sourceDateEpoch: Int64? = nil, gzip: Bool = true) throws(LighterError) -> Result {
         let sink = CompressedSink(fd: output)
         guard let outer = archive_write_new() else { throw .system(call: "archive_write_new", path: nil, errno: ENOMEM) }
         defer { archive_write_free(outer) }
-        guard archive_write_set_format_raw(outer) == ARCHIVE_OK,
-              archive_write_add_filter_gzip(outer) == ARCHIVE_OK,
-              archive_write_set_filter_option(outer, "gzip", "compression-level", "1") == ARCHIVE_OK,
+        let filtered = gzip
+            ? archive_write_add_filter_gzip(outer) == ARCHIVE_OK
+                && archive_write_set_filter_option(outer, "gzip", "compression-level", "1") == ARCHIVE_OK
+                // No time in the gzip header: the same tar compresses to the same blob.
+                && archive_write_set_filter_option(outer, "gzip", "timestamp", nil) != ARCHIVE_FATAL
+            : archive_write_add_filter_none(outer) == ARCHIVE_OK
+        guard archive_write_set_format_raw(outer) == ARCHIVE_OK, filtered,
               archive_write_set_bytes_per_block(outer, 0) == ARCHIVE_OK,
-              // No time in the gzip header: the same tar compresses to the same blob.
-              archive_write_set_filter_option(outer, "gzip", "timestamp", nil) != ARCHIVE_FATAL,
               archive_write_open(outer, Unmanaged.passUnretained(sink).toOpaque(), nil, compressedWrite, nil) == ARCHIVE_OK else {
             throw sink.failure ?? archiveFailure(outer, what: "layer compression")
         }
@@ -52,9 +63,6 @@ public enum LayerCommit {
               archive_write_open(tar, Unmanaged.passUnretained(tarSink).toOpaque(), nil, tarWrite, nil) == ARCHIVE_OK else {
             throw tarSink.failure ?? archiveFailure(tar, what: "layer tar")
         }
-        let root = FileDescriptor(adopting: try syscall("open", directory) {
-            lighter_open(directory, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0)
-        })
         var walker = Walker(tar: tar, sink: tarSink, epoch: sourceDateEpoch)
         try walker.walk(root.rawValue, prefix: "")
         guard archive_write_close(tar) == ARCHIVE_OK else { throw tarSink.failure ?? archiveFailure(tar, what: "layer tar") }

@@ -22,11 +22,13 @@ struct BuildCommand: ParsableCommand {
     @Option(name: .long, help: "Set metadata for the image (KEY=VALUE).") var label: [String] = []
     @Flag(name: .long, help: "Do not use the cache when building the image.") var noCache = false
     @Flag(name: .long, help: "Always attempt to pull the base images.") var pull = false
-    @Option(name: .long, help: "Set the target platform (os/arch[/variant]).") var platform: String?
+    @Option(name: .long, help: "Set the target platform(s) (os/arch[/variant], comma-separated: several need -o type=oci or type=local).") var platform: String?
     @Option(name: .long, help: "Networking mode for the RUN instructions: default (bridge), none or host.") var network: String?
     @Option(name: .long, help: "Type of progress output: auto or plain (one line per step).") var progress = "auto"
     @Flag(name: .shortAndLong, help: "Suppress the build output and print the image ID on success.") var quiet = false
     @Option(name: .long, help: "Write the image ID to the file.") var iidfile: String?
+    @Option(name: [.customShort("o"), .long], help: "Output destination: type=local,dest=DIR or type=tar,dest=FILE|- (the final filesystem, no image stored), type=oci,dest=FILE|- (an OCI layout with an image index); type=docker (default) stores the image.") var output: String?
+    @Option(name: .long, help: "Secret to expose to RUN --mount=type=secret (id=ID,src=FILE or id=ID,env=VAR).") var secret: [String] = []
     @Argument(help: "The build context: a directory, or - for a tar archive on standard input.") var context: String
 
     func run() throws {
@@ -52,7 +54,10 @@ struct BuildCommand: ParsableCommand {
             }
             options.noCache = noCache
             options.pull = pull
-            options.platform = try platform.map { (text: String) throws(LighterError) -> Platform in try Platform(parsing: text) }
+            let platforms = try (platform ?? "").split(separator: ",").map { (text) throws(LighterError) -> Platform in
+                try Platform(parsing: String(text).trimmed)
+            }
+            options.platform = platforms.count == 1 ? platforms[0] : nil
             if let network {
                 guard ["default", "none", "host", "bridge"].contains(network) else {
                     throw .invalidArgument("--network \(network): use default, none or host")
@@ -62,13 +67,32 @@ struct BuildCommand: ParsableCommand {
                 options.network = Self.defaultNetwork
             }
             options.quiet = quiet
+            if let output {
+                options.output = try BuildOutput(parsing: output)
+                var namesAnIndex = false  // an OCI layout's index carries the first -t as its name
+                if case .oci = options.output { namesAnIndex = true }
+                if options.output != .image, !namesAnIndex, !tag.isEmpty {
+                    throw .invalidArgument("-t names an image, and --output \(output) stores none: drop -t or the output")
+                }
+                if options.output == .tar(destination: "-") || options.output == .oci(destination: "-"), isatty(1) != 0 {
+                    throw .invalidArgument("cowardly refusing to write a tar to a terminal: redirect standard output or give dest=FILE")
+                }
+                if options.output == .tar(destination: "-") || options.output == .oci(destination: "-"), quiet {
+                    throw .invalidArgument("-q prints the image ID on standard output, where --output \(output) writes the tar: use --iidfile")
+                }
+            }
+            for text in secret {
+                let parsed = try BuildSecret(parsing: text)
+                _ = try parsed.contents()  // a missing file or variable is an error before anything runs
+                options.secrets.removeAll { $0.id == parsed.id }
+                options.secrets.append(parsed)
+            }
             if let epoch = getenv("SOURCE_DATE_EPOCH").flatMap({ Int64(String(cString: $0)) }) { options.sourceDateEpoch = epoch }
             let engine = try Builder.openEngine(root: store.resolvedRoot)
             let display = BuildProgress(quiet: quiet)
-            let builder = try Builder(engine: engine, options: options) { display.handle($0) }
             let started = Stopwatch.seconds()
-            let id = try builder.build()
-            display.finish(id: id, tags: options.tags, seconds: Stopwatch.seconds() - started)
+            let id = try Builder.build(engine: engine, options: options, platforms: platforms.count > 1 ? platforms : []) { display.handle($0) }
+            display.finish(id: id, tags: options.tags, output: options.output, seconds: Stopwatch.seconds() - started)
             if let iidfile { try FileSystem.writeAtomically(Array(id.description.utf8), to: iidfile, mode: 0o644) }
             if quiet { Console.out(id.description) }
         }
@@ -103,11 +127,20 @@ final class BuildProgress {
         }
     }
 
-    func finish(id: Digest, tags: [Reference], seconds: Double) {
+    func finish(id: Digest, tags: [Reference], output: BuildOutput, seconds: Double) {
         guard !quiet else { return }
         number += 1
-        Console.error("#\(number) writing image \(id) done")
-        for tag in tags { Console.error("#\(number) naming to \(tag.description) done") }
+        switch output {
+        case .image:
+            Console.error("#\(number) writing image \(id) done")
+            for tag in tags { Console.error("#\(number) naming to \(tag.description) done") }
+        case let .local(destination):
+            Console.error("#\(number) copying files to \(destination) done")
+        case let .tar(destination):
+            Console.error("#\(number) sending tarball to \(destination == "-" ? "standard output" : destination) done")
+        case let .oci(destination):
+            Console.error("#\(number) exporting index \(id) to \(destination == "-" ? "standard output" : destination) done")
+        }
         Console.error("#\(number) DONE \(Self.seconds(seconds))")
     }
 
