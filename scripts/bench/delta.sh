@@ -1,0 +1,95 @@
+#!/bin/bash
+# Delta updates benchmark (issue 16): bytes and time of a full pull vs a pull through a delta, for
+# (a) one application binary of a few MiB changed and (b) a few dozen files changed among thousands,
+# with rdiff (librsync) and `zstd --patch-from` on the same layer tars. Not a test: it prints a table.
+#
+#   scripts/bench/delta.sh [LIGHTER]      (default .build/debug/lighter; run as root)
+#
+# The v1 tree is busybox + `dpkg -x` of a few Debian packages (downloaded with apt-get download into
+# $WORK/debs); the v2 trees come from scripts/bench/delta-trees.py. Images are built FROM scratch with
+# ADD of the tree's tar (one gzip layer, as Lighter's builder writes it) and pushed to Debian's
+# docker-registry on the loopback. Needs: docker-registry, zstd, rdiff (or its .debs in $WORK/tools).
+set -euo pipefail
+here=$(cd "$(dirname "$0")/../.." && pwd)
+lighter=${1:-$here/.build/debug/lighter}
+WORK=${WORK:-/tmp/lighter-delta-bench}
+mkdir -p "$WORK/debs"
+cd "$WORK"
+packages="libpython3.11-stdlib python3.11-minimal libpython3.11-minimal perl-modules-5.36 libperl5.36 vim-runtime libicu72"
+if [ ! -d base ]; then
+    (cd debs && apt-get download $packages >/dev/null 2>&1)
+    mkdir base
+    for deb in debs/*.deb; do dpkg -x "$deb" base; done
+    tar -C base -xf "$here/.fixtures/busybox-amd64.tar"
+fi
+python3 "$here/scripts/bench/delta-trees.py" app base app2 /usr/bin/python3.11 >/dev/null
+python3 "$here/scripts/bench/delta-trees.py" base base base2 40 >/dev/null
+T="tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner"
+for t in base app2 base2; do $T -C $t -cf $t.tar .; done
+if command -v rdiff >/dev/null; then RDIFF=rdiff; else RDIFF=$WORK/tools/usr/bin/rdiff; export LD_LIBRARY_PATH=$WORK/tools/usr/lib/x86_64-linux-gnu; fi
+
+now() { date +%s.%N; }
+secs() { echo "$2 - $1" | bc | sed 's/^\./0./'; }
+size() { stat -c %s "$1"; }
+
+# The registry, on a free loopback port.
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+rm -rf reg && mkdir reg
+cat > reg/config.yml <<EOF
+version: 0.1
+log:
+  level: error
+storage:
+  filesystem:
+    rootdirectory: $WORK/reg/data
+http:
+  addr: 127.0.0.1:$port
+EOF
+docker-registry serve reg/config.yml > reg/log 2>&1 &
+registry=$!
+trap 'kill $registry' EXIT
+for _ in $(seq 100); do curl -s "http://127.0.0.1:$port/v2/" >/dev/null && break; sleep 0.1; done
+
+L() { LIGHTER_ROOT=$WORK/root-$1 "$lighter" "${@:2}"; }
+rm -rf root-* ctx-*
+repo=127.0.0.1:$port/bench/app
+for t in base app2 base2; do
+    mkdir -p ctx-$t && ln -f $t.tar ctx-$t/tree.tar && printf 'FROM scratch\nADD tree.tar /\n' > ctx-$t/Dockerfile
+    L pub build -q -t $repo:$t ctx-$t >/dev/null
+    L pub push $repo:$t >/dev/null
+done
+
+printf '| case | method | bytes sent | %% of full | make (s) | apply (s) |\n|---|---|---:|---:|---:|---:|\n'
+for c in app2 base2; do
+    name=$([ $c = app2 ] && echo "(a) one binary" || echo "(b) 40 files")
+    # Full pull of v2 on a board that holds nothing of it (its one layer is new).
+    s=$(now); L full-$c pull -q $repo:$c >/dev/null; e=$(now)
+    layer=$(ls -S "$WORK/root-full-$c/blobs/sha256" | head -1)   # the one layer: the largest blob
+    fullBytes=$(size "$WORK/root-full-$c/blobs/sha256/$layer")
+    fullTime=$(secs $s $e)
+    echo "| $name | full pull (gzip-1 layer) | $fullBytes | 100 | – | $fullTime |"
+    # Lighter's delta: made and pushed by the publisher, pulled by a board that holds v1.
+    s=$(now); L pub delta create $repo:base $repo:$c --push >/dev/null 2>&1; e=$(now)
+    makeTime=$(secs $s $e)
+    L board-$c pull -q $repo:base >/dev/null
+    s=$(now); out=$(L board-$c pull $repo:$c 2>&1); e=$(now)
+    deltaBytes=$(echo "$out" | sed -n 's/.*verified from \([0-9]*\) bytes.*/\1/p')
+    [ -n "$deltaBytes" ] || { echo "no delta used: $out" >&2; exit 1; }
+    [ "$(L board-$c image inspect -f '{{.Id}}' $repo:$c)" = "$(L full-$c image inspect -f '{{.Id}}' $repo:$c)" ]
+    echo "| $name | lighter delta (zstd -3 patch-from, pull) | $deltaBytes | $(echo "scale=3; 100*$deltaBytes/$fullBytes" | bc) | $makeTime | $(secs $s $e) |"
+    # The same tars with the CLI tools.
+    for level in 3 19; do
+        [ $level = 19 ] && [ "${SLOW:-0}" = 0 ] && continue
+        s=$(now); zstd -q -f -$level --long=31 --patch-from=base.tar $c.tar -o $c.zst; e=$(now); mk=$(secs $s $e)
+        s=$(now); zstd -q -f -d --long=31 --patch-from=base.tar $c.zst -o $c.out; e=$(now)
+        cmp -s $c.out $c.tar
+        echo "| $name | zstd -$level --patch-from (tars) | $(size $c.zst) | $(echo "scale=3; 100*$(size $c.zst)/$fullBytes" | bc) | $mk | $(secs $s $e) |"
+    done
+    s=$(now); $RDIFF signature base.tar base.sig; $RDIFF delta base.sig $c.tar $c.rdiff; e=$(now); mk=$(secs $s $e)
+    s=$(now); $RDIFF patch base.tar $c.rdiff $c.out; e=$(now)
+    cmp -s $c.out $c.tar
+    gzip -1 -c $c.rdiff > $c.rdiff.gz
+    echo "| $name | rdiff (signature+delta, gzip -1) | $(size $c.rdiff.gz) | $(echo "scale=3; 100*$(size $c.rdiff.gz)/$fullBytes" | bc) | $mk | $(secs $s $e) |"
+done
+echo
+echo "v1 tree: $(du -sh base | cut -f1), $(find base -type f | wc -l) files; layer tar $(size base.tar) bytes"
