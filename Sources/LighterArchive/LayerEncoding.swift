@@ -42,6 +42,19 @@ public enum LayerEncoding: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// True when encoding `tar` gives exactly `blob`: compared as the encoder writes, so a blob made
+    /// by another tool is told apart within its first bytes, not after a whole layer's compression.
+    public func reproduces(_ blob: UnsafeRawBufferPointer, from tar: UnsafeRawBufferPointer) -> Bool {
+        switch self {
+        case .identity:
+            return blob.count == tar.count && (blob.count == 0 || memcmp(blob.baseAddress!, tar.baseAddress!, blob.count) == 0)
+        case let .gzip(level):
+            guard let sink = try? FileDescriptor(path: "/dev/null", flags: O_WRONLY),
+                  let written = try? Self.gzip(tar, level: level, to: sink, expected: blob) else { return false }
+            return written.size == Int64(blob.count)
+        }
+    }
+
     /// Encode `tar` into `output`; returns the digest and size of what was written.
     public func encode(_ tar: UnsafeRawBufferPointer, to output: FileDescriptor) throws(LighterError) -> (digest: Digest, size: Int64) {
         switch self {
@@ -55,8 +68,9 @@ public enum LayerEncoding: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    private static func gzip(_ tar: UnsafeRawBufferPointer, level: Int, to output: FileDescriptor) throws(LighterError) -> (digest: Digest, size: Int64) {
-        let sink = EncodedSink(fd: output)
+    private static func gzip(_ tar: UnsafeRawBufferPointer, level: Int, to output: FileDescriptor,
+                             expected: UnsafeRawBufferPointer? = nil) throws(LighterError) -> (digest: Digest, size: Int64) {
+        let sink = EncodedSink(fd: output, expected: expected)
         guard let archive = archive_write_new() else { throw .system(call: "archive_write_new", path: nil, errno: ENOMEM) }
         defer { archive_write_free(archive) }
         guard archive_write_set_format_raw(archive) == ARCHIVE_OK,
@@ -96,13 +110,25 @@ final class EncodedSink {
     var hasher = SHA256Hasher()
     var size: Int64 = 0
     var failure: LighterError?
-    init(fd: FileDescriptor) { self.fd = fd }
+    /// When set, every byte written must equal these, in order (else the write fails).
+    let expected: UnsafeRawBufferPointer?
+    init(fd: FileDescriptor, expected: UnsafeRawBufferPointer? = nil) {
+        self.fd = fd
+        self.expected = expected
+    }
 }
 
 private func encodedWrite(_ archive: OpaquePointer?, _ context: UnsafeMutableRawPointer?,
                           _ buffer: UnsafeRawPointer?, _ length: Int) -> la_ssize_t {
     let sink = Unmanaged<EncodedSink>.fromOpaque(context!).takeUnretainedValue()
     let bytes = UnsafeRawBufferPointer(start: buffer, count: length)
+    if let expected = sink.expected {
+        guard sink.size + Int64(length) <= Int64(expected.count),
+              length == 0 || memcmp(expected.baseAddress! + Int(sink.size), buffer!, length) == 0 else {
+            sink.failure = .digestMismatch(what: "layer encoding", expected: "the blob's bytes", actual: "other bytes at offset \(sink.size)")
+            return -1
+        }
+    }
     do throws(LighterError) {
         try sink.fd.write(bytes)
     } catch {

@@ -104,12 +104,17 @@ public struct ReferrerDescriptor: Codable, Sendable, Equatable {
 }
 
 /// The referrers API's answer, and the index kept under the `sha256-<hex>` tag.
+/// Also how `load` reads an OCI layout's index.json (lenient: other tools may leave out `mediaType`).
 public struct ReferrersIndex: Codable, Sendable {
-    public var schemaVersion = 2
-    public var mediaType = MediaType.ociIndex
+    public var schemaVersion: Int?
+    public var mediaType: String?
     public var manifests: [ReferrerDescriptor]
 
-    public init(manifests: [ReferrerDescriptor]) { self.manifests = manifests }
+    public init(manifests: [ReferrerDescriptor]) {
+        schemaVersion = 2
+        mediaType = MediaType.ociIndex
+        self.manifests = manifests
+    }
 
     /// The tag of the referrers tag schema for `digest`.
     public static func tag(for digest: Digest) -> String { "sha256-\(digest.hex)" }

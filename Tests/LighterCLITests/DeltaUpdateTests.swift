@@ -138,6 +138,31 @@ import Testing
         #expect(board.run("system", "check").status == 0)
     }
 
+    /// `auto-update` (policy registry) pulls the new digest through the delta and replaces the container.
+    @Test func autoUpdateUsesTheDelta() throws {
+        let publisher = Lighter()
+        #expect(publisher.importBusybox().status == 0)
+        try Self.build(publisher, 1)
+        let v2 = try Self.build(publisher, 2)
+        let registry = try LoopbackRegistry("lighter-delta-autoupdate", accessLog: true)
+        defer { registry.stop() }
+        let image = "127.0.0.1:\(registry.port)/delta/web:latest"
+        Self.push(publisher, "app:v1", image)
+        let board = Self.board(image)
+        defer { board.run("rm", "-f", "web") }
+        let run = board.run("run", "-d", "--name", "web", "-l", "io.containers.autoupdate=registry", image, "sleep", "1000")
+        #expect(run.status == 0, "\(run.stderr)")
+
+        Self.push(publisher, "app:v2", image)
+        let created = publisher.run("delta", "create", "app:v1", image, "--push")
+        #expect(created.status == 0, "\(created.stdout) \(created.stderr)")
+        let updated = board.run("auto-update", "--format", "{{.ContainerName}} {{.Updated}}")
+        #expect(updated.status == 0 && updated.stdout == "web true\n", "\(updated.stdout) \(updated.stderr)")
+        #expect(updated.stderr.contains("Delta from") && updated.stderr.contains("1 layer(s) rebuilt and verified"), "\(updated.stderr)")
+        #expect(board.run("inspect", "-f", "{{.Image}} {{.State.Status}}", "web").stdout == "\(v2) running\n")
+        #expect(board.run("exec", "web", "md5sum", "/app").stdout == publisher.run("run", "--rm", "app:v2", "md5sum", "/app").stdout)
+    }
+
     @Test func saveDeltaFromAndLoad() throws {
         let publisher = Lighter()
         #expect(publisher.importBusybox().status == 0)

@@ -44,11 +44,9 @@ extension ImageStore {
         for layer in targetRecord.layers where !baseBlobs.contains(layer.blob) && done.insert(layer.blob).inserted {
             let tar = try uncompressedTemporary(layer.blob, diffID: layer.diffID)
             let tarMap = try MappedFile(fd: tar, count: Int(try tar.stat().st_size), writable: false, what: "layer \(layer.blob.short)")
-            let head = Array(try content.open(layer.blob).read(upTo: 8))
-            var encoding: LayerEncoding?
-            for candidate in LayerEncoding.candidates(forHead: head) {
-                let sink = try FileDescriptor(path: "/dev/null", flags: O_WRONLY)
-                if try candidate.encode(tarMap.bytes, to: sink).digest == layer.blob { encoding = candidate; break }
+            let blobMap = try MappedFile(path: content.path(of: layer.blob), what: "layer \(layer.blob.short)")
+            let encoding = LayerEncoding.candidates(forHead: Array(blobMap.bytes.prefix(8))).first {
+                $0.reproduces(blobMap.bytes, from: tarMap.bytes)
             }
             guard let encoding else {
                 layers.append(DeltaConfig.Layer(digest: layer.blob, size: layer.blobSize, mediaType: layer.mediaType,

@@ -37,7 +37,7 @@ extension ImageStore {
                 annotations = ["io.containerd.image.name": name.description]
                 if let tag = name.tag { annotations?["org.opencontainers.image.ref.name"] = tag }
             }
-            let index = DeltaLayoutIndex(manifests: [
+            let index = ReferrersIndex(manifests: [
                 ReferrerDescriptor(mediaType: target.manifestMediaType, digest: target.manifestDigest, size: Int64(target.manifestBytes.count),
                                    artifactType: nil, annotations: annotations),
                 ReferrerDescriptor(mediaType: MediaType.ociManifest, digest: bundle.manifestDigest, size: Int64(bundle.manifestBytes.count),
@@ -58,7 +58,7 @@ extension ImageStore {
     /// layers into the content store, each verified against the target manifest's digest) and return
     /// their digests, which are then not loaded as images. A delta this store cannot apply is refused.
     func applyLayoutDeltas(at directory: String) throws(LighterError) -> Set<Digest> {
-        let index = try JSON.decode(DeltaLayoutIndex.self, from: try FileSystem.readFile("\(directory)/index.json"), what: "index.json")
+        let index = try JSON.decode(ReferrersIndex.self, from: try FileSystem.readFile("\(directory)/index.json"), what: "index.json")
         var applied = Set<Digest>()
         for entry in index.manifests where entry.artifactType == DeltaArtifact.artifactType {
             let artifact = try JSON.decode(DeltaManifest.self, from: try layoutBlob(entry.digest, size: entry.size, in: directory), what: "delta artifact \(entry.digest.short)")
@@ -103,11 +103,4 @@ extension ImageStore {
         guard actual == digest else { throw .digestMismatch(what: "blob in the archive", expected: digest.description, actual: actual.description) }
         return bytes
     }
-}
-
-/// index.json of a delta archive: entries keep their `artifactType`.
-struct DeltaLayoutIndex: Codable {
-    var schemaVersion = 2
-    var mediaType = MediaType.ociIndex
-    var manifests: [ReferrerDescriptor]
 }
