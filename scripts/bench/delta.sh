@@ -6,9 +6,10 @@
 #   scripts/bench/delta.sh [LIGHTER]      (default .build/debug/lighter; run as root)
 #
 # The v1 tree is busybox + `dpkg -x` of a few Debian packages (downloaded with apt-get download into
-# $WORK/debs); the v2 trees come from scripts/bench/delta-trees.py. Images are built FROM scratch with
+# $WORK/debs); the v2 trees come from scripts/bench/delta-trees.py. Images are built FROM busybox with
 # ADD of the tree's tar (one gzip layer, as Lighter's builder writes it) and pushed to Debian's
-# docker-registry on the loopback. Needs: docker-registry, zstd, rdiff (or its .debs in $WORK/tools).
+# docker-registry on the loopback. "full pull" is a board holding busybox only pulling v2 (the tree's
+# layer); the delta pull is a board holding v1. Times are wall clock on a shared machine. Needs: docker-registry, zstd, rdiff (or its .debs in $WORK/tools).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
 lighter=${1:-$here/.build/debug/lighter}
@@ -53,8 +54,10 @@ for _ in $(seq 100); do curl -s "http://127.0.0.1:$port/v2/" >/dev/null && break
 L() { LIGHTER_ROOT=$WORK/root-$1 "$lighter" "${@:2}"; }
 rm -rf root-* ctx-*
 repo=127.0.0.1:$port/bench/app
+# FROM busybox, not scratch: the builder cannot ADD onto an empty root (its overlay has no lower layer).
+L pub import "$here/.fixtures/busybox-amd64.tar" busybox >/dev/null
 for t in base app2 base2; do
-    mkdir -p ctx-$t && ln -f $t.tar ctx-$t/tree.tar && printf 'FROM scratch\nADD tree.tar /\n' > ctx-$t/Dockerfile
+    mkdir -p ctx-$t && ln -f $t.tar ctx-$t/tree.tar && printf 'FROM busybox\nADD tree.tar /\n' > ctx-$t/Dockerfile
     L pub build -q -t $repo:$t ctx-$t >/dev/null
     L pub push $repo:$t >/dev/null
 done
@@ -62,9 +65,10 @@ done
 printf '| case | method | bytes sent | %% of full | make (s) | apply (s) |\n|---|---|---:|---:|---:|---:|\n'
 for c in app2 base2; do
     name=$([ $c = app2 ] && echo "(a) one binary" || echo "(b) 40 files")
-    # Full pull of v2 on a board that holds nothing of it (its one layer is new).
+    # Full pull of v2 by a board that holds busybox (the tree layer is new to it).
+    L full-$c import "$here/.fixtures/busybox-amd64.tar" busybox >/dev/null   # the board holds the base layer
     s=$(now); L full-$c pull -q $repo:$c >/dev/null; e=$(now)
-    layer=$(ls -S "$WORK/root-full-$c/blobs/sha256" | head -1)   # the one layer: the largest blob
+    layer=$(ls -S "$WORK/root-full-$c/blobs/sha256" | head -1)   # the tree's layer: the largest blob
     fullBytes=$(size "$WORK/root-full-$c/blobs/sha256/$layer")
     fullTime=$(secs $s $e)
     echo "| $name | full pull (gzip-1 layer) | $fullBytes | 100 | – | $fullTime |"
@@ -85,7 +89,7 @@ for c in app2 base2; do
         cmp -s $c.out $c.tar
         echo "| $name | zstd -$level --patch-from (tars) | $(size $c.zst) | $(echo "scale=3; 100*$(size $c.zst)/$fullBytes" | bc) | $mk | $(secs $s $e) |"
     done
-    s=$(now); $RDIFF signature base.tar base.sig; $RDIFF delta base.sig $c.tar $c.rdiff; e=$(now); mk=$(secs $s $e)
+    rm -f base.sig $c.rdiff $c.out; s=$(now); $RDIFF signature base.tar base.sig; $RDIFF delta base.sig $c.tar $c.rdiff; e=$(now); mk=$(secs $s $e)
     s=$(now); $RDIFF patch base.tar $c.rdiff $c.out; e=$(now)
     cmp -s $c.out $c.tar
     gzip -1 -c $c.rdiff > $c.rdiff.gz
