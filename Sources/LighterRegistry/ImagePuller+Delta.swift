@@ -5,6 +5,8 @@ import LighterSystem
 /// What a pull's delta attempt did.
 struct DeltaOutcome: Sendable {
     var rebuilt: [Digest]
+    /// Snapshots unpacked from the rebuilt tars (chain ID → size).
+    var unpacked: [Digest: Int64]
     var deltaBytes: Int64
 }
 
@@ -75,7 +77,7 @@ extension ImagePuller {
                 bytes += blob.size
             }
             let known = paths
-            let rebuilt = try await onThread { () throws(LighterError) -> [Digest] in
+            let applied = try await onThread { () throws(LighterError) -> AppliedDelta in
                 try store.applyDelta(config, target: layers, diffIDs: diffIDs) { (digest) throws(LighterError) -> String in
                     guard let path = known[digest] else {
                         throw .malformed(what: "delta artifact", reason: "its config names delta \(digest.short), which its manifest does not list")
@@ -83,9 +85,9 @@ extension ImagePuller {
                     return path
                 }
             }
-            let full = missing.filter { rebuilt.contains($0.digest) }.reduce(Int64(0)) { $0 + $1.size }
-            progress(.notice("Delta from \(config.base.image.short): \(rebuilt.count) layer(s) rebuilt and verified from \(bytes) bytes (instead of \(full))"))
-            return DeltaOutcome(rebuilt: rebuilt, deltaBytes: bytes)
+            let full = missing.filter { applied.rebuilt.contains($0.digest) }.reduce(Int64(0)) { $0 + $1.size }
+            progress(.notice("Delta from \(config.base.image.short): \(applied.rebuilt.count) layer(s) rebuilt and verified from \(bytes) bytes (instead of \(full))"))
+            return DeltaOutcome(rebuilt: applied.rebuilt, unpacked: applied.unpacked, deltaBytes: bytes)
         } catch {
             progress(.notice("Delta update failed (\(error)); pulling the full layers"))
             return nil

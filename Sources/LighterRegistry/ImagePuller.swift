@@ -102,7 +102,8 @@ public struct ImagePuller: Sendable {
         let unpacker = LayerUnpackQueue(store: store, layers: layers, chainIDs: Digest.chainIDs(of: diffIDs), diffIDs: diffIDs)
         try await download(missing, repository: repository, client: client, unpacker: unpacker, progress: progress)
         progress(.unpacking)
-        let unpacked = try await unpacker.unpackReady()
+        // Layers rebuilt from a delta were unpacked from their verified tars already.
+        let unpacked = try await unpacker.unpackReady().merging(delta?.unpacked ?? [:]) { queued, _ in queued }
         // The tag, and the digest the reference resolved to in this repository (Docker's RepoDigests:
         // recorded even when the store already held the image under another manifest).
         let repoDigest = Reference(registry: reference.registry, repository: reference.repository, tag: nil, digest: top.digest)

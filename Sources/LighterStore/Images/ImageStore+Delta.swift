@@ -3,9 +3,18 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import Dispatch
 import LighterArchive
 import LighterOCI
 import LighterSystem
+import Synchronization
+
+/// What `applyDelta` did: the layer blobs it rebuilt (now in the content store) and the snapshots it
+/// unpacked from their verified tars (chain ID → size, for `addImage`'s `unpacked`).
+public struct AppliedDelta: Sendable {
+    public var rebuilt: [Digest]
+    public var unpacked: [Digest: Int64]
+}
 
 /// A delta artifact made by `createDelta`: its manifest and config (bytes as they are to be pushed
 /// or saved) and its delta blobs, as files in the directory it was made in.
@@ -88,19 +97,23 @@ extension ImageStore {
     /// Rebuild target layers from a delta: for each layer of `target` (the target manifest's layers
     /// with the diff IDs of its verified config) that the content store lacks and `config` has a delta
     /// for, apply it against the base's layers, check the tar's diff ID, encode it and store the blob
-    /// only if it has the manifest's digest and size. `deltaBlob` gives the file of a delta blob
-    /// (already verified against its digest). Returns the blobs rebuilt; throws at the first mismatch.
+    /// only if it has the manifest's digest and size. While one thread encodes, another unpacks the
+    /// verified tar as the layer's snapshot (the diff ID vouches for it; a pull then need not gunzip
+    /// the blob again); the snapshot is removed again if the blob does not match. `deltaBlob` gives the
+    /// file of a delta blob (already verified against its digest). Throws at the first mismatch.
     public func applyDelta(_ config: DeltaConfig, target: [Descriptor], diffIDs: [Digest],
-                           deltaBlob: (Digest) throws(LighterError) -> String) throws(LighterError) -> [Digest] {
+                           deltaBlob: (Digest) throws(LighterError) -> String) throws(LighterError) -> AppliedDelta {
         guard let base = deltaBase(for: config) else {
             throw .notFound(kind: "delta base", name: "\(config.base.image.short): this store lacks the image the delta was made against")
         }
         guard target.count == diffIDs.count else {
             throw .malformed(what: "target image", reason: "\(diffIDs.count) diff IDs for \(target.count) layers")
         }
+        let chainIDs = Digest.chainIDs(of: diffIDs)
         var reference: MappedFile?
-        var rebuilt: [Digest] = []
-        for (layer, diffID) in zip(target, diffIDs) where !content.contains(layer.digest) && !rebuilt.contains(layer.digest) {
+        var applied = AppliedDelta(rebuilt: [], unpacked: [:])
+        for (index, (layer, diffID)) in zip(target, diffIDs).enumerated()
+        where !content.contains(layer.digest) && !applied.rebuilt.contains(layer.digest) {
             guard let entry = config.layers.first(where: { $0.digest == layer.digest }), let delta = entry.delta, let encodingName = entry.encoding else {
                 continue
             }
@@ -112,14 +125,37 @@ extension ImageStore {
             guard result.digest == diffID else {
                 throw .digestMismatch(what: "layer \(layer.digest.short) rebuilt from a delta (diff ID)", expected: diffID.description, actual: result.digest.description)
             }
-            let tarMap = try MappedFile(fd: tar, count: Int(result.size), writable: false, what: "rebuilt layer")
-            let ingest = try content.beginIngest()
-            let blob = try encoding.encode(tarMap.bytes, to: ingest.fd)
-            try content.commit(ingest, digest: blob.digest, size: blob.size, expected: layer.digest, expectedSize: layer.size,
-                               what: "layer \(layer.digest.short) rebuilt from a delta")
-            rebuilt.append(layer.digest)
+            let chainID = chainIDs[index]
+            let unpack = !snapshots.contains(chainID)
+            try tar.seek(to: 0)
+            let outcome = Mutex<(encoded: LighterError?, unpacked: Result<Int64, LighterError>?)>((nil, nil))
+            DispatchQueue.concurrentPerform(iterations: unpack ? 2 : 1) { job in
+                do throws(LighterError) {
+                    if job == 0 {
+                        let tarMap = try MappedFile(fd: tar, count: Int(result.size), writable: false, what: "rebuilt layer")
+                        let ingest = try content.beginIngest()
+                        let blob = try encoding.encode(tarMap.bytes, to: ingest.fd)
+                        try content.commit(ingest, digest: blob.digest, size: blob.size, expected: layer.digest, expectedSize: layer.size,
+                                           what: "layer \(layer.digest.short) rebuilt from a delta")
+                    } else {
+                        let size = try snapshots.create(chainID: chainID, from: tar, expectedDigest: diffID, expectedDiffID: diffID, limits: limits).size
+                        outcome.withLock { $0.unpacked = .success(size) }
+                    }
+                } catch {
+                    outcome.withLock { state in
+                        if job == 0 { state.encoded = error } else { state.unpacked = .failure(error) }
+                    }
+                }
+            }
+            let (encoded, unpacked) = outcome.withLock { $0 }
+            if let encoded {
+                if case .success = unpacked { try? snapshots.remove(chainID) }
+                throw encoded
+            }
+            if let unpacked { applied.unpacked[chainID] = try unpacked.get() }
+            applied.rebuilt.append(layer.digest)
         }
-        return rebuilt
+        return applied
     }
 
     /// A delta's reference: `image`'s layers uncompressed, one after the other, each checked against
