@@ -29,8 +29,6 @@ T="tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner"
 for t in base app2 base2; do $T -C $t -cf $t.tar .; done
 if command -v rdiff >/dev/null; then RDIFF=rdiff; else RDIFF=$WORK/tools/usr/bin/rdiff; export LD_LIBRARY_PATH=$WORK/tools/usr/lib/x86_64-linux-gnu; fi
 
-now() { date +%s.%N; }
-secs() { echo "$2 - $1" | bc | sed 's/^\./0./'; }
 size() { stat -c %s "$1"; }
 
 # The registry, on a free loopback port.
@@ -62,38 +60,47 @@ for t in base app2 base2; do
     L pub push $repo:$t >/dev/null
 done
 
-printf '| case | method | bytes sent | %% of full | make (s) | apply (s) |\n|---|---|---:|---:|---:|---:|\n'
+# timed CMD...: run it; sets $wall (elapsed s) and $cpu (user + system s: steadier than wall time
+# on a shared machine).
+timed() {
+    /usr/bin/time -f '%e %U %S' -o "$WORK/time.out" "$@"
+    read -r wall user sys < <(tail -1 "$WORK/time.out")
+    cpu=$(echo "$user + $sys" | bc | sed 's/^\./0./')
+}
+pct() { echo "scale=3; 100*$1/$2" | bc | sed 's/^\./0./'; }
+
+printf '| case | method | bytes sent | %% of full | make (s) | apply, wall (s) | apply, CPU (s) |\n|---|---|---:|---:|---:|---:|---:|\n'
 for c in app2 base2; do
     name=$([ $c = app2 ] && echo "(a) one binary" || echo "(b) 40 files")
     # Full pull of v2 by a board that holds busybox (the tree layer is new to it).
     L full-$c import "$here/.fixtures/busybox-amd64.tar" busybox >/dev/null   # the board holds the base layer
-    s=$(now); L full-$c pull -q $repo:$c >/dev/null; e=$(now)
+    timed env LIGHTER_ROOT=$WORK/root-full-$c "$lighter" pull -q $repo:$c >/dev/null
     layer=$(ls -S "$WORK/root-full-$c/blobs/sha256" | head -1)   # the tree's layer: the largest blob
     fullBytes=$(size "$WORK/root-full-$c/blobs/sha256/$layer")
-    fullTime=$(secs $s $e)
-    echo "| $name | full pull (gzip-1 layer) | $fullBytes | 100 | – | $fullTime |"
+    echo "| $name | full pull (gzip-1 layer) | $fullBytes | 100 | – | $wall | $cpu |"
     # Lighter's delta: made and pushed by the publisher, pulled by a board that holds v1.
-    s=$(now); L pub delta create $repo:base $repo:$c --push >/dev/null 2>&1; e=$(now)
-    makeTime=$(secs $s $e)
+    timed env LIGHTER_ROOT=$WORK/root-pub "$lighter" delta create $repo:base $repo:$c --push >/dev/null 2>&1
+    makeTime=$wall
     L board-$c pull -q $repo:base >/dev/null
-    s=$(now); out=$(L board-$c pull $repo:$c 2>&1); e=$(now)
-    deltaBytes=$(echo "$out" | sed -n 's/.*verified from \([0-9]*\) bytes.*/\1/p')
-    [ -n "$deltaBytes" ] || { echo "no delta used: $out" >&2; exit 1; }
+    timed env LIGHTER_ROOT=$WORK/root-board-$c "$lighter" pull $repo:$c > $c.pull 2>&1
+    deltaBytes=$(sed -n 's/.*verified from \([0-9]*\) bytes.*/\1/p' $c.pull)
+    [ -n "$deltaBytes" ] || { echo "no delta used: $(cat $c.pull)" >&2; exit 1; }
     [ "$(L board-$c image inspect -f '{{.Id}}' $repo:$c)" = "$(L full-$c image inspect -f '{{.Id}}' $repo:$c)" ]
-    echo "| $name | lighter delta (zstd -3 patch-from, pull) | $deltaBytes | $(echo "scale=3; 100*$deltaBytes/$fullBytes" | bc) | $makeTime | $(secs $s $e) |"
+    echo "| $name | lighter delta (zstd -3 patch-from, pull) | $deltaBytes | $(pct $deltaBytes $fullBytes) | $makeTime | $wall | $cpu |"
     # The same tars with the CLI tools.
     for level in 3 19; do
         [ $level = 19 ] && [ "${SLOW:-0}" = 0 ] && continue
-        s=$(now); zstd -q -f -$level --long=31 --patch-from=base.tar $c.tar -o $c.zst; e=$(now); mk=$(secs $s $e)
-        s=$(now); zstd -q -f -d --long=31 --patch-from=base.tar $c.zst -o $c.out; e=$(now)
+        timed zstd -q -f -$level --long=31 --patch-from=base.tar $c.tar -o $c.zst; mk=$wall
+        timed zstd -q -f -d --long=31 --patch-from=base.tar $c.zst -o $c.out
         cmp -s $c.out $c.tar
-        echo "| $name | zstd -$level --patch-from (tars) | $(size $c.zst) | $(echo "scale=3; 100*$(size $c.zst)/$fullBytes" | bc) | $mk | $(secs $s $e) |"
+        echo "| $name | zstd -$level --patch-from (tars) | $(size $c.zst) | $(pct $(size $c.zst) $fullBytes) | $mk | $wall | $cpu |"
     done
-    rm -f base.sig $c.rdiff $c.out; s=$(now); $RDIFF signature base.tar base.sig; $RDIFF delta base.sig $c.tar $c.rdiff; e=$(now); mk=$(secs $s $e)
-    s=$(now); $RDIFF patch base.tar $c.rdiff $c.out; e=$(now)
+    rm -f base.sig $c.rdiff $c.out
+    timed sh -c "$RDIFF signature base.tar base.sig && $RDIFF delta base.sig $c.tar $c.rdiff"; mk=$wall
+    timed $RDIFF patch base.tar $c.rdiff $c.out
     cmp -s $c.out $c.tar
     gzip -1 -c $c.rdiff > $c.rdiff.gz
-    echo "| $name | rdiff (signature+delta, gzip -1) | $(size $c.rdiff.gz) | $(echo "scale=3; 100*$(size $c.rdiff.gz)/$fullBytes" | bc) | $mk | $(secs $s $e) |"
+    echo "| $name | rdiff (signature+delta, gzip -1) | $(size $c.rdiff.gz) | $(pct $(size $c.rdiff.gz) $fullBytes) | $mk | $wall | $cpu |"
 done
 echo
 echo "v1 tree: $(du -sh base | cut -f1), $(find base -type f | wc -l) files; layer tar $(size base.tar) bytes"
