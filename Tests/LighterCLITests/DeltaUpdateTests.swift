@@ -124,7 +124,8 @@ import Testing
         let artifact = try DeltaArchive(good.sub("good.tar"))
         let v3Delta = try DeltaArchive(wrong.sub("v3.tar")).deltaBytes
         // "wrong encoding": the tar is right (its diff ID checks, and it is unpacked meanwhile) but gzip-9
-        // does not make the manifest's blob: refused at the blob's digest, the snapshot removed again.
+        // does not make the manifest's blob: refused at the blob's digest; the full pull
+        // reuses the snapshot made from the verified tar.
         let cases: [(String, [UInt8], String?)] = [
             ("truncated", Array(artifact.deltaBytes.prefix(artifact.deltaBytes.count / 2)), nil),
             ("corrupt", artifact.deltaBytes.enumerated().map { $0.offset == artifact.deltaBytes.count / 2 ? $0.element ^ 0xff : $0.element }, nil),

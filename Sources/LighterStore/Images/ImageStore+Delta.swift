@@ -99,8 +99,9 @@ extension ImageStore {
     /// for, apply it against the base's layers, check the tar's diff ID, encode it and store the blob
     /// only if it has the manifest's digest and size. While one thread encodes, another unpacks the
     /// verified tar as the layer's snapshot (the diff ID vouches for it; a pull then need not gunzip
-    /// the blob again); the snapshot is removed again if the blob does not match. `deltaBlob` gives the
-    /// file of a delta blob (already verified against its digest). Throws at the first mismatch.
+    /// the blob again); it is kept even when the blob does not match (the fallback pull reuses it).
+    /// `deltaBlob` gives the file of a delta blob (already verified against its digest). Throws at the
+    /// first mismatch.
     public func applyDelta(_ config: DeltaConfig, target: [Descriptor], diffIDs: [Digest],
                            deltaBlob: (Digest) throws(LighterError) -> String) throws(LighterError) -> AppliedDelta {
         guard let base = deltaBase(for: config) else {
@@ -148,10 +149,9 @@ extension ImageStore {
                 }
             }
             let (encoded, unpacked) = outcome.withLock { $0 }
-            if let encoded {
-                if case .success = unpacked { try? snapshots.remove(chainID) }
-                throw encoded
-            }
+            // A blob that does not match is an error; the snapshot stays (the diff ID vouches for it,
+            // and removing it could pull it from under a concurrent pull that found it made).
+            if let encoded { throw encoded }
             if let unpacked { applied.unpacked[chainID] = try unpacked.get() }
             applied.rebuilt.append(layer.digest)
         }
