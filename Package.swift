@@ -16,6 +16,9 @@ let package = Package(
                        providers: [.apt(["libarchive-dev"])]),
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
                        providers: [.apt(["libsqlite3-dev"])]),
+        // libzstd, for layer deltas: a target layer compressed with the base's layers as its prefix
+        // (the engine of `zstd --patch-from`).
+        .systemLibrary(name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CSeccomp", path: "Sources/CSeccomp", pkgConfig: "libseccomp",
                        providers: [.apt(["libseccomp-dev"])]),
         // OpenSSL's libcrypto, for SHA-256 only (SHA-NI / ARMv8 assembly, ~25 KB linked statically).
@@ -28,7 +31,7 @@ let package = Package(
         // OCI image-spec and Docker schema2 types, digests, platforms, references.
         .target(name: "LighterOCI", dependencies: ["LighterSystem"]),
         // Layer tar streams: apply into a snapshot safely, write tars for save.
-        .target(name: "LighterArchive", dependencies: ["LighterSystem", "LighterOCI", "CArchive", "CLighter"]),
+        .target(name: "LighterArchive", dependencies: ["LighterSystem", "LighterOCI", "CArchive", "CZstd", "CLighter"]),
         // The data root's SQLite database: one connection, each module's own migrations (DataRoot).
         .target(name: "LighterDatabase", dependencies: ["LighterSystem", "CSQLite", "CLighter"]),
         // Content store (blobs), snapshots, images and their tables.

@@ -42,6 +42,7 @@ extension LighterCommand {
         ImportCommand.self,
         LoadCommand.self,
         SaveCommand.self,
+        DeltaCommand.self,
         TagCommand.self,
         RmiCommand.self,
         HistoryCommand.self,

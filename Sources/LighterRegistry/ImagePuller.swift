@@ -10,8 +10,12 @@ public struct PulledImage: Sendable {
     /// The digest the reference resolved to (the index's, for a multi-platform image).
     public let resolvedDigest: Digest
     public let reference: Reference
-    /// Layers fetched by this pull (the others were already in the store).
+    /// Layers fetched by this pull (the others were already in the store), rebuilt from a delta or downloaded.
     public let downloadedLayers: Int
+    /// Bytes of the delta blobs this pull downloaded (0: no delta was used).
+    public var deltaBytes: Int64 = 0
+    /// Bytes of the layer blobs this pull downloaded whole.
+    public var layerBytes: Int64 = 0
 }
 
 /// `pull`: resolve a reference (tag or digest, index → the wanted platform), download the config
@@ -86,19 +90,30 @@ public struct ImagePuller: Sendable {
         // so garbage collection cannot remove blobs of an image not yet recorded.
         let lock = try FileLock(path: store.paths.lockFile, mode: .shared)
         defer { lock.release() }
-        let missing = uniqueMissing(manifest.layers)
+        var missing = uniqueMissing(manifest.layers)
+        var delta: DeltaOutcome?
+        if !missing.isEmpty {
+            delta = await pullDelta(repository: repository, client: client, manifestDigest: manifestDigest, layers: manifest.layers,
+                                    diffIDs: diffIDs, missing: missing, progress: progress)
+            if delta != nil { missing = uniqueMissing(manifest.layers) }
+        }
         for layer in manifest.layers where !missing.contains(layer) { progress(.layerExists(layer.digest)) }
         let layers = manifest.layers.map { LayerBlob(digest: $0.digest, mediaType: $0.mediaType, size: $0.size) }
         let unpacker = LayerUnpackQueue(store: store, layers: layers, chainIDs: Digest.chainIDs(of: diffIDs), diffIDs: diffIDs)
         try await download(missing, repository: repository, client: client, unpacker: unpacker, progress: progress)
         progress(.unpacking)
-        let unpacked = try await unpacker.unpackReady()
+        // Layers rebuilt from a delta were unpacked from their verified tars already.
+        let unpacked = try await unpacker.unpackReady().merging(delta?.unpacked ?? [:]) { queued, _ in queued }
         // The tag, and the digest the reference resolved to in this repository (Docker's RepoDigests:
         // recorded even when the store already held the image under another manifest).
         let repoDigest = Reference(registry: reference.registry, repository: reference.repository, tag: nil, digest: top.digest)
         let tags = (reference.tag != nil && reference.digest == nil ? [reference] : []) + [repoDigest]
         let id = try store.addImage(configBytes: configBytes, layers: layers, manifestBytes: manifestBytes, tags: tags, unpacked: unpacked)
-        return PulledImage(id: id, manifestDigest: manifestDigest, resolvedDigest: top.digest, reference: reference, downloadedLayers: missing.count)
+        var pulled = PulledImage(id: id, manifestDigest: manifestDigest, resolvedDigest: top.digest, reference: reference,
+                                 downloadedLayers: missing.count + (delta?.rebuilt.count ?? 0))
+        pulled.deltaBytes = delta?.deltaBytes ?? 0
+        pulled.layerBytes = missing.reduce(0) { $0 + $1.size }
+        return pulled
     }
 
     private func uniqueMissing(_ layers: [Descriptor]) -> [Descriptor] {

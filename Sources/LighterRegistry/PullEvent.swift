@@ -14,4 +14,6 @@ public enum PullEvent: Sendable {
     case layerVerified(Digest)
     /// All blobs are in; layers are being unpacked.
     case unpacking
+    /// One line for the user: a delta used, unavailable or failed (and the full layers pulled instead).
+    case notice(String)
 }

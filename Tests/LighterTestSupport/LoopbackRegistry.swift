@@ -47,7 +47,9 @@ public final class LoopbackRegistry: @unchecked Sendable {
     let directory: TestDirectory
     let pid: pid_t
 
-    public init(_ name: String) throws(LighterError) {
+    /// `accessLog`: the registry logs each request (Apache's combined format) to `log`; `bytesServed`
+    /// sums what it sent.
+    public init(_ name: String, accessLog: Bool = false) throws(LighterError) {
         directory = TestDirectory(name)
         port = freePort()
         try FileSystem.writeAtomically(Array("""
@@ -55,7 +57,7 @@ public final class LoopbackRegistry: @unchecked Sendable {
             log:
               level: error
               accesslog:
-                disabled: true
+                disabled: \(!accessLog)
             storage:
               filesystem:
                 rootdirectory: \(directory.sub("data"))
@@ -64,6 +66,21 @@ public final class LoopbackRegistry: @unchecked Sendable {
 
             """.utf8), to: directory.sub("config.yml"))
         pid = Run.spawn(["docker-registry", "serve", directory.sub("config.yml")], stdout: directory.sub("log"), stderr: directory.sub("log.err"))
+    }
+
+    /// Bytes of response bodies the registry sent so far (with `accessLog`): the size field of each
+    /// `"METHOD /path HTTP/1.1" STATUS SIZE` line of its access log.
+    public func bytesServed() -> Int64 {
+        let log = (try? FileSystem.readString(directory.sub("log"))) ?? ""
+        var total: Int64 = 0
+        for line in log.split(separator: "\n") {
+            // host - - [time] "GET /v2/… HTTP/1.1" 200 1234 "referer" "agent"
+            let quoted = line.split(separator: "\"", omittingEmptySubsequences: false)
+            guard quoted.count >= 3, quoted[1].hasSuffix("HTTP/1.1") else { continue }
+            let fields = quoted[2].split(separator: " ")
+            if fields.count >= 2, let size = Int64(fields[1]) { total += size }
+        }
+        return total
     }
 
     public func stop() {

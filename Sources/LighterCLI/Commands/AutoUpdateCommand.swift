@@ -104,7 +104,9 @@ struct AutoUpdateCommand: ParsableCommand {
                 return known.contains { $0.hasSuffix("@\(remote)") } ? nil : remote
             }
             let puller = ImagePuller(store: engine.images, options: options)
-            let pulled = try runBlocking { () async throws(LighterError) -> PulledImage in try await puller.pull(reference, platform: platform) }
+            let pulled = try runBlocking { () async throws(LighterError) -> PulledImage in try await puller.pull(reference, platform: platform) { event in
+                if case let .notice(text) = event { Console.error(text) }
+            } }
             engine.images.emit("pull", id: reference.familiar, name: reference.familiar)
             return pulled.id == record.spec.imageID ? nil : pulled.id
         default:

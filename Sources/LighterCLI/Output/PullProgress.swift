@@ -58,6 +58,7 @@ final class PullProgress: Sendable {
         case let .layerVerified(digest): update(digest, status: "Download complete")
         case .unpacking:
             if mode == .lines { line("Unpacking layers") }
+        case let .notice(text): line(text)
         }
     }
 

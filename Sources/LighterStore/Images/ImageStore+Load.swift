@@ -71,8 +71,10 @@ extension ImageStore {
             }
         }
         let index = try JSON.decode(Index.self, from: try FileSystem.readFile("\(directory)/index.json"), what: "index.json")
+        // Delta artifacts (`save --delta-from`) first: they rebuild layers the images below need.
+        let deltas = try applyLayoutDeltas(at: directory)
         var loaded: [LoadedImage] = []
-        for descriptor in index.manifests {
+        for descriptor in index.manifests where !deltas.contains(descriptor.digest) {
             let manifestDescriptor = try manifestDescriptor(for: descriptor, in: directory, platform: platform)
             let manifestBytes = try readLayoutBlob(manifestDescriptor, in: directory)
             let manifest = try JSON.decode(Manifest.self, from: manifestBytes, what: "manifest \(manifestDescriptor.digest)")

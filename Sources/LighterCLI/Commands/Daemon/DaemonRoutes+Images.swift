@@ -58,6 +58,7 @@ extension DaemonRoutes {
                             status(["status": .string("Downloading"), "id": .string(String(digest.hex.prefix(12))),
                                     "progressDetail": .object(["current": number(bytes), "total": number(size)])])
                         case let .layerVerified(digest): status(["status": .string("Download complete"), "id": .string(String(digest.hex.prefix(12)))])
+                        case let .notice(text): status(["status": .string(text)])
                         case .resolved, .unpacking: break
                         }
                     }
