@@ -27,7 +27,7 @@ import Testing
         #expect(request.autoRemove)
         let flags = request.flags
         #expect(flags.user == "1000:1000" && flags.env == ["A=1"] && flags.workdir == "/srv" && flags.tty)
-        #expect(flags.label == ["app=web"] && flags.expose == ["80/tcp"] && flags.volume == ["/data", "/tmp:/host:ro"])
+        #expect(flags.label == ["app=web"] && flags.expose == ["80/tcp"] && flags.volume == ["/tmp:/host:ro", "/data"])
         #expect(flags.stopSignal == "SIGINT" && flags.stopTimeout == 5)
         #expect(flags.network == nil)
         #expect(flags.publish == ["127.0.0.1:8080:80/tcp"])
@@ -35,6 +35,17 @@ import Testing
         #expect(flags.capAdd == ["NET_ADMIN"] && flags.memory == "67108864" && flags.cpus == "1.5" && flags.`init`)
         #expect(flags.tmpfs == ["/run:size=1m"] && flags.logDriver == "json-file" && flags.logOpt == ["max-size=1m"])
         #expect(flags.mount == ["type=volume,target=/v,source=v"])
+    }
+
+    /// docker-py and compose send a named volume twice: Config.Volumes {"/data":{}} and Binds
+    /// ["vol:/data:rw"] (or a Mount). Docker mounts the named volume only; no anonymous one beside it.
+    @Test func aVolumeTargetNamedByABindOrMountIsNotAnonymousToo() throws {
+        let request = try Self.read("""
+            {"Image":"busybox","Volumes":{"/data":{},"/www":{},"/cache":{}},
+             "HostConfig":{"Binds":["pyvol:/data:rw"],"Mounts":[{"Type":"volume","Source":"site","Target":"/www"}]}}
+            """)
+        #expect(request.flags.volume == ["pyvol:/data:rw", "/cache"])
+        #expect(request.flags.mount == ["type=volume,target=/www,source=site"])
     }
 
     @Test func refusesWhatLighterCannotApplyByName() {

@@ -6,9 +6,11 @@ import LighterTestSupport
 
 /// `lighter daemon` for a test: its socket and data root under a test directory, containers off the
 /// network (`LIGHTER_DEFAULT_NETWORK=none`), a 2 s request timeout. `stop()` ends it and removes every
-/// container it or the CLI left, so the host keeps no mounts or cgroups.
+/// container it or the CLI left, so the host keeps no mounts or cgroups. Given a `namespace`, the daemon
+/// runs inside it with the bridge as its default network (its links and nftables stay in there).
 final class LighterDaemon: @unchecked Sendable {
     let lighter: Lighter
+    let namespace: NetworkNamespace?
     let socketPath: String
     let clientConfig: String
     private(set) var pid: pid_t = 0
@@ -16,17 +18,22 @@ final class LighterDaemon: @unchecked Sendable {
     /// The docker CLIs this host has: Debian's 20.10 and the newer static one.
     static var clients: [String] { ["/usr/bin/docker", "/usr/local/bin/docker"].filter { FileSystem.exists($0) } }
 
-    init(lighter: Lighter = Lighter()) throws(LighterError) {
+    init(lighter: Lighter = Lighter(), namespace: NetworkNamespace? = nil) throws(LighterError) {
         self.lighter = lighter
+        self.namespace = namespace
         socketPath = lighter.root.sub("d.sock")
         clientConfig = try lighter.root.directory("docker-client")
         try start()
     }
 
     func start() throws(LighterError) {
-        pid = Run.spawn([Repository.lighterBinary, "daemon", "-H", "unix://\(socketPath)", "--request-timeout", "2"],
-                        stdout: lighter.root.sub("daemon.out"), stderr: lighter.root.sub("daemon.log"),
-                        environment: ["LIGHTER_ROOT": lighter.root.path, "LIGHTER_DEFAULT_NETWORK": "none"])
+        let command = [Repository.lighterBinary, "daemon", "-H", "unix://\(socketPath)", "--request-timeout", "2"]
+        if let namespace {
+            pid = namespace.spawn(command, log: lighter.root.sub("daemon.log"), environment: ["LIGHTER_ROOT": lighter.root.path])
+        } else {
+            pid = Run.spawn(command, stdout: lighter.root.sub("daemon.out"), stderr: lighter.root.sub("daemon.log"),
+                            environment: ["LIGHTER_ROOT": lighter.root.path, "LIGHTER_DEFAULT_NETWORK": "none"])
+        }
         for _ in 0..<200 {
             if FileSystem.exists(socketPath), raw("GET /_ping HTTP/1.1\r\nHost: d\r\n\r\n").hasPrefix("HTTP/1.1 200") { return }
             usleep(25_000)
@@ -103,8 +110,18 @@ final class LighterDaemon: @unchecked Sendable {
             _ = Run.wait(pid)
             pid = 0
         }
-        let ids = lighter.run("ps", "-aq").stdout.split(separator: "\n").map(String.init)
-        if !ids.isEmpty { lighter.run(["rm", "-f"] + ids) }
+        let ids = cli("ps", "-aq").stdout.split(separator: "\n").map(String.init)
+        if !ids.isEmpty { cli(["rm", "-f"] + ids) }
+    }
+
+    /// `lighter ARGS` on the daemon's data root, inside its namespace when it has one.
+    @discardableResult
+    func cli(_ arguments: String...) -> ProcessResult { cli(arguments) }
+
+    @discardableResult
+    func cli(_ arguments: [String]) -> ProcessResult {
+        guard let namespace else { return lighter.run(arguments) }
+        return namespace.run([Repository.lighterBinary] + arguments, environment: ["LIGHTER_ROOT": lighter.root.path])
     }
 }
 

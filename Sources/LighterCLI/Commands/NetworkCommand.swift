@@ -72,6 +72,7 @@ struct NetworkInspect: Encodable {
     let IPAM: IPAMInfo
     let Containers: [String: Member]
     let Options: [String: String]
+    let Labels: [String: String]
 
     init(_ network: NetworkRecord, endpoints: [Endpoint]) {
         Name = network.name
@@ -86,7 +87,10 @@ struct NetworkInspect: Encodable {
                                             IPv4Address: "\(e.address)/\(network.subnet.prefix)", Aliases: e.aliases.isEmpty ? nil : e.aliases)
         }
         Containers = members
-        Options = ["com.docker.network.bridge.name": network.bridge]
+        // Docker's: the default network's bridge options; none for a user network made without `-o`
+        // (compose 1.29 compares them with its own, empty, and would call the network changed).
+        Options = network.isDefault ? ["com.docker.network.bridge.name": network.bridge] : [:]
+        Labels = network.labels
     }
 }
 

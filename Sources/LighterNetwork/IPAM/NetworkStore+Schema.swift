@@ -37,5 +37,7 @@ extension NetworkStore {
         );
         CREATE INDEX published_ports_container ON published_ports(container_id);
         """, presentSinceUserVersion: 2),
+        // Docker's network labels (`com.docker.compose.*` for compose's project networks): a JSON object.
+        .init("ALTER TABLE networks ADD COLUMN labels TEXT NOT NULL DEFAULT '{}';"),
     ])
 }

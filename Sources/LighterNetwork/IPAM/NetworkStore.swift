@@ -23,7 +23,7 @@ public struct NetworkStore: Sendable {
     /// Insert a network; the subnet is picked from `candidates` (skipping `busy` and other networks)
     /// unless given.
     public func insert(name: String, subnet wanted: IPv4Subnet?, gateway: IPv4Address?, bridge: String?,
-                       candidates: [IPv4Subnet], busy: [IPv4Subnet], created: Int64) throws(LighterError) -> NetworkRecord {
+                       candidates: [IPv4Subnet], busy: [IPv4Subnet], created: Int64, labels: [String: String] = [:]) throws(LighterError) -> NetworkRecord {
         try db.transaction { () throws(LighterError) -> NetworkRecord in
             if let existing = try network(name), existing.name == name {
                 throw .conflict("network with name \(name) already exists")
@@ -47,9 +47,10 @@ public struct NetworkStore: Sendable {
             }
             let id = Self.randomID()
             let bridgeName = bridge ?? "lt-\(id.prefix(12))"
-            try db.execute("INSERT INTO networks (name, id, driver, bridge, subnet, gateway, created_at) VALUES (?, ?, 'bridge', ?, ?, ?, ?)",
-                           [.text(name), .text(id), .text(bridgeName), .text("\(subnet)"), .text("\(gateway)"), .integer(created)])
-            return NetworkRecord(name: name, id: id, driver: "bridge", bridge: bridgeName, subnet: subnet, gateway: gateway, created: created)
+            let labelText = String(decoding: JSONNode.object(labels.mapValues(JSONNode.string)).serialized(), as: UTF8.self)
+            try db.execute("INSERT INTO networks (name, id, driver, bridge, subnet, gateway, created_at, labels) VALUES (?, ?, 'bridge', ?, ?, ?, ?, ?)",
+                           [.text(name), .text(id), .text(bridgeName), .text("\(subnet)"), .text("\(gateway)"), .integer(created), .text(labelText)])
+            return NetworkRecord(name: name, id: id, driver: "bridge", bridge: bridgeName, subnet: subnet, gateway: gateway, created: created, labels: labels)
         }
     }
 
@@ -171,8 +172,12 @@ public struct NetworkStore: Sendable {
 
     static func network(_ row: SQLRow) -> NetworkRecord? {
         guard let subnet = try? IPv4Subnet(parsing: row.string("subnet")), let gateway = IPv4Address(row.string("gateway")) else { return nil }
+        var labels: [String: String] = [:]
+        if case let .object(fields)? = try? JSONNode.parse(Array(row.string("labels").utf8), what: "network labels") {
+            for case let (key, .string(value)) in fields { labels[key] = value }
+        }
         return NetworkRecord(name: row.string("name"), id: row.string("id"), driver: row.string("driver"), bridge: row.string("bridge"),
-                             subnet: subnet, gateway: gateway, created: row.int("created_at"))
+                             subnet: subnet, gateway: gateway, created: row.int("created_at"), labels: labels)
     }
 
     static func endpoint(_ row: SQLRow) -> Endpoint {

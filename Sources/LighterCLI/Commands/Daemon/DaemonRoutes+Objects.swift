@@ -20,7 +20,8 @@ extension DaemonRoutes {
                     case "id": keep = keep && network.id.hasPrefix(value)
                     case "driver": keep = keep && network.driver == value
                     case "type": keep = keep && (value == "custom") != network.isDefault
-                    default: throw .invalidArgument("invalid filter '\(key)' (supported: name, id, driver, type)")
+                    case "label": keep = keep && labelMatches(network.labels, value)
+                    default: throw .invalidArgument("invalid filter '\(key)' (supported: name, id, driver, type, label)")
                     }
                 }
                 if keep { rows.append(try networkDocument(network, engine: engine)) }
@@ -52,11 +53,16 @@ extension DaemonRoutes {
                                            "EnableIPv6", "Scope", "ConfigOnly", "ConfigFrom"].contains(key) {
                 try DockerCreateRequest.refuseUnlessZero(key, fields[key]!)
             }
-            for key in ["Internal", "EnableIPv6", "Options", "Labels", "Ingress", "ConfigOnly", "ConfigFrom"] {
+            for key in ["Internal", "EnableIPv6", "Options", "Ingress", "ConfigOnly", "ConfigFrom"] {
                 if let value = fields[key] { try DockerCreateRequest.refuseUnlessZero(key, value) }
             }
+            var labels: [String: String] = [:]
+            for (key, value) in try DockerCreateRequest.object(fields["Labels"], "Labels") {
+                guard case let .string(text) = value else { throw .invalidArgument("Labels.\(key): expected a string, found \(value.kind)") }
+                labels[key] = text
+            }
             let engine = try context.engine()
-            let network = try engine.networks.create(name: name, subnet: subnet, gateway: gateway)
+            let network = try engine.networks.create(name: name, subnet: subnet, gateway: gateway, labels: labels)
             engine.emitNetwork("create", id: network.id, name: network.name)
             responder.json(.object(["Id": .string(network.id), "Warning": .string("")]), status: 201)
         }
@@ -92,7 +98,8 @@ extension DaemonRoutes {
                         let unused = try engine.volumeUsers(volume.Name).isEmpty
                         keep = keep && unused == (value == "true" || value == "1")
                     case "driver": keep = keep && volume.Driver == value
-                    default: throw .invalidArgument("invalid filter '\(key)' (supported: name, dangling, driver)")
+                    case "label": keep = keep && labelMatches(volume.Labels, value)
+                    default: throw .invalidArgument("invalid filter '\(key)' (supported: name, dangling, driver, label)")
                     }
                 }
                 if keep { rows.append(volumeDocument(volume)) }
@@ -125,10 +132,15 @@ extension DaemonRoutes {
         var node = try JSONNode.parse(try JSON.encode(NetworkInspect(network, endpoints: try engine.networks.store.endpoints(network: network.name))), what: "network")
         if case var .object(fields) = node {
             for (key, value) in ["EnableIPv6": false, "Internal": false, "Attachable": false, "Ingress": false] { fields[key] = .bool(value) }
-            fields["Labels"] = .object([:])
             node = .object(fields)
         }
         return node
+    }
+
+    /// A `label` filter: `KEY` (present) or `KEY=VALUE`.
+    static func labelMatches(_ labels: [String: String], _ filter: String) -> Bool {
+        guard let equals = filter.firstIndex(of: "=") else { return labels[filter] != nil }
+        return labels[String(filter[..<equals])] == String(filter[filter.index(after: equals)...])
     }
 
     static func volumeDocument(_ volume: Volume) -> JSONNode {

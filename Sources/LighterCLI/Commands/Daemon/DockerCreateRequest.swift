@@ -10,6 +10,9 @@ struct DockerCreateRequest {
     var command: [String] = []
     var entrypoint: [String]?
     var autoRemove = false
+    /// Config.Volumes: anonymous volumes, unless a bind or mount of HostConfig has the same target
+    /// (docker-py and compose send both for `vol:/data`; Docker mounts the named one only).
+    private var configVolumes: [String] = []
 
     init(_ body: [String: JSONNode]) throws(LighterError) {
         var config = body
@@ -23,6 +26,8 @@ struct DockerCreateRequest {
         for (key, value) in host.sorted(by: { $0.key < $1.key }) {
             try readHostConfig(key, value)
         }
+        let targets = Set(flags.volume.map(Self.bindTarget) + flags.mount.compactMap(Self.mountTarget))
+        flags.volume += configVolumes.filter { !targets.contains($0) }
         if case let .object(endpoints)? = networking["EndpointsConfig"], let (name, endpoint) = endpoints.first {
             if endpoints.count > 1 { throw .invalidArgument("NetworkingConfig.EndpointsConfig: one network at create (connect the others after)") }
             if (flags.network == nil || flags.network == "default") && name != "default" { flags.network = name }
@@ -49,7 +54,7 @@ struct DockerCreateRequest {
         case "OpenStdin": flags.interactive = try Self.bool(value, field)
         case "Labels": flags.label = try Self.object(value, field).sorted { $0.key < $1.key }.map { "\($0.key)=\(Self.text($0.value))" }
         case "ExposedPorts": flags.expose = try Self.object(value, field).keys.sorted()
-        case "Volumes": flags.volume += try Self.object(value, field).keys.sorted()
+        case "Volumes": configVolumes = try Self.object(value, field).keys.sorted()
         case "StopSignal": if let v = try Self.string(value, field), !v.isEmpty { flags.stopSignal = v }
         case "StopTimeout": if value != .null { flags.stopTimeout = try Self.integer(value, field) }
         case "MacAddress": if let v = try Self.string(value, field), !v.isEmpty { flags.macAddress = v }
@@ -135,6 +140,17 @@ struct DockerCreateRequest {
             try Self.refuseUnlessZero(field, value)
         default: try Self.refuseUnlessZero(field, value)
         }
+    }
+
+    /// The container path of a `-v` text: `DEST`, `SRC:DEST` or `SRC:DEST:OPTIONS`.
+    static func bindTarget(_ text: String) -> String {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        return String(parts.count >= 2 ? parts[1] : parts[0])
+    }
+
+    /// The `target=` of a `--mount` text this reader wrote.
+    static func mountTarget(_ text: String) -> String? {
+        text.split(separator: ",").first { $0.hasPrefix("target=") }.map { String($0.dropFirst("target=".count)) }
     }
 
     // MARK: Reading values
