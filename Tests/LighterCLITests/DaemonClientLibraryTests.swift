@@ -62,7 +62,7 @@ import Testing
         #expect(daemon.lighter.importBusybox().status == 0)
         let environment = clientEnvironment(daemon)
         func compose(_ arguments: String...) -> ProcessResult {
-            namespace.run(["timeout", "-s", "KILL", "120", Self.compose, "--no-ansi", "-f", Self.fixtures + "/compose/docker-compose.yml", "-p", "lt"] + arguments,
+            namespace.run(["timeout", "-s", "KILL", "120", Self.compose, "--ansi", "never", "-f", Self.fixtures + "/compose/docker-compose.yml", "-p", "lt"] + arguments,
                           environment: environment)
         }
         let linksBefore = namespace.run(["ip", "-o", "link", "show"]).stdout.split(separator: "\n").count
