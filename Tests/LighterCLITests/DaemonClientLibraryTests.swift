@@ -74,8 +74,13 @@ import Testing
             usleep(100_000)
             logs = compose("logs", "--no-color", "client").stdout
         }
-        #expect(logs.contains("client_1  | hello from web"), "\(logs)\n--- daemon log ---\n\(daemonLog(daemon))")
-        #expect(compose("logs", "--no-color", "web").stdout.contains("web_1  | web up"))
+        // compose prefixes each line with the container's service and number, padded: "web_1     | …".
+        func hasLine(_ text: String, from prefix: String, _ line: String) -> Bool {
+            text.split(separator: "\n").contains { $0.hasPrefix(prefix + " ") && $0.hasSuffix("| " + line) }
+        }
+        #expect(hasLine(logs, from: "client_1", "hello from web"), "\(logs)\n--- daemon log ---\n\(daemonLog(daemon))")
+        let webLogs = compose("logs", "--no-color", "web").stdout
+        #expect(hasLine(webLogs, from: "web_1", "web up"), "\(webLogs)")
 
         let ps = compose("ps")
         #expect(ps.status == 0, "\(ps.stderr)")
@@ -101,7 +106,10 @@ import Testing
         }
         #expect(second == "hello from web\n")
 
-        let down = compose("down", "-v")
+        // The project network's bridge is `lt-` and the first 12 hex digits of its ID (NetworkStore).
+        let bridge = "lt-" + daemon.cli("network", "inspect", "-f", "{{.Id}}", "lt_default").stdout.trimmed.prefix(12)
+        #expect(bridge.count == 15 && namespace.run(["ip", "link", "show", bridge]).status == 0)
+        let down = compose("down", "-v", "-t", "1")
         #expect(down.status == 0, "\(down.stdout)\(down.stderr)\n--- daemon log ---\n\(daemonLog(daemon))")
         #expect(daemon.cli("ps", "-aq").stdout == "")
         #expect(!daemon.cli("network", "ls", "--format", "{{.Name}}").stdout.contains("lt_"))
@@ -112,9 +120,12 @@ import Testing
             if links.count <= linksBefore + 1 { break }   // at most the default bridge, if anything made it
             usleep(100_000)
         }
-        #expect(!links.contains { $0.contains("veth") }, "\(links)")
+        #expect(!links.contains { $0.contains("veth") || $0.contains(bridge) }, "\(links)")
         #expect(links.count <= linksBefore + 1, "\(links)")
         let rules = namespace.run(["nft", "list", "ruleset"]).stdout
-        #expect(!rules.contains("lt_") && !rules.contains("veth"), "\(rules)")
+        #expect(!rules.contains(bridge) && !rules.contains("veth"), "\(rules)")
+        // The host: no mount of the data root's (rootfs overlays, /dev/shm) is left.
+        let mounts = (try? FileSystem.readString("/proc/self/mountinfo")) ?? ""
+        #expect(!mounts.contains(daemon.lighter.root.path), "\(mounts)")
     }
 }

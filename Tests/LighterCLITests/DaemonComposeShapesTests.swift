@@ -1,0 +1,154 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import LighterSystem
+import LighterTestSupport
+import Testing
+
+/// What docker-py and compose 1.29 send and read, checked at the API level (each was a failure of
+/// DaemonClientLibraryTests before its fix): raw requests on the daemon's socket, JSON read back.
+@Suite(.serialized) struct DaemonComposeShapesTests {
+    /// Config.Volumes {"/data":{}} beside Binds ["vol:/data:rw"] (docker-py's `volumes=`): the named volume
+    /// alone is mounted, no anonymous one beside it.
+    @Test func aBoundVolumeTargetGetsNoAnonymousVolumeToo() throws {
+        let daemon = try LighterDaemon()
+        defer { daemon.stop() }
+        #expect(daemon.lighter.importBusybox().status == 0)
+        let created = daemon.api("POST", "/containers/create?name=vols", #"""
+            {"Image":"busybox","Cmd":["true"],"Volumes":{"/data":{},"/extra":{}},"HostConfig":{"Binds":["named:/data:rw"]}}
+            """#)
+        #expect(created.status == 201, "\(created.body)")
+        let mounts = daemon.lighter.run("inspect", "-f", "{{range .Mounts}}{{.Destination}}={{.Name}} {{end}}", "vols").stdout
+        let list = mounts.trimmed.split(separator: " ").sorted()
+        #expect(list.count == 2 && list.first == "/data=named" && list.last?.hasPrefix("/extra=") == true, "\(mounts)")
+    }
+
+    /// docker-py's exec_create repeats the container's ID in the body (`Container`).
+    @Test func execCreateAcceptsTheContainerField() throws {
+        let daemon = try LighterDaemon()
+        defer { daemon.stop() }
+        #expect(daemon.lighter.importBusybox().status == 0)
+        #expect(daemon.lighter.run("run", "-d", "--name", "box", "busybox", "sleep", "60").status == 0)
+        let id = daemon.lighter.run("inspect", "-f", "{{.Id}}", "box").stdout.trimmed
+        let exec = daemon.api("POST", "/containers/box/exec", #"{"Cmd":["true"],"AttachStdout":true,"Container":"\#(id)","Privileged":false}"#)
+        #expect(exec.status == 201, "\(exec.body)")
+        #expect(exec.body.contains("\"Id\""))
+    }
+
+    /// `wait` answers once the record says exited (docker-py's `run(remove=True)` removes the container
+    /// right after it; the monitor logs `die` a moment before it records the exit).
+    @Test func aContainerIsRemovableAsSoonAsWaitAnswers() throws {
+        let daemon = try LighterDaemon()
+        defer { daemon.stop() }
+        #expect(daemon.lighter.importBusybox().status == 0)
+        for round in 0..<5 {
+            let created = daemon.api("POST", "/containers/create?name=quick\(round)", #"{"Image":"busybox","Cmd":["sh","-c","exit 2"]}"#)
+            #expect(created.status == 201, "\(created.body)")
+            #expect(daemon.api("POST", "/containers/quick\(round)/start").status == 204)
+            let waited = daemon.api("POST", "/containers/quick\(round)/wait")
+            #expect(waited.body.contains(#""StatusCode":2"#), "\(waited.body)")
+            let removed = daemon.api("DELETE", "/containers/quick\(round)")
+            #expect(removed.status == 204, "round \(round): \(removed.body)")
+        }
+    }
+
+    /// Network labels are kept and shown (compose labels its project networks), filter `label` works for
+    /// networks and volumes, and a user network shows no bridge options (compose compares them).
+    @Test func networkAndVolumeLabelsAndFilters() throws {
+        let daemon = try LighterDaemon()
+        defer { daemon.stop() }
+        let created = daemon.api("POST", "/networks/create", #"{"Name":"proj_default","Driver":"bridge","Labels":{"com.docker.compose.project":"proj"}}"#)
+        #expect(created.status == 201, "\(created.body)")
+        #expect(daemon.api("POST", "/networks/create", #"{"Name":"other"}"#).status == 201)
+        let inspect = daemon.api("GET", "/networks/proj_default")
+        #expect(inspect.body.contains(#""Labels":{"com.docker.compose.project":"proj"}"#), "\(inspect.body)")
+        #expect(inspect.body.contains(#""Options":{}"#), "\(inspect.body)")
+        #expect(daemon.lighter.run("network", "inspect", "-f", "{{json .Labels}}", "proj_default").stdout == "{\"com.docker.compose.project\":\"proj\"}\n")
+        let byLabel = daemon.api("GET", "/networks?filters=" + Self.query(#"{"label":["com.docker.compose.project=proj"]}"#))
+        #expect(byLabel.body.contains("proj_default") && !byLabel.body.contains("\"other\""), "\(byLabel.body)")
+        let byKey = daemon.api("GET", "/networks?filters=" + Self.query(#"{"label":["com.docker.compose.project"]}"#))
+        #expect(byKey.body.contains("proj_default") && !byKey.body.contains("\"other\""), "\(byKey.body)")
+        #expect(daemon.api("POST", "/volumes/create", #"{"Name":"kept","Labels":{"role":"data"}}"#).status == 201)
+        #expect(daemon.api("POST", "/volumes/create", #"{"Name":"plain"}"#).status == 201)
+        let volumes = daemon.api("GET", "/volumes?filters=" + Self.query(#"{"label":["role=data"]}"#))
+        #expect(volumes.body.contains("\"kept\"") && !volumes.body.contains("\"plain\""), "\(volumes.body)")
+        #expect(daemon.api("DELETE", "/networks/proj_default").status == 204)
+        #expect(daemon.api("DELETE", "/networks/other").status == 204)
+    }
+
+    /// `filters={"label":[a, b]}`: both must hold (compose numbers a service's containers from the
+    /// project's and the service's labels together).
+    @Test func containerLabelFiltersMustAllHold() throws {
+        let daemon = try LighterDaemon()
+        defer { daemon.stop() }
+        #expect(daemon.lighter.importBusybox().status == 0)
+        #expect(daemon.lighter.run("create", "--name", "web", "--label", "p=lt", "--label", "s=web", "busybox", "true").status == 0)
+        #expect(daemon.lighter.run("create", "--name", "client", "--label", "p=lt", "--label", "s=client", "busybox", "true").status == 0)
+        let both = daemon.api("GET", "/containers/json?all=1&filters=" + Self.query(#"{"label":["p=lt","s=client"]}"#))
+        #expect(both.body.contains("/client") && !both.body.contains("/web"), "\(both.body)")
+        let either = daemon.api("GET", "/containers/json?all=1&filters=" + Self.query(#"{"name":["web","client"]}"#))
+        #expect(either.body.contains("/client") && either.body.contains("/web"), "\(either.body)")
+    }
+
+    /// On a user network a container's aliases include its short ID, as Docker's inspect shows them
+    /// (compose 1.29 disconnects and reconnects a container whose aliases lack it); not on the default bridge.
+    @Test func userNetworkAliasesIncludeTheShortID() throws {
+        let namespace = NetworkNamespace()
+        let daemon = try LighterDaemon(namespace: namespace)
+        defer { daemon.stop() }
+        #expect(daemon.lighter.importBusybox().status == 0)
+        #expect(daemon.api("POST", "/networks/create", #"{"Name":"appnet"}"#).status == 201)
+        let created = daemon.api("POST", "/containers/create?name=lt_web_1", #"""
+            {"Image":"busybox","Cmd":["true"],"HostConfig":{"NetworkMode":"appnet"},
+             "NetworkingConfig":{"EndpointsConfig":{"appnet":{"Aliases":["web"]}}}}
+            """#)
+        #expect(created.status == 201, "\(created.body)")
+        let id = daemon.cli("inspect", "-f", "{{.Id}}", "lt_web_1").stdout.trimmed
+        let aliases = daemon.cli("inspect", "-f", "{{json .NetworkSettings.Networks.appnet.Aliases}}", "lt_web_1").stdout
+        #expect(aliases == "[\"web\",\"\(id.prefix(12))\"]\n", "\(aliases)")
+        #expect(daemon.api("POST", "/containers/create?name=plain", #"{"Image":"busybox","Cmd":["true"]}"#).status == 201)
+        #expect(daemon.cli("inspect", "-f", "{{json .NetworkSettings.Networks.bridge.Aliases}}", "plain").stdout == "null\n")
+    }
+
+    static func query(_ json: String) -> String {
+        var text = ""
+        for byte in json.utf8 {
+            if (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a) || "-_.".utf8.contains(byte) {
+                text.append(Character(Unicode.Scalar(byte)))
+            } else {
+                text += "%" + String(byte, radix: 16, uppercase: true).leftPadded(2)
+            }
+        }
+        return text
+    }
+}
+
+extension LighterDaemon {
+    /// One API request on a fresh connection (closed after the answer): its status and body (chunks joined).
+    func api(_ method: String, _ path: String, _ body: String? = nil) -> (status: Int, body: String) {
+        var request = "\(method) /v1.41\(path) HTTP/1.1\r\nHost: d\r\nConnection: close\r\n"
+        if let body { request += "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n" }
+        request += "\r\n" + (body ?? "")
+        let response = raw(request, untilClosed: true)
+        let bytes = Array(response.utf8)
+        guard let end = Self.headEnd(bytes) else { return (0, response) }
+        let head = String(decoding: bytes[..<end], as: UTF8.self)
+        let status = Int(head.split(separator: " ").dropFirst().first ?? "") ?? 0
+        var payload = Array(bytes[end...])
+        if head.lowercased().contains("transfer-encoding: chunked") {
+            var joined: [UInt8] = [], index = 0
+            while let lineEnd = (index..<max(index, payload.count - 1)).first(where: { payload[$0] == 13 && payload[$0 + 1] == 10 }),
+                  let size = Int(String(decoding: payload[index..<lineEnd], as: UTF8.self), radix: 16), size > 0,
+                  lineEnd + 2 + size <= payload.count {
+                joined += payload[(lineEnd + 2)..<(lineEnd + 2 + size)]
+                index = lineEnd + 2 + size + 2
+            }
+            payload = joined
+        }
+        return (status, String(decoding: payload, as: UTF8.self))
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(_ width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
+}
