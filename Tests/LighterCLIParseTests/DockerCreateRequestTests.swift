@@ -48,9 +48,25 @@ import Testing
         #expect(request.flags.mount == ["type=volume,target=/www,source=site"])
     }
 
+    /// Config.Healthcheck (compose's `healthcheck:`, durations in nanoseconds) kept as the spec's.
+    @Test func readsHealthchecks() throws {
+        let request = try Self.read("""
+            {"Image":"busybox","Healthcheck":{"Test":["CMD","wget","-qO-","http://localhost/"],"Interval":1000000000,"Timeout":2000000000,"Retries":4,"StartPeriod":0}}
+            """)
+        let health = try #require(request.healthcheck)
+        #expect(health.Test == ["CMD", "wget", "-qO-", "http://localhost/"] && health.Interval == 1_000_000_000 && health.Timeout == 2_000_000_000)
+        #expect(health.StartPeriod == 0 && health.StartInterval == 0 && health.Retries == 4)
+        #expect(try Self.read(#"{"Image":"b","Healthcheck":{"Test":["NONE"]}}"#).healthcheck?.Test == ["NONE"])
+        #expect(try Self.read(#"{"Image":"b","Healthcheck":{"Test":[],"Interval":0}}"#).healthcheck == nil)
+        #expect(throws: LighterError.self) { try Self.read(#"{"Image":"b","Healthcheck":{"Test":["SHELL","true"]}}"#) }
+        #expect(throws: LighterError.self) { try Self.read(#"{"Image":"b","Healthcheck":{"Test":["CMD"]}}"#) }
+        #expect(throws: LighterError.self) { try Self.read(#"{"Image":"b","Healthcheck":{"Test":["CMD","true"],"Interval":500}}"#) }
+        #expect(throws: LighterError.self) { try Self.read(#"{"Image":"b","Healthcheck":{"Test":["CMD","true"],"Retries":-1}}"#) }
+    }
+
     @Test func refusesWhatLighterCannotApplyByName() {
         for (json, field) in [(#"{"Image":"b","HostConfig":{"Runtime":"nvidia"}}"#, "HostConfig.Runtime"),
-                              (#"{"Image":"b","Healthcheck":{"Test":["CMD","true"]}}"#, "Config.Healthcheck"),
+                              (#"{"Image":"b","Healthcheck":{"Test":["CMD","true"],"Probe":1}}"#, "Config.Healthcheck.Probe"),
                               (#"{"Image":"b","HostConfig":{"DeviceRequests":[{"Count":-1}]}}"#, "HostConfig.DeviceRequests"),
                               (#"{"Image":"b","HostConfig":{"Mounts":[{"Type":"bind","Target":"/x","BindOptions":{"Propagation":"shared"}}]}}"#, "HostConfig.Mounts.BindOptions"),
                               (#"{"Image":"b","NewField":1}"#, "Config.NewField")] {
@@ -66,7 +82,7 @@ import Testing
     static func setTo(_ json: String, _ field: String) -> String {
         switch field {
         case "HostConfig.Runtime": return #""nvidia""#
-        case "Config.Healthcheck": return #"{"Test":["CMD","true"]}"#
+        case "Config.Healthcheck.Probe": return "1"
         case "HostConfig.DeviceRequests": return #"[{"Count":-1}]"#
         case "HostConfig.Mounts.BindOptions": return #"{"Propagation":"shared"}"#
         default: return "1"

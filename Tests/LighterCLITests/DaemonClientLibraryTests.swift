@@ -86,6 +86,14 @@ import Testing
         #expect(ps.status == 0, "\(ps.stderr)")
         let rows = ps.stdout.split(separator: "\n").filter { $0.hasPrefix("lt_") }
         #expect(rows.count == 2 && rows.allSatisfy { $0.contains(" Up ") }, "\(ps.stdout)")
+        // web's healthcheck (compose sends Config.Healthcheck) runs: `Up (healthy)`.
+        var health = ""
+        for _ in 0..<100 where health != "healthy\n" {
+            health = daemon.cli("inspect", "-f", "{{.State.Health.Status}}", "lt_web_1").stdout
+            if health != "healthy\n" { usleep(100_000) }
+        }
+        #expect(health == "healthy\n")
+        #expect(compose("ps", "web").stdout.contains("Up (healthy)"))
         #expect(daemon.cli("ps", "--format", "{{.Names}}").stdout.split(separator: "\n").sorted() == ["lt_client_1", "lt_web_1"])
         #expect(daemon.cli("inspect", "-f", "{{index .Config.Labels \"com.docker.compose.service\"}}", "lt_web_1").stdout == "web\n")
 

@@ -110,6 +110,29 @@ import Testing
         #expect(daemon.cli("inspect", "-f", "{{json .NetworkSettings.Networks.bridge.Aliases}}", "plain").stdout == "null\n")
     }
 
+    /// Config.Healthcheck (compose's `healthcheck:`; it was refused by name): kept, shown, and run by the monitor.
+    @Test func healthchecksFromTheAPIRun() throws {
+        let daemon = try LighterDaemon()
+        defer { daemon.stop() }
+        #expect(daemon.lighter.importBusybox().status == 0)
+        let created = daemon.api("POST", "/containers/create?name=checked", #"""
+            {"Image":"busybox","Cmd":["sleep","60"],"Healthcheck":{"Test":["CMD-SHELL","test -e /tmp/ready"],"Interval":200000000,"Timeout":2000000000,"Retries":2}}
+            """#)
+        #expect(created.status == 201, "\(created.body)")
+        let config = daemon.lighter.run("inspect", "-f", "{{json .Config.Healthcheck}}", "checked").stdout
+        #expect(config.contains(#""Test":["CMD-SHELL","test -e /tmp/ready"]"#) && config.contains(#""Interval":200000000"#) && config.contains(#""Retries":2"#), "\(config)")
+        #expect(daemon.api("POST", "/containers/checked/start").status == 204)
+        func status() -> String { daemon.lighter.run("inspect", "-f", "{{.State.Health.Status}}", "checked").stdout.trimmed }
+        var seen = status()
+        for _ in 0..<100 where seen != "unhealthy" { usleep(100_000); seen = status() }
+        #expect(seen == "unhealthy")
+        #expect(daemon.lighter.run("exec", "checked", "touch", "/tmp/ready").status == 0)
+        for _ in 0..<100 where seen != "healthy" { usleep(100_000); seen = status() }
+        #expect(seen == "healthy")
+        let bad = daemon.api("POST", "/containers/create", #"{"Image":"busybox","Healthcheck":{"Test":["CMD","true"],"Interval":5}}"#)
+        #expect(bad.status == 400 && bad.body.contains("Config.Healthcheck.Interval"), "\(bad.body)")
+    }
+
     static func query(_ json: String) -> String {
         var text = ""
         for byte in json.utf8 {

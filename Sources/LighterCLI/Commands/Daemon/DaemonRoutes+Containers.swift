@@ -36,6 +36,7 @@ extension DaemonRoutes {
             let engine = try context.engine()
             var spec = try create.flags.spec(image: create.image, command: create.command, autoRemove: create.autoRemove)
             if let entrypoint = create.entrypoint { spec.entrypoint = entrypoint }
+            if let healthcheck = create.healthcheck { spec.healthcheck = healthcheck }
             try ContainerFlags.applyVolumesFrom(create.flags.volumesFrom, engine: engine, to: &spec)
             let name = request.query("name").flatMap { $0.isEmpty ? nil : $0 }
             let record = try engine.create(spec, name: name)

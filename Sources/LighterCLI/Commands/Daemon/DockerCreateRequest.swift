@@ -1,3 +1,4 @@
+import LighterOCI
 import LighterSystem
 
 /// `POST /containers/create`'s body (Docker's Config with HostConfig and NetworkingConfig) read into
@@ -10,6 +11,8 @@ struct DockerCreateRequest {
     var command: [String] = []
     var entrypoint: [String]?
     var autoRemove = false
+    /// Config.Healthcheck (compose's `healthcheck:`), as the spec keeps it; nil when absent or zero.
+    var healthcheck: HealthConfig?
     /// Config.Volumes: anonymous volumes, unless a bind or mount of HostConfig has the same target
     /// (docker-py and compose send both for `vol:/data`; Docker mounts the named one only).
     private var configVolumes: [String] = []
@@ -58,6 +61,7 @@ struct DockerCreateRequest {
         case "StopSignal": if let v = try Self.string(value, field), !v.isEmpty { flags.stopSignal = v }
         case "StopTimeout": if value != .null { flags.stopTimeout = try Self.integer(value, field) }
         case "MacAddress": if let v = try Self.string(value, field), !v.isEmpty { flags.macAddress = v }
+        case "Healthcheck": healthcheck = try Self.healthcheck(value)
         default: try Self.refuseUnlessZero(field, value)
         }
     }
@@ -140,6 +144,30 @@ struct DockerCreateRequest {
             try Self.refuseUnlessZero(field, value)
         default: try Self.refuseUnlessZero(field, value)
         }
+    }
+
+    /// Docker's HealthConfig: Test `[]` (the image's), `["NONE"]`, `["CMD", …]` or `["CMD-SHELL", command]`;
+    /// durations in nanoseconds, 0 (the default) or at least 1 ms, as dockerd checks them.
+    static func healthcheck(_ value: JSONNode) throws(LighterError) -> HealthConfig? {
+        let fields = try object(value, "Config.Healthcheck")
+        if fields.values.allSatisfy(isZero) { return nil }
+        let test = try strings(fields["Test"], "Config.Healthcheck.Test")
+        if let kind = test.first, !["NONE", "CMD", "CMD-SHELL"].contains(kind) || (kind != "NONE" && test.count < 2) {
+            throw .invalidArgument("Config.Healthcheck.Test: expected [\"NONE\"], [\"CMD\", args…] or [\"CMD-SHELL\", command], found \(test)")
+        }
+        var durations: [Int64] = []
+        for key in ["Interval", "Timeout", "StartPeriod", "StartInterval"] {
+            let n = try fields[key].map { (v) throws(LighterError) in v == .null ? 0 : try integer(v, "Config.Healthcheck.\(key)") } ?? 0
+            if n < 0 || (n > 0 && n < 1_000_000) { throw .invalidArgument("Config.Healthcheck.\(key) in Healthcheck cannot be less than 1ms") }
+            durations.append(n)
+        }
+        let retries = try fields["Retries"].map { (v) throws(LighterError) in v == .null ? 0 : try integer(v, "Config.Healthcheck.Retries") } ?? 0
+        if retries < 0 { throw .invalidArgument("Config.Healthcheck.Retries cannot be negative") }
+        for key in fields.keys where !["Test", "Interval", "Timeout", "StartPeriod", "StartInterval", "Retries"].contains(key) {
+            try refuseUnlessZero("Config.Healthcheck.\(key)", fields[key]!)
+        }
+        return HealthConfig(Test: test.isEmpty ? nil : test, Interval: durations[0], Timeout: durations[1], StartPeriod: durations[2],
+                            StartInterval: durations[3], Retries: Int(retries))
     }
 
     /// The container path of a `-v` text: `DEST`, `SRC:DEST` or `SRC:DEST:OPTIONS`.
