@@ -110,6 +110,34 @@ import Testing
         #expect(daemon.cli("inspect", "-f", "{{json .NetworkSettings.Networks.bridge.Aliases}}", "plain").stdout == "null\n")
     }
 
+    /// compose's recreate (`up -d` after the service changed): the old container is stopped and renamed,
+    /// then the new one created with the same published port. Only a running container holds a host
+    /// port, as in Docker: the create passes, and of two containers with one port the second to start is refused.
+    @Test func aStoppedContainersHostPortCanBeTakenByANewOne() throws {
+        let namespace = NetworkNamespace()
+        let daemon = try LighterDaemon(namespace: namespace)
+        defer { daemon.stop() }
+        #expect(daemon.lighter.importBusybox().status == 0)
+        let body = #"{"Image":"busybox","Cmd":["sleep","60"],"ExposedPorts":{"80/tcp":{}},"HostConfig":{"PortBindings":{"80/tcp":[{"HostIp":"127.0.0.1","HostPort":"8088"}]}}}"#
+        #expect(daemon.api("POST", "/containers/create?name=old", body).status == 201)
+        #expect(daemon.api("POST", "/containers/old/start").status == 204)
+        let whileRunning = daemon.api("POST", "/containers/create?name=clash", body)
+        #expect(whileRunning.status == 409 && whileRunning.body.contains("Bind for 127.0.0.1:8088 failed: port is already allocated"), "\(whileRunning.body)")
+        #expect(daemon.api("POST", "/containers/old/stop?t=1").status == 204)
+        #expect(daemon.api("POST", "/containers/old/rename?name=0123_old").status == 204)
+        let recreated = daemon.api("POST", "/containers/create?name=old", body)
+        #expect(recreated.status == 201, "\(recreated.body)")
+        #expect(daemon.api("POST", "/containers/old/start").status == 204)
+        #expect(namespace.run(["nft", "list", "ruleset"]).stdout.contains("tcp dport 8088"))
+        let second = daemon.api("POST", "/containers/0123_old/start")
+        #expect(second.status >= 400 && second.body.contains("port is already allocated"), "\(second.body)")
+        #expect(daemon.cli("inspect", "-f", "{{.State.Status}}", "0123_old").stdout != "running\n")
+        #expect(daemon.api("DELETE", "/containers/0123_old").status == 204)
+        #expect(daemon.cli("port", "old", "80").stdout == "127.0.0.1:8088\n")
+        #expect(daemon.api("DELETE", "/containers/old?force=1").status == 204)
+        #expect(!namespace.run(["nft", "list", "ruleset"]).stdout.contains("8088"))
+    }
+
     /// Config.Healthcheck (compose's `healthcheck:`; it was refused by name): kept, shown, and run by the monitor.
     @Test func healthchecksFromTheAPIRun() throws {
         let daemon = try LighterDaemon()

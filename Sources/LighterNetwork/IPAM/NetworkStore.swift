@@ -118,21 +118,24 @@ public struct NetworkStore: Sendable {
 
     // MARK: published ports
 
-    /// Reserve host ports for a container; port 0 takes a free one from the ephemeral range.
+    /// Reserve host ports for a container; port 0 takes a free one from the ephemeral range, one no
+    /// container holds. A given port clashes only with a running container's (or this one's own):
+    /// as in Docker, stopped containers may hold the same port, and the second to start is refused.
     public func publish(_ bindings: [PortBinding], container id: String) throws(LighterError) -> [PortBinding] {
         guard !bindings.isEmpty else { return [] }
         return try db.transaction { () throws(LighterError) -> [PortBinding] in
             var result: [PortBinding] = []
             for var binding in bindings {
-                let taken = Set(try db.query("SELECT host_port FROM published_ports WHERE protocol = ? AND (host_ip = ? OR host_ip = '' OR ? = '')",
-                                             [.text(binding.proto), .text(binding.hostIP), .text(binding.hostIP)]).map { Int($0.int("host_port")) })
+                let rows = try db.query("SELECT host_port, container_id, active FROM published_ports WHERE protocol = ? AND (host_ip = ? OR host_ip = '' OR ? = '')",
+                                        [.text(binding.proto), .text(binding.hostIP), .text(binding.hostIP)])
                 if binding.hostPort == 0 {
+                    let taken = Set(rows.map { Int($0.int("host_port")) })
                     guard let free = (49153...65535).first(where: { !taken.contains($0) && Self.portIsFree($0, proto: binding.proto) }) else {
                         throw .conflict("no free host port left for \(binding.containerPort)/\(binding.proto)")
                     }
                     binding.hostPort = free
-                } else if taken.contains(binding.hostPort) {
-                    throw .conflict("Bind for \(binding.hostIP.isEmpty ? "0.0.0.0" : binding.hostIP):\(binding.hostPort) failed: port is already allocated")
+                } else if rows.contains(where: { Int($0.int("host_port")) == binding.hostPort && ($0.int("active") == 1 || $0.string("container_id") == id) }) {
+                    throw Self.allocated(binding)
                 } else {
                     try PortProbe.checkBindable(binding)
                 }
@@ -144,10 +147,25 @@ public struct NetworkStore: Sendable {
         }
     }
 
-    /// Before a container starts: each of its host ports must still be free of host processes
-    /// (a service may have taken one since `create`).
+    /// Before a container starts: no running container holds one of its host ports, and each is still
+    /// free of host processes (a service may have taken one since `create`).
     public func checkPortsBindable(container id: String) throws(LighterError) {
+        try checkNoneRunningHolds(container: id)
         for binding in try ports(container: id) { try PortProbe.checkBindable(binding) }
+    }
+
+    /// Docker's words when a running container holds a host port another one wants.
+    static func allocated(_ binding: PortBinding) -> LighterError {
+        .conflict("Bind for \(binding.hostIP.isEmpty ? "0.0.0.0" : binding.hostIP):\(binding.hostPort) failed: port is already allocated")
+    }
+
+    private func checkNoneRunningHolds(container id: String) throws(LighterError) {
+        let clash = try db.query("""
+            SELECT p.* FROM published_ports p JOIN published_ports o
+            ON o.protocol = p.protocol AND o.host_port = p.host_port AND (o.host_ip = p.host_ip OR o.host_ip = '' OR p.host_ip = '')
+            WHERE p.container_id = ? AND o.container_id != ? AND o.active = 1 LIMIT 1
+            """, [.text(id), .text(id)])
+        if let row = clash.first { throw Self.allocated(Self.port(row)) }
     }
 
     public func ports(container id: String) throws(LighterError) -> [PortBinding] {
@@ -163,9 +181,18 @@ public struct NetworkStore: Sendable {
         return rows.map { (Self.port($0), IPv4Address(UInt32($0.int("address"))), $0.string("container_id")) }
     }
 
+    /// Marks the container's ports running (their rules load) or not; running is refused while another
+    /// running container holds one of them (checked in the same transaction, so two starts cannot both win).
     public func setPortsActive(_ active: Bool, container id: String) throws(LighterError) -> Bool {
-        try db.execute("UPDATE published_ports SET active = ? WHERE container_id = ? AND active != ?", [.integer(active ? 1 : 0), .text(id), .integer(active ? 1 : 0)])
-        return db.changes > 0
+        let update = { () throws(LighterError) -> Bool in
+            try db.execute("UPDATE published_ports SET active = ? WHERE container_id = ? AND active != ?", [.integer(active ? 1 : 0), .text(id), .integer(active ? 1 : 0)])
+            return db.changes > 0
+        }
+        guard active else { return try update() }
+        return try db.transaction { () throws(LighterError) -> Bool in
+            try checkNoneRunningHolds(container: id)
+            return try update()
+        }
     }
 
     // MARK: rows
