@@ -48,6 +48,22 @@ import Testing
         #expect(request.flags.mount == ["type=volume,target=/www,source=site"])
     }
 
+    /// compose's `devices:`, `device_cgroup_rules:`, `cpu_quota:`/`cpu_period:`, `cpuset` mems,
+    /// `mem_reservation:` and `blkio_config.weight`: the CLI's flags for them (they were refused by name).
+    @Test func readsDevicesAndTheOtherResourceFieldsComposeSends() throws {
+        let request = try Self.read("""
+            {"Image":"busybox","HostConfig":{"Devices":[{"PathOnHost":"/dev/null","PathInContainer":"/dev/mynull","CgroupPermissions":"rwm"},
+              {"PathOnHost":"/dev/zero","PathInContainer":"","CgroupPermissions":"r"}],"DeviceCgroupRules":["c 1:3 mr"],
+              "CpuPeriod":100000,"CpuQuota":50000,"CpusetMems":"0","MemoryReservation":33554432,"BlkioWeight":300}}
+            """)
+        let kernel = request.flags.kernel
+        #expect(kernel.device == ["/dev/null:/dev/mynull:rwm", "/dev/zero:/dev/zero:r"] && kernel.deviceCgroupRule == ["c 1:3 mr"])
+        #expect(kernel.cpuPeriod == "100000" && kernel.cpuQuota == "50000" && kernel.cpusetMems == "0")
+        #expect(kernel.memoryReservation == "33554432" && kernel.blkioWeight == "300")
+        let zero = try Self.read(#"{"Image":"b","HostConfig":{"Devices":[],"DeviceCgroupRules":null,"CpuPeriod":0,"CpuQuota":0,"CpusetMems":"","MemoryReservation":0,"BlkioWeight":0}}"#)
+        #expect(zero.flags.kernel.device.isEmpty && zero.flags.kernel.cpuQuota == nil && zero.flags.kernel.blkioWeight == nil)
+    }
+
     /// Config.Healthcheck (compose's `healthcheck:`, durations in nanoseconds) kept as the spec's.
     @Test func readsHealthchecks() throws {
         let request = try Self.read("""

@@ -138,6 +138,23 @@ import Testing
         #expect(!namespace.run(["nft", "list", "ruleset"]).stdout.contains("8088"))
     }
 
+    /// HostConfig.Devices (compose's `devices:`; it was refused by name): the node appears at its
+    /// container path, with the cgroup permissions asked for.
+    @Test func devicesFromTheAPIAreMadeInTheContainer() throws {
+        let daemon = try LighterDaemon()
+        defer { daemon.stop() }
+        #expect(daemon.lighter.importBusybox().status == 0)
+        let created = daemon.api("POST", "/containers/create?name=dev", #"""
+            {"Image":"busybox","Cmd":["sleep","60"],"HostConfig":{"Devices":[{"PathOnHost":"/dev/null","PathInContainer":"/dev/mynull","CgroupPermissions":"rwm"}]}}
+            """#)
+        #expect(created.status == 201, "\(created.body)")
+        #expect(daemon.api("POST", "/containers/dev/start").status == 204)
+        let node = daemon.lighter.run("exec", "dev", "stat", "-c", "%F %t:%T", "/dev/mynull")
+        #expect(node.stdout == "character special file 1:3\n", "\(node.stderr)")
+        #expect(daemon.lighter.run("exec", "dev", "sh", "-c", "echo x > /dev/mynull").status == 0)
+        #expect(daemon.cli("inspect", "-f", "{{json .HostConfig.Devices}}", "dev").stdout.contains("/dev/mynull"))
+    }
+
     /// Config.Healthcheck (compose's `healthcheck:`; it was refused by name): kept, shown, and run by the monitor.
     @Test func healthchecksFromTheAPIRun() throws {
         let daemon = try LighterDaemon()

@@ -113,6 +113,19 @@ struct DockerCreateRequest {
         case "UTSMode": if let v = try Self.string(value, field), !v.isEmpty { flags.kernel.uts = v }
         case "CgroupnsMode": if let v = try Self.string(value, field), !v.isEmpty { flags.kernel.cgroupns = v }
         case "GroupAdd": flags.kernel.groupAdd = try Self.strings(value, field)
+        case "Devices":   // compose's `devices:`, as the CLI's --device HOST:CONTAINER:PERMS
+            guard case let .array(list) = value else { if value == .null { break }; throw .invalidArgument("\(field): expected an array") }
+            for case let .object(device) in list {
+                let host = Self.text(device["PathOnHost"] ?? .null), inside = Self.text(device["PathInContainer"] ?? .null)
+                let permissions = Self.text(device["CgroupPermissions"] ?? .null)
+                flags.kernel.device.append("\(host):\(inside.isEmpty ? host : inside):\(permissions.isEmpty ? "rwm" : permissions)")
+            }
+        case "DeviceCgroupRules": flags.kernel.deviceCgroupRule = try Self.strings(value, field)
+        case "CpuPeriod": if let n = try Self.nonZero(value, field) { flags.kernel.cpuPeriod = String(n) }
+        case "CpuQuota": if let n = try Self.nonZero(value, field) { flags.kernel.cpuQuota = String(n) }
+        case "CpusetMems": if let v = try Self.string(value, field), !v.isEmpty { flags.kernel.cpusetMems = v }
+        case "MemoryReservation": if let n = try Self.nonZero(value, field) { flags.kernel.memoryReservation = String(n) }
+        case "BlkioWeight": if let n = try Self.nonZero(value, field) { flags.kernel.blkioWeight = String(n) }
         case "Ulimits":
             guard case let .array(list) = value else { if value == .null { break }; throw .invalidArgument("\(field): expected an array") }
             for case let .object(limit) in list {
