@@ -35,7 +35,8 @@ extension Engine {
                 if name.isEmpty { created.append(volume.Name) }
                 if !existed { fresh.append(volume.Name) }
                 spec.binds[index].volume = volume.Name
-                spec.binds[index].source = volume.Mountpoint
+                spec.binds[index].source = volume.source
+                if volume.readOnly { spec.binds[index].readOnly = true }
             }
         } catch {
             for name in created { try? volumes.remove(name, users: []) }

@@ -64,6 +64,15 @@ import Testing
         #expect(zero.flags.kernel.device.isEmpty && zero.flags.kernel.cpuQuota == nil && zero.flags.kernel.blkioWeight == nil)
     }
 
+    /// compose's `tmpfs: {size: …}` on a long-syntax volume: TmpfsOptions SizeBytes and Mode (a number; the
+    /// CLI's tmpfs-mode is octal); other TmpfsOptions keys are refused by name.
+    @Test func readsTmpfsOptionsOfMounts() throws {
+        let request = try Self.read(#"{"Image":"b","HostConfig":{"Mounts":[{"Type":"tmpfs","Target":"/tm","TmpfsOptions":{"SizeBytes":1000000,"Mode":1023}}]}}"#)
+        #expect(request.flags.mount == ["type=tmpfs,target=/tm,tmpfs-size=1000000,tmpfs-mode=1777"])
+        #expect(try Self.read(#"{"Image":"b","HostConfig":{"Mounts":[{"Type":"tmpfs","Target":"/t","TmpfsOptions":{}}]}}"#).flags.mount == ["type=tmpfs,target=/t"])
+        #expect(throws: LighterError.self) { try Self.read(#"{"Image":"b","HostConfig":{"Mounts":[{"Type":"tmpfs","Target":"/t","TmpfsOptions":{"Options":[["exec"]]}}]}}"#) }
+    }
+
     /// Config.Healthcheck (compose's `healthcheck:`, durations in nanoseconds) kept as the spec's.
     @Test func readsHealthchecks() throws {
         let request = try Self.read("""

@@ -155,6 +155,43 @@ import Testing
         #expect(daemon.cli("inspect", "-f", "{{json .HostConfig.Devices}}", "dev").stdout.contains("/dev/mynull"))
     }
 
+    /// compose's `driver_opts: {type: none, o: bind, device: DIR}` (DriverOpts was refused by name): the
+    /// volume is that host directory; other local-driver options are refused naming them. And a tmpfs
+    /// mount's TmpfsOptions (compose's `tmpfs: {size: …}`, also refused before) sets its size and mode.
+    @Test func bindVolumesFromDriverOptionsAndTmpfsOptions() throws {
+        let daemon = try LighterDaemon()
+        defer { daemon.stop() }
+        #expect(daemon.lighter.importBusybox().status == 0)
+        let host = TestDirectory("lighter-bindvol")
+        try FileSystem.writeAtomically(Array("on the host\n".utf8), to: host.path + "/f", mode: 0o644)
+        let created = daemon.api("POST", "/volumes/create", #"{"Name":"pr_bvol","Driver":"local","DriverOpts":{"type":"none","o":"bind","device":"\#(host.path)"}}"#)
+        #expect(created.status == 201 && created.body.contains(#""Options":{"#) && created.body.contains(host.path), "\(created.body)")
+        let nfs = daemon.api("POST", "/volumes/create", #"{"Name":"nfsv","DriverOpts":{"type":"nfs","o":"addr=10.0.0.1","device":":/x"}}"#)
+        #expect(nfs.status >= 400 && nfs.status < 600 && nfs.body.contains("type=nfs"), "\(nfs.body)")
+        let missing = daemon.api("POST", "/volumes/create", #"{"Name":"gone","DriverOpts":{"type":"none","o":"bind","device":"/no/such/dir"}}"#)
+        #expect(missing.status == 400 && missing.body.contains("/no/such/dir"), "\(missing.body)")
+        #expect(daemon.lighter.run("volume", "ls", "-q").stdout == "pr_bvol\n")
+        let container = daemon.api("POST", "/containers/create?name=user", #"""
+            {"Image":"busybox","Cmd":["sleep","60"],"Volumes":{"/b":{}},"HostConfig":{"Binds":["pr_bvol:/b:rw"],
+             "Mounts":[{"Type":"tmpfs","Target":"/tm","TmpfsOptions":{"SizeBytes":1048576,"Mode":448}}]}}
+            """#)
+        #expect(container.status == 201, "\(container.body)")
+        #expect(daemon.api("POST", "/containers/user/start").status == 204)
+        #expect(daemon.lighter.run("exec", "user", "cat", "/b/f").stdout == "on the host\n")
+        #expect(daemon.lighter.run("exec", "user", "sh", "-c", "echo from the container > /b/g").status == 0)
+        #expect((try? FileSystem.readString(host.path + "/g")) == "from the container\n")
+        let tmpfs = daemon.lighter.run("exec", "user", "sh", "-c", "grep ' /tm ' /proc/mounts; stat -c %a /tm").stdout
+        #expect(tmpfs.contains("size=1024k") && tmpfs.contains("mode=700") && tmpfs.hasSuffix("700\n"), "\(tmpfs)")
+        #expect(daemon.api("DELETE", "/volumes/pr_bvol").status == 409)   // in use
+        #expect(daemon.api("DELETE", "/containers/user?force=1").status == 204)
+        #expect(daemon.api("DELETE", "/volumes/pr_bvol").status == 204)
+        #expect(FileSystem.exists(host.path + "/f") && FileSystem.exists(host.path + "/g"))   // the host's directory stays
+        // The CLI's `volume create -o` makes the same volume.
+        #expect(daemon.lighter.run("volume", "create", "-o", "type=none", "-o", "o=bind,ro", "-o", "device=\(host.path)", "clivol").status == 0)
+        #expect(daemon.lighter.run("run", "--rm", "-v", "clivol:/c", "busybox", "sh", "-c", "cat /c/f; touch /c/x").stdout == "on the host\n")
+        #expect(!FileSystem.exists(host.path + "/x"))   // o=bind,ro: mounted read-only
+    }
+
     /// Config.Healthcheck (compose's `healthcheck:`; it was refused by name): kept, shown, and run by the monitor.
     @Test func healthchecksFromTheAPIRun() throws {
         let daemon = try LighterDaemon()

@@ -111,11 +111,11 @@ extension DaemonRoutes {
             if case let .string(driver)? = fields["Driver"], !driver.isEmpty, driver != "local" {
                 throw .unsupported(feature: "volume driver \(driver)", fix: "use the local driver")
             }
-            if let options = fields["DriverOpts"] { try DockerCreateRequest.refuseUnlessZero("DriverOpts", options) }
+            let options = try DockerCreateRequest.object(fields["DriverOpts"], "DriverOpts").mapValues(DockerCreateRequest.text)
             let name: String? = if case let .string(n)? = fields["Name"], !n.isEmpty { n } else { nil }
             let labels = try DockerCreateRequest.object(fields["Labels"], "Labels").mapValues(DockerCreateRequest.text)
             let engine = try context.engine()
-            responder.json(volumeDocument(try engine.volumes.create(name, labels: labels)), status: 201)
+            responder.json(volumeDocument(try engine.volumes.create(name, labels: labels, options: options)), status: 201)
         }
         router.add("GET", "/volumes/{name}") { (request, responder) throws(LighterError) in
             responder.json(volumeDocument(try context.engine().volumes.inspect(request.parameter("name"))))
@@ -146,6 +146,6 @@ extension DaemonRoutes {
     static func volumeDocument(_ volume: Volume) -> JSONNode {
         .object(["Name": .string(volume.Name), "Driver": .string(volume.Driver), "Mountpoint": .string(volume.Mountpoint),
                  "CreatedAt": .string(volume.CreatedAt), "Labels": .object(volume.Labels.mapValues(JSONNode.string)),
-                 "Scope": .string(volume.Scope), "Options": .object([:])])
+                 "Scope": .string(volume.Scope), "Options": .object((volume.Options ?? [:]).mapValues(JSONNode.string))])
     }
 }

@@ -134,13 +134,24 @@ struct DockerCreateRequest {
         case "Mounts":
             guard case let .array(list) = value else { if value == .null { break }; throw .invalidArgument("\(field): expected an array") }
             for case let .object(mount) in list {
-                for key in mount.keys where !["Type", "Source", "Target", "ReadOnly", "Consistency"].contains(key) {
+                for key in mount.keys where !["Type", "Source", "Target", "ReadOnly", "Consistency", "TmpfsOptions"].contains(key) {
                     try Self.refuseUnlessZero("\(field).\(key)", mount[key]!)
                 }
                 var text = "type=\(Self.text(mount["Type"] ?? .null)),target=\(Self.text(mount["Target"] ?? .null))"
                 let source = Self.text(mount["Source"] ?? .null)
                 if !source.isEmpty { text += ",source=\(source)" }
                 if mount["ReadOnly"] == .bool(true) { text += ",readonly" }
+                // compose's `tmpfs: {size: …}`: SizeBytes, and Mode as a number (the CLI's tmpfs-mode is octal).
+                let tmpfs = try Self.object(mount["TmpfsOptions"], "\(field).TmpfsOptions")
+                for key in tmpfs.keys.sorted() where !["SizeBytes", "Mode"].contains(key) {
+                    try Self.refuseUnlessZero("\(field).TmpfsOptions.\(key)", tmpfs[key]!)
+                }
+                if let size = try tmpfs["SizeBytes"].flatMap({ (v) throws(LighterError) in try Self.nonZero(v, "\(field).TmpfsOptions.SizeBytes") }) {
+                    text += ",tmpfs-size=\(size)"
+                }
+                if let mode = try tmpfs["Mode"].flatMap({ (v) throws(LighterError) in try Self.nonZero(v, "\(field).TmpfsOptions.Mode") }) {
+                    text += ",tmpfs-mode=\(String(mode, radix: 8))"
+                }
                 flags.mount.append(text)
             }
         case "LogConfig":
