@@ -192,6 +192,23 @@ import Testing
         #expect(!FileSystem.exists(host.path + "/x"))   // o=bind,ro: mounted read-only
     }
 
+    /// `kill` (SIGKILL, the default) answers once the container no longer runs, as dockerd's does:
+    /// docker-py's `kill()` then `commit()` failed with "container is not running" from the pause.
+    @Test func killAnswersOnceTheContainerStopped() throws {
+        let daemon = try LighterDaemon()
+        defer { daemon.stop() }
+        #expect(daemon.lighter.importBusybox().status == 0)
+        for round in 0..<5 {
+            #expect(daemon.api("POST", "/containers/create?name=k\(round)", #"{"Image":"busybox","Cmd":["sleep","60"]}"#).status == 201)
+            #expect(daemon.api("POST", "/containers/k\(round)/start").status == 204)
+            #expect(daemon.api("POST", "/containers/k\(round)/kill").status == 204)
+            let state = daemon.api("GET", "/containers/k\(round)/json").body
+            #expect(state.contains(#""Running":false"#) && state.contains(#""ExitCode":137"#), "\(state)")
+            let commit = daemon.api("POST", "/commit?container=k\(round)&repo=killed&tag=\(round)&pause=True")
+            #expect(commit.status == 201, "\(commit.body)")
+        }
+    }
+
     /// Config.Healthcheck (compose's `healthcheck:`; it was refused by name): kept, shown, and run by the monitor.
     @Test func healthchecksFromTheAPIRun() throws {
         let daemon = try LighterDaemon()

@@ -80,7 +80,16 @@ extension DaemonRoutes {
             let engine = try context.engine()
             let id = try engine.resolve(request.parameter("id"))
             let signal = try Signals.parse(request.query("signal").flatMap { $0.isEmpty ? nil : $0 } ?? "SIGKILL")
+            let pid = (try? engine.inspect(id))?.state.pid
             try engine.kill(id, signal: signal)
+            // dockerd answers a SIGKILL once the container is no longer running (docker-py's `kill()` then
+            // `commit()` or `reload()` relies on it); a restart policy may start it again meanwhile.
+            if signal == SIGKILL {
+                for _ in 0..<1000 {
+                    guard let now = try? engine.inspect(id), now.state.status == .running, now.state.pid == pid else { break }
+                    usleep(10_000)
+                }
+            }
             responder.respond(status: 204)
         }
         router.add("DELETE", "/containers/{id}") { (request, responder) throws(LighterError) in
