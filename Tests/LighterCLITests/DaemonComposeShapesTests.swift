@@ -209,6 +209,49 @@ import Testing
         }
     }
 
+    /// compose's `internal: true` (Internal was refused by name): containers of an internal network reach
+    /// each other but nothing beyond its bridge, which a normal user network reaches. "Beyond" is a second
+    /// namespace behind a veth, serving HTTP on 192.0.2.2.
+    @Test func internalNetworksReachNothingOutside() throws {
+        let inside = NetworkNamespace(), outside = NetworkNamespace()
+        #expect(inside.sh("ip link add lt-out type veth peer name lt-in netns \(outside.name) && ip addr add 192.0.2.1/24 dev lt-out && ip link set lt-out up").status == 0)
+        #expect(outside.sh("ip addr add 192.0.2.2/24 dev lt-in && ip link set lt-in up").status == 0)
+        let site = TestDirectory("lighter-outside")
+        try FileSystem.writeAtomically(Array("outside\n".utf8), to: site.path + "/f", mode: 0o644)
+        let server = outside.spawn(["python3", "-m", "http.server", "8000", "--bind", "192.0.2.2", "--directory", site.path], log: site.path + "/log")
+        defer { Run.stop(server) }
+        var up = false
+        for _ in 0..<100 where !up {
+            up = inside.run(["python3", "-c", "import urllib.request; print(urllib.request.urlopen('http://192.0.2.2:8000/f', timeout=1).read().decode(), end='')"]).stdout == "outside\n"
+            if !up { usleep(100_000) }
+        }
+        #expect(up)
+        let daemon = try LighterDaemon(namespace: inside)
+        defer { daemon.stop() }
+        #expect(daemon.lighter.importBusybox().status == 0)
+        #expect(daemon.api("POST", "/networks/create", #"{"Name":"open","CheckDuplicate":true}"#).status == 201)
+        #expect(daemon.api("POST", "/networks/create", #"{"Name":"closed","Internal":true,"Labels":{"com.docker.compose.network":"closed"}}"#).status == 201)
+        #expect(daemon.api("GET", "/networks/closed").body.contains(#""Internal":true"#))
+        #expect(daemon.api("GET", "/networks/open").body.contains(#""Internal":false"#))
+        #expect(daemon.cli("network", "ls", "--format", "{{.Name}} {{.Internal}}").stdout.contains("closed true"))
+        // (busybox wget -T crashes; `timeout` execs the command, which must not be the container's PID 1:
+        // the `||` keeps sh from exec'ing the last command itself)
+        let fetch = ["sh", "-c", "timeout 3 wget -qO- http://192.0.2.2:8000/f || exit 1"]
+        #expect(daemon.cli(["run", "--rm", "--network", "open", "busybox"] + fetch).stdout == "outside\n")
+        let blocked = daemon.cli(["run", "--rm", "--network", "closed", "busybox"] + fetch)
+        #expect(blocked.status != 0 && blocked.stdout.isEmpty, "\(blocked.stdout)")
+        // Within the internal network, by name.
+        #expect(daemon.cli("run", "-d", "--name", "peer", "--network", "closed", "busybox", "sh", "-c", "echo peer > /tmp/i; exec httpd -f -p 80 -h /tmp").status == 0)
+        var answer = ""
+        for _ in 0..<30 where answer != "peer\n" {
+            answer = daemon.cli("run", "--rm", "--network", "closed", "busybox", "sh", "-c", "timeout 2 wget -qO- http://peer/i || exit 1").stdout
+        }
+        #expect(answer == "peer\n")
+        let rules = inside.run(["nft", "list", "table", "ip", "lighter"]).stdout
+        let bridge = "lt-" + daemon.cli("network", "inspect", "-f", "{{.Id}}", "closed").stdout.trimmed.prefix(12)
+        #expect(rules.contains("iifname \"\(bridge)\" oifname != \"\(bridge)\" drop"), "\(rules)")
+    }
+
     /// Config.Healthcheck (compose's `healthcheck:`; it was refused by name): kept, shown, and run by the monitor.
     @Test func healthchecksFromTheAPIRun() throws {
         let daemon = try LighterDaemon()

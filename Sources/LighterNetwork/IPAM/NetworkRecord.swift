@@ -8,9 +8,12 @@ public struct NetworkRecord: Sendable, Equatable {
     public var gateway: IPv4Address
     public var created: Int64
     public var labels: [String: String]
+    /// `network create --internal` (compose's `internal: true`): no traffic forwarded between the
+    /// network and anything outside it, and no masquerade.
+    public var isInternal: Bool
 
     public init(name: String, id: String, driver: String, bridge: String, subnet: IPv4Subnet, gateway: IPv4Address, created: Int64,
-                labels: [String: String] = [:]) {
+                labels: [String: String] = [:], isInternal: Bool = false) {
         self.name = name
         self.id = id
         self.driver = driver
@@ -19,6 +22,7 @@ public struct NetworkRecord: Sendable, Equatable {
         self.gateway = gateway
         self.created = created
         self.labels = labels
+        self.isInternal = isInternal
     }
 
     /// The default network (`--network bridge`): no name resolution between containers, as in Docker.

@@ -56,5 +56,7 @@ extension NetworkStore {
         ALTER TABLE published_ports_by_container RENAME TO published_ports;
         CREATE INDEX published_ports_container ON published_ports(container_id);
         """),
+        // `network create --internal`: 1 for a network cut off from everything outside it.
+        .init("ALTER TABLE networks ADD COLUMN internal INTEGER NOT NULL DEFAULT 0;"),
     ])
 }

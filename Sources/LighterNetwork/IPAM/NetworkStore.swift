@@ -23,7 +23,8 @@ public struct NetworkStore: Sendable {
     /// Insert a network; the subnet is picked from `candidates` (skipping `busy` and other networks)
     /// unless given.
     public func insert(name: String, subnet wanted: IPv4Subnet?, gateway: IPv4Address?, bridge: String?,
-                       candidates: [IPv4Subnet], busy: [IPv4Subnet], created: Int64, labels: [String: String] = [:]) throws(LighterError) -> NetworkRecord {
+                       candidates: [IPv4Subnet], busy: [IPv4Subnet], created: Int64, labels: [String: String] = [:],
+                       isInternal: Bool = false) throws(LighterError) -> NetworkRecord {
         try db.transaction { () throws(LighterError) -> NetworkRecord in
             if let existing = try network(name), existing.name == name {
                 throw .conflict("network with name \(name) already exists")
@@ -48,9 +49,11 @@ public struct NetworkStore: Sendable {
             let id = Self.randomID()
             let bridgeName = bridge ?? "lt-\(id.prefix(12))"
             let labelText = String(decoding: JSONNode.object(labels.mapValues(JSONNode.string)).serialized(), as: UTF8.self)
-            try db.execute("INSERT INTO networks (name, id, driver, bridge, subnet, gateway, created_at, labels) VALUES (?, ?, 'bridge', ?, ?, ?, ?, ?)",
-                           [.text(name), .text(id), .text(bridgeName), .text("\(subnet)"), .text("\(gateway)"), .integer(created), .text(labelText)])
-            return NetworkRecord(name: name, id: id, driver: "bridge", bridge: bridgeName, subnet: subnet, gateway: gateway, created: created, labels: labels)
+            try db.execute("INSERT INTO networks (name, id, driver, bridge, subnet, gateway, created_at, labels, internal) VALUES (?, ?, 'bridge', ?, ?, ?, ?, ?, ?)",
+                           [.text(name), .text(id), .text(bridgeName), .text("\(subnet)"), .text("\(gateway)"), .integer(created), .text(labelText),
+                            .integer(isInternal ? 1 : 0)])
+            return NetworkRecord(name: name, id: id, driver: "bridge", bridge: bridgeName, subnet: subnet, gateway: gateway, created: created,
+                                 labels: labels, isInternal: isInternal)
         }
     }
 
@@ -204,7 +207,8 @@ public struct NetworkStore: Sendable {
             for case let (key, .string(value)) in fields { labels[key] = value }
         }
         return NetworkRecord(name: row.string("name"), id: row.string("id"), driver: row.string("driver"), bridge: row.string("bridge"),
-                             subnet: subnet, gateway: gateway, created: row.int("created_at"), labels: labels)
+                             subnet: subnet, gateway: gateway, created: row.int("created_at"), labels: labels,
+                             isInternal: row.int("internal") == 1)
     }
 
     static func endpoint(_ row: SQLRow) -> Endpoint {

@@ -53,7 +53,9 @@ extension DaemonRoutes {
                                            "EnableIPv6", "Scope", "ConfigOnly", "ConfigFrom"].contains(key) {
                 try DockerCreateRequest.refuseUnlessZero(key, fields[key]!)
             }
-            for key in ["Internal", "EnableIPv6", "Options", "Ingress", "ConfigOnly", "ConfigFrom"] {
+            var isInternal = false
+            if let value = fields["Internal"], value != .null { isInternal = try DockerCreateRequest.bool(value, "Internal") }
+            for key in ["EnableIPv6", "Options", "Ingress", "ConfigOnly", "ConfigFrom"] {
                 if let value = fields[key] { try DockerCreateRequest.refuseUnlessZero(key, value) }
             }
             var labels: [String: String] = [:]
@@ -62,7 +64,7 @@ extension DaemonRoutes {
                 labels[key] = text
             }
             let engine = try context.engine()
-            let network = try engine.networks.create(name: name, subnet: subnet, gateway: gateway, labels: labels)
+            let network = try engine.networks.create(name: name, subnet: subnet, gateway: gateway, labels: labels, isInternal: isInternal)
             engine.emitNetwork("create", id: network.id, name: network.name)
             responder.json(.object(["Id": .string(network.id), "Warning": .string("")]), status: 201)
         }
@@ -131,7 +133,7 @@ extension DaemonRoutes {
     static func networkDocument(_ network: NetworkRecord, engine: Engine) throws(LighterError) -> JSONNode {
         var node = try JSONNode.parse(try JSON.encode(NetworkInspect(network, endpoints: try engine.networks.store.endpoints(network: network.name))), what: "network")
         if case var .object(fields) = node {
-            for (key, value) in ["EnableIPv6": false, "Internal": false, "Attachable": false, "Ingress": false] { fields[key] = .bool(value) }
+            for (key, value) in ["EnableIPv6": false, "Attachable": false, "Ingress": false] { fields[key] = .bool(value) }
             node = .object(fields)
         }
         return node
