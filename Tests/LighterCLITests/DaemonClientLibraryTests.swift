@@ -114,6 +114,13 @@ import Testing
         }
         #expect(second == "hello from web\n")
 
+        // Recreated with its published port: the new container is made while the stopped old one exists.
+        let before = daemon.cli("inspect", "-f", "{{.Id}}", "lt_client_1").stdout
+        let recreated = compose("up", "-d", "--force-recreate", "--no-deps", "client")
+        #expect(recreated.status == 0, "\(recreated.stdout)\(recreated.stderr)")
+        #expect(daemon.cli("inspect", "-f", "{{.Id}}", "lt_client_1").stdout != before)
+        #expect(daemon.cli("port", "lt_client_1", "8089").stdout == "127.0.0.1:8089\n")
+
         // The project network's bridge is `lt-` and the first 12 hex digits of its ID (NetworkStore).
         let bridge = "lt-" + daemon.cli("network", "inspect", "-f", "{{.Id}}", "lt_default").stdout.trimmed.prefix(12)
         #expect(bridge.count == 15 && namespace.run(["ip", "link", "show", bridge]).status == 0)

@@ -91,6 +91,15 @@ assert client.containers.run("busybox", ["echo", "attached"], remove=True) == b"
 exited = client.containers.list(all=True, filters={"status": "exited", "label": "app=pytest"})
 assert [c.id for c in exited] == [short.id], exited
 short.remove()
+# kill() answers once the container stopped: reload() and commit() see it exited at once.
+killed = client.containers.run("busybox", ["sleep", "60"], detach=True)
+killed.kill()
+killed.reload()
+assert killed.status == "exited" and killed.attrs["State"]["ExitCode"] == 137, killed.attrs["State"]
+snapshot = killed.commit("pykilled", "v1")
+assert "pykilled:v1" in snapshot.tags, snapshot.tags
+killed.remove()
+client.images.remove("pykilled:v1")
 web.stop(timeout=1)
 web.reload()
 assert web.status == "exited", web.status
