@@ -63,6 +63,8 @@ extension Engine {
         spec.labels = (imageConfig.Labels ?? [:]).merging(spec.labels) { $1 }
         spec.exposedPorts = Array(Set((imageConfig.ExposedPorts.map { Array($0.keys) } ?? []) + spec.exposedPorts)).sorted()
         try checkLinks(spec)
+        // `--network container:NAME`: that container's network namespace, joined at each start; kept by ID.
+        if spec.network.hasPrefix("container:") { spec.network = "container:" + (try resolve(String(spec.network.dropFirst(10)))) }
         if let name, !ContainerNames.isValid(name) {
             throw .invalidArgument("invalid container name \"\(name)\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed")
         }

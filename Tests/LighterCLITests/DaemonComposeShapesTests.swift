@@ -252,6 +252,41 @@ import Testing
         #expect(rules.contains("iifname \"\(bridge)\" oifname != \"\(bridge)\" drop"), "\(rules)")
     }
 
+    /// compose's `network_mode: service:web` (HostConfig.NetworkMode `container:ID`; refused before): the
+    /// container joins web's network namespace, with web's hostname, hosts and resolv.conf, as in Docker.
+    @Test func containerNetworkModeJoinsTheOthersNamespace() throws {
+        let namespace = NetworkNamespace()
+        let daemon = try LighterDaemon(namespace: namespace)
+        defer { daemon.stop() }
+        #expect(daemon.lighter.importBusybox().status == 0)
+        #expect(daemon.api("POST", "/containers/create?name=web", #"""
+            {"Image":"busybox","Hostname":"webby","Cmd":["sh","-c","echo web > /tmp/i; exec httpd -f -p 80 -h /tmp"]}
+            """#).status == 201)
+        #expect(daemon.api("POST", "/containers/web/start").status == 204)
+        let webID = daemon.cli("inspect", "-f", "{{.Id}}", "web").stdout.trimmed
+        let side = daemon.api("POST", "/containers/create?name=side", #"{"Image":"busybox","Cmd":["sleep","60"],"HostConfig":{"NetworkMode":"container:web"}}"#)
+        #expect(side.status == 201, "\(side.body)")
+        #expect(daemon.cli("inspect", "-f", "{{.HostConfig.NetworkMode}}", "side").stdout == "container:\(webID)\n")
+        #expect(daemon.api("POST", "/containers/side/start").status == 204)
+        var page = ""
+        for _ in 0..<30 where page != "web\n" {
+            page = daemon.cli("exec", "side", "wget", "-qO-", "http://127.0.0.1/i").stdout
+            if page != "web\n" { usleep(100_000) }
+        }
+        #expect(page == "web\n")
+        #expect(daemon.cli("exec", "side", "hostname").stdout == "webby\n")
+        let webAddress = daemon.cli("inspect", "-f", "{{.NetworkSettings.IPAddress}}", "web").stdout.trimmed
+        #expect(!webAddress.isEmpty && daemon.cli("exec", "side", "ip", "-4", "addr", "show", "eth0").stdout.contains("inet \(webAddress)/"))
+        // Docker's refusals: a name or DNS of its own, a container that does not exist or does not run.
+        let named = daemon.api("POST", "/containers/create", #"{"Image":"busybox","Hostname":"mine","HostConfig":{"NetworkMode":"container:web"}}"#)
+        #expect(named.status == 400 && named.body.contains("conflicting options"), "\(named.body)")
+        #expect(daemon.api("POST", "/containers/create", #"{"Image":"busybox","HostConfig":{"NetworkMode":"container:nothing"}}"#).status == 404)
+        #expect(daemon.api("POST", "/containers/create?name=late", #"{"Image":"busybox","Cmd":["true"],"HostConfig":{"NetworkMode":"container:web"}}"#).status == 201)
+        #expect(daemon.api("POST", "/containers/web/stop?t=1").status == 204)
+        let late = daemon.api("POST", "/containers/late/start")
+        #expect(late.status >= 400 && late.body.contains("not running"), "\(late.body)")
+    }
+
     /// Config.Healthcheck (compose's `healthcheck:`; it was refused by name): kept, shown, and run by the monitor.
     @Test func healthchecksFromTheAPIRun() throws {
         let daemon = try LighterDaemon()
