@@ -35,7 +35,8 @@ extension Engine {
                 if name.isEmpty { created.append(volume.Name) }
                 if !existed { fresh.append(volume.Name) }
                 spec.binds[index].volume = volume.Name
-                spec.binds[index].source = volume.Mountpoint
+                spec.binds[index].source = volume.source
+                if volume.readOnly { spec.binds[index].readOnly = true }
             }
         } catch {
             for name in created { try? volumes.remove(name, users: []) }
@@ -62,6 +63,8 @@ extension Engine {
         spec.labels = (imageConfig.Labels ?? [:]).merging(spec.labels) { $1 }
         spec.exposedPorts = Array(Set((imageConfig.ExposedPorts.map { Array($0.keys) } ?? []) + spec.exposedPorts)).sorted()
         try checkLinks(spec)
+        // `--network container:NAME`: that container's network namespace, joined at each start; kept by ID.
+        if spec.network.hasPrefix("container:") { spec.network = "container:" + (try resolve(String(spec.network.dropFirst(10)))) }
         if let name, !ContainerNames.isValid(name) {
             throw .invalidArgument("invalid container name \"\(name)\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed")
         }

@@ -13,7 +13,9 @@ extension Engine {
     func runtimeSpec(for record: ContainerRecord) throws(LighterError) -> RuntimeSpec {
         let spec = record.spec
         let image = try images.config(of: spec.imageID).config ?? LighterOCI.ContainerConfig()
-        let hostname = spec.hostname ?? String(record.id.prefix(12))
+        // `--network container:ID`: its network namespace, and its hostname, hosts and resolv.conf (as Docker).
+        let donor = try networkDonor(of: record)
+        let hostname = donor.map { $0.spec.hostname ?? String($0.id.prefix(12)) } ?? spec.hostname ?? String(record.id.prefix(12))
         var runtimeSpec = RuntimeSpec.dockerDefault(args: [record.path] + record.args, rootfs: rootfsPath(record.id),
                                                     hostname: hostname, env: [], cgroupsPath: "\(record.spec.cgroupParent)/\(record.id)")
         guard var process = runtimeSpec.process, var linux = runtimeSpec.linux else { return runtimeSpec }
@@ -36,9 +38,9 @@ extension Engine {
         process.capabilities = RuntimeSpec.Capabilities(bounding: capabilities, effective: capabilities, permitted: capabilities)
 
         var mounts = runtimeSpec.mounts ?? []
-        let directory = directory(record.id)
+        let nameFiles = directory(donor?.id ?? record.id)
         for file in ["hostname", "hosts", "resolv.conf"] {
-            mounts.append(RuntimeSpec.Mount(destination: "/etc/\(file)", type: "bind", source: "\(directory)/\(file)", options: ["rbind", "rprivate"]))
+            mounts.append(RuntimeSpec.Mount(destination: "/etc/\(file)", type: "bind", source: "\(nameFiles)/\(file)", options: ["rbind", "rprivate"]))
         }
         if spec.initProcess {
             guard StaticExecutable.check(executable) else {
@@ -59,6 +61,8 @@ extension Engine {
 
         if spec.network == "host" {
             linux.namespaces = linux.namespaces?.filter { $0.type != "network" }
+        } else if let donor {
+            linux.namespaces = (linux.namespaces ?? []).filter { $0.type != "network" } + [RuntimeSpec.Namespace(type: "network", path: "/proc/\(donor.state.pid)/ns/net")]
         }
         if let remap = spec.userNamespace {
             linux.namespaces = (linux.namespaces ?? []) + [RuntimeSpec.Namespace(type: "user")]
@@ -144,5 +148,18 @@ extension Engine {
             for cap in adds where !set.contains(cap) { set.append(cap) }
         }
         return set
+    }
+}
+
+extension Engine {
+    /// The running container whose network namespace `--network container:ID` joins; nil for other modes.
+    func networkDonor(of record: ContainerRecord) throws(LighterError) -> ContainerRecord? {
+        guard record.spec.network.hasPrefix("container:") else { return nil }
+        let name = String(record.spec.network.dropFirst(10))
+        let donor = try inspect(try resolve(name))
+        guard isRunning(donor), donor.state.pid > 0 else {
+            throw .conflict("cannot join the network of container \(donor.name): it is not running")
+        }
+        return donor
     }
 }

@@ -15,7 +15,7 @@ extension Engine {
         let mountpoint = volumes.directory(name) + "/_data"
         return try allIDs().compactMap { id in
             guard let record = try? record(id) else { return nil }
-            return record.spec.binds.contains { $0.source == mountpoint } ? record.name : nil
+            return record.spec.binds.contains { $0.volume == name || $0.source == mountpoint } ? record.name : nil
         }
     }
 

@@ -58,7 +58,8 @@ public struct NetworkManager: Sendable {
     }
 
     /// `network create`: a new bridge network; its bridge link appears when a container first uses it.
-    public func create(name: String, subnet: IPv4Subnet?, gateway: IPv4Address?) throws(LighterError) -> NetworkRecord {
+    public func create(name: String, subnet: IPv4Subnet?, gateway: IPv4Address?, labels: [String: String] = [:],
+                       isInternal: Bool = false) throws(LighterError) -> NetworkRecord {
         guard !["bridge", "host", "none", "default"].contains(name) else {
             throw .conflict("\(name) is a pre-defined network and cannot be created")
         }
@@ -74,7 +75,7 @@ public struct NetworkManager: Sendable {
             throw .conflict("subnet \(subnet) overlaps a route of this host (\(clash))")
         }
         return try store.insert(name: name, subnet: subnet, gateway: gateway, bridge: nil, candidates: Self.subnetPool,
-                                busy: routes, created: Time.now().seconds)
+                                busy: routes, created: Time.now().seconds, labels: labels, isInternal: isInternal)
     }
 
     /// `network rm`: refused while containers are attached; the bridge and its rules go.

@@ -299,8 +299,8 @@ import Testing
         let refused = daemon.raw("POST /v1.41/containers/create HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
         #expect(refused.hasPrefix("HTTP/1.1 400 "))
         #expect(refused.contains("HostConfig.Runtime is not supported"))
-        let health = #"{"Image":"busybox","Healthcheck":{"Test":["CMD","true"]}}"#
-        #expect(daemon.raw("POST /containers/create HTTP/1.1\r\nContent-Length: \(health.utf8.count)\r\n\r\n\(health)").contains("Config.Healthcheck is not supported"))
+        let shell = #"{"Image":"busybox","Shell":["/bin/bash","-c"]}"#
+        #expect(daemon.raw("POST /containers/create HTTP/1.1\r\nContent-Length: \(shell.utf8.count)\r\n\r\n\(shell)").contains("Config.Shell is not supported"))
         let noImage = #"{"Image":"nothing:here"}"#
         let missing = daemon.raw("POST /containers/create HTTP/1.1\r\nContent-Length: \(noImage.utf8.count)\r\n\r\n\(noImage)")
         #expect(missing.hasPrefix("HTTP/1.1 404 "))

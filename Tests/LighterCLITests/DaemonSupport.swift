@@ -6,9 +6,11 @@ import LighterTestSupport
 
 /// `lighter daemon` for a test: its socket and data root under a test directory, containers off the
 /// network (`LIGHTER_DEFAULT_NETWORK=none`), a 2 s request timeout. `stop()` ends it and removes every
-/// container it or the CLI left, so the host keeps no mounts or cgroups.
+/// container it or the CLI left, so the host keeps no mounts or cgroups. Given a `namespace`, the daemon
+/// runs inside it with the bridge as its default network (its links and nftables stay in there).
 final class LighterDaemon: @unchecked Sendable {
     let lighter: Lighter
+    let namespace: NetworkNamespace?
     let socketPath: String
     let clientConfig: String
     /// Flags after the daemon's own `-H` and `--request-timeout`.
@@ -18,8 +20,9 @@ final class LighterDaemon: @unchecked Sendable {
     /// The docker CLIs this host has: Debian's 20.10 and the newer static one.
     static var clients: [String] { ["/usr/bin/docker", "/usr/local/bin/docker"].filter { FileSystem.exists($0) } }
 
-    init(lighter: Lighter = Lighter(), flags: [String] = []) throws(LighterError) {
+    init(lighter: Lighter = Lighter(), namespace: NetworkNamespace? = nil, flags: [String] = []) throws(LighterError) {
         self.lighter = lighter
+        self.namespace = namespace
         self.flags = flags
         socketPath = lighter.root.sub("d.sock")
         clientConfig = try lighter.root.directory("docker-client")
@@ -27,9 +30,13 @@ final class LighterDaemon: @unchecked Sendable {
     }
 
     func start() throws(LighterError) {
-        pid = Run.spawn([Repository.lighterBinary, "daemon", "-H", "unix://\(socketPath)", "--request-timeout", "2"] + flags,
-                        stdout: lighter.root.sub("daemon.out"), stderr: lighter.root.sub("daemon.log"),
-                        environment: ["LIGHTER_ROOT": lighter.root.path, "LIGHTER_DEFAULT_NETWORK": "none"])
+        let command = [Repository.lighterBinary, "daemon", "-H", "unix://\(socketPath)", "--request-timeout", "2"] + flags
+        if let namespace {
+            pid = namespace.spawn(command, log: lighter.root.sub("daemon.log"), environment: ["LIGHTER_ROOT": lighter.root.path])
+        } else {
+            pid = Run.spawn(command, stdout: lighter.root.sub("daemon.out"), stderr: lighter.root.sub("daemon.log"),
+                            environment: ["LIGHTER_ROOT": lighter.root.path, "LIGHTER_DEFAULT_NETWORK": "none"])
+        }
         for _ in 0..<200 {
             if FileSystem.exists(socketPath), raw("GET /_ping HTTP/1.1\r\nHost: d\r\n\r\n").hasPrefix("HTTP/1.1 200") { return }
             usleep(25_000)
@@ -106,8 +113,18 @@ final class LighterDaemon: @unchecked Sendable {
             _ = Run.wait(pid)
             pid = 0
         }
-        let ids = lighter.run("ps", "-aq").stdout.split(separator: "\n").map(String.init)
-        if !ids.isEmpty { lighter.run(["rm", "-f"] + ids) }
+        let ids = cli("ps", "-aq").stdout.split(separator: "\n").map(String.init)
+        if !ids.isEmpty { cli(["rm", "-f"] + ids) }
+    }
+
+    /// `lighter ARGS` on the daemon's data root, inside its namespace when it has one.
+    @discardableResult
+    func cli(_ arguments: String...) -> ProcessResult { cli(arguments) }
+
+    @discardableResult
+    func cli(_ arguments: [String]) -> ProcessResult {
+        guard let namespace else { return lighter.run(arguments) }
+        return namespace.run([Repository.lighterBinary] + arguments, environment: ["LIGHTER_ROOT": lighter.root.path])
     }
 }
 

@@ -74,6 +74,10 @@ import LighterTestSupport
         #expect(lighter.run("ps", "-a", "-f", "label=role=web", "--format", "{{.Names}}").stdout == "x\n")
         #expect(lighter.run("ps", "-a", "-f", "label=role", "--format", "{{.Names}}").stdout == "y\nx\n")
         #expect(lighter.run("ps", "-a", "-f", "label=tier", "--format", "{{.Names}} {{.Labels}}").stdout == "x role=web,tier=\n")
+        // Several label filters must all hold (other keys' values are alternatives): compose's way.
+        #expect(lighter.run("ps", "-a", "-f", "label=role", "-f", "label=tier", "--format", "{{.Names}}").stdout == "x\n")
+        #expect(lighter.run("ps", "-a", "-f", "label=role=db", "-f", "label=tier", "--format", "{{.Names}}").stdout == "")
+        #expect(lighter.run("ps", "-a", "-f", "name=x", "-f", "name=y", "--format", "{{.Names}}").stdout == "y\nx\n")
         // Docker's rows have a Label method: a label's value, "" for one a container does not have.
         let labels = lighter.run("ps", "-a", "--format", "{{.Names}}:{{.Label \"role\"}}:{{.Label \"tier\"}}:{{.Label \"nope\"}}|{{\"role\" | .Label}}")
         #expect(labels.status == 0 && labels.stdout == "y:db::|db\nx:web::|web\n", "\(labels.stdout) \(labels.stderr)")

@@ -63,16 +63,26 @@ import LighterTestSupport
         #expect(results.count == 40 && Set(results).count == 40)
     }
 
-    @Test func publishedPortsAreUniquePerProtocol() throws {
+    /// A host port is held by one running container per protocol (as in Docker): stopped or created
+    /// containers may share it, the second to start is refused; a container cannot name one twice.
+    @Test func publishedPortsAreUniqueAmongRunningContainersPerProtocol() throws {
         let dir = TestDirectory("lighter-ipam")
         let store = try Self.store(dir)
         #expect(try store.publish(try PortBinding.parse("18080:80"), container: "a").map(\.hostPort) == [18080])
-        expectError(.conflict) { try store.publish(try PortBinding.parse("127.0.0.1:18080:81"), container: "b") }
-        #expect(try store.publish(try PortBinding.parse("18080:80/udp"), container: "b").count == 1)
+        expectError(.conflict) { try store.publish(try PortBinding.parse("127.0.0.1:18080:81"), container: "a") }
+        #expect(try store.publish(try PortBinding.parse("127.0.0.1:18080:81"), container: "b").count == 1)   // a is not running
+        #expect(try store.setPortsActive(true, container: "a"))
+        expectError(.conflict) { try store.publish(try PortBinding.parse("18080:80"), container: "e") }
+        expectError(.conflict) { _ = try store.setPortsActive(true, container: "b") }
+        #expect(try store.ports(container: "b").map(\.hostPort) == [18080])
+        #expect(try store.publish(try PortBinding.parse("18080:80/udp"), container: "f").count == 1)
         let random = try store.publish(try PortBinding.parse("80"), container: "c")
         #expect(random.first.map { (49153...65535).contains($0.hostPort) } == true)
+        #expect(try store.setPortsActive(false, container: "a"))
+        #expect(try store.setPortsActive(true, container: "b"))
         try store.release(container: "a")
-        #expect(try store.publish(try PortBinding.parse("18080:80"), container: "d").count == 1)
+        #expect(try store.ports(container: "a").isEmpty)
+        expectError(.conflict) { try store.publish(try PortBinding.parse("18080:80"), container: "d") }   // b runs now
     }
 
     @Test func rulesetNamesOnlyLightersTable() throws {

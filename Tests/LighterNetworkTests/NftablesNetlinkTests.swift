@@ -129,6 +129,23 @@ import LighterTestSupport
         #expect(Self.listing(ours, debug: true) == expressions)
     }
 
+    /// An internal network: no masquerade for its subnet, and its bridge confined both ways in `forward`;
+    /// the kernel holds what nft makes of the script, expression for expression.
+    @Test func internalNetworksAreConfinedAndNotMasqueraded() throws {
+        var closed = try Self.network("closed", bridge: "ltclosed0", subnet: "10.89.32.0/24")
+        closed.isInternal = true
+        let ruleset = NftRuleset(networks: [try Self.network("bridge", bridge: "lighter0", subnet: "172.18.0.0/16"), closed], ports: [])
+        #expect(ruleset.script.contains("    iifname \"ltclosed0\" oifname != \"ltclosed0\" drop\n"))
+        #expect(ruleset.script.contains("    oifname \"ltclosed0\" iifname != \"ltclosed0\" drop\n"))
+        #expect(!ruleset.script.contains("ip saddr 10.89.32.0/24 oifname != \"ltclosed0\" masquerade"))
+        #expect(ruleset.script.contains("ip saddr 172.18.0.0/16 oifname != \"lighter0\" masquerade"))
+        let ours = NetworkNamespace(), theirs = NetworkNamespace()
+        try Nftables.load(ruleset, namespace: try FileDescriptor(path: ours.path, flags: O_RDONLY))
+        #expect(theirs.run(["nft", "-f", "-"], stdin: ruleset.script).status == 0)
+        #expect(Self.listing(ours, debug: true) == Self.listing(theirs, debug: true))
+        #expect(Self.listing(ours).contains("iifname \"ltclosed0\" oifname != \"ltclosed0\" drop"))
+    }
+
     @Test func badInputIsRefusedBeforeTheKernelAndLeavesTheTable() throws {
         let ns = NetworkNamespace()
         let fd = try FileDescriptor(path: ns.path, flags: O_RDONLY)

@@ -114,6 +114,7 @@ import LighterTestSupport
         if version >= 2 {
             try db.execute("INSERT INTO networks (name, id, driver, bridge, subnet, gateway, created_at) VALUES ('n1', 'nid', 'bridge', 'lt-n1', '10.60.0.0/24', '10.60.0.1', 3)")
             try db.execute("INSERT INTO endpoints (network, container_id, container_name, address, mac, seq) VALUES ('n1', 'c0ffee', 'web', 171704322, '02:42:0a:3c:00:02', 1)")
+            try db.execute("INSERT INTO published_ports (protocol, host_ip, host_port, container_id, container_port) VALUES ('tcp', '', 8080, 'c0ffee', 80)")
         }
     }
 
@@ -128,14 +129,18 @@ import LighterTestSupport
         let dir = TestDirectory("lighter-dataroot")
         try Self.makeOldDatabase(dir.path, version: version)
         let root = try DataRoot(root: dir.path, schemas: Engine.schemas)
-        #expect(try Self.applied(root.database) == ["containers 1", "containers 2", "images 1", "images 2", "networks 1"])
+        #expect(try Self.applied(root.database) == ["containers 1", "containers 2", "images 1", "images 2", "networks 1", "networks 2", "networks 3", "networks 4"])
         let store = try ImageStore(dataRoot: root)
         #expect(try store.resolve("old").id.hex == Self.imageID)
         #expect(try store.imagesInUse() == [Self.imageID])
         let networks = NetworkStore(db: root.database)
         if version >= 2 {
             #expect(try networks.networks().map(\.name) == ["n1"])
+            #expect(try networks.networks().map(\.labels) == [[:]])   // networks migration 2's column, empty for old rows
+            #expect(try networks.networks().map(\.isInternal) == [false])   // migration 4's column
             #expect(try networks.endpoints(container: "c0ffee").map(\.address.description) == ["10.60.0.2"])
+            // networks migration 3 rebuilt published_ports (a port held per container): the old row is kept.
+            #expect(try networks.ports(container: "c0ffee").map(\.hostPort) == [8080])
         } else {
             #expect(try networks.networks().isEmpty)   // created by the networks module's migration
         }
@@ -144,7 +149,7 @@ import LighterTestSupport
         _ = try store.importTarball(from: fd, sourceName: "busybox.tar", reference: try Reference(parsing: "busybox"),
                                     changes: [], platform: nil, message: nil)
         let again = try DataRoot(root: dir.path, schemas: Engine.schemas)
-        #expect(try Self.applied(again.database) == ["containers 1", "containers 2", "images 1", "images 2", "networks 1"])
+        #expect(try Self.applied(again.database) == ["containers 1", "containers 2", "images 1", "images 2", "networks 1", "networks 2", "networks 3", "networks 4"])
         #expect(try ImageStore(dataRoot: again).images().count == 2)
     }
 
@@ -152,16 +157,16 @@ import LighterTestSupport
         let dir = TestDirectory("lighter-dataroot")
         try Self.makeOldDatabase(dir.path, version: 2)
         let networksOnly = try DataRoot(root: dir.path, schemas: [NetworkStore.schema])
-        #expect(try Self.applied(networksOnly.database) == ["networks 1"])
+        #expect(try Self.applied(networksOnly.database) == ["networks 1", "networks 2", "networks 3", "networks 4"])
         let all = try DataRoot(root: dir.path, schemas: Engine.schemas)
-        #expect(try Self.applied(all.database) == ["containers 1", "containers 2", "images 1", "images 2", "networks 1"])
+        #expect(try Self.applied(all.database) == ["containers 1", "containers 2", "images 1", "images 2", "networks 1", "networks 2", "networks 3", "networks 4"])
         #expect(try ImageStore(dataRoot: all).imagesInUse() == [Self.imageID])
     }
 
     @Test func freshRootGetsEveryModulesTables() throws {
         let dir = TestDirectory("lighter-dataroot")
         let root = try DataRoot(root: dir.path, schemas: Engine.schemas)
-        #expect(try Self.applied(root.database) == ["containers 1", "containers 2", "images 1", "images 2", "networks 1"])
+        #expect(try Self.applied(root.database) == ["containers 1", "containers 2", "images 1", "images 2", "networks 1", "networks 2", "networks 3", "networks 4"])
         let tables = try root.database.query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").map { $0.string("name") }
         #expect(tables == ["blobs", "containers", "database_identity", "endpoints", "image_blobs", "image_layers", "images", "networks", "published_ports", "schema_migrations", "snapshots", "tags"])
         #expect(try root.database.query("PRAGMA user_version").first?.int("user_version") == 0)
@@ -178,9 +183,9 @@ import LighterTestSupport
         ])
         let first = try DataRoot(root: dir.path, schemas: [NetworkStore.schema, extra])
         try first.database.execute("INSERT INTO events (what) VALUES ('kept')")
-        #expect(try Self.applied(first.database) == ["events 1", "networks 1"])
+        #expect(try Self.applied(first.database) == ["events 1", "networks 1", "networks 2", "networks 3", "networks 4"])
         let second = try DataRoot(root: dir.path, schemas: [NetworkStore.schema, grown])
-        #expect(try Self.applied(second.database) == ["events 1", "events 2", "networks 1"])
+        #expect(try Self.applied(second.database) == ["events 1", "events 2", "networks 1", "networks 2", "networks 3", "networks 4"])
         #expect(try second.database.query("SELECT what, at FROM events").map { "\($0.string("what")) \($0.int("at"))" } == ["kept 0"])
     }
 

@@ -41,7 +41,8 @@ public func waitForPort(_ port: Int) -> Bool {
 }
 
 /// Debian's `docker-registry` on a free loopback port, plain HTTP, no auth, storage in a test
-/// directory; killed by `stop()`. (`LighterRegistryTests.LocalRegistry` adds TLS and auth.)
+/// directory; killed by `stop()`; inside `namespace` when given (its loopback, not the host's).
+/// (`LighterRegistryTests.LocalRegistry` adds TLS and auth.)
 public final class LoopbackRegistry: @unchecked Sendable {
     public let port: Int
     let directory: TestDirectory
@@ -49,7 +50,7 @@ public final class LoopbackRegistry: @unchecked Sendable {
 
     /// `accessLog`: the registry logs each request (Apache's combined format) to `log`; `bytesServed`
     /// sums what it sent.
-    public init(_ name: String, accessLog: Bool = false) throws(LighterError) {
+    public init(_ name: String, accessLog: Bool = false, in namespace: NetworkNamespace? = nil) throws(LighterError) {
         directory = TestDirectory(name)
         port = freePort()
         try FileSystem.writeAtomically(Array("""
@@ -65,7 +66,12 @@ public final class LoopbackRegistry: @unchecked Sendable {
               addr: 127.0.0.1:\(port)
 
             """.utf8), to: directory.sub("config.yml"))
-        pid = Run.spawn(["docker-registry", "serve", directory.sub("config.yml")], stdout: directory.sub("log"), stderr: directory.sub("log.err"))
+        let command = ["docker-registry", "serve", directory.sub("config.yml")]
+        if let namespace {
+            pid = namespace.spawn(command, log: directory.sub("log.err"))
+        } else {
+            pid = Run.spawn(command, stdout: directory.sub("log"), stderr: directory.sub("log.err"))
+        }
     }
 
     /// Bytes of response bodies the registry sent so far (with `accessLog`): the size field of each

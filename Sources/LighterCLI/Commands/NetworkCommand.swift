@@ -19,6 +19,7 @@ struct NetworkCreateCommand: ParsableCommand {
     @Option(name: [.customShort("d"), .long], help: "Driver (bridge).") var driver: String = "bridge"
     @Option(name: .long, help: "Subnet in CIDR format (default: a free private one).") var subnet: String?
     @Option(name: .long, help: "IPv4 gateway (default: the subnet's first address).") var gateway: String?
+    @Flag(name: .long, help: "Restrict external access to the network (nothing forwarded in or out, no NAT).") var `internal` = false
     @Argument(help: "Network name.") var name: String
 
     func run() throws {
@@ -27,7 +28,7 @@ struct NetworkCreateCommand: ParsableCommand {
             let engine = try store.openEngine()
             let network = try engine.networks.create(
                 name: name, subnet: try subnet.map { (s) throws(LighterError) in try IPv4Subnet(parsing: s) },
-                gateway: try gateway.map { (g) throws(LighterError) in try IPv4Address(parsing: g, what: "--gateway") })
+                gateway: try gateway.map { (g) throws(LighterError) in try IPv4Address(parsing: g, what: "--gateway") }, isInternal: `internal`)
             engine.emitNetwork("create", id: network.id, name: network.name)
             Console.out(network.id)
         }
@@ -46,7 +47,8 @@ struct NetworkListCommand: ParsableCommand {
             _ = try engine.networks.defaultNetwork()   // listed from the start, as Docker's (its bridge link comes with the first container)
             let networks = try engine.networks.store.networks()
             var rows = networks.map { network in
-                DockerListRows.network(id: String(network.id.prefix(12)), name: network.name, driver: network.driver, created: network.created)
+                DockerListRows.network(id: String(network.id.prefix(12)), name: network.name, driver: network.driver, created: network.created,
+                                       isInternal: network.isInternal)
             }
             // host and none exist from the start, as Docker's: dated with the default network.
             let since = networks.first(where: \.isDefault)?.created ?? 0
@@ -72,6 +74,8 @@ struct NetworkInspect: Encodable {
     let IPAM: IPAMInfo
     let Containers: [String: Member]
     let Options: [String: String]
+    let Labels: [String: String]
+    let Internal: Bool
 
     init(_ network: NetworkRecord, endpoints: [Endpoint]) {
         Name = network.name
@@ -86,7 +90,11 @@ struct NetworkInspect: Encodable {
                                             IPv4Address: "\(e.address)/\(network.subnet.prefix)", Aliases: e.aliases.isEmpty ? nil : e.aliases)
         }
         Containers = members
-        Options = ["com.docker.network.bridge.name": network.bridge]
+        // Docker's: the default network's bridge options; none for a user network made without `-o`
+        // (compose 1.29 compares them with its own, empty, and would call the network changed).
+        Options = network.isDefault ? ["com.docker.network.bridge.name": network.bridge] : [:]
+        Labels = network.labels
+        Internal = network.isInternal
     }
 }
 

@@ -12,6 +12,7 @@ struct VolumeCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a volume (prints its name).")
         @OptionGroup var store: StoreOptions
         @Option(name: .long, help: "Set metadata (KEY=VALUE).") var label: [String] = []
+        @Option(name: [.customShort("o"), .long], help: "Driver option KEY=VALUE (type=none o=bind device=/host/dir).") var opt: [String] = []
         @Argument(help: "Volume name (default: a random one).") var name: String?
 
         func run() throws {
@@ -21,7 +22,12 @@ struct VolumeCommand: ParsableCommand {
                     guard let eq = entry.firstIndex(of: "=") else { throw .invalidArgument("--label \(entry): expected KEY=VALUE") }
                     labels[String(entry[..<eq])] = String(entry[entry.index(after: eq)...])
                 }
-                Console.out(try store.openEngine().volumes.create(name, labels: labels).Name)
+                var options: [String: String] = [:]
+                for entry in opt {
+                    guard let eq = entry.firstIndex(of: "=") else { throw .invalidArgument("--opt \(entry): expected KEY=VALUE") }
+                    options[String(entry[..<eq])] = String(entry[entry.index(after: eq)...])
+                }
+                Console.out(try store.openEngine().volumes.create(name, labels: labels, options: options).Name)
             }
         }
     }

@@ -11,9 +11,9 @@ import LighterSystem
 /// lines (docker/cli's formatter contexts): every value a string, `"N/A"` where Docker has no figure.
 enum DockerListRows {
     /// `network ls`: CreatedAt, Driver, ID, IPv6, Internal, Labels, Name, Scope.
-    static func network(id: String, name: String, driver: String, created: Int64) -> OutputRow {
+    static func network(id: String, name: String, driver: String, created: Int64, isInternal: Bool = false) -> OutputRow {
         OutputRow(fields: [
-            ("CreatedAt", goTime(seconds: created)), ("Driver", driver), ("ID", id), ("IPv6", "false"), ("Internal", "false"),
+            ("CreatedAt", goTime(seconds: created)), ("Driver", driver), ("ID", id), ("IPv6", "false"), ("Internal", isInternal ? "true" : "false"),
             ("Labels", ""), ("Name", name), ("Scope", "local"),
         ])
     }

@@ -15,6 +15,9 @@ enum NftRule: Equatable {
     case masqueradeHairpin(IPv4Subnet, bridge: String)
     /// `iifname "A" oifname "B" drop`: networks are isolated from each other.
     case isolate(from: String, to: String)
+    /// `iifname "BRIDGE" oifname != "BRIDGE" drop` and `oifname "BRIDGE" iifname != "BRIDGE" drop`
+    /// (`outbound` false): an internal network's traffic stays on its bridge.
+    case confine(bridge: String, outbound: Bool)
 
     static let publishChain = "publish"
 
@@ -33,6 +36,8 @@ enum NftRule: Equatable {
             return "oifname \"\(bridge)\" ct status dnat ip saddr \(subnet) masquerade"
         case let .isolate(from, to):
             return "iifname \"\(from)\" oifname \"\(to)\" drop"
+        case let .confine(bridge, outbound):
+            return outbound ? "iifname \"\(bridge)\" oifname != \"\(bridge)\" drop" : "oifname \"\(bridge)\" iifname != \"\(bridge)\" drop"
         }
     }
 
@@ -63,6 +68,10 @@ enum NftRule: Equatable {
             return try Self.interface(.interfaceOut, bridge, .equal) + dnat + Self.source(subnet) + [.masquerade]
         case let .isolate(from, to):
             return try Self.interface(.interfaceIn, from, .equal) + Self.interface(.interfaceOut, to, .equal) + [.verdict(.drop)]
+        case let .confine(bridge, outbound):
+            return outbound
+                ? try Self.interface(.interfaceIn, bridge, .equal) + Self.interface(.interfaceOut, bridge, .notEqual) + [.verdict(.drop)]
+                : try Self.interface(.interfaceOut, bridge, .equal) + Self.interface(.interfaceIn, bridge, .notEqual) + [.verdict(.drop)]
         }
     }
 

@@ -5,6 +5,7 @@
 /// - postrouting: masquerade what leaves a network's subnet for elsewhere; masquerade published
 ///   traffic that came from 127.0.0.0/8 (needs route_localnet on the bridge) or from a container
 ///   of the same network (hairpin), so replies come back through the NAT.
+/// - forward: user networks isolated from each other; an internal network from everything.
 /// - prerouting/output: traffic to a local address on a published port is DNATed to its container
 ///   (output covers connections from the host itself, 127.0.0.1 included: no userland proxy).
 public struct NftRuleset: Sendable {
@@ -22,7 +23,7 @@ public struct NftRuleset: Sendable {
     var chains: [NftChain] {
         var postrouting: [NftRule] = []
         for network in networks {
-            postrouting.append(.masqueradeLeaving(network.subnet, bridge: network.bridge))
+            if !network.isInternal { postrouting.append(.masqueradeLeaving(network.subnet, bridge: network.bridge)) }
             postrouting.append(.masqueradeLoopback(bridge: network.bridge))
             postrouting.append(.masqueradeHairpin(network.subnet, bridge: network.bridge))
         }
@@ -30,6 +31,10 @@ public struct NftRuleset: Sendable {
         var forward: [NftRule] = []
         for a in networks {
             for b in networks where a.name != b.name { forward.append(.isolate(from: a.bridge, to: b.bridge)) }
+        }
+        // Internal networks (`--internal`): nothing forwarded in or out of their bridge.
+        for network in networks where network.isInternal {
+            forward += [.confine(bridge: network.bridge, outbound: true), .confine(bridge: network.bridge, outbound: false)]
         }
         return [
             NftChain(name: NftRule.publishChain, base: nil, rules: ports.map { NftRule.publish($0.binding, to: $0.address) }),

@@ -7,8 +7,13 @@ public struct NetworkRecord: Sendable, Equatable {
     public var subnet: IPv4Subnet
     public var gateway: IPv4Address
     public var created: Int64
+    public var labels: [String: String]
+    /// `network create --internal` (compose's `internal: true`): no traffic forwarded between the
+    /// network and anything outside it, and no masquerade.
+    public var isInternal: Bool
 
-    public init(name: String, id: String, driver: String, bridge: String, subnet: IPv4Subnet, gateway: IPv4Address, created: Int64) {
+    public init(name: String, id: String, driver: String, bridge: String, subnet: IPv4Subnet, gateway: IPv4Address, created: Int64,
+                labels: [String: String] = [:], isInternal: Bool = false) {
         self.name = name
         self.id = id
         self.driver = driver
@@ -16,6 +21,8 @@ public struct NetworkRecord: Sendable, Equatable {
         self.subnet = subnet
         self.gateway = gateway
         self.created = created
+        self.labels = labels
+        self.isInternal = isInternal
     }
 
     /// The default network (`--network bridge`): no name resolution between containers, as in Docker.

@@ -2,7 +2,7 @@ import LighterDatabase
 
 extension NetworkStore {
     /// Networks and their endpoints (IPAM): one row per container per network; an address is unique
-    /// within its network, a published host port unique per protocol.
+    /// within its network; a published host port is held by one running container at a time.
     public static let schema = DatabaseSchema(module: "networks", migrations: [
         .init("""
         CREATE TABLE networks (
@@ -37,5 +37,26 @@ extension NetworkStore {
         );
         CREATE INDEX published_ports_container ON published_ports(container_id);
         """, presentSinceUserVersion: 2),
+        // Docker's network labels (`com.docker.compose.*` for compose's project networks): a JSON object.
+        .init("ALTER TABLE networks ADD COLUMN labels TEXT NOT NULL DEFAULT '{}';"),
+        // A host port is held per container (as Docker does, only running containers clash): compose
+        // recreates a service by creating the new container while the stopped old one still exists.
+        .init("""
+        CREATE TABLE published_ports_by_container (
+            protocol TEXT NOT NULL,
+            host_ip TEXT NOT NULL,
+            host_port INTEGER NOT NULL,
+            container_id TEXT NOT NULL,
+            container_port INTEGER NOT NULL,
+            active INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (protocol, host_port, host_ip, container_id)
+        );
+        INSERT INTO published_ports_by_container SELECT protocol, host_ip, host_port, container_id, container_port, active FROM published_ports;
+        DROP TABLE published_ports;
+        ALTER TABLE published_ports_by_container RENAME TO published_ports;
+        CREATE INDEX published_ports_container ON published_ports(container_id);
+        """),
+        // `network create --internal`: 1 for a network cut off from everything outside it.
+        .init("ALTER TABLE networks ADD COLUMN internal INTEGER NOT NULL DEFAULT 0;"),
     ])
 }

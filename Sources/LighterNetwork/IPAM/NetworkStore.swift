@@ -23,7 +23,8 @@ public struct NetworkStore: Sendable {
     /// Insert a network; the subnet is picked from `candidates` (skipping `busy` and other networks)
     /// unless given.
     public func insert(name: String, subnet wanted: IPv4Subnet?, gateway: IPv4Address?, bridge: String?,
-                       candidates: [IPv4Subnet], busy: [IPv4Subnet], created: Int64) throws(LighterError) -> NetworkRecord {
+                       candidates: [IPv4Subnet], busy: [IPv4Subnet], created: Int64, labels: [String: String] = [:],
+                       isInternal: Bool = false) throws(LighterError) -> NetworkRecord {
         try db.transaction { () throws(LighterError) -> NetworkRecord in
             if let existing = try network(name), existing.name == name {
                 throw .conflict("network with name \(name) already exists")
@@ -47,9 +48,12 @@ public struct NetworkStore: Sendable {
             }
             let id = Self.randomID()
             let bridgeName = bridge ?? "lt-\(id.prefix(12))"
-            try db.execute("INSERT INTO networks (name, id, driver, bridge, subnet, gateway, created_at) VALUES (?, ?, 'bridge', ?, ?, ?, ?)",
-                           [.text(name), .text(id), .text(bridgeName), .text("\(subnet)"), .text("\(gateway)"), .integer(created)])
-            return NetworkRecord(name: name, id: id, driver: "bridge", bridge: bridgeName, subnet: subnet, gateway: gateway, created: created)
+            let labelText = String(decoding: JSONNode.object(labels.mapValues(JSONNode.string)).serialized(), as: UTF8.self)
+            try db.execute("INSERT INTO networks (name, id, driver, bridge, subnet, gateway, created_at, labels, internal) VALUES (?, ?, 'bridge', ?, ?, ?, ?, ?, ?)",
+                           [.text(name), .text(id), .text(bridgeName), .text("\(subnet)"), .text("\(gateway)"), .integer(created), .text(labelText),
+                            .integer(isInternal ? 1 : 0)])
+            return NetworkRecord(name: name, id: id, driver: "bridge", bridge: bridgeName, subnet: subnet, gateway: gateway, created: created,
+                                 labels: labels, isInternal: isInternal)
         }
     }
 
@@ -117,21 +121,24 @@ public struct NetworkStore: Sendable {
 
     // MARK: published ports
 
-    /// Reserve host ports for a container; port 0 takes a free one from the ephemeral range.
+    /// Reserve host ports for a container; port 0 takes a free one from the ephemeral range, one no
+    /// container holds. A given port clashes only with a running container's (or this one's own):
+    /// as in Docker, stopped containers may hold the same port, and the second to start is refused.
     public func publish(_ bindings: [PortBinding], container id: String) throws(LighterError) -> [PortBinding] {
         guard !bindings.isEmpty else { return [] }
         return try db.transaction { () throws(LighterError) -> [PortBinding] in
             var result: [PortBinding] = []
             for var binding in bindings {
-                let taken = Set(try db.query("SELECT host_port FROM published_ports WHERE protocol = ? AND (host_ip = ? OR host_ip = '' OR ? = '')",
-                                             [.text(binding.proto), .text(binding.hostIP), .text(binding.hostIP)]).map { Int($0.int("host_port")) })
+                let rows = try db.query("SELECT host_port, container_id, active FROM published_ports WHERE protocol = ? AND (host_ip = ? OR host_ip = '' OR ? = '')",
+                                        [.text(binding.proto), .text(binding.hostIP), .text(binding.hostIP)])
                 if binding.hostPort == 0 {
+                    let taken = Set(rows.map { Int($0.int("host_port")) })
                     guard let free = (49153...65535).first(where: { !taken.contains($0) && Self.portIsFree($0, proto: binding.proto) }) else {
                         throw .conflict("no free host port left for \(binding.containerPort)/\(binding.proto)")
                     }
                     binding.hostPort = free
-                } else if taken.contains(binding.hostPort) {
-                    throw .conflict("Bind for \(binding.hostIP.isEmpty ? "0.0.0.0" : binding.hostIP):\(binding.hostPort) failed: port is already allocated")
+                } else if rows.contains(where: { Int($0.int("host_port")) == binding.hostPort && ($0.int("active") == 1 || $0.string("container_id") == id) }) {
+                    throw Self.allocated(binding)
                 } else {
                     try PortProbe.checkBindable(binding)
                 }
@@ -143,10 +150,25 @@ public struct NetworkStore: Sendable {
         }
     }
 
-    /// Before a container starts: each of its host ports must still be free of host processes
-    /// (a service may have taken one since `create`).
+    /// Before a container starts: no running container holds one of its host ports, and each is still
+    /// free of host processes (a service may have taken one since `create`).
     public func checkPortsBindable(container id: String) throws(LighterError) {
+        try checkNoneRunningHolds(container: id)
         for binding in try ports(container: id) { try PortProbe.checkBindable(binding) }
+    }
+
+    /// Docker's words when a running container holds a host port another one wants.
+    static func allocated(_ binding: PortBinding) -> LighterError {
+        .conflict("Bind for \(binding.hostIP.isEmpty ? "0.0.0.0" : binding.hostIP):\(binding.hostPort) failed: port is already allocated")
+    }
+
+    private func checkNoneRunningHolds(container id: String) throws(LighterError) {
+        let clash = try db.query("""
+            SELECT p.* FROM published_ports p JOIN published_ports o
+            ON o.protocol = p.protocol AND o.host_port = p.host_port AND (o.host_ip = p.host_ip OR o.host_ip = '' OR p.host_ip = '')
+            WHERE p.container_id = ? AND o.container_id != ? AND o.active = 1 LIMIT 1
+            """, [.text(id), .text(id)])
+        if let row = clash.first { throw Self.allocated(Self.port(row)) }
     }
 
     public func ports(container id: String) throws(LighterError) -> [PortBinding] {
@@ -162,17 +184,31 @@ public struct NetworkStore: Sendable {
         return rows.map { (Self.port($0), IPv4Address(UInt32($0.int("address"))), $0.string("container_id")) }
     }
 
+    /// Marks the container's ports running (their rules load) or not; running is refused while another
+    /// running container holds one of them (checked in the same transaction, so two starts cannot both win).
     public func setPortsActive(_ active: Bool, container id: String) throws(LighterError) -> Bool {
-        try db.execute("UPDATE published_ports SET active = ? WHERE container_id = ? AND active != ?", [.integer(active ? 1 : 0), .text(id), .integer(active ? 1 : 0)])
-        return db.changes > 0
+        let update = { () throws(LighterError) -> Bool in
+            try db.execute("UPDATE published_ports SET active = ? WHERE container_id = ? AND active != ?", [.integer(active ? 1 : 0), .text(id), .integer(active ? 1 : 0)])
+            return db.changes > 0
+        }
+        guard active else { return try update() }
+        return try db.transaction { () throws(LighterError) -> Bool in
+            try checkNoneRunningHolds(container: id)
+            return try update()
+        }
     }
 
     // MARK: rows
 
     static func network(_ row: SQLRow) -> NetworkRecord? {
         guard let subnet = try? IPv4Subnet(parsing: row.string("subnet")), let gateway = IPv4Address(row.string("gateway")) else { return nil }
+        var labels: [String: String] = [:]
+        if case let .object(fields)? = try? JSONNode.parse(Array(row.string("labels").utf8), what: "network labels") {
+            for case let (key, .string(value)) in fields { labels[key] = value }
+        }
         return NetworkRecord(name: row.string("name"), id: row.string("id"), driver: row.string("driver"), bridge: row.string("bridge"),
-                             subnet: subnet, gateway: gateway, created: row.int("created_at"))
+                             subnet: subnet, gateway: gateway, created: row.int("created_at"), labels: labels,
+                             isInternal: row.int("internal") == 1)
     }
 
     static func endpoint(_ row: SQLRow) -> Endpoint {

@@ -131,8 +131,12 @@ struct ContainerFlags: Equatable, Sendable {
             }
         }
         let network = network ?? Self.defaultNetwork
-        guard !network.isEmpty, !network.hasPrefix("container:") else {
-            throw .unsupported(feature: "--network \(network)", fix: "use bridge, none, host or a network made with `lighter network create`")
+        guard !network.isEmpty, network != "container:" else {
+            throw .unsupported(feature: "--network \(network)", fix: "use bridge, none, host, container:NAME or a network made with `lighter network create`")
+        }
+        // Docker's conflicts: a container in another's network namespace has that one's names and DNS.
+        if network.hasPrefix("container:") && (hostname != nil || !dns.isEmpty || !addHost.isEmpty || !dnsSearch.isEmpty || !dnsOption.isEmpty) {
+            throw .invalidArgument("conflicting options: --hostname, --dns and --add-host cannot be used with --network \(network)")
         }
         spec.network = network == "default" ? "bridge" : network
         spec.ports = []

@@ -319,9 +319,13 @@ enum ContainerInspectDocument {
         var primary: [String: JSONNode] = [:]
         for endpoint in (try? manager.store.endpoints(container: r.id)) ?? [] {
             guard let network = try? manager.store.network(endpoint.network) else { continue }
+            // On a user network Docker (API ≤ 1.43) lists the short ID among the aliases (its hosts files
+            // resolve it, as Lighter's do); compose 1.29 reconnects a container whose aliases lack it.
+            let shortID = String(r.id.prefix(12))
+            let aliases = network.isDefault || endpoint.aliases.contains(shortID) ? endpoint.aliases : endpoint.aliases + [shortID]
             let fields = endpointFields(networkID: network.id, endpointID: "\(network.id.prefix(16))\(r.id.prefix(16))",
                                         gateway: "\(network.gateway)", address: "\(endpoint.address)", prefix: network.subnet.prefix,
-                                        mac: endpoint.mac, aliases: endpoint.aliases)
+                                        mac: endpoint.mac, aliases: aliases)
             networks[endpoint.network] = .object(fields)
             if network.isDefault || primary.isEmpty { primary = fields }
         }

@@ -158,10 +158,15 @@ struct ContainerFilter {
         }
     }
 
-    /// `records` are every container, newest first (for before= and since=).
+    /// `records` are every container, newest first (for before= and since=). Values of one key are
+    /// alternatives, except `label`'s, which must all hold (Docker's rule; compose filters on several).
     func matches(_ record: ContainerRecord, among records: [ContainerRecord], engine: Engine) throws(LighterError) -> Bool {
         let byKey = Dictionary(grouping: conditions, by: { $0.0 })
         for (key, values) in byKey {
+            if key == "label" {
+                for (_, value) in values where !(try matches(key, value, record, records, engine)) { return false }
+                continue
+            }
             var any = false
             for (_, value) in values {
                 if try matches(key, value, record, records, engine) {

@@ -38,6 +38,7 @@ extension DaemonRoutes {
             let engine = try context.engine()
             var spec = try create.flags.spec(image: create.image, command: create.command, autoRemove: create.autoRemove)
             if let entrypoint = create.entrypoint { spec.entrypoint = entrypoint }
+            if let healthcheck = create.healthcheck { spec.healthcheck = healthcheck }
             try ContainerFlags.applyVolumesFrom(create.flags.volumesFrom, engine: engine, to: &spec)
             let name = request.query("name").flatMap { $0.isEmpty ? nil : $0 }
             let record = try engine.create(spec, name: name)
@@ -81,7 +82,16 @@ extension DaemonRoutes {
             let engine = try context.engine()
             let id = try engine.resolve(request.parameter("id"))
             let signal = try Signals.parse(request.query("signal").flatMap { $0.isEmpty ? nil : $0 } ?? "SIGKILL")
+            let pid = (try? engine.inspect(id))?.state.pid
             try engine.kill(id, signal: signal)
+            // dockerd answers a SIGKILL once the container is no longer running (docker-py's `kill()` then
+            // `commit()` or `reload()` relies on it); a restart policy may start it again meanwhile.
+            if signal == SIGKILL {
+                for _ in 0..<1000 {
+                    guard let now = try? engine.inspect(id), now.state.status == .running, now.state.pid == pid else { break }
+                    usleep(10_000)
+                }
+            }
             responder.respond(status: 204)
         }
         router.add("DELETE", "/containers/{id}") { (request, responder) throws(LighterError) in

@@ -28,7 +28,8 @@ extension DaemonRoutes {
             // With a TTY the runtime gives the process a terminal and relays it to the pipes (stdout then carries both streams).
             options.tty = try DockerCreateRequest.bool(fields["Tty"] ?? .null, "Tty")
             for key in fields.keys where !["Cmd", "Env", "User", "WorkingDir", "Privileged", "AttachStdin", "AttachStdout", "AttachStderr",
-                                           "Tty", "Detach", "DetachKeys", "ConsoleSize"].contains(key) {
+                                           "Tty", "Detach", "DetachKeys", "ConsoleSize", "Container"].contains(key) {
+                // "Container" (docker-py sends the container's ID in the body too): the path names it.
                 try DockerCreateRequest.refuseUnlessZero(key, fields[key]!)
             }
             let record = try engine.inspect(id)

@@ -20,7 +20,8 @@ extension DaemonRoutes {
                     case "id": keep = keep && network.id.hasPrefix(value)
                     case "driver": keep = keep && network.driver == value
                     case "type": keep = keep && (value == "custom") != network.isDefault
-                    default: throw .invalidArgument("invalid filter '\(key)' (supported: name, id, driver, type)")
+                    case "label": keep = keep && labelMatches(network.labels, value)
+                    default: throw .invalidArgument("invalid filter '\(key)' (supported: name, id, driver, type, label)")
                     }
                 }
                 if keep { rows.append(try networkDocument(network, engine: engine)) }
@@ -52,11 +53,18 @@ extension DaemonRoutes {
                                            "EnableIPv6", "Scope", "ConfigOnly", "ConfigFrom"].contains(key) {
                 try DockerCreateRequest.refuseUnlessZero(key, fields[key]!)
             }
-            for key in ["Internal", "EnableIPv6", "Options", "Labels", "Ingress", "ConfigOnly", "ConfigFrom"] {
+            var isInternal = false
+            if let value = fields["Internal"], value != .null { isInternal = try DockerCreateRequest.bool(value, "Internal") }
+            for key in ["EnableIPv6", "Options", "Ingress", "ConfigOnly", "ConfigFrom"] {
                 if let value = fields[key] { try DockerCreateRequest.refuseUnlessZero(key, value) }
             }
+            var labels: [String: String] = [:]
+            for (key, value) in try DockerCreateRequest.object(fields["Labels"], "Labels") {
+                guard case let .string(text) = value else { throw .invalidArgument("Labels.\(key): expected a string, found \(value.kind)") }
+                labels[key] = text
+            }
             let engine = try context.engine()
-            let network = try engine.networks.create(name: name, subnet: subnet, gateway: gateway)
+            let network = try engine.networks.create(name: name, subnet: subnet, gateway: gateway, labels: labels, isInternal: isInternal)
             engine.emitNetwork("create", id: network.id, name: network.name)
             responder.json(.object(["Id": .string(network.id), "Warning": .string("")]), status: 201)
         }
@@ -92,7 +100,8 @@ extension DaemonRoutes {
                         let unused = try engine.volumeUsers(volume.Name).isEmpty
                         keep = keep && unused == (value == "true" || value == "1")
                     case "driver": keep = keep && volume.Driver == value
-                    default: throw .invalidArgument("invalid filter '\(key)' (supported: name, dangling, driver)")
+                    case "label": keep = keep && labelMatches(volume.Labels, value)
+                    default: throw .invalidArgument("invalid filter '\(key)' (supported: name, dangling, driver, label)")
                     }
                 }
                 if keep { rows.append(volumeDocument(volume)) }
@@ -104,11 +113,11 @@ extension DaemonRoutes {
             if case let .string(driver)? = fields["Driver"], !driver.isEmpty, driver != "local" {
                 throw .unsupported(feature: "volume driver \(driver)", fix: "use the local driver")
             }
-            if let options = fields["DriverOpts"] { try DockerCreateRequest.refuseUnlessZero("DriverOpts", options) }
+            let options = try DockerCreateRequest.object(fields["DriverOpts"], "DriverOpts").mapValues(DockerCreateRequest.text)
             let name: String? = if case let .string(n)? = fields["Name"], !n.isEmpty { n } else { nil }
             let labels = try DockerCreateRequest.object(fields["Labels"], "Labels").mapValues(DockerCreateRequest.text)
             let engine = try context.engine()
-            responder.json(volumeDocument(try engine.volumes.create(name, labels: labels)), status: 201)
+            responder.json(volumeDocument(try engine.volumes.create(name, labels: labels, options: options)), status: 201)
         }
         router.add("GET", "/volumes/{name}") { (request, responder) throws(LighterError) in
             responder.json(volumeDocument(try context.engine().volumes.inspect(request.parameter("name"))))
@@ -124,16 +133,21 @@ extension DaemonRoutes {
     static func networkDocument(_ network: NetworkRecord, engine: Engine) throws(LighterError) -> JSONNode {
         var node = try JSONNode.parse(try JSON.encode(NetworkInspect(network, endpoints: try engine.networks.store.endpoints(network: network.name))), what: "network")
         if case var .object(fields) = node {
-            for (key, value) in ["EnableIPv6": false, "Internal": false, "Attachable": false, "Ingress": false] { fields[key] = .bool(value) }
-            fields["Labels"] = .object([:])
+            for (key, value) in ["EnableIPv6": false, "Attachable": false, "Ingress": false] { fields[key] = .bool(value) }
             node = .object(fields)
         }
         return node
     }
 
+    /// A `label` filter: `KEY` (present) or `KEY=VALUE`.
+    static func labelMatches(_ labels: [String: String], _ filter: String) -> Bool {
+        guard let equals = filter.firstIndex(of: "=") else { return labels[filter] != nil }
+        return labels[String(filter[..<equals])] == String(filter[filter.index(after: equals)...])
+    }
+
     static func volumeDocument(_ volume: Volume) -> JSONNode {
         .object(["Name": .string(volume.Name), "Driver": .string(volume.Driver), "Mountpoint": .string(volume.Mountpoint),
                  "CreatedAt": .string(volume.CreatedAt), "Labels": .object(volume.Labels.mapValues(JSONNode.string)),
-                 "Scope": .string(volume.Scope), "Options": .object([:])])
+                 "Scope": .string(volume.Scope), "Options": .object((volume.Options ?? [:]).mapValues(JSONNode.string))])
     }
 }

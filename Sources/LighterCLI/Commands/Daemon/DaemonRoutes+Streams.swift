@@ -160,6 +160,14 @@ extension DaemonRoutes {
                 if responder.connection.peerClosed { return }
                 if exitCode == nil || (condition == "removed" && !removed) { backoff.sleep() }
             }
+            // The monitor logs `die` just before it records the exit: answer once the record says so too,
+            // as Docker does (docker-py's `run(remove=True)` removes the container right after `wait`).
+            for _ in 0..<2_500 where !removed {
+                guard let now = try? engine.inspect(id) else { break }
+                if ![.running, .paused].contains(now.state.status) || now.state.finishedAt != initialFinish { break }
+                if responder.connection.peerClosed { return }
+                usleep(2_000)
+            }
             responder.send(JSONNode.object(["StatusCode": number(exitCode ?? 0), "Error": .null]).serialized() + [0x0a])
             responder.finish()
         }

@@ -1,3 +1,4 @@
+import LighterOCI
 import LighterSystem
 
 /// `POST /containers/create`'s body (Docker's Config with HostConfig and NetworkingConfig) read into
@@ -10,6 +11,11 @@ struct DockerCreateRequest {
     var command: [String] = []
     var entrypoint: [String]?
     var autoRemove = false
+    /// Config.Healthcheck (compose's `healthcheck:`), as the spec keeps it; nil when absent or zero.
+    var healthcheck: HealthConfig?
+    /// Config.Volumes: anonymous volumes, unless a bind or mount of HostConfig has the same target
+    /// (docker-py and compose send both for `vol:/data`; Docker mounts the named one only).
+    private var configVolumes: [String] = []
 
     init(_ body: [String: JSONNode]) throws(LighterError) {
         var config = body
@@ -23,6 +29,8 @@ struct DockerCreateRequest {
         for (key, value) in host.sorted(by: { $0.key < $1.key }) {
             try readHostConfig(key, value)
         }
+        let targets = Set(flags.volume.map(Self.bindTarget) + flags.mount.compactMap(Self.mountTarget))
+        flags.volume += configVolumes.filter { !targets.contains($0) }
         if case let .object(endpoints)? = networking["EndpointsConfig"], let (name, endpoint) = endpoints.first {
             if endpoints.count > 1 { throw .invalidArgument("NetworkingConfig.EndpointsConfig: one network at create (connect the others after)") }
             if (flags.network == nil || flags.network == "default") && name != "default" { flags.network = name }
@@ -49,10 +57,11 @@ struct DockerCreateRequest {
         case "OpenStdin": flags.interactive = try Self.bool(value, field)
         case "Labels": flags.label = try Self.object(value, field).sorted { $0.key < $1.key }.map { "\($0.key)=\(Self.text($0.value))" }
         case "ExposedPorts": flags.expose = try Self.object(value, field).keys.sorted()
-        case "Volumes": flags.volume += try Self.object(value, field).keys.sorted()
+        case "Volumes": configVolumes = try Self.object(value, field).keys.sorted()
         case "StopSignal": if let v = try Self.string(value, field), !v.isEmpty { flags.stopSignal = v }
         case "StopTimeout": if value != .null { flags.stopTimeout = try Self.integer(value, field) }
         case "MacAddress": if let v = try Self.string(value, field), !v.isEmpty { flags.macAddress = v }
+        case "Healthcheck": healthcheck = try Self.healthcheck(value)
         default: try Self.refuseUnlessZero(field, value)
         }
     }
@@ -104,6 +113,19 @@ struct DockerCreateRequest {
         case "UTSMode": if let v = try Self.string(value, field), !v.isEmpty { flags.kernel.uts = v }
         case "CgroupnsMode": if let v = try Self.string(value, field), !v.isEmpty { flags.kernel.cgroupns = v }
         case "GroupAdd": flags.kernel.groupAdd = try Self.strings(value, field)
+        case "Devices":   // compose's `devices:`, as the CLI's --device HOST:CONTAINER:PERMS
+            guard case let .array(list) = value else { if value == .null { break }; throw .invalidArgument("\(field): expected an array") }
+            for case let .object(device) in list {
+                let host = Self.text(device["PathOnHost"] ?? .null), inside = Self.text(device["PathInContainer"] ?? .null)
+                let permissions = Self.text(device["CgroupPermissions"] ?? .null)
+                flags.kernel.device.append("\(host):\(inside.isEmpty ? host : inside):\(permissions.isEmpty ? "rwm" : permissions)")
+            }
+        case "DeviceCgroupRules": flags.kernel.deviceCgroupRule = try Self.strings(value, field)
+        case "CpuPeriod": if let n = try Self.nonZero(value, field) { flags.kernel.cpuPeriod = String(n) }
+        case "CpuQuota": if let n = try Self.nonZero(value, field) { flags.kernel.cpuQuota = String(n) }
+        case "CpusetMems": if let v = try Self.string(value, field), !v.isEmpty { flags.kernel.cpusetMems = v }
+        case "MemoryReservation": if let n = try Self.nonZero(value, field) { flags.kernel.memoryReservation = String(n) }
+        case "BlkioWeight": if let n = try Self.nonZero(value, field) { flags.kernel.blkioWeight = String(n) }
         case "Ulimits":
             guard case let .array(list) = value else { if value == .null { break }; throw .invalidArgument("\(field): expected an array") }
             for case let .object(limit) in list {
@@ -112,13 +134,24 @@ struct DockerCreateRequest {
         case "Mounts":
             guard case let .array(list) = value else { if value == .null { break }; throw .invalidArgument("\(field): expected an array") }
             for case let .object(mount) in list {
-                for key in mount.keys where !["Type", "Source", "Target", "ReadOnly", "Consistency"].contains(key) {
+                for key in mount.keys where !["Type", "Source", "Target", "ReadOnly", "Consistency", "TmpfsOptions"].contains(key) {
                     try Self.refuseUnlessZero("\(field).\(key)", mount[key]!)
                 }
                 var text = "type=\(Self.text(mount["Type"] ?? .null)),target=\(Self.text(mount["Target"] ?? .null))"
                 let source = Self.text(mount["Source"] ?? .null)
                 if !source.isEmpty { text += ",source=\(source)" }
                 if mount["ReadOnly"] == .bool(true) { text += ",readonly" }
+                // compose's `tmpfs: {size: …}`: SizeBytes, and Mode as a number (the CLI's tmpfs-mode is octal).
+                let tmpfs = try Self.object(mount["TmpfsOptions"], "\(field).TmpfsOptions")
+                for key in tmpfs.keys.sorted() where !["SizeBytes", "Mode"].contains(key) {
+                    try Self.refuseUnlessZero("\(field).TmpfsOptions.\(key)", tmpfs[key]!)
+                }
+                if let size = try tmpfs["SizeBytes"].flatMap({ (v) throws(LighterError) in try Self.nonZero(v, "\(field).TmpfsOptions.SizeBytes") }) {
+                    text += ",tmpfs-size=\(size)"
+                }
+                if let mode = try tmpfs["Mode"].flatMap({ (v) throws(LighterError) in try Self.nonZero(v, "\(field).TmpfsOptions.Mode") }) {
+                    text += ",tmpfs-mode=\(String(mode, radix: 8))"
+                }
                 flags.mount.append(text)
             }
         case "LogConfig":
@@ -141,6 +174,41 @@ struct DockerCreateRequest {
             try Self.refuseUnlessZero(field, value)
         default: try Self.refuseUnlessZero(field, value)
         }
+    }
+
+    /// Docker's HealthConfig: Test `[]` (the image's), `["NONE"]`, `["CMD", …]` or `["CMD-SHELL", command]`;
+    /// durations in nanoseconds, 0 (the default) or at least 1 ms, as dockerd checks them.
+    static func healthcheck(_ value: JSONNode) throws(LighterError) -> HealthConfig? {
+        let fields = try object(value, "Config.Healthcheck")
+        if fields.values.allSatisfy(isZero) { return nil }
+        let test = try strings(fields["Test"], "Config.Healthcheck.Test")
+        if let kind = test.first, !["NONE", "CMD", "CMD-SHELL"].contains(kind) || (kind != "NONE" && test.count < 2) {
+            throw .invalidArgument("Config.Healthcheck.Test: expected [\"NONE\"], [\"CMD\", args…] or [\"CMD-SHELL\", command], found \(test)")
+        }
+        var durations: [Int64] = []
+        for key in ["Interval", "Timeout", "StartPeriod", "StartInterval"] {
+            let n = try fields[key].map { (v) throws(LighterError) in v == .null ? 0 : try integer(v, "Config.Healthcheck.\(key)") } ?? 0
+            if n < 0 || (n > 0 && n < 1_000_000) { throw .invalidArgument("Config.Healthcheck.\(key) in Healthcheck cannot be less than 1ms") }
+            durations.append(n)
+        }
+        let retries = try fields["Retries"].map { (v) throws(LighterError) in v == .null ? 0 : try integer(v, "Config.Healthcheck.Retries") } ?? 0
+        if retries < 0 { throw .invalidArgument("Config.Healthcheck.Retries cannot be negative") }
+        for key in fields.keys where !["Test", "Interval", "Timeout", "StartPeriod", "StartInterval", "Retries"].contains(key) {
+            try refuseUnlessZero("Config.Healthcheck.\(key)", fields[key]!)
+        }
+        return HealthConfig(Test: test.isEmpty ? nil : test, Interval: durations[0], Timeout: durations[1], StartPeriod: durations[2],
+                            StartInterval: durations[3], Retries: Int(retries))
+    }
+
+    /// The container path of a `-v` text: `DEST`, `SRC:DEST` or `SRC:DEST:OPTIONS`.
+    static func bindTarget(_ text: String) -> String {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        return String(parts.count >= 2 ? parts[1] : parts[0])
+    }
+
+    /// The `target=` of a `--mount` text this reader wrote.
+    static func mountTarget(_ text: String) -> String? {
+        text.split(separator: ",").first { $0.hasPrefix("target=") }.map { String($0.dropFirst("target=".count)) }
     }
 
     // MARK: Reading values
