@@ -190,8 +190,15 @@ import Testing
         let anonymous = daemon.docker(client, "push", image)
         #expect(anonymous.status != 0)
         #expect(anonymous.stderr.contains("authentication required"), "\(anonymous.stdout) \(anonymous.stderr)")
-        try FileSystem.writeAtomically(Array(#"{"auths": {"127.0.0.1:\#(registry.port)": {"auth": "YWxpY2U6d29uZGVyIGxhbmQ="}}}"#.utf8),
-                                       to: "\(daemon.clientConfig)/config.json")
+        // docker login asks the daemon (POST /auth) to check the credentials with the registry; the CLI keeps them.
+        let wrong = daemon.docker(client, "login", "-u", "alice", "--password-stdin", "127.0.0.1:\(registry.port)", stdin: "wonderland\n")
+        #expect(wrong.status != 0, "\(wrong.stdout) \(wrong.stderr)")
+        #expect(wrong.stderr.contains("Error response from daemon") && wrong.stderr.contains("login refused"), "\(wrong.stderr)")
+        #expect(!((try? FileSystem.readString("\(daemon.clientConfig)/config.json")) ?? "").contains("127.0.0.1:\(registry.port)"))
+        let login = daemon.docker(client, "login", "-u", "alice", "--password-stdin", "127.0.0.1:\(registry.port)", stdin: "wonder land\n")
+        #expect(login.status == 0, "\(login.stdout) \(login.stderr)")
+        #expect(login.stdout.contains("Login Succeeded"), "\(login.stdout)")
+        #expect(((try? FileSystem.readString("\(daemon.clientConfig)/config.json")) ?? "").contains("YWxpY2U6d29uZGVyIGxhbmQ="))
         let push = daemon.docker(client, "push", image)
         #expect(push.status == 0, "\(push.stdout) \(push.stderr)")
         #expect(push.stdout.contains("The push refers to repository [127.0.0.1:\(registry.port)/team/busybox]"), "\(push.stdout)")

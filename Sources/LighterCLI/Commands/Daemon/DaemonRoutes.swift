@@ -35,13 +35,13 @@ enum DaemonRoutes {
         addUpdateAndResize(&router, context)
         addNetworkConnect(&router, context)
         addStats(&router, context)
+        addAuth(&router, context)
         for (method, path) in unserved { router.notServed(method, path) }
         return router
     }
 
     /// Endpoints of Docker's API not served yet: 501 naming them, never a fake answer.
     static let unserved: [(String, String)] = [
-        ("POST", "/auth"),
         ("GET", "/containers/{id}/attach/ws"), ("PUT", "/volumes/{name}"), ("POST", "/session"),
         ("GET", "/distribution/{*}"), ("GET", "/plugins"), ("GET", "/swarm"), ("GET", "/nodes"), ("GET", "/services"), ("GET", "/tasks"),
         ("GET", "/secrets"), ("GET", "/configs"),
