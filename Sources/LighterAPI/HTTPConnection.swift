@@ -36,7 +36,7 @@ public final class HTTPConnection: @unchecked Sendable {
     public func close() {
         guard !closed else { return }
         closed = true
-        if let tls { tls.close() } else { _ = Glibc.close(fd) }
+        if let tls { tls.close() } else { _ = POSIX.close(fd) }
     }
 
     enum ReadOutcome { case data([UInt8]), timeout, end, failed }
@@ -186,7 +186,7 @@ public final class HTTPConnection: @unchecked Sendable {
             var chunk = [UInt8](repeating: 0, count: 64 * 1024)
             var sending = true
             while true {
-                let n = chunk.withUnsafeMutableBytes { Glibc.read(reader.rawValue, $0.baseAddress, $0.count) }
+                let n = chunk.withUnsafeMutableBytes { POSIX.read(reader.rawValue, $0.baseAddress, $0.count) }
                 if n < 0 && lighter_errno() == EINTR { continue }
                 if n <= 0 { break }
                 if sending { sending = write(chunk[0..<n]) }
@@ -196,7 +196,7 @@ public final class HTTPConnection: @unchecked Sendable {
         defer {
             // The engine's writers `forget` the descriptor they are given (never close it): close it here.
             writer.forget()
-            _ = Glibc.close(ends[1])
+            _ = POSIX.close(ends[1])
             while !done.value.load(ordering: .acquiring) { usleep(1_000) }
         }
         try body(writer)

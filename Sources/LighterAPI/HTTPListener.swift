@@ -39,7 +39,7 @@ public final class HTTPListener: Sendable {
         withUnsafeMutableBytes(of: &address.sun_path) { raw in
             for (i, b) in bytes.enumerated() { raw[i] = b }
         }
-        let fd = try syscall("socket", path) { socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
+        let fd = try syscall("socket", path) { socket(AF_UNIX, POSIX.streamSocket | POSIX.closeOnExecSocket, 0) }
         do throws(LighterError) {
             if let st = FileSystem.lstatOrNil(path) {
                 guard (st.st_mode & S_IFMT) == S_IFSOCK else {
@@ -56,9 +56,9 @@ public final class HTTPListener: Sendable {
             if rc != 0 { throw LighterError.system(call: "bind", path: path, errno: lighter_errno()) }
             try syscall("chmod", path) { chmod(path, mode) }
             if let group { try syscall("chown", path) { chown(path, 0, group) } }
-            try syscall("listen", path) { Glibc.listen(fd, 128) }
+            try syscall("listen", path) { POSIX.listen(fd, 128) }
         } catch {
-            _ = Glibc.close(fd)
+            _ = POSIX.close(fd)
             throw error
         }
         return HTTPListener(fd: fd, address: "unix://\(path)", path: path)
@@ -73,7 +73,7 @@ public final class HTTPListener: Sendable {
     /// Bind and listen on `ip`:`port` (`::` and `0.0.0.0` are every address); every connection
     /// speaks TLS through `tls` when given.
     public static func tcp(_ ip: IPAddress, port: UInt16, tls: TLSContext?, address: String) throws(LighterError) -> HTTPListener {
-        let fd = try syscall("socket", address) { socket(ip.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
+        let fd = try syscall("socket", address) { socket(ip.family, POSIX.streamSocket | POSIX.closeOnExecSocket, 0) }
         do throws(LighterError) {
             var one: Int32 = 1
             try syscall("setsockopt", address) { setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size)) }
@@ -86,18 +86,18 @@ public final class HTTPListener: Sendable {
                 default: throw .system(call: "bind", path: address, errno: code)
                 }
             }
-            try syscall("listen", address) { Glibc.listen(fd, 128) }
+            try syscall("listen", address) { POSIX.listen(fd, 128) }
         } catch {
-            _ = Glibc.close(fd)
+            _ = POSIX.close(fd)
             throw error
         }
         return HTTPListener(fd: fd, address: address, tls: tls, isTCP: true)
     }
 
     static func someoneListens(on address: sockaddr_un) -> Bool {
-        let probe = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let probe = socket(AF_UNIX, POSIX.streamSocket | POSIX.closeOnExecSocket, 0)
         guard probe >= 0 else { return false }
-        defer { _ = Glibc.close(probe) }
+        defer { _ = POSIX.close(probe) }
         var copy = address
         let rc = withUnsafePointer(to: &copy) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(probe, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
@@ -134,7 +134,7 @@ public final class HTTPListener: Sendable {
 
     /// Stop listening; a unix socket file the listener made is removed.
     func close() {
-        _ = Glibc.close(fd)
+        _ = POSIX.close(fd)
         if !path.isEmpty { _ = unlink(path) }
     }
 }

@@ -99,7 +99,7 @@ public final class HTTPServer: Sendable {
                         let responder = HTTPResponder(connection: connection, head: HTTPRequestHead(method: "GET", target: "/", version: "HTTP/1.1", fields: [HTTPField("Connection", "close")]))
                         responder.error(503, "too many connections (\(limits.maxConnections)); try again")
                     } else {
-                        _ = Glibc.close(client)
+                        _ = POSIX.close(client)
                     }
                     continue
                 }

@@ -84,7 +84,7 @@ public enum LayerEncoding: Sendable, Equatable, CustomStringConvertible {
         guard let entry = archive_entry_new() else { throw .system(call: "archive_entry_new", path: nil, errno: ENOMEM) }
         defer { archive_entry_free(entry) }
         archive_entry_set_pathname(entry, "layer.tar")
-        archive_entry_set_filetype(entry, UInt32(Glibc.S_IFREG))
+        archive_entry_set_filetype(entry, UInt32(POSIX.regularFileType))
         guard archive_write_header(archive, entry) == ARCHIVE_OK else { throw sink.failure ?? failure(archive) }
         var offset = 0
         while offset < tar.count {

@@ -1,4 +1,5 @@
 import LighterArguments
+import LighterSystem
 
 #if canImport(Glibc)
 import Glibc
@@ -17,7 +18,7 @@ extension LighterCommand {
         warnAboutRemoteHost()
         if let unknown = unknownCommand(arguments) {
             Console.error("lighter: '\(unknown.words)' is not a lighter command.\nSee '\(unknown.help) --help'")
-            Glibc.exit(1)
+            POSIX.exit(1)
         }
         // The container commands are parsed on their own, without walking the whole command tree.
         // They name "lighter" as their super command, so usage and help read the same.
@@ -49,10 +50,10 @@ extension LighterCommand {
         do {
             var command = try type.parseAsRoot(arguments)
             try command.run()
-            Glibc.exit(0)
+            POSIX.exit(0)
         } catch {
             // A command's own exit status (a container's, which may well be 64) passes unchanged.
-            if let code = error as? ExitCode { Glibc.exit(code.rawValue) }
+            if let code = error as? ExitCode { POSIX.exit(code.rawValue) }
             if type.exitCode(for: error) == .validationFailure {
                 // Parsed as a root, a direct command's hint would lack the "lighter " before its name.
                 let bare = "See '\(type._commandName) "
@@ -63,7 +64,7 @@ extension LighterCommand {
                 }.joined(separator: "\n")
                 // Every error of Lighter's starts with "lighter: ", as Docker's with "docker: ".
                 if message.hasPrefix("Error: ") { Console.error("lighter: " + message.dropFirst(7)) } else if !message.isEmpty { Console.error(message) }
-                Glibc.exit(125)
+                POSIX.exit(125)
             }
             type.exit(withError: error)
         }

@@ -59,7 +59,7 @@ public struct DNSStub: Sendable {
               let queryAAAA = DNSMessage.query(id: idAAAA, name: name, type: DNSMessage.typeAAAA) else {
             throw .registry(host: name, message: "\"\(name)\" is not a valid host name")
         }
-        let raw = try syscall("socket") { socket(server.address.family, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
+        let raw = try syscall("socket") { socket(server.address.family, POSIX.datagramSocket | POSIX.closeOnExecSocket, 0) }
         let fd = FileDescriptor(adopting: raw)
         try syscall("connect", server.description) { server.address.withSocketAddress(port: server.port) { connect(raw, $0, $1) } }
         for query in [queryA, queryAAAA] {

@@ -47,10 +47,10 @@ final class TCPSocket: @unchecked Sendable {
     private static func connect(to address: IPAddress, port: UInt16, authority: String,
                                 connectTimeoutMilliseconds: Int, readTimeoutMilliseconds: Int) throws(LighterError) -> TCPSocket {
         let target = address.family == AF_INET6 ? "[\(address)]:\(port)" : "\(address):\(port)"
-        let raw = try syscall("socket") { socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0) }
+        let raw = try syscall("socket") { socket(address.family, POSIX.streamSocket | POSIX.closeOnExecSocket | POSIX.nonBlockingSocket, 0) }
         let fd = FileDescriptor(adopting: raw)
         let pending = try syscallTolerating("connect", target, [EINPROGRESS, ECONNREFUSED, ENETUNREACH, EHOSTUNREACH]) {
-            address.withSocketAddress(port: port) { Glibc.connect(raw, $0, $1) }
+            address.withSocketAddress(port: port) { POSIX.connect(raw, $0, $1) }
         }
         if let pending, pending != EINPROGRESS {
             throw .registry(host: authority, message: "cannot connect to \(target): \(describe(pending))")
@@ -96,7 +96,7 @@ final class TCPSocket: @unchecked Sendable {
     /// Send some of `bytes` (never raising SIGPIPE); returns how many were sent.
     func send(_ bytes: UnsafeRawBufferPointer) throws(LighterError) -> Int {
         do throws(LighterError) {
-            return try syscall("send") { Glibc.send(fd.rawValue, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL)) }
+            return try syscall("send") { POSIX.send(fd.rawValue, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL)) }
         } catch {
             throw remember(error, while: "sending")
         }

@@ -82,7 +82,7 @@ public struct FirewallFacts: Sendable, Codable, Equatable {
         let fd: FileDescriptor
         do throws(LighterError) {
             fd = FileDescriptor(adopting: try syscall("socket") {
-                socket(AF_NETLINK, Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue), netlinkNetfilter)
+                socket(AF_NETLINK, POSIX.rawSocket | POSIX.closeOnExecSocket, netlinkNetfilter)
             })
         } catch {
             return (false, "no nfnetlink socket: \(error)", true)

@@ -20,7 +20,7 @@ public enum ConsoleSocket {
             raw[bytes.count] = 0
         }
         let socket = FileDescriptor(adopting: try syscall("socket") {
-            POSIX.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            POSIX.socket(AF_UNIX, POSIX.streamSocket | POSIX.closeOnExecSocket, 0)
         })
         try syscall("connect", path) {
             withUnsafePointer(to: &address) {

@@ -64,7 +64,7 @@ struct InitChannel {
     static func socketPair() throws(LighterError) -> (parent: FileDescriptor, child: FileDescriptor) {
         var pair: [Int32] = [-1, -1]
         try syscall("socketpair") {
-            socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair)
+            socketpair(AF_UNIX, POSIX.streamSocket | POSIX.closeOnExecSocket, 0, &pair)
         }
         return (FileDescriptor(adopting: pair[0]), FileDescriptor(adopting: pair[1]))
     }

@@ -12,6 +12,18 @@ public enum POSIX {
     public typealias Time = tm
     public static var regularFileType: mode_t { S_IFREG }
 
+    /// Socket types and flags as the `Int32` that `socket(2)` takes: glibc's Swift import makes them
+    /// enum cases (`SOCK_STREAM.rawValue`), musl's plain integers.
+    #if canImport(Glibc)
+    public static let streamSocket = Int32(SOCK_STREAM.rawValue), datagramSocket = Int32(SOCK_DGRAM.rawValue)
+    public static let rawSocket = Int32(SOCK_RAW.rawValue), closeOnExecSocket = Int32(SOCK_CLOEXEC.rawValue)
+    public static let nonBlockingSocket = Int32(SOCK_NONBLOCK.rawValue)
+    #else
+    public static let streamSocket = Int32(SOCK_STREAM), datagramSocket = Int32(SOCK_DGRAM)
+    public static let rawSocket = Int32(SOCK_RAW), closeOnExecSocket = Int32(SOCK_CLOEXEC)
+    public static let nonBlockingSocket = Int32(SOCK_NONBLOCK)
+    #endif
+
     public static func close(_ fd: Int32) -> Int32 { libcClose(fd) }
     public static func read(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int { libcRead(fd, buffer, count) }
     public static func write(_ fd: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int { libcWrite(fd, buffer, count) }
@@ -27,6 +39,7 @@ public enum POSIX {
                              _ flags: UInt, _ data: UnsafeRawPointer?) -> Int32 { libcMount(source, target, type, flags, data) }
     /// Ignore `signal` (SIG_IGN) — the one use of signal(2) here.
     public static func ignore(_ signal: Int32) { libcIgnore(signal) }
+    public static func exit(_ status: Int32) -> Never { libcExit(status) }
 }
 
 // File-scope forwarders: inside `POSIX` the unqualified names would be its own methods.
@@ -44,3 +57,4 @@ private func libcSocket(_ domain: Int32, _ type: Int32, _ proto: Int32) -> Int32
 private func libcMount(_ source: UnsafePointer<CChar>?, _ target: UnsafePointer<CChar>?, _ type: UnsafePointer<CChar>?,
                        _ flags: UInt, _ data: UnsafeRawPointer?) -> Int32 { mount(source, target, type, flags, data) }
 private func libcIgnore(_ number: Int32) { _ = signal(number, SIG_IGN) }
+private func libcExit(_ status: Int32) -> Never { exit(status) }

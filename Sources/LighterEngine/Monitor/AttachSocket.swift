@@ -30,7 +30,7 @@ public enum AttachSocket {
     }
 
     private static func stream() throws(LighterError) -> FileDescriptor {
-        FileDescriptor(adopting: try syscall("socket") { socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) })
+        FileDescriptor(adopting: try syscall("socket") { socket(AF_UNIX, POSIX.streamSocket | POSIX.closeOnExecSocket, 0) })
     }
 
     /// The monitor's listening socket for container `id` (a stale one from a crash replaced).

@@ -28,8 +28,8 @@ extension PortProbe {
     /// `create` and `start` each bind the port for a moment first (SO_REUSEADDR, as Go's listeners:
     /// a closed connection in TIME_WAIT does not count) and refuse when that fails.
     static func checkBindable(_ binding: PortBinding) throws(LighterError) {
-        let kind = binding.proto == "udp" ? Int32(SOCK_DGRAM.rawValue) : Int32(SOCK_STREAM.rawValue)
-        let socketFD = try syscall("socket", "port probe") { socket(AF_INET, kind | Int32(SOCK_CLOEXEC.rawValue), 0) }
+        let kind = binding.proto == "udp" ? POSIX.datagramSocket : POSIX.streamSocket
+        let socketFD = try syscall("socket", "port probe") { socket(AF_INET, kind | POSIX.closeOnExecSocket, 0) }
         let fd = FileDescriptor(adopting: socketFD)
         var one: Int32 = 1
         _ = setsockopt(fd.rawValue, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
