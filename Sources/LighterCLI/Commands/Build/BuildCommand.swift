@@ -28,10 +28,12 @@ struct BuildCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Suppress the build output and print the image ID on success.") var quiet = false
     @Option(name: .long, help: "Write the image ID to the file.") var iidfile: String?
     @Option(name: [.customShort("o"), .long], help: "Output destination: type=local,dest=DIR or type=tar,dest=FILE|- (the final filesystem, no image stored), type=oci,dest=FILE|- (an OCI layout with an image index); type=docker (default) stores the image.") var output: String?
+    @Flag(name: .long, help: "Run Docker's build checks on the Dockerfile and report, without building (exit 1 when something is found).") var check = false
     @Option(name: .long, help: "Secret to expose to RUN --mount=type=secret (id=ID,src=FILE or id=ID,env=VAR).") var secret: [String] = []
     @Argument(help: "The build context: a directory, or - for a tar archive on standard input.") var context: String
 
     func run() throws {
+        if check { return try runChecks() }
         try guarded(exitCode: 1) { () throws(LighterError) in
             guard ["auto", "plain", "tty"].contains(progress) else {
                 throw .invalidArgument("--progress \(progress): use auto, plain or tty")
