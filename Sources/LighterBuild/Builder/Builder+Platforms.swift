@@ -22,12 +22,32 @@ extension Builder {
     /// digest (type=oci) or the (last) image's ID.
     public static func build(engine: Engine, options: BuildOptions, platforms: [Platform] = [],
                              progress: @escaping (BuildEvent) -> Void = { _ in }) throws(LighterError) -> Digest {
+        if platforms.count > 1, options.output == .image {
+            throw .unsupported(feature: "a multi-platform build into the image store",
+                               fix: "the store keeps one image per tag; give -o type=oci,dest=FILE (an OCI index over the images), -o type=local,dest=DIR (a directory per platform) or --push (an index in the registry)")
+        }
+        let built = try buildPerPlatform(engine: engine, options: options, platforms: platforms, progress: progress)
+        guard case let .oci(destination) = options.output else { return built.last!.id }
+        defer { removeUnlessKept(engine, built) }
+        return try writeIndexArchive(engine.images, images: built.map(\.id), tags: options.tags, to: destination)
+    }
+
+    /// Per-platform images made for an index only (an archive, a push): removed unless they were in
+    /// the store before the build.
+    public static func removeUnlessKept(_ engine: Engine, _ built: [(id: Digest, existed: Bool)]) {
+        for image in built where !image.existed { _ = try? engine.images.remove(image.id.description, force: false) }
+    }
+
+    /// Each platform's image (untagged when there are several or the output is an archive), built at
+    /// the same time; with whether each was in the store already.
+    public static func buildPerPlatform(engine: Engine, options: BuildOptions, platforms: [Platform],
+                                        progress: @escaping (BuildEvent) -> Void) throws(LighterError) -> [(id: Digest, existed: Bool)] {
         if Set(platforms.map(\.description)).count != platforms.count {
             throw .invalidArgument("--platform \(platforms.map(\.description).joined(separator: ",")): a platform is named twice")
         }
         let several = platforms.count > 1
         switch options.output {
-        case .image where several:
+        case .image where several && !options.tags.isEmpty:
             throw .unsupported(feature: "a multi-platform build into the image store",
                                fix: "the store keeps one image per tag; give -o type=oci,dest=FILE (an OCI index over the images) or -o type=local,dest=DIR (a directory per platform)")
         case .tar where several:
@@ -59,19 +79,12 @@ extension Builder {
         }
         if several { try buildTargetsAtOnce(builders) }
         var built: [(id: Digest, existed: Bool)] = []
-        var last: Digest?
         for builder in builders {
             let before = Set(try engine.images.images().map(\.id))
             let id = try builder.build()
             built.append((id, before.contains(id)))
-            last = id
         }
-        guard case let .oci(destination) = options.output else { return last! }
-        defer {
-            // The per-platform images were made for the archive only: dropped unless they were there before.
-            for image in built where !image.existed { _ = try? engine.images.remove(image.id.description, force: false) }
-        }
-        return try writeIndexArchive(engine.images, images: built.map(\.id), tags: options.tags, to: destination)
+        return built
     }
 
     /// Every platform's target stage at the same time, each in a stage worker process (which builds

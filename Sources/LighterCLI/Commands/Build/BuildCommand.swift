@@ -15,6 +15,7 @@ struct BuildCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "build", abstract: "Build an image from a Dockerfile.")
 
     @OptionGroup var store: StoreOptions
+    @OptionGroup var registry: RegistryCLIOptions
     @Option(name: [.customShort("t"), .long], help: "Name and optionally a tag (name:tag); may be repeated.") var tag: [String] = []
     @Option(name: [.customShort("f"), .long], help: "Name of the Dockerfile (default: CONTEXT/Dockerfile; - for standard input).") var file: String?
     @Option(name: .long, help: "Set the target build stage to build.") var target: String?
@@ -28,6 +29,7 @@ struct BuildCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Suppress the build output and print the image ID on success.") var quiet = false
     @Option(name: .long, help: "Write the image ID to the file.") var iidfile: String?
     @Option(name: [.customShort("o"), .long], help: "Output destination: type=local,dest=DIR or type=tar,dest=FILE|- (the final filesystem, no image stored), type=oci,dest=FILE|- (an OCI layout with an image index); type=docker (default) stores the image.") var output: String?
+    @Flag(name: .long, help: "Push the image to the registry of each -t (several platforms: an image index over them).") var push = false
     @Flag(name: .long, help: "Run Docker's build checks on the Dockerfile and report, without building (exit 1 when something is found).") var check = false
     @Option(name: .long, help: "Secret to expose to RUN --mount=type=secret (id=ID,src=FILE or id=ID,env=VAR).") var secret: [String] = []
     @Argument(help: "The build context: a directory, or - for a tar archive on standard input.") var context: String
@@ -93,8 +95,13 @@ struct BuildCommand: ParsableCommand {
             let engine = try Builder.openEngine(root: store.resolvedRoot)
             let display = BuildProgress(quiet: quiet)
             let started = Stopwatch.seconds()
-            let id = try Builder.build(engine: engine, options: options, platforms: platforms.count > 1 ? platforms : []) { display.handle($0) }
-            display.finish(id: id, tags: options.tags, output: options.output, seconds: Stopwatch.seconds() - started)
+            if push { try Self.checkPush(tags: options.tags, output: options.output) }
+            let id = push ? try pushBuilt(engine: engine, options: options, platforms: platforms.count > 1 ? platforms : [], display: display)
+                : try Builder.build(engine: engine, options: options, platforms: platforms.count > 1 ? platforms : []) { display.handle($0) }
+            // A multi-platform push stored nothing under the tags: its push lines said where the index went.
+            if !(push && platforms.count > 1) {
+                display.finish(id: id, tags: options.tags, output: options.output, seconds: Stopwatch.seconds() - started)
+            }
             if let iidfile { try FileSystem.writeAtomically(Array(id.description.utf8), to: iidfile, mode: 0o644) }
             if quiet { Console.out(id.description) }
         }
