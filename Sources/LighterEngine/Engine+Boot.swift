@@ -42,10 +42,13 @@ public struct BootReport: Sendable {
     public var actions: [BootAction] = []
     public var restoredBridges: [String] = []
     public var networkError: String?
+    /// Updates a power cut or a kill interrupted, finished or undone (`recoverUpdates`), one line each.
+    public var recoveredUpdates: [String] = []
+    public var updateError: String?
 
     /// Nothing failed.
     public var succeeded: Bool {
-        networkError == nil && !actions.contains { if case .failed = $0.kind { return true } else { return false } }
+        networkError == nil && updateError == nil && !actions.contains { if case .failed = $0.kind { return true } else { return false } }
     }
 
     /// One line per thing done (none when there was nothing to do).
@@ -53,6 +56,8 @@ public struct BootReport: Sendable {
         var lines: [String] = []
         if !restoredBridges.isEmpty { lines.append("network: bridges \(restoredBridges.joined(separator: ", ")) and their rules restored") }
         if let networkError { lines.append("network: not restored: \(networkError)") }
+        lines += recoveredUpdates
+        if let updateError { lines.append("update: an interrupted update was neither finished nor undone: \(updateError)") }
         return lines + actions.map(\.description)
     }
 }
@@ -112,7 +117,16 @@ extension Engine {
         } catch {
             report.networkError = "\(error)"
         }
-        for record in candidates where Self.startsAtBoot(record) {
+        // An update the power cut interrupted: finished or undone before anything starts by policy, so
+        // the app comes back old or new, never both nor neither (the undo starts the old one itself).
+        do {
+            report.recoveredUpdates = try recoverUpdates()
+        } catch {
+            report.updateError = "\(error)"
+        }
+        for stale in candidates where Self.startsAtBoot(stale) {
+            // The recovery may have removed, renamed or started it.
+            guard let record = try? inspect(stale.id), !isRunning(record) else { continue }
             let action: BootAction.Kind
             do {
                 try startDetached(record.id)

@@ -91,8 +91,9 @@ import LighterTestSupport
         #expect(lighter.run("rollback", "nothere").status == 1)
     }
 
-    /// SIGKILL of `auto-update` at each step; then `system check --repair` or the next `auto-update`
-    /// leaves the name running the old or the new image, never neither, and nothing else behind.
+    /// SIGKILL of `auto-update` at each step; then `system check --repair`, the next `auto-update` or
+    /// `system boot` (what a board runs when it comes back from a power cut) leaves the name running the
+    /// old or the new image, never neither, and nothing else behind.
     @Test func killedUpdateIsFinishedOrUndone() throws {
         let lighter = Lighter()
         #expect(lighter.importBusybox().status == 0)
@@ -106,7 +107,7 @@ import LighterTestSupport
             ("new starting", { lighter.run("inspect", "-f", "{{.State.Health.Status}}", "web").stdout == "starting\n" }),
         ]
         for (index, (point, reached)) in points.enumerated() {
-            for repairBy in ["system check --repair", "auto-update"] {
+            for repairBy in ["system check --repair", "auto-update", "system boot"] {
                 lighter.run("rm", "-f", "web")
                 #expect(lighter.run("tag", "app:v1", "app:latest").status == 0)
                 Self.runWeb(lighter)
@@ -124,7 +125,8 @@ import LighterTestSupport
                     let check = lighter.run("system", "check")
                     #expect(check.stdout.contains("interrupted: update of container web (--repair finishes or undoes it)\n"), "\(point): \(check.stdout)")
                 }
-                let repair = repairBy == "auto-update" ? lighter.run("auto-update") : lighter.run("system", "check", "--repair")
+                let repair = repairBy == "auto-update" ? lighter.run("auto-update")
+                    : repairBy == "system boot" ? lighter.run("system", "boot") : lighter.run("system", "check", "--repair")
                 #expect(repair.status == 0, "\(point), \(repairBy): \(repair.stdout) \(repair.stderr)")
                 // Old or new, running, alone under the name; no journal left.
                 let image = lighter.run("inspect", "-f", "{{.Image}}", "web").stdout.trimmed

@@ -66,6 +66,9 @@ check() {
         if [ "$got" = "$name" ]; then log "marker-ok $name"; else log "marker-bad $name: $got"; fi
     done
     if [ "$ops" = commit-update ]; then
+        # What a board runs when it comes back (its init's `lighter system boot`): an update the cut
+        # interrupted is finished or undone there, before anything starts by policy.
+        lighter system boot 2>&1 | sed 's/^/PC boot: /'
         log "web $(lighter ps -a --format '{{.Names}}' | grep -c '^web') $(lighter inspect -f '{{.Image}}' web 2>&1)"
     fi
     lighter run --rm --network none busybox true; log "next-rc $?"
