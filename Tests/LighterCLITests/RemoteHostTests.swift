@@ -1,0 +1,137 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import LighterSystem
+import LighterTestSupport
+import Testing
+
+/// `lighter -H …` (and LIGHTER_HOST, DOCKER_HOST) against a real `lighter daemon`: the client runs with
+/// a data root of its own that stays empty, so everything it shows came through the Engine API.
+@Suite(.serialized) struct RemoteHostTests {
+    @Test func everydayCommandsGoToTheDaemonNotTheLocalStore() throws {
+        let daemon = try LighterDaemon()
+        defer { daemon.stop() }
+        #expect(daemon.cli("import", "--platform", "linux/amd64", "-c", "CMD [\"/bin/sh\"]", Repository.busyboxTarball("amd64"), "busybox:latest").status == 0)
+        let web = daemon.cli("run", "-d", "--name", "web", "--label", "tier=front", "busybox", "sh", "-c", "echo hello; echo oops >&2; sleep 300")
+        try #require(web.status == 0, "\(web.stderr)")
+        let id = web.stdout.trimmed
+        let client = Lighter()
+        let host = "unix://\(daemon.socketPath)"
+        func remote(_ arguments: String..., environment: [String: String] = [:]) -> ProcessResult {
+            client.run(["-H", host] + arguments, environment: environment)
+        }
+
+        // Listings: the daemon's container and image; the client's own root has neither.
+        let ps = remote("ps", "--format", "{{.Names}} {{.Image}} {{.Label \"tier\"}} {{.State}}")
+        #expect(ps.status == 0 && ps.stdout == "web busybox front running\n", "\(ps.stderr)")
+        #expect(remote("ps", "-q").stdout == String(id.prefix(12)) + "\n")
+        #expect(remote("ps", "-q", "--no-trunc").stdout == id + "\n")
+        #expect(remote("container", "ls", "-a", "--filter", "label=tier=front", "--format", "{{.ID}}").stdout == String(id.prefix(12)) + "\n")
+        #expect(remote("ps", "--filter", "status=exited", "-q").stdout == "")
+        let table = remote("ps").stdout.split(separator: "\n")
+        #expect(table.first?.hasPrefix("CONTAINER ID   IMAGE     COMMAND") == true && table.count == 2, "\(table)")
+        #expect(client.run("ps", "-aq").stdout == "" && client.run("images", "-q").stdout == "")
+        #expect(remote("images", "--format", "{{.Repository}}:{{.Tag}}").stdout == "busybox:latest\n")
+        #expect(remote("image", "ls", "-q").stdout.count == 13)
+
+        // version: this client's section and the daemon's; info and inspect: the daemon's documents.
+        let version = remote("version")
+        #expect(version.status == 0 && version.stdout.contains("Client: Lighter") && version.stdout.contains("Server: Lighter Engine"), "\(version.stderr)")
+        #expect(remote("version", "--format", "{{.Server.Version}} {{.Client.ApiVersion}}").stdout == "\(LighterVersion.version) 1.41\n")
+        #expect(remote("info", "--format", "{{.DockerRootDir}} {{.Containers}} {{.Images}}").stdout == "\(daemon.lighter.root.path) 1 1\n")
+        #expect(remote("info").stdout.contains("Lighter Root Dir: \(daemon.lighter.root.path)"))
+        #expect(remote("inspect", "-f", "{{.Name}} {{.State.Running}}", "web").stdout == "/web true\n")
+        #expect(remote("container", "inspect", "-f", "{{.Id}}", "web").stdout == id + "\n")
+        #expect(remote("image", "inspect", "-f", "{{.RepoTags}}", "busybox").stdout == "[busybox:latest]\n")
+        let missing = remote("inspect", "-f", "{{.Id}}", "web", "nothere")
+        #expect(missing.status == 1 && missing.stdout == id + "\n" && missing.stderr == "Error: No such object: nothere\n", "\(missing.stderr)")
+        let pretty = remote("inspect", "web")
+        #expect(pretty.stdout.hasPrefix("[\n  {\n") && pretty.stdout.contains("\"Id\" : \"\(id)\""), "\(pretty.stdout.prefix(80))")
+
+        // logs: stdout and stderr demultiplexed from the stdcopy frames; --tail and --timestamps.
+        var logs = remote("logs", "web")
+        for _ in 0..<100 where !(logs.stdout.contains("hello") && logs.stderr.contains("oops")) {
+            usleep(50_000)
+            logs = remote("logs", "web")
+        }
+        #expect(logs.stdout == "hello\n" && logs.stderr == "oops\n", "\(logs)")
+        #expect(remote("logs", "--tail", "0", "web").stdout == "")
+        #expect(remote("logs", "-t", "web").stdout.hasSuffix("Z hello\n"))
+
+        // Lifecycle: each name printed as Docker's CLI prints it; the daemon's errors as Docker shows them.
+        #expect(remote("stop", "-t", "1", "web").stdout == "web\n")
+        #expect(remote("ps", "-a", "--format", "{{.State}}").stdout == "exited\n")
+        let follow = remote("logs", "-f", "web")    // a stopped container: follow ends at once
+        #expect(follow.status == 0 && follow.stdout == "hello\n")
+        #expect(remote("start", "web").stdout == "web\n")
+        #expect(remote("restart", "-t", "1", "web").stdout == "web\n")
+        #expect(remote("kill", "-s", "KILL", "web").stdout == "web\n")
+        let absent = remote("stop", "nothere")
+        #expect(absent.status == 1 && absent.stderr == "Error response from daemon: No such container: nothere\n", "\(absent.stderr)")
+        #expect(remote("start", "web").status == 0)
+        let inUse = remote("rm", "web")
+        #expect(inUse.status == 1 && inUse.stderr.hasPrefix("Error response from daemon: "), "\(inUse.stderr)")
+        #expect(remote("rm", "-f", "web").stdout == "web\n")
+        #expect(daemon.cli("ps", "-aq").stdout == "")
+
+        // Images: tag and rmi through the daemon.
+        #expect(remote("tag", "busybox", "mine:1").status == 0)
+        #expect(daemon.cli("images", "--format", "{{.Repository}}:{{.Tag}}").stdout.contains("mine:1"))
+        let rmi = remote("rmi", "mine:1")
+        #expect(rmi.status == 0 && rmi.stdout == "Untagged: mine:1\n", "\(rmi.stderr)")
+
+        // The environment instead of -H: LIGHTER_HOST first, then DOCKER_HOST.
+        #expect(client.run(["images", "-q"], environment: ["LIGHTER_HOST": host]).stdout.count == 13)
+        #expect(client.run(["images", "-q"], environment: ["DOCKER_HOST": host]).stdout.count == 13)
+        #expect(client.run(["images", "-q"], environment: ["LIGHTER_HOST": host, "DOCKER_HOST": "unix:///nonexistent.sock"]).stdout.count == 13)
+        // --root before or after -H: still remote.
+        #expect(Run.capture([Repository.lighterBinary, "--root", client.root.path, "-H", host, "images", "-q"]).stdout.count == 13)
+
+        // Anything else is refused, naming the command, and never runs on the local store.
+        for words in [["exec", "web", "true"], ["network", "ls"], ["system", "prune", "-f"], ["container", "exec", "web", "true"], ["image", "prune"]] {
+            let refused = client.run(["-H", host] + words)
+            let spelled = words.count > 1 && ["network", "system", "container", "image"].contains(words[0]) ? "\(words[0]) \(words[1])" : words[0]
+            #expect(refused.status == 125 && refused.stderr.contains("`\(spelled)` against a remote daemon"), "\(words): \(refused.stderr)")
+        }
+        // Help needs no daemon.
+        #expect(remote("ps", "--help").stdout.contains("ps"))
+    }
+
+    @Test func unreachableHostsSayWhatDockerSays() {
+        let client = Lighter()
+        let absent = client.run("-H", "unix:///nonexistent/lighter.sock", "ps")
+        #expect(absent.status == 1 && absent.stdout.isEmpty)
+        #expect(absent.stderr == "Cannot connect to the Docker daemon at unix:///nonexistent/lighter.sock. Is the docker daemon running?\n", "\(absent.stderr)")
+        let byEnvironment = client.run(["version"], environment: ["DOCKER_HOST": "unix:///nonexistent/docker.sock"])
+        #expect(byEnvironment.status == 1 && byEnvironment.stderr.hasPrefix("Cannot connect to the Docker daemon at unix:///nonexistent/docker.sock."))
+        let ssh = client.run("-H", "ssh://root@board", "ps")
+        #expect(ssh.status == 125 && ssh.stderr.contains("ssh://") && ssh.stderr.contains("ssh -L"), "\(ssh.stderr)")
+        let bad = client.run("-H", "bogus", "ps")
+        #expect(bad.status == 125 && bad.stderr.contains("unix:///PATH"), "\(bad.stderr)")
+        let noCA = client.run("--tlsverify", "-H", "tcp://127.0.0.1:1", "ps")
+        #expect(noCA.status == 125 && noCA.stderr.contains("--tlscacert"), "\(noCA.stderr)")
+        // The local socket in the environment keeps the daemonless path.
+        #expect(client.run(["ps", "-q"], environment: ["DOCKER_HOST": "unix:///var/run/docker.sock"]).status == 0)
+    }
+
+    @Test func tcpWithTLSAndClientCertificates() throws {
+        let net = try TLSTestNetwork()
+        let daemon = try TLSDaemon(net, ["--tlsverify", "--tlscacert", net.certs.ca, "--tlscert", net.certs.serverCert, "--tlskey", net.certs.serverKey])
+        defer { daemon.stop() }
+        #expect(daemon.lighter.importBusybox().status == 0)
+        let empty = TestDirectory("lighter-remote-client")
+        let base = [Repository.lighterBinary, "--root", empty.path]
+        let environment = ["DOCKER_TLS_VERIFY": "", "DOCKER_CERT_PATH": empty.path, "HOME": empty.path]
+        let verify = ["--tlsverify", "--tlscacert", net.certs.ca, "--tlscert", net.certs.clientCert, "--tlskey", net.certs.clientKey]
+        let images = net.client.run(base + verify + ["-H", daemon.tcp, "images", "--format", "{{.Repository}}"], environment: environment)
+        #expect(images.status == 0 && images.stdout == "busybox\n", "\(images.stderr)")
+        // Docker's variables: DOCKER_CERT_PATH holds ca.pem, cert.pem and key.pem.
+        let variables = environment.merging(["DOCKER_HOST": "tcp://\(TLSTestNetwork.serverAddress):2376", "DOCKER_TLS_VERIFY": "1",
+                                             "DOCKER_CERT_PATH": net.certs.clientDirectory]) { $1 }
+        let version = net.client.run(base + ["version", "--format", "{{.Server.Os}}"], environment: variables)
+        #expect(version.status == 0 && version.stdout == "linux\n", "\(version.stderr)")
+        // Without a client certificate the daemon refuses the connection.
+        let refused = net.client.run(base + ["--tlsverify", "--tlscacert", net.certs.ca, "-H", daemon.tcp, "ps"], environment: environment)
+        #expect(refused.status == 1 && refused.stdout.isEmpty, "\(refused.stderr)")
+    }
+}
