@@ -97,6 +97,44 @@ import Testing
         #expect(remote("ps", "--help").stdout.contains("ps"))
     }
 
+    @Test func createAndRunDetachedThroughTheDaemon() throws {
+        let daemon = try LighterDaemon()
+        defer { daemon.stop() }
+        #expect(daemon.cli("import", "--platform", "linux/amd64", "-c", "CMD [\"/bin/sh\"]", Repository.busyboxTarball("amd64"), "busybox:latest").status == 0)
+        let client = Lighter()
+        let host = "unix://\(daemon.socketPath)"
+        func remote(_ arguments: String...) -> ProcessResult { client.run(["-H", host] + arguments) }
+
+        let volume = try daemon.lighter.root.directory("shared")
+        let run = remote("run", "-d", "--name", "web", "-e", "GREETING=hi", "--label", "tier=back", "--restart", "on-failure:3",
+                         "-v", "\(volume):/shared", "-v", "/anonymous", "busybox", "sh", "-c", "echo $GREETING; echo made > /shared/f; sleep 300")
+        try #require(run.status == 0 && run.stdout.count == 65, "\(run.stderr)")
+        let id = run.stdout.trimmed
+        #expect(daemon.cli("ps", "-q", "--no-trunc").stdout == id + "\n")
+        let fields = daemon.cli("inspect", "-f", "{{.Name}} {{index .Config.Labels \"tier\"}} {{.HostConfig.RestartPolicy.Name}}:{{.HostConfig.RestartPolicy.MaximumRetryCount}} {{len .Mounts}}", "web")
+        #expect(fields.stdout == "/web back on-failure:3 2\n", "\(fields.stderr)")
+        #expect(client.waitForRemoteLog(host, "web", containing: "hi"))
+        for _ in 0..<100 where !FileSystem.exists("\(volume)/f") { usleep(50_000) }
+        #expect((try? FileSystem.readString("\(volume)/f")) == "made\n")
+
+        let created = remote("create", "--name", "later", "busybox", "true")
+        #expect(created.status == 0 && created.stdout.count == 65, "\(created.stderr)")
+        #expect(remote("ps", "-a", "--filter", "name=later", "--format", "{{.Status}}").stdout == "Created\n")
+        // Name taken: the daemon's conflict as Docker shows it.
+        let taken = remote("create", "--name", "later", "busybox", "true")
+        #expect(taken.status == 1 && taken.stderr.hasPrefix("Error response from daemon: "), "\(taken.stderr)")
+        // An image the daemon lacks and cannot pull (no registry in tests): the pull's error, exit 1.
+        let missing = remote("create", "127.0.0.1:1/nothing:1")
+        #expect(missing.status == 1 && missing.stderr.hasPrefix("Unable to find image '127.0.0.1:1/nothing:1' locally\n"), "\(missing.stderr)")
+        // Attached runs and flags without a remote path are refused by name, and nothing is created.
+        let attached = remote("run", "busybox", "true")
+        #expect(attached.status == 125 && attached.stderr.contains("`run` without -d"), "\(attached.stderr)")
+        let privileged = remote("run", "-d", "--privileged", "busybox", "true")
+        #expect(privileged.status == 125 && privileged.stderr.contains("takes only --name"), "\(privileged.stderr)")
+        #expect(daemon.cli("ps", "-aq").stdout.split(separator: "\n").count == 2)
+        #expect(remote("rm", "-f", "web", "later").stdout == "web\nlater\n")
+    }
+
     @Test func unreachableHostsSayWhatDockerSays() {
         let client = Lighter()
         let absent = client.run("-H", "unix:///nonexistent/lighter.sock", "ps")
@@ -133,5 +171,16 @@ import Testing
         // Without a client certificate the daemon refuses the connection.
         let refused = net.client.run(base + ["--tlsverify", "--tlscacert", net.certs.ca, "-H", daemon.tcp, "ps"], environment: environment)
         #expect(refused.status == 1 && refused.stdout.isEmpty, "\(refused.stderr)")
+    }
+}
+
+extension Lighter {
+    /// Poll a container's logs through `host` until they contain `text` (at most `seconds`).
+    func waitForRemoteLog(_ host: String, _ container: String, containing text: String, seconds: Int = 30) -> Bool {
+        for _ in 0..<(seconds * 20) {
+            if run("-H", host, "logs", container).stdout.contains(text) { return true }
+            usleep(50_000)
+        }
+        return false
     }
 }

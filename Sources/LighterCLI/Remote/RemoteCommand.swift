@@ -14,7 +14,7 @@ enum RemoteCommand {
     /// Management spellings mapped to the top-level command that does the same (`container ls` → `ps`).
     static let containerWords: [String: String] = [
         "ls": "ps", "list": "ps", "ps": "ps", "inspect": "container-inspect", "start": "start", "stop": "stop",
-        "restart": "restart", "kill": "kill", "rm": "rm", "remove": "rm", "logs": "logs",
+        "restart": "restart", "kill": "kill", "rm": "rm", "remove": "rm", "logs": "logs", "run": "run", "create": "create",
     ]
     static let imageWords: [String: String] = [
         "ls": "images", "list": "images", "inspect": "image-inspect", "rm": "rmi", "remove": "rmi", "pull": "pull", "tag": "tag",
@@ -37,7 +37,7 @@ enum RemoteCommand {
             word = mapped
             rest = Array(rest.dropFirst())
         }
-        if rest.contains("--help") || rest.contains("-h") && !["ps", "images"].contains(word) {
+        if word != "run" && word != "create" && rest.contains("--help") {
             return    // the local command prints its help
         }
         let code: Int32
@@ -75,6 +75,8 @@ enum RemoteCommand {
             return try RemoteImages.pull(parsed(PullCommand.self), client: try EngineAPIClient(host: host))
         case "rmi":
             return try RemoteImages.remove(parsed(RmiCommand.self), client: try EngineAPIClient(host: host))
+        case "run", "create":
+            return try RemoteCreate.run(word, rest) { () throws(LighterError) in try EngineAPIClient(host: host) }
         case "tag":
             return try RemoteImages.tag(parsed(TagCommand.self), client: try EngineAPIClient(host: host))
         default:

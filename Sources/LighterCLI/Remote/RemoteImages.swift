@@ -54,7 +54,8 @@ enum RemoteImages {
 
     /// `pull NAME`: the daemon's JSON progress stream as Docker's CLI prints it without a terminal
     /// (one line per layer state, no progress bars), then the full reference.
-    static func pull(_ command: PullCommand, client: EngineAPIClient) throws(LighterError) -> Int32 {
+    static func pull(_ command: PullCommand, client: EngineAPIClient, toStandardError: Bool = false) throws(LighterError) -> Int32 {
+        let print: (String) -> Void = toStandardError ? { Console.error($0) } : { Console.out($0) }
         let reference = try Reference(parsing: command.image)
         var query: [(String, String)] = [("fromImage", reference.familiarName)]
         query.append(("tag", reference.digest?.description ?? reference.tag ?? "latest"))
@@ -69,10 +70,10 @@ enum RemoteImages {
             let status = message[field: "status"]?.text ?? ""
             guard !command.quiet, !status.isEmpty, status != "Downloading", status != "Extracting" else { return }
             let id = message[field: "id"]?.text ?? ""
-            Console.out(id.isEmpty ? status : "\(id): \(status)")
+            print(id.isEmpty ? status : "\(id): \(status)")
         }
         if let failure { throw .registry(host: EngineAPIClient.daemonHost, message: failure) }
-        Console.out(reference.description)
+        print(reference.description)
         return 0
     }
 
