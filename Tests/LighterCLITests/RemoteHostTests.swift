@@ -135,6 +135,36 @@ import Testing
         #expect(remote("rm", "-f", "web", "later").stdout == "web\nlater\n")
     }
 
+    /// The same commands against Debian's dockerd: Lighter's CLI drives any Docker daemon.
+    @Test(.enabled(if: DockerDaemon.installed)) func dockersOwnDaemonToo() throws {
+        let docker = try DockerDaemon(label: "remote")
+        defer { docker.stop() }
+        #expect(docker.client(["import", Repository.busyboxTarball(), "busybox:latest"]).status == 0)
+        let client = Lighter()
+        func remote(_ arguments: String...) -> ProcessResult { client.run(["-H", docker.socket] + arguments) }
+
+        let serverVersion = docker.client(["version", "--format", "{{.Server.Version}}"]).stdout
+        let version = remote("version", "--format", "{{.Server.Version}}")
+        #expect(version.status == 0 && version.stdout == serverVersion && !serverVersion.isEmpty, "\(version.stderr)")
+        #expect(remote("info", "--format", "{{.Images}}").stdout == "1\n")
+        #expect(remote("images", "--format", "{{.Repository}}:{{.Tag}}").stdout == "busybox:latest\n")
+        let run = remote("run", "-d", "--name", "run1", "--network", "none", "--label", "k=v", "busybox", "sh", "-c", "echo out; echo err >&2; sleep 100")
+        try #require(run.status == 0, "\(run.stderr)")
+        #expect(remote("create", "--name", "box", "--network", "none", "busybox", "true").status == 0)
+        #expect(remote("ps", "-a", "--format", "{{.Names}} {{.Label \"k\"}}").stdout == "box \nrun1 v\n")
+        #expect(docker.client(["ps", "-a", "--format", "{{.Names}}"]).stdout == "box\nrun1\n")
+        #expect(remote("inspect", "-f", "{{.Name}} {{.State.Running}}", "run1").stdout == "/run1 true\n")
+        #expect(client.waitForRemoteLog(docker.socket, "run1", containing: "out"))
+        #expect(remote("logs", "run1").stderr == "err\n")
+        #expect(remote("stop", "-t", "1", "run1").stdout == "run1\n")
+        #expect(remote("rm", "-f", "run1", "box").stdout == "run1\nbox\n")
+        #expect(remote("tag", "busybox", "mine:2").status == 0)
+        #expect(remote("rmi", "mine:2").stdout == "Untagged: mine:2\n")
+        let absent = remote("rm", "nothere")
+        #expect(absent.status == 1 && absent.stderr.hasPrefix("Error response from daemon: No such container: nothere"), "\(absent.stderr)")
+        #expect(client.run("ps", "-aq").stdout == "" && client.run("images", "-q").stdout == "")
+    }
+
     @Test func unreachableHostsSayWhatDockerSays() {
         let client = Lighter()
         let absent = client.run("-H", "unix:///nonexistent/lighter.sock", "ps")
