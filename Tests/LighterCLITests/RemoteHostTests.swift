@@ -135,6 +135,34 @@ import Testing
         #expect(remote("rm", "-f", "web", "later").stdout == "web\nlater\n")
     }
 
+    /// `pull` through the daemon from a loopback registry: Docker's progress lines, the digest, the full name.
+    @Test func pullThroughTheDaemon() throws {
+        let daemon = try LighterDaemon()
+        defer { daemon.stop() }
+        #expect(daemon.lighter.importBusybox().status == 0)
+        let registry = try LoopbackRegistry("lighter-remote-registry")
+        defer { registry.stop() }
+        let image = "127.0.0.1:\(registry.port)/remote/busybox:latest"
+        #expect(daemon.cli("tag", "busybox", image).status == 0)
+        var pushed = daemon.cli("push", image)
+        for _ in 0..<100 where pushed.status != 0 {
+            usleep(100_000)
+            pushed = daemon.cli("push", image)
+        }
+        try #require(pushed.status == 0, "\(pushed.stderr)")
+        #expect(daemon.cli("rmi", image).status == 0)
+        let client = Lighter()
+        let pull = client.run("-H", "unix://\(daemon.socketPath)", "pull", image)
+        #expect(pull.status == 0, "\(pull.stderr)")
+        let lines = pull.stdout.split(separator: "\n")
+        #expect(lines.last.map(String.init) == image, "\(pull.stdout)")
+        #expect(lines.contains { $0.hasPrefix("Digest: sha256:") } && lines.contains { $0.hasPrefix("Status: ") }, "\(pull.stdout)")
+        #expect(daemon.cli("images", "--format", "{{.Repository}}").stdout.contains("127.0.0.1:\(registry.port)/remote/busybox"))
+        #expect(client.run("images", "-q").stdout == "")
+        let absent = client.run("-H", "unix://\(daemon.socketPath)", "pull", "127.0.0.1:\(registry.port)/remote/none:latest")
+        #expect(absent.status == 1 && !absent.stderr.isEmpty, "\(absent.stderr)")
+    }
+
     /// The same commands against Debian's dockerd: Lighter's CLI drives any Docker daemon.
     @Test(.enabled(if: DockerDaemon.installed)) func dockersOwnDaemonToo() throws {
         let docker = try DockerDaemon(label: "remote")
