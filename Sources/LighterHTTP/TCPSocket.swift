@@ -97,6 +97,13 @@ final class TCPSocket: @unchecked Sendable {
         return TCPSocket(fd: fd, authority: authority, readTimeoutMilliseconds: readTimeoutMilliseconds)
     }
 
+    /// A connected stream socket made elsewhere (one end of a socket pair), with the read timeout.
+    static func adopting(fd raw: Int32, authority: String, readTimeoutMilliseconds: Int) -> TCPSocket {
+        var timeout = timeval(tv_sec: readTimeoutMilliseconds / 1000, tv_usec: (readTimeoutMilliseconds % 1000) * 1000)
+        _ = setsockopt(raw, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        return TCPSocket(fd: FileDescriptor(adopting: raw), authority: authority, readTimeoutMilliseconds: readTimeoutMilliseconds)
+    }
+
     /// A connection a server accepted (blocking, close-on-exec): writes time out after
     /// `writeTimeoutMilliseconds` (a client that stops reading), reads wait as `readDeadline` says.
     static func accepted(fd raw: Int32, peer: String, writeTimeoutMilliseconds: Int) -> TCPSocket {

@@ -193,6 +193,75 @@ import Testing
         #expect(client.run("ps", "-aq").stdout == "" && client.run("images", "-q").stdout == "")
     }
 
+    /// `ssh://` through a real sshd on a loopback port (its own keys and config under a test directory):
+    /// each connection is `ssh … -- HOST lighter system dial-stdio`, whose LIGHTER_HOST names the daemon's socket.
+    @Test(.enabled(if: FileSystem.exists("/usr/sbin/sshd") && FileSystem.exists("/usr/bin/ssh")))
+    func sshHostsThroughDialStdio() throws {
+        let daemon = try LighterDaemon()
+        defer { daemon.stop() }
+        #expect(daemon.lighter.importBusybox().status == 0)
+        let dir = TestDirectory("lighter-remote-ssh")
+        for key in ["host_key", "client_key"] {
+            let made = Run.capture(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", dir.sub(key)])
+            try #require(made.status == 0, "\(made.stderr)")
+        }
+        let binDirectory = Repository.lighterBinary.split(separator: "/").dropLast().joined(separator: "/")
+        let publicKey = try FileSystem.readString(dir.sub("client_key.pub")).trimmed
+        _ = try dir.write("authorized_keys", "environment=\"LIGHTER_HOST=unix://\(daemon.socketPath)\",environment=\"PATH=/\(binDirectory):/usr/bin:/bin\" \(publicKey)\n")
+        let port = freePort()
+        _ = try dir.write("sshd_config", """
+            Port \(port)
+            ListenAddress 127.0.0.1
+            HostKey \(dir.sub("host_key"))
+            PidFile \(dir.sub("sshd.pid"))
+            AuthorizedKeysFile \(dir.sub("authorized_keys"))
+            PermitUserEnvironment yes
+            PermitRootLogin prohibit-password
+            StrictModes no
+            UsePAM no
+            PasswordAuthentication no
+            KbdInteractiveAuthentication no
+
+            """)
+        _ = try dir.write("ssh_config", """
+            Host *
+              IdentityFile \(dir.sub("client_key"))
+              IdentitiesOnly yes
+              StrictHostKeyChecking no
+              UserKnownHostsFile /dev/null
+              BatchMode yes
+              LogLevel ERROR
+
+            """)
+        // sshd wants its privilege separation directory; made here only if missing, and removed after.
+        let madeRunDirectory = !FileSystem.exists("/run/sshd")
+        if madeRunDirectory { _ = Run.capture(["mkdir", "-m", "0755", "/run/sshd"]) }
+        let sshd = Run.spawn(["/usr/sbin/sshd", "-D", "-e", "-f", dir.sub("sshd_config")], stdout: dir.sub("sshd.log"), stderr: dir.sub("sshd.log"))
+        defer {
+            kill(sshd, SIGTERM)
+            _ = Run.wait(sshd)
+            if madeRunDirectory { _ = Run.capture(["rmdir", "/run/sshd"]) }
+        }
+        try #require(waitForPort(port), "\((try? FileSystem.readString(dir.sub("sshd.log"))) ?? "")")
+        let client = Lighter()
+        let host = "ssh://root@127.0.0.1:\(port)"
+        let environment = ["LIGHTER_SSH_COMMAND": "ssh -F \(dir.sub("ssh_config"))"]
+        func remote(_ arguments: String...) -> ProcessResult { client.run(["-H", host] + arguments, environment: environment) }
+
+        let images = remote("images", "--format", "{{.Repository}}")
+        #expect(images.status == 0 && images.stdout == "busybox\n", "\(images.stderr) \((try? FileSystem.readString(dir.sub("sshd.log"))) ?? "")")
+        let run = remote("run", "-d", "--name", "over-ssh", "busybox", "sh", "-c", "echo through ssh; sleep 300")
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(client.waitForRemoteLog(host, "over-ssh", containing: "through ssh", environment: environment))
+        #expect(remote("version", "--format", "{{.Server.Os}} {{.Client.Context}}").stdout == "linux \(host)\n")
+        #expect(remote("rm", "-f", "over-ssh").stdout == "over-ssh\n")
+        #expect(daemon.cli("ps", "-aq").stdout == "")
+        // DOCKER_HOST=ssh://… too; and a port where no sshd listens: Docker's "Cannot connect", exit 1.
+        #expect(client.run(["images", "-q"], environment: environment.merging(["DOCKER_HOST": host]) { $1 }).stdout.count == 13)
+        let absent = client.run(["-H", "ssh://root@127.0.0.1:\(freePort())", "ps"], environment: environment)
+        #expect(absent.status == 1 && absent.stderr.contains("Cannot connect to the Docker daemon at ssh://"), "\(absent.stderr)")
+    }
+
     @Test func unreachableHostsSayWhatDockerSays() {
         let client = Lighter()
         let absent = client.run("-H", "unix:///nonexistent/lighter.sock", "ps")
@@ -200,8 +269,8 @@ import Testing
         #expect(absent.stderr == "Cannot connect to the Docker daemon at unix:///nonexistent/lighter.sock. Is the docker daemon running?\n", "\(absent.stderr)")
         let byEnvironment = client.run(["version"], environment: ["DOCKER_HOST": "unix:///nonexistent/docker.sock"])
         #expect(byEnvironment.status == 1 && byEnvironment.stderr.hasPrefix("Cannot connect to the Docker daemon at unix:///nonexistent/docker.sock."))
-        let ssh = client.run("-H", "ssh://root@board", "ps")
-        #expect(ssh.status == 125 && ssh.stderr.contains("ssh://") && ssh.stderr.contains("ssh -L"), "\(ssh.stderr)")
+        let sshPath = client.run("-H", "ssh://root@board/var/run", "ps")
+        #expect(sshPath.status == 125 && sshPath.stderr.contains("an ssh host takes no path"), "\(sshPath.stderr)")
         let bad = client.run("-H", "bogus", "ps")
         #expect(bad.status == 125 && bad.stderr.contains("unix:///PATH"), "\(bad.stderr)")
         let noCA = client.run("--tlsverify", "-H", "tcp://127.0.0.1:1", "ps")
@@ -234,9 +303,9 @@ import Testing
 
 extension Lighter {
     /// Poll a container's logs through `host` until they contain `text` (at most `seconds`).
-    func waitForRemoteLog(_ host: String, _ container: String, containing text: String, seconds: Int = 30) -> Bool {
+    func waitForRemoteLog(_ host: String, _ container: String, containing text: String, seconds: Int = 30, environment: [String: String] = [:]) -> Bool {
         for _ in 0..<(seconds * 20) {
-            if run("-H", host, "logs", container).stdout.contains(text) { return true }
+            if run(["-H", host, "logs", container], environment: environment).stdout.contains(text) { return true }
             usleep(50_000)
         }
         return false

@@ -16,6 +16,7 @@ final class EngineAPIClient: Sendable {
         self.host = host
         var configuration = HTTPClient.Configuration(connectTimeoutMilliseconds: 15_000, readTimeoutMilliseconds: readTimeoutMilliseconds, maxRedirects: 0)
         if case let .unix(path) = host.endpoint { configuration.unixSocketPath = path }
+        if case let .ssh(command) = host.endpoint { configuration.connectCommand = command }
         let tls = host.tls
         configuration.tls = { _ in tls ?? TLSConfiguration() }
         http = HTTPClient(configuration: configuration)
@@ -61,6 +62,9 @@ final class EngineAPIClient: Sendable {
         } catch {
             if case .unix = host.endpoint, case let .registry(_, message) = error, message.hasPrefix("cannot connect") {
                 throw .registry(host: daemonHost, message: "Cannot connect to the Docker daemon at \(host.text). Is the docker daemon running?")
+            }
+            if case .ssh = host.endpoint, case let .registry(_, message) = error {
+                throw .registry(host: daemonHost, message: "Cannot connect to the Docker daemon at \(host.text). Is the docker daemon running? (through ssh: \(message))")
             }
             if case .tcp = host.endpoint, case let .registry(_, message) = error {
                 throw .registry(host: daemonHost, message: "Cannot connect to the Docker daemon at \(host.text). Is the docker daemon running? (\(message))")

@@ -40,6 +40,12 @@ enum RemoteCommand {
         if word != "run" && word != "create" && rest.contains("--help") {
             return    // the local command prints its help
         }
+        if spelled == "system dial-stdio" {
+            // The far side of an ssh:// host whose environment names the daemon's socket.
+            guard case let .unix(path) = host.endpoint else { refuse(spelled, host) }
+            do throws(LighterError) { try DialStdioCommand.relay(path: path) } catch { report(error) }
+            Glibc.exit(0)
+        }
         let code: Int32
         do throws(LighterError) {
             code = try run(word, rest, spelled: spelled, host: host)

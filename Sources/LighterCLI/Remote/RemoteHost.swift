@@ -13,6 +13,8 @@ struct RemoteHost: Sendable, Equatable {
     enum Endpoint: Sendable, Equatable {
         case unix(path: String)
         case tcp(authority: String)
+        /// `ssh://[USER@]HOST[:PORT]`: each connection is `ssh … -- HOST lighter system dial-stdio`.
+        case ssh(command: [String])
     }
 
     /// As the user wrote it (`unix:///run/x.sock`, `tcp://10.0.0.2:2376`): errors name it.
@@ -104,10 +106,12 @@ struct RemoteHost: Sendable, Equatable {
                                    clientCertificate: cert.flatMap { c in key.map { TLSConfiguration.ClientCertificate(certificateFile: c, keyFile: $0) } },
                                    systemCAPaths: [])
         }
-        return try RemoteHost(parsing: text, tls: tls)
+        // LIGHTER_SSH_COMMAND: the ssh program and options of your own (`ssh -F ~/.ssh/boards`), as git's GIT_SSH_COMMAND.
+        let ssh = environment("LIGHTER_SSH_COMMAND").map { $0.split(separator: " ").map(String.init) }.flatMap { $0.isEmpty ? nil : $0 } ?? ["ssh"]
+        return try RemoteHost(parsing: text, tls: tls, sshCommand: ssh)
     }
 
-    init(parsing text: String, tls: TLSConfiguration?) throws(LighterError) {
+    init(parsing text: String, tls: TLSConfiguration?, sshCommand: [String] = ["ssh"]) throws(LighterError) {
         self.text = text
         self.tls = tls
         if text.hasPrefix("unix://") {
@@ -122,8 +126,27 @@ struct RemoteHost: Sendable, Equatable {
             if !authority.contains(":") || authority.hasSuffix("]") { authority += tls == nil ? ":2375" : ":2376" }
             endpoint = .tcp(authority: authority)
         } else if text.hasPrefix("ssh://") {
-            throw .unsupported(feature: "-H \(text) (ssh:// hosts)",
-                               fix: "forward the daemon's socket yourself (ssh -L /tmp/board.sock:/run/lighter/lighter.sock \(text.dropFirst(6))) and use -H unix:///tmp/board.sock, or use tcp:// with TLS")
+            guard tls == nil else { throw .invalidArgument("-H \(text): TLS is for tcp:// hosts; ssh carries its own encryption") }
+            var rest = String(text.dropFirst(6))
+            if let slash = rest.firstIndex(of: "/") {
+                guard rest[slash...] == "/" else { throw .invalidArgument("-H \(text): an ssh host takes no path") }
+                rest = String(rest[..<slash])
+            }
+            var options = ["-o", "ConnectTimeout=30", "-T"]
+            var target = rest
+            if let colon = rest.lastIndex(of: ":"), !rest.hasSuffix("]") {
+                guard let port = UInt16(rest[rest.index(after: colon)...]), port > 0 else { throw .invalidArgument("-H \(text): bad port") }
+                options += ["-p", String(port)]
+                target = String(rest[..<colon])
+            }
+            if let at = target.lastIndex(of: "@") {
+                options += ["-l", String(target[..<at])]
+                target = String(target[target.index(after: at)...])
+            }
+            target = target.trimmingPrefix("[").description
+            if target.hasSuffix("]") { target.removeLast() }
+            guard !target.isEmpty, !target.hasPrefix("-") else { throw .invalidArgument("-H \(text): no host name") }
+            endpoint = .ssh(command: sshCommand + options + ["--", target, "lighter", "system", "dial-stdio"])
         } else if text.hasPrefix("fd://") || text.hasPrefix("npipe://") {
             throw .unsupported(feature: "-H \(text)", fix: "use unix:// or tcp:// hosts")
         } else {
@@ -134,7 +157,7 @@ struct RemoteHost: Sendable, Equatable {
     /// The base URL requests are made against (the Host header of a unix socket is Docker's `api.moby.localhost`).
     var baseURL: String {
         switch endpoint {
-        case .unix: return "http://api.moby.localhost"
+        case .unix, .ssh: return "http://api.moby.localhost"
         case let .tcp(authority): return (tls == nil ? "http://" : "https://") + authority
         }
     }
