@@ -32,7 +32,11 @@ extension LighterCommand {
         }
         // A host (-H, LIGHTER_HOST, DOCKER_HOST): the command runs against that Engine API. The daemon
         // and the OCI runtime serve this machine whatever the environment says.
-        if hostFlags.host != nil || !["daemon", "runtime"].contains(arguments.first ?? "") {
+        if hostFlags.host == nil, ["daemon", "runtime"].contains(arguments.first ?? "") {
+            // Nor do the lighter processes the daemon starts (`build`, monitors) inherit a host.
+            unsetenv("LIGHTER_HOST")
+            unsetenv("DOCKER_HOST")
+        } else {
             let host: RemoteHost?
             do throws(LighterError) {
                 host = try RemoteHost.resolve(hostFlags) { name in getenv(name).map { String(cString: $0) } }

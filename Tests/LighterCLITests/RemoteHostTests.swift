@@ -84,7 +84,10 @@ import Testing
         #expect(client.run(["images", "-q"], environment: ["LIGHTER_HOST": host]).stdout.count == 13)
         #expect(client.run(["images", "-q"], environment: ["DOCKER_HOST": host]).stdout.count == 13)
         #expect(client.run(["images", "-q"], environment: ["LIGHTER_HOST": host, "DOCKER_HOST": "unix:///nonexistent.sock"]).stdout.count == 13)
-        // --root before or after -H: still remote.
+        // -H's other spellings, and --root before or after it: still remote.
+        for spelling in [["-H\(host)"], ["-H=\(host)"], ["--host", host], ["--host=\(host)"]] {
+            #expect(client.run(spelling + ["images", "-q"]).stdout.count == 13, "\(spelling)")
+        }
         #expect(Run.capture([Repository.lighterBinary, "--root", client.root.path, "-H", host, "images", "-q"]).stdout.count == 13)
 
         // Anything else is refused, naming the command, and never runs on the local store.
@@ -260,6 +263,25 @@ import Testing
         #expect(client.run(["images", "-q"], environment: environment.merging(["DOCKER_HOST": host]) { $1 }).stdout.count == 13)
         let absent = client.run(["-H", "ssh://root@127.0.0.1:\(freePort())", "ps"], environment: environment)
         #expect(absent.status == 1 && absent.stderr.contains("Cannot connect to the Docker daemon at ssh://"), "\(absent.stderr)")
+    }
+
+    /// `lighter daemon` serves this machine whatever DOCKER_HOST/LIGHTER_HOST say (it unsets them for its children).
+    @Test func theDaemonIgnoresHostsInItsEnvironment() throws {
+        let lighter = Lighter()
+        let socket = lighter.root.sub("env.sock")
+        let pid = Run.spawn([Repository.lighterBinary, "daemon", "-H", "unix://\(socket)", "--request-timeout", "2"],
+                            stdout: lighter.root.sub("daemon.out"), stderr: lighter.root.sub("daemon.log"),
+                            environment: ["LIGHTER_ROOT": lighter.root.path, "DOCKER_HOST": "tcp://127.0.0.1:1", "LIGHTER_HOST": "unix:///nonexistent.sock"])
+        defer {
+            kill(pid, SIGTERM)
+            _ = Run.wait(pid)
+        }
+        var version = lighter.run("-H", "unix://\(socket)", "version", "--format", "{{.Server.Version}}")
+        for _ in 0..<200 where version.status != 0 {
+            usleep(25_000)
+            version = lighter.run("-H", "unix://\(socket)", "version", "--format", "{{.Server.Version}}")
+        }
+        #expect(version.status == 0 && version.stdout == "\(LighterVersion.version)\n", "\(version.stderr)")
     }
 
     @Test func unreachableHostsSayWhatDockerSays() {

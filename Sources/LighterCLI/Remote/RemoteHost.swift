@@ -62,7 +62,7 @@ struct RemoteHost: Sendable, Equatable {
             } else if let v = value("--tlskey") {
                 flags.key = v
             } else if first.hasPrefix("-H"), first.count > 2 {
-                flags.host = String(first.dropFirst(2))
+                flags.host = String(first.dropFirst(first.hasPrefix("-H=") ? 3 : 2))
                 rest = rest.dropFirst()
             } else {
                 break
