@@ -57,6 +57,12 @@ import Testing
         #expect(logs.stdout == "hello\n" && logs.stderr == "oops\n", "\(logs)")
         #expect(remote("logs", "--tail", "0", "web").stdout == "")
         #expect(remote("logs", "-t", "web").stdout.hasSuffix("Z hello\n"))
+        // -f on a running container: what it prints later arrives on the open stream (cut off by timeout).
+        #expect(daemon.cli("run", "-d", "--name", "ticker", "busybox", "sh", "-c", "echo one; sleep 1; echo two; sleep 300").status == 0)
+        // (KILL: the test process's blocked SIGTERM is inherited by what it spawns.)
+        let followed = Run.capture(["timeout", "-s", "KILL", "4", Repository.lighterBinary, "--root", client.root.path, "-H", host, "logs", "-f", "ticker"])
+        #expect([124, 137].contains(followed.status) && followed.stdout == "one\ntwo\n", "\(followed)")
+        #expect(remote("rm", "-f", "ticker").status == 0)
 
         // Lifecycle: each name printed as Docker's CLI prints it; the daemon's errors as Docker shows them.
         #expect(remote("stop", "-t", "1", "web").stdout == "web\n")
