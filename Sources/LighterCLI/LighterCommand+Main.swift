@@ -11,14 +11,40 @@ extension LighterCommand {
     /// Entry point: takes Docker-style global options before the subcommand (`lighter --root DIR
     /// binfmt status`), refuses an unknown command as Docker does, then runs the command.
     public static func runMain(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> Never {
-        let (root, arguments) = takeGlobalOptions(arguments)
+        // Docker's global options in any order before the subcommand: --root, -H/--host and the TLS flags.
+        var root: String?
+        var hostFlags = RemoteHost.Flags()
+        var arguments = arguments
+        while true {
+            let (taken, afterRoot) = takeGlobalOptions(arguments)
+            if let taken { root = taken }
+            let (flags, rest) = RemoteHost.takeFlags(afterRoot, into: hostFlags)
+            hostFlags = flags
+            if rest == arguments { break }
+            arguments = rest
+        }
         // Every command, nested or not, with or without a --root option of its own, reads the data
         // root through LIGHTER_ROOT; a --root after the subcommand still wins (it is read first).
         if let root { setenv("LIGHTER_ROOT", root, 1) }
-        warnAboutRemoteHost()
         if let unknown = unknownCommand(arguments) {
             Console.error("lighter: '\(unknown.words)' is not a lighter command.\nSee '\(unknown.help) --help'")
             POSIX.exit(1)
+        }
+        // A host (-H, LIGHTER_HOST, DOCKER_HOST): the command runs against that Engine API. The daemon
+        // and the OCI runtime serve this machine whatever the environment says.
+        if hostFlags.host == nil, ["daemon", "runtime"].contains(arguments.first ?? "") {
+            // Nor do the lighter processes the daemon starts (`build`, monitors) inherit a host.
+            unsetenv("LIGHTER_HOST")
+            unsetenv("DOCKER_HOST")
+        } else {
+            let host: RemoteHost?
+            do throws(LighterError) {
+                host = try RemoteHost.resolve(hostFlags) { name in getenv(name).map { String(cString: $0) } }
+            } catch {
+                Console.error("lighter: \(error)")
+                POSIX.exit(125)
+            }
+            if let host { RemoteCommand.main(host, arguments) }
         }
         // The container commands are parsed on their own, without walking the whole command tree.
         // They name "lighter" as their super command, so usage and help read the same.
@@ -47,27 +73,40 @@ extension LighterCommand {
 
     /// Parse and run; usage errors exit with 125 as Docker's CLI does (help and version with 0).
     static func run(_ type: any ParsableCommand.Type, _ arguments: [String]) -> Never {
+        var command = parseOrExit(type, arguments)
         do {
-            var command = try type.parseAsRoot(arguments)
             try command.run()
             POSIX.exit(0)
         } catch {
-            // A command's own exit status (a container's, which may well be 64) passes unchanged.
-            if let code = error as? ExitCode { POSIX.exit(code.rawValue) }
-            if type.exitCode(for: error) == .validationFailure {
-                // Parsed as a root, a direct command's hint would lack the "lighter " before its name.
-                let bare = "See '\(type._commandName) "
-                let message = type.fullMessage(for: error).split(separator: "\n", omittingEmptySubsequences: false).map { line in
-                    let text = line.drop { $0 == " " }
-                    guard type != LighterCommand.self, text.hasPrefix(bare) else { return String(line) }
-                    return line.prefix(line.count - text.count) + "See 'lighter " + text.dropFirst(5)
-                }.joined(separator: "\n")
-                // Every error of Lighter's starts with "lighter: ", as Docker's with "docker: ".
-                if message.hasPrefix("Error: ") { Console.error("lighter: " + message.dropFirst(7)) } else if !message.isEmpty { Console.error(message) }
-                POSIX.exit(125)
-            }
-            type.exit(withError: error)
+            exit(type, error)
         }
+    }
+
+    /// The parsed command, or the usage error (or help) printed and the process ended.
+    static func parseOrExit(_ type: any ParsableCommand.Type, _ arguments: [String]) -> any ParsableCommand {
+        do {
+            return try type.parseAsRoot(arguments)
+        } catch {
+            exit(type, error)
+        }
+    }
+
+    private static func exit(_ type: any ParsableCommand.Type, _ error: any Error) -> Never {
+        // A command's own exit status (a container's, which may well be 64) passes unchanged.
+        if let code = error as? ExitCode { POSIX.exit(code.rawValue) }
+        if type.exitCode(for: error) == .validationFailure {
+            // Parsed as a root, a direct command's hint would lack the "lighter " before its name.
+            let bare = "See '\(type._commandName) "
+            let message = type.fullMessage(for: error).split(separator: "\n", omittingEmptySubsequences: false).map { line in
+                let text = line.drop { $0 == " " }
+                guard type != LighterCommand.self, text.hasPrefix(bare) else { return String(line) }
+                return line.prefix(line.count - text.count) + "See 'lighter " + text.dropFirst(5)
+            }.joined(separator: "\n")
+            // Every error of Lighter's starts with "lighter: ", as Docker's with "docker: ".
+            if message.hasPrefix("Error: ") { Console.error("lighter: " + message.dropFirst(7)) } else if !message.isEmpty { Console.error(message) }
+            POSIX.exit(125)
+        }
+        type.exit(withError: error)
     }
 
     /// `--root DIR` / `--root=DIR` before the subcommand path: its value and the other arguments.
@@ -106,16 +145,6 @@ extension LighterCommand {
         return nil
     }
 
-    /// DOCKER_HOST / LIGHTER_HOST naming anything but the local socket: Lighter has no remote
-    /// daemon (yet), so the command runs on this host; say so rather than ignore it silently.
-    static func warnAboutRemoteHost() {
-        for name in ["DOCKER_HOST", "LIGHTER_HOST"] {
-            guard let value = getenv(name).map({ String(cString: $0) }), !value.isEmpty,
-                  !localHosts.contains(value) else { continue }
-            Console.error("lighter: warning: \(name)=\(value) is not used: Lighter has no remote daemon support yet, so this command runs on this host (unset \(name) to silence this warning)")
-        }
-    }
-
-    /// The host values that mean "this machine".
+    /// The host values that mean "this machine": set in the environment, they keep the daemonless path.
     static let localHosts: Set<String> = ["unix:///var/run/docker.sock", "unix:///run/docker.sock", "unix:///run/lighter/lighter.sock"]
 }

@@ -13,10 +13,15 @@ public final class HTTPClient: Sendable {
         public var resolver: Resolver
         /// TLS settings for an https URL's host.
         public var tls: @Sendable (HTTPURL) throws(LighterError) -> TLSConfiguration
+        /// Every request goes to this unix socket instead of the URL's host (an Engine API at `unix://PATH`).
+        public var unixSocketPath: String?
+        /// Every connection is this command's standard input and output instead (`ssh -- HOST lighter system dial-stdio`).
+        public var connectCommand: [String]?
 
         public init(connectTimeoutMilliseconds: Int = 15_000, readTimeoutMilliseconds: Int = 60_000, maxRedirects: Int = 5,
-                    resolver: Resolver = Resolver(),
+                    resolver: Resolver = Resolver(), unixSocketPath: String? = nil,
                     tls: @escaping @Sendable (HTTPURL) throws(LighterError) -> TLSConfiguration = { _ in TLSConfiguration() }) {
+            self.unixSocketPath = unixSocketPath
             self.connectTimeoutMilliseconds = connectTimeoutMilliseconds
             self.readTimeoutMilliseconds = readTimeoutMilliseconds
             self.maxRedirects = maxRedirects
@@ -86,6 +91,14 @@ public final class HTTPClient: Sendable {
     }
 
     private func connect(_ url: HTTPURL) throws(LighterError) -> HTTPConnection {
+        if let command = configuration.connectCommand {
+            let transport = try CommandTransport(command, authority: url.authority, readTimeoutMilliseconds: configuration.readTimeoutMilliseconds)
+            return HTTPConnection(endpoint: url.endpoint, authority: url.authority, transport: transport)
+        }
+        if let path = configuration.unixSocketPath {
+            let socket = try TCPSocket.connectUnix(path: path, authority: url.authority, readTimeoutMilliseconds: configuration.readTimeoutMilliseconds)
+            return HTTPConnection(endpoint: url.endpoint, authority: url.authority, transport: socket)
+        }
         let addresses: [IPAddress]
         do throws(LighterError) {
             addresses = try configuration.resolver.resolve(url.host)

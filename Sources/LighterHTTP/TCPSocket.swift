@@ -76,6 +76,34 @@ final class TCPSocket: @unchecked Sendable {
         return TCPSocket(fd: fd, authority: authority, readTimeoutMilliseconds: readTimeoutMilliseconds)
     }
 
+    /// A stream socket connected to the unix socket at `path` (an Engine API client's transport; the
+    /// same send/receive paths and read timeout as TCP). `authority` names it in errors.
+    static func connectUnix(path: String, authority: String, readTimeoutMilliseconds: Int) throws(LighterError) -> TCPSocket {
+        var address = sockaddr_un()
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
+            throw .invalidArgument("unix socket path \(path) is longer than \(MemoryLayout.size(ofValue: address.sun_path) - 1) bytes")
+        }
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in for (i, b) in bytes.enumerated() { raw[i] = b } }
+        let raw = try syscall("socket") { socket(AF_UNIX, POSIX.streamSocket | POSIX.closeOnExecSocket, 0) }
+        let fd = FileDescriptor(adopting: raw)
+        let failed = try syscallTolerating("connect", path, [ENOENT, ECONNREFUSED, EACCES, ENOTDIR]) {
+            withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { POSIX.connect(raw, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+        }
+        if let failed { throw .registry(host: authority, message: "cannot connect to \(path): \(describe(failed))") }
+        var timeout = timeval(tv_sec: readTimeoutMilliseconds / 1000, tv_usec: (readTimeoutMilliseconds % 1000) * 1000)
+        try syscall("setsockopt", path) { setsockopt(raw, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size)) }
+        return TCPSocket(fd: fd, authority: authority, readTimeoutMilliseconds: readTimeoutMilliseconds)
+    }
+
+    /// A connected stream socket made elsewhere (one end of a socket pair), with the read timeout.
+    static func adopting(fd raw: Int32, authority: String, readTimeoutMilliseconds: Int) -> TCPSocket {
+        var timeout = timeval(tv_sec: readTimeoutMilliseconds / 1000, tv_usec: (readTimeoutMilliseconds % 1000) * 1000)
+        _ = setsockopt(raw, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        return TCPSocket(fd: FileDescriptor(adopting: raw), authority: authority, readTimeoutMilliseconds: readTimeoutMilliseconds)
+    }
+
     /// A connection a server accepted (blocking, close-on-exec): writes time out after
     /// `writeTimeoutMilliseconds` (a client that stops reading), reads wait as `readDeadline` says.
     static func accepted(fd raw: Int32, peer: String, writeTimeoutMilliseconds: Int) -> TCPSocket {

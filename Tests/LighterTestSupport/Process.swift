@@ -38,7 +38,8 @@ public enum Run {
         while let entry = environ[index] {
             let text = String(cString: entry)
             let key = String(text.prefix { $0 != "=" })
-            if environment[key] == nil { env.append(text) }
+            // A host the test runner's environment names would send `lighter` to a daemon: only an explicit one counts.
+            if environment[key] == nil && key != "DOCKER_HOST" && key != "LIGHTER_HOST" { env.append(text) }
             index += 1
         }
         for (key, value) in environment { env.append("\(key)=\(value)") }

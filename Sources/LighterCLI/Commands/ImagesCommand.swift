@@ -34,10 +34,15 @@ struct ImagesOptions: ParsableArguments {
                     rows.append(row(image, name))
                 }
             }
-            let renderer = OutputRenderer(columns: [("Repository", "REPOSITORY"), ("Tag", "TAG")]
-                + (digests ? [("Digest", "DIGEST")] : []) + [("ID", "IMAGE ID"), ("CreatedSince", "CREATED"), ("Size", "SIZE")])
-            for line in try renderer.render(rows, format: output.format, quietKey: "ID", quiet: quiet) { Console.out(line) }
+            try render(rows)
         }
+    }
+
+    /// The table, `--format` or `-q` lines of `rows` (the local store's or a remote daemon's).
+    func render(_ rows: [OutputRow]) throws(LighterError) {
+        let renderer = OutputRenderer(columns: [("Repository", "REPOSITORY"), ("Tag", "TAG")]
+            + (digests ? [("Digest", "DIGEST")] : []) + [("ID", "IMAGE ID"), ("CreatedSince", "CREATED"), ("Size", "SIZE")])
+        for line in try renderer.render(rows, format: output.format, quietKey: "ID", quiet: quiet) { Console.out(line) }
     }
 
     /// An image with no tag but pulled by digest: one `REPOSITORY <none>` row per repository, as

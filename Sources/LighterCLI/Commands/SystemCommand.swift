@@ -118,5 +118,5 @@ struct SystemPruneCommand: ParsableCommand {
 struct SystemCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "system", abstract: "Manage Lighter.",
                                                     subcommands: [SystemDfCommand.self, InfoCommand.self, EventsCommand.self, SystemCheckCommand.self, SystemPruneCommand.self,
-                                                                  SystemBootCommand.self])
+                                                                  SystemBootCommand.self, DialStdioCommand.self])
 }

@@ -50,11 +50,16 @@ struct PsOptions: ParsableArguments {
                 matched += 1
                 rows.append(row(record, engine: engine))
             }
-            var columns: [(key: String, header: String)] = [("ID", "CONTAINER ID"), ("Image", "IMAGE"), ("Command", "COMMAND"),
-                                                            ("RunningFor", "CREATED"), ("Status", "STATUS"), ("Ports", "PORTS"), ("Names", "NAMES")]
-            if size { columns.append(("Size", "SIZE")) }
-            for line in try OutputRenderer(columns: columns, methods: ["Label": OutputRenderer.labelMethod]).render(rows, format: output.format, quietKey: "ID", quiet: quiet) { Console.out(line) }
+            try render(rows)
         }
+    }
+
+    /// The table, `--format` or `-q` lines of `rows` (the local store's or a remote daemon's).
+    func render(_ rows: [OutputRow]) throws(LighterError) {
+        var columns: [(key: String, header: String)] = [("ID", "CONTAINER ID"), ("Image", "IMAGE"), ("Command", "COMMAND"),
+                                                        ("RunningFor", "CREATED"), ("Status", "STATUS"), ("Ports", "PORTS"), ("Names", "NAMES")]
+        if size { columns.append(("Size", "SIZE")) }
+        for line in try OutputRenderer(columns: columns, methods: ["Label": OutputRenderer.labelMethod]).render(rows, format: output.format, quietKey: "ID", quiet: quiet) { Console.out(line) }
     }
 
     /// Sizes cost a walk of each upper directory: only with -s or a format that shows them.

@@ -1,0 +1,108 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import LighterArguments
+import LighterSystem
+
+/// `lighter -H HOST COMMAND …`: the command runs against that Engine API instead of the local store.
+/// Arguments are parsed by the local command's own type (same flags, same usage errors) and the
+/// output goes through the same renderers; a command without a remote path is refused (exit 125),
+/// never run locally.
+enum RemoteCommand {
+    /// Management spellings mapped to the top-level command that does the same (`container ls` → `ps`).
+    static let containerWords: [String: String] = [
+        "ls": "ps", "list": "ps", "ps": "ps", "inspect": "container-inspect", "start": "start", "stop": "stop",
+        "restart": "restart", "kill": "kill", "rm": "rm", "remove": "rm", "logs": "logs", "run": "run", "create": "create",
+    ]
+    static let imageWords: [String: String] = [
+        "ls": "images", "list": "images", "inspect": "image-inspect", "rm": "rmi", "remove": "rmi", "pull": "pull", "tag": "tag",
+    ]
+
+    /// Runs the command remotely and exits; returns only for what needs no daemon (help, `--version`).
+    static func main(_ host: RemoteHost, _ arguments: [String]) {
+        guard let first = arguments.first, !["--help", "-h", "help", "--version", "-v"].contains(first) else { return }
+        var word = first
+        var rest = Array(arguments.dropFirst())
+        var spelled = first
+        if let sub = rest.first, !sub.hasPrefix("-"),
+           LighterCommand.configuration.subcommands.first(where: { $0._commandName == first })?.configuration.subcommands.isEmpty == false {
+            spelled = "\(first) \(sub)"
+        }
+        if first == "container" || first == "image", let sub = rest.first {
+            spelled = "\(first) \(sub)"
+            if ["--help", "-h"].contains(sub) { return }
+            guard let mapped = (first == "container" ? containerWords : imageWords)[sub] else { refuse(spelled, host) }
+            word = mapped
+            rest = Array(rest.dropFirst())
+        }
+        if word != "run" && word != "create" && rest.contains("--help") {
+            return    // the local command prints its help
+        }
+        if spelled == "system dial-stdio" {
+            // The far side of an ssh:// host whose environment names the daemon's socket.
+            guard case let .unix(path) = host.endpoint else { refuse(spelled, host) }
+            do throws(LighterError) { try DialStdioCommand.relay(path: path) } catch { report(error) }
+            POSIX.exit(0)
+        }
+        let code: Int32
+        do throws(LighterError) {
+            code = try run(word, rest, spelled: spelled, host: host)
+        } catch {
+            report(error)
+        }
+        POSIX.exit(code)
+    }
+
+    private static func run(_ word: String, _ rest: [String], spelled: String, host: RemoteHost) throws(LighterError) -> Int32 {
+        func parsed<T: ParsableCommand>(_ type: T.Type, _ arguments: [String] = rest) -> T {
+            LighterCommand.parseOrExit(type, arguments) as! T
+        }
+        switch word {
+        case "version":
+            return try RemoteSystem.version(parsed(VersionCommand.self), host: host)
+        case "info":
+            return try RemoteSystem.info(parsed(InfoCommand.self), client: try EngineAPIClient(host: host))
+        case "ps":
+            return try RemoteContainers.ps(parsed(PsCommand.self).options, client: try EngineAPIClient(host: host))
+        case "images":
+            return try RemoteImages.images(parsed(ImagesCommand.self).options, client: try EngineAPIClient(host: host))
+        case "inspect", "container-inspect", "image-inspect":
+            var command = parsed(InspectCommand.self)
+            if word == "container-inspect" { command.type = "container" }
+            if word == "image-inspect" { command.type = "image" }
+            return try RemoteContainers.inspect(command, client: try EngineAPIClient(host: host))
+        case "start", "stop", "restart", "kill", "rm":
+            return try RemoteContainers.lifecycle(word, rest, client: try EngineAPIClient(host: host))
+        case "logs":
+            return try RemoteContainers.logs(parsed(LogsCommand.self), client: try EngineAPIClient(host: host))
+        case "pull":
+            return try RemoteImages.pull(parsed(PullCommand.self), client: try EngineAPIClient(host: host))
+        case "rmi":
+            return try RemoteImages.remove(parsed(RmiCommand.self), client: try EngineAPIClient(host: host))
+        case "run", "create":
+            return try RemoteCreate.run(word, rest) { () throws(LighterError) in try EngineAPIClient(host: host) }
+        case "tag":
+            return try RemoteImages.tag(parsed(TagCommand.self), client: try EngineAPIClient(host: host))
+        default:
+            refuse(spelled, host)
+        }
+    }
+
+    /// Exit 125 naming the command that has no remote path yet.
+    static func refuse(_ spelled: String, _ host: RemoteHost) -> Never {
+        Console.error("lighter: `\(spelled)` against a remote daemon (\(host.text)) is not supported yet; use `docker -H \(host.text) \(spelled) …`, or run it on the board itself")
+        POSIX.exit(125)
+    }
+
+    /// Docker's CLI wording: the daemon's message as it sent it, or "Cannot connect …"; exit 1.
+    static func report(_ error: LighterError) -> Never {
+        if case let .registry(host, message) = error, host == EngineAPIClient.daemonHost {
+            Console.error(message)
+        } else {
+            Console.error("lighter: \(error)")
+        }
+        POSIX.exit(1)
+    }
+}

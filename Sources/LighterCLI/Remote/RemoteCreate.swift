@@ -1,0 +1,112 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import LighterSystem
+
+/// `create` and `run -d` against an Engine API for the everyday flags (`--name -e -p -v --restart
+/// --label --network --rm`, image and command): parsed by the local table, sent as Docker's create
+/// body. Any other flag is refused by name (exit 125), never dropped.
+enum RemoteCreate {
+    static func run(_ command: String, _ arguments: [String], client makeClient: () throws(LighterError) -> EngineAPIClient) throws(LighterError) -> Int32 {
+        let line: ContainerCommandLine
+        switch ContainerCommandLine.parse(arguments, command: command) {
+        case .help:
+            Console.out(ContainerOption.help(command))
+            return 0
+        case let .usage(message):
+            Console.error("lighter: \(message)\nSee 'lighter \(command) --help'.")
+            return 125
+        case let .request(parsed):
+            line = parsed
+        }
+        if command == "run" && !line.detach {
+            Console.error("lighter: `run` without -d against a remote daemon is not supported yet (attaching needs the API's hijacked streams); use `run -d` and `logs -f`, or `docker -H …`")
+            return 125
+        }
+        var supported = ContainerFlags()
+        let f = line.flags
+        supported.name = f.name; supported.env = f.env; supported.publish = f.publish; supported.volume = f.volume
+        supported.restart = f.restart; supported.label = f.label; supported.network = f.network
+        guard supported == f else {
+            Console.error("lighter: `\(command)` against a remote daemon takes only --name, -e, -p, -v, --restart, --label, --network, --rm and -d yet; for the other flags use `docker -H …`")
+            return 125
+        }
+        let body = try createBody(line)
+        let client = try makeClient()
+        let query = f.name.map { [("name", $0)] } ?? []
+        var response = try client.request("POST", "/containers/create", query: query, json: body, tolerating: [404])
+        if response.status == 404 {
+            // As Docker's CLI: the daemon lacks the image, so it pulls it and creates again.
+            response.discard()
+            Console.error("Unable to find image '\(line.image)' locally")
+            let pull = LighterCommand.parseOrExit(PullCommand.self, [line.image]) as! PullCommand
+            _ = try RemoteImages.pull(pull, client: client, toStandardError: true)
+            response = try client.request("POST", "/containers/create", query: query, json: body)
+        }
+        let created = try JSONNode.parse(try response.collect(upTo: 1024 * 1024), what: "the daemon's answer to create")
+        let id = created[field: "Id"]?.text ?? ""
+        for warning in created[field: "Warnings"]?.elements ?? [] where !warning.text.isEmpty { Console.error("WARNING: \(warning.text)") }
+        if command == "run" { try client.request("POST", "/containers/\(id)/start").discard() }
+        Console.out(id)
+        return 0
+    }
+
+    /// Docker's ContainerCreateConfig for the supported flags.
+    static func createBody(_ line: ContainerCommandLine) throws(LighterError) -> [UInt8] {
+        let f = line.flags
+        var config: [String: JSONNode] = ["Image": .string(line.image)]
+        if !line.command.isEmpty { config["Cmd"] = .array(line.command.map { .string($0) }) }
+        var env: [JSONNode] = []
+        for entry in f.env {
+            if entry.contains("=") { env.append(.string(entry)) } else if let value = getenv(entry) { env.append(.string("\(entry)=\(String(cString: value))")) }
+        }
+        if !env.isEmpty { config["Env"] = .array(env) }
+        var labels: [String: JSONNode] = [:]
+        for label in f.label {
+            labels[String(label.prefix { $0 != "=" })] = .string(String(label.drop { $0 != "=" }.dropFirst()))
+        }
+        if !labels.isEmpty { config["Labels"] = .object(labels) }
+        var host: [String: JSONNode] = ["AutoRemove": .bool(line.rm)]
+        var binds: [JSONNode] = [], volumes: [String: JSONNode] = [:]
+        for volume in f.volume {
+            if volume.contains(":") { binds.append(.string(volume)) } else { volumes[volume] = .object([:]) }
+        }
+        if !binds.isEmpty { host["Binds"] = .array(binds) }
+        if !volumes.isEmpty { config["Volumes"] = .object(volumes) }
+        var exposed: [String: JSONNode] = [:], bindings: [String: [JSONNode]] = [:]
+        for spec in f.publish {
+            let (port, binding) = try publish(spec)
+            exposed[port] = .object([:])
+            bindings[port, default: []].append(binding)
+        }
+        if !exposed.isEmpty {
+            config["ExposedPorts"] = .object(exposed)
+            host["PortBindings"] = .object(bindings.mapValues { .array($0) })
+        }
+        let restart = f.restart.split(separator: ":", maxSplits: 1).map(String.init)
+        var policy: [String: JSONNode] = ["Name": .string(restart.first == "no" ? "" : restart.first ?? "")]
+        if restart.count > 1 {
+            guard let count = Int(restart[1]) else { throw .invalidArgument("--restart \(f.restart): the retry count must be a number") }
+            policy["MaximumRetryCount"] = .number(String(count))
+        }
+        host["RestartPolicy"] = .object(policy)
+        if let network = f.network { host["NetworkMode"] = .string(network) }
+        config["HostConfig"] = .object(host)
+        return JSONNode.object(config).serialized()
+    }
+
+    /// `-p [IP:][HOST:]CONTAINER[/PROTO]` → ("CONTAINER/PROTO", {"HostIp", "HostPort"}).
+    static func publish(_ spec: String) throws(LighterError) -> (String, JSONNode) {
+        let proto = spec.contains("/") ? String(spec.drop { $0 != "/" }.dropFirst()) : "tcp"
+        let address = String(spec.prefix { $0 != "/" })
+        var parts = address.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        guard let container = parts.popLast(), !container.isEmpty, parts.count <= 2, Int(container) != nil else {
+            throw .invalidArgument("-p \(spec): use [IP:][HOST_PORT:]CONTAINER_PORT[/PROTO] (ranges: use docker -H …)")
+        }
+        let hostPort = parts.popLast() ?? ""
+        let hostIP = parts.popLast() ?? ""
+        return ("\(container)/\(proto)", .object(["HostIp": .string(hostIP), "HostPort": .string(hostPort)]))
+    }
+}
