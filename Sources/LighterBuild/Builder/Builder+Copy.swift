@@ -32,6 +32,13 @@ extension Builder {
         prepared.destination = destination
         let heredocNames = Set(instruction.heredocs.map { "<<" + $0.name } + instruction.heredocs.map { "<<-" + $0.name })
         var hasher = SHA256Hasher()
+        // BuildKit's newer COPY/ADD flags the parser knows: refused by name rather than ignored.
+        for (name, fix) in [("parents", "copy each directory to its own destination"),
+                            ("exclude", "leave the files out with .dockerignore"),
+                            ("unpack", "ADD unpacks local archives and keeps downloads as they are; for another choice fetch the file in a RUN")]
+            where instruction.flag(name) != nil {
+            throw .unsupported(feature: "\(instruction.keyword) --\(name) (line \(instruction.line))", fix: fix)
+        }
         if instruction.flag("keep-git-dir") != nil {
             throw .unsupported(feature: "ADD --keep-git-dir (line \(instruction.line))", fix: "Lighter does not clone Git repositories; clone it into the build context and COPY it")
         }
