@@ -72,10 +72,12 @@ import Testing
         #expect(config.OnBuild == ["RUN echo child"])
         #expect(config.Entrypoint == ["/bin/sh", "-c"])
         #expect(config.Cmd == ["echo $GREETING"])
-        // Metadata steps add history without layers; the base image's one layer stays the only one.
+        // Metadata steps add history without layers; the two WORKDIRs make their directories, a layer
+        // each, as Docker's builders do (BuildDifferentialTests compares them with Docker's).
         let history = image.history ?? []
-        #expect(image.rootfs.diff_ids.count == 1)
-        #expect(history.filter { $0.empty_layer == true }.count == 14)
+        #expect(image.rootfs.diff_ids.count == 3)
+        #expect(history.filter { $0.empty_layer == true }.count == 12)
+        #expect(history.filter { $0.created_by?.hasPrefix("WORKDIR") == true && $0.empty_layer == nil }.count == 2)
         #expect(history.contains { $0.created_by == "ENV APP_HOME=/srv/app GREETING=\"hello world\"" && $0.empty_layer == true })
         let run = lighter.run("run", "--rm", "--user", "0", "meta:1")
         #expect(run.stdout == "hello world\n", "\(run.stderr)")

@@ -41,6 +41,12 @@ extension Builder {
             history = try run(instruction, state: &next)
         case "COPY", "ADD":
             history = try copy(instruction, prepared: prepared, state: &next)
+        case "WORKDIR":
+            try applyMetadata(instruction, state: &next)
+            history = instruction.original
+            let made = try makeWorkdir(state: &next)
+            next.config.history = (next.config.history ?? []) + [ImageConfig.History(created: now(), createdBy: history, comment: "buildkit.dockerfile.v0",
+                                                                                     emptyLayer: made ? nil : true)]
         default:
             try applyMetadata(instruction, state: &next)
             history = instruction.original
