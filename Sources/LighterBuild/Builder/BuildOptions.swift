@@ -27,6 +27,8 @@ public struct BuildOptions: Sendable {
     public var secrets: [BuildSecret] = []
     /// `--output`: the image (stored), or the final filesystem as a directory or a tar.
     public var output: BuildOutput = .image
+    /// How the layers the build commits are compressed (`--compression`).
+    public var compression: LayerCommit.Compression = .gzip
 
     public init(contextDirectory: String, dockerfile: String) {
         self.contextDirectory = contextDirectory

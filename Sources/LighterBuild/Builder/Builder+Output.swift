@@ -55,7 +55,7 @@ extension Builder {
     /// The container's root, mounted for the time it takes, as an uncompressed tar.
     func writeTar(_ container: String, to output: FileDescriptor) throws(LighterError) {
         try engine.withMountedRoot(container) { (root: FileDescriptor) throws(LighterError) in
-            _ = try LayerCommit.write(root: root, to: output, sourceDateEpoch: options.sourceDateEpoch, gzip: false)
+            _ = try LayerCommit.write(root: root, to: output, sourceDateEpoch: options.sourceDateEpoch, compression: .none)
         }
     }
 }

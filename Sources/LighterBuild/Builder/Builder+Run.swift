@@ -114,11 +114,12 @@ extension Builder {
         let upper = engine.upperDirectory(id)
         try store.withLock(.shared) { () throws(LighterError) in
             let ingest = try store.content.beginIngest()
-            let written = try LayerCommit.write(directory: upper, to: ingest.fd, sourceDateEpoch: options.sourceDateEpoch)
+            let written = try LayerCommit.write(directory: upper, to: ingest.fd, sourceDateEpoch: options.sourceDateEpoch, compression: options.compression)
             try store.content.commit(ingest, digest: written.digest, size: written.size, what: "built layer")
             let diffIDs = state.config.rootfs.diff_ids + [written.diffID]
             let chainIDs = Digest.chainIDs(of: diffIDs)
-            let blob = LayerBlob(digest: written.digest, mediaType: MediaType.ociLayerGzip, size: written.size)
+            let blob = LayerBlob(digest: written.digest, mediaType: options.compression == .zstd ? MediaType.ociLayerZstd : MediaType.ociLayerGzip,
+                                 size: written.size)
             let size = try store.snapshots.adopt(upper, as: chainIDs[chainIDs.count - 1])
             try store.recordLayer(blob, chainID: chainIDs[chainIDs.count - 1], parent: chainIDs.count > 1 ? chainIDs[chainIDs.count - 2] : nil,
                                   diffID: written.diffID, size: size)

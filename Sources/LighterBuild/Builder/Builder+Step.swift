@@ -25,7 +25,9 @@ extension Builder {
         let args = state.args.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\u{1}")
         let key = BuildCache.key([state.key.hex, platform.description, instruction.keyword,
                                   instruction.flags.map { "--\($0.name)=\($0.value ?? "")" }.joined(separator: " "),
-                                  prepared.cacheText, args, prepared.contentHash?.hex ?? ""])
+                                  prepared.cacheText, args, prepared.contentHash?.hex ?? ""]
+                                 // Layers of another compression are other blobs: gzip's keys stay as they were.
+                                 + (options.compression == .gzip ? [] : ["compression=\(options.compression.rawValue)"]))
         if !options.noCache, let hit = try cache.lookup(key) {
             var next = try BuildState(configBytes: hit.configBytes, layers: hit.layers)
             next.args = state.args

@@ -22,26 +22,42 @@ public enum LayerCommit {
         public var size: Int64
     }
 
-    /// Write `directory` as a gzip layer to `output`. `sourceDateEpoch` fixes every entry's time.
-    public static func write(directory: String, to output: FileDescriptor, sourceDateEpoch: Int64? = nil) throws(LighterError) -> Result {
+    /// How a layer's tar is compressed: gzip (level 1, Docker's default media type), zstd (level 3,
+    /// `tar+zstd`), or not at all.
+    public enum Compression: String, Sendable, CaseIterable {
+        case gzip, zstd, none
+    }
+
+    /// Write `directory` as a layer to `output`, gzip unless told. `sourceDateEpoch` fixes every entry's time.
+    public static func write(directory: String, to output: FileDescriptor, sourceDateEpoch: Int64? = nil,
+                             compression: Compression = .gzip) throws(LighterError) -> Result {
         let root = FileDescriptor(adopting: try syscall("open", directory) {
             lighter_open(directory, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0)
         })
-        return try write(root: root, to: output, sourceDateEpoch: sourceDateEpoch)
+        return try write(root: root, to: output, sourceDateEpoch: sourceDateEpoch, compression: compression)
     }
 
-    /// Write the tree under the open directory `root` as a tar, gzip-compressed unless `gzip` is
-    /// false (then `digest` is the diff ID): `build -o type=tar|local` writes a mounted root this way.
-    public static func write(root: FileDescriptor, to output: FileDescriptor, sourceDateEpoch: Int64? = nil, gzip: Bool = true) throws(LighterError) -> Result {
+    /// Write the tree under the open directory `root` as a tar, compressed as told (`.none`: `digest`
+    /// is the diff ID): `build -o type=tar|local` writes a mounted root this way.
+    public static func write(root: FileDescriptor, to output: FileDescriptor, sourceDateEpoch: Int64? = nil,
+                             compression: Compression = .gzip) throws(LighterError) -> Result {
         let sink = CompressedSink(fd: output)
         guard let outer = archive_write_new() else { throw .system(call: "archive_write_new", path: nil, errno: ENOMEM) }
         defer { archive_write_free(outer) }
-        let filtered = gzip
-            ? archive_write_add_filter_gzip(outer) == ARCHIVE_OK
+        let filtered: Bool
+        switch compression {
+        case .gzip:
+            filtered = archive_write_add_filter_gzip(outer) == ARCHIVE_OK
                 && archive_write_set_filter_option(outer, "gzip", "compression-level", "1") == ARCHIVE_OK
                 // No time in the gzip header: the same tar compresses to the same blob.
                 && archive_write_set_filter_option(outer, "gzip", "timestamp", nil) != ARCHIVE_FATAL
-            : archive_write_add_filter_none(outer) == ARCHIVE_OK
+        case .zstd:
+            // A zstd frame carries no time either.
+            filtered = archive_write_add_filter_zstd(outer) == ARCHIVE_OK
+                && archive_write_set_filter_option(outer, "zstd", "compression-level", "3") == ARCHIVE_OK
+        case .none:
+            filtered = archive_write_add_filter_none(outer) == ARCHIVE_OK
+        }
         guard archive_write_set_format_raw(outer) == ARCHIVE_OK, filtered,
               archive_write_set_bytes_per_block(outer, 0) == ARCHIVE_OK,
               archive_write_open(outer, Unmanaged.passUnretained(sink).toOpaque(), nil, compressedWrite, nil) == ARCHIVE_OK else {

@@ -29,6 +29,7 @@ struct BuildCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Suppress the build output and print the image ID on success.") var quiet = false
     @Option(name: .long, help: "Write the image ID to the file.") var iidfile: String?
     @Option(name: [.customShort("o"), .long], help: "Output destination: type=local,dest=DIR or type=tar,dest=FILE|- (the final filesystem, no image stored), type=oci,dest=FILE|- (an OCI layout with an image index); type=docker (default) stores the image.") var output: String?
+    @Option(name: .long, help: "Compression of the layers the build makes: gzip (default) or zstd.") var compression: String = "gzip"
     @Flag(name: .long, help: "Push the image to the registry of each -t (several platforms: an image index over them).") var push = false
     @Flag(name: .long, help: "Run Docker's build checks on the Dockerfile and report, without building (exit 1 when something is found).") var check = false
     @Option(name: .long, help: "Secret to expose to RUN --mount=type=secret (id=ID,src=FILE or id=ID,env=VAR).") var secret: [String] = []
@@ -71,6 +72,10 @@ struct BuildCommand: ParsableCommand {
                 options.network = Self.defaultNetwork
             }
             options.quiet = quiet
+            guard let layerCompression = LayerCommit.Compression(rawValue: compression), layerCompression != .none else {
+                throw .invalidArgument("--compression \(compression): use gzip or zstd")
+            }
+            options.compression = layerCompression
             if let output {
                 options.output = try BuildOutput(parsing: output)
                 var namesAnIndex = false  // an OCI layout's index carries the first -t as its name
