@@ -12,7 +12,8 @@ extension ContainerConfig {
             let word = rest.prefix { $0 != " " }
             rest = rest.dropFirst(word.count).drop { $0 == " " }
             let pieces = word.dropFirst(2).split(separator: "=", maxSplits: 1).map(String.init)
-            guard pieces.count == 2 else { throw .invalidArgument("--change \"\(change)\": \(word) needs a value (--\(pieces[0])=VALUE)") }
+            // A bare "--" has no name: the message names the word as written.
+            guard pieces.count == 2 else { throw .invalidArgument("--change \"\(change)\": \(word) needs a value (\(word.prefix { $0 != "=" })=VALUE)") }
             if pieces[0] == "retries" {
                 guard let retries = Int(pieces[1]), retries >= 0 else { throw .invalidArgument("--change \"\(change)\": --retries \(pieces[1]) is not a count") }
                 config.Retries = retries
