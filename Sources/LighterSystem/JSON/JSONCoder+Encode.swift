@@ -70,34 +70,14 @@ final class JSONEncodingBox {
         case .empty: JSONNode.object([:]).writeFoundationStyle(into: &out, pretty: pretty, indent: indent)
         case .value: value.writeFoundationStyle(into: &out, pretty: pretty, indent: indent)
         case .array:
-            out.append(UInt8(ascii: "["))
-            if items.isEmpty {
-                if pretty { out.append(0x0A); JSONNode.newline(&out, indent) }
-            } else {
-                for (index, item) in items.enumerated() {
-                    if index > 0 { out.append(UInt8(ascii: ",")) }
-                    if pretty { JSONNode.newline(&out, indent + 2) }
-                    item.write(into: &out, pretty: pretty, indent: indent + 2)
-                }
-                if pretty { JSONNode.newline(&out, indent) }
+            JSONNode.writeFoundationArray(items.count, into: &out, pretty: pretty, indent: indent) { index, out in
+                items[index].write(into: &out, pretty: pretty, indent: indent + 2)
             }
-            out.append(UInt8(ascii: "]"))
         case .object:
-            out.append(UInt8(ascii: "{"))
-            if fields.isEmpty {
-                if pretty { out.append(0x0A); JSONNode.newline(&out, indent) }
-            } else {
-                let sorted = fields.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
-                for (index, field) in sorted.enumerated() {
-                    if index > 0 { out.append(UInt8(ascii: ",")) }
-                    if pretty { JSONNode.newline(&out, indent + 2) }
-                    JSONNode.writeString(field.key, into: &out)
-                    out.append(contentsOf: (pretty ? " : " : ":").utf8)
-                    field.slot.write(into: &out, pretty: pretty, indent: indent + 2)
-                }
-                if pretty { JSONNode.newline(&out, indent) }
+            let sorted = fields.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+            JSONNode.writeFoundationObject(sorted.map(\.key), into: &out, pretty: pretty, indent: indent) { index, out in
+                sorted[index].slot.write(into: &out, pretty: pretty, indent: indent + 2)
             }
-            out.append(UInt8(ascii: "}"))
         }
     }
 

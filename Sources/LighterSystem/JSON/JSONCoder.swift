@@ -111,33 +111,53 @@ extension JSONNode {
         case let .number(text): out.append(contentsOf: text.utf8)
         case let .string(text): JSONNode.writeString(text, into: &out)
         case let .array(items):
-            out.append(UInt8(ascii: "["))
-            if items.isEmpty {
-                if pretty { out.append(0x0A); JSONNode.newline(&out, indent) }
-            } else {
-                for (index, item) in items.enumerated() {
-                    if index > 0 { out.append(UInt8(ascii: ",")) }
-                    if pretty { JSONNode.newline(&out, indent + 2) }
-                    item.writeFoundationStyle(into: &out, pretty: pretty, indent: indent + 2)
-                }
-                if pretty { JSONNode.newline(&out, indent) }
+            JSONNode.writeFoundationArray(items.count, into: &out, pretty: pretty, indent: indent) { index, out in
+                items[index].writeFoundationStyle(into: &out, pretty: pretty, indent: indent + 2)
             }
-            out.append(UInt8(ascii: "]"))
         case let .object(fields):
-            out.append(UInt8(ascii: "{"))
-            if fields.isEmpty {
-                if pretty { out.append(0x0A); JSONNode.newline(&out, indent) }
-            } else {
-                for (index, key) in JSONNode.sortedKeys(fields).enumerated() {
-                    if index > 0 { out.append(UInt8(ascii: ",")) }
-                    if pretty { JSONNode.newline(&out, indent + 2) }
-                    JSONNode.writeString(key, into: &out)
-                    out.append(contentsOf: (pretty ? " : " : ":").utf8)
-                    fields[key]!.writeFoundationStyle(into: &out, pretty: pretty, indent: indent + 2)
-                }
-                if pretty { JSONNode.newline(&out, indent) }
+            let keys = JSONNode.sortedKeys(fields)
+            JSONNode.writeFoundationObject(keys, into: &out, pretty: pretty, indent: indent) { index, out in
+                fields[keys[index]]!.writeFoundationStyle(into: &out, pretty: pretty, indent: indent + 2)
             }
-            out.append(UInt8(ascii: "}"))
         }
+    }
+}
+
+extension JSONNode {
+    /// Foundation's layout of an array of `count` items (`element` writes item `index` at `indent + 2`).
+    static func writeFoundationArray(_ count: Int, into out: inout [UInt8], pretty: Bool, indent: Int,
+                                     element: (Int, inout [UInt8]) -> Void) {
+        out.append(UInt8(ascii: "["))
+        if count == 0 {
+            if pretty { out.append(0x0A); newline(&out, indent) }
+        } else {
+            for index in 0..<count {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                if pretty { newline(&out, indent + 2) }
+                element(index, &out)
+            }
+            if pretty { newline(&out, indent) }
+        }
+        out.append(UInt8(ascii: "]"))
+    }
+
+    /// Foundation's layout of an object whose keys are `keys`, in that order (`value` writes the
+    /// value of key `index` at `indent + 2`).
+    static func writeFoundationObject(_ keys: [String], into out: inout [UInt8], pretty: Bool, indent: Int,
+                                      value: (Int, inout [UInt8]) -> Void) {
+        out.append(UInt8(ascii: "{"))
+        if keys.isEmpty {
+            if pretty { out.append(0x0A); newline(&out, indent) }
+        } else {
+            for (index, key) in keys.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                if pretty { newline(&out, indent + 2) }
+                writeString(key, into: &out)
+                out.append(contentsOf: (pretty ? " : " : ":").utf8)
+                value(index, &out)
+            }
+            if pretty { newline(&out, indent) }
+        }
+        out.append(UInt8(ascii: "}"))
     }
 }
