@@ -14,4 +14,15 @@ extension RegistryClient {
             throw .registry(host: registry, message: "login refused (HTTP \(response.status)): check the user name and password")
         }
     }
+
+    /// `verifyLogin` on a client made for it alone, its connections released whatever the answer.
+    public func verifyLoginAndShutdown() async throws(LighterError) {
+        do throws(LighterError) {
+            try await verifyLogin()
+            await shutdown()
+        } catch {
+            await shutdown()
+            throw error
+        }
+    }
 }

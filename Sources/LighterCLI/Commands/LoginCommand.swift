@@ -34,15 +34,7 @@ struct LoginCommand: ParsableCommand {
             let options = try registry.registryOptions()
             let credentials = Credentials(username: username, password: secret)
             let client = try RegistryClient(registry: host, options: options, credentials: credentials)
-            try runBlocking { () async throws(LighterError) in
-                do throws(LighterError) {
-                    try await client.verifyLogin()
-                    await client.shutdown()
-                } catch {
-                    await client.shutdown()
-                    throw error
-                }
-            }
+            try runBlocking { () async throws(LighterError) in try await client.verifyLoginAndShutdown() }
             try CredentialStore(options: options).save(credentials, for: host)
             Console.out("Login Succeeded")
         }

@@ -29,15 +29,7 @@ extension DaemonRoutes {
             }
             let client = try RegistryClient(registry: host, options: RegistryOptions(), credentials: credentials)
             do throws(LighterError) {
-                try runBlocking { () async throws(LighterError) in
-                    do throws(LighterError) {
-                        try await client.verifyLogin()
-                        await client.shutdown()
-                    } catch {
-                        await client.shutdown()
-                        throw error
-                    }
-                }
+                try runBlocking { () async throws(LighterError) in try await client.verifyLoginAndShutdown() }
             } catch {
                 // Docker answers a refused login with 401 and the registry's reason.
                 responder.error(401, APIRouter.message(for: error))
