@@ -41,6 +41,8 @@ extension DaemonRoutes {
             let streams = (stdout: request.query("stdout").map { _ in request.flag("stdout") } ?? true,
                            stderr: request.query("stderr").map { _ in request.flag("stderr") } ?? true)
             let initialStart = record.state.startedAt
+            // The container's directory holds its log and its record: output and exit both wake the loop.
+            let watch = DirectoryWatch([DirectoryWatch.directory(of: tail.path)])
             var backoff = Backoff()
             var seenRunning = record.state.status == .running || record.state.status == .restarting
             while true {
@@ -70,7 +72,7 @@ extension DaemonRoutes {
                     }
                     backoff.grow()
                 } else {
-                    backoff.sleep()
+                    watch.pause(&backoff)
                 }
             }
         }
@@ -102,6 +104,7 @@ extension DaemonRoutes {
                 responder.finish()
                 return
             }
+            let watch = DirectoryWatch([DirectoryWatch.directory(of: follower.path)])
             var backoff = Backoff(minimum: 5_000, maximum: 100_000)
             while true {
                 guard let sent = forward(follower.lines(), tty: record.spec.tty, streams: streams, timestamps: timestamps, since: since, to: { responder.send($0) }) else { return }
@@ -113,7 +116,7 @@ extension DaemonRoutes {
                     return
                 }
                 if responder.connection.peerClosed { return }
-                backoff.sleep()
+                watch.pause(&backoff)
             }
         }
         router.add("POST", "/containers/{id}/wait") { (request, responder) throws(LighterError) in
@@ -134,6 +137,8 @@ extension DaemonRoutes {
             if condition == "not-running" && ![.running, .restarting, .paused].contains(record.state.status) {
                 exitCode = record.state.exitCode
             }
+            // The event log's `die`/`destroy` and the record's rename wake the loop at once.
+            let watch = DirectoryWatch([DirectoryWatch.directory(of: events.path), DirectoryWatch.directory(of: logPath(engine, id))])
             var backoff = Backoff(minimum: 2_000, maximum: 50_000)
             var removed = false
             while exitCode == nil || (condition == "removed" && !removed) {
@@ -158,7 +163,7 @@ extension DaemonRoutes {
                     if exitCode == nil { exitCode = record.state.exitCode }
                 }
                 if responder.connection.peerClosed { return }
-                if exitCode == nil || (condition == "removed" && !removed) { backoff.sleep() }
+                if exitCode == nil || (condition == "removed" && !removed) { watch.pause(&backoff) }
             }
             // The monitor logs `die` just before it records the exit: answer once the record says so too,
             // as Docker does (docker-py's `run(remove=True)` removes the container right after `wait`).
@@ -192,6 +197,7 @@ extension DaemonRoutes {
                 responder.finish()
                 return
             }
+            let watch = DirectoryWatch([DirectoryWatch.directory(of: follower.path)])
             var backoff = Backoff(minimum: 10_000, maximum: 100_000)
             while true {
                 var any = false
@@ -203,7 +209,7 @@ extension DaemonRoutes {
                 }
                 if let until, nowNano() > until { responder.finish(); return }
                 if responder.connection.peerClosed { return }
-                if any { backoff.reset() } else { backoff.sleep() }
+                if any { backoff.reset() } else { watch.pause(&backoff) }
             }
         }
     }
