@@ -15,6 +15,7 @@ enum RemoteCommand {
     static let containerWords: [String: String] = [
         "ls": "ps", "list": "ps", "ps": "ps", "inspect": "container-inspect", "start": "start", "stop": "stop",
         "restart": "restart", "kill": "kill", "rm": "rm", "remove": "rm", "logs": "logs", "run": "run", "create": "create",
+        "exec": "exec", "attach": "attach",
     ]
     static let imageWords: [String: String] = [
         "ls": "images", "list": "images", "inspect": "image-inspect", "rm": "rmi", "remove": "rmi", "pull": "pull", "tag": "tag",
@@ -83,6 +84,10 @@ enum RemoteCommand {
             return try RemoteImages.remove(parsed(RmiCommand.self), client: try EngineAPIClient(host: host))
         case "run", "create":
             return try RemoteCreate.run(word, rest) { () throws(LighterError) in try EngineAPIClient(host: host) }
+        case "exec":
+            return try RemoteAttach.exec(parsed(ExecCommand.self), client: try EngineAPIClient(host: host))
+        case "attach":
+            return try RemoteAttach.attach(parsed(AttachCommand.self), client: try EngineAPIClient(host: host))
         case "tag":
             return try RemoteImages.tag(parsed(TagCommand.self), client: try EngineAPIClient(host: host))
         default:

@@ -5,9 +5,10 @@ import Musl
 #endif
 import LighterSystem
 
-/// `create` and `run -d` against an Engine API for the everyday flags (`--name -e -p -v --restart
-/// --label --network --rm`, image and command): parsed by the local table, sent as Docker's create
-/// body. Any other flag is refused by name (exit 125), never dropped.
+/// `create` and `run` against an Engine API for the everyday flags (`--name -e -p -v --restart
+/// --label --network --rm -d -i -t -a`, image and command): parsed by the local table, sent as Docker's
+/// create body; `run` without -d attaches (`RemoteAttach`). Any other flag is refused by name (exit
+/// 125), never dropped.
 enum RemoteCreate {
     static func run(_ command: String, _ arguments: [String], client makeClient: () throws(LighterError) -> EngineAPIClient) throws(LighterError) -> Int32 {
         let line: ContainerCommandLine
@@ -21,20 +22,30 @@ enum RemoteCreate {
         case let .request(parsed):
             line = parsed
         }
-        if command == "run" && !line.detach {
-            Console.error("lighter: `run` without -d against a remote daemon is not supported yet (attaching needs the API's hijacked streams); use `run -d` and `logs -f`, or `docker -H …`")
-            return 125
-        }
         var supported = ContainerFlags()
         let f = line.flags
         supported.name = f.name; supported.env = f.env; supported.publish = f.publish; supported.volume = f.volume
         supported.restart = f.restart; supported.label = f.label; supported.network = f.network
+        supported.tty = f.tty; supported.interactive = f.interactive; supported.attach = f.attach
+        supported.detachKeys = f.detachKeys; supported.sigProxy = f.sigProxy
         guard supported == f else {
-            Console.error("lighter: `\(command)` against a remote daemon takes only --name, -e, -p, -v, --restart, --label, --network, --rm and -d yet; for the other flags use `docker -H …`")
+            Console.error("lighter: `\(command)` against a remote daemon takes only --name, -e, -p, -v, --restart, --label, --network, --rm, -d, -i, -t, -a, --detach-keys and --sig-proxy yet; for the other flags use `docker -H …`")
             return 125
         }
-        let body = try createBody(line)
-        let client = try makeClient()
+        guard command == "run" else { return try create(command, line, client: try makeClient()) }
+        // `docker run`: a daemon's error exits 125, the container's own code otherwise.
+        do throws(LighterError) {
+            return try create(command, line, client: try makeClient())
+        } catch {
+            guard case let .registry(host, message) = error, host == EngineAPIClient.daemonHost else { throw error }
+            Console.error(message)
+            return 125
+        }
+    }
+
+    private static func create(_ command: String, _ line: ContainerCommandLine, client: EngineAPIClient) throws(LighterError) -> Int32 {
+        let f = line.flags
+        let body = try createBody(line, attached: command == "run" && !line.detach)
         let query = f.name.map { [("name", $0)] } ?? []
         var response = try client.request("POST", "/containers/create", query: query, json: body, tolerating: [404])
         if response.status == 404 {
@@ -48,15 +59,23 @@ enum RemoteCreate {
         let created = try JSONNode.parse(try response.collect(upTo: 1024 * 1024), what: "the daemon's answer to create")
         let id = created[field: "Id"]?.text ?? ""
         for warning in created[field: "Warnings"]?.elements ?? [] where !warning.text.isEmpty { Console.error("WARNING: \(warning.text)") }
+        if command == "run" && !line.detach { return try RemoteAttach.foreground(line, id: id, client: client) }
         if command == "run" { try client.request("POST", "/containers/\(id)/start").discard() }
         Console.out(id)
         return 0
     }
 
     /// Docker's ContainerCreateConfig for the supported flags.
-    static func createBody(_ line: ContainerCommandLine) throws(LighterError) -> [UInt8] {
+    static func createBody(_ line: ContainerCommandLine, attached: Bool = false) throws(LighterError) -> [UInt8] {
         let f = line.flags
-        var config: [String: JSONNode] = ["Image": .string(line.image)]
+        var config: [String: JSONNode] = ["Image": .string(line.image), "Tty": .bool(f.tty), "OpenStdin": .bool(f.interactive)]
+        if attached {
+            let streams = try RemoteAttach.streams(line)
+            config["AttachStdin"] = .bool(streams.stdin)
+            config["AttachStdout"] = .bool(streams.stdout)
+            config["AttachStderr"] = .bool(streams.stderr)
+            config["StdinOnce"] = .bool(streams.stdin)
+        }
         if !line.command.isEmpty { config["Cmd"] = .array(line.command.map { .string($0) }) }
         var env: [JSONNode] = []
         for entry in f.env {
