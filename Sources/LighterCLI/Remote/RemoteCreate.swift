@@ -88,6 +88,10 @@ enum RemoteCreate {
         }
         if !labels.isEmpty { config["Labels"] = .object(labels) }
         var host: [String: JSONNode] = ["AutoRemove": .bool(line.rm)]
+        // The terminal's size from the start (as Docker's CLI sends it): the resize after start comes too late for a quick command.
+        if attached && f.tty, let size = RemoteSession.terminalSize() {
+            host["ConsoleSize"] = .array([.number(String(size.0)), .number(String(size.1))])
+        }
         var binds: [JSONNode] = [], volumes: [String: JSONNode] = [:]
         for volume in f.volume {
             if volume.contains(":") { binds.append(.string(volume)) } else { volumes[volume] = .object([:]) }
