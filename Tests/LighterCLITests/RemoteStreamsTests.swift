@@ -122,6 +122,52 @@ import Testing
         #expect(daemon.cli("rm", "-f", "box", "stays").status == 0)
     }
 
+    /// The rest of `run`/`create`'s flags as Docker's create body: what the daemon recorded (its own
+    /// `inspect`) and what the container sees; a flag without an API form is refused by name.
+    @Test func createFlagsReachTheDaemon() throws {
+        let daemon = try LighterDaemon()
+        defer { daemon.stop() }
+        #expect(daemon.lighter.importBusybox().status == 0)
+        let client = Lighter()
+        let host = "unix://\(daemon.socketPath)"
+        func remote(_ arguments: String...) -> ProcessResult { Self.remote(client, host, arguments) }
+        let envFile = try client.root.write("env.list", "FROMFILE=yes\n# comment\n")
+        let labelFile = try client.root.write("labels.list", "team=core\n")
+        let cidfile = client.root.sub("cid")
+
+        let run = remote("run", "--rm", "--memory", "64m", "--user", "1000", "--workdir", "/tmp", "--read-only", "--hostname", "h1",
+                         "--env-file", envFile, "--tmpfs", "/scratch", "--ulimit", "nofile=1024:2048", "busybox",
+                         "sh", "-c", "id -u; pwd; hostname; echo $FROMFILE; ulimit -n; touch /scratch/ok && echo tmpfs-ok; touch /x")
+        #expect(run.status == 1 && run.stdout == "1000\n/tmp\nh1\nyes\n1024\ntmpfs-ok\n" && run.stderr.contains("Read-only file system"), "\(run)")
+
+        let created = remote("create", "--name", "flags", "--memory", "64m", "--cpus", "0.5", "--pids-limit", "50", "--user", "1000",
+                             "--workdir", "/tmp", "--read-only", "--cap-add", "NET_ADMIN", "--cap-drop", "CHOWN", "--label-file", labelFile,
+                             "--health-cmd", "true", "--health-interval", "5s", "--stop-signal", "SIGUSR1", "--stop-timeout", "7", "--init",
+                             "--mount", "type=tmpfs,target=/m,tmpfs-size=1m", "--sysctl", "net.ipv4.ip_forward=1", "--shm-size", "32m",
+                             "--add-host", "a.test:10.1.2.3", "--entrypoint", "/bin/sh", "--log-opt", "max-size=1m", "--cidfile", cidfile,
+                             "busybox", "-c", "true")
+        try #require(created.status == 0, "\(created)")
+        #expect((try? FileSystem.readString(cidfile)) == created.stdout.trimmed)
+        let inspected = daemon.cli("inspect", "-f", "{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}} {{.HostConfig.PidsLimit}} {{.Config.User}} "
+            + "{{.Config.WorkingDir}} {{.HostConfig.ReadonlyRootfs}} {{.HostConfig.CapAdd}} {{.HostConfig.CapDrop}} {{.Config.Labels}} "
+            + "{{.Config.Healthcheck.Test}} {{.Config.Healthcheck.Interval}} {{.Config.StopSignal}} {{.Config.StopTimeout}} {{.HostConfig.Init}} "
+            + "{{json .HostConfig.Tmpfs}} {{.HostConfig.Sysctls}} {{.HostConfig.ShmSize}} {{.HostConfig.ExtraHosts}} {{.Config.Entrypoint}} "
+            + "{{index .HostConfig.LogConfig.Config \"max-size\"}}", "flags")
+        #expect(inspected.stdout == "67108864 500000000 50 1000 /tmp true [NET_ADMIN] [CHOWN] map[team:core] [CMD-SHELL true] 5000000000 "
+            + "SIGUSR1 7 true {\"/m\":\"size=1048576\"} map[net.ipv4.ip_forward:1] 33554432 [a.test:10.1.2.3] [/bin/sh] 1m\n", "\(inspected)")
+        // The cidfile is not overwritten (Docker's check), and nothing is created then.
+        let again = remote("create", "--cidfile", cidfile, "busybox", "true")
+        #expect(again.status == 1 && again.stderr.contains("container ID file found"), "\(again)")
+
+        // No API form: refused naming each flag, exit 125, nothing created.
+        let refused = remote("run", "--gpus", "all", "--oom-kill-disable", "busybox", "true")
+        #expect(refused.status == 125 && refused.stderr.contains("--gpus, --oom-kill-disable cannot be sent to a remote daemon"), "\(refused)")
+        let mount = remote("create", "--mount", "type=volume,target=/v,volume-driver=x", "busybox", "true")
+        #expect(mount.status != 0 && mount.stderr.contains("volume-driver"), "\(mount)")
+        #expect(daemon.cli("ps", "-aq").stdout.split(separator: "\n").count == 1)
+        #expect(remote("rm", "-f", "flags").status == 0)
+    }
+
     /// TCP with TLS: both directions of one mbedTLS session at once (stdin in while output comes back).
     @Test func attachAndExecOverTLS() throws {
         let net = try TLSTestNetwork()

@@ -5,10 +5,9 @@ import Musl
 #endif
 import LighterSystem
 
-/// `create` and `run` against an Engine API for the everyday flags (`--name -e -p -v --restart
-/// --label --network --rm -d -i -t -a`, image and command): parsed by the local table, sent as Docker's
-/// create body; `run` without -d attaches (`RemoteAttach`). Any other flag is refused by name (exit
-/// 125), never dropped.
+/// `create` and `run` against an Engine API: parsed by the local table, sent as Docker's create body
+/// (`RemoteCreate+Flags` for the flags beyond the everyday ones); `run` without -d attaches
+/// (`RemoteAttach`). A flag with no API form is refused by name (exit 125), never dropped.
 enum RemoteCreate {
     static func run(_ command: String, _ arguments: [String], client makeClient: () throws(LighterError) -> EngineAPIClient) throws(LighterError) -> Int32 {
         let line: ContainerCommandLine
@@ -22,14 +21,9 @@ enum RemoteCreate {
         case let .request(parsed):
             line = parsed
         }
-        var supported = ContainerFlags()
-        let f = line.flags
-        supported.name = f.name; supported.env = f.env; supported.publish = f.publish; supported.volume = f.volume
-        supported.restart = f.restart; supported.label = f.label; supported.network = f.network
-        supported.tty = f.tty; supported.interactive = f.interactive; supported.attach = f.attach
-        supported.detachKeys = f.detachKeys; supported.sigProxy = f.sigProxy
-        guard supported == f else {
-            Console.error("lighter: `\(command)` against a remote daemon takes only --name, -e, -p, -v, --restart, --label, --network, --rm, -d, -i, -t, -a, --detach-keys and --sig-proxy yet; for the other flags use `docker -H …`")
+        let refused = refused(line.flags)
+        guard refused.isEmpty else {
+            Console.error("lighter: \(refused.joined(separator: ", ")) cannot be sent to a remote daemon (\(refused.count == 1 ? "it has" : "they have") no form in the Engine API's create); run `\(command)` on the board itself")
             return 125
         }
         guard command == "run" else { return try create(command, line, client: try makeClient()) }
@@ -46,26 +40,41 @@ enum RemoteCreate {
     private static func create(_ command: String, _ line: ContainerCommandLine, client: EngineAPIClient) throws(LighterError) -> Int32 {
         let f = line.flags
         let body = try createBody(line, attached: command == "run" && !line.detach)
-        let query = f.name.map { [("name", $0)] } ?? []
-        var response = try client.request("POST", "/containers/create", query: query, json: body, tolerating: [404])
+        var query = f.name.map { [("name", $0)] } ?? []
+        if let platform = f.platform { query.append(("platform", platform)) }
+        guard ["missing", "always", "never"].contains(f.pull) else {
+            throw .invalidArgument("invalid pull option: '\(f.pull)': must be one of \"always\", \"missing\" or \"never\"")
+        }
+        func pull() throws(LighterError) {
+            var arguments = [line.image]
+            if let platform = f.platform { arguments += ["--platform", platform] }
+            if f.quiet { arguments.append("-q") }
+            let pull = LighterCommand.parseOrExit(PullCommand.self, arguments) as! PullCommand
+            _ = try RemoteImages.pull(pull, client: client, toStandardError: true)
+        }
+        if let cidfile = f.cidfile, FileSystem.exists(cidfile) {
+            throw .invalidArgument("container ID file found, make sure the other container isn't running or delete \(cidfile)")
+        }
+        if f.pull == "always" { try pull() }
+        var response = try client.request("POST", "/containers/create", query: query, json: body, tolerating: f.pull == "missing" ? [404] : [])
         if response.status == 404 {
             // As Docker's CLI: the daemon lacks the image, so it pulls it and creates again.
             response.discard()
-            Console.error("Unable to find image '\(line.image)' locally")
-            let pull = LighterCommand.parseOrExit(PullCommand.self, [line.image]) as! PullCommand
-            _ = try RemoteImages.pull(pull, client: client, toStandardError: true)
+            if !f.quiet { Console.error("Unable to find image '\(line.image)' locally") }
+            try pull()
             response = try client.request("POST", "/containers/create", query: query, json: body)
         }
         let created = try JSONNode.parse(try response.collect(upTo: 1024 * 1024), what: "the daemon's answer to create")
         let id = created[field: "Id"]?.text ?? ""
         for warning in created[field: "Warnings"]?.elements ?? [] where !warning.text.isEmpty { Console.error("WARNING: \(warning.text)") }
+        if let cidfile = f.cidfile { try FileSystem.writeDurably(Array(id.utf8), to: cidfile) }
         if command == "run" && !line.detach { return try RemoteAttach.foreground(line, id: id, client: client) }
         if command == "run" { try client.request("POST", "/containers/\(id)/start").discard() }
         Console.out(id)
         return 0
     }
 
-    /// Docker's ContainerCreateConfig for the supported flags.
+    /// Docker's ContainerCreateConfig for the flags.
     static func createBody(_ line: ContainerCommandLine, attached: Bool = false) throws(LighterError) -> [UInt8] {
         let f = line.flags
         var config: [String: JSONNode] = ["Image": .string(line.image), "Tty": .bool(f.tty), "OpenStdin": .bool(f.interactive)]
@@ -77,16 +86,6 @@ enum RemoteCreate {
             config["StdinOnce"] = .bool(streams.stdin)
         }
         if !line.command.isEmpty { config["Cmd"] = .array(line.command.map { .string($0) }) }
-        var env: [JSONNode] = []
-        for entry in f.env {
-            if entry.contains("=") { env.append(.string(entry)) } else if let value = getenv(entry) { env.append(.string("\(entry)=\(String(cString: value))")) }
-        }
-        if !env.isEmpty { config["Env"] = .array(env) }
-        var labels: [String: JSONNode] = [:]
-        for label in f.label {
-            labels[String(label.prefix { $0 != "=" })] = .string(String(label.drop { $0 != "=" }.dropFirst()))
-        }
-        if !labels.isEmpty { config["Labels"] = .object(labels) }
         var host: [String: JSONNode] = ["AutoRemove": .bool(line.rm)]
         // The terminal's size from the start (as Docker's CLI sends it): the resize after start comes too late for a quick command.
         if attached && f.tty, let size = RemoteSession.terminalSize() {
@@ -116,7 +115,10 @@ enum RemoteCreate {
         }
         host["RestartPolicy"] = .object(policy)
         if let network = f.network { host["NetworkMode"] = .string(network) }
+        var networking: [String: JSONNode] = [:]
+        try translate(f, config: &config, host: &host, networking: &networking)
         config["HostConfig"] = .object(host)
+        if !networking.isEmpty { config["NetworkingConfig"] = .object(networking) }
         return JSONNode.object(config).serialized()
     }
 
