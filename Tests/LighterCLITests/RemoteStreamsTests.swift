@@ -168,6 +168,57 @@ import Testing
         #expect(remote("rm", "-f", "flags").status == 0)
     }
 
+    /// `network` and `volume` through the daemon (in a namespace of its own: connecting makes links),
+    /// rendered as the local commands render them.
+    @Test func networksAndVolumesThroughTheDaemon() throws {
+        let namespace = NetworkNamespace()
+        let daemon = try LighterDaemon(namespace: namespace)
+        defer { daemon.stop() }
+        #expect(daemon.lighter.importBusybox().status == 0)
+        let client = Lighter()
+        let host = "unix://\(daemon.socketPath)"
+        func remote(_ arguments: String...) -> ProcessResult { Self.remote(client, host, arguments) }
+
+        let created = remote("network", "create", "--subnet", "10.77.0.0/24", "front")
+        #expect(created.status == 0 && created.stdout.count == 65, "\(created)")
+        let table = remote("network", "ls")
+        #expect(table.status == 0 && table.stdout.hasPrefix("NETWORK ID     NAME      DRIVER    SCOPE\n") && table.stdout.contains("   front     bridge    local\n"), "\(table)")
+        #expect(remote("network", "ls", "-q", "--filter", "name=front").stdout == String(created.stdout.prefix(12)) + "\n")
+        #expect(remote("network", "ls", "--format", "{{.Name}} {{.Driver}}", "-f", "name=fro").stdout == "front bridge\n")
+        let inspected = remote("network", "inspect", "-f", "{{.Name}} {{(index .IPAM.Config 0).Subnet}}", "front", "nothere")
+        #expect(inspected.status == 1 && inspected.stdout == "front 10.77.0.0/24\n" && inspected.stderr == "Error response from daemon: No such network: nothere\n", "\(inspected)")
+        #expect(client.run("network", "ls", "-q", "--filter", "name=front").stdout.isEmpty)
+
+        // connect a running container (on the default bridge) to a second network, and disconnect it.
+        #expect(remote("run", "-d", "--name", "box", "busybox", "sleep", "300").status == 0)
+        let connect = remote("network", "connect", "--ip", "10.77.0.9", "--alias", "db", "front", "box")
+        #expect(connect.status == 0, "\(connect)")
+        #expect(daemon.cli("inspect", "-f", "{{.NetworkSettings.Networks.front.IPAddress}}", "box").stdout == "10.77.0.9\n")
+        #expect(remote("exec", "box", "ip", "-4", "-o", "addr", "show").stdout.contains("10.77.0.9/24"))
+        let inUse = remote("network", "rm", "front")
+        #expect(inUse.status == 1 && inUse.stderr.hasPrefix("Error response from daemon: "), "\(inUse)")
+        #expect(remote("network", "disconnect", "front", "box").status == 0)
+        #expect(daemon.cli("inspect", "-f", "{{len .NetworkSettings.Networks}} {{.NetworkSettings.Networks.front}}", "box").stdout == "1 <no value>\n")
+        #expect(remote("rm", "-f", "box").status == 0)
+        #expect(remote("network", "rm", "front").stdout == "front\n")
+        #expect(remote("network", "create", "spare").status == 0)
+        #expect(remote("network", "prune", "-f").stdout == "Deleted Networks:\nspare\n")
+
+        // Volumes: create (named and anonymous), ls with filters, inspect, rm, prune.
+        #expect(remote("volume", "create", "--label", "a=b", "data1").stdout == "data1\n")
+        let anonymous = remote("volume", "create").stdout.trimmed
+        #expect(anonymous.count == 64)
+        #expect(remote("volume", "ls").stdout == "DRIVER    VOLUME NAME\nlocal     \(anonymous)\nlocal     data1\n")
+        #expect(remote("volume", "ls", "-q", "--filter", "name=data").stdout == "data1\n")
+        #expect(remote("volume", "inspect", "-f", "{{.Name}} {{.Labels}}", "data1").stdout == "data1 map[a:b]\n")
+        #expect(daemon.cli("volume", "ls", "-q").stdout.contains("data1"))
+        #expect(client.run("volume", "ls", "-q").stdout.isEmpty)
+        let removed = remote("volume", "rm", "data1", "nothere")
+        #expect(removed.status == 1 && removed.stdout == "data1\n" && removed.stderr.contains("nothere"), "\(removed)")
+        #expect(remote("volume", "prune", "-f").stdout == "Deleted Volumes:\n\(anonymous)\n\n")
+        #expect(remote("volume", "ls", "-q").stdout == "")
+    }
+
     /// TCP with TLS: both directions of one mbedTLS session at once (stdin in while output comes back).
     @Test func attachAndExecOverTLS() throws {
         let net = try TLSTestNetwork()

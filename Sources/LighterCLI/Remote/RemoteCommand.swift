@@ -88,6 +88,10 @@ enum RemoteCommand {
             return try RemoteAttach.exec(parsed(ExecCommand.self), client: try EngineAPIClient(host: host))
         case "attach":
             return try RemoteAttach.attach(parsed(AttachCommand.self), client: try EngineAPIClient(host: host))
+        case "network":
+            return try RemoteObjects.network(rest, spelled: spelled, host: host)
+        case "volume":
+            return try RemoteObjects.volume(rest, spelled: spelled, host: host)
         case "tag":
             return try RemoteImages.tag(parsed(TagCommand.self), client: try EngineAPIClient(host: host))
         default:
