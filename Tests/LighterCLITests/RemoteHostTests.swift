@@ -268,6 +268,11 @@ import Testing
         #expect(run.status == 0, "\(run.stderr)")
         #expect(client.waitForRemoteLog(host, "over-ssh", containing: "through ssh", environment: environment))
         #expect(remote("version", "--format", "{{.Server.Os}} {{.Client.Context}}").stdout == "linux \(host)\n")
+        // The hijacked streams through ssh too: exec's output and code, stdin half-closed at EOF.
+        let exec = remote("exec", "over-ssh", "sh", "-c", "echo via-exec; exit 5")
+        #expect(exec.status == 5 && exec.stdout == "via-exec\n", "\(exec)")
+        let echoed = client.run(["-H", host, "run", "--rm", "-i", "busybox", "cat"], stdin: "through the tunnel\n", environment: environment)
+        #expect(echoed.status == 0 && echoed.stdout == "through the tunnel\n", "\(echoed)")
         #expect(remote("rm", "-f", "over-ssh").stdout == "over-ssh\n")
         #expect(daemon.cli("ps", "-aq").stdout == "")
         // DOCKER_HOST=ssh://… too; and a port where no sshd listens: Docker's "Cannot connect", exit 1.

@@ -122,6 +122,30 @@ import Testing
         #expect(daemon.cli("rm", "-f", "box", "stays").status == 0)
     }
 
+    /// --sig-proxy (the default without a TTY): SIGTERM to the CLI reaches the container as a kill,
+    /// whose trap ends it with its own code (without the proxy the CLI would wait on: the test hangs, then fails).
+    @Test func signalsAreSentOnToTheContainer() throws {
+        let daemon = try LighterDaemon()
+        defer { daemon.stop() }
+        #expect(daemon.lighter.importBusybox().status == 0)
+        let client = Lighter()
+        let base = [Repository.lighterBinary, "--root", client.root.path, "-H", "unix://\(daemon.socketPath)"]
+        let script = "trap 'echo got-term; exit 7' TERM; echo ready; while true; do sleep 0.1; done"
+        let out = client.root.sub("proxy.out"), err = client.root.sub("proxy.err")
+        let pid = Run.spawn(base + ["run", "--rm", "--name", "trapper", "busybox", "sh", "-c", script], stdout: out, stderr: err)
+        var ready = false
+        for _ in 0..<600 where !ready {
+            ready = ((try? FileSystem.readString(out)) ?? "").contains("ready")
+            if !ready { usleep(50_000) }
+        }
+        #expect(ready, "\((try? FileSystem.readString(err)) ?? "")")
+        kill(pid, SIGTERM)
+        let status = Run.wait(pid)
+        #expect(status == 7 && (try? FileSystem.readString(out)) == "ready\ngot-term\n", "\(status) \((try? FileSystem.readString(err)) ?? "")")
+        for _ in 0..<100 where !daemon.cli("ps", "-aq").stdout.isEmpty { usleep(50_000) }
+        #expect(daemon.cli("ps", "-aq").stdout == "")
+    }
+
     /// The rest of `run`/`create`'s flags as Docker's create body: what the daemon recorded (its own
     /// `inspect`) and what the container sees; a flag without an API form is refused by name.
     @Test func createFlagsReachTheDaemon() throws {
