@@ -243,6 +243,39 @@ import Testing
         #expect(remote("volume", "ls", "-q").stdout == "")
     }
 
+    /// `build`: the context sent as a tar made on the client (`.dockerignore` applied), the daemon's
+    /// stream printed, the image in the daemon's store with its tag and labels; a failing step exits 1.
+    @Test func buildThroughTheDaemon() throws {
+        let daemon = try LighterDaemon()
+        defer { daemon.stop() }
+        #expect(daemon.lighter.importBusybox().status == 0)
+        let client = Lighter()
+        let host = "unix://\(daemon.socketPath)"
+        func remote(_ arguments: String...) -> ProcessResult { Self.remote(client, host, arguments) }
+        let context = try client.root.directory("context")
+        _ = try client.root.write("context/Dockerfile", "FROM busybox\nCOPY . /ctx\nRUN ls /ctx | tr '\\n' ' ' && echo built-remotely\nLABEL made=remote\n")
+        _ = try client.root.directory("context/keep")
+        _ = try client.root.write("context/keep/f", "data\n")
+        _ = try client.root.directory("context/skip")
+        _ = try client.root.write("context/skip/x", "no\n")
+        _ = try client.root.write("context/.dockerignore", "skip\n")
+        let iidfile = client.root.sub("iid")
+
+        let built = remote("build", "-t", "built:1", "--network", "none", "--label", "extra=yes", "--iidfile", iidfile, context)
+        #expect(built.status == 0 && built.stdout.contains("Step 1/4 : FROM busybox") && built.stdout.contains("Dockerfile keep built-remotely")
+            && built.stdout.hasSuffix("Successfully tagged built:1\n"), "\(built)")
+        #expect(daemon.cli("image", "inspect", "-f", "{{.Id}} {{.Config.Labels}}", "built:1").stdout
+            == "\((try? FileSystem.readString(iidfile)) ?? "?") map[extra:yes made:remote]\n")
+        #expect(client.run("images", "-q").stdout.isEmpty)
+
+        // A Dockerfile outside the context (sent beside it), whose step fails: the daemon's error, exit 1.
+        let bad = try client.root.write("Bad.dockerfile", "FROM busybox\nRUN exit 3\n")
+        let failed = remote("build", "--network", "none", "-f", bad, context)
+        #expect(failed.status == 1 && failed.stderr.contains("exit code 3"), "\(failed)")
+        let refused = remote("build", "--push", "-t", "x:1", context)
+        #expect(refused.status != 0 && refused.stderr.contains("--push"), "\(refused)")
+    }
+
     /// TCP with TLS: both directions of one mbedTLS session at once (stdin in while output comes back).
     @Test func attachAndExecOverTLS() throws {
         let net = try TLSTestNetwork()

@@ -45,6 +45,16 @@ final class EngineAPIClient: Sendable {
         return try Self.send(http, host, request, tolerating: tolerating)
     }
 
+    /// A POST whose body is the file at `path` (a build context's tar); the streamed answer is the caller's.
+    func upload(_ path: String, query: [(String, String)], file: String, size: Int64, contentType: String) throws(LighterError) -> HTTPResponse {
+        var target = "/v\(version)\(path)"
+        if !query.isEmpty { target += "?" + query.map { "\(Self.escape($0.0))=\(Self.escape($0.1))" }.joined(separator: "&") }
+        var request = HTTPRequest(method: "POST", url: try HTTPURL(parsing: host.baseURL + target))
+        request.headers.add("Content-Type", contentType)
+        request.body = .file(path: file, size: size)
+        return try Self.send(http, host, request)
+    }
+
     /// The whole body of a request that succeeded.
     func bytes(_ method: String, _ path: String, query: [(String, String)] = [], json body: [UInt8]? = nil) throws(LighterError) -> [UInt8] {
         try request(method, path, query: query, json: body).collect(upTo: 256 * 1024 * 1024)

@@ -88,6 +88,8 @@ enum RemoteCommand {
             return try RemoteAttach.exec(parsed(ExecCommand.self), client: try EngineAPIClient(host: host))
         case "attach":
             return try RemoteAttach.attach(parsed(AttachCommand.self), client: try EngineAPIClient(host: host))
+        case "build":
+            return try RemoteBuild.build(parsed(BuildCommand.self), client: try EngineAPIClient(host: host))
         case "network":
             return try RemoteObjects.network(rest, spelled: spelled, host: host)
         case "volume":
