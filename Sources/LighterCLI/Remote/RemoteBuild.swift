@@ -26,17 +26,20 @@ enum RemoteBuild {
             throw .unsupported(feature: "\(refused.joined(separator: ", ")) with a remote daemon (the Engine API's build has no form for \(refused.count == 1 ? "it" : "them"))",
                                fix: "run `lighter build` on the board itself")
         }
-        let scratch = "/tmp/lighter-remote-build-\(getpid()).tar"
-        defer { _ = unlink(scratch) }
+        let (scratch, file) = try scratchFile()
+        defer {
+            try? file.close()
+            _ = unlink(scratch)
+        }
         var query: [(String, String)] = [("rm", "1")]
         for tag in command.tag { query.append(("t", tag)) }
         if command.context == "-" {
             guard command.file == nil || command.file == "Dockerfile" else {
                 throw .invalidArgument("-f with a context on standard input: name the Dockerfile inside the tar (a path in it)")
             }
-            try copyStandardInput(to: scratch)
+            try copyStandardInput(to: file)
         } else {
-            let dockerfile = try writeContext(command.context, file: command.file, to: scratch)
+            let dockerfile = try writeContext(command.context, file: command.file, to: file)
             query.append(("dockerfile", dockerfile))
         }
         func object(_ items: [String], fromEnvironment: Bool) -> String? {
@@ -82,10 +85,9 @@ enum RemoteBuild {
 
     /// The context directory as a tar at `path`, `.dockerignore` applied (the Dockerfile and
     /// `.dockerignore` always go, as Docker's CLI sends them); the Dockerfile's name in it.
-    static func writeContext(_ context: String, file: String?, to path: String) throws(LighterError) -> String {
+    static func writeContext(_ context: String, file: String?, to output: FileDescriptor) throws(LighterError) -> String {
         guard FileSystem.isDirectory(context) else { throw .invalidArgument("unable to prepare context: path \"\(context)\" not found") }
         let ignore = DockerIgnore((try? FileSystem.readString("\(context)/.dockerignore")) ?? "")
-        let output = try FileDescriptor(path: path, flags: O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode: 0o600)
         let tar = try TarWriter(writingTo: output)
         var dockerfile = "Dockerfile"
         var outside: String?
@@ -105,7 +107,6 @@ enum RemoteBuild {
         try add(context, relative: "", ignore: ignore, keep: [dockerfile, ".dockerignore"], into: tar)
         if let outside { try tar.addFile(dockerfile, contentsOf: outside) }
         try tar.finish()
-        try? output.close()
         return dockerfile
     }
 
@@ -152,9 +153,17 @@ enum RemoteBuild {
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
-    private static func copyStandardInput(to path: String) throws(LighterError) {
-        let output = try FileDescriptor(path: path, flags: O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode: 0o600)
-        defer { try? output.close() }
+    /// A new file of this process's own (mkstemp, mode 0600) under $TMPDIR or /tmp, for the context's tar.
+    private static func scratchFile() throws(LighterError) -> (String, FileDescriptor) {
+        let directory = getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        var template = Array("\(directory)/lighter-build-context-XXXXXX".utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else { throw .system(call: "mkstemp", path: directory, errno: lighter_errno()) }
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)   // not into ssh, for an ssh:// host
+        return (String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self), FileDescriptor(adopting: fd))
+    }
+
+    private static func copyStandardInput(to output: FileDescriptor) throws(LighterError) {
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
             let n = buffer.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
