@@ -40,6 +40,9 @@ import Testing
         let missing = remote("run", "--rm", "busybox", "nosuchcommand")
         #expect(missing.status == 127 && !missing.stderr.isEmpty, "\(missing)")
         #expect(daemon.cli("ps", "-aq").stdout == "")
+        // A daemon's error (an image it lacks and cannot pull): Docker's 125, after the pull's message.
+        let unpullable = remote("run", "--rm", "127.0.0.1:1/nothing:1")
+        #expect(unpullable.status == 125 && unpullable.stderr.hasPrefix("Unable to find image '127.0.0.1:1/nothing:1' locally\n"), "\(unpullable)")
         // Without --rm the container stays, exited with its code.
         let kept = remote("run", "--name", "kept", "busybox", "sh", "-c", "exit 9")
         #expect(kept.status == 9, "\(kept)")
@@ -78,6 +81,10 @@ import Testing
         #expect(input.status == 0 && input.stdout == "piped\n", "\(input)")
         let settings = remote("exec", "-w", "/etc", "-u", "1000", "-e", "GREETING=hi", "box", "sh", "-c", "pwd; id -u; echo $GREETING")
         #expect(settings.status == 0 && settings.stdout == "/etc\n1000\nhi\n", "\(settings)")
+        // --privileged: every capability (CapEff all ones), which the default set is not.
+        let privileged = remote("exec", "--privileged", "box", "grep", "CapEff", "/proc/self/status")
+        let plain = remote("exec", "box", "grep", "CapEff", "/proc/self/status")
+        #expect(privileged.status == 0 && plain.status == 0 && privileged.stdout != plain.stdout && privileged.stdout.contains("ffffff"), "\(privileged) \(plain)")
         let missing = remote("exec", "box", "nosuchcommand")
         #expect(missing.status == 127 && missing.stderr.contains("nosuchcommand"), "\(missing)")
         let detached = remote("exec", "-d", "box", "sh", "-c", "echo made > /tmp/detached")
