@@ -120,6 +120,11 @@ import Testing
                                          typing: [(after: "#", bytes: Array("echo typed-$((6*7))\rexit 3\r".utf8))], rows: 20, columns: 77)
         #expect(shell.status == 3 && shell.stdout.contains("typed-42"), "\(shell)")
 
+        // Raw mode for the session only: the terminal's settings are the same after it.
+        let command = (base + ["run", "--rm", "-it", "busybox", "sh", "-c", "'exit 2'"]).joined(separator: " ")
+        let restored = Run.onPseudoTerminal(["sh", "-c", "before=$(stty -g); \(command); code=$?; [ \"$before\" = \"$(stty -g)\" ] && echo restored-$code"],
+                                            windowSize: (20, 77))
+        #expect(restored.stdout.contains("restored-2"), "\(restored)")
         // ctrl-p ctrl-q: the CLI leaves (exit 0), the container keeps running. (The daemon relays an
         // attached container's output by lines: the prompt, without its newline, does not come.)
         let detached = Run.onPseudoTerminal(base + ["run", "-it", "--name", "stays", "busybox", "sh"],

@@ -30,7 +30,7 @@ struct RemoteSession {
         case ended
         /// The detach keys were typed.
         case detached
-        /// SIGTERM or SIGHUP reached a TTY session (not proxied): it ends, the terminal restored.
+        /// SIGINT, SIGTERM, SIGHUP or SIGQUIT reached a TTY session (not proxied): it ends, the terminal restored.
         case interrupted(Int32)
     }
 
@@ -52,7 +52,8 @@ struct RemoteSession {
         var keys = tty ? detachKeys : nil
         let raw = tty && input ? RawMode(fd: 0) : nil
         defer { raw?.restore() }
-        var signals: [Int32] = proxySignals ? [SIGINT, SIGTERM, SIGHUP, SIGQUIT] : (tty ? [SIGTERM, SIGHUP] : [])
+        // With a TTY they are caught too (not sent on, as Docker's CLI): the session ends with the terminal restored.
+        var signals: [Int32] = proxySignals || tty ? [SIGINT, SIGTERM, SIGHUP, SIGQUIT] : []
         if tty && Self.terminalSize() != nil { signals.append(SIGWINCH) }
         if !signals.isEmpty { lighter_signal_mask(signals, Int32(signals.count), 1) }
         let sfd = signals.isEmpty ? -1 : lighter_signalfd(signals, Int32(signals.count))
