@@ -85,6 +85,8 @@ import Testing
         let privileged = remote("exec", "--privileged", "box", "grep", "CapEff", "/proc/self/status")
         let plain = remote("exec", "box", "grep", "CapEff", "/proc/self/status")
         #expect(privileged.status == 0 && plain.status == 0 && privileged.stdout != plain.stdout && privileged.stdout.contains("ffffff"), "\(privileged) \(plain)")
+        // --help after the container belongs to the command.
+        #expect(remote("exec", "box", "echo", "--help").stdout == "--help\n")
         let missing = remote("exec", "box", "nosuchcommand")
         #expect(missing.status == 127 && missing.stderr.contains("nosuchcommand"), "\(missing)")
         let detached = remote("exec", "-d", "box", "sh", "-c", "echo made > /tmp/detached")
@@ -284,6 +286,8 @@ import Testing
         let bad = try client.root.write("Bad.dockerfile", "FROM busybox\nRUN exit 3\n")
         let failed = remote("build", "--network", "none", "-f", bad, context)
         #expect(failed.status == 1 && failed.stderr.contains("exit code 3"), "\(failed)")
+        let quiet = remote("image", "build", "-q", "--network", "none", context)
+        #expect(quiet.status == 0 && quiet.stdout.hasPrefix("sha256:"), "\(quiet)")
         let refused = remote("build", "--push", "-t", "x:1", context)
         #expect(refused.status != 0 && refused.stderr.contains("--push"), "\(refused)")
     }

@@ -19,6 +19,7 @@ enum RemoteCommand {
     ]
     static let imageWords: [String: String] = [
         "ls": "images", "list": "images", "inspect": "image-inspect", "rm": "rmi", "remove": "rmi", "pull": "pull", "tag": "tag",
+        "build": "build",
     ]
 
     /// Runs the command remotely and exits; returns only for what needs no daemon (help, `--version`).
@@ -38,7 +39,7 @@ enum RemoteCommand {
             word = mapped
             rest = Array(rest.dropFirst())
         }
-        if word != "run" && word != "create" && rest.contains("--help") {
+        if !["run", "create", "exec"].contains(word) && rest.contains("--help") {
             return    // the local command prints its help
         }
         if spelled == "system dial-stdio" {
