@@ -307,8 +307,8 @@ import Testing
         }
         let run = remote("run", "--rm", "busybox", "sh", "-c", "echo out; echo err >&2; exit 3")
         #expect(run.status == 3 && run.stdout == "out\n" && run.stderr == "err\n", "\(run)")
-        // 256 KiB through stdin and back while the container echoes it: full duplex on one session.
-        let big = String(repeating: "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde\n", count: 4096)
+        // 4 MiB through stdin and back while the container echoes it (more than the sockets buffer): full duplex on one session.
+        let big = String(repeating: "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde\n", count: 65536)
         let echoed = remote("run", "--rm", "-i", "busybox", "cat", stdin: big)
         #expect(echoed.status == 0 && echoed.stdout == big, "\(echoed.status) \(echoed.stdout.count) \(echoed.stderr)")
         #expect(remote("run", "-d", "--name", "box", "busybox", "sleep", "300").status == 0)

@@ -64,10 +64,16 @@ struct RemoteSession {
         let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
         defer { chunk.deallocate() }
         var inputOpen = input
+        // Flow control: stdin is read only when what was read before has gone out, and written only
+        // when the socket takes more (POLLOUT), a record at a time; the stream is read whenever it has
+        // bytes (stdin's EOF is seen only once all before it went out). So this side never blocks in
+        // a write while the daemon blocks writing to it.
+        var outgoing: [UInt8] = []
         var pending: [UInt8] = []
+        let readable = Int16(POLLIN) | Int16(POLLHUP) | Int16(POLLERR)
         while true {
-            var fds = [pollfd(fd: inputOpen ? 0 : -1, events: Int16(POLLIN), revents: 0),
-                       pollfd(fd: stream.descriptor, events: Int16(POLLIN), revents: 0),
+            var fds = [pollfd(fd: inputOpen && outgoing.isEmpty ? 0 : -1, events: Int16(POLLIN), revents: 0),
+                       pollfd(fd: stream.descriptor, events: Int16(POLLIN) | (outgoing.isEmpty ? 0 : Int16(POLLOUT)), revents: 0),
                        pollfd(fd: sfd, events: Int16(POLLIN), revents: 0)]
             let buffered = stream.hasBufferedInput
             if poll(&fds, 3, buffered ? 0 : -1) < 0 {
@@ -85,7 +91,7 @@ struct RemoteSession {
                     }
                 }
             }
-            if buffered || fds[1].revents != 0 {
+            if buffered || fds[1].revents & readable != 0 {
                 let n = try stream.read(into: chunk)
                 if n == 0 { return .ended }
                 let bytes = Array(UnsafeRawBufferPointer(rebasing: chunk[..<n]))
@@ -97,7 +103,17 @@ struct RemoteSession {
                     for (kind, payload) in frames { RemoteContainers.write(kind == 2 ? 2 : 1, payload) }
                 }
             }
-            if inputOpen && fds[0].revents != 0 {
+            if !outgoing.isEmpty && fds[1].revents & Int16(POLLOUT) != 0 {
+                let n = min(outgoing.count, 16 * 1024)
+                do throws(LighterError) {
+                    try stream.write(Array(outgoing[..<n]))
+                    outgoing.removeFirst(n)
+                } catch {
+                    outgoing.removeAll()   // the daemon stopped reading: the output still comes
+                    inputOpen = false
+                }
+            }
+            if fds[0].fd == 0 && fds[0].revents != 0 {
                 let n = read(0, chunk.baseAddress, chunk.count)
                 if n < 0 && (lighter_errno() == EINTR || lighter_errno() == EAGAIN) { continue }
                 if n <= 0 {
@@ -108,10 +124,11 @@ struct RemoteSession {
                 var bytes = Array(UnsafeRawBufferPointer(rebasing: chunk[..<n]))
                 var detach = false
                 if keys != nil { (bytes, detach) = keys!.feed(bytes) }
-                if !bytes.isEmpty {
-                    do throws(LighterError) { try stream.write(bytes) } catch { inputOpen = false }
+                if detach {
+                    if !bytes.isEmpty { try? stream.write(bytes) }
+                    return .detached
                 }
-                if detach { return .detached }
+                outgoing = bytes
             }
         }
     }
