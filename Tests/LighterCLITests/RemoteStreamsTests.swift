@@ -197,6 +197,9 @@ import Testing
         let again = remote("create", "--cidfile", cidfile, "busybox", "true")
         #expect(again.status == 1 && again.stderr.contains("container ID file found"), "\(again)")
 
+        // --platform goes as create's query: the daemon checks the image against it.
+        let platform = remote("create", "--platform", "linux/arm64", "busybox", "true")
+        #expect(platform.status == 1 && platform.stderr.contains("does not match the requested platform linux/arm64"), "\(platform)")
         // No API form: refused naming each flag, exit 125, nothing created.
         let refused = remote("run", "--gpus", "all", "--oom-kill-disable", "busybox", "true")
         #expect(refused.status == 125 && refused.stderr.contains("--gpus, --oom-kill-disable cannot be sent to a remote daemon"), "\(refused)")
