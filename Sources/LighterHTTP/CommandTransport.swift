@@ -43,6 +43,10 @@ final class CommandTransport: Transport, @unchecked Sendable {
     func write(_ bytes: UnsafeRawBufferPointer) throws(LighterError) { try socket.sendAll(bytes) }
     func read(into buffer: UnsafeMutableRawBufferPointer) throws(LighterError) -> Int { try socket.receive(into: buffer) }
 
+    var descriptor: Int32 { socket.descriptor }
+    var bufferedBytes: Int { 0 }
+    func closeWrite() { socket.closeWrite() }
+
     func close() {
         guard !closed else { return }
         closed = true

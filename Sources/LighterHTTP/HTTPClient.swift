@@ -31,7 +31,7 @@ public final class HTTPClient: Sendable {
     }
 
     public let configuration: Configuration
-    private let pool = ConnectionPool()
+    let pool = ConnectionPool()
     private let tlsContexts = Mutex<[TLSConfiguration: TLSContext]>([:])
 
     public init(configuration: Configuration = Configuration()) {
@@ -90,7 +90,7 @@ public final class HTTPClient: Sendable {
         }
     }
 
-    private func connect(_ url: HTTPURL) throws(LighterError) -> HTTPConnection {
+    func connect(_ url: HTTPURL) throws(LighterError) -> HTTPConnection {
         if let command = configuration.connectCommand {
             let transport = try CommandTransport(command, authority: url.authority, readTimeoutMilliseconds: configuration.readTimeoutMilliseconds)
             return HTTPConnection(endpoint: url.endpoint, authority: url.authority, transport: transport)

@@ -12,7 +12,7 @@ import LighterSystem
 final class HTTPConnection: @unchecked Sendable {
     let endpoint: String
     let authority: String
-    private let transport: any Transport
+    let transport: any Transport
     private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
     private var start = 0
     private var end = 0
@@ -125,6 +125,12 @@ final class HTTPConnection: @unchecked Sendable {
         }
     }
 
+    /// The bytes read past the response head (a hijacked stream's first bytes), handed over once.
+    func takeBuffered() -> [UInt8] {
+        defer { start = end }
+        return Array(UnsafeRawBufferPointer(rebasing: buffer[start..<end]))
+    }
+
     /// Body bytes: first what is buffered, then straight from the transport into `destination`.
     func readSome(into destination: UnsafeMutableRawBufferPointer) throws(LighterError) -> Int {
         if start < end {
@@ -138,8 +144,9 @@ final class HTTPConnection: @unchecked Sendable {
         return n
     }
 
-    /// The status line and headers of the next final (non-1xx) response.
-    func readHead() throws(LighterError) -> (status: Int, headers: HTTPHeaders, keepAlive: Bool) {
+    /// The status line and headers of the next final (non-1xx) response; with `upgrade`, a 101
+    /// (Switching Protocols) is final too.
+    func readHead(upgrade: Bool = false) throws(LighterError) -> (status: Int, headers: HTTPHeaders, keepAlive: Bool) {
         while true {
             guard let statusLine = try readLine() else {
                 throw .registry(host: authority, message: "connection closed before a response arrived")
@@ -161,7 +168,7 @@ final class HTTPConnection: @unchecked Sendable {
                 }
                 headers.add(String(line[..<colon]).trimmed, String(line[line.index(after: colon)...]).trimmed)
             }
-            if (100...199).contains(status) { continue }
+            if (100...199).contains(status) && !(upgrade && status == 101) { continue }
             let connection = headers["Connection"]?.lowercased() ?? ""
             let keepAlive = parts[0] == "HTTP/1.1" ? !connection.contains("close") : connection.contains("keep-alive")
             return (status, headers, keepAlive)

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import CMbedTLS
 import LighterSystem
 
@@ -147,6 +152,13 @@ public final class TLSStream: Transport, @unchecked Sendable {
             if rc == MBEDTLS_ERR_SSL_WANT_READ || rc == MBEDTLS_ERR_SSL_WANT_WRITE { continue }
             throw failure(rc, "receiving")
         }
+    }
+
+    /// End this side's writing as Docker's CLI does over TLS: a TCP half-close under the session (no
+    /// close_notify, so the daemon's replies can still come back through it).
+    func closeWrite() {
+        guard !closed else { return }
+        _ = shutdown(socket.fd.rawValue, Int32(SHUT_WR))
     }
 
     public func close() {

@@ -97,7 +97,7 @@ import Testing
         #expect(Run.capture([Repository.lighterBinary, "--root", client.root.path, "-H", host, "images", "-q"]).stdout.count == 13)
 
         // Anything else is refused, naming the command, and never runs on the local store.
-        for words in [["exec", "web", "true"], ["network", "ls"], ["system", "prune", "-f"], ["container", "exec", "web", "true"], ["image", "prune"]] {
+        for words in [["system", "prune", "-f"], ["image", "prune"], ["container", "prune"]] {
             let refused = client.run(["-H", host] + words)
             let spelled = words.count > 1 && ["network", "system", "container", "image"].contains(words[0]) ? "\(words[0]) \(words[1])" : words[0]
             #expect(refused.status == 125 && refused.stderr.contains("`\(spelled)` against a remote daemon"), "\(words): \(refused.stderr)")
@@ -135,11 +135,9 @@ import Testing
         // An image the daemon lacks and cannot pull (no registry in tests): the pull's error, exit 1.
         let missing = remote("create", "127.0.0.1:1/nothing:1")
         #expect(missing.status == 1 && missing.stderr.hasPrefix("Unable to find image '127.0.0.1:1/nothing:1' locally\n"), "\(missing.stderr)")
-        // Attached runs and flags without a remote path are refused by name, and nothing is created.
-        let attached = remote("run", "busybox", "true")
-        #expect(attached.status == 125 && attached.stderr.contains("`run` without -d"), "\(attached.stderr)")
-        let privileged = remote("run", "-d", "--privileged", "busybox", "true")
-        #expect(privileged.status == 125 && privileged.stderr.contains("takes only --name"), "\(privileged.stderr)")
+        // Flags without a remote path are refused by name, and nothing is created.
+        let gpus = remote("run", "-d", "--gpus", "all", "busybox", "true")
+        #expect(gpus.status == 125 && gpus.stderr.contains("--gpus cannot be sent to a remote daemon"), "\(gpus.stderr)")
         #expect(daemon.cli("ps", "-aq").stdout.split(separator: "\n").count == 2)
         #expect(remote("rm", "-f", "web", "later").stdout == "web\nlater\n")
     }
@@ -193,6 +191,17 @@ import Testing
         #expect(remote("inspect", "-f", "{{.Name}} {{.State.Running}}", "run1").stdout == "/run1 true\n")
         #expect(client.waitForRemoteLog(docker.socket, "run1", containing: "out"))
         #expect(remote("logs", "run1").stderr == "err\n")
+        // The hijacked streams against dockerd: attached run with its code, stdin piped, exec's code.
+        let attached = remote("run", "--rm", "--network", "none", "busybox", "sh", "-c", "echo out; echo err >&2; exit 3")
+        #expect(attached.status == 3 && attached.stdout == "out\n" && attached.stderr == "err\n", "\(attached)")
+        let piped = client.run(["-H", docker.socket, "run", "--rm", "-i", "--network", "none", "busybox", "cat"], stdin: "to dockerd\n")
+        #expect(piped.status == 0 && piped.stdout == "to dockerd\n", "\(piped)")
+        let exec = remote("exec", "-u", "1000", "-w", "/etc", "run1", "sh", "-c", "id -u; pwd; exit 4")
+        #expect(exec.status == 4 && exec.stdout == "1000\n/etc\n", "\(exec)")
+        let flagged = remote("create", "--name", "flagged", "--network", "none", "--memory", "64m", "--read-only", "--user", "1000", "busybox", "true")
+        #expect(flagged.status == 0, "\(flagged)")
+        #expect(docker.client(["inspect", "-f", "{{.HostConfig.Memory}} {{.HostConfig.ReadonlyRootfs}} {{.Config.User}}", "flagged"]).stdout == "67108864 true 1000\n")
+        #expect(remote("rm", "flagged").status == 0)
         #expect(remote("stop", "-t", "1", "run1").stdout == "run1\n")
         #expect(remote("rm", "-f", "run1", "box").stdout == "run1\nbox\n")
         #expect(remote("tag", "busybox", "mine:2").status == 0)
@@ -270,6 +279,11 @@ import Testing
         #expect(run.status == 0, "\(run.stderr)")
         #expect(client.waitForRemoteLog(host, "over-ssh", containing: "through ssh", environment: environment))
         #expect(remote("version", "--format", "{{.Server.Os}} {{.Client.Context}}").stdout == "linux \(host)\n")
+        // The hijacked streams through ssh too: exec's output and code, stdin half-closed at EOF.
+        let exec = remote("exec", "over-ssh", "sh", "-c", "echo via-exec; exit 5")
+        #expect(exec.status == 5 && exec.stdout == "via-exec\n", "\(exec)")
+        let echoed = client.run(["-H", host, "run", "--rm", "-i", "busybox", "cat"], stdin: "through the tunnel\n", environment: environment)
+        #expect(echoed.status == 0 && echoed.stdout == "through the tunnel\n", "\(echoed)")
         #expect(remote("rm", "-f", "over-ssh").stdout == "over-ssh\n")
         #expect(daemon.cli("ps", "-aq").stdout == "")
         // DOCKER_HOST=ssh://… too; and a port where no sshd listens: Docker's "Cannot connect", exit 1.

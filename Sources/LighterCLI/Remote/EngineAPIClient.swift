@@ -45,6 +45,16 @@ final class EngineAPIClient: Sendable {
         return try Self.send(http, host, request, tolerating: tolerating)
     }
 
+    /// A POST whose body is the file at `path` (a build context's tar); the streamed answer is the caller's.
+    func upload(_ path: String, query: [(String, String)], file: String, size: Int64, contentType: String) throws(LighterError) -> HTTPResponse {
+        var target = "/v\(version)\(path)"
+        if !query.isEmpty { target += "?" + query.map { "\(Self.escape($0.0))=\(Self.escape($0.1))" }.joined(separator: "&") }
+        var request = HTTPRequest(method: "POST", url: try HTTPURL(parsing: host.baseURL + target))
+        request.headers.add("Content-Type", contentType)
+        request.body = .file(path: file, size: size)
+        return try Self.send(http, host, request)
+    }
+
     /// The whole body of a request that succeeded.
     func bytes(_ method: String, _ path: String, query: [(String, String)] = [], json body: [UInt8]? = nil) throws(LighterError) -> [UInt8] {
         try request(method, path, query: query, json: body).collect(upTo: 256 * 1024 * 1024)
@@ -60,22 +70,54 @@ final class EngineAPIClient: Sendable {
         do throws(LighterError) {
             response = try http.execute(request)
         } catch {
-            if case .unix = host.endpoint, case let .registry(_, message) = error, message.hasPrefix("cannot connect") {
-                throw .registry(host: daemonHost, message: "Cannot connect to the Docker daemon at \(host.text). Is the docker daemon running?")
-            }
-            if case .ssh = host.endpoint, case let .registry(_, message) = error {
-                throw .registry(host: daemonHost, message: "Cannot connect to the Docker daemon at \(host.text). Is the docker daemon running? (through ssh: \(message))")
-            }
-            if case .tcp = host.endpoint, case let .registry(_, message) = error {
-                throw .registry(host: daemonHost, message: "Cannot connect to the Docker daemon at \(host.text). Is the docker daemon running? (\(message))")
-            }
-            throw error
+            throw unreachable(error, host)
         }
         guard response.status >= 400, !tolerating.contains(response.status) else { return response }
+        throw failure(response)
+    }
+
+    /// Docker's "Cannot connect …" for a transport error.
+    private static func unreachable(_ error: LighterError, _ host: RemoteHost) -> LighterError {
+        if case .unix = host.endpoint, case let .registry(_, message) = error, message.hasPrefix("cannot connect") {
+            return .registry(host: daemonHost, message: "Cannot connect to the Docker daemon at \(host.text). Is the docker daemon running?")
+        }
+        if case .ssh = host.endpoint, case let .registry(_, message) = error {
+            return .registry(host: daemonHost, message: "Cannot connect to the Docker daemon at \(host.text). Is the docker daemon running? (through ssh: \(message))")
+        }
+        if case .tcp = host.endpoint, case let .registry(_, message) = error {
+            return .registry(host: daemonHost, message: "Cannot connect to the Docker daemon at \(host.text). Is the docker daemon running? (\(message))")
+        }
+        return error
+    }
+
+    /// The daemon's message of an error response.
+    private static func failure(_ response: HTTPResponse) -> LighterError {
         let body = (try? response.collect(upTo: 1024 * 1024)) ?? []
         var message = String(decoding: body, as: UTF8.self).trimmed
         if case let .object(fields)? = try? JSONNode.parse(body, what: "error"), case let .string(text)? = fields["message"] { message = text }
-        throw .registry(host: daemonHost, message: "Error response from daemon: \(message)")
+        if message.isEmpty { message = "status \(response.status)" }
+        return .registry(host: daemonHost, message: "Error response from daemon: \(message)")
+    }
+
+    /// A hijacked stream (attach, exec start): the request's answer is 101 or 200, then raw streams.
+    func hijack(_ path: String, query: [(String, String)] = [], json body: [UInt8]? = nil) throws(LighterError) -> HijackedStream {
+        var target = "/v\(version)\(path)"
+        if !query.isEmpty { target += "?" + query.map { "\(Self.escape($0.0))=\(Self.escape($0.1))" }.joined(separator: "&") }
+        var request = HTTPRequest(method: "POST", url: try HTTPURL(parsing: host.baseURL + target))
+        if let body {
+            request.headers.add("Content-Type", "application/json")
+            request.body = .bytes(body)
+        }
+        let answer: HTTPClient.Hijacked
+        do throws(LighterError) {
+            answer = try http.hijack(request)
+        } catch {
+            throw Self.unreachable(error, host)
+        }
+        switch answer {
+        case let .stream(stream): return stream
+        case let .response(response): throw Self.failure(response)
+        }
     }
 
     /// Percent-encoding for a query component.

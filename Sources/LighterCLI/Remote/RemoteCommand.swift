@@ -15,9 +15,11 @@ enum RemoteCommand {
     static let containerWords: [String: String] = [
         "ls": "ps", "list": "ps", "ps": "ps", "inspect": "container-inspect", "start": "start", "stop": "stop",
         "restart": "restart", "kill": "kill", "rm": "rm", "remove": "rm", "logs": "logs", "run": "run", "create": "create",
+        "exec": "exec", "attach": "attach",
     ]
     static let imageWords: [String: String] = [
         "ls": "images", "list": "images", "inspect": "image-inspect", "rm": "rmi", "remove": "rmi", "pull": "pull", "tag": "tag",
+        "build": "build",
     ]
 
     /// Runs the command remotely and exits; returns only for what needs no daemon (help, `--version`).
@@ -37,7 +39,7 @@ enum RemoteCommand {
             word = mapped
             rest = Array(rest.dropFirst())
         }
-        if word != "run" && word != "create" && rest.contains("--help") {
+        if !["run", "create", "exec"].contains(word) && rest.contains("--help") {
             return    // the local command prints its help
         }
         if spelled == "system dial-stdio" {
@@ -83,6 +85,16 @@ enum RemoteCommand {
             return try RemoteImages.remove(parsed(RmiCommand.self), client: try EngineAPIClient(host: host))
         case "run", "create":
             return try RemoteCreate.run(word, rest) { () throws(LighterError) in try EngineAPIClient(host: host) }
+        case "exec":
+            return try RemoteAttach.exec(parsed(ExecCommand.self), client: try EngineAPIClient(host: host))
+        case "attach":
+            return try RemoteAttach.attach(parsed(AttachCommand.self), client: try EngineAPIClient(host: host))
+        case "build":
+            return try RemoteBuild.build(parsed(BuildCommand.self), client: try EngineAPIClient(host: host))
+        case "network":
+            return try RemoteObjects.network(rest, spelled: spelled, host: host)
+        case "volume":
+            return try RemoteObjects.volume(rest, spelled: spelled, host: host)
         case "tag":
             return try RemoteImages.tag(parsed(TagCommand.self), client: try EngineAPIClient(host: host))
         default:

@@ -123,7 +123,7 @@ enum RemoteContainers {
         switch word {
         case "start":
             let command = LighterCommand.parseOrExit(StartCommand.self, arguments) as! StartCommand
-            if command.attach || command.interactive { throw .unsupported(feature: "start -a/-i against a remote daemon", fix: "use `docker -H … start -a`") }
+            if command.attach || command.interactive { return try RemoteAttach.start(command, client: client) }
             names = command.containers
         case "stop":
             let command = LighterCommand.parseOrExit(StopCommand.self, arguments) as! StopCommand

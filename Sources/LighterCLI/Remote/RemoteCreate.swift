@@ -5,9 +5,9 @@ import Musl
 #endif
 import LighterSystem
 
-/// `create` and `run -d` against an Engine API for the everyday flags (`--name -e -p -v --restart
-/// --label --network --rm`, image and command): parsed by the local table, sent as Docker's create
-/// body. Any other flag is refused by name (exit 125), never dropped.
+/// `create` and `run` against an Engine API: parsed by the local table, sent as Docker's create body
+/// (`RemoteCreate+Flags` for the flags beyond the everyday ones); `run` without -d attaches
+/// (`RemoteAttach`). A flag with no API form is refused by name (exit 125), never dropped.
 enum RemoteCreate {
     static func run(_ command: String, _ arguments: [String], client makeClient: () throws(LighterError) -> EngineAPIClient) throws(LighterError) -> Int32 {
         let line: ContainerCommandLine
@@ -21,54 +21,76 @@ enum RemoteCreate {
         case let .request(parsed):
             line = parsed
         }
-        if command == "run" && !line.detach {
-            Console.error("lighter: `run` without -d against a remote daemon is not supported yet (attaching needs the API's hijacked streams); use `run -d` and `logs -f`, or `docker -H …`")
+        let refused = refused(line.flags)
+        guard refused.isEmpty else {
+            Console.error("lighter: \(refused.joined(separator: ", ")) cannot be sent to a remote daemon (\(refused.count == 1 ? "it has" : "they have") no form in the Engine API's create); run `\(command)` on the board itself")
             return 125
         }
-        var supported = ContainerFlags()
+        guard command == "run" else { return try create(command, line, client: try makeClient()) }
+        // `docker run`: a daemon's error exits 125, the container's own code otherwise.
+        do throws(LighterError) {
+            return try create(command, line, client: try makeClient())
+        } catch {
+            guard case let .registry(host, message) = error, host == EngineAPIClient.daemonHost else { throw error }
+            Console.error(message)
+            return 125
+        }
+    }
+
+    private static func create(_ command: String, _ line: ContainerCommandLine, client: EngineAPIClient) throws(LighterError) -> Int32 {
         let f = line.flags
-        supported.name = f.name; supported.env = f.env; supported.publish = f.publish; supported.volume = f.volume
-        supported.restart = f.restart; supported.label = f.label; supported.network = f.network
-        guard supported == f else {
-            Console.error("lighter: `\(command)` against a remote daemon takes only --name, -e, -p, -v, --restart, --label, --network, --rm and -d yet; for the other flags use `docker -H …`")
-            return 125
+        let body = try createBody(line, attached: command == "run" && !line.detach)
+        var query = f.name.map { [("name", $0)] } ?? []
+        if let platform = f.platform { query.append(("platform", platform)) }
+        guard ["missing", "always", "never"].contains(f.pull) else {
+            throw .invalidArgument("invalid pull option: '\(f.pull)': must be one of \"always\", \"missing\" or \"never\"")
         }
-        let body = try createBody(line)
-        let client = try makeClient()
-        let query = f.name.map { [("name", $0)] } ?? []
-        var response = try client.request("POST", "/containers/create", query: query, json: body, tolerating: [404])
+        func pull() throws(LighterError) {
+            var arguments = [line.image]
+            if let platform = f.platform { arguments += ["--platform", platform] }
+            if f.quiet { arguments.append("-q") }
+            let pull = LighterCommand.parseOrExit(PullCommand.self, arguments) as! PullCommand
+            _ = try RemoteImages.pull(pull, client: client, toStandardError: true)
+        }
+        if let cidfile = f.cidfile, FileSystem.exists(cidfile) {
+            throw .invalidArgument("container ID file found, make sure the other container isn't running or delete \(cidfile)")
+        }
+        if f.pull == "always" { try pull() }
+        var response = try client.request("POST", "/containers/create", query: query, json: body, tolerating: f.pull == "missing" ? [404] : [])
         if response.status == 404 {
             // As Docker's CLI: the daemon lacks the image, so it pulls it and creates again.
             response.discard()
-            Console.error("Unable to find image '\(line.image)' locally")
-            let pull = LighterCommand.parseOrExit(PullCommand.self, [line.image]) as! PullCommand
-            _ = try RemoteImages.pull(pull, client: client, toStandardError: true)
+            if !f.quiet { Console.error("Unable to find image '\(line.image)' locally") }
+            try pull()
             response = try client.request("POST", "/containers/create", query: query, json: body)
         }
         let created = try JSONNode.parse(try response.collect(upTo: 1024 * 1024), what: "the daemon's answer to create")
         let id = created[field: "Id"]?.text ?? ""
         for warning in created[field: "Warnings"]?.elements ?? [] where !warning.text.isEmpty { Console.error("WARNING: \(warning.text)") }
+        if let cidfile = f.cidfile { try FileSystem.writeDurably(Array(id.utf8), to: cidfile) }
+        if command == "run" && !line.detach { return try RemoteAttach.foreground(line, id: id, client: client) }
         if command == "run" { try client.request("POST", "/containers/\(id)/start").discard() }
         Console.out(id)
         return 0
     }
 
-    /// Docker's ContainerCreateConfig for the supported flags.
-    static func createBody(_ line: ContainerCommandLine) throws(LighterError) -> [UInt8] {
+    /// Docker's ContainerCreateConfig for the flags.
+    static func createBody(_ line: ContainerCommandLine, attached: Bool = false) throws(LighterError) -> [UInt8] {
         let f = line.flags
-        var config: [String: JSONNode] = ["Image": .string(line.image)]
+        var config: [String: JSONNode] = ["Image": .string(line.image), "Tty": .bool(f.tty), "OpenStdin": .bool(f.interactive)]
+        if attached {
+            let streams = try RemoteAttach.streams(line)
+            config["AttachStdin"] = .bool(streams.stdin)
+            config["AttachStdout"] = .bool(streams.stdout)
+            config["AttachStderr"] = .bool(streams.stderr)
+            config["StdinOnce"] = .bool(streams.stdin)
+        }
         if !line.command.isEmpty { config["Cmd"] = .array(line.command.map { .string($0) }) }
-        var env: [JSONNode] = []
-        for entry in f.env {
-            if entry.contains("=") { env.append(.string(entry)) } else if let value = getenv(entry) { env.append(.string("\(entry)=\(String(cString: value))")) }
-        }
-        if !env.isEmpty { config["Env"] = .array(env) }
-        var labels: [String: JSONNode] = [:]
-        for label in f.label {
-            labels[String(label.prefix { $0 != "=" })] = .string(String(label.drop { $0 != "=" }.dropFirst()))
-        }
-        if !labels.isEmpty { config["Labels"] = .object(labels) }
         var host: [String: JSONNode] = ["AutoRemove": .bool(line.rm)]
+        // The terminal's size from the start (as Docker's CLI sends it): the resize after start comes too late for a quick command.
+        if attached && f.tty, let size = RemoteSession.terminalSize() {
+            host["ConsoleSize"] = .array([.number(String(size.0)), .number(String(size.1))])
+        }
         var binds: [JSONNode] = [], volumes: [String: JSONNode] = [:]
         for volume in f.volume {
             if volume.contains(":") { binds.append(.string(volume)) } else { volumes[volume] = .object([:]) }
@@ -93,7 +115,10 @@ enum RemoteCreate {
         }
         host["RestartPolicy"] = .object(policy)
         if let network = f.network { host["NetworkMode"] = .string(network) }
+        var networking: [String: JSONNode] = [:]
+        try translate(f, config: &config, host: &host, networking: &networking)
         config["HostConfig"] = .object(host)
+        if !networking.isEmpty { config["NetworkingConfig"] = .object(networking) }
         return JSONNode.object(config).serialized()
     }
 

@@ -35,7 +35,9 @@ extension DaemonRoutes {
             responder.json(.array(rows))
         }
         router.add("POST", "/containers/create") { (request, responder) throws(LighterError) in
-            let create = try DockerCreateRequest(body(request))
+            var create = try DockerCreateRequest(body(request))
+            // `?platform=` (API 1.41): the image must be that platform's, as `run --platform` checks.
+            if let platform = request.query("platform"), !platform.isEmpty { create.flags.platform = platform }
             let engine = try context.engine()
             var spec = try create.flags.spec(image: create.image, command: create.command, autoRemove: create.autoRemove)
             if let entrypoint = create.entrypoint { spec.entrypoint = entrypoint }
