@@ -29,6 +29,10 @@ public struct BuildOptions: Sendable {
     public var output: BuildOutput = .image
     /// How the layers the build commits are compressed (`--compression`).
     public var compression: LayerCommit.Compression = .gzip
+    /// Keep every step's state as an untagged image whose parent is the previous step's, as Docker's
+    /// classic builder does (`images -a`, `history`); only when the output is the image store and
+    /// one platform is built.
+    public var intermediateImages = true
 
     public init(contextDirectory: String, dockerfile: String) {
         self.contextDirectory = contextDirectory

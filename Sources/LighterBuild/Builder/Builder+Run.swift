@@ -99,11 +99,12 @@ extension Builder {
         container.OnBuild = nil
         config.config = container
         let bytes = try JSON.encode(config)
+        // An image already there (the base, a step's image) stays when the build ends.
+        let existed = try engine.images.imageExists(Digest.of(bytes))
         let id = try engine.images.withLock(.shared) { () throws(LighterError) -> Digest in
             try engine.images.addImage(configBytes: bytes, layers: state.layers, tags: [])
         }
-        let tagged = try engine.images.images().first { $0.id == id }.map { !$0.tags.isEmpty } ?? false
-        if !tagged { runnerImages.insert(id) }
+        if !existed { runnerImages.insert(id) }
         return id
     }
 

@@ -41,6 +41,9 @@ public final class Builder {
     /// A stage worker's cancel pipe (readable once the builder that started it wants it to stop).
     var cancelDescriptor: Int32?
 
+    /// Whether each step's state is kept as an image (Docker's classic builder's intermediate images).
+    var keepsStepImages: Bool { options.intermediateImages && options.output == .image }
+
     /// The predefined platform ARGs (BuildKit's).
     var platformArgs: [String: String] {
         let host = Platform.host
@@ -97,8 +100,10 @@ public final class Builder {
             try cache.touch(usedCacheKeys)
             return Digest.of(bytes)
         }
+        // The final image's parent is the last step's image when it differs from it (`--label`).
+        let parent = keepsStepImages && final.imageID != Digest.of(bytes) ? final.imageID : nil
         let id = try engine.images.withLock(.shared) { () throws(LighterError) -> Digest in
-            try engine.images.addImage(configBytes: bytes, layers: final.layers, tags: options.tags)
+            try engine.images.addImage(configBytes: bytes, layers: final.layers, tags: options.tags, parent: parent)
         }
         runnerImages.remove(id)
         try cache.touch(usedCacheKeys)
