@@ -25,6 +25,9 @@ public struct BuildOptions: Sendable {
     public var sourceDateEpoch: Int64?
     /// `--secret`: what `RUN --mount=type=secret` can mount.
     public var secrets: [BuildSecret] = []
+    /// `--ssh`: agent sockets by id (key files already loaded into a private agent, SSHAgent) that
+    /// `RUN --mount=type=ssh` binds.
+    public var ssh: [String: String] = [:]
     /// `--output`: the image (stored), or the final filesystem as a directory or a tar.
     public var output: BuildOutput = .image
     /// How the layers the build commits are compressed (`--compression`).

@@ -29,6 +29,7 @@ struct StageJob: JSONConvertible {
         options.quiet = try fields.value("quiet", default: false)
         options.sourceDateEpoch = try fields.optional("sourceDateEpoch")
         options.intermediateImages = try fields.value("intermediateImages", default: false)
+        options.ssh = try fields.value("ssh", default: [:])
         options.secrets = try fields.value("secrets", default: [String]()).map { (text: String) throws(LighterError) -> BuildSecret in
             try BuildSecret(parsing: text)
         }
@@ -47,7 +48,7 @@ struct StageJob: JSONConvertible {
             "context": options.contextDirectory, "dockerfile": options.dockerfile, "dockerfileName": options.dockerfileName,
             "dockerignore": options.dockerignore, "buildArgs": options.buildArgs, "noCache": options.noCache, "pull": options.pull,
             "platform": options.platform?.description, "network": options.network, "quiet": options.quiet,
-            "sourceDateEpoch": options.sourceDateEpoch, "intermediateImages": options.intermediateImages, "secrets": options.secrets.map(\.spec), "done": JSONNode.object(states),
+            "sourceDateEpoch": options.sourceDateEpoch, "intermediateImages": options.intermediateImages, "ssh": options.ssh, "secrets": options.secrets.map(\.spec), "done": JSONNode.object(states),
         ])
     }
 }

@@ -33,6 +33,7 @@ struct BuildCommand: ParsableCommand {
     @Flag(name: .long, help: "Push the image to the registry of each -t (several platforms: an image index over them).") var push = false
     @Flag(name: .long, help: "Run Docker's build checks on the Dockerfile and report, without building (exit 1 when something is found).") var check = false
     @Option(name: .long, help: "Secret to expose to RUN --mount=type=secret (id=ID,src=FILE or id=ID,env=VAR).") var secret: [String] = []
+    @Option(name: .long, help: "SSH agent socket or keys to expose to RUN --mount=type=ssh (default|ID[=SOCKET|KEY[,KEY…]]).") var ssh: [String] = []
     @Argument(help: "The build context: a directory, or - for a tar archive on standard input.") var context: String
 
     func run() throws {
@@ -96,6 +97,9 @@ struct BuildCommand: ParsableCommand {
                 options.secrets.removeAll { $0.id == parsed.id }
                 options.secrets.append(parsed)
             }
+            // Agents started for key files live as long as the build (and die with this process).
+            let agents = try Self.sshAgents(ssh, into: &options)
+            defer { agents.forEach { $0.stop() } }
             if let epoch = getenv("SOURCE_DATE_EPOCH").flatMap({ Int64(String(cString: $0)) }) { options.sourceDateEpoch = epoch }
             let engine = try Builder.openEngine(root: store.resolvedRoot)
             let display = BuildProgress(quiet: quiet)
