@@ -50,4 +50,6 @@ public struct BuildEvent: Sendable {
     /// "[2/3] RUN echo hi" or "[builder 1/2] COPY . /src".
     public var step: String
     public var seconds: Double
+    /// The image the step left (a step image, or FROM's base), on `done` and `cached`.
+    public var image: Digest? = nil
 }

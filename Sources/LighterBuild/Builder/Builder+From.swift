@@ -51,7 +51,7 @@ extension Builder {
                 state = try self.step(instruction, state: state, label: "\(label(stage, 1, stage.instructions.count + 1)) ONBUILD")
             }
         }
-        progress(BuildEvent(kind: .done, step: step, seconds: Stopwatch.now() - started))
+        progress(BuildEvent(kind: .done, step: step, seconds: Stopwatch.now() - started, image: state.imageID))
         return state
     }
 

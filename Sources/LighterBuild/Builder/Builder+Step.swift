@@ -34,7 +34,7 @@ extension Builder {
             next.cmdSetInStage = state.cmdSetInStage || instruction.keyword == "CMD"
             next.imageID = try recordStepImage(configBytes: hit.configBytes, layers: hit.layers, parent: state.imageID)
             usedCacheKeys.append(key)
-            progress(BuildEvent(kind: .cached, step: step, seconds: Stopwatch.now() - started))
+            progress(BuildEvent(kind: .cached, step: step, seconds: Stopwatch.now() - started, image: next.imageID))
             return next
         }
         var next = state
@@ -63,7 +63,7 @@ extension Builder {
         next.key = Digest.of(bytes)
         try cache.save(key, configBytes: bytes, layers: next.layers)
         next.imageID = try recordStepImage(configBytes: bytes, layers: next.layers, parent: state.imageID)
-        progress(BuildEvent(kind: .done, step: step, seconds: Stopwatch.now() - started))
+        progress(BuildEvent(kind: .done, step: step, seconds: Stopwatch.now() - started, image: next.imageID))
         return next
     }
 

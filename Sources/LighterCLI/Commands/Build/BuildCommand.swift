@@ -39,7 +39,8 @@ struct BuildCommand: ParsableCommand {
     func run() throws {
         if check { return try runChecks() }
         try guarded(exitCode: 1) { () throws(LighterError) in
-            guard ["auto", "plain", "tty"].contains(progress) else {
+            // `daemon` (the daemon's child, not in the help): plain lines and each step's image.
+            guard ["auto", "plain", "tty", "daemon"].contains(progress) else {
                 throw .invalidArgument("--progress \(progress): use auto, plain or tty")
             }
             var options = try BuildInput.options(context: context, file: file, root: store.resolvedRoot)
@@ -102,7 +103,7 @@ struct BuildCommand: ParsableCommand {
             defer { agents.forEach { $0.stop() } }
             if let epoch = getenv("SOURCE_DATE_EPOCH").flatMap({ Int64(String(cString: $0)) }) { options.sourceDateEpoch = epoch }
             let engine = try Builder.openEngine(root: store.resolvedRoot)
-            let display = BuildProgress(quiet: quiet)
+            let display = BuildProgress(quiet: quiet, stepImages: progress == "daemon")
             let started = Stopwatch.seconds()
             if push { try Self.checkPush(tags: options.tags, output: options.output) }
             let id = push ? try pushBuilt(engine: engine, options: options, platforms: platforms.count > 1 ? platforms : [], display: display)
@@ -124,12 +125,18 @@ struct BuildCommand: ParsableCommand {
 }
 
 /// BuildKit's plain progress: `#N [2/4] RUN …`, then `#N DONE 0.4s` or `#N CACHED`, on standard error.
+/// With `stepImages` (the daemon's child) each is followed by `#N IMAGE sha256:…`, the step's image,
+/// which the daemon turns into the classic builder's ` ---> ID`.
 final class BuildProgress {
     let quiet: Bool
+    let stepImages: Bool
     var number = 0
     var numbers: [String: Int] = [:]
 
-    init(quiet: Bool) { self.quiet = quiet }
+    init(quiet: Bool, stepImages: Bool = false) {
+        self.quiet = quiet
+        self.stepImages = stepImages
+    }
 
     func handle(_ event: BuildEvent) {
         guard !quiet else { return }
@@ -142,6 +149,9 @@ final class BuildProgress {
             Console.error("#\(numbers[event.step] ?? number) DONE \(Self.seconds(event.seconds))")
         case .cached:
             Console.error("#\(numbers[event.step] ?? number) CACHED")
+        }
+        if stepImages, event.kind != .started, let image = event.image {
+            Console.error("#\(numbers[event.step] ?? number) IMAGE \(image)")
         }
     }
 
