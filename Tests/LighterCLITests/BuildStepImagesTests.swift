@@ -34,6 +34,9 @@ import Testing
         #expect(all.count == 5)   // busybox, ENV, RUN, COPY, CMD (= fin)
         #expect(Self.lines(lighter.run("images", "-a")).filter { $0.hasPrefix("<none>") }.count == 3)
         #expect(lighter.run("images", "-q", "--filter", "dangling=true").stdout.isEmpty)
+        // `system df` counts what `images` lists, as Docker's (busybox and fin).
+        let df = lighter.run("system", "df").stdout
+        #expect(df.split(separator: "\n").contains { $0.hasPrefix("Images") && $0.split(separator: " ").dropFirst().first == "2" }, "\(df)")
         // Two layers made (RUN, COPY), each one snapshot: the step images share them.
         #expect(try FileSystem.list("\(lighter.root.path)/snapshots").count == snapshotsBefore + 2)
         let history = Self.lines(lighter.run("history", "--no-trunc", "--format", "{{.ID}}", "fin"))

@@ -131,8 +131,3 @@ enum Glob {
         return pi == p.count
     }
 }
-
-extension ImageRecord {
-    /// An untagged image another image was built on (a build step's): `images` lists it only with -a.
-    var isHiddenIntermediate: Bool { tags.isEmpty && repoDigests.isEmpty && hasChildren }
-}
