@@ -312,6 +312,10 @@ import Testing
         #expect(check.stdout.hasSuffix("gone\n"))
         let image = try Self.config(lighter, "committed:1")
         #expect(image.history?.last?.comment == "by a test")
+        // Docker's Parent: the container's image, which `history` names below the commit's entry.
+        let base = lighter.run("image", "inspect", "--format", "{{.Id}}", "busybox").stdout.trimmed
+        #expect(lighter.run("image", "inspect", "--format", "{{.Parent}}", "committed:1").stdout.trimmed == base)
+        #expect(lighter.run("history", "-q", "--no-trunc", "committed:1").stdout.split(separator: "\n").dropFirst().first.map(String.init) == base)
         #expect(lighter.run("rm", "work").status == 0)
     }
 
