@@ -8,8 +8,8 @@ import LighterSystem
 
 /// A private `ssh-agent` holding key files given to `--ssh ID=KEY[,KEY…]`, for one build: its socket
 /// is `/run/lighter/build-ssh/PID-N.sock` (0600, root), the agent gets SIGTERM when the process that
-/// started it dies (PR_SET_PDEATHSIG), and `stop()` ends it and removes the socket. Keys protected by
-/// a passphrase are refused (nothing could type it): load them into your own agent and give its socket.
+/// started it dies (PR_SET_PDEATHSIG), and `stop()` ends it and removes the socket. A key protected by
+/// a passphrase is asked for by `ssh-add` on the terminal, and refused when there is none.
 public final class SSHAgent {
     public static let directory = "/run/lighter/build-ssh"
 
@@ -37,7 +37,7 @@ public final class SSHAgent {
             throw .buildFailed("ssh-agent did not start (its socket \(socket) never appeared)")
         }
         for key in keys {
-            // No terminal and no askpass program: a key that needs a passphrase fails instead of asking.
+            // No askpass program: a key that needs a passphrase is asked for on the terminal, or fails.
             let adder = try Self.spawn([add, "-q", key], environment: ["SSH_AUTH_SOCK=\(socket)", "SSH_ASKPASS_REQUIRE=never"])
             var status: Int32 = 0
             while waitpid(adder, &status, 0) < 0 && errno == EINTR {}
