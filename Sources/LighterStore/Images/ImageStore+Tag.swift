@@ -32,8 +32,9 @@ extension ImageStore {
         emit("tag", id: (try? resolve(target).id.description) ?? target, name: targetRef.familiar)
     }
 
-    /// `rmi [-f] IMAGE`: untag, and delete the image when nothing names or uses it any more.
-    public func remove(_ input: String, force: Bool) throws(LighterError) -> [RemovalEvent] {
+    /// `rmi [-f] [--no-prune] IMAGE`: untag, and delete the image when nothing names or uses it any
+    /// more, with its untagged parents nothing else holds unless `prune` is false.
+    public func remove(_ input: String, force: Bool, prune: Bool = true) throws(LighterError) -> [RemovalEvent] {
         try withLock(.exclusive) { () throws(LighterError) -> [RemovalEvent] in
             let events = try db.transaction(durable: true) { () throws(LighterError) -> [RemovalEvent] in
                 let (id, tag) = try resolve(input)
@@ -86,7 +87,7 @@ extension ImageStore {
                 try db.execute("DELETE FROM images WHERE id = ?", [.text(id.hex)])
                 events.append(.deleted(id))
                 // Its untagged parents nothing else uses go with it (a build's step images).
-                events += try deleteUnusedParents(from: parent).map { .deleted($0) }
+                if prune { events += try deleteUnusedParents(from: parent).map { .deleted($0) } }
                 return events
             }
             try writeTagJournal()

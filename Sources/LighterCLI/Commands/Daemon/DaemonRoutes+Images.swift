@@ -95,7 +95,7 @@ extension DaemonRoutes {
         }
         router.add("DELETE", "/images/{*}") { (request, responder) throws(LighterError) in
             let images = try context.engine().images
-            let events = try images.remove(request.parameter("*"), force: request.flag("force"))
+            let events = try images.remove(request.parameter("*"), force: request.flag("force"), prune: !request.flag("noprune"))
             responder.json(.array(events.map { event -> JSONNode in
                 switch event {
                 case let .untagged(name): .object(["Untagged": .string(name)])
