@@ -46,6 +46,10 @@ import Testing
         let all = daemon.lighter.run("images", "-a", "-q").stdout.split(separator: "\n").map(String.init)
         #expect(stepIDs.count == 4 && stepIDs.allSatisfy { all.contains($0) }, "\(stepIDs) \(all)")
         #expect(again.stdout.contains("Successfully built \(stepIDs.last ?? "?")"), "\(again.stdout)")
+        // Through the daemon too, `images` hides the step images and `images -a` lists them.
+        let listed = daemon.docker(client, "images", "-q").stdout.split(separator: "\n").count
+        let listedAll = daemon.docker(client, "images", "-a", "-q").stdout.split(separator: "\n").count
+        #expect(listed == 2 && listedAll == all.count, "\(listed) \(listedAll) \(all)")
 
         _ = try daemon.lighter.root.write("ctx/Dockerfile.bad", "FROM busybox\nRUN echo about to fail; exit 4\n")
         let bad = Run.capture(["timeout", "120", client, "-H", "unix://\(daemon.socketPath)", "build", "-f", "\(context)/Dockerfile.bad", "-t", "t2", context],
