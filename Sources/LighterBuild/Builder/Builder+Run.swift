@@ -101,12 +101,13 @@ extension Builder {
         container.OnBuild = nil
         config.config = container
         let bytes = try JSON.encode(config)
-        // An image already there (the base, a step's image) stays when the build ends.
-        let existed = try engine.images.imageExists(Digest.of(bytes))
+        // An image already there (the base, a step's image) is used as it is, and stays when the build ends.
+        let known = Digest.of(bytes)
+        if try engine.images.imageExists(known) { return known }
         let id = try engine.images.withLock(.shared) { () throws(LighterError) -> Digest in
             try engine.images.addImage(configBytes: bytes, layers: state.layers, tags: [])
         }
-        if !existed { runnerImages.insert(id) }
+        runnerImages.insert(id)
         return id
     }
 
