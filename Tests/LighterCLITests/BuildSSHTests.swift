@@ -116,6 +116,28 @@ struct BuildSSHTests {
             return String(decoding: bytes, as: UTF8.self).contains("/run/lighter/build-ssh/")
         }
         #expect(agents.isEmpty, "\(agents)")
+        // A build killed with SIGKILL mid-RUN leaves no agent and no socket either (the guard process
+        // gets its parent-death signal).
+        try context.write("Dockerfile", "FROM busybox\nRUN --mount=type=ssh,id=keys sleep 30\n")
+        let log = TestDirectory("lighter-ssh-kill")
+        let build = Run.spawn([Repository.lighterBinary, "build", "--ssh", "keys=\(agent.dir.sub("key"))", context.path],
+                              stdout: log.sub("out"), stderr: log.sub("err"), environment: ["LIGHTER_ROOT": lighter.root.path, "SSH_AUTH_SOCK": ""])
+        var started = false
+        for _ in 0..<300 where !started {
+            started = lighter.run("ps", "-q").stdout.split(separator: "\n").count == 1
+            if !started { usleep(50_000) }
+        }
+        #expect(started, "\((try? FileSystem.readString(log.sub("err"))) ?? "")")
+        #expect(Set((try? FileSystem.list("/run/lighter/build-ssh")) ?? []).subtracting(before).count == 1)
+        kill(build, SIGKILL)
+        _ = Run.wait(build)
+        var gone = false
+        for _ in 0..<100 where !gone {
+            gone = Set((try? FileSystem.list("/run/lighter/build-ssh")) ?? []) == before
+            if !gone { usleep(50_000) }
+        }
+        #expect(gone)
+        for id in lighter.run("ps", "-aq").stdout.split(separator: "\n") { lighter.run("rm", "-f", String(id)) }
         // A key that is no key is refused before anything runs.
         let bad = lighter.run(["build", "--ssh", "keys=\(context.sub("Dockerfile"))", context.path], environment: ["SSH_AUTH_SOCK": ""])
         #expect(bad.status != 0 && bad.stderr.contains("ssh-add could not load"), "\(bad.stderr)")

@@ -7,8 +7,11 @@ import CLighter
 import LighterSystem
 
 /// A private `ssh-agent` holding key files given to `--ssh ID=KEY[,KEY…]`, for one build: its socket
-/// is `/run/lighter/build-ssh/PID-N.sock` (0600, root), the agent gets SIGTERM when the process that
-/// started it dies (PR_SET_PDEATHSIG), and `stop()` ends it and removes the socket. A key protected by
+/// is `/run/lighter/build-ssh/PID-N.sock` (0600, root). The agent runs under a guard, `lighter
+/// __ssh-agent SOCKET AGENT` (a fresh single-threaded lighter process), which gets SIGTERM when the
+/// build's process dies however it dies (PR_SET_PDEATHSIG; ssh-agent itself is set-group-ID, so the
+/// kernel clears that setting on its exec), then ends the agent and removes the socket; `stop()`
+/// asks the guard the same. A key protected by
 /// a passphrase is asked for by `ssh-add` on the terminal, and refused when there is none.
 public final class SSHAgent {
     public static let directory = "/run/lighter/build-ssh"
@@ -22,7 +25,7 @@ public final class SSHAgent {
         }
         try FileSystem.makeDirectories(Self.directory, mode: 0o700)
         socket = "\(Self.directory)/\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sock"
-        pid = try Self.spawn([agent, "-D", "-a", socket], environment: [])
+        pid = try Self.spawn(["/proc/self/exe", Self.guardCommand, socket, agent], environment: [])
         // The socket appears once the agent listens (at most 5 s).
         var ready = false
         for _ in 0..<500 {
@@ -46,6 +49,37 @@ public final class SSHAgent {
                 throw .invalidArgument("--ssh: ssh-add could not load \(key) (not a private key, or it needs a passphrase: load it into your own ssh-agent and give --ssh ID=$SSH_AUTH_SOCK)")
             }
         }
+    }
+
+    public static let guardCommand = "__ssh-agent"
+
+    /// `lighter __ssh-agent SOCKET AGENT`: run `AGENT -D -a SOCKET` until this process gets SIGTERM,
+    /// SIGINT or SIGHUP (from `stop()`, or the parent-death signal), then end it and remove the socket.
+    public static func guardMain(arguments: [String]) -> Never {
+        guard arguments.count == 4 else { exit(2) }
+        let socket = arguments[2]
+        let signals: [Int32] = [SIGTERM, SIGINT, SIGHUP, SIGCHLD]
+        lighter_signal_mask(signals, Int32(signals.count), 1)
+        // The parent may have died before the mask: then nobody would stop the agent.
+        if getppid() == 1 { exit(1) }
+        guard let agent = try? spawn([arguments[3], "-D", "-a", socket], environment: []) else { exit(1) }
+        var set = sigset_t()
+        sigemptyset(&set)
+        for signal in signals { sigaddset(&set, signal) }
+        var received: Int32 = 0
+        var status: Int32 = 0
+        while true {
+            guard sigwait(&set, &received) == 0 else { continue }
+            if received == SIGCHLD {
+                if waitpid(agent, &status, WNOHANG) == agent { break }   // the agent ended by itself
+                continue
+            }
+            kill(agent, SIGTERM)
+            while waitpid(agent, &status, 0) < 0 && errno == EINTR {}
+            break
+        }
+        unlink(socket)
+        exit(0)
     }
 
     /// End the agent and remove its socket (idempotent).
