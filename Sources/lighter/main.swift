@@ -13,6 +13,7 @@ if CommandLine.arguments.count > 1 {
     case ContainerExec.command: ContainerExec.main(arguments: CommandLine.arguments)
     case ContainerMonitor.command: ContainerMonitor.main(arguments: CommandLine.arguments)
     case StageWorker.command: StageWorker.main(arguments: CommandLine.arguments)
+    case SSHAgent.guardCommand: SSHAgent.guardMain(arguments: CommandLine.arguments)
     default: break
     }
 }

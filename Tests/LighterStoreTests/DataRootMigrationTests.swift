@@ -129,7 +129,7 @@ import LighterTestSupport
         let dir = TestDirectory("lighter-dataroot")
         try Self.makeOldDatabase(dir.path, version: version)
         let root = try DataRoot(root: dir.path, schemas: Engine.schemas)
-        #expect(try Self.applied(root.database) == ["containers 1", "containers 2", "images 1", "images 2", "networks 1", "networks 2", "networks 3", "networks 4"])
+        #expect(try Self.applied(root.database) == ["containers 1", "containers 2", "images 1", "images 2", "images 3", "networks 1", "networks 2", "networks 3", "networks 4"])
         let store = try ImageStore(dataRoot: root)
         #expect(try store.resolve("old").id.hex == Self.imageID)
         #expect(try store.imagesInUse() == [Self.imageID])
@@ -149,7 +149,7 @@ import LighterTestSupport
         _ = try store.importTarball(from: fd, sourceName: "busybox.tar", reference: try Reference(parsing: "busybox"),
                                     changes: [], platform: nil, message: nil)
         let again = try DataRoot(root: dir.path, schemas: Engine.schemas)
-        #expect(try Self.applied(again.database) == ["containers 1", "containers 2", "images 1", "images 2", "networks 1", "networks 2", "networks 3", "networks 4"])
+        #expect(try Self.applied(again.database) == ["containers 1", "containers 2", "images 1", "images 2", "images 3", "networks 1", "networks 2", "networks 3", "networks 4"])
         #expect(try ImageStore(dataRoot: again).images().count == 2)
     }
 
@@ -159,16 +159,16 @@ import LighterTestSupport
         let networksOnly = try DataRoot(root: dir.path, schemas: [NetworkStore.schema])
         #expect(try Self.applied(networksOnly.database) == ["networks 1", "networks 2", "networks 3", "networks 4"])
         let all = try DataRoot(root: dir.path, schemas: Engine.schemas)
-        #expect(try Self.applied(all.database) == ["containers 1", "containers 2", "images 1", "images 2", "networks 1", "networks 2", "networks 3", "networks 4"])
+        #expect(try Self.applied(all.database) == ["containers 1", "containers 2", "images 1", "images 2", "images 3", "networks 1", "networks 2", "networks 3", "networks 4"])
         #expect(try ImageStore(dataRoot: all).imagesInUse() == [Self.imageID])
     }
 
     @Test func freshRootGetsEveryModulesTables() throws {
         let dir = TestDirectory("lighter-dataroot")
         let root = try DataRoot(root: dir.path, schemas: Engine.schemas)
-        #expect(try Self.applied(root.database) == ["containers 1", "containers 2", "images 1", "images 2", "networks 1", "networks 2", "networks 3", "networks 4"])
+        #expect(try Self.applied(root.database) == ["containers 1", "containers 2", "images 1", "images 2", "images 3", "networks 1", "networks 2", "networks 3", "networks 4"])
         let tables = try root.database.query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").map { $0.string("name") }
-        #expect(tables == ["blobs", "containers", "database_identity", "endpoints", "image_blobs", "image_layers", "images", "networks", "published_ports", "schema_migrations", "snapshots", "tags"])
+        #expect(tables == ["blobs", "containers", "database_identity", "endpoints", "image_blobs", "image_layers", "image_parents", "images", "networks", "published_ports", "schema_migrations", "snapshots", "tags"])
         #expect(try root.database.query("PRAGMA user_version").first?.int("user_version") == 0)
     }
 

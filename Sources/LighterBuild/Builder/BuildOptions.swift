@@ -25,10 +25,17 @@ public struct BuildOptions: Sendable {
     public var sourceDateEpoch: Int64?
     /// `--secret`: what `RUN --mount=type=secret` can mount.
     public var secrets: [BuildSecret] = []
+    /// `--ssh`: agent sockets by id (key files already loaded into a private agent, SSHAgent) that
+    /// `RUN --mount=type=ssh` binds.
+    public var ssh: [String: String] = [:]
     /// `--output`: the image (stored), or the final filesystem as a directory or a tar.
     public var output: BuildOutput = .image
     /// How the layers the build commits are compressed (`--compression`).
     public var compression: LayerCommit.Compression = .gzip
+    /// Keep every step's state as an untagged image whose parent is the previous step's, as Docker's
+    /// classic builder does (`images -a`, `history`); only when the output is the image store and
+    /// one platform is built.
+    public var intermediateImages = true
 
     public init(contextDirectory: String, dockerfile: String) {
         self.contextDirectory = contextDirectory
@@ -43,4 +50,6 @@ public struct BuildEvent: Sendable {
     /// "[2/3] RUN echo hi" or "[builder 1/2] COPY . /src".
     public var step: String
     public var seconds: Double
+    /// The image the step left (a step image, or FROM's base), on `done` and `cached`.
+    public var image: Digest? = nil
 }

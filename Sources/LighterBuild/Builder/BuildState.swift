@@ -13,6 +13,9 @@ struct BuildState {
     var cmdSetInStage = false
     /// The digest of the config bytes this state was stored as (its identity in cache keys).
     var key: Digest
+    /// The image this state is in the store as (the base image, or a step's image): the next step's
+    /// image names it as its parent. Nil for `scratch` and when step images are not kept.
+    var imageID: Digest?
 
     init(configBytes: [UInt8], layers: [LayerBlob]) throws(LighterError) {
         config = try ImageConfig(jsonBytes: configBytes, what: "image config")

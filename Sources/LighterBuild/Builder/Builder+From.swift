@@ -51,7 +51,7 @@ extension Builder {
                 state = try self.step(instruction, state: state, label: "\(label(stage, 1, stage.instructions.count + 1)) ONBUILD")
             }
         }
-        progress(BuildEvent(kind: .done, step: step, seconds: Stopwatch.now() - started))
+        progress(BuildEvent(kind: .done, step: step, seconds: Stopwatch.now() - started, image: state.imageID))
         return state
     }
 
@@ -76,9 +76,10 @@ extension Builder {
         guard let id else { throw .notFound(kind: "image", name: name) }
         let record = try engine.images.image(id: id)
         let bytes = try engine.images.configBytes(of: id)
-        let state = try BuildState(configBytes: bytes, layers: record.layers.map {
+        var state = try BuildState(configBytes: bytes, layers: record.layers.map {
             LayerBlob(digest: $0.blob, mediaType: $0.mediaType, size: $0.blobSize)
         })
+        state.imageID = id
         if state.config.platform.architecture != platform.architecture || state.config.platform.os != platform.os {
             throw .conflict("image \(name) is for \(state.config.platform), the build is for \(platform): give FROM --platform or pull the right one")
         }

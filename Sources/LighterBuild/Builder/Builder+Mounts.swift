@@ -11,8 +11,8 @@ import LighterSystem
 /// BuildKit's `RUN --mount=…`, as far as the engine's mounts can give it: `type=cache` (a directory
 /// kept under ROOT/build-mounts from build to build, by `id` (default: the target); never part of a
 /// layer; `builder prune -a` removes it), `type=tmpfs` and `type=bind` (a path of the build context,
-/// read-only) and `type=secret` (Builder+Secrets). The rest (`ssh`, a bind `from` a stage, `rw` binds,
-/// `sharing=locked|private`) is refused, not ignored.
+/// read-only), `type=secret` (Builder+Secrets) and `type=ssh` (Builder+SSH). The rest (a bind `from`
+/// a stage, `rw` binds, `sharing=locked|private`) is refused, not ignored.
 struct RunMounts {
     var binds: [BindMount] = []
     var tmpfs: [String: String] = [:]
@@ -20,8 +20,10 @@ struct RunMounts {
     var contextSources: [String] = []
     /// The private directory of this RUN's secret files (removed when it ends).
     var secretDirectory: String?
-    /// Where secrets are mounted: their empty mount points are not committed.
+    /// Where secrets and ssh agent sockets are mounted: their empty mount points are not committed.
     var mountPoints: [String] = []
+    /// The first ssh mount's target: the RUN's SSH_AUTH_SOCK.
+    var sshAuthSock: String?
 }
 
 extension Builder {
@@ -29,6 +31,7 @@ extension Builder {
 
     func runMounts(_ instruction: Instruction, create: Bool) throws(LighterError) -> RunMounts {
         var result = RunMounts()
+        var sshMounts = 0
         for text in instruction.flags("mount") {
             var fields: [String: String] = [:]
             for item in text.split(separator: ",") {
@@ -40,12 +43,13 @@ extension Builder {
                 try secretMount(fields, text: text, instruction: instruction, create: create, into: &result)
                 continue
             }
-            guard type != "ssh" else {
-                throw .unsupported(feature: "RUN --mount=type=ssh (line \(instruction.line))",
-                                   fix: "Lighter does not forward an SSH agent into builds (no --ssh); give the key as a secret (--secret id=key,src=FILE and --mount=type=secret,id=key)")
+            if type == "ssh" {
+                try sshMount(fields, text: text, index: sshMounts, instruction: instruction, create: create, into: &result)
+                sshMounts += 1
+                continue
             }
             guard ["cache", "tmpfs", "bind"].contains(type) else {
-                throw .unsupported(feature: "RUN --mount=type=\(type)", fix: "Lighter's builder mounts type=cache, tmpfs, bind (from the context) and secret")
+                throw .unsupported(feature: "RUN --mount=type=\(type)", fix: "Lighter's builder mounts type=cache, tmpfs, bind (from the context), secret and ssh")
             }
             let target = fields["target"] ?? fields["dst"] ?? fields["destination"]
             guard let target, target.hasPrefix("/"), target != "/" else {

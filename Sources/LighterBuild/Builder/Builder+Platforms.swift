@@ -59,6 +59,8 @@ extension Builder {
         for platform in platforms.isEmpty ? [options.platform] : platforms.map(Optional.some) {
             var one = options
             one.platform = platform
+            // Step images only where the build's image stays in the store (not an index's parts).
+            one.intermediateImages = options.intermediateImages && !several && options.output == .image
             switch options.output {
             case let .local(destination) where several:
                 guard let platform else { break }

@@ -35,7 +35,9 @@ extension Builder {
         let env = state.environment
         // The stage's ARGs (ENV wins over them) and the proxy args, which need no ARG.
         let proxies = options.buildArgs.filter { Self.proxyArgs.contains($0.key) }
-        spec.env = proxies.merging(state.args) { $1 }.filter { env[$0.key] == nil }
+        // An ssh mount's socket for this RUN only (never in the config, so never in the image).
+        let sshEnvironment = mounts.sshAuthSock.map { ["SSH_AUTH_SOCK": $0] } ?? [:]
+        spec.env = proxies.merging(state.args) { $1 }.merging(sshEnvironment) { $1 }.filter { env[$0.key] == nil }
             .sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
         let record = try engine.create(spec, name: nil)
         containers.insert(record.id)
@@ -99,11 +101,13 @@ extension Builder {
         container.OnBuild = nil
         config.config = container
         let bytes = try JSON.encode(config)
+        // An image already there (the base, a step's image) is used as it is, and stays when the build ends.
+        let known = Digest.of(bytes)
+        if try engine.images.imageExists(known) { return known }
         let id = try engine.images.withLock(.shared) { () throws(LighterError) -> Digest in
             try engine.images.addImage(configBytes: bytes, layers: state.layers, tags: [])
         }
-        let tagged = try engine.images.images().first { $0.id == id }.map { !$0.tags.isEmpty } ?? false
-        if !tagged { runnerImages.insert(id) }
+        runnerImages.insert(id)
         return id
     }
 

@@ -32,8 +32,9 @@ extension Builder {
             var next = try BuildState(configBytes: hit.configBytes, layers: hit.layers)
             next.args = state.args
             next.cmdSetInStage = state.cmdSetInStage || instruction.keyword == "CMD"
+            next.imageID = try recordStepImage(configBytes: hit.configBytes, layers: hit.layers, parent: state.imageID)
             usedCacheKeys.append(key)
-            progress(BuildEvent(kind: .cached, step: step, seconds: Stopwatch.now() - started))
+            progress(BuildEvent(kind: .cached, step: step, seconds: Stopwatch.now() - started, image: next.imageID))
             return next
         }
         var next = state
@@ -61,8 +62,22 @@ extension Builder {
         let bytes = try JSON.encode(next.config)
         next.key = Digest.of(bytes)
         try cache.save(key, configBytes: bytes, layers: next.layers)
-        progress(BuildEvent(kind: .done, step: step, seconds: Stopwatch.now() - started))
+        next.imageID = try recordStepImage(configBytes: bytes, layers: next.layers, parent: state.imageID)
+        progress(BuildEvent(kind: .done, step: step, seconds: Stopwatch.now() - started, image: next.imageID))
         return next
+    }
+
+    /// The state a step left as an untagged image whose parent is the step's starting image (Docker's
+    /// classic builder keeps one image per step); nothing is written when it is there already with
+    /// that parent (a rebuild from the cache). Nil when step images are not kept.
+    func recordStepImage(configBytes: [UInt8], layers: [LayerBlob], parent: Digest?) throws(LighterError) -> Digest? {
+        guard keepsStepImages else { return nil }
+        let store = engine.images
+        let id = Digest.of(configBytes)
+        if try store.imageExists(id), try store.parent(of: id) == parent { return id }
+        return try store.withLock(.shared) { () throws(LighterError) -> Digest in
+            try store.addImage(configBytes: configBytes, layers: layers, tags: [], parent: parent, durable: false)
+        }
     }
 
     /// What a step's cache key holds besides its parent: the arguments as they expand, and for

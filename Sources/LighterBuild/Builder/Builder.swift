@@ -41,6 +41,9 @@ public final class Builder {
     /// A stage worker's cancel pipe (readable once the builder that started it wants it to stop).
     var cancelDescriptor: Int32?
 
+    /// Whether each step's state is kept as an image (Docker's classic builder's intermediate images).
+    var keepsStepImages: Bool { options.intermediateImages && options.output == .image }
+
     /// The predefined platform ARGs (BuildKit's).
     var platformArgs: [String: String] {
         let host = Platform.host
@@ -86,10 +89,17 @@ public final class Builder {
         // A multi-platform build may have built the target already, in a worker (Builder+Platforms).
         if results[targetIndex] == nil { try buildIndependentStages(for: targetIndex) }
         var final = try stageResult(targetIndex)
-        if !options.labels.isEmpty {
+        // `--label`: one LABEL step per key, sorted, at the end of the target stage, as Docker's
+        // classic builder adds them (a history entry and a step image each). Their time is the last
+        // step's, so a rebuild from the cache gives the same image.
+        for (key, value) in options.labels.sorted(by: { $0.key < $1.key }) {
             var config = final.containerConfig
-            config.Labels = (config.Labels ?? [:]).merging(options.labels) { $1 }
+            config.Labels = (config.Labels ?? [:]).merging([key: value]) { $1 }
             final.containerConfig = config
+            final.config.history = (final.config.history ?? []) + [ImageConfig.History(created: final.config.created, createdBy: "LABEL \(key)=\(value)",
+                                                                                       comment: "buildkit.dockerfile.v0", emptyLayer: true)]
+            let bytes = try JSON.encode(final.config)
+            final.imageID = try recordStepImage(configBytes: bytes, layers: final.layers, parent: final.imageID)
         }
         let bytes = try JSON.encode(final.config)
         if options.output != .image {
@@ -97,8 +107,11 @@ public final class Builder {
             try cache.touch(usedCacheKeys)
             return Digest.of(bytes)
         }
+        // The final image is the last step's; when its bytes differ (a stage's base as it is), the
+        // last step's image is its parent.
+        let parent = keepsStepImages && final.imageID != Digest.of(bytes) ? final.imageID : nil
         let id = try engine.images.withLock(.shared) { () throws(LighterError) -> Digest in
-            try engine.images.addImage(configBytes: bytes, layers: final.layers, tags: options.tags)
+            try engine.images.addImage(configBytes: bytes, layers: final.layers, tags: options.tags, parent: parent)
         }
         runnerImages.remove(id)
         try cache.touch(usedCacheKeys)

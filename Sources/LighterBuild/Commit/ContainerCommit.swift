@@ -6,7 +6,7 @@ import LighterSystem
 /// `commit CONTAINER [REF]`: the container's writable layer (its overlay upper directory) written
 /// as a layer the same way a build step's is, on top of its image's layers, with `--change`
 /// instructions applied to the image's config. The container keeps its upper directory, so the new
-/// layer's snapshot is unpacked from the blob.
+/// layer's snapshot is unpacked from the blob. The container's image is the new one's Parent (Docker's).
 public enum ContainerCommit {
     public static func commit(engine: Engine, container: String, reference: Reference?, changes: [String],
                               message: String?, author: String?) throws(LighterError) -> Digest {
@@ -32,7 +32,8 @@ public enum ContainerCommit {
             let layers = image.layers.map { LayerBlob(digest: $0.blob, mediaType: $0.mediaType, size: $0.blobSize) }
                 + [LayerBlob(digest: written.digest, mediaType: MediaType.ociLayerGzip, size: written.size)]
             let bytes = try JSON.encode(config)
-            let imageID = try store.addImage(configBytes: bytes, layers: layers, tags: reference.map { [$0] } ?? [])
+            // Docker's commit: the container's image is the new image's Parent.
+            let imageID = try store.addImage(configBytes: bytes, layers: layers, tags: reference.map { [$0] } ?? [], parent: record.spec.imageID)
             return imageID
         }
     }

@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 import CLighter
+import LighterOCI
 import LighterSystem
 
 /// Independent stages at the same time, as BuildKit runs them: the stages the target needs (its
@@ -158,11 +159,14 @@ extension Builder {
     /// error's message.
     func workerLine(_ line: String, stage: Int) -> String? {
         let parts = line.split(separator: "\t", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
-        switch parts[0] {
+        // `done/HEX`: the step's image.
+        let head = parts[0].split(separator: "/", maxSplits: 1).map(String.init)
+        switch head.first ?? "" {
         case "started", "done", "cached":
             guard parts.count == 3 else { return nil }
-            let kind: BuildEvent.Kind = parts[0] == "started" ? .started : parts[0] == "done" ? .done : .cached
-            progress(BuildEvent(kind: kind, step: parts[2], seconds: Double(parts[1]) ?? 0))
+            let kind: BuildEvent.Kind = head[0] == "started" ? .started : head[0] == "done" ? .done : .cached
+            let image = head.count > 1 ? try? Digest(hex: head[1]) : nil
+            progress(BuildEvent(kind: kind, step: parts[2], seconds: Double(parts[1]) ?? 0, image: image))
             return nil
         case "result":
             do throws(LighterError) {

@@ -28,6 +28,8 @@ struct StageJob: JSONConvertible {
         options.network = try fields.required("network")
         options.quiet = try fields.value("quiet", default: false)
         options.sourceDateEpoch = try fields.optional("sourceDateEpoch")
+        options.intermediateImages = try fields.value("intermediateImages", default: false)
+        options.ssh = try fields.value("ssh", default: [:])
         options.secrets = try fields.value("secrets", default: [String]()).map { (text: String) throws(LighterError) -> BuildSecret in
             try BuildSecret(parsing: text)
         }
@@ -46,7 +48,7 @@ struct StageJob: JSONConvertible {
             "context": options.contextDirectory, "dockerfile": options.dockerfile, "dockerfileName": options.dockerfileName,
             "dockerignore": options.dockerignore, "buildArgs": options.buildArgs, "noCache": options.noCache, "pull": options.pull,
             "platform": options.platform?.description, "network": options.network, "quiet": options.quiet,
-            "sourceDateEpoch": options.sourceDateEpoch, "secrets": options.secrets.map(\.spec), "done": JSONNode.object(states),
+            "sourceDateEpoch": options.sourceDateEpoch, "intermediateImages": options.intermediateImages, "ssh": options.ssh, "secrets": options.secrets.map(\.spec), "done": JSONNode.object(states),
         ])
     }
 }
@@ -65,12 +67,13 @@ extension BuildState {
         }
         try self.init(configBytes: Array(config.utf8), layers: layers)
         key = try Digest(parsing: try fields.required("key"))
+        imageID = try fields.optional("imageID", as: String.self).map { (text: String) throws(LighterError) -> Digest in try Digest(parsing: text) }
     }
 
     var json: JSONNode {
         let config = (try? JSON.encode(self.config)) ?? []
         return .object([
-            "config": String(decoding: config, as: UTF8.self), "key": key.description,
+            "config": String(decoding: config, as: UTF8.self), "key": key.description, "imageID": imageID?.description,
             "layers": layers.map { "\($0.digest) \($0.size) \($0.mediaType)" },
         ])
     }

@@ -30,7 +30,7 @@ public enum StageWorker {
                 case .done: kind = "done"
                 case .cached: kind = "cached"
                 }
-                try? report.write("\(kind)\t\(event.seconds)\t\(event.step)\n")
+                try? report.write("\(kind)\(event.image.map { "/" + $0.hex } ?? "")\t\(event.seconds)\t\(event.step)\n")
             }
             builder.cancelDescriptor = 4
             let state = try builder.buildStage(index, done: job.done)

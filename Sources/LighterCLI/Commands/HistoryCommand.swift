@@ -21,10 +21,12 @@ struct HistoryCommand: ParsableCommand {
             let record = try store.image(id: id)
             let config = try store.config(of: id)
             let history = config.history ?? record.layers.map { _ in ImageConfig.History(created: config.created, createdBy: nil) }
+            let ids = try store.historyImageIDs(of: id, entries: history.count)
             var layerIndex = record.layers.count
             var rows: [OutputRow] = []
-            // Newest first, like Docker; the top entry carries the image ID, the rest <missing>.
-            for (position, entry) in history.enumerated().reversed() {
+            // Newest first, like Docker; the top entry carries the image ID, each one below its
+            // parent's while the chain of parents lasts (a build's step images), the rest <missing>.
+            for (row, (_, entry)) in history.enumerated().reversed().enumerated() {
                 let isEmpty = entry.empty_layer ?? false
                 var size: Int64 = 0
                 if !isEmpty, layerIndex > 0 {
@@ -35,7 +37,7 @@ struct HistoryCommand: ParsableCommand {
                 var createdBy = entry.created_by ?? ""
                 if !noTrunc && createdBy.count > 45 { createdBy = String(createdBy.prefix(44)) + "…" }
                 rows.append(OutputRow(fields: [
-                    ("ID", position == history.count - 1 ? (noTrunc ? id.description : id.short) : "<missing>"),
+                    ("ID", ids[row].map { noTrunc ? $0.description : $0.short } ?? "<missing>"),
                     ("CreatedSince", created.map { human ? Time.ago($0) : Time.rfc3339(seconds: $0) } ?? "N/A"),
                     ("CreatedAt", created.map { Time.rfc3339(seconds: $0) } ?? ""),
                     ("CreatedBy", createdBy),

@@ -26,7 +26,7 @@ enum ImageInspectDocument {
             "Id": .string(id.description),
             "RepoTags": .array(record.tags.compactMap { try? Reference(parsing: $0).familiar }.map(JSONNode.string)),
             "RepoDigests": .array(record.repoDigests.compactMap { try? Reference(parsing: $0).familiar }.map(JSONNode.string)),
-            "Parent": .string(""),
+            "Parent": .string(record.parent?.description ?? ""),
             "Comment": .string(comment),
             "Created": .string(config.created ?? ""),
             "Container": .string(text("container")),

@@ -27,7 +27,7 @@ struct ImagesOptions: ParsableArguments {
             let filters = try ImageFilter(filter + (repository.map { ["reference=\($0)"] } ?? []))
             var rows: [OutputRow] = []
             var seenIDs = Set<Digest>()
-            for image in images {
+            for image in images where all || !image.isHiddenIntermediate {
                 let names: [Reference?] = image.tags.isEmpty ? digestOnlyNames(image) : image.tags.compactMap { try? Reference(parsing: $0) }
                 for name in names where filters.matches(image: image, name: name) {
                     if quiet && !seenIDs.insert(image.id).inserted { continue }
@@ -104,7 +104,8 @@ struct ImageFilter {
     }
 
     func matches(image: ImageRecord, name: Reference?) -> Bool {
-        if let dangling, dangling != image.tags.isEmpty { return false }
+        // Docker's dangling images: untagged, and no image built on them.
+        if let dangling, dangling != (image.tags.isEmpty && !image.hasChildren) { return false }
         if references.isEmpty { return true }
         guard let name else { return false }
         return references.contains { pattern in

@@ -23,18 +23,19 @@ struct RmiCommand: ParsableCommand {
 
     @OptionGroup var store: StoreOptions
     @Flag(name: .shortAndLong, help: "Force removal of the image (all its tags).") var force = false
+    @Flag(name: .long, help: "Do not delete untagged parents.") var noPrune = false
     @Argument(help: "Images to remove.") var images: [String] = []
 
-    func run() throws { try Self.remove(images, force: force, store: store) }
+    func run() throws { try Self.remove(images, force: force, prune: !noPrune, store: store) }
 
-    static func remove(_ images: [String], force: Bool, store: StoreOptions) throws {
+    static func remove(_ images: [String], force: Bool, prune: Bool, store: StoreOptions) throws {
         guard !images.isEmpty else { throw reportAndExit(.invalidArgument("\"rmi\" requires at least 1 argument"), code: 1) }
         var failed = false
         let imageStore: ImageStore
         do { imageStore = try store.openImageStore() } catch { throw reportAndExit(error, code: 1) }
         for image in images {
             do {
-                for event in try imageStore.remove(image, force: force) { Console.out(event.description) }
+                for event in try imageStore.remove(image, force: force, prune: prune) { Console.out(event.description) }
             } catch {
                 Console.error("lighter: \(error)")
                 failed = true
@@ -50,7 +51,8 @@ struct ImageRemoveCommand: ParsableCommand {
 
     @OptionGroup var store: StoreOptions
     @Flag(name: .shortAndLong, help: "Force removal of the image (all its tags).") var force = false
+    @Flag(name: .long, help: "Do not delete untagged parents.") var noPrune = false
     @Argument(help: "Images to remove.") var images: [String] = []
 
-    func run() throws { try RmiCommand.remove(images, force: force, store: store) }
+    func run() throws { try RmiCommand.remove(images, force: force, prune: !noPrune, store: store) }
 }

@@ -84,7 +84,8 @@ enum RemoteImages {
         for name in command.images {
             do throws(LighterError) {
                 let items = try JSONNode.parse(try client.bytes("DELETE", "/images/\(EngineAPIClient.escape(name))",
-                                                                query: command.force ? [("force", "1")] : []), what: "the daemon's answer to rmi")
+                                                                query: (command.force ? [("force", "1")] : []) + (command.noPrune ? [("noprune", "1")] : [])),
+                                               what: "the daemon's answer to rmi")
                 for item in items.elements {
                     if let untagged = item[field: "Untagged"]?.text { Console.out("Untagged: \(untagged)") }
                     if let deleted = item[field: "Deleted"]?.text { Console.out("Deleted: \(deleted)") }

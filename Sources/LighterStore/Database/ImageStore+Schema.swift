@@ -52,5 +52,14 @@ extension ImageStore {
         CREATE TABLE database_identity (token TEXT NOT NULL);
         INSERT INTO database_identity (token) VALUES (lower(hex(randomblob(16))));
         """),
+        // Docker's image Parent: the image a build step started from (the classic builder's chain of
+        // step images). Store metadata, not part of the config, so it never changes an image ID.
+        .init("""
+        CREATE TABLE image_parents (
+            image_id TEXT PRIMARY KEY REFERENCES images(id) ON DELETE CASCADE,
+            parent TEXT NOT NULL              -- an image ID (hex); kept while the child exists (rmi refuses the parent)
+        );
+        CREATE INDEX image_parents_parent ON image_parents(parent);
+        """),
     ])
 }

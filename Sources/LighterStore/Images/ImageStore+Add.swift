@@ -28,9 +28,11 @@ extension ImageStore {
     /// `manifestBytes`, when given, are kept as they are (their digest is the image's manifest digest);
     /// otherwise an OCI manifest is written. `unpacked` holds snapshots (chain ID → size) the caller
     /// has just created from these very blobs with `SnapshotStore.create`, which verified them.
+    /// `parent` (a build step's image: the previous step's) is recorded as Docker's Parent when given.
+    /// `durable: false` (a build's step images) leaves the fsync to the next durable commit.
     @discardableResult
     public func addImage(configBytes: [UInt8], layers: [LayerBlob], manifestBytes: [UInt8]? = nil, tags: [Reference],
-                         unpacked: [Digest: Int64] = [:]) throws(LighterError) -> Digest {
+                         unpacked: [Digest: Int64] = [:], parent: Digest? = nil, durable: Bool = true) throws(LighterError) -> Digest {
         let config = try ImageConfig(jsonBytes: configBytes, what: "image config")
         let diffIDs = config.rootfs.diff_ids
         guard diffIDs.count == layers.count else {
@@ -55,7 +57,7 @@ extension ImageStore {
         let manifestType = (try? JSON.decode(MediaTypeProbe.self, from: manifest, what: "manifest").mediaType) ?? nil
 
         // Durable: the command reports the image stored once this returns.
-        try db.transaction(durable: true) { () throws(LighterError) in
+        try db.transaction(durable: durable) { () throws(LighterError) in
             let insertBlob = "INSERT OR IGNORE INTO blobs (digest, size, media_type) VALUES (?, ?, ?)"
             try db.execute(insertBlob, [.text(manifestDigest.hex), .integer(Int64(manifest.count)), .text(manifestType ?? MediaType.ociManifest)])
             try db.execute(insertBlob, [.text(configDigest.hex), .integer(Int64(configBytes.count)), .text(MediaType.ociConfig)])
@@ -81,6 +83,7 @@ extension ImageStore {
             for tag in tags {
                 try db.execute("INSERT OR REPLACE INTO tags (name, image_id) VALUES (?, ?)", [.text(tag.description), .text(configDigest.hex)])
             }
+            if let parent { try setParent(of: configDigest, to: parent) }
         }
         if !tags.isEmpty { try writeTagJournal() }
         return configDigest

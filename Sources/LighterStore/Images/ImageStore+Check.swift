@@ -68,6 +68,9 @@ extension ImageStore {
                     report.problems.append("image \(image.id.short): \(error)")
                 }
             }
+            for row in try db.query("SELECT image_id, parent FROM image_parents WHERE parent NOT IN (SELECT id FROM images)") {
+                report.problems.append("image \(row.string("image_id").prefix(12)): its parent \(row.string("parent").prefix(12)) is not in the store")
+            }
             for digest in try content.allOnDisk() where !recordedBlobs.contains(digest.hex) {
                 report.leftovers.append("unrecorded blob \(digest)")
             }

@@ -24,7 +24,8 @@ public struct DiskUsageReport: Sendable {
 
 extension ImageStore {
     public func diskUsage() throws(LighterError) -> DiskUsageReport {
-        let images = try images()
+        // The images `images` lists (a build's step images share their layers and are not counted).
+        let images = try images().filter { !$0.isHiddenIntermediate }
         var users: [Digest: Int] = [:]
         for image in images { for layer in Set(image.layers.map(\.chainID)) { users[layer, default: 0] += 1 } }
         var containerCount: [String: Int] = [:]

@@ -55,27 +55,43 @@ extension ImageStore {
         return freed
     }
 
-    /// `image prune [-a]`: remove dangling images (no tag), or with `all` every image no container uses.
-    /// `only` (image ids, hex): consider these images alone (the daemon's `until` and `label` filters).
+    /// `image prune [-a]`: remove dangling images (no tag, no image built on them), or with `all`
+    /// every image no container uses; the untagged parents of what goes (a build's step images) go
+    /// too unless something else holds them, as Docker prunes them. An image another kept image was
+    /// built on stays. `only` (image ids, hex): consider these images alone (the daemon's `until` and
+    /// `label` filters).
     public func prune(all: Bool, only: Set<String>? = nil) throws(LighterError) -> PruneReport {
         try withLock(.exclusive) { () throws(LighterError) -> PruneReport in
             var report = PruneReport()
             try db.transaction { () throws(LighterError) in
-                let condition = all ? "" : "AND id NOT IN (SELECT image_id FROM tags)"
+                let condition = all ? "" : "AND id NOT IN (SELECT image_id FROM tags) AND id NOT IN (SELECT parent FROM image_parents)"
                 // An image a container ran before its last update stays: `rollback` goes back to it.
-                let doomed = try db.query("""
+                let candidates = try db.query("""
                     SELECT id FROM images WHERE id NOT IN (SELECT image_id FROM containers)
                     AND id NOT IN (SELECT previous_image_id FROM containers WHERE previous_image_id IS NOT NULL) \(condition)
-                    """)
-                for row in doomed {
-                    let id = row.string("id")
-                    if let only, !only.contains(id) { continue }
-                    for tag in try db.query("SELECT name FROM tags WHERE image_id = ? ORDER BY name", [.text(id)]) {
-                        report.deleted.append(.untagged((try? Reference(parsing: tag.string("name")).familiar) ?? tag.string("name")))
+                    ORDER BY id
+                    """).map { $0.string("id") }.filter { only?.contains($0) ?? true }
+                var left = candidates
+                // Children first: an image goes once nothing is built on it any more.
+                while true {
+                    var progressed = false
+                    var waiting: [String] = []
+                    for id in left {
+                        let digest = try Digest(hex: id)
+                        guard try children(of: digest).isEmpty else { waiting.append(id); continue }
+                        if try db.query("SELECT 1 FROM images WHERE id = ?", [.text(id)]).isEmpty { progressed = true; continue }
+                        for tag in try db.query("SELECT name FROM tags WHERE image_id = ? ORDER BY name", [.text(id)]) {
+                            report.deleted.append(.untagged((try? Reference(parsing: tag.string("name")).familiar) ?? tag.string("name")))
+                        }
+                        let parent = try parent(of: digest)
+                        try db.execute("DELETE FROM tags WHERE image_id = ?", [.text(id)])
+                        try db.execute("DELETE FROM images WHERE id = ?", [.text(id)])
+                        report.deleted.append(.deleted(digest))
+                        report.deleted += try deleteUnusedParents(from: parent).map { .deleted($0) }
+                        progressed = true
                     }
-                    try db.execute("DELETE FROM tags WHERE image_id = ?", [.text(id)])
-                    try db.execute("DELETE FROM images WHERE id = ?", [.text(id)])
-                    report.deleted.append(.deleted(try Digest(hex: id)))
+                    left = waiting
+                    if !progressed || left.isEmpty { break }
                 }
             }
             try writeTagJournal()   // also brings back in line a journal an interrupted rmi left behind

@@ -17,12 +17,14 @@ extension ImageStore {
 
     /// Forget an untagged image no container uses, keeping its content for the next GC to judge (a
     /// build's intermediate images, whose layers the build cache holds). Returns false when the image
-    /// is tagged or in use, and then leaves it.
+    /// is tagged, in use or another image's parent, and then leaves it.
     @discardableResult
     public func forgetIntermediateImage(_ id: Digest) throws(LighterError) -> Bool {
         try db.transaction { () throws(LighterError) -> Bool in
-            let busy = try !db.query("SELECT 1 FROM tags WHERE image_id = ? UNION SELECT 1 FROM containers WHERE image_id = ?",
-                                     [.text(id.hex), .text(id.hex)]).isEmpty
+            let busy = try !db.query("""
+                SELECT 1 FROM tags WHERE image_id = ?1 UNION SELECT 1 FROM containers WHERE image_id = ?1
+                UNION SELECT 1 FROM image_parents WHERE parent = ?1
+                """, [.text(id.hex)]).isEmpty
             if busy { return false }
             try db.execute("DELETE FROM image_layers WHERE image_id = ?", [.text(id.hex)])
             try db.execute("DELETE FROM image_blobs WHERE image_id = ?", [.text(id.hex)])

@@ -25,6 +25,9 @@ extension ImageStore {
         for row in layerRows {
             layersByImage[row.string("image_id"), default: []].append(try layer(from: row))
         }
+        var parents: [String: String] = [:]
+        for row in try db.query("SELECT image_id, parent FROM image_parents") { parents[row.string("image_id")] = row.string("parent") }
+        let withChildren = Set(parents.values)
         var result: [ImageRecord] = []
         for row in rows {
             let id = row.string("id")
@@ -36,7 +39,9 @@ extension ImageStore {
                 addedAt: row.int("added_at"),
                 tags: (tagsByImage[id] ?? []).sorted(),
                 repoDigests: (digestsByImage[id] ?? []).sorted(),
-                layers: layersByImage[id] ?? []))
+                layers: layersByImage[id] ?? [],
+                parent: try parents[id].map { (hex: String) throws(LighterError) -> Digest in try Digest(hex: hex) },
+                hasChildren: withChildren.contains(id)))
         }
         return result.sorted { ($0.createdSeconds, $0.id.hex) > ($1.createdSeconds, $1.id.hex) }
     }

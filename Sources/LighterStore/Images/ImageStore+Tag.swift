@@ -32,14 +32,16 @@ extension ImageStore {
         emit("tag", id: (try? resolve(target).id.description) ?? target, name: targetRef.familiar)
     }
 
-    /// `rmi [-f] IMAGE`: untag, and delete the image when nothing names or uses it any more.
-    public func remove(_ input: String, force: Bool) throws(LighterError) -> [RemovalEvent] {
+    /// `rmi [-f] [--no-prune] IMAGE`: untag, and delete the image when nothing names or uses it any
+    /// more, with its untagged parents nothing else holds unless `prune` is false.
+    public func remove(_ input: String, force: Bool, prune: Bool = true) throws(LighterError) -> [RemovalEvent] {
         try withLock(.exclusive) { () throws(LighterError) -> [RemovalEvent] in
             let events = try db.transaction(durable: true) { () throws(LighterError) -> [RemovalEvent] in
                 let (id, tag) = try resolve(input)
                 var events: [RemovalEvent] = []
                 let tags = try db.query("SELECT name FROM tags WHERE image_id = ? ORDER BY name", [.text(id.hex)]).map { $0.string("name") }
                 let users = try db.query("SELECT id FROM containers WHERE image_id = ?", [.text(id.hex)]).map { $0.string("id") }
+                let hasChildren = try !children(of: id).isEmpty
                 let plainTags = tags.filter { !$0.contains("@") }
                 // Docker's isSingleReference: one tag (or none) and digest references of that one repository.
                 func repository(_ name: String) -> String { (try? Reference(parsing: name)).map { "\($0.registry)/\($0.repository)" } ?? name }
@@ -53,8 +55,9 @@ extension ImageStore {
                     let tagsLeftInRepository = plainTags.contains { $0 != name && repository($0) == repository(name) }
                     let digests = tagsLeftInRepository ? [] : tags.filter { $0.contains("@") && repository($0) == repository(name) }
                     let remaining = tags.filter { $0 != name && !digests.contains($0) }
-                    if !remaining.isEmpty || (!users.isEmpty && force) {
-                        // One name of several, or a forced untag of an image in use: untag only.
+                    if !remaining.isEmpty || (!users.isEmpty && force) || (users.isEmpty && hasChildren) {
+                        // One name of several, a forced untag of an image in use, or the last name of
+                        // an image others were built on (it stays, untagged, as Docker keeps it): untag only.
                         var untagged: [RemovalEvent] = []
                         for doomed in [name] + digests {
                             try db.execute("DELETE FROM tags WHERE name = ?", [.text(doomed)])
@@ -66,6 +69,9 @@ extension ImageStore {
                         throw .conflict("unable to remove repository reference \"\(input)\" (must force) - container \(user.prefix(12)) is using its referenced image \(id.short)")
                     }
                 } else {
+                    if hasChildren {
+                        throw .conflict("unable to delete \(id.short) (cannot be forced) - image has dependent child images")
+                    }
                     if let user = users.first {
                         throw .conflict("unable to delete \(id.short) (cannot be forced) - image is being used by container \(user.prefix(12))")
                     }
@@ -77,8 +83,11 @@ extension ImageStore {
                     try db.execute("DELETE FROM tags WHERE name = ?", [.text(name)])
                     events.append(.untagged((try? Reference(parsing: name).familiar) ?? name))
                 }
+                let parent = try parent(of: id)
                 try db.execute("DELETE FROM images WHERE id = ?", [.text(id.hex)])
                 events.append(.deleted(id))
+                // Its untagged parents nothing else uses go with it (a build's step images).
+                if prune { events += try deleteUnusedParents(from: parent).map { .deleted($0) } }
                 return events
             }
             try writeTagJournal()

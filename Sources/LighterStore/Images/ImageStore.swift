@@ -82,6 +82,13 @@ public struct ImageRecord: Sendable {
     /// the `tags` table whose name holds an `@`, as Docker's reference store keeps them beside tags.
     public var repoDigests: [String] = []
     public var layers: [LayerRecord]
+    /// The image it was built on (Docker's Parent: a build step's image names the previous step's).
+    public var parent: Digest?
+    /// True when another image names this one as its parent.
+    public var hasChildren = false
+    /// An untagged image another image was built on (a build's step image): `images` lists it only
+    /// with -a, and `system df` counts it not, as Docker's.
+    public var isHiddenIntermediate: Bool { tags.isEmpty && repoDigests.isEmpty && hasChildren }
     /// Unpacked size of all its layers.
     public var size: Int64 { layers.reduce(0) { $0 + $1.size } }
     public var createdSeconds: Int64 { created.flatMap(Time.parseRFC3339) ?? addedAt }

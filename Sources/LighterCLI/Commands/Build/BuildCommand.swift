@@ -33,12 +33,14 @@ struct BuildCommand: ParsableCommand {
     @Flag(name: .long, help: "Push the image to the registry of each -t (several platforms: an image index over them).") var push = false
     @Flag(name: .long, help: "Run Docker's build checks on the Dockerfile and report, without building (exit 1 when something is found).") var check = false
     @Option(name: .long, help: "Secret to expose to RUN --mount=type=secret (id=ID,src=FILE or id=ID,env=VAR).") var secret: [String] = []
+    @Option(name: .long, help: "SSH agent socket or keys to expose to RUN --mount=type=ssh (default|ID[=SOCKET|KEY[,KEY…]]).") var ssh: [String] = []
     @Argument(help: "The build context: a directory, or - for a tar archive on standard input.") var context: String
 
     func run() throws {
         if check { return try runChecks() }
         try guarded(exitCode: 1) { () throws(LighterError) in
-            guard ["auto", "plain", "tty"].contains(progress) else {
+            // `daemon` (the daemon's child, not in the help): plain lines and each step's image.
+            guard ["auto", "plain", "tty", "daemon"].contains(progress) else {
                 throw .invalidArgument("--progress \(progress): use auto, plain or tty")
             }
             var options = try BuildInput.options(context: context, file: file, root: store.resolvedRoot)
@@ -96,9 +98,12 @@ struct BuildCommand: ParsableCommand {
                 options.secrets.removeAll { $0.id == parsed.id }
                 options.secrets.append(parsed)
             }
+            // Agents started for key files live as long as the build (and die with this process).
+            let agents = try Self.sshAgents(ssh, into: &options)
+            defer { agents.forEach { $0.stop() } }
             if let epoch = getenv("SOURCE_DATE_EPOCH").flatMap({ Int64(String(cString: $0)) }) { options.sourceDateEpoch = epoch }
             let engine = try Builder.openEngine(root: store.resolvedRoot)
-            let display = BuildProgress(quiet: quiet)
+            let display = BuildProgress(quiet: quiet, stepImages: progress == "daemon")
             let started = Stopwatch.seconds()
             if push { try Self.checkPush(tags: options.tags, output: options.output) }
             let id = push ? try pushBuilt(engine: engine, options: options, platforms: platforms.count > 1 ? platforms : [], display: display)
@@ -120,12 +125,18 @@ struct BuildCommand: ParsableCommand {
 }
 
 /// BuildKit's plain progress: `#N [2/4] RUN …`, then `#N DONE 0.4s` or `#N CACHED`, on standard error.
+/// With `stepImages` (the daemon's child) each is followed by `#N IMAGE sha256:…`, the step's image,
+/// which the daemon turns into the classic builder's ` ---> ID`.
 final class BuildProgress {
     let quiet: Bool
+    let stepImages: Bool
     var number = 0
     var numbers: [String: Int] = [:]
 
-    init(quiet: Bool) { self.quiet = quiet }
+    init(quiet: Bool, stepImages: Bool = false) {
+        self.quiet = quiet
+        self.stepImages = stepImages
+    }
 
     func handle(_ event: BuildEvent) {
         guard !quiet else { return }
@@ -138,6 +149,9 @@ final class BuildProgress {
             Console.error("#\(numbers[event.step] ?? number) DONE \(Self.seconds(event.seconds))")
         case .cached:
             Console.error("#\(numbers[event.step] ?? number) CACHED")
+        }
+        if stepImages, event.kind != .started, let image = event.image {
+            Console.error("#\(numbers[event.step] ?? number) IMAGE \(image)")
         }
     }
 

@@ -35,7 +35,7 @@ extension DaemonRoutes {
             var arguments = try buildArguments(request, root: context.root)
             let iidfile = "\(scratch.directory)/iid"
             let quiet = request.flag("q")
-            arguments += ["--iidfile", iidfile, "--progress", "plain", "-f", "\(directory)/\(request.query("dockerfile").flatMap { $0.isEmpty ? nil : $0 } ?? "Dockerfile")", directory]
+            arguments += ["--iidfile", iidfile, "--progress", "daemon", "-f", "\(directory)/\(request.query("dockerfile").flatMap { $0.isEmpty ? nil : $0 } ?? "Dockerfile")", directory]
             if quiet { arguments.append("-q") }
             responder.startStream(contentType: "application/json")
             func send(_ fields: [String: JSONNode]) { responder.send(JSONNode.object(fields).serialized() + [0x0a]) }
@@ -124,7 +124,8 @@ extension DaemonRoutes {
 
     /// `#3 [2/4] RUN echo hi` → `Step 2/4 : RUN echo hi` (the classic builder's step line); other
     /// lines (RUN's output) as they are, without BuildKit's `#N ` prefix; `CACHED` as the classic
-    /// builder's ` ---> Using cache`, `DONE` not at all (nil).
+    /// builder's ` ---> Using cache`, `IMAGE sha256:…` (the step's image) as ` ---> ID`, `DONE` not at
+    /// all (nil).
     static func classicLine(_ line: String) -> String? {
         guard line.hasPrefix("#"), let space = line.firstIndex(of: " "), line[line.index(after: line.startIndex)..<space].allSatisfy(\.isNumber) else {
             return line
@@ -135,6 +136,7 @@ extension DaemonRoutes {
             return "Step \(step) : \(rest[rest.index(after: close)...].trimmed)"
         }
         if rest == "CACHED" { return " ---> Using cache" }
+        if rest.hasPrefix("IMAGE sha256:") { return " ---> \(rest.dropFirst("IMAGE sha256:".count).prefix(12))" }
         if rest.hasPrefix("DONE") { return nil }
         return String(rest)
     }

@@ -55,28 +55,31 @@ extension DaemonRoutes {
     }
 
     /// `GET /images/{name}/history`: moby's HistoryResponseItem list, newest first; the top entry
-    /// carries the image ID and tags, the rest `<missing>`.
+    /// carries the image ID and tags, each one below its parent's (a build's step images) while the
+    /// chain lasts, the rest `<missing>`.
     static func history(_ name: String, _ context: DaemonContext, _ responder: HTTPResponder) throws(LighterError) {
         let store = try context.engine().images
         let (id, _) = try store.resolve(name)
         let record = try store.image(id: id)
         let config = try store.config(of: id)
         let history = config.history ?? record.layers.map { _ in ImageConfig.History(created: config.created, createdBy: nil) }
+        let ids = try store.historyImageIDs(of: id, entries: history.count)
+        let images = try store.images()
         var layerIndex = record.layers.count
         var rows: [JSONNode] = []
-        for (position, entry) in history.enumerated().reversed() {
+        for (row, (_, entry)) in history.enumerated().reversed().enumerated() {
             var size: Int64 = 0
             if !(entry.empty_layer ?? false), layerIndex > 0 {
                 layerIndex -= 1
                 size = record.layers[layerIndex].size
             }
-            let top = position == history.count - 1
-            let tags = record.tags.compactMap { try? Reference(parsing: $0).familiar }
+            let shown = ids[row]
+            let tags = shown.flatMap { shown in images.first { $0.id == shown } }?.tags.compactMap { try? Reference(parsing: $0).familiar } ?? []
             rows.append(.object([
-                "Id": .string(top ? id.description : "<missing>"),
+                "Id": .string(shown?.description ?? "<missing>"),
                 "Created": number(entry.created.flatMap(Time.parseRFC3339) ?? 0),
                 "CreatedBy": .string(entry.created_by ?? ""),
-                "Tags": top && !tags.isEmpty ? .array(tags.map(JSONNode.string)) : .null,
+                "Tags": !tags.isEmpty ? .array(tags.map(JSONNode.string)) : .null,
                 "Size": number(size),
                 "Comment": .string(entry.comment ?? ""),
             ]))

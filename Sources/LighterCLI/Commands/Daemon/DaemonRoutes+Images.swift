@@ -11,7 +11,8 @@ extension DaemonRoutes {
             let engine = try context.engine()
             let wanted = try filters(request)
             var rows: [JSONNode] = []
-            for image in try engine.images.images() {
+            let all = request.flag("all")
+            for image in try engine.images.images() where all || !image.isHiddenIntermediate {
                 var keep = true
                 for (key, value) in wanted {
                     switch key {
@@ -20,7 +21,7 @@ extension DaemonRoutes {
                             let familiar = (try? Reference(parsing: tag).familiar) ?? tag
                             return familiar == value || familiar.hasPrefix(value + ":") || tag == value
                         }
-                    case "dangling": keep = keep && (image.tags.isEmpty == (value == "true"))
+                    case "dangling": keep = keep && ((image.tags.isEmpty && !image.hasChildren) == (value == "true"))
                     default: throw .invalidArgument("invalid filter '\(key)' (supported: reference, dangling)")
                     }
                 }
@@ -94,7 +95,7 @@ extension DaemonRoutes {
         }
         router.add("DELETE", "/images/{*}") { (request, responder) throws(LighterError) in
             let images = try context.engine().images
-            let events = try images.remove(request.parameter("*"), force: request.flag("force"))
+            let events = try images.remove(request.parameter("*"), force: request.flag("force"), prune: !request.flag("noprune"))
             responder.json(.array(events.map { event -> JSONNode in
                 switch event {
                 case let .untagged(name): .object(["Untagged": .string(name)])
@@ -131,7 +132,7 @@ extension DaemonRoutes {
         let digests = image.repoDigests.compactMap { try? Reference(parsing: $0).familiar }
         return .object([
             "Id": .string(image.id.description),
-            "ParentId": .string(""),
+            "ParentId": .string(image.parent?.description ?? ""),
             "RepoTags": .array((tags.isEmpty ? ["<none>:<none>"] : tags).map(JSONNode.string)),
             // API 1.41's dangling image: both placeholders (with only "<none>:<none>" docker CLIs list no row for it).
             "RepoDigests": .array((tags.isEmpty && digests.isEmpty ? ["<none>@<none>"] : digests).map(JSONNode.string)),
