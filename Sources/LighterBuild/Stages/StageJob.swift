@@ -29,6 +29,11 @@ struct StageJob: JSONConvertible {
         options.quiet = try fields.value("quiet", default: false)
         options.sourceDateEpoch = try fields.optional("sourceDateEpoch")
         options.intermediateImages = try fields.value("intermediateImages", default: false)
+        let compression = try fields.value("compression", default: LayerCommit.Compression.gzip.rawValue)
+        guard let chosen = LayerCommit.Compression(rawValue: compression) else {
+            throw .malformed(what: "build stage job", reason: "unknown layer compression \"\(compression)\"")
+        }
+        options.compression = chosen
         options.ssh = try fields.value("ssh", default: [:])
         options.secrets = try fields.value("secrets", default: [String]()).map { (text: String) throws(LighterError) -> BuildSecret in
             try BuildSecret(parsing: text)
@@ -48,7 +53,7 @@ struct StageJob: JSONConvertible {
             "context": options.contextDirectory, "dockerfile": options.dockerfile, "dockerfileName": options.dockerfileName,
             "dockerignore": options.dockerignore, "buildArgs": options.buildArgs, "noCache": options.noCache, "pull": options.pull,
             "platform": options.platform?.description, "network": options.network, "quiet": options.quiet,
-            "sourceDateEpoch": options.sourceDateEpoch, "intermediateImages": options.intermediateImages, "ssh": options.ssh, "secrets": options.secrets.map(\.spec), "done": JSONNode.object(states),
+            "sourceDateEpoch": options.sourceDateEpoch, "intermediateImages": options.intermediateImages, "compression": options.compression.rawValue, "ssh": options.ssh, "secrets": options.secrets.map(\.spec), "done": JSONNode.object(states),
         ])
     }
 }
