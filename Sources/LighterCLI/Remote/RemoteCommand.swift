@@ -15,11 +15,12 @@ enum RemoteCommand {
     static let containerWords: [String: String] = [
         "ls": "ps", "list": "ps", "ps": "ps", "inspect": "container-inspect", "start": "start", "stop": "stop",
         "restart": "restart", "kill": "kill", "rm": "rm", "remove": "rm", "logs": "logs", "run": "run", "create": "create",
-        "exec": "exec", "attach": "attach",
+        "exec": "exec", "attach": "attach", "wait": "wait", "rename": "rename", "pause": "pause", "unpause": "unpause",
+        "top": "top", "port": "port", "diff": "diff",
     ]
     static let imageWords: [String: String] = [
         "ls": "images", "list": "images", "inspect": "image-inspect", "rm": "rmi", "remove": "rmi", "pull": "pull", "tag": "tag",
-        "build": "build",
+        "build": "build", "history": "history",
     ]
 
     /// Runs the command remotely and exits; returns only for what needs no daemon (help, `--version`).
@@ -97,6 +98,22 @@ enum RemoteCommand {
             return try RemoteObjects.volume(rest, spelled: spelled, host: host)
         case "tag":
             return try RemoteImages.tag(parsed(TagCommand.self), client: try EngineAPIClient(host: host))
+        case "wait":
+            return try RemoteManage.wait(parsed(WaitCommand.self), client: try EngineAPIClient(host: host))
+        case "rename":
+            return try RemoteManage.rename(parsed(RenameCommand.self), client: try EngineAPIClient(host: host))
+        case "pause":
+            return try RemoteManage.pause(word, parsed(PauseCommand.self).containers, client: try EngineAPIClient(host: host))
+        case "unpause":
+            return try RemoteManage.pause(word, parsed(UnpauseCommand.self).containers, client: try EngineAPIClient(host: host))
+        case "top":
+            return try RemoteManage.top(parsed(TopCommand.self), client: try EngineAPIClient(host: host))
+        case "port":
+            return try RemoteManage.port(parsed(PortCommand.self), client: try EngineAPIClient(host: host))
+        case "diff":
+            return try RemoteManage.diff(parsed(DiffCommand.self), client: try EngineAPIClient(host: host))
+        case "history":
+            return try RemoteManage.history(parsed(HistoryCommand.self), client: try EngineAPIClient(host: host))
         default:
             refuse(spelled, host)
         }
