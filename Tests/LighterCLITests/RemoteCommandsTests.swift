@@ -76,4 +76,82 @@ import Testing
         #expect(remote("history", "nothere").status == 1)
         #expect(remote("rm", "-f", "site", "three", "zero").status == 0)
     }
+
+    @Test func usageEventsPrunesAndCommitThroughTheDaemon() throws {
+        let daemon = try LighterDaemon()
+        defer { daemon.stop() }
+        #expect(daemon.lighter.importBusybox().status == 0)
+        let client = Lighter()
+        let host = "unix://\(daemon.socketPath)"
+        func remote(_ arguments: String...) -> ProcessResult { RemoteStreamsTests.remote(client, host, arguments) }
+
+        // events streamed while things happen (the stream is cut by the KILL; nothing else ends it).
+        let eventsLog = client.root.sub("events.out")
+        let follower = Run.spawn(["timeout", "-s", "KILL", "30", Repository.lighterBinary, "--root", client.root.path, "-H", host,
+                                  "events", "--filter", "type=container", "--filter", "event=start", "--format", "{{.Action}} {{.Actor.Attributes.name}}"],
+                                 stdout: eventsLog, stderr: client.root.sub("events.err"))
+        defer { Run.stop(follower) }
+        usleep(300_000)
+        let run = remote("run", "-d", "--name", "box", "busybox", "sleep", "300")
+        try #require(run.status == 0, "\(run)")
+        var streamed = ""
+        for _ in 0..<100 where !streamed.contains("start box") {
+            usleep(50_000)
+            streamed = (try? FileSystem.readString(eventsLog)) ?? ""
+        }
+        #expect(streamed == "start box\n", "\(streamed)")
+        // --since/--until: the past only, ended by the daemon; the same lines as the local command's.
+        let past = remote("events", "--since", "5m", "--until", "0s", "--filter", "container=box", "--format", "{{.Type}} {{.Action}}")
+        #expect(past.status == 0 && past.stdout == "container create\ncontainer start\n", "\(past)")
+        #expect(remote("system", "events", "--since", "5m", "--until", "0s", "-f", "container=box").stdout
+                == daemon.cli("events", "--since", "5m", "--until", "0s", "-f", "container=box").stdout)
+
+        // update: the daemon's record holds the new limits; a bad value refused before any request.
+        let update = remote("update", "--memory", "64m", "--pids-limit", "50", "--cpus", "0.5", "--restart", "on-failure:2", "box")
+        #expect(update.status == 0 && update.stdout == "box\n", "\(update)")
+        #expect(daemon.cli("inspect", "-f", "{{.HostConfig.Memory}} {{.HostConfig.PidsLimit}} {{.HostConfig.NanoCpus}} {{.HostConfig.RestartPolicy.Name}}:{{.HostConfig.RestartPolicy.MaximumRetryCount}}", "box").stdout
+                == "67108864 50 500000000 on-failure:2\n")
+        #expect(remote("update", "--memory", "1k", "box").status == 1)
+        #expect(remote("update", "--pids-limit", "10", "nothere").stderr.hasPrefix("Error response from daemon: "))
+
+        // stats --no-stream: the local header and row shape; the limit the update set.
+        let stats = remote("stats", "--no-stream", "--format", "{{.Name}} {{.PIDs}} {{.MemUsage}}")
+        #expect(stats.status == 0 && stats.stdout.hasPrefix("box 1 ") && stats.stdout.hasSuffix(" / 64MiB\n"), "\(stats)")
+        let table = remote("stats", "--no-stream", "box").stdout
+        #expect(table.split(separator: "\n").first == daemon.cli("stats", "--no-stream", "box").stdout.split(separator: "\n").first)
+
+        // system df: the local command's rows (types and counts).
+        let df = remote("system", "df")
+        func columns(_ text: String) -> [String] { text.split(separator: "\n").map { String($0.prefix(34)) } }
+        #expect(df.status == 0 && columns(df.stdout) == columns(daemon.cli("system", "df").stdout), "\(df)")
+        #expect(remote("system", "df", "--format", "{{.Type}} {{.TotalCount}} {{.Active}}").stdout == "Images 1 1\nContainers 1 1\nLocal Volumes 0 0\nBuild Cache 0 0\n")
+
+        // commit: -c, -m, -a and the pause; the image on the daemon's side.
+        #expect(daemon.cli("exec", "box", "sh", "-c", "echo kept > /kept").status == 0)
+        let commit = remote("commit", "-c", "ENV STAGE=two", "-m", "second", "-a", "me <me@x>", "box", "snap:2")
+        #expect(commit.status == 0 && commit.stdout.hasPrefix("sha256:") && commit.stdout.count == 72, "\(commit)")
+        let snap = daemon.cli("inspect", "-f", "{{.Author}}|{{.Comment}}|{{.Config.Env}}", "snap:2")
+        #expect(snap.stdout.hasPrefix("me <me@x>|second|[") && snap.stdout.contains("STAGE=two"), "\(snap)")
+        #expect(daemon.cli("inspect", "-f", "{{.State.Status}}", "box").stdout == "running\n")
+        #expect(remote("run", "--rm", "snap:2", "cat", "/kept").stdout == "kept\n")
+        #expect(remote("commit", "nothere").status == 1)
+
+        // prunes: a stopped container, then the unused image (-a), then system prune with nothing left.
+        #expect(remote("run", "--name", "done", "busybox", "true").status == 0)
+        let doneID = daemon.cli("inspect", "-f", "{{.Id}}", "done").stdout.trimmed
+        let containers = remote("container", "prune", "-f")
+        #expect(containers.status == 0 && containers.stdout == "Deleted Containers:\n\(doneID)\n\n", "\(containers)")
+        let filtered = remote("image", "prune", "-a", "-f", "--filter", "label=nothing=here")
+        #expect(filtered.status == 0 && filtered.stdout == "Total reclaimed space: 0B\n", "\(filtered)")
+        let images = remote("image", "prune", "-a", "-f")
+        #expect(images.status == 0 && images.stdout.hasPrefix("Deleted Images:\nuntagged: snap:2\ndeleted: sha256:") && images.stdout.contains("Total reclaimed space: "), "\(images)")
+        #expect(daemon.cli("images", "--format", "{{.Repository}}").stdout == "busybox\n")
+        #expect(remote("rm", "-f", "box").status == 0)
+        let system = remote("system", "prune", "-a", "-f")
+        #expect(system.status == 0 && system.stdout.hasPrefix("Deleted Images:\nuntagged: busybox:latest\ndeleted: sha256:")
+                && system.stdout.contains("\n\nTotal reclaimed space: ") && system.stdout.hasSuffix("B\n"), "\(system)")
+        #expect(daemon.cli("images", "-q").stdout.isEmpty)
+        let unknown = remote("image", "prune", "--filter", "colour=red")
+        #expect(unknown.status == 1 && unknown.stderr.contains("colour"), "\(unknown)")
+    }
 }

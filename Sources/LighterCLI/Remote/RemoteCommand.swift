@@ -16,11 +16,12 @@ enum RemoteCommand {
         "ls": "ps", "list": "ps", "ps": "ps", "inspect": "container-inspect", "start": "start", "stop": "stop",
         "restart": "restart", "kill": "kill", "rm": "rm", "remove": "rm", "logs": "logs", "run": "run", "create": "create",
         "exec": "exec", "attach": "attach", "wait": "wait", "rename": "rename", "pause": "pause", "unpause": "unpause",
-        "top": "top", "port": "port", "diff": "diff",
+        "top": "top", "port": "port", "diff": "diff", "update": "update", "stats": "stats",
+        "prune": "container-prune", "commit": "commit",
     ]
     static let imageWords: [String: String] = [
         "ls": "images", "list": "images", "inspect": "image-inspect", "rm": "rmi", "remove": "rmi", "pull": "pull", "tag": "tag",
-        "build": "build", "history": "history",
+        "build": "build", "history": "history", "prune": "image-prune",
     ]
 
     /// Runs the command remotely and exits; returns only for what needs no daemon (help, `--version`).
@@ -114,6 +115,29 @@ enum RemoteCommand {
             return try RemoteManage.diff(parsed(DiffCommand.self), client: try EngineAPIClient(host: host))
         case "history":
             return try RemoteManage.history(parsed(HistoryCommand.self), client: try EngineAPIClient(host: host))
+        case "update":
+            return try RemoteUsage.update(parsed(UpdateCommand.self), client: try EngineAPIClient(host: host))
+        case "stats":
+            return try RemoteUsage.stats(parsed(StatsCommand.self), client: try EngineAPIClient(host: host))
+        case "events":
+            return try RemoteUsage.events(parsed(EventsCommand.self), client: try EngineAPIClient(host: host))
+        case "container-prune":
+            _ = parsed(ContainerPruneCommand.self)
+            _ = try RemotePrune.containers(try EngineAPIClient(host: host))
+            return 0
+        case "image-prune":
+            return try RemotePrune.imagePrune(parsed(ImagePruneCommand.self), client: try EngineAPIClient(host: host))
+        case "commit":
+            return try RemotePrune.commit(parsed(CommitCommand.self), client: try EngineAPIClient(host: host))
+        case "system":
+            let words = Array(rest.dropFirst())
+            switch rest.first {
+            case "df": return try RemotePrune.df(parsed(SystemDfCommand.self, words), client: try EngineAPIClient(host: host))
+            case "prune": return try RemotePrune.system(parsed(SystemPruneCommand.self, words), client: try EngineAPIClient(host: host))
+            case "events": return try RemoteUsage.events(parsed(EventsCommand.self, words), client: try EngineAPIClient(host: host))
+            case "info": return try RemoteSystem.info(parsed(InfoCommand.self, words), client: try EngineAPIClient(host: host))
+            default: refuse(spelled, host)
+            }
         default:
             refuse(spelled, host)
         }
