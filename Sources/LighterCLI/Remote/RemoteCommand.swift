@@ -17,11 +17,12 @@ enum RemoteCommand {
         "restart": "restart", "kill": "kill", "rm": "rm", "remove": "rm", "logs": "logs", "run": "run", "create": "create",
         "exec": "exec", "attach": "attach", "wait": "wait", "rename": "rename", "pause": "pause", "unpause": "unpause",
         "top": "top", "port": "port", "diff": "diff", "update": "update", "stats": "stats",
-        "prune": "container-prune", "commit": "commit",
+        "prune": "container-prune", "commit": "commit", "export": "export",
     ]
     static let imageWords: [String: String] = [
         "ls": "images", "list": "images", "inspect": "image-inspect", "rm": "rmi", "remove": "rmi", "pull": "pull", "tag": "tag",
         "build": "build", "history": "history", "prune": "image-prune",
+        "save": "save", "load": "load", "import": "import",
     ]
 
     /// Runs the command remotely and exits; returns only for what needs no daemon (help, `--version`).
@@ -127,6 +128,14 @@ enum RemoteCommand {
             return 0
         case "image-prune":
             return try RemotePrune.imagePrune(parsed(ImagePruneCommand.self), client: try EngineAPIClient(host: host))
+        case "save":
+            return try RemoteArchives.save(parsed(SaveCommand.self), client: try EngineAPIClient(host: host))
+        case "load":
+            return try RemoteArchives.load(parsed(LoadCommand.self), client: try EngineAPIClient(host: host))
+        case "import":
+            return try RemoteArchives.importImage(parsed(ImportCommand.self), client: try EngineAPIClient(host: host))
+        case "export":
+            return try RemoteArchives.export(parsed(ExportCommand.self), client: try EngineAPIClient(host: host))
         case "commit":
             return try RemotePrune.commit(parsed(CommitCommand.self), client: try EngineAPIClient(host: host))
         case "system":
