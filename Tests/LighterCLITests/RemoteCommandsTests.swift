@@ -207,4 +207,50 @@ import Testing
         #expect(shell("$L -H $H container export box | tar -xO marker").stdout == "inside\n")
         #expect(remote("export", "-o", exported, "nothere").status == 1)
     }
+
+    /// push with the client's credentials in X-Registry-Auth; login checked by the daemon and stored by
+    /// the client; logout only forgets them locally.
+    @Test func pushAndLoginWithTheClientsCredentials() throws {
+        let daemon = try LighterDaemon()
+        defer { daemon.stop() }
+        #expect(daemon.lighter.importBusybox().status == 0)
+        let registry = try AuthRegistry(user: "alice", password: "wonder land")
+        defer { registry.stop() }
+        let client = Lighter()
+        let host = "unix://\(daemon.socketPath)"
+        let authFile = client.root.sub("auth.json")
+        let environment = ["LIGHTER_AUTH_FILE": authFile, "DOCKER_CONFIG": client.root.path]
+        func remote(_ arguments: String..., stdin: String? = nil) -> ProcessResult {
+            RemoteStreamsTests.remote(client, host, arguments, stdin: stdin, environment: environment)
+        }
+        let server = "127.0.0.1:\(registry.port)"
+        let image = "\(server)/team/busybox:v1"
+        #expect(remote("tag", "busybox", image).status == 0)
+        #expect(waitForPort(registry.port))
+
+        let anonymous = remote("push", image)
+        #expect(anonymous.status == 1 && anonymous.stderr.contains("authentication required"), "\(anonymous)")
+        let wrong = remote("login", "-u", "alice", "--password-stdin", server, stdin: "wonderland\n")
+        #expect(wrong.status == 1 && wrong.stderr.hasPrefix("Error response from daemon: ") && !FileSystem.exists(authFile), "\(wrong)")
+        let login = remote("login", "-u", "alice", "--password-stdin", server, stdin: "wonder land\n")
+        #expect(login.status == 0 && login.stdout == "Login Succeeded\n", "\(login)")
+        #expect(((try? FileSystem.readString(authFile)) ?? "").contains("YWxpY2U6d29uZGVyIGxhbmQ="))
+        #expect(!((try? FileSystem.readString(daemon.lighter.root.sub("auth.json"))) ?? "").contains("YWxpY2"))
+
+        let push = remote("push", image)
+        #expect(push.status == 0 && push.stdout.hasPrefix("The push refers to repository [\(server)/team/busybox]\n")
+                && push.stdout.contains(": Pushed\n") && push.stdout.contains("v1: digest: sha256:"), "\(push)")
+        #expect(remote("push", image).stdout.contains(": Layer already exists\n"))
+        #expect(remote("push", "-q", image).stdout == "\(image)\n")
+        let refused = remote("push", "--insecure-registry", server, image)
+        #expect(refused.status != 0 && refused.stderr.contains("--insecure-registry"), "\(refused)")
+        #expect(remote("rmi", image).status == 0)
+        #expect(remote("pull", image).status == 0)    // the pushed image comes back (the daemon's own pull)
+        let absent = remote("push", "\(server)/team/absent:v1")
+        #expect(absent.status == 1 && absent.stderr.hasPrefix("Error response from daemon: "), "\(absent)")
+
+        let logout = remote("logout", server)
+        #expect(logout.status == 0 && logout.stdout == "Removing login credentials for \(server)\n", "\(logout)")
+        #expect(!((try? FileSystem.readString(authFile)) ?? "").contains("YWxpY2"))
+    }
 }

@@ -22,7 +22,7 @@ enum RemoteCommand {
     static let imageWords: [String: String] = [
         "ls": "images", "list": "images", "inspect": "image-inspect", "rm": "rmi", "remove": "rmi", "pull": "pull", "tag": "tag",
         "build": "build", "history": "history", "prune": "image-prune",
-        "save": "save", "load": "load", "import": "import",
+        "save": "save", "load": "load", "import": "import", "push": "push",
     ]
 
     /// Runs the command remotely and exits; returns only for what needs no daemon (help, `--version`).
@@ -45,6 +45,7 @@ enum RemoteCommand {
         if !["run", "create", "exec"].contains(word) && rest.contains("--help") {
             return    // the local command prints its help
         }
+        if first == "logout" { return }    // only forgets the client's stored credentials, as Docker's CLI
         if spelled == "system dial-stdio" {
             // The far side of an ssh:// host whose environment names the daemon's socket.
             guard case let .unix(path) = host.endpoint else { refuse(spelled, host) }
@@ -136,6 +137,10 @@ enum RemoteCommand {
             return try RemoteArchives.importImage(parsed(ImportCommand.self), client: try EngineAPIClient(host: host))
         case "export":
             return try RemoteArchives.export(parsed(ExportCommand.self), client: try EngineAPIClient(host: host))
+        case "push":
+            return try RemoteRegistry.push(parsed(PushCommand.self), client: try EngineAPIClient(host: host))
+        case "login":
+            return try RemoteRegistry.login(parsed(LoginCommand.self), client: try EngineAPIClient(host: host))
         case "commit":
             return try RemotePrune.commit(parsed(CommitCommand.self), client: try EngineAPIClient(host: host))
         case "system":
