@@ -253,4 +253,56 @@ import Testing
         #expect(logout.status == 0 && logout.stdout == "Removing login credentials for \(server)\n", "\(logout)")
         #expect(!((try? FileSystem.readString(authFile)) ?? "").contains("YWxpY2"))
     }
+
+    /// cp both ways through the archive API, by the local cp's rules (file into a directory, a directory
+    /// to a new name, "/." contents, -L, "-" tars both ways with -a keeping the tar's owners).
+    @Test func copyBothWaysThroughTheDaemon() throws {
+        let daemon = try LighterDaemon()
+        defer { daemon.stop() }
+        #expect(daemon.lighter.importBusybox().status == 0)
+        let client = Lighter()
+        let host = "unix://\(daemon.socketPath)"
+        func remote(_ arguments: String...) -> ProcessResult { RemoteStreamsTests.remote(client, host, arguments) }
+        func inside(_ command: String) -> String { daemon.cli("exec", "box", "sh", "-c", command).stdout }
+        #expect(remote("run", "-d", "--name", "box", "busybox", "sleep", "300").status == 0)
+        let work = try client.root.directory("work")
+        try FileSystem.makeDirectories("\(work)/d/sub")
+        try FileSystem.writeAtomically(Array("hi\n".utf8), to: "\(work)/d/f", mode: 0o640)
+        try FileSystem.writeAtomically(Array("deep\n".utf8), to: "\(work)/d/sub/g", mode: 0o755)
+        #expect(symlink("f", "\(work)/d/link") == 0)
+
+        // Into the container: a file into a directory, a directory to a new name, contents, a followed link.
+        #expect(remote("cp", "\(work)/d/f", "box:/tmp/").status == 0)
+        #expect(inside("stat -c '%a %u %s' /tmp/f") == "640 0 3\n")
+        #expect(remote("cp", "\(work)/d", "box:/tmp/copy").status == 0)
+        #expect(inside("cd /tmp/copy && find . | sort && readlink link && cat sub/g && stat -c %a sub/g") == ".\n./f\n./link\n./sub\n./sub/g\nf\ndeep\n755\n")
+        #expect(remote("cp", "\(work)/d/.", "box:/tmp/copy2").status == 0 && inside("ls /tmp/copy2") == "f\nlink\nsub\n")
+        #expect(remote("cp", "\(work)/d/.", "box:/tmp/copy").status == 0)    // into an existing directory: merged
+        #expect(remote("cp", "-L", "\(work)/d/link", "box:/tmp/followed").status == 0 && inside("cat /tmp/followed") == "hi\n")
+        #expect(remote("cp", "\(work)/d/f", "box:/tmp/f").status == 0)    // over a file
+        let dirOverFile = remote("cp", "\(work)/d", "box:/tmp/f")
+        #expect(dirOverFile.status == 1 && dirOverFile.stderr.contains("cannot copy a directory to a file"), "\(dirOverFile)")
+
+        // Out of it: a directory to a new name, a file, and the same bytes as the local cp on the daemon's root.
+        #expect(remote("cp", "box:/tmp/copy", "\(work)/out").status == 0)
+        #expect(try FileSystem.readString("\(work)/out/sub/g") == "deep\n")
+        #expect((FileSystem.lstatOrNil("\(work)/out/f")?.st_mode ?? 0) & 0o7777 == 0o640)
+        #expect((try? FileSystem.readLink("\(work)/out/link")) == "f")
+        #expect(remote("cp", "box:/tmp/followed", "\(work)/out/").status == 0)
+        #expect(try FileSystem.readString("\(work)/out/followed") == "hi\n")
+        #expect(daemon.cli("cp", "box:/tmp/copy", "\(work)/local").status == 0)
+        #expect(Run.capture(["diff", "-r", "\(work)/out/sub", "\(work)/local/sub"]).status == 0)
+        let absent = remote("cp", "box:/nothere", "\(work)/x")
+        #expect(absent.status == 1 && absent.stderr.hasPrefix("Error response from daemon: "), "\(absent)")
+
+        // "-": a tar out on standard output; a tar in from standard input, -a keeping its owners.
+        let tarOut = Run.capture(["sh", "-c", "\(Repository.lighterBinary) --root \(client.root.path) -H \(host) cp box:/tmp/copy - | tar -t | sort"])
+        #expect(tarOut.stdout == "copy/\ncopy/f\ncopy/link\ncopy/sub/\ncopy/sub/g\n", "\(tarOut)")
+        let tarIn = Run.capture(["sh", "-c", "tar -c --owner=1234 --group=99 -C \(work)/d f | \(Repository.lighterBinary) --root \(client.root.path) -H \(host) cp -a - box:/tmp"])
+        #expect(tarIn.status == 0, "\(tarIn)")
+        #expect(inside("stat -c '%u:%g' /tmp/f") == "1234:99\n")
+        let plain = Run.capture(["sh", "-c", "tar -c --owner=1234 --transform s/f/h/ -C \(work)/d f | \(Repository.lighterBinary) --root \(client.root.path) -H \(host) cp - box:/tmp"])
+        #expect(plain.status == 0 && inside("stat -c '%u' /tmp/h") == "0\n", "\(plain)")
+        #expect(remote("rm", "-f", "box").status == 0)
+    }
 }

@@ -17,7 +17,7 @@ enum RemoteCommand {
         "restart": "restart", "kill": "kill", "rm": "rm", "remove": "rm", "logs": "logs", "run": "run", "create": "create",
         "exec": "exec", "attach": "attach", "wait": "wait", "rename": "rename", "pause": "pause", "unpause": "unpause",
         "top": "top", "port": "port", "diff": "diff", "update": "update", "stats": "stats",
-        "prune": "container-prune", "commit": "commit", "export": "export",
+        "prune": "container-prune", "commit": "commit", "export": "export", "cp": "cp",
     ]
     static let imageWords: [String: String] = [
         "ls": "images", "list": "images", "inspect": "image-inspect", "rm": "rmi", "remove": "rmi", "pull": "pull", "tag": "tag",
@@ -141,6 +141,8 @@ enum RemoteCommand {
             return try RemoteRegistry.push(parsed(PushCommand.self), client: try EngineAPIClient(host: host))
         case "login":
             return try RemoteRegistry.login(parsed(LoginCommand.self), client: try EngineAPIClient(host: host))
+        case "cp":
+            return try RemoteCopy.cp(parsed(CpCommand.self), client: try EngineAPIClient(host: host))
         case "commit":
             return try RemotePrune.commit(parsed(CommitCommand.self), client: try EngineAPIClient(host: host))
         case "system":
