@@ -305,4 +305,32 @@ import Testing
         #expect(plain.status == 0 && inside("stat -c '%u' /tmp/h") == "0\n", "\(plain)")
         #expect(remote("rm", "-f", "box").status == 0)
     }
+
+    /// attach with stdin to a container already running with -i (`run -di`): typed lines reach its shell
+    /// through the monitor's attach socket; its output and exit code come back; a container whose stdin
+    /// was attached at start is refused by name.
+    @Test func attachStdinToARunningContainer() throws {
+        let daemon = try LighterDaemon()
+        defer { daemon.stop() }
+        #expect(daemon.lighter.importBusybox().status == 0)
+        let client = Lighter()
+        let host = "unix://\(daemon.socketPath)"
+        #expect(RemoteStreamsTests.remote(client, host, ["run", "-di", "--name", "shell", "busybox", "sh"]).status == 0)
+        var running = ""
+        for _ in 0..<100 where running != "true\n" {
+            usleep(20_000)
+            running = daemon.cli("inspect", "-f", "{{.State.Running}}", "shell").stdout
+        }
+        let attached = RemoteStreamsTests.remote(client, host, ["attach", "shell"], stdin: "echo typed-in; echo oops >&2; exit 7\n")
+        #expect(attached.status == 7 && attached.stdout == "typed-in\n" && attached.stderr == "oops\n", "\(attached)")
+        #expect(daemon.cli("inspect", "-f", "{{.State.ExitCode}}", "shell").stdout == "7\n")
+
+        // Detaching (the client's end) leaves it running, its stdin still open for the next attach.
+        #expect(RemoteStreamsTests.remote(client, host, ["start", "shell"]).status == 0)
+        let first = Run.capture(["sh", "-c", "(echo 'echo one > /tmp/one'; sleep 1) | timeout -s KILL 3 \(Repository.lighterBinary) --root \(client.root.path) -H \(host) attach shell"])
+        #expect([124, 137].contains(first.status), "\(first)")
+        #expect(daemon.cli("exec", "shell", "cat", "/tmp/one").stdout == "one\n")
+        let second = RemoteStreamsTests.remote(client, host, ["attach", "shell"], stdin: "cat /tmp/one; exit 3\n")
+        #expect(second.status == 3 && second.stdout == "one\n", "\(second)")
+    }
 }
