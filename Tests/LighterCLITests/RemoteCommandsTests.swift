@@ -120,6 +120,12 @@ import Testing
         let table = remote("stats", "--no-stream", "box").stdout
         #expect(table.split(separator: "\n").first == daemon.cli("stats", "--no-stream", "box").stdout.split(separator: "\n").first)
 
+        // stats streamed: redrawn about once a second until interrupted.
+        let streamedStats = Run.capture(["timeout", "-s", "KILL", "3", Repository.lighterBinary, "--root", client.root.path, "-H", host,
+                                         "stats", "--format", "{{.Name}}"])
+        let rounds = streamedStats.stdout.split(separator: "\u{1b}[2J\u{1b}[H").filter { $0.hasPrefix("box") }
+        #expect(rounds.count >= 2, "\(streamedStats)")
+
         // system df: the local command's rows (types and counts).
         let df = remote("system", "df")
         func columns(_ text: String) -> [String] { text.split(separator: "\n").map { String($0.prefix(34)) } }

@@ -40,22 +40,24 @@ enum RemoteUsage {
     }
 
     /// `stats [-a] [--no-stream] [--no-trunc] [--format] [CONTAINER...]`: one `stream=0` document per
-    /// container (two samples half a second apart on the daemon), redrawn every round unless --no-stream.
+    /// container (two samples half a second apart on the daemon), redrawn every round unless --no-stream
+    /// (until interrupted; a named container that goes away ends it with an error).
     static func stats(_ command: StatsCommand, client: EngineAPIClient) throws(LighterError) -> Int32 {
-        var names = command.containers
-        if names.isEmpty {
-            let query: [(String, String)] = command.all ? [("all", "1")] : []
-            names = try client.document("/containers/json", query: query).elements.map { $0[field: "Id"]?.text ?? "" }
-        }
         while true {
+            // Without names: the daemon's running (with -a all) containers, listed again each round.
+            var names = command.containers
+            if names.isEmpty {
+                let query: [(String, String)] = command.all ? [("all", "1")] : []
+                names = try client.document("/containers/json", query: query).elements.map { $0[field: "Id"]?.text ?? "" }
+            }
             var rows: [OutputRow] = []
             for name in names {
                 let escaped = EngineAPIClient.escape(name)
                 let response = try client.request("GET", "/containers/\(escaped)/stats", query: [("stream", "0")], tolerating: [404])
                 guard response.status != 404 else {
                     response.discard()
-                    if command.noStream || !command.containers.isEmpty { throw .notFound(kind: "container", name: name) }
-                    continue    // removed while streaming: it drops out
+                    if !command.containers.isEmpty { throw .notFound(kind: "container", name: name) }
+                    continue    // removed since the listing: it drops out
                 }
                 rows.append(row(try JSONNode.parse(try response.collect(upTo: 1024 * 1024), what: "the daemon's stats"), noTrunc: command.noTrunc))
             }
@@ -65,6 +67,7 @@ enum RemoteUsage {
                 return 0
             }
             Console.out("\u{1b}[2J\u{1b}[H" + lines.joined(separator: "\n"))
+            usleep(500_000)    // with each document's half second: about one round a second, as Docker's
         }
     }
 
