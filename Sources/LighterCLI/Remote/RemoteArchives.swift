@@ -22,7 +22,7 @@ enum RemoteArchives {
             return try body(path, Int64(size))
         }
         guard isatty(0) == 0 else {
-            throw .invalidArgument("requested load from stdin, but stdin is empty")
+            throw .invalidArgument("standard input is a terminal, not a tar: give the archive through a pipe or a redirect (or name a file)")
         }
         let (scratch, file) = try RemoteBuild.scratchFile()
         defer {
