@@ -72,7 +72,7 @@ extension Engine {
     }
 
     /// `device`: descend only into directories on that file system.
-    private static func archive(_ parent: Int32, _ name: String, as member: String, into tar: TarWriter, device: UInt64?) throws(LighterError) {
+    static func archive(_ parent: Int32, _ name: String, as member: String, into tar: TarWriter, device: UInt64?) throws(LighterError) {
         var st = stat()
         try syscall("fstatat", name) { fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) }
         let mtime = Int64(st.st_mtim.tv_sec)
@@ -95,7 +95,7 @@ extension Engine {
         }
     }
 
-    private static func archiveContents(of directory: Int32, prefix: String, into tar: TarWriter, device: UInt64?) throws(LighterError) {
+    static func archiveContents(of directory: Int32, prefix: String, into tar: TarWriter, device: UInt64?) throws(LighterError) {
         for entry in try FileSystem.list("/proc/self/fd/\(directory)") {
             try archive(directory, entry, as: prefix + entry, into: tar, device: device)
         }

@@ -97,7 +97,7 @@ import Testing
         #expect(Run.capture([Repository.lighterBinary, "--root", client.root.path, "-H", host, "images", "-q"]).stdout.count == 13)
 
         // Anything else is refused, naming the command, and never runs on the local store.
-        for words in [["system", "prune", "-f"], ["image", "prune"], ["container", "prune"]] {
+        for words in [["system", "check"], ["system", "boot"], ["auto-update"]] {
             let refused = client.run(["-H", host] + words)
             let spelled = words.count > 1 && ["network", "system", "container", "image"].contains(words[0]) ? "\(words[0]) \(words[1])" : words[0]
             #expect(refused.status == 125 && refused.stderr.contains("`\(spelled)` against a remote daemon"), "\(words): \(refused.stderr)")

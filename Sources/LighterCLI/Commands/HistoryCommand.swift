@@ -33,20 +33,27 @@ struct HistoryCommand: ParsableCommand {
                     layerIndex -= 1
                     size = record.layers[layerIndex].size
                 }
-                let created = entry.created.flatMap(Time.parseRFC3339)
-                var createdBy = entry.created_by ?? ""
-                if !noTrunc && createdBy.count > 45 { createdBy = String(createdBy.prefix(44)) + "…" }
-                rows.append(OutputRow(fields: [
-                    ("ID", ids[row].map { noTrunc ? $0.description : $0.short } ?? "<missing>"),
-                    ("CreatedSince", created.map { human ? Time.ago($0) : Time.rfc3339(seconds: $0) } ?? "N/A"),
-                    ("CreatedAt", created.map { Time.rfc3339(seconds: $0) } ?? ""),
-                    ("CreatedBy", createdBy),
-                    ("Size", human ? Time.humanSize(size) : String(size)),
-                    ("Comment", entry.comment ?? ""),
-                ]))
+                rows.append(HistoryCommand.row(id: ids[row].map { noTrunc ? $0.description : $0.short } ?? "<missing>",
+                                               created: entry.created.flatMap(Time.parseRFC3339), createdBy: entry.created_by ?? "",
+                                               size: size, comment: entry.comment ?? "", noTrunc: noTrunc, human: human))
             }
-            let renderer = OutputRenderer(columns: [("ID", "IMAGE"), ("CreatedSince", "CREATED"), ("CreatedBy", "CREATED BY"), ("Size", "SIZE"), ("Comment", "COMMENT")])
-            for line in try renderer.render(rows, format: output.format, quietKey: "ID", quiet: quiet) { Console.out(line) }
+            for line in try HistoryCommand.renderer.render(rows, format: output.format, quietKey: "ID", quiet: quiet) { Console.out(line) }
         }
+    }
+
+    static let renderer = OutputRenderer(columns: [("ID", "IMAGE"), ("CreatedSince", "CREATED"), ("CreatedBy", "CREATED BY"), ("Size", "SIZE"), ("Comment", "COMMENT")])
+
+    /// One history entry as its row (shared with the remote `history`); `id` already as shown.
+    static func row(id: String, created: Int64?, createdBy: String, size: Int64, comment: String, noTrunc: Bool, human: Bool) -> OutputRow {
+        var createdBy = createdBy
+        if !noTrunc && createdBy.count > 45 { createdBy = String(createdBy.prefix(44)) + "…" }
+        return OutputRow(fields: [
+            ("ID", id),
+            ("CreatedSince", created.map { human ? Time.ago($0) : Time.rfc3339(seconds: $0) } ?? "N/A"),
+            ("CreatedAt", created.map { Time.rfc3339(seconds: $0) } ?? ""),
+            ("CreatedBy", createdBy),
+            ("Size", human ? Time.humanSize(size) : String(size)),
+            ("Comment", comment),
+        ])
     }
 }

@@ -9,9 +9,13 @@ struct ImagePruneCommand: ParsableCommand {
     @OptionGroup var store: StoreOptions
     @Flag(name: .shortAndLong, help: "Remove all unused images, not just dangling ones.") var all = false
     @Flag(name: .shortAndLong, help: "Do not prompt for confirmation (Lighter never prompts).") var force = false
+    @Option(name: .long, help: "Filter (until=, label=, label!=; applied by a daemon: lighter -H HOST image prune).") var filter: [String] = []
 
     func run() throws {
         try guarded(exitCode: 1) { () throws(LighterError) in
+            guard filter.isEmpty else {
+                throw .invalidArgument("--filter is applied by Lighter's daemon only (lighter -H HOST image prune --filter …); the local image prune takes -a")
+            }
             let report = try store.openImageStore().prune(all: all)
             printDeletedImages(report)
             Console.out("Total reclaimed space: \(Time.humanSize(report.reclaimedBytes))")

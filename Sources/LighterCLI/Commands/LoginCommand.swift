@@ -21,23 +21,28 @@ struct LoginCommand: ParsableCommand {
 
     func run() throws {
         try guarded(exitCode: 1) { () throws(LighterError) in
-            let host = LoginCommand.registryName(server)
-            guard let username, !username.isEmpty else { throw .invalidArgument("login: give a user name with --username") }
-            var secret = password
-            if passwordStdin {
-                guard password == nil else { throw .invalidArgument("login: --password and --password-stdin are mutually exclusive") }
-                let stdin = FileDescriptor(adopting: 0)
-                defer { stdin.forget() }
-                secret = String(decoding: try stdin.readAll(), as: UTF8.self).trimmed
-            }
-            guard let secret, !secret.isEmpty else { throw .invalidArgument("login: give a password with --password-stdin or --password") }
+            let (host, credentials) = try given()
             let options = try registry.registryOptions()
-            let credentials = Credentials(username: username, password: secret)
             let client = try RegistryClient(registry: host, options: options, credentials: credentials)
             try runBlocking { () async throws(LighterError) in try await client.verifyLoginAndShutdown() }
             try CredentialStore(options: options).save(credentials, for: host)
             Console.out("Login Succeeded")
         }
+    }
+
+    /// The registry and the credentials the flags (and standard input) give.
+    func given() throws(LighterError) -> (host: String, credentials: Credentials) {
+        let host = LoginCommand.registryName(server)
+        guard let username, !username.isEmpty else { throw .invalidArgument("login: give a user name with --username") }
+        var secret = password
+        if passwordStdin {
+            guard password == nil else { throw .invalidArgument("login: --password and --password-stdin are mutually exclusive") }
+            let stdin = FileDescriptor(adopting: 0)
+            defer { stdin.forget() }
+            secret = String(decoding: try stdin.readAll(), as: UTF8.self).trimmed
+        }
+        guard let secret, !secret.isEmpty else { throw .invalidArgument("login: give a password with --password-stdin or --password") }
+        return (host, Credentials(username: username, password: secret))
     }
 
     /// `https://host/`, `host` → `host`; Docker Hub's names → docker.io.

@@ -34,7 +34,6 @@ struct SystemDfCommand: ParsableCommand {
                             links: containers.filter { $0.record.spec.binds.contains { $0.volume == volume.Name } }.count)
             }
             if !verbose {
-                let summary = OutputRenderer(columns: [("Type", "TYPE"), ("TotalCount", "TOTAL"), ("Active", "ACTIVE"), ("Size", "SIZE"), ("Reclaimable", "RECLAIMABLE")])
                 let containersSize = containers.reduce(Int64(0)) { $0 + $1.size }
                 let volumesSize = volumes.reduce(Int64(0)) { $0 + $1.size }
                 let rows = [
@@ -46,12 +45,14 @@ struct SystemDfCommand: ParsableCommand {
                              size: volumesSize, reclaimable: volumes.filter { $0.links == 0 }.reduce(Int64(0)) { $0 + $1.size }),
                     Self.row("Build Cache", total: cache.entries, active: 0, size: cache.size, reclaimable: cache.size),
                 ]
-                for line in try summary.render(rows, format: output.format) { Console.out(line) }
+                for line in try Self.summary.render(rows, format: output.format) { Console.out(line) }
                 return
             }
             try printVerbose(report, containers, volumes)
         }
     }
+
+    static let summary = OutputRenderer(columns: [("Type", "TYPE"), ("TotalCount", "TOTAL"), ("Active", "ACTIVE"), ("Size", "SIZE"), ("Reclaimable", "RECLAIMABLE")])
 
     /// A summary row: RECLAIMABLE with its share of SIZE, as Docker prints it ("1.2MB (40%)").
     static func row(_ type: String, total: Int, active: Int, size: Int64, reclaimable: Int64) -> OutputRow {

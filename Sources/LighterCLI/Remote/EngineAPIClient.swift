@@ -34,10 +34,11 @@ final class EngineAPIClient: Sendable {
 
     /// One request; a status ≥ 400 throws the daemon's message. The body is the caller's to read.
     func request(_ method: String, _ path: String, query: [(String, String)] = [], json body: [UInt8]? = nil,
-                 tolerating: Set<Int> = []) throws(LighterError) -> HTTPResponse {
+                 headers: [(String, String)] = [], tolerating: Set<Int> = []) throws(LighterError) -> HTTPResponse {
         var target = "/v\(version)\(path)"
         if !query.isEmpty { target += "?" + query.map { "\(Self.escape($0.0))=\(Self.escape($0.1))" }.joined(separator: "&") }
         var request = HTTPRequest(method: method, url: try HTTPURL(parsing: host.baseURL + target))
+        for (name, value) in headers { request.headers.add(name, value) }
         if let body {
             request.headers.add("Content-Type", "application/json")
             request.body = .bytes(body)
@@ -46,10 +47,10 @@ final class EngineAPIClient: Sendable {
     }
 
     /// A POST whose body is the file at `path` (a build context's tar); the streamed answer is the caller's.
-    func upload(_ path: String, query: [(String, String)], file: String, size: Int64, contentType: String) throws(LighterError) -> HTTPResponse {
+    func upload(_ path: String, method: String = "POST", query: [(String, String)], file: String, size: Int64, contentType: String) throws(LighterError) -> HTTPResponse {
         var target = "/v\(version)\(path)"
         if !query.isEmpty { target += "?" + query.map { "\(Self.escape($0.0))=\(Self.escape($0.1))" }.joined(separator: "&") }
-        var request = HTTPRequest(method: "POST", url: try HTTPURL(parsing: host.baseURL + target))
+        var request = HTTPRequest(method: method, url: try HTTPURL(parsing: host.baseURL + target))
         request.headers.add("Content-Type", contentType)
         request.body = .file(path: file, size: size)
         return try Self.send(http, host, request)

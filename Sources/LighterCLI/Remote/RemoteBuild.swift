@@ -154,7 +154,7 @@ enum RemoteBuild {
     }
 
     /// A new file of this process's own (mkstemp, mode 0600) under $TMPDIR or /tmp, for the context's tar.
-    private static func scratchFile() throws(LighterError) -> (String, FileDescriptor) {
+    static func scratchFile() throws(LighterError) -> (String, FileDescriptor) {
         let directory = getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
         var template = Array("\(directory)/lighter-build-context-XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
@@ -163,7 +163,7 @@ enum RemoteBuild {
         return (String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self), FileDescriptor(adopting: fd))
     }
 
-    private static func copyStandardInput(to output: FileDescriptor) throws(LighterError) {
+    static func copyStandardInput(to output: FileDescriptor) throws(LighterError) {
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
             let n = buffer.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }

@@ -15,11 +15,14 @@ enum RemoteCommand {
     static let containerWords: [String: String] = [
         "ls": "ps", "list": "ps", "ps": "ps", "inspect": "container-inspect", "start": "start", "stop": "stop",
         "restart": "restart", "kill": "kill", "rm": "rm", "remove": "rm", "logs": "logs", "run": "run", "create": "create",
-        "exec": "exec", "attach": "attach",
+        "exec": "exec", "attach": "attach", "wait": "wait", "rename": "rename", "pause": "pause", "unpause": "unpause",
+        "top": "top", "port": "port", "diff": "diff", "update": "update", "stats": "stats",
+        "prune": "container-prune", "commit": "commit", "export": "export", "cp": "cp",
     ]
     static let imageWords: [String: String] = [
         "ls": "images", "list": "images", "inspect": "image-inspect", "rm": "rmi", "remove": "rmi", "pull": "pull", "tag": "tag",
-        "build": "build",
+        "build": "build", "history": "history", "prune": "image-prune",
+        "save": "save", "load": "load", "import": "import", "push": "push",
     ]
 
     /// Runs the command remotely and exits; returns only for what needs no daemon (help, `--version`).
@@ -42,6 +45,7 @@ enum RemoteCommand {
         if !["run", "create", "exec"].contains(word) && rest.contains("--help") {
             return    // the local command prints its help
         }
+        if first == "logout" { return }    // only forgets the client's stored credentials, as Docker's CLI
         if spelled == "system dial-stdio" {
             // The far side of an ssh:// host whose environment names the daemon's socket.
             guard case let .unix(path) = host.endpoint else { refuse(spelled, host) }
@@ -97,6 +101,59 @@ enum RemoteCommand {
             return try RemoteObjects.volume(rest, spelled: spelled, host: host)
         case "tag":
             return try RemoteImages.tag(parsed(TagCommand.self), client: try EngineAPIClient(host: host))
+        case "wait":
+            return try RemoteManage.wait(parsed(WaitCommand.self), client: try EngineAPIClient(host: host))
+        case "rename":
+            return try RemoteManage.rename(parsed(RenameCommand.self), client: try EngineAPIClient(host: host))
+        case "pause":
+            return try RemoteManage.pause(word, parsed(PauseCommand.self).containers, client: try EngineAPIClient(host: host))
+        case "unpause":
+            return try RemoteManage.pause(word, parsed(UnpauseCommand.self).containers, client: try EngineAPIClient(host: host))
+        case "top":
+            return try RemoteManage.top(parsed(TopCommand.self), client: try EngineAPIClient(host: host))
+        case "port":
+            return try RemoteManage.port(parsed(PortCommand.self), client: try EngineAPIClient(host: host))
+        case "diff":
+            return try RemoteManage.diff(parsed(DiffCommand.self), client: try EngineAPIClient(host: host))
+        case "history":
+            return try RemoteManage.history(parsed(HistoryCommand.self), client: try EngineAPIClient(host: host))
+        case "update":
+            return try RemoteUsage.update(parsed(UpdateCommand.self), client: try EngineAPIClient(host: host))
+        case "stats":
+            return try RemoteUsage.stats(parsed(StatsCommand.self), client: try EngineAPIClient(host: host))
+        case "events":
+            return try RemoteUsage.events(parsed(EventsCommand.self), client: try EngineAPIClient(host: host))
+        case "container-prune":
+            _ = parsed(ContainerPruneCommand.self)
+            _ = try RemotePrune.containers(try EngineAPIClient(host: host))
+            return 0
+        case "image-prune":
+            return try RemotePrune.imagePrune(parsed(ImagePruneCommand.self), client: try EngineAPIClient(host: host))
+        case "save":
+            return try RemoteArchives.save(parsed(SaveCommand.self), client: try EngineAPIClient(host: host))
+        case "load":
+            return try RemoteArchives.load(parsed(LoadCommand.self), client: try EngineAPIClient(host: host))
+        case "import":
+            return try RemoteArchives.importImage(parsed(ImportCommand.self), client: try EngineAPIClient(host: host))
+        case "export":
+            return try RemoteArchives.export(parsed(ExportCommand.self), client: try EngineAPIClient(host: host))
+        case "push":
+            return try RemoteRegistry.push(parsed(PushCommand.self), client: try EngineAPIClient(host: host))
+        case "login":
+            return try RemoteRegistry.login(parsed(LoginCommand.self), client: try EngineAPIClient(host: host))
+        case "cp":
+            return try RemoteCopy.cp(parsed(CpCommand.self), client: try EngineAPIClient(host: host))
+        case "commit":
+            return try RemotePrune.commit(parsed(CommitCommand.self), client: try EngineAPIClient(host: host))
+        case "system":
+            let words = Array(rest.dropFirst())
+            switch rest.first {
+            case "df": return try RemotePrune.df(parsed(SystemDfCommand.self, words), client: try EngineAPIClient(host: host))
+            case "prune": return try RemotePrune.system(parsed(SystemPruneCommand.self, words), client: try EngineAPIClient(host: host))
+            case "events": return try RemoteUsage.events(parsed(EventsCommand.self, words), client: try EngineAPIClient(host: host))
+            case "info": return try RemoteSystem.info(parsed(InfoCommand.self, words), client: try EngineAPIClient(host: host))
+            default: refuse(spelled, host)
+            }
         default:
             refuse(spelled, host)
         }

@@ -1,5 +1,6 @@
 import LighterHTTP
 import LighterOCI
+import LighterRegistry
 import LighterSystem
 
 /// The image commands against an Engine API.
@@ -60,7 +61,12 @@ enum RemoteImages {
         var query: [(String, String)] = [("fromImage", reference.familiarName)]
         query.append(("tag", reference.digest?.description ?? reference.tag ?? "latest"))
         if let platform = command.platform { query.append(("platform", platform)) }
-        let response = try client.request("POST", "/images/create", query: query)
+        // The client's stored credentials for the registry, as Docker's CLI sends them.
+        var headers: [(String, String)] = []
+        if let credentials = try CredentialStore(options: RegistryOptions()).credentials(for: reference.registry) {
+            headers.append(("X-Registry-Auth", RemoteRegistry.authHeader(credentials, registry: reference.registry)))
+        }
+        let response = try client.request("POST", "/images/create", query: query, headers: headers)
         var failure: String?
         try JSONStream.each(response) { message in
             if let error = message[field: "error"]?.text, !error.isEmpty {

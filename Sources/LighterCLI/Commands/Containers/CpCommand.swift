@@ -9,12 +9,19 @@ struct CpCommand: ParsableCommand {
         commandName: "cp", abstract: "Copy files/folders between a container and the local filesystem.",
         discussion: "Use '-' as the source to read a tar archive from stdin and extract it to a directory in the container, or as the destination to write a tar archive of the container source to stdout.")
     @OptionGroup var store: StoreOptions
+    @Flag(name: [.customShort("a"), .long], help: "Archive mode (copy all uid/gid information).") var archive = false
+    @Flag(name: [.customShort("L"), .customLong("follow-link")], help: "Always follow symbol link in SRC_PATH.") var followLink = false
     @Argument(help: "CONTAINER:SRC_PATH or SRC_PATH or -.") var source: String
     @Argument(help: "DEST_PATH or CONTAINER:DEST_PATH or -.") var destination: String
 
     func run() throws {
         try guarded(exitCode: 1) { () throws(LighterError) in
             let from = CpCommand.split(source), to = CpCommand.split(destination)
+            // The local copy keeps owners only from a tar on standard input, and copies links as links.
+            if followLink || (archive && !(source == "-" && to != nil)) {
+                throw .unsupported(feature: "cp \(followLink ? "-L" : "-a") on the local store (it is applied through a daemon: lighter -H HOST cp …)",
+                                   fix: "copy without it, or use `cp -a - CONTAINER:DIR` with a tar on standard input")
+            }
             switch (from, to) {
             case (.some, .some):
                 throw .invalidArgument("copying between containers is not supported")
@@ -32,7 +39,7 @@ struct CpCommand: ParsableCommand {
                 let engine = try store.openEngine()
                 let id = try engine.resolve(container.name)
                 if source == "-" {
-                    try engine.copyInArchive(id, from: FileDescriptor(adopting: 0), to: container.path)
+                    try engine.copyInArchive(id, from: FileDescriptor(adopting: 0), to: container.path, keepOwners: archive)
                 } else {
                     try engine.copyIn(id, from: source, to: container.path)
                 }

@@ -30,9 +30,7 @@ struct StatsCommand: ParsableCommand {
             } else {
                 ids = try containers.map { (name) throws(LighterError) -> String in try engine.resolve(name) }
             }
-            let renderer = OutputRenderer(columns: [("ID", "CONTAINER ID"), ("Name", "NAME"), ("CPUPerc", "CPU %"),
-                                                    ("MemUsage", "MEM USAGE / LIMIT"), ("MemPerc", "MEM %"), ("NetIO", "NET I/O"),
-                                                    ("BlockIO", "BLOCK I/O"), ("PIDs", "PIDS")])
+            let renderer = StatsCommand.renderer
             while true {
                 // Containers removed while streaming drop out.
                 if !noStream { ids = ids.filter { (try? engine.record($0)) != nil } }
@@ -48,15 +46,28 @@ struct StatsCommand: ParsableCommand {
     }
 
     private func row(_ stats: ContainerStats) -> OutputRow {
-        let id = noTrunc ? stats.id : String(stats.id.prefix(12))
+        StatsCommand.row(id: stats.id, name: stats.name, cpuPercent: stats.cpuPercent, memory: (stats.memoryUsage, stats.memoryLimit),
+                         network: (stats.networkReceived, stats.networkSent), block: (stats.blockRead, stats.blockWrite),
+                         pids: stats.pids, noTrunc: noTrunc)
+    }
+
+    static let renderer = OutputRenderer(columns: [("ID", "CONTAINER ID"), ("Name", "NAME"), ("CPUPerc", "CPU %"),
+                                                   ("MemUsage", "MEM USAGE / LIMIT"), ("MemPerc", "MEM %"), ("NetIO", "NET I/O"),
+                                                   ("BlockIO", "BLOCK I/O"), ("PIDs", "PIDS")])
+
+    /// One container's row (shared with the remote `stats`).
+    static func row(id: String, name: String, cpuPercent: Double, memory: (usage: UInt64, limit: UInt64), network: (UInt64, UInt64),
+                    block: (UInt64, UInt64), pids: UInt64, noTrunc: Bool) -> OutputRow {
+        let shown = noTrunc ? id : String(id.prefix(12))
+        let memoryPercent = memory.limit == 0 ? 0 : Double(memory.usage) * 100 / Double(memory.limit)
         return OutputRow(fields: [
-            ("ID", id), ("Container", id), ("Name", stats.name),
-            ("CPUPerc", StatsCommand.percent(stats.cpuPercent)),
-            ("MemUsage", "\(StatsCommand.binarySize(stats.memoryUsage)) / \(StatsCommand.binarySize(stats.memoryLimit))"),
-            ("MemPerc", StatsCommand.percent(stats.memoryPercent)),
-            ("NetIO", "\(StatsCommand.decimalSize(stats.networkReceived)) / \(StatsCommand.decimalSize(stats.networkSent))"),
-            ("BlockIO", "\(StatsCommand.decimalSize(stats.blockRead)) / \(StatsCommand.decimalSize(stats.blockWrite))"),
-            ("PIDs", String(stats.pids)),
+            ("ID", shown), ("Container", shown), ("Name", name),
+            ("CPUPerc", percent(cpuPercent)),
+            ("MemUsage", "\(binarySize(memory.usage)) / \(binarySize(memory.limit))"),
+            ("MemPerc", percent(memoryPercent)),
+            ("NetIO", "\(decimalSize(network.0)) / \(decimalSize(network.1))"),
+            ("BlockIO", "\(decimalSize(block.0)) / \(decimalSize(block.1))"),
+            ("PIDs", String(pids)),
         ])
     }
 

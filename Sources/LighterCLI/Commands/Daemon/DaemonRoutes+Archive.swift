@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import LighterAPI
 import LighterOCI
 import LighterStore
@@ -15,7 +20,8 @@ extension DaemonRoutes {
             let scratch = try DaemonScratch(root: context.root, purpose: "load")
             defer { scratch.remove() }
             let tar = try scratch.spool(request, as: "images.tar")
-            let loaded = try images.load(from: tar, platform: nil)
+            let platform = try request.query("platform").flatMap { (p) throws(LighterError) -> Platform? in p.isEmpty ? nil : try Platform(parsing: p) }
+            let loaded = try images.load(from: tar, platform: platform)
             var lines: [UInt8] = []
             for image in loaded {
                 images.emit("load", id: image.id.description, name: image.tags.first?.familiar)
@@ -24,6 +30,31 @@ extension DaemonRoutes {
             }
             responder.respond(status: 200, headers: [HTTPField("Content-Type", "application/json")], body: lines)
         }
+    }
+
+    /// `POST /images/create?fromSrc=-` (`docker import`): the body's tarball (plain, gzip or zstd) as a
+    /// one-layer image, with `repo`/`tag`, `changes`, `message` and `platform` as the CLI's `import`.
+    /// A URL source is refused: the daemon fetches nothing for an import.
+    static func importImage(_ source: String, _ request: APIRequest, _ context: DaemonContext, _ responder: HTTPResponder) throws(LighterError) {
+        guard source == "-" else {
+            throw .invalidArgument("import from a URL (fromSrc=\(source)) is not served by Lighter's daemon; send the tarball as the body with fromSrc=-")
+        }
+        var reference: Reference?
+        if let repo = request.query("repo"), !repo.isEmpty {
+            let tag = request.query("tag").flatMap { $0.isEmpty ? nil : $0 }
+            reference = try Reference(parsing: tag.map { "\(repo):\($0)" } ?? repo)
+        }
+        let platform = try request.query("platform").flatMap { (p) throws(LighterError) -> Platform? in p.isEmpty ? nil : try Platform(parsing: p) }
+        let images = try context.engine().images
+        let scratch = try DaemonScratch(root: context.root, purpose: "import")
+        defer { scratch.remove() }
+        let tar = try scratch.spool(request, as: "import.tar")
+        let input = try FileDescriptor(path: tar, flags: O_RDONLY | O_CLOEXEC)
+        defer { try? input.close() }
+        let id = try images.importTarball(from: input, sourceName: "-", reference: reference, changes: request.query["changes"] ?? [],
+                                          platform: platform, message: request.query("message").flatMap { $0.isEmpty ? nil : $0 })
+        responder.respond(status: 200, headers: [HTTPField("Content-Type", "application/json")],
+                          body: JSONNode.object(["status": .string(id.description)]).serialized() + [0x0a])
     }
 
     /// The docker-archive of `names`, streamed until the connection closes; unknown names are a 404

@@ -13,6 +13,7 @@ extension DaemonRoutes {
     /// Requests whose body is a tar the handler spools to a file (no JSON body limit).
     static let spoolsBody: @Sendable (HTTPRequestHead) -> Bool = { head in
         (head.method == "POST" && (head.path.hasSuffix("/build") || head.path.hasSuffix("/images/load")))
+            || (head.method == "POST" && head.path.hasSuffix("/images/create") && head.target.contains("fromSrc="))
             || (head.method == "PUT" && head.path.hasSuffix("/archive"))
     }
 

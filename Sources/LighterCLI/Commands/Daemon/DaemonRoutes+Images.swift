@@ -30,8 +30,12 @@ extension DaemonRoutes {
             responder.json(.array(rows))
         }
         router.add("POST", "/images/create") { (request, responder) throws(LighterError) in
+            if let source = request.query("fromSrc"), !source.isEmpty {
+                try importImage(source, request, context, responder)
+                return
+            }
             guard let from = request.query("fromImage"), !from.isEmpty else {
-                throw .invalidArgument("fromSrc (import) is not served by Lighter's daemon; only fromImage (pull)")
+                throw .invalidArgument("fromImage (pull) or fromSrc=- (import of the body's tar) is required")
             }
             var name = from
             if let tag = request.query("tag"), !tag.isEmpty { name += tag.hasPrefix("sha256:") ? "@\(tag)" : ":\(tag)" }

@@ -19,11 +19,23 @@ extension DaemonRoutes {
             let id = try engine.resolve(request.parameter("id"))
             let record = try engine.inspect(id)
             // stdin reaches a container through its monitor's standard input: a pipe made here and handed
-            // to the monitor at start, so only before the (first) start, as `docker run -i` attaches.
+            // to the monitor at start, as `docker run -i` attaches; a container started without one
+            // (`run -dit`) takes it through its monitor's attach socket instead.
             var stdinWriter: FileDescriptor?
             if request.flag("stdin") && record.spec.interactive {
                 guard record.state.status == .created else {
-                    throw .unsupported(feature: "attaching stdin to a started container through the daemon", fix: "use `lighter attach` on the board")
+                    guard record.state.status == .running || record.state.status == .paused else {
+                        throw .conflict("You cannot attach to a stopped container, start it first")
+                    }
+                    guard request.flag("stream") else { throw .invalidArgument("attaching stdin needs stream=1") }
+                    guard let socket = monitorSocket(id) else {
+                        throw .unsupported(feature: "attaching stdin through the daemon to a container whose stdin was attached at its start (run -i without -d: its monitor holds that one source)",
+                                           fix: "start it detached (run -dit) to attach later, or use `lighter attach` on the board")
+                    }
+                    let streams = (stdout: request.query("stdout").map { _ in request.flag("stdout") } ?? true,
+                                   stderr: request.query("stderr").map { _ in request.flag("stderr") } ?? true)
+                    relayThroughMonitor(socket, responder.hijack(multiplexed: !record.spec.tty), tty: record.spec.tty, streams: streams)
+                    return
                 }
                 var fds: [Int32] = [-1, -1]
                 try syscall("pipe2") { lighter_pipe(&fds) }
