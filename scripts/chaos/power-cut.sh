@@ -19,7 +19,10 @@
 # LIGHTER_POWERCUT_SEED for repeatable kill moments; LIGHTER_POWERCUT_OPS=commit-update for the
 # workload of commits and updates: then also, after each cut, exactly one container named web* whose
 # image is the one before the update under way or the one after, and the cuts are counted by the
-# operation they interrupted). SIGTERM or SIGINT ends the run after the current
+# operation they interrupted; LIGHTER_POWERCUT_OPS=pull for pulls from a registry inside the VM: then
+# also each boot pulls again the reference whose pull the cut interrupted, which must succeed and
+# read back, and after a `system prune` no partial download or ingest file may be left; the cuts
+# are counted by the pull's phase the console last showed). SIGTERM or SIGINT ends the run after the current
 # cut (then the final check). Prints a table and exits 1 on any failure; the consoles and the disk
 # image are kept in .testvm/powercut.* when something failed (or with LIGHTER_POWERCUT_KEEP=1).
 set -u
@@ -40,6 +43,12 @@ for input in "$binary" "$here/guest-init.sh" "$here/guest-tests.sh" "$here/guest
     [ "$stale" = yes ] || [ ! "$input" -nt "$initrd" ] || stale=yes
 done
 [ "$stale" = no ] || "$here/build-image.sh" || exit 1
+# The pull workload's registry: a read-only second disk (scripts/testvm/pull-registry.sh).
+registry_drive=()
+if [ "${LIGHTER_POWERCUT_OPS:-}" = pull ]; then
+    "$here/pull-registry.sh" || exit 1
+    registry_drive=(-drive "file=$cache/pull-registry.img,if=virtio,format=raw,readonly=on")
+fi
 
 # The disk lives next to the VM, not on /tmp: cache=none opens it with O_DIRECT, which tmpfs refuses.
 work=$(mktemp -d "$cache/powercut.XXXXXX")
@@ -54,8 +63,8 @@ trap 'stop=1' TERM INT
 boot() {
     qemu-system-x86_64 -nographic -no-reboot -m 768M -smp 1 -accel tcg -cpu max \
         -kernel "$cache/vmlinuz" -initrd "$initrd" -nic none \
-        -drive "file=$disk,if=virtio,format=raw,cache=none" \
-        -append "console=ttyS0 quiet loglevel=3 panic=-1 no_timer_check rdinit=/init systemd.unified_cgroup_hierarchy=1 cgroup_no_v1=all lighter.powercut=$1 lighter.cut=$2 lighter.ops=${LIGHTER_POWERCUT_OPS:-mixed}" \
+        -drive "file=$disk,if=virtio,format=raw,cache=none" "${registry_drive[@]}" \
+        -append "console=ttyS0 quiet loglevel=3 panic=-1 no_timer_check rdinit=/init systemd.unified_cgroup_hierarchy=1 cgroup_no_v1=all lighter.powercut=$1 lighter.cut=$2 lighter.ops=${LIGHTER_POWERCUT_OPS:-mixed}${retry:+ lighter.retry=$retry}" \
         </dev/null >"$work/console-$2.log" 2>&1 &
     qemu=$!
 }
@@ -64,6 +73,7 @@ declare -A present absent containers removed   # what the host knows must (not) 
 declare -A counts                                # operations reported done, by kind
 declare -A cut_during                            # cuts by the operation they interrupted
 web_ok=                                          # the images web may run after the next check
+retry=                                           # the pull the last cut interrupted (pulled again at the next boot)
 failures=0
 boot_panics=0
 failed_cuts=0
@@ -74,9 +84,9 @@ fail() { echo "FAIL cut $1: $2" | tee -a "$work/failures" >&2; failures=$((failu
 # Read one boot's console: the check of the previous cut (against what the host knew), then the
 # operations of this boot (which update what it knows).
 parse() {
-    local cut=$1 file="$work/console-$1.log" line word name
+    local cut=$1 mode=$2 file="$work/console-$1.log" line word name
     local -A seen_before seen after_containers
-    local in_check=no checked=no op_now=none
+    local in_check=no checked=no op_now=none pull_now= started=0 completed=0
     cut_failed=no
     while IFS= read -r line; do
         line=${line%$'\r'}
@@ -114,20 +124,40 @@ parse() {
             [ -z "$web_ok" ] || [ "$1" = 1 ] || fail "$((cut - 1))" "$1 containers named web* after the check (an update is old or new)"
             [ -z "$web_ok" ] || [[ " $web_ok " == *" ${2:-none} "* ]] || fail "$((cut - 1))" "web runs ${2:-nothing}, neither of $web_ok"
             counts[web-checked]=$(( ${counts[web-checked]:-0} + 1 )) ;;
-        "PC op "*) op_now=${line#PC op } ;;
+        "PC op "*) op_now=${line#PC op }; pull_now= ;;
+        "PC retry-rc "*) set -- ${line#PC retry-rc }
+            [ "$1" = 0 ] || fail "$((cut - 1))" "the pull of $2 that the cut interrupted fails again: $(grep -a '^PC retry-out: ' "$file" | tr -d '\r' | head -n 3 | tr '\n' ';')"
+            counts[retried]=$(( ${counts[retried]:-0} + 1 )) ;;
+        "PC leftovers "*) set -- ${line#PC leftovers }
+            [ "$1" = 0 ] || fail "$((cut - 1))" "left after the next pull and system prune: ${*:2}" ;;
+        # Where in a pull the console was when the power went: resolving the manifest and config,
+        # downloading (each blob is verified as it arrives: 'Download complete' once it is), or
+        # unpacking the last layers and recording the image (after 'Unpacking layers').
+        "PC pull-out "*": Downloading") started=$((started + 1)); op_now="pull: download/verify" ;;
+        "PC pull-out "*": Download complete") completed=$((completed + 1))
+            [ $completed -lt $started ] || op_now="pull: downloaded, unpacking" ;;
+        "PC pull-out Unpacking layers") op_now="pull: unpack/record" ;;
+        "PC pull-out Digest: "*|"PC pull-out Status: "*) op_now="pull: printing its result" ;;
         "PC update-begin "*) set -- ${line#PC update-begin }; web_ok="$1 $2" ;;
         "PC ok update "*) web_ok=${line#PC ok update }; counts[update]=$(( ${counts[update]:-0} + 1 )) ;;
-        "PC begin "*) name=${line#PC begin }; unset "present[$name]" "absent[$name]" "containers[$name]" "removed[$name]" ;;
-        "PC ok store "*) name=${line#PC ok store }; present[$name]=1; unset "absent[$name]"; counts[store]=$(( ${counts[store]:-0} + 1 )) ;;
+        "PC begin "*) name=${line#PC begin }
+            if [ "$op_now" = pull ]; then pull_now=$name; op_now="pull: resolve"; started=0; completed=0; fi
+            unset "present[$name]" "absent[$name]" "containers[$name]" "removed[$name]" ;;
+        "PC ok store "*) name=${line#PC ok store }; [ "$name" != "$pull_now" ] || { pull_now=; op_now="pull done"; }
+            present[$name]=1; unset "absent[$name]"; counts[store]=$(( ${counts[store]:-0} + 1 )) ;;
         "PC ok untag "*) name=${line#PC ok untag }; absent[$name]=1; unset "present[$name]"; counts[untag]=$(( ${counts[untag]:-0} + 1 )) ;;
         "PC ok create "*) name=${line#PC ok create }; containers[$name]=1; counts[create]=$(( ${counts[create]:-0} + 1 )) ;;
         "PC ok remove "*) name=${line#PC ok remove }; removed[$name]=1; unset "containers[$name]"; counts[remove]=$(( ${counts[remove]:-0} + 1 )) ;;
         "PC ok run") counts[run]=$(( ${counts[run]:-0} + 1 )) ;;
+        "PC error pull "*) [ "${line#PC error pull }" != "$pull_now" ] || { pull_now=; op_now="pull failed"; }
+            counts[errors]=$(( ${counts[errors]:-0} + 1 )); echo "cut $cut: ${line#PC }" >>"$work/errors" ;;
         "PC error "*) counts[errors]=$(( ${counts[errors]:-0} + 1 )); echo "cut $cut: ${line#PC }" >>"$work/errors" ;;
         "PC fatal"*) fail "$cut" "${line#PC }" ;;
         esac
     done < <(tr -d '\r' <"$file" | grep -a '^PC ')
-    [ "$2" != cycle ] || cut_during[$op_now]=$(( ${cut_during[$op_now]:-0} + 1 ))
+    # The pull under way when the power went is pulled again by the next boot's check.
+    retry=$pull_now
+    [ "$mode" != cycle ] || cut_during[$op_now]=$(( ${cut_during[$op_now]:-0} + 1 ))
     if [ "$cut" -gt 1 ] && [ $checked = no ]; then fail "$((cut - 1))" "the next boot did not finish its check (console-$cut.log)"; fi
     [ $cut_failed = no ] || failed_cuts=$((failed_cuts + 1))
 }
@@ -192,6 +222,7 @@ printf '%-28s %s\n' "power cuts" "$cuts" \
     "repairs" "$repairs" \
     "updates done" "${counts[update]:-0}" \
     "web checked after a cut" "${counts[web-checked]:-0}" \
+    "interrupted pulls redone" "${counts[retried]:-0}" \
     "boots retried (kernel panic)" "$boot_panics" \
     "seconds" "$elapsed"
 for op in "${!cut_during[@]}"; do printf '%-28s %s\n' "cuts during $op" "${cut_during[$op]}"; done
