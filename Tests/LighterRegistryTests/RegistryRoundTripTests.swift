@@ -28,8 +28,9 @@ import Testing
         // Pulling again downloads nothing; pulling by digest finds the same image.
         #expect(try await empty.pull(target).downloadedLayers == 0)
         #expect(try await empty.pull("\(registry.host)/lighter/busybox@\(pushed)").id == id)
-        // Partial downloads were all moved into the store.
+        // Partial downloads were all moved into the store, and their lock files went with them.
         #expect(try empty.store.partialDownloads().isEmpty)
+        #expect(try FileSystem.list(empty.store.downloadsDirectory).isEmpty)
     }
 
     @Test func pushSkipsBlobsTheRegistryHasAndMountsAcrossRepositories() async throws {

@@ -18,8 +18,8 @@
 #   then a `run --rm` of a pulled image or a `system prune`. The check then also reads a pulled
 #   image back (its /marker, and `sha256sum -c` of its data files through a container), pulls the
 #   reference whose pull the cut interrupted (lighter.retry=REF, from the host) and reads it back,
-#   and after a `system prune` counts what partial downloads, ingest files and temporary snapshots
-#   are left (must be none).
+#   and after a `system prune` counts the files left in downloads/ (partial blobs, download locks),
+#   ingest/ and the temporary snapshots (must be none).
 #   check: power off after the check.
 # Console protocol, one line each, read by the host:
 #   "PC begin NAME"        an operation that may change NAME (image tag or container ID) starts
@@ -35,7 +35,7 @@
 #   "PC error OP: TEXT"    an operation failed (not a durability failure in itself; counted)
 #   "PC pull-out LINE"     a line of the pull under way (its progress: Downloading, Download complete, ...)
 #   "PC retry-rc N REF"    the check's pull of the interrupted reference REF returned N
-#   "PC leftovers N LIST"  the check: N partial downloads, ingest files, temporary snapshots after the prune
+#   "PC leftovers N LIST"  the check: N files in downloads/ (partial blobs, locks), ingest files, temporary snapshots after the prune
 #   "PC check…", "PC image NAME", "PC container ID", "PC marker …", "PC next-rc N": the check
 export PATH=/usr/bin:/bin
 root=/var/lib/lighter
@@ -121,7 +121,7 @@ pull_check() {
         if [ $rc = 0 ]; then log "ok store $retry"; read_back "$retry"; else echo "$out" | sed 's/^/PC retry-out: /'; fi
     fi
     lighter system prune -f >/dev/null 2>&1 || log "error prune after the check"
-    left=$(cd "$root" && ls -d downloads/*.partial ingest/* snapshots/.tmp/* 2>/dev/null | tr '\n' ' ')
+    left=$(cd "$root" && ls -d downloads/* ingest/* snapshots/.tmp/* 2>/dev/null | tr '\n' ' ')
     log "leftovers $(echo $left | wc -w) $left"
 }
 
