@@ -61,6 +61,7 @@ trap 'stop=1' TERM INT
 
 # boot MODE CUT: start the VM in the background (pid in $qemu), console in $work/console-CUT.log.
 boot() {
+    : >"$work/console-$2.log"   # there before the first look at it (qemu's redirection comes later)
     qemu-system-x86_64 -nographic -no-reboot -m 768M -smp 1 -accel tcg -cpu max \
         -kernel "$cache/vmlinuz" -initrd "$initrd" -nic none \
         -drive "file=$disk,if=virtio,format=raw,cache=none" "${registry_drive[@]}" \
