@@ -33,6 +33,24 @@ import Testing
         #expect(try FileSystem.list(empty.store.downloadsDirectory).isEmpty)
     }
 
+    /// Two pulls of one image at once share its download (the per-blob lock) and both record it;
+    /// no lock file or partial download is left.
+    @Test func twoPullsOfOneImageAtOnceShareItsDownload() async throws {
+        let registry = try LocalRegistry()
+        let source = try TestStore()
+        let id = try source.importBusybox("busybox:test")
+        let target = "\(registry.host)/lighter/busybox:2"
+        _ = try await source.push("busybox:test", as: target)
+        let empty = try TestStore()
+        async let first = empty.pull(target)
+        async let second = empty.pull(target)
+        let (a, b) = try await (first, second)
+        #expect(a.id == id && b.id == id)
+        #expect(try empty.store.images().count == 1)
+        #expect(try FileSystem.list(empty.store.downloadsDirectory).isEmpty)
+        #expect(try empty.store.check(repair: false).problems.isEmpty)
+    }
+
     @Test func pushSkipsBlobsTheRegistryHasAndMountsAcrossRepositories() async throws {
         let registry = try LocalRegistry()
         let source = try TestStore()
