@@ -180,9 +180,9 @@ for cut in $(seq 1 "$n"); do
     # Wait for the workload (after the boot and the check) and 1–3 of its operations, then cut the
     # power 0–4 s later: counting operations keeps the cut inside the workload however slow TCG is.
     operations=$((RANDOM % 3 + 1))
-    # The pull workload aims one cut in three at the end of a pull, 0–0.99 s after the console showed
-    # 'Unpacking layers' (the last layers unpacked, then the image recorded), which the 0–4 s after an
-    # operation seldom hit.
+    # The pull workload aims one cut in three at the end of a pull, 0–0.29 s after the console showed
+    # 'Unpacking layers' (the last layers unpacked, then the image recorded: tens of milliseconds,
+    # which the 0–4 s after an operation seldom hit).
     pattern='^PC \(ok\|error\)'
     if [ "${LIGHTER_POWERCUT_OPS:-}" = pull ] && [ $((RANDOM % 3)) = 0 ]; then pattern='^PC pull-out Unpacking layers'; fi
     waited=0
@@ -191,7 +191,7 @@ for cut in $(seq 1 "$n"); do
         sleep 0.1; waited=$((waited + 1))
     done
     if [ "$pattern" = '^PC pull-out Unpacking layers' ]; then
-        delay=$((RANDOM % 100))
+        delay=$((RANDOM % 30))
         sleep "0.$((delay / 10))$((delay % 10))"
         delay=$((delay / 10))   # in tenths, for the line below
     else
