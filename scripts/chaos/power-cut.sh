@@ -65,7 +65,7 @@ boot() {
     qemu-system-x86_64 -nographic -no-reboot -m 768M -smp 1 -accel tcg -cpu max \
         -kernel "$cache/vmlinuz" -initrd "$initrd" -nic none \
         -drive "file=$disk,if=virtio,format=raw,cache=none" "${registry_drive[@]}" \
-        -append "console=ttyS0 quiet loglevel=3 panic=-1 no_timer_check rdinit=/init systemd.unified_cgroup_hierarchy=1 cgroup_no_v1=all lighter.powercut=$1 lighter.cut=$2 lighter.ops=${LIGHTER_POWERCUT_OPS:-mixed}${retry:+ lighter.retry=$retry}" \
+        -append "console=ttyS0 quiet loglevel=3 panic=-1 no_timer_check rdinit=/init systemd.unified_cgroup_hierarchy=1 cgroup_no_v1=all lighter.powercut=$1 lighter.cut=$2 lighter.ops=${LIGHTER_POWERCUT_OPS:-mixed}${retry:+ lighter.retry=$retry}${aim:+ lighter.aim=$aim}" \
         </dev/null >"$work/console-$2.log" 2>&1 &
     qemu=$!
 }
@@ -75,6 +75,8 @@ declare -A counts                                # operations reported done, by 
 declare -A cut_during                            # cuts by the operation they interrupted
 web_ok=                                          # the images web may run after the next check
 retry=                                           # the pull the last cut interrupted (pulled again at the next boot)
+aim=                                             # K:US: the guest cuts itself US µs after the K-th 'Unpacking layers'
+aimed=                                           # the pull an aimed cut interrupted (recorded or not: the next check says)
 failures=0
 boot_panics=0
 failed_cuts=0
@@ -107,6 +109,11 @@ parse() {
         "PC next-rc "*) [ "${line#PC next-rc }" = 0 ] || fail "$((cut - 1))" "the next run --rm fails" ;;
         "PC check-end")
             in_check=no; checked=yes
+            if [ -n "$aimed" ]; then
+                if [ -n "${seen_before[$aimed]:-}" ]; then counts[aimed-recorded]=$(( ${counts[aimed-recorded]:-0} + 1 ))
+                else counts[aimed-unrecorded]=$(( ${counts[aimed-unrecorded]:-0} + 1 )); fi
+                aimed=
+            fi
             for name in "${!present[@]}"; do
                 [ -n "${seen_before[$name]:-}" ] || fail "$((cut - 1))" "image $name was reported stored and is gone"
             done
@@ -158,6 +165,7 @@ parse() {
     done < <(tr -d '\r' <"$file" | grep -a '^PC ')
     # The pull under way when the power went is pulled again by the next boot's check.
     retry=$pull_now
+    if [ "$mode" = cycle ] && [ -n "$aim" ]; then op_now="pull: aimed after 'Unpacking layers'"; aimed=$pull_now; fi
     [ "$mode" != cycle ] || cut_during[$op_now]=$(( ${cut_during[$op_now]:-0} + 1 ))
     if [ "$cut" -gt 1 ] && [ $checked = no ]; then fail "$((cut - 1))" "the next boot did not finish its check (console-$cut.log)"; fi
     [ $cut_failed = no ] || failed_cuts=$((failed_cuts + 1))
@@ -168,6 +176,11 @@ cuts=0
 for cut in $(seq 1 "$n"); do
     [ $stop = 0 ] || break
     cuts=$cut
+    # The pull workload aims one cut in three at the end of a pull, which lasts only tenths of a
+    # second: the guest itself resets (no sync) 0–159 ms after the K-th 'Unpacking layers' it read
+    # (lighter.aim=K:US); the console, read every 0.1 s and a little late, cannot aim that finely.
+    aim=
+    if [ "${LIGHTER_POWERCUT_OPS:-}" = pull ] && [ $((RANDOM % 3)) = 0 ]; then aim="$((RANDOM % 3 + 1)):$((RANDOM % 160 * 1000))"; fi
     # A kernel that panics at boot (TCG on a loaded host: "IO-APIC + timer doesn't work") before
     # anything of Lighter ran is booted again, up to 3 times: not a cut.
     for attempt in 1 2 3; do
@@ -180,21 +193,15 @@ for cut in $(seq 1 "$n"); do
     # Wait for the workload (after the boot and the check) and 1–3 of its operations, then cut the
     # power 0–4 s later: counting operations keeps the cut inside the workload however slow TCG is.
     operations=$((RANDOM % 3 + 1))
-    # The pull workload aims one cut in three at the end of a pull, 0–0.29 s after the console showed
-    # 'Unpacking layers' (the last layers unpacked, then the image recorded: tens of milliseconds,
-    # which the 0–4 s after an operation seldom hit).
-    pattern='^PC \(ok\|error\)'
-    if [ "${LIGHTER_POWERCUT_OPS:-}" = pull ] && [ $((RANDOM % 3)) = 0 ]; then pattern='^PC pull-out Unpacking layers'; fi
     waited=0
-    until [ "$(sed -n '/^PC workload-start/,$p' "$work/console-$cut.log" 2>/dev/null | grep -ac "$pattern")" -ge $operations ]; do
-        if [ $stop = 1 ] || ! kill -0 "$qemu" 2>/dev/null || [ $waited -ge 6000 ]; then break; fi
-        sleep 0.1; waited=$((waited + 1))
-    done
-    if [ "$pattern" = '^PC pull-out Unpacking layers' ]; then
-        delay=$((RANDOM % 30))
-        sleep "0.$((delay / 10))$((delay % 10))"
-        delay=$((delay / 10))   # in tenths, for the line below
+    if [ -n "$aim" ]; then
+        while [ $stop = 0 ] && kill -0 "$qemu" 2>/dev/null && [ $waited -lt 6000 ]; do sleep 0.1; waited=$((waited + 1)); done
+        kill -0 "$qemu" 2>/dev/null && { counts[aim-missed]=$(( ${counts[aim-missed]:-0} + 1 )); echo "cut $cut: the guest did not cut itself; killed" >&2; }
     else
+        until [ "$(sed -n '/^PC workload-start/,$p' "$work/console-$cut.log" 2>/dev/null | grep -ac '^PC \(ok\|error\)')" -ge $operations ]; do
+            if [ $stop = 1 ] || ! kill -0 "$qemu" 2>/dev/null || [ $waited -ge 6000 ]; then break; fi
+            sleep 0.1; waited=$((waited + 1))
+        done
         delay=$((RANDOM % 40))
         sleep "$((delay / 10)).$((delay % 10))"
     fi
@@ -209,10 +216,11 @@ for cut in $(seq 1 "$n"); do
     fi
     grep -aq '^PC workload-start' "$work/console-$cut.log" || fail "$cut" "no workload started (console-$cut.log)"
     parse "$cut" cycle
-    echo "cut $cut: killed $((delay / 10)).$((delay % 10)) s after $([ "$pattern" = '^PC pull-out Unpacking layers' ] && echo "'Unpacking layers' of pull" || echo operation) $operations of the workload; $(grep -ac '^PC ok' "$work/console-$cut.log") operations reported done; $failures failures so far"
+    echo "cut $cut: $([ -n "$aim" ] && echo "the guest cut its power ${aim#*:} µs after 'Unpacking layers' of pull ${aim%%:*}" || echo "killed $((delay / 10)).$((delay % 10)) s after operation $operations") of the workload; $(grep -ac '^PC ok' "$work/console-$cut.log") operations reported done; $failures failures so far"
 done
 # The last boot only checks.
 final=$((cuts + 1))
+aim=
 boot check "$final"
 timeout 900 tail --pid="$qemu" -f /dev/null
 wait "$qemu" 2>/dev/null
@@ -235,6 +243,9 @@ printf '%-28s %s\n' "power cuts" "$cuts" \
     "updates done" "${counts[update]:-0}" \
     "web checked after a cut" "${counts[web-checked]:-0}" \
     "interrupted pulls redone" "${counts[retried]:-0}" \
+    "aimed cuts: image recorded" "${counts[aimed-recorded]:-0}" \
+    "aimed cuts: not recorded" "${counts[aimed-unrecorded]:-0}" \
+    "aimed cuts missed" "${counts[aim-missed]:-0}" \
     "boots retried (kernel panic)" "$boot_panics" \
     "seconds" "$elapsed"
 for op in "${!cut_during[@]}"; do printf '%-28s %s\n' "cuts during $op" "${cut_during[$op]}"; done
