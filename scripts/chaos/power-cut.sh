@@ -22,7 +22,9 @@
 # operation they interrupted; LIGHTER_POWERCUT_OPS=pull for pulls from a registry inside the VM: then
 # also each boot pulls again the reference whose pull the cut interrupted, which must succeed and
 # read back, and after a `system prune` no partial download or ingest file may be left; the cuts
-# are counted by the pull's phase the console last showed). SIGTERM or SIGINT ends the run after the current
+# are counted by the pull's phase the console last showed; one in three is made by the guest itself
+# 0–159 ms after a pull printed 'Unpacking layers', and the next check tells whether that image was
+# recorded). SIGTERM or SIGINT ends the run after the current
 # cut (then the final check). Prints a table and exits 1 on any failure; the consoles and the disk
 # image are kept in .testvm/powercut.* when something failed (or with LIGHTER_POWERCUT_KEEP=1).
 set -u

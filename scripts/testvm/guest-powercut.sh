@@ -20,6 +20,8 @@
 #   reference whose pull the cut interrupted (lighter.retry=REF, from the host) and reads it back,
 #   and after a `system prune` counts the files left in downloads/ (partial blobs, download locks),
 #   ingest/ and the temporary snapshots (must be none).
+#   lighter.aim=K:US (pull): the guest cuts its own power (sysrq b: reset, no sync) US µs after the
+#   K-th pull of the workload printed 'Unpacking layers'.
 #   check: power off after the check.
 # Console protocol, one line each, read by the host:
 #   "PC begin NAME"        an operation that may change NAME (image tag or container ID) starts
@@ -34,6 +36,7 @@
 #   "PC web N ID"          the check: N containers are named web (or web-*), web's image is ID
 #   "PC error OP: TEXT"    an operation failed (not a durability failure in itself; counted)
 #   "PC pull-out LINE"     a line of the pull under way (its progress: Downloading, Download complete, ...)
+#   "PC pull-tail N"       that pull ended N × 10 ms after it printed 'Unpacking layers'
 #   "PC retry-rc N REF"    the check's pull of the interrupted reference REF returned N
 #   "PC leftovers N LIST"  the check: N files in downloads/ (partial blobs, locks), ingest files, temporary snapshots after the prune
 #   "PC check…", "PC image NAME", "PC container ID", "PC marker …", "PC next-rc N": the check
