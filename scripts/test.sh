@@ -26,7 +26,10 @@ if [ $# = 0 ] && [ -z "${LIGHTER_SKIP_FUZZ:-}" ]; then
     LIGHTER_CHAOS_SECONDS=120 scripts/chaos/kill-anywhere.sh 24
 fi
 # A full run also boots the cgroup v2 test VM (scripts/testvm/: Debian's kernel under qemu's TCG,
-# cgroup2 alone) and runs the cgroup, OOM, pids, freezer, CLONE_INTO_CGROUP and leak tests there.
+# cgroup2 alone) and runs the cgroup, OOM, pids, freezer, CLONE_INTO_CGROUP and leak tests there,
+# then cuts its power 4 times during pulls from a registry inside it (scripts/chaos/power-cut.sh with
+# LIGHTER_POWERCUT_OPS=pull, ~2 minutes; the long runs: docs/RELIABILITY.md).
 if [ $# = 0 ] && [ -z "${LIGHTER_SKIP_TESTVM:-}" ]; then
     scripts/testvm/run.sh
+    LIGHTER_POWERCUT_OPS=pull scripts/chaos/power-cut.sh 4
 fi

@@ -152,12 +152,14 @@ public struct ImagePuller: Sendable {
     private func downloadLayer(_ layer: Descriptor, repository: String, client: RegistryClient,
                                progress: @escaping @Sendable (PullEvent) -> Void) async throws(LighterError) {
         // One process at a time downloads a given blob; the others wait and then find it stored.
-        var lock = try store.tryLockDownload(layer.digest)
-        while lock == nil {
+        var taken = try store.tryLockDownload(layer.digest)
+        while taken == nil {
             try? await Task.sleep(for: .milliseconds(200))
-            lock = try store.tryLockDownload(layer.digest)
+            taken = try store.tryLockDownload(layer.digest)
         }
-        defer { withExtendedLifetime(lock) {} }
+        guard let lock = taken else { return }
+        // Its file goes with it (a pull killed here leaves it to `system prune`).
+        defer { try? store.releaseDownloadLock(lock, digest: layer.digest) }
         if store.content.contains(layer.digest) {
             progress(.layerExists(layer.digest))
             return

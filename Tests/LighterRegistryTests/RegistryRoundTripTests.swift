@@ -28,8 +28,27 @@ import Testing
         // Pulling again downloads nothing; pulling by digest finds the same image.
         #expect(try await empty.pull(target).downloadedLayers == 0)
         #expect(try await empty.pull("\(registry.host)/lighter/busybox@\(pushed)").id == id)
-        // Partial downloads were all moved into the store.
+        // Partial downloads were all moved into the store, and their lock files went with them.
         #expect(try empty.store.partialDownloads().isEmpty)
+        #expect(try FileSystem.list(empty.store.downloadsDirectory).isEmpty)
+    }
+
+    /// Two pulls of one image at once share its download (the per-blob lock) and both record it;
+    /// no lock file or partial download is left.
+    @Test func twoPullsOfOneImageAtOnceShareItsDownload() async throws {
+        let registry = try LocalRegistry()
+        let source = try TestStore()
+        let id = try source.importBusybox("busybox:test")
+        let target = "\(registry.host)/lighter/busybox:2"
+        _ = try await source.push("busybox:test", as: target)
+        let empty = try TestStore()
+        async let first = empty.pull(target)
+        async let second = empty.pull(target)
+        let (a, b) = try await (first, second)
+        #expect(a.id == id && b.id == id)
+        #expect(try empty.store.images().count == 1)
+        #expect(try FileSystem.list(empty.store.downloadsDirectory).isEmpty)
+        #expect(try empty.store.check(repair: false).problems.isEmpty)
     }
 
     @Test func pushSkipsBlobsTheRegistryHasAndMountsAcrossRepositories() async throws {

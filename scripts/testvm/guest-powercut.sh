@@ -12,6 +12,16 @@
 #   lighter.ops=commit-update (LIGHTER_POWERCUT_OPS on the host) instead: commit (a stopped container
 #   that wrote its image's /marker, as pc/small:cN) and update (a newer pc/app:latest, then
 #   `auto-update`, policy local, of the labelled container `web`), with a small import now and then.
+#   lighter.ops=pull: pulls from a docker-registry on the guest's 127.0.0.1:5000 (the read-only disk
+#   /dev/vdb, made by scripts/testvm/pull-registry.sh: pc/pull:p1…p4, five layers each): an image is
+#   removed when present and pulled again, its pull's progress lines printed as they come; now and
+#   then a `run --rm` of a pulled image or a `system prune`. The check then also reads a pulled
+#   image back (its /marker, and `sha256sum -c` of its data files through a container), pulls the
+#   reference whose pull the cut interrupted (lighter.retry=REF, from the host) and reads it back,
+#   and after a `system prune` counts the files left in downloads/ (partial blobs, download locks),
+#   ingest/ and the temporary snapshots (must be none).
+#   lighter.aim=K:US (pull): the guest cuts its own power (sysrq b: reset, no sync) US µs after the
+#   K-th pull of the workload printed 'Unpacking layers'.
 #   check: power off after the check.
 # Console protocol, one line each, read by the host:
 #   "PC begin NAME"        an operation that may change NAME (image tag or container ID) starts
@@ -25,12 +35,19 @@
 #   "PC ok update NEW"     `auto-update` returned 0 (web now runs NEW)
 #   "PC web N ID"          the check: N containers are named web (or web-*), web's image is ID
 #   "PC error OP: TEXT"    an operation failed (not a durability failure in itself; counted)
+#   "PC pull-out LINE"     a line of the pull under way (its progress: Downloading, Download complete, ...)
+#   "PC pull-tail N"       that pull ended N × 10 ms after it printed 'Unpacking layers'
+#   "PC retry-rc N REF"    the check's pull of the interrupted reference REF returned N
+#   "PC leftovers N LIST"  the check: N files in downloads/ (partial blobs, locks), ingest files, temporary snapshots after the prune
 #   "PC check…", "PC image NAME", "PC container ID", "PC marker …", "PC next-rc N": the check
 export PATH=/usr/bin:/bin
 root=/var/lib/lighter
 mode=$(sed -n 's/.*lighter\.powercut=\([a-z]*\).*/\1/p' /proc/cmdline)
 cut=$(sed -n 's/.*lighter\.cut=\([0-9]*\).*/\1/p' /proc/cmdline)
 ops=$(sed -n 's/.*lighter\.ops=\([a-z-]*\).*/\1/p' /proc/cmdline)
+retry=$(sed -n 's/.*lighter\.retry=\([^ ]*\).*/\1/p' /proc/cmdline)
+aim=$(sed -n 's/.*lighter\.aim=\([0-9]*:[0-9]*\).*/\1/p' /proc/cmdline)
+registry=127.0.0.1:5000
 log() { echo "PC $*"; }
 # A line about to be followed by a destructive operation must reach the host before the operation
 # starts: the serial driver sends from its buffer asynchronously.
@@ -43,6 +60,20 @@ i=0
 while [ ! -b /dev/vda ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 mount -t ext4 /dev/vda "$root" || { log "fatal: cannot mount /dev/vda"; exit 1; }
 log "mounted $(grep ' /var/lib/lighter ' /proc/mounts)"
+if [ "$ops" = pull ]; then
+    # The registry: its binary, loader, libc, config and storage on the read-only disk /dev/vdb.
+    mkdir -p /registry
+    mount -t ext4 -o ro,noload /dev/vdb /registry || { log "fatal: cannot mount the registry disk /dev/vdb"; exit 1; }
+    /registry/lib/ld-linux-x86-64.so.2 --library-path /registry/lib /registry/docker-registry serve /registry/config.yml \
+        >/tmp/registry.log 2>&1 &
+    i=0
+    until wget -q -O /dev/null "http://$registry/v2/" 2>/dev/null; do
+        i=$((i + 1))
+        [ $i -lt 300 ] || { log "fatal: the registry does not answer: $(tail -n 3 /tmp/registry.log)"; exit 1; }
+        sleep 0.1
+    done
+    log "registry up"
+fi
 
 check() {
     log "check-begin"
@@ -71,8 +102,31 @@ check() {
         lighter system boot 2>&1 | sed 's/^/PC boot: /'
         log "web $(lighter ps -a --format '{{.Names}}' | grep -c '^web') $(lighter inspect -f '{{.Image}}' web 2>&1)"
     fi
+    if [ "$ops" = pull ]; then
+        pulled=$(lighter images --format '{{.Repository}}:{{.Tag}}' "$registry/pc/pull" 2>/dev/null)
+        for name in $(pick $pulled); do read_back "$name"; done
+    fi
     lighter run --rm --network none busybox true; log "next-rc $?"
     log "check-end"
+    [ "$ops" != pull ] || pull_check
+}
+
+# read_back NAME: a pulled image's /marker names it, its data files match /sums.
+read_back() {
+    got=$(lighter run --rm --network none "$1" /bin/busybox sh -c 'cat /marker && sha256sum -c -s /sums && echo sums-ok' 2>&1 | tr '\n' ' ')
+    if [ "$got" = "${1#$registry/} sums-ok " ]; then log "marker-ok $1"; else log "marker-bad $1: $got"; fi
+}
+# After the check of a pull workload: the pull the cut interrupted is done again (and read back),
+# then after a `system prune` no partial download, ingest file or temporary snapshot may be left.
+pull_check() {
+    if [ -n "$retry" ]; then
+        out=$(lighter pull -q "$retry" 2>&1); rc=$?
+        log "retry-rc $rc $retry"
+        if [ $rc = 0 ]; then log "ok store $retry"; read_back "$retry"; else echo "$out" | sed 's/^/PC retry-out: /'; fi
+    fi
+    lighter system prune -f >/dev/null 2>&1 || log "error prune after the check"
+    left=$(cd "$root" && ls -d downloads/* ingest/* snapshots/.tmp/* 2>/dev/null | tr '\n' ' ')
+    log "leftovers $(echo $left | wc -w) $left"
 }
 
 # One operation of the workload; $1 = a name unique to this cut and step.
@@ -119,6 +173,33 @@ remove() {
     [ -n "$id" ] || return 0
     log_sync "begin $id"
     if out=$(lighter rm -f "$id" 2>&1); then log "ok remove $id"; else log "error rm: $out"; fi
+}
+# pull: the image removed when present (so the pull downloads), then pulled, its progress lines printed as they come.
+pull() {
+    name=$registry/pc/pull:p$(( $(random) % 4 + 1 ))
+    if lighter inspect "$name" >/dev/null 2>&1; then
+        log "op rmi"
+        log_sync "begin $name"
+        if out=$(lighter rmi "$name" 2>&1); then log "ok untag $name"; else log "error rmi: $out"; return; fi
+    fi
+    log "op pull"
+    log "begin $name"
+    rm -f /tmp/pull-rc /tmp/unpacking
+    { lighter pull "$name" 2>&1; echo $? >/tmp/pull-rc; } | while IFS= read -r line; do
+        echo "PC pull-out $line"
+        [ "$line" = "Unpacking layers" ] || continue
+        cut -d' ' -f1 /proc/uptime >/tmp/unpacking
+        # lighter.aim=K:US: the K-th 'Unpacking layers' of this boot's workload, US microseconds later,
+        # the guest cuts its own power: an immediate reset, no sync (sysrq b; qemu -no-reboot exits).
+        [ -n "$aim" ] || continue
+        unpacks=$(( $(cat /tmp/unpacks 2>/dev/null || echo 0) + 1 )); echo $unpacks >/tmp/unpacks
+        [ "$unpacks" = "${aim%%:*}" ] || continue
+        usleep "${aim#*:}"
+        echo b >/proc/sysrq-trigger
+    done
+    # How long the pull took after 'Unpacking layers' (its last unpacks and the image's record), in 10 ms.
+    [ ! -s /tmp/unpacking ] || log "pull-tail $(awk -v a="$(cat /tmp/unpacking)" '{ printf "%d", ($1 - a) * 100 }' /proc/uptime)"
+    if [ "$(cat /tmp/pull-rc 2>/dev/null)" = 0 ]; then log "ok store $name"; else log "error pull $name"; fi
 }
 run_rm() {
     if out=$(lighter run --rm --network none busybox true 2>&1); then log "ok run"; else log "error run: $out"; fi
@@ -169,6 +250,16 @@ fi
 
 log "workload-start"
 step=0
+while [ "$ops" = pull ]; do
+    step=$((step + 1))
+    # Weights: pull (after an rmi when present) 8, run --rm of a pulled image 1, system prune 1.
+    case $(( $(random) % 10 )) in
+    8) name=$(pick $(lighter images --format '{{.Repository}}:{{.Tag}}' "$registry/pc/pull"))
+       [ -z "$name" ] || { log "op run"; read_back "$name"; log "ok run"; } ;;
+    9) log "op prune"; if out=$(lighter system prune -f 2>&1); then log "ok prune"; else log "error prune: $out"; fi ;;
+    *) pull ;;
+    esac
+done
 while [ "$ops" = commit-update ]; do
     step=$((step + 1))
     # Weights: commit 4, update 4 (rmi of a pc/small image 2 past 20 images), small import 1.

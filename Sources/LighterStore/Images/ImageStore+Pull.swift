@@ -14,17 +14,33 @@ extension ImageStore {
 
     public func partialDownloadPath(for digest: Digest) -> String { "\(downloadsDirectory)/\(digest.hex).partial" }
 
+    public func downloadLockPath(for digest: Digest) -> String { "\(downloadsDirectory)/\(digest.hex).lock" }
+
     /// Take the per-blob download lock (another process pulling the same blob waits for it).
     /// Returns nil while another process holds it, so async callers can wait without blocking a thread.
+    /// The lock's file goes when its holder is done (`releaseDownloadLock`, or `system prune` after a
+    /// crash), so a lock taken on a file removed meanwhile is no lock: it is taken again on the file
+    /// now at the path.
     public func tryLockDownload(_ digest: Digest) throws(LighterError) -> FileDescriptor? {
         try FileSystem.makeDirectories(downloadsDirectory, mode: 0o700)
-        let lockPath = "\(downloadsDirectory)/\(digest.hex).lock"
-        let fd = try FileDescriptor(path: lockPath, flags: O_RDWR | O_CREAT, mode: 0o600)
-        if let code = try syscallTolerating("flock", lockPath, [EWOULDBLOCK], { flock(fd.rawValue, LOCK_EX | LOCK_NB) }) {
-            _ = code
-            return nil
+        let lockPath = downloadLockPath(for: digest)
+        while true {
+            let fd = try FileDescriptor(path: lockPath, flags: O_RDWR | O_CREAT, mode: 0o600)
+            if let code = try syscallTolerating("flock", lockPath, [EWOULDBLOCK], { flock(fd.rawValue, LOCK_EX | LOCK_NB) }) {
+                _ = code
+                return nil
+            }
+            let held = try fd.stat()
+            if let current = FileSystem.lstatOrNil(lockPath), current.st_ino == held.st_ino, current.st_dev == held.st_dev {
+                return fd
+            }
         }
-        return fd
+    }
+
+    /// Release a download lock and remove its file (while it is still held, so no one else holds it).
+    public func releaseDownloadLock(_ lock: FileDescriptor, digest: Digest) throws(LighterError) {
+        try FileSystem.remove(downloadLockPath(for: digest))
+        try lock.close()
     }
 
     /// Move a downloaded blob, already verified against `digest` and fsynced by the downloader,
@@ -57,8 +73,8 @@ extension ImageStore {
         }
     }
 
-    /// `system prune`: delete partial downloads no pull is working on (their blob lock is free);
-    /// returns the bytes freed.
+    /// `system prune`: delete partial downloads no pull is working on (their blob lock is free), and
+    /// the lock files of pulls that were killed; returns the bytes freed.
     @discardableResult
     public func removePartialDownloads() throws(LighterError) -> Int64 {
         var freed: Int64 = 0
@@ -66,8 +82,13 @@ extension ImageStore {
             let hex = String(FileSystem.basename(of: path).dropLast(".partial".count))
             guard let digest = try? Digest(hex: hex), let lock = try tryLockDownload(digest) else { continue }
             try FileSystem.remove(path)
-            withExtendedLifetime(lock) {}
+            try releaseDownloadLock(lock, digest: digest)
             freed += size
+        }
+        guard FileSystem.isDirectory(downloadsDirectory) else { return freed }
+        for name in try FileSystem.list(downloadsDirectory) where name.hasSuffix(".lock") {
+            guard let digest = try? Digest(hex: String(name.dropLast(".lock".count))), let lock = try tryLockDownload(digest) else { continue }
+            try releaseDownloadLock(lock, digest: digest)
         }
         return freed
     }
