@@ -111,4 +111,22 @@ import LighterTestSupport
         let toTerminalRefused = Run.capture([bin, "--root", root.path, "save", "nothere"])
         #expect(toTerminalRefused.status == 1)
     }
+
+    /// `save A B | load` of an image and one built on it: the layer they share is one file of the
+    /// archive, named by both entries of manifest.json (the loader moved it away at the first).
+    @Test func saveAndLoadOfImagesThatShareALayer() throws {
+        let lighter = Lighter()
+        #expect(lighter.importBusybox().status == 0)
+        let context = try BuildCommandTests.context(["Dockerfile": "FROM busybox\nRUN echo x > /x\n"])
+        #expect(lighter.run("build", "-q", "--network", "none", "-t", "derived:1", context.path).status == 0)
+        let other = TestDirectory("lighter-shared-load")
+        for format in ["docker", "oci"] {
+            let root = other.sub(format)
+            let moved = Run.sh("\(Repository.lighterBinary) --root \(lighter.root.path) save --format \(format) busybox derived:1 | \(Repository.lighterBinary) --root \(root) load")
+            #expect(moved.status == 0, "\(format): \(moved.stderr)")
+            let run = Run.capture([Repository.lighterBinary, "--root", root, "run", "--rm", "--network", "none", "derived:1", "cat", "/x"])
+            #expect(run.stdout == "x\n", "\(format): \(run.stderr)")
+            #expect(Run.capture([Repository.lighterBinary, "--root", root, "system", "check"]).status == 0)
+        }
+    }
 }

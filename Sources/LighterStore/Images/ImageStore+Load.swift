@@ -45,13 +45,22 @@ extension ImageStore {
         let entries = try JSON.decode([DockerArchiveEntry].self, from: try FileSystem.readFile("\(directory)/manifest.json"), what: "manifest.json")
         guard !entries.isEmpty else { throw .malformed(what: "manifest.json", reason: "it lists no images") }
         var loaded: [LoadedImage] = []
+        // Adopting moves a layer file into the content store: a layer the images share (`save A B` of an
+        // image and one built on it) is found here the second time, not in the archive.
+        var adopted: [String: LayerBlob] = [:]
         for entry in entries {
             let configBytes = try FileSystem.readFile(try Self.member(entry.Config, in: directory))
             var layers: [LayerBlob] = []
             for layerPath in entry.Layers {
+                if let layer = adopted[layerPath] {
+                    layers.append(layer)
+                    continue
+                }
                 let file = try Self.member(layerPath, in: directory)
                 let (digest, size) = try content.adopt(file, expected: nil, what: "layer \(layerPath)")
-                layers.append(LayerBlob(digest: digest, mediaType: try mediaType(ofLayer: digest), size: size))
+                let layer = LayerBlob(digest: digest, mediaType: try mediaType(ofLayer: digest), size: size)
+                adopted[layerPath] = layer
+                layers.append(layer)
             }
             let tags = try (entry.RepoTags ?? []).map { (tag) throws(LighterError) -> Reference in try Reference(parsing: tag) }
             let id = try addImage(configBytes: configBytes, layers: layers, tags: tags)
