@@ -20,6 +20,17 @@ import LighterTestSupport
         #expect(logs.stdout == "out\n" && logs.stderr == "err\n")
     }
 
+    /// A prompt without its newline reaches the log (and so `logs`, `attach` and the daemon's
+    /// attach, which follow it) while the container still waits on its line, as Docker's attach shows it.
+    @Test func aPromptWithoutNewlineReachesTheLog() {
+        let lighter = Lighter()
+        #expect(lighter.importBusybox().status == 0)
+        let started = lighter.run("run", "-d", "--network", "none", "--name", "prompt", "busybox", "sh", "-c", "printf 'name> '; sleep 60")
+        #expect(started.status == 0, "\(started.stderr)")
+        #expect(lighter.waitForLog("prompt", containing: "name> ", seconds: 10), "\(lighter.run("logs", "prompt"))")
+        #expect(lighter.run("rm", "-f", "prompt").status == 0)
+    }
+
     @Test func attachStdinIsInteractive() {
         let lighter = RunCommandTests.ready()
         let result = lighter.run(["run", "--rm", "-a", "stdin", "-a", "stdout", "busybox", "cat"], stdin: "typed\n")

@@ -43,6 +43,32 @@ public final class JSONLogWriter {
         pending[stream] = buffer
     }
 
+    /// True while a stream holds output that no newline has ended yet.
+    public var hasPartialLine: Bool { pending.values.contains { !$0.isEmpty } }
+
+    /// Write out partial lines as records of their own, each up to its last whole UTF-8 character:
+    /// the monitor calls it once a stream has been quiet for a moment, so a prompt (`/ # `, `Name: `)
+    /// reaches the log — and `attach` and `logs -f`, which follow it — before its line is ended.
+    public func flushPartialLines() throws(LighterError) {
+        for (stream, buffer) in pending where !buffer.isEmpty {
+            let cut = Self.wholeCharacters(buffer)
+            guard cut > 0 else { continue }
+            try emit(Array(buffer[..<cut]), stream: stream)
+            pending[stream] = Array(buffer[cut...])
+        }
+    }
+
+    /// How many leading bytes of `bytes` end on a UTF-8 character boundary (a trailing sequence that
+    /// is still incomplete waits for its other bytes).
+    static func wholeCharacters(_ bytes: [UInt8]) -> Int {
+        var lead = bytes.count - 1
+        while lead >= 0 && lead >= bytes.count - 4 && bytes[lead] & 0xC0 == 0x80 { lead -= 1 }
+        guard lead >= 0 else { return bytes.count }
+        let first = bytes[lead]
+        let length = first < 0x80 ? 1 : first >= 0xF0 ? 4 : first >= 0xE0 ? 3 : first >= 0xC0 ? 2 : 1
+        return bytes.count - lead < length ? lead : bytes.count
+    }
+
     /// Write out partial lines (at container exit).
     public func flush() throws(LighterError) {
         for (stream, buffer) in pending where !buffer.isEmpty { try emit(buffer, stream: stream) }

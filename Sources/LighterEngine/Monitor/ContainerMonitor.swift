@@ -27,6 +27,8 @@ public struct ContainerMonitor {
     /// Detached, with the container's stdin handed over as our fd 0 (the daemon's pipe from an
     /// attached client, `__monitor ROOT ID --stdin`): no stdin pipe or attach socket of our own.
     var inputHanded = false
+    /// Milliseconds of quiet after which output without its newline is written to the log (a prompt).
+    static let partialLineDelay: Int32 = 10
 
     /// Run until the container is done for good; returns its last exit code (125 and up for
     /// engine errors, as Docker).
@@ -215,9 +217,13 @@ public struct ContainerMonitor {
             for client in clients { fds.append(pollfd(fd: client, events: Int16(POLLIN), revents: 0)) }
             // Once the init has exited, only drain what is buffered: daemonized children may keep
             // the pipes open forever. Until then, wake up when a health check is due.
-            let ready = poll(&fds, nfds_t(fds.count), exited ? 0 : health?.pollTimeout() ?? -1)
+            var timeout = exited ? 0 : health?.pollTimeout() ?? -1
+            // Output without its newline yet: written to the log once the container is quiet this long.
+            if !exited && log.hasPartialLine { timeout = timeout < 0 ? Self.partialLineDelay : min(timeout, Self.partialLineDelay) }
+            let ready = poll(&fds, nfds_t(fds.count), timeout)
             if ready < 0 && errno == EINTR { continue }
             if ready <= 0 && exited { break }
+            if ready == 0 && log.hasPartialLine { try? log.flushPartialLines() }
             if !exited { health?.service(pidReady: fds[pidSlot + 3].revents != 0, outputReady: fds[pidSlot + 4].revents != 0) }
             if fds[pidSlot + 1].revents & Int16(POLLIN) != 0 {
                 while case let signal = lighter_signalfd_next(sfd), signal > 0 {
