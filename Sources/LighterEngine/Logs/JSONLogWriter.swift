@@ -43,8 +43,9 @@ public final class JSONLogWriter {
         pending[stream] = buffer
     }
 
-    /// True while a stream holds output that no newline has ended yet.
-    public var hasPartialLine: Bool { pending.values.contains { !$0.isEmpty } }
+    /// True while a stream holds output that no newline has ended yet, with a whole character in it
+    /// (a lone incomplete character waits for the rest, without the monitor waking for it).
+    public var hasPartialLine: Bool { pending.values.contains { Self.wholeCharacters($0) > 0 } }
 
     /// Write out partial lines as records of their own, each up to its last whole UTF-8 character:
     /// the monitor calls it once a stream has been quiet for a moment, so a prompt (`/ # `, `Name: `)
