@@ -81,4 +81,15 @@ for _ in $(seq "$runs"); do
     dt+="$(ms "${D[@]}" ps) "
 done
 row "\`docker ps\` with 50 containers, median ms of $runs (interleaved)" "$(tr ' ' '\n' <<<"$lt" | grep . | median)" "$(tr ' ' '\n' <<<"$dt" | grep . | median)"
+# The same list without the docker CLI's own start: the daemon's answer alone (curl, microseconds).
+api() { curl -s -o /dev/null -w '%{time_total}\n' --unix-socket "$1" "http://d/v1.41/containers/json" | awk '{printf "%d", $1 * 1000000}'; }
+lt=""; dt=""
+for _ in $(seq "$runs"); do
+    lt+="$(api "$sock") "
+    dt+="$(api "$RIG_DOCKER_SOCK") "
+done
+row "GET /containers/json with 50 containers (curl), median µs of $runs (interleaved)" "$(tr ' ' '\n' <<<"$lt" | grep . | median)" "$(tr ' ' '\n' <<<"$dt" | grep . | median)"
+lt=""
+for _ in $(seq "$runs"); do lt+="$(ms "${L[@]}" version) "; done
+row "\`docker version\` (the CLI's own start and one round trip), median ms of $runs" "$(tr ' ' '\n' <<<"$lt" | grep . | median)" "–"
 row "daemon RSS MiB with 50 containers" "$(mib "$(kib "$daemon" Rss)")" "$(mib $(( $(kib "$dockerd" Rss) + $(kib "$containerd" Rss) )))"
