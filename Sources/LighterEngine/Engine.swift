@@ -16,11 +16,14 @@ public final class Engine: Sendable {
     public let runtime: Runtime
     /// The lighter binary, re-executed as a container's monitor (`__monitor`).
     public let executable: String
+    /// Parsed records shared across the Engines of a long-lived process (the daemon's requests).
+    let recordCache: ContainerRecordCache?
 
-    public init(root: String, executable: String = Engine.currentExecutable) throws(LighterError) {
+    public init(root: String, executable: String = Engine.currentExecutable, recordCache: ContainerRecordCache? = nil) throws(LighterError) {
         images = try ImageStore(dataRoot: DataRoot(root: root, schemas: Engine.schemas))
         runtime = Runtime(root: "/run/lighter/runtime", initExecutable: executable)
         self.executable = executable
+        self.recordCache = recordCache
     }
 
     /// The running binary's path (for re-executing it as a monitor after the CLI has gone).
@@ -42,9 +45,13 @@ public final class Engine: Sendable {
         do {
             bytes = try FileSystem.readFile(recordPath(id))
         } catch {
+            recordCache?.forget(id)
             throw .notFound(kind: "container", name: id)
         }
-        return try ContainerRecord(jsonBytes: bytes, what: "container \(id.prefix(12)) record")
+        if let cached = recordCache?.record(id, bytes: bytes) { return cached }
+        let record = try ContainerRecord(jsonBytes: bytes, what: "container \(id.prefix(12)) record")
+        recordCache?.store(id, bytes: bytes, record: record)
+        return record
     }
 
     /// Write a container's record; readers always see a whole file. It is fsynced when it matters

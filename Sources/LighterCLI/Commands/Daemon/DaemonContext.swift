@@ -12,6 +12,8 @@ import Synchronization
 /// keeps those in memory too), and the monitors it spawned (its children, reaped when they end).
 final class DaemonContext: Sendable {
     let root: String
+    /// Container records parsed once while their files keep their bytes (`GET /containers/json`).
+    let recordCache = ContainerRecordCache()
     let execs = Mutex<[String: DaemonExec]>([:])
     let monitors = Mutex<Set<pid_t>>([])
     /// Read ends of stdin pipes that attached clients (`run -i`) hold the write ends of, by container,
@@ -21,7 +23,7 @@ final class DaemonContext: Sendable {
     init(root: String) { self.root = root }
 
     /// An engine for one request: SQLite connections are never shared between threads.
-    func engine() throws(LighterError) -> Engine { try Engine(root: root) }
+    func engine() throws(LighterError) -> Engine { try Engine(root: root, recordCache: recordCache) }
 
     /// Start a container through its own monitor and remember the monitor to reap it.
     func start(_ engine: Engine, _ id: String) throws(LighterError) {
