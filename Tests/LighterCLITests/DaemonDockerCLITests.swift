@@ -146,6 +146,31 @@ import Testing
         #expect(tail.stdout.hasPrefix("20"))
     }
 
+    /// `docker system df -v` through the daemon: each image's shared and unique sizes, as `lighter
+    /// system df -v` gives them (a layer two images share counted once), not N/A and 100% reclaimable.
+    @Test(arguments: LighterDaemon.clients)
+    func systemDfSharesLayersAsTheLocalOneDoes(client: String) throws {
+        let daemon = try LighterDaemon()
+        defer { daemon.stop() }
+        #expect(daemon.lighter.importBusybox().status == 0)
+        let context = try BuildCommandTests.context(["Dockerfile": "FROM busybox\nRUN echo x > /x\n"])
+        #expect(daemon.lighter.run("build", "-q", "--network", "none", "-t", "derived", context.path).status == 0)
+        #expect(daemon.docker(client, "run", "-d", "--network", "none", "--name", "user", "derived", "sleep", "600").status == 0)
+        defer { _ = daemon.docker(client, "rm", "-f", "user") }
+        let format = "{{.Repository}} {{.SharedSize}} {{.UniqueSize}} {{.Containers}}"
+        let remote = daemon.docker(client, "system", "df", "-v", "--format", "{{range .Images}}\(format)\n{{end}}")
+        #expect(remote.status == 0, "\(remote.stderr)")
+        let rows = remote.stdout.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }.sorted { $0[0] < $1[0] }
+        #expect(rows.count == 2, "\(remote.stdout)")
+        guard rows.count == 2 else { return }
+        // busybox: all of it shared with derived, nothing unique, no container; derived: the same shared
+        // part, its RUN layer unique, one container.
+        #expect(rows[0][0] == "busybox" && rows[0][1] != "N/A" && rows[0][1] != "0B" && rows[0][2] == "0B" && rows[0][3] == "0", "\(rows)")
+        #expect(rows[1][0] == "derived" && rows[1][1] == rows[0][1] && rows[1][2] != "0B" && rows[1][3] == "1", "\(rows)")
+        let summary = daemon.docker(client, "system", "df", "--format", "{{.Type}} {{.Reclaimable}}").stdout
+        #expect(!summary.contains("(100%)"), "\(summary)")
+    }
+
     @Test(arguments: LighterDaemon.clients)
     func imagesTagInspectRemove(client: String) throws {
         let daemon = try LighterDaemon()

@@ -83,12 +83,15 @@ enum DaemonRoutes {
         }
         router.add("GET", "/system/df") { (_, responder) throws(LighterError) in
             let engine = try context.engine()
-            let images = try engine.images.images()
-            let inUse = try engine.images.imagesInUse()
-            let imageRows: [JSONNode] = images.map { image in
-                var row = imageSummary(image)
+            // The images `images` lists, with what `system df -v` shows of each: the size of its layers
+            // other images share, and how many containers use it (Docker's CLI computes the
+            // reclaimable space and UNIQUE SIZE from these and LayersSize).
+            let report = try engine.images.diskUsage()
+            let imageRows: [JSONNode] = report.images.map { usage in
+                var row = imageSummary(usage.image)
                 if case var .object(fields) = row {
-                    fields["Containers"] = number(inUse.contains(image.id.description) || inUse.contains(image.id.hex) ? 1 : 0)
+                    fields["SharedSize"] = number(usage.sharedSize)
+                    fields["Containers"] = number(usage.containers)
                     row = .object(fields)
                 }
                 return row
@@ -115,7 +118,8 @@ enum DaemonRoutes {
                 return node
             }
             responder.json(.object([
-                "LayersSize": number(images.reduce(0) { $0 + $1.size }),
+                // Unpacked layers, each counted once however many images share it (dockerd's LayersSize).
+                "LayersSize": number(report.snapshotsSize),
                 "Images": .array(imageRows), "Containers": .array(containers), "Volumes": .array(volumes), "BuildCache": .array([]),
             ]))
         }
