@@ -35,18 +35,7 @@ public final class HijackedStream: @unchecked Sendable {
     }
 
     /// All of `bytes`.
-    public func write(_ bytes: [UInt8]) throws(LighterError) {
-        let transport = connection.transport
-        let result: Result<Void, LighterError> = bytes.withUnsafeBytes { raw in
-            do throws(LighterError) {
-                try transport.write(raw)
-                return .success(())
-            } catch {
-                return .failure(error)
-            }
-        }
-        try result.get()
-    }
+    public func write(_ bytes: [UInt8]) throws(LighterError) { try connection.write(bytes) }
 
     /// No more input from this side (the daemon sees the container's stdin end); output goes on.
     public func closeWrite() { connection.transport.closeWrite() }

@@ -60,7 +60,8 @@ final class HTTPConnection: @unchecked Sendable {
         }
     }
 
-    private func write(_ bytes: [UInt8]) throws(LighterError) {
+    /// All of `bytes` (also a hijacked stream's writes).
+    func write(_ bytes: [UInt8]) throws(LighterError) {
         let transport = self.transport
         let result: Result<Void, LighterError> = bytes.withUnsafeBytes { raw in
             do throws(LighterError) {

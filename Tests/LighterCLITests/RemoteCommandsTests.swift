@@ -170,7 +170,7 @@ import Testing
         defer { other.stop() }
         let client = Lighter()
         let host = "unix://\(daemon.socketPath)", otherHost = "unix://\(other.socketPath)"
-        func remote(_ arguments: String..., stdin: String? = nil) -> ProcessResult { RemoteStreamsTests.remote(client, host, arguments) }
+        func remote(_ arguments: String..., stdin: String? = nil) -> ProcessResult { RemoteStreamsTests.remote(client, host, arguments, stdin: stdin) }
         func shell(_ command: String) -> ProcessResult {
             Run.capture(["sh", "-c", command], environment: ["L": "\(Repository.lighterBinary) --root \(client.root.path)", "H": host, "H2": otherHost,
                                                            "TAR": Repository.busyboxTarball("amd64"), "DIR": client.root.path])

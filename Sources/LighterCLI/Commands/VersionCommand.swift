@@ -17,16 +17,7 @@ struct VersionCommand: ParsableCommand {
 
     func run() throws {
         try guarded(exitCode: 1) { () throws(LighterError) in
-            let report = VersionReport.current()
-            switch format {
-            case nil, "":
-                Console.out(String(report.text.dropLast()))
-            case "json":
-                Console.out(String(decoding: try JSON.encode(report), as: UTF8.self))
-            case let template?:
-                // Docker's version is a typed struct: a field it does not have is an error, not <no value>.
-                Console.out(try JSONTemplate.render(template, value: try JSON.encode(report), missingKeyIsError: true))
-            }
+            try Self.print(VersionReport.current(), format: format)
         }
     }
 }
@@ -155,5 +146,20 @@ struct VersionReport: Codable {
             }
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+extension VersionCommand {
+    /// The report as `version` prints it (also the remote `version`, with the daemon's Server section).
+    static func print(_ report: VersionReport, format: String?) throws(LighterError) {
+        switch format {
+        case nil, "":
+            Console.out(String(report.text.dropLast()))
+        case "json":
+            Console.out(String(decoding: try JSON.encode(report), as: UTF8.self))
+        case let template?:
+            // Docker's version is a typed struct: a field it does not have is an error, not <no value>.
+            Console.out(try JSONTemplate.render(template, value: try JSON.encode(report), missingKeyIsError: true))
+        }
     }
 }

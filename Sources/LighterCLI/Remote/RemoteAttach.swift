@@ -114,13 +114,7 @@ enum RemoteAttach {
                                     resize: { rows, columns in
                                         try? client.request("POST", "/exec/\(execID)/resize", query: [("h", String(rows)), ("w", String(columns))]).discard()
                                     }, signal: { _ in })
-        session.sendSize()
-        switch try session.pump(stream) {
-        case .detached: return 0
-        case let .interrupted(signal): return 128 + signal
-        case .ended: break
-        }
-        stream.close()
+        if let code = try relay(session, stream) { return code }
         // The daemon records the code as the stream ends; a moment's grace for a slower one.
         for _ in 0..<100 {
             let state = try client.document("/exec/\(execID)/json")
@@ -147,15 +141,22 @@ enum RemoteAttach {
                       })
     }
 
-    /// Relay until the stream ends, then the wait's `StatusCode` (its `Error.Message` reported).
-    private static func finish(_ session: RemoteSession, _ stream: HijackedStream, wait: HTTPResponse) throws(LighterError) -> Int32 {
+    /// Relay until the stream ends (then closed: nil), or the CLI's own exit code when the session
+    /// ended first: 0 for the detach keys, 128 + the signal that interrupted it.
+    private static func relay(_ session: RemoteSession, _ stream: HijackedStream) throws(LighterError) -> Int32? {
         session.sendSize()
         switch try session.pump(stream) {
         case .detached: return 0
         case let .interrupted(signal): return 128 + signal
-        case .ended: break
+        case .ended:
+            stream.close()
+            return nil
         }
-        stream.close()
+    }
+
+    /// Relay until the stream ends, then the wait's `StatusCode` (its `Error.Message` reported).
+    private static func finish(_ session: RemoteSession, _ stream: HijackedStream, wait: HTTPResponse) throws(LighterError) -> Int32 {
+        if let code = try relay(session, stream) { return code }
         let result = try JSONNode.parse(try wait.collect(upTo: 1024 * 1024), what: "the daemon's answer to wait")
         if let message = result[field: "Error"]?[field: "Message"]?.text, !message.isEmpty { Console.error(message) }
         return Int32(truncatingIfNeeded: result[field: "StatusCode"]?.integer ?? 0)

@@ -61,24 +61,9 @@ enum RemoteImages {
         var query: [(String, String)] = [("fromImage", reference.familiarName)]
         query.append(("tag", reference.digest?.description ?? reference.tag ?? "latest"))
         if let platform = command.platform { query.append(("platform", platform)) }
-        // The client's stored credentials for the registry, as Docker's CLI sends them.
-        var headers: [(String, String)] = []
-        if let credentials = try CredentialStore(options: RegistryOptions()).credentials(for: reference.registry) {
-            headers.append(("X-Registry-Auth", RemoteRegistry.authHeader(credentials, registry: reference.registry)))
-        }
+        let headers = try RemoteRegistry.authHeaders(for: reference.registry, options: RegistryOptions())
         let response = try client.request("POST", "/images/create", query: query, headers: headers)
-        var failure: String?
-        try JSONStream.each(response) { message in
-            if let error = message[field: "error"]?.text, !error.isEmpty {
-                failure = error
-                return
-            }
-            let status = message[field: "status"]?.text ?? ""
-            guard !command.quiet, !status.isEmpty, status != "Downloading", status != "Extracting" else { return }
-            let id = message[field: "id"]?.text ?? ""
-            print(id.isEmpty ? status : "\(id): \(status)")
-        }
-        if let failure { throw .registry(host: EngineAPIClient.daemonHost, message: failure) }
+        try RemoteRegistry.printProgress(response, quiet: command.quiet, hiding: ["Downloading", "Extracting"], print: print)
         print(reference.description)
         return 0
     }
@@ -118,7 +103,8 @@ enum RemoteImages {
 
 /// A stream of JSON messages (Docker's progress streams: one object per line, or back to back).
 enum JSONStream {
-    static func each(_ response: LighterHTTP.HTTPResponse, _ body: (JSONNode) throws(LighterError) -> Void) throws(LighterError) {
+    static func each(_ response: LighterHTTP.HTTPResponse, what: String = "the daemon's progress message",
+                     _ body: (JSONNode) throws(LighterError) -> Void) throws(LighterError) {
         let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
         defer { chunk.deallocate() }
         var pending: [UInt8] = []
@@ -130,9 +116,9 @@ enum JSONStream {
                 let line = Array(pending[..<newline])
                 pending.removeFirst(newline + 1)
                 if line.allSatisfy({ $0 == 32 || $0 == 13 }) { continue }
-                try body(try JSONNode.parse(line, what: "the daemon's progress message"))
+                try body(try JSONNode.parse(line, what: what))
             }
         }
-        if !pending.allSatisfy({ $0 == 32 || $0 == 13 || $0 == 10 }) { try body(try JSONNode.parse(pending, what: "the daemon's progress message")) }
+        if !pending.allSatisfy({ $0 == 32 || $0 == 13 || $0 == 10 }) { try body(try JSONNode.parse(pending, what: what)) }
     }
 }

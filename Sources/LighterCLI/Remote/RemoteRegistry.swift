@@ -1,3 +1,4 @@
+import LighterHTTP
 import LighterOCI
 import LighterRegistry
 import LighterSystem
@@ -25,18 +26,17 @@ enum RemoteRegistry {
         return Base64.encode(json).replacing("+", with: "-").replacing("/", with: "_")
     }
 
-    /// `push [-q] NAME[:TAG]`: the daemon's progress lines as Docker's CLI prints them without a terminal.
-    static func push(_ command: PushCommand, client: EngineAPIClient) throws(LighterError) -> Int32 {
-        try refuseLocalSettings(command.registry, "push")
-        let reference = try Reference(parsing: command.image)
-        guard reference.digest == nil else { throw .invalidArgument("push \(command.image): push by tag, not by digest") }
-        var headers: [(String, String)] = []
-        if let credentials = try CredentialStore(options: try command.registry.registryOptions()).credentials(for: reference.registry) {
-            headers.append(("X-Registry-Auth", authHeader(credentials, registry: reference.registry)))
-        }
-        var query: [(String, String)] = []
-        if let tag = reference.tag { query.append(("tag", tag)) }
-        let response = try client.request("POST", "/images/\(EngineAPIClient.escape(reference.familiarName))/push", query: query, headers: headers)
+    /// The client's stored credentials for `registry` as Docker's CLI sends them (none when it has none).
+    static func authHeaders(for registry: String, options: RegistryOptions) throws(LighterError) -> [(String, String)] {
+        guard let credentials = try CredentialStore(options: options).credentials(for: registry) else { return [] }
+        return [("X-Registry-Auth", authHeader(credentials, registry: registry))]
+    }
+
+    /// A pull or push progress stream printed as Docker's CLI prints it without a terminal: one line per
+    /// layer state (`ID: STATUS`), the byte-counting states (`hiding`) left out, nothing with `quiet`.
+    /// The stream's error message is thrown once it has ended.
+    static func printProgress(_ response: LighterHTTP.HTTPResponse, quiet: Bool, hiding: Set<String>,
+                              print: (String) -> Void) throws(LighterError) {
         var failure: String?
         try JSONStream.each(response) { message in
             if let error = message[field: "error"]?.text, !error.isEmpty {
@@ -44,11 +44,23 @@ enum RemoteRegistry {
                 return
             }
             let status = message[field: "status"]?.text ?? ""
-            guard !command.quiet, !status.isEmpty, status != "Pushing" else { return }
+            guard !quiet, !status.isEmpty, !hiding.contains(status) else { return }
             let id = message[field: "id"]?.text ?? ""
-            Console.out(id.isEmpty ? status : "\(id): \(status)")
+            print(id.isEmpty ? status : "\(id): \(status)")
         }
         if let failure { throw .registry(host: EngineAPIClient.daemonHost, message: failure) }
+    }
+
+    /// `push [-q] NAME[:TAG]`: the daemon's progress lines as Docker's CLI prints them without a terminal.
+    static func push(_ command: PushCommand, client: EngineAPIClient) throws(LighterError) -> Int32 {
+        try refuseLocalSettings(command.registry, "push")
+        let reference = try Reference(parsing: command.image)
+        guard reference.digest == nil else { throw .invalidArgument("push \(command.image): push by tag, not by digest") }
+        let headers = try authHeaders(for: reference.registry, options: try command.registry.registryOptions())
+        var query: [(String, String)] = []
+        if let tag = reference.tag { query.append(("tag", tag)) }
+        let response = try client.request("POST", "/images/\(EngineAPIClient.escape(reference.familiarName))/push", query: query, headers: headers)
+        try printProgress(response, quiet: command.quiet, hiding: ["Pushing"]) { Console.out($0) }
         if command.quiet { Console.out(reference.familiar) }
         return 0
     }

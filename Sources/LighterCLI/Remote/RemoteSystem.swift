@@ -16,14 +16,7 @@ enum RemoteSystem {
         report.Server = try JSON.decode(VersionReport.ServerSection.self, from: JSONNode.object(server).serialized(), what: "the daemon's /version")
         report.Client.ApiVersion = client.version
         report.Client.Context = host.text
-        switch command.format {
-        case nil, "":
-            Console.out(String(report.text.dropLast()))
-        case "json":
-            Console.out(String(decoding: try JSON.encode(report), as: UTF8.self))
-        case let template?:
-            Console.out(try JSONTemplate.render(template, value: try JSON.encode(report), missingKeyIsError: true))
-        }
+        try VersionCommand.print(report, format: command.format)
         return 0
     }
 

@@ -117,20 +117,8 @@ enum RemoteUsage {
         _ = try EventFilter(command.filter)
         if let filters = RemoteContainers.filterQuery(command.filter) { query.append(("filters", filters)) }
         let response = try client.request("GET", "/events", query: query)
-        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
-        defer { chunk.deallocate() }
-        var pending: [UInt8] = []
-        while true {
-            let n = try response.read(into: chunk)
-            if n == 0 { break }
-            pending += UnsafeRawBufferPointer(rebasing: chunk[..<n])
-            while let newline = pending.firstIndex(of: 0x0a) {
-                let line = Array(pending[..<newline])
-                pending.removeSubrange(...newline)
-                guard !line.isEmpty else { continue }
-                let event = try Event(json: try JSONNode.parse(line, what: "the daemon's event"))
-                Console.out(try EventsCommand.line(event, format: command.format))
-            }
+        try JSONStream.each(response, what: "the daemon's event") { (node) throws(LighterError) in
+            Console.out(try EventsCommand.line(try Event(json: node), format: command.format))
         }
         return 0
     }
