@@ -87,7 +87,8 @@ final class BusyboxBundle {
     }
 
     func cleanUp() {
-        if let state = try? runtime.state(id: id), state.status != .stopped { try? runtime.delete(id: id, force: true) }
+        // A stopped container still holds its cgroup and state until it is deleted.
+        if (try? runtime.state(id: id)) != nil { try? runtime.delete(id: id, force: true) }
         try? FileSystem.removeTree(directory)
     }
 
