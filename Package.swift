@@ -19,6 +19,8 @@ let package = Package(
         // libzstd, for layer deltas: a target layer compressed with the base's layers as its prefix
         // (the engine of `zstd --patch-from`).
         .systemLibrary(name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        // zlib, for layer blobs written and re-made one gzip member at a time (GzipMembers).
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CSeccomp", path: "Sources/CSeccomp", pkgConfig: "libseccomp",
                        providers: [.apt(["libseccomp-dev"])]),
         // OpenSSL's libcrypto, for SHA-256 only (SHA-NI / ARMv8 assembly, ~25 KB linked statically).
@@ -31,7 +33,7 @@ let package = Package(
         // OCI image-spec and Docker schema2 types, digests, platforms, references.
         .target(name: "LighterOCI", dependencies: ["LighterSystem"]),
         // Layer tar streams: apply into a snapshot safely, write tars for save.
-        .target(name: "LighterArchive", dependencies: ["LighterSystem", "LighterOCI", "CArchive", "CZstd", "CLighter"]),
+        .target(name: "LighterArchive", dependencies: ["LighterSystem", "LighterOCI", "CArchive", "CZstd", "CZlib", "CLighter"]),
         // The data root's SQLite database: one connection, each module's own migrations (DataRoot).
         .target(name: "LighterDatabase", dependencies: ["LighterSystem", "CSQLite", "CLighter"]),
         // Content store (blobs), snapshots, images and their tables.

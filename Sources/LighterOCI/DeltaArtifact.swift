@@ -37,11 +37,15 @@ public struct DeltaConfig: Codable, Sendable, Equatable {
         public var manifest: Digest
         /// Its layers' diff IDs, in order: the delta's reference is these layers' tars, one after the other.
         public var diffIDs: [Digest]
+        /// Its layers' blobs, in the same order: a board holding BASE under other blobs (loaded from
+        /// a docker archive, whose layers are plain tars) makes these again from the tars to copy from.
+        public var blobs: [Digest]?
 
-        public init(image: Digest, manifest: Digest, diffIDs: [Digest]) {
+        public init(image: Digest, manifest: Digest, diffIDs: [Digest], blobs: [Digest]? = nil) {
             self.image = image
             self.manifest = manifest
             self.diffIDs = diffIDs
+            self.blobs = blobs
         }
     }
     public struct Target: Codable, Sendable, Equatable {
@@ -64,14 +68,53 @@ public struct DeltaConfig: Codable, Sendable, Equatable {
         /// (`LayerEncoding`); both absent when the blob cannot be made again (fetched whole).
         public var delta: Digest?
         public var encoding: String?
+        /// When present, the blob is made member by member (gzip members, see LighterArchive's
+        /// `GzipMembers`): the delta's reference is the uncompressed bytes of these ranges of BASE's
+        /// blobs (whole members, one after the other), the delta rebuilds the bytes the `encode` and
+        /// `literal` pieces take in order, and the blob is its pieces one after the other. Absent: the
+        /// delta rebuilds the whole tar against all of BASE's layers, and `encoding` makes the blob.
+        public var reference: [BlobRange]?
+        public var pieces: [Piece]?
 
-        public init(digest: Digest, size: Int64, mediaType: String, diffID: Digest, delta: Digest?, encoding: String?) {
+        public init(digest: Digest, size: Int64, mediaType: String, diffID: Digest, delta: Digest?, encoding: String?,
+                    reference: [BlobRange]? = nil, pieces: [Piece]? = nil) {
             self.digest = digest
             self.size = size
             self.mediaType = mediaType
             self.diffID = diffID
             self.delta = delta
             self.encoding = encoding
+            self.reference = reference
+            self.pieces = pieces
+        }
+    }
+
+    /// Bytes of one of BASE's layer blobs.
+    public struct BlobRange: Codable, Sendable, Equatable {
+        public var blob: Digest
+        public var offset: Int64
+        public var size: Int64
+
+        public init(blob: Digest, offset: Int64, size: Int64) {
+            self.blob = blob
+            self.offset = offset
+            self.size = size
+        }
+    }
+
+    /// A piece of a target blob made member by member: exactly one of the three is set. `copy`: bytes
+    /// of a BASE blob, as they are; `encode`: the next `encode` bytes the delta rebuilds, gzip-encoded
+    /// as one member at the layer's `encoding`; `literal`: the next `literal` bytes the delta rebuilds,
+    /// as they are (a member no encoder here re-makes).
+    public struct Piece: Codable, Sendable, Equatable {
+        public var copy: BlobRange?
+        public var encode: Int64?
+        public var literal: Int64?
+
+        public init(copy: BlobRange? = nil, encode: Int64? = nil, literal: Int64? = nil) {
+            self.copy = copy
+            self.encode = encode
+            self.literal = literal
         }
     }
 

@@ -31,6 +31,13 @@ public struct Digest: Hashable, Sendable, Codable, CustomStringConvertible, Comp
         return hasher.finalize()
     }
 
+    /// The digest of the bytes of a buffer (no copy).
+    public static func of(buffer: UnsafeRawBufferPointer) -> Digest {
+        var hasher = SHA256Hasher()
+        hasher.update(buffer)
+        return hasher.finalize()
+    }
+
     public var description: String { "sha256:\(hex)" }
     public var short: String { String(hex.prefix(12)) }
     public static func < (a: Digest, b: Digest) -> Bool { a.hex < b.hex }

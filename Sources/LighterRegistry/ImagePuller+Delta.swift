@@ -64,7 +64,7 @@ extension ImagePuller {
             let missingDigests = Set(missing.map(\.digest))
             let needed = Set(config.layers.filter { missingDigests.contains($0.digest) }.compactMap(\.delta))
             var paths: [Digest: String] = [:]
-            var bytes: Int64 = 0
+            var bytes = Int64(fetched.bytes.count + configBytes.count)   // the artifact's manifest and config count too
             for blob in artifact.layers where needed.contains(blob.digest) && paths[blob.digest] == nil {
                 let path = store.partialDownloadPath(for: blob.digest)
                 downloaded.append(path)

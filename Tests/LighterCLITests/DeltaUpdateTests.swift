@@ -145,6 +145,76 @@ import Testing
         #expect(board.run("system", "check").status == 0)
     }
 
+    /// A layer of many files, one of them changed: the delta copies every member of v2's blob but the
+    /// changed file's from v1's blob, carries the new bytes against only v1's member that held it, and the
+    /// board rebuilds the exact blob — through the registry (same blobs as the publisher) and through
+    /// `load` of a docker archive (v1 held as plain tars: v1's blob is made again to copy from). A config
+    /// whose copy points outside v1's blob is refused and the pull falls back.
+    @Test func aChangedFileRebuildsOnlyItsMembers() throws {
+        let publisher = Lighter()
+        #expect(publisher.importBusybox().status == 0)
+        // One context: v2 changes one file, the others keep their times (COPY keeps them, as Docker's).
+        let context = TestDirectory("lighter-delta-members")
+        try context.write("Dockerfile", "FROM busybox\nCOPY etc /etc/many\n")
+        let files = Run.capture(["sh", "-c", "cd \"$1\" && mkdir etc && for i in $(seq 0 799); do head -c 2000 /dev/urandom > etc/f$i; done", "sh", context.path])
+        #expect(files.status == 0, "\(files.stderr)")
+        for n in 1...2 {
+            if n == 2 { #expect(Run.capture(["sh", "-c", "echo changed >> \"$1/etc/f123\"", "sh", context.path]).status == 0) }
+            let built = publisher.run(["build", "-q", "-t", "many:v\(n)", context.path])
+            #expect(built.status == 0, "\(built.stderr)")
+        }
+        let out = TestDirectory("lighter-delta-members-out")
+        let made = publisher.run("delta", "create", "many:v1", "many:v2", "-o", out.sub("delta.tar"))
+        #expect(made.status == 0, "\(made.stderr)")
+        let archive = try DeltaArchive(out.sub("delta.tar"))
+        let layer = try #require(archive.config.layers.first { $0.delta != nil })
+        let pieces = layer.pieces ?? []
+        let copied = pieces.compactMap(\.copy).reduce(Int64(0)) { $0 + $1.size }
+        let encoded = pieces.compactMap(\.encode)
+        // Changed: the member holding f123, and the first one (the directories, whose times are the build's).
+        #expect(copied * 10 > layer.size * 8 && (1...2).contains(encoded.count) && pieces.allSatisfy { $0.literal == nil }, "\(pieces)")
+        #expect(!(layer.reference ?? []).isEmpty && (layer.reference ?? []).reduce(Int64(0)) { $0 + $1.size } * 5 < layer.size, "\(layer.reference ?? [])")
+        #expect(archive.deltaBytes.count < 10_000, "\(archive.deltaBytes.count) bytes")
+
+        let registry = try LoopbackRegistry("lighter-delta-members-registry", accessLog: true)
+        defer { registry.stop() }
+        let repo = "127.0.0.1:\(registry.port)/delta/many"
+        Self.push(publisher, "many:v1", "\(repo):v1")
+        Self.push(publisher, "many:v2", "\(repo):v2")
+        let expected = Self.layers(publisher, "many:v2")
+        let sum = publisher.run("run", "--rm", "many:v2", "md5sum", "/etc/many/f123", "/etc/many/f7").stdout
+        #expect(publisher.run("delta", "create", "\(repo):v1", "\(repo):v2", "--push").status == 0)
+        let board = Self.board("\(repo):v1")
+        var pulled = board.run("pull", "\(repo):v2")
+        #expect(pulled.status == 0 && pulled.stderr.contains("1 layer(s) rebuilt and verified"), "\(pulled.stderr)")
+        #expect(Self.layers(board, "\(repo):v2") == expected)
+        #expect(board.run("run", "--rm", "\(repo):v2", "md5sum", "/etc/many/f123", "/etc/many/f7").stdout == sum)
+        #expect(board.run("system", "check").status == 0)
+
+        // A copy that reaches past v1's blob: refused, the full layers pulled instead.
+        var config = archive.config
+        let index = try #require(config.layers.firstIndex { $0.delta != nil })
+        let first = try #require(config.layers[index].pieces?.firstIndex { $0.copy != nil }, "\(config.layers[index])")
+        config.layers[index].pieces![first].copy!.size += 1 << 30
+        #expect(board.run("rmi", "-f", String(expected.split(separator: " ")[0])).status == 0)
+        try archive.push(replacingDeltaWith: archive.deltaBytes, config: config, port: registry.port, repository: "delta/many",
+                         subject: try Digest(parsing: String(publisher.run("image", "inspect", "-f", "{{index .RepoDigests 0}}", "\(repo):v2")
+                            .stdout.trimmed.split(separator: "@")[1])))
+        pulled = board.run("pull", "\(repo):v2")
+        #expect(pulled.status == 0 && pulled.stderr.contains("Delta update failed") && pulled.stderr.contains("lie outside blob"), "\(pulled.stderr)")
+        #expect(Self.layers(board, "\(repo):v2") == expected)
+
+        // A board that loaded v1 from a docker archive holds plain-tar blobs: it makes v1's blob again.
+        #expect(publisher.run("save", "-o", out.sub("v1.tar"), "many:v1").status == 0)
+        #expect(publisher.run("save", "--delta-from", "many:v1", "-o", out.sub("update.tar"), "many:v2").status == 0)
+        let loader = Lighter()
+        #expect(loader.run("load", "-i", out.sub("v1.tar")).status == 0)
+        let loaded = loader.run("load", "-i", out.sub("update.tar"))
+        #expect(loaded.status == 0, "\(loaded.stderr)")
+        #expect(Self.layers(loader, "many:v2") == Self.layers(publisher, "many:v2"))
+        #expect(loader.run("run", "--rm", "many:v2", "md5sum", "/etc/many/f123", "/etc/many/f7").stdout == sum)
+    }
+
     /// `auto-update` (policy registry) pulls the new digest through the delta and replaces the container.
     @Test func autoUpdateUsesTheDelta() throws {
         let publisher = Lighter()
@@ -231,8 +301,8 @@ struct DeltaArchive {
 
     /// The artifact with its delta blob replaced by `bytes`, and its layers' encoding by `encoding` when
     /// given (config and manifest re-digested).
-    func replaced(_ bytes: [UInt8], encoding: String? = nil) throws -> (manifest: [UInt8], config: [UInt8]) {
-        var config = self.config
+    func replaced(_ bytes: [UInt8], encoding: String? = nil, config replacement: DeltaConfig? = nil) throws -> (manifest: [UInt8], config: [UInt8]) {
+        var config = replacement ?? self.config
         var manifest = self.manifest
         let digest = Digest.of(bytes)
         for i in config.layers.indices where config.layers[i].delta == self.manifest.layers[0].digest {
@@ -246,8 +316,9 @@ struct DeltaArchive {
     }
 
     /// Push the artifact with `bytes` as its delta (and `encoding`), and make it the only referrer under the tag.
-    func push(replacingDeltaWith bytes: [UInt8], encoding: String? = nil, port: Int, repository: String, subject: Digest) throws {
-        let (manifestBytes, configBytes) = try replaced(bytes, encoding: encoding)
+    func push(replacingDeltaWith bytes: [UInt8], encoding: String? = nil, config: DeltaConfig? = nil, port: Int, repository: String,
+              subject: Digest) throws {
+        let (manifestBytes, configBytes) = try replaced(bytes, encoding: encoding, config: config)
         let work = TestDirectory("lighter-delta-push")
         let base = "http://127.0.0.1:\(port)/v2/\(repository)"
         for blob in [bytes, configBytes] {

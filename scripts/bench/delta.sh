@@ -69,24 +69,38 @@ timed() {
 }
 pct() { echo "scale=3; 100*$1/$2" | bc | sed 's/^\./0./'; }
 
+# ROUNDS (default 1): full and delta pulls alternate that many times on fresh boards; the table shows
+# the median of each (this VM's disk time varies several-fold from minute to minute).
+ROUNDS=${ROUNDS:-1}
+median() { printf '%s\n' "$@" | sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
+
 printf '| case | method | bytes sent | %% of full | make (s) | apply, wall (s) | apply, CPU (s) |\n|---|---|---:|---:|---:|---:|---:|\n'
 for c in app2 base2; do
     name=$([ $c = app2 ] && echo "(a) one binary" || echo "(b) 40 files")
-    # Full pull of v2 by a board that holds busybox (the tree layer is new to it).
-    L full-$c import "$here/.fixtures/busybox-amd64.tar" busybox >/dev/null   # the board holds the base layer
-    timed env LIGHTER_ROOT=$WORK/root-full-$c "$lighter" pull -q $repo:$c >/dev/null
-    layer=$(ls -S "$WORK/root-full-$c/blobs/sha256" | head -1)   # the tree's layer: the largest blob
-    fullBytes=$(size "$WORK/root-full-$c/blobs/sha256/$layer")
-    echo "| $name | full pull (gzip-1 layer) | $fullBytes | 100 | – | $wall | $cpu |"
-    # Lighter's delta: made and pushed by the publisher, pulled by a board that holds v1.
     timed env LIGHTER_ROOT=$WORK/root-pub "$lighter" delta create $repo:base $repo:$c --push >/dev/null 2>&1
     makeTime=$wall
-    L board-$c pull -q $repo:base >/dev/null
-    timed env LIGHTER_ROOT=$WORK/root-board-$c "$lighter" pull $repo:$c > $c.pull 2>&1
-    deltaBytes=$(sed -n 's/.*verified from \([0-9]*\) bytes.*/\1/p' $c.pull)
-    [ -n "$deltaBytes" ] || { echo "no delta used: $(cat $c.pull)" >&2; exit 1; }
-    [ "$(L board-$c image inspect -f '{{.Id}}' $repo:$c)" = "$(L full-$c image inspect -f '{{.Id}}' $repo:$c)" ]
-    echo "| $name | lighter delta (zstd -3 patch-from, pull) | $deltaBytes | $(pct $deltaBytes $fullBytes) | $makeTime | $wall | $cpu |"
+    fullWalls=() fullCPUs=() deltaWalls=() deltaCPUs=()
+    for round in $(seq "$ROUNDS"); do
+        # Full pull of v2 by a board that holds busybox (the tree layer is new to it).
+        rm -rf "$WORK/root-full-$c" "$WORK/root-board-$c"
+        L full-$c import "$here/.fixtures/busybox-amd64.tar" busybox >/dev/null   # the board holds the base layer
+        L board-$c pull -q $repo:base >/dev/null                                   # a board that holds v1
+        sync
+        timed env LIGHTER_ROOT=$WORK/root-full-$c "$lighter" pull -q $repo:$c >/dev/null
+        fullWalls+=("$wall") fullCPUs+=("$cpu")
+        sync
+        # Lighter's delta, pulled by the board that holds v1.
+        timed env LIGHTER_ROOT=$WORK/root-board-$c "$lighter" pull $repo:$c > $c.pull 2>&1
+        deltaWalls+=("$wall") deltaCPUs+=("$cpu")
+        deltaBytes=$(sed -n 's/.*verified from \([0-9]*\) bytes.*/\1/p' $c.pull)
+        [ -n "$deltaBytes" ] || { echo "no delta used: $(cat $c.pull)" >&2; exit 1; }
+        [ "$(L board-$c image inspect -f '{{.Id}}' $repo:$c)" = "$(L full-$c image inspect -f '{{.Id}}' $repo:$c)" ]
+    done
+    layer=$(ls -S "$WORK/root-full-$c/blobs/sha256" | head -1)   # the tree's layer: the largest blob
+    fullBytes=$(size "$WORK/root-full-$c/blobs/sha256/$layer")
+    [ "$ROUNDS" = 1 ] || echo "rounds, wall (s): full ${fullWalls[*]}; delta ${deltaWalls[*]}" >&2
+    echo "| $name | full pull (gzip-1 layer) | $fullBytes | 100 | – | $(median "${fullWalls[@]}") | $(median "${fullCPUs[@]}") |"
+    echo "| $name | lighter delta (zstd -3 patch-from, members, pull; bytes: manifest + config + delta) | $deltaBytes | $(pct $deltaBytes $fullBytes) | $makeTime | $(median "${deltaWalls[@]}") | $(median "${deltaCPUs[@]}") |"
     # The same tars with the CLI tools.
     for level in 3 19; do
         [ $level = 19 ] && [ "${SLOW:-0}" = 0 ] && continue

@@ -42,34 +42,38 @@ public enum LayerCommit {
     public static func write(root: FileDescriptor, to output: FileDescriptor, sourceDateEpoch: Int64? = nil,
                              compression: Compression = .gzip) throws(LighterError) -> Result {
         let sink = CompressedSink(fd: output)
-        guard let outer = archive_write_new() else { throw .system(call: "archive_write_new", path: nil, errno: ENOMEM) }
-        defer { archive_write_free(outer) }
-        let filtered: Bool
-        switch compression {
-        case .gzip:
-            filtered = archive_write_add_filter_gzip(outer) == ARCHIVE_OK
-                && archive_write_set_filter_option(outer, "gzip", "compression-level", "1") == ARCHIVE_OK
-                // No time in the gzip header: the same tar compresses to the same blob.
-                && archive_write_set_filter_option(outer, "gzip", "timestamp", nil) != ARCHIVE_FATAL
-        case .zstd:
-            // A zstd frame carries no time either.
-            filtered = archive_write_add_filter_zstd(outer) == ARCHIVE_OK
-                && archive_write_set_filter_option(outer, "zstd", "compression-level", "3") == ARCHIVE_OK
-        case .none:
-            filtered = archive_write_add_filter_none(outer) == ARCHIVE_OK
+        let tarSink: TarSink
+        var outerArchive: OpaquePointer?
+        defer { if let outerArchive { archive_write_free(outerArchive) } }
+        if compression == .gzip {
+            // gzip level 1, in members cut where the content says (GzipLayerWriter): a delta re-makes
+            // only the members a change touches.
+            tarSink = TarSink(outer: nil, compressed: sink, members: try GzipLayerWriter(level: 1) { (bytes) throws(LighterError) in
+                try sink.fd.write(bytes)
+                sink.hasher.update(bytes)
+                sink.size += Int64(bytes.count)
+            })
+        } else {
+            guard let outer = archive_write_new() else { throw .system(call: "archive_write_new", path: nil, errno: ENOMEM) }
+            outerArchive = outer
+            // A zstd frame carries no time: the same tar compresses to the same blob.
+            let filtered = compression == .zstd
+                ? archive_write_add_filter_zstd(outer) == ARCHIVE_OK
+                    && archive_write_set_filter_option(outer, "zstd", "compression-level", "3") == ARCHIVE_OK
+                : archive_write_add_filter_none(outer) == ARCHIVE_OK
+            guard archive_write_set_format_raw(outer) == ARCHIVE_OK, filtered,
+                  archive_write_set_bytes_per_block(outer, 0) == ARCHIVE_OK,
+                  archive_write_open(outer, Unmanaged.passUnretained(sink).toOpaque(), nil, compressedWrite, nil) == ARCHIVE_OK else {
+                throw sink.failure ?? archiveFailure(outer, what: "layer compression")
+            }
+            guard let blobEntry = archive_entry_new() else { throw .system(call: "archive_entry_new", path: nil, errno: ENOMEM) }
+            defer { archive_entry_free(blobEntry) }
+            archive_entry_set_pathname(blobEntry, "layer.tar")
+            archive_entry_set_filetype(blobEntry, UInt32(POSIX.regularFileType))
+            guard archive_write_header(outer, blobEntry) == ARCHIVE_OK else { throw sink.failure ?? archiveFailure(outer, what: "layer compression") }
+            tarSink = TarSink(outer: outer, compressed: sink, members: nil)
         }
-        guard archive_write_set_format_raw(outer) == ARCHIVE_OK, filtered,
-              archive_write_set_bytes_per_block(outer, 0) == ARCHIVE_OK,
-              archive_write_open(outer, Unmanaged.passUnretained(sink).toOpaque(), nil, compressedWrite, nil) == ARCHIVE_OK else {
-            throw sink.failure ?? archiveFailure(outer, what: "layer compression")
-        }
-        guard let blobEntry = archive_entry_new() else { throw .system(call: "archive_entry_new", path: nil, errno: ENOMEM) }
-        defer { archive_entry_free(blobEntry) }
-        archive_entry_set_pathname(blobEntry, "layer.tar")
-        archive_entry_set_filetype(blobEntry, UInt32(POSIX.regularFileType))
-        guard archive_write_header(outer, blobEntry) == ARCHIVE_OK else { throw sink.failure ?? archiveFailure(outer, what: "layer compression") }
 
-        let tarSink = TarSink(outer: outer, compressed: sink)
         guard let tar = archive_write_new() else { throw .system(call: "archive_write_new", path: nil, errno: ENOMEM) }
         defer { archive_write_free(tar) }
         guard archive_write_set_format_pax_restricted(tar) == ARCHIVE_OK,
@@ -82,7 +86,11 @@ public enum LayerCommit {
         var walker = Walker(tar: tar, sink: tarSink, epoch: sourceDateEpoch)
         try walker.walk(root.rawValue, prefix: "")
         guard archive_write_close(tar) == ARCHIVE_OK else { throw tarSink.failure ?? archiveFailure(tar, what: "layer tar") }
-        guard archive_write_close(outer) == ARCHIVE_OK else { throw sink.failure ?? archiveFailure(outer, what: "layer compression") }
+        if let members = tarSink.members {
+            try members.finish()
+        } else if let outer = outerArchive, archive_write_close(outer) != ARCHIVE_OK {
+            throw sink.failure ?? archiveFailure(outer, what: "layer compression")
+        }
         if let failure = sink.failure ?? tarSink.failure { throw failure }
         return Result(diffID: tarSink.hasher.finalize(), digest: sink.hasher.finalize(), size: sink.size)
     }
@@ -216,15 +224,18 @@ final class CompressedSink {
     init(fd: FileDescriptor) { self.fd = fd }
 }
 
-/// The uncompressed tar: hashed (the diff ID) and handed to the compressing archive.
+/// The uncompressed tar: hashed (the diff ID) and handed to the gzip member writer, or else to the
+/// compressing archive.
 final class TarSink {
-    let outer: OpaquePointer
+    let outer: OpaquePointer?
+    let members: GzipLayerWriter?
     let compressed: CompressedSink
     var hasher = SHA256Hasher()
     var failure: LighterError?
-    init(outer: OpaquePointer, compressed: CompressedSink) {
+    init(outer: OpaquePointer?, compressed: CompressedSink, members: GzipLayerWriter?) {
         self.outer = outer
         self.compressed = compressed
+        self.members = members
     }
 }
 
@@ -247,11 +258,21 @@ private func tarWrite(_ archive: OpaquePointer?, _ context: UnsafeMutableRawPoin
                       _ buffer: UnsafeRawPointer?, _ length: Int) -> la_ssize_t {
     let sink = Unmanaged<TarSink>.fromOpaque(context!).takeUnretainedValue()
     sink.hasher.update(UnsafeRawBufferPointer(start: buffer, count: length))
+    if let members = sink.members {
+        do {
+            try members.write(UnsafeRawBufferPointer(start: buffer, count: length))
+            return length
+        } catch {
+            sink.failure = error
+            return -1
+        }
+    }
+    guard let outer = sink.outer else { return -1 }
     var offset = 0
     while offset < length {
-        let n = archive_write_data(sink.outer, buffer! + offset, length - offset)
+        let n = archive_write_data(outer, buffer! + offset, length - offset)
         guard n > 0 else {
-            sink.failure = sink.compressed.failure ?? archiveFailure(sink.outer, what: "layer compression")
+            sink.failure = sink.compressed.failure ?? archiveFailure(outer, what: "layer compression")
             return -1
         }
         offset += n

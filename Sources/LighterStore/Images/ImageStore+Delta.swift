@@ -29,8 +29,9 @@ public struct DeltaBundle: Sendable {
     public let blobs: [(descriptor: Descriptor, path: String)]
     /// The target's manifest, config and whole layers (those no delta rebuilds), as stored.
     public let target: PushableImage
-    /// Sum of the delta blobs, and of the target layers BASE lacks (what a full pull fetches).
-    public var deltaBytes: Int64 { blobs.reduce(0) { $0 + $1.descriptor.size } }
+    /// What a board downloads for the delta (its manifest, its config and the delta blobs), and the
+    /// sum of the target layers BASE lacks (what a full pull fetches).
+    public var deltaBytes: Int64 { blobs.reduce(Int64(manifestBytes.count + configBytes.count)) { $0 + $1.descriptor.size } }
     public var fullBytes: Int64 { config.layers.reduce(0) { $0 + $1.size } }
 }
 
@@ -46,11 +47,26 @@ extension ImageStore {
         let targetRecord = try image(id: targetImage.id)
         guard baseID != targetImage.id else { throw .invalidArgument("BASE and TARGET are the same image (\(baseID.short))") }
         let baseBlobs = Set(baseRecord.layers.map(\.blob))
-        let reference = try deltaReference(baseRecord)
+        var reference: MappedFile?
+        var splitBase: [SplitLayer]?
         var layers: [DeltaConfig.Layer] = []
         var blobs: [(descriptor: Descriptor, path: String)] = []
         var done = Set<Digest>()
         for layer in targetRecord.layers where !baseBlobs.contains(layer.blob) && done.insert(layer.blob).inserted {
+            let path = "\(directory)/delta-\(layer.blob.hex)"
+            if try isGzipBlob(layer.blob) {
+                if splitBase == nil {
+                    splitBase = []
+                    for baseLayer in baseRecord.layers {
+                        if let split = try splitLayer(baseLayer.blob, diffID: baseLayer.diffID) { splitBase!.append(split) }
+                    }
+                }
+                if let made = try memberDelta(target: layer, base: splitBase!, to: path, level: level) {
+                    blobs.append((made.descriptor, path))
+                    layers.append(made.layer)
+                    continue
+                }
+            }
             let tar = try uncompressedTemporary(layer.blob, diffID: layer.diffID)
             let tarMap = try MappedFile(fd: tar, count: Int(try tar.stat().st_size), writable: false, what: "layer \(layer.blob.short)")
             let blobMap = try MappedFile(path: content.path(of: layer.blob), what: "layer \(layer.blob.short)")
@@ -62,9 +78,9 @@ extension ImageStore {
                                                 diffID: layer.diffID, delta: nil, encoding: nil))
                 continue
             }
-            let path = "\(directory)/delta-\(layer.blob.hex)"
+            if reference == nil { reference = try deltaReference(baseRecord) }
             let output = try FileDescriptor(path: path, flags: O_RDWR | O_CREAT | O_TRUNC, mode: 0o644)
-            let size = try LayerDelta.create(target: tarMap, reference: reference, to: output, level: level)
+            let size = try LayerDelta.create(target: tarMap, reference: reference!, to: output, level: level)
             try output.seek(to: 0)
             var hasher = SHA256Hasher()
             _ = try output.readChunks { hasher.update($0) }
@@ -73,7 +89,8 @@ extension ImageStore {
             layers.append(DeltaConfig.Layer(digest: layer.blob, size: layer.blobSize, mediaType: layer.mediaType,
                                             diffID: layer.diffID, delta: digest, encoding: encoding.description))
         }
-        let config = DeltaConfig(base: .init(image: baseID, manifest: baseRecord.manifestDigest, diffIDs: baseRecord.layers.map(\.diffID)),
+        let config = DeltaConfig(base: .init(image: baseID, manifest: baseRecord.manifestDigest, diffIDs: baseRecord.layers.map(\.diffID),
+                                                blobs: baseRecord.layers.map(\.blob)),
                                  target: .init(manifest: targetImage.manifestDigest, image: targetImage.id), layers: layers)
         let configBytes = try JSON.encode(config)
         let configPath = "\(directory)/config.json"
@@ -118,10 +135,20 @@ extension ImageStore {
             guard let entry = config.layers.first(where: { $0.digest == layer.digest }), let delta = entry.delta, let encodingName = entry.encoding else {
                 continue
             }
+            let deltaMap = try MappedFile(path: try deltaBlob(delta), what: "layer delta \(delta.short)")
+            if let pieces = entry.pieces {
+                let chainID = chainIDs[index]
+                if let size = try applyMemberDelta(entry, pieces: pieces, layer: layer, diffID: diffID,
+                                                   chainID: snapshots.contains(chainID) ? nil : chainID,
+                                                   base: base, config: config.base, delta: deltaMap) {
+                    applied.unpacked[chainID] = size
+                }
+                applied.rebuilt.append(layer.digest)
+                continue
+            }
             let encoding = try LayerEncoding(parsing: encodingName)
             if reference == nil { reference = try deltaReference(base) }
-            let deltaMap = try MappedFile(path: try deltaBlob(delta), what: "layer delta \(delta.short)")
-            let tar = try temporaryFile()
+            let tar = try deltaTemporaryFile()
             let result = try LayerDelta.apply(delta: deltaMap, reference: reference!, to: tar, limits: limits)
             guard result.digest == diffID else {
                 throw .digestMismatch(what: "layer \(layer.digest.short) rebuilt from a delta (diff ID)", expected: diffID.description, actual: result.digest.description)
@@ -161,7 +188,7 @@ extension ImageStore {
     /// A delta's reference: `image`'s layers uncompressed, one after the other, each checked against
     /// its diff ID, in an unlinked file of the ingest directory (nothing is left behind by a kill).
     func deltaReference(_ image: ImageRecord) throws(LighterError) -> MappedFile {
-        let file = try temporaryFile()
+        let file = try deltaTemporaryFile()
         var size: Int64 = 0
         for layer in image.layers {
             let stream = try LayerStream.decompress(from: try content.open(layer.blob), to: file, limits: limits)
@@ -175,7 +202,7 @@ extension ImageStore {
 
     /// A layer blob's tar in an unlinked temporary file, checked against its diff ID.
     private func uncompressedTemporary(_ blob: Digest, diffID: Digest) throws(LighterError) -> FileDescriptor {
-        let file = try temporaryFile()
+        let file = try deltaTemporaryFile()
         let stream = try LayerStream.decompress(from: try content.open(blob), to: file, limits: limits)
         guard stream.output == diffID else {
             throw .digestMismatch(what: "layer \(blob.short) (diff ID)", expected: diffID.description, actual: stream.output.description)
@@ -184,7 +211,7 @@ extension ImageStore {
     }
 
     /// An empty file in the ingest directory, already unlinked.
-    private func temporaryFile() throws(LighterError) -> FileDescriptor {
+    func deltaTemporaryFile() throws(LighterError) -> FileDescriptor {
         try FileSystem.makeDirectories(paths.ingest)
         let path = "\(paths.ingest)/delta-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
         let fd = try FileDescriptor(path: path, flags: O_RDWR | O_CREAT | O_EXCL, mode: 0o600)

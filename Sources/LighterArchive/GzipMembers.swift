@@ -1,0 +1,256 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import CZlib
+import LighterOCI
+import LighterSystem
+
+/// One gzip member of a blob: where its bytes are (header and trailer included) and where its
+/// uncompressed bytes fall in the whole stream. A gzip file may be several members one after the
+/// other (RFC 1952 §2.2); every gzip reader (zlib's, Go's, libarchive's) reads them as one stream.
+public struct GzipMember: Sendable, Equatable {
+    public var offset: Int
+    public var size: Int
+    public var uncompressedOffset: Int64
+    public var uncompressedSize: Int64
+
+    public init(offset: Int, size: Int, uncompressedOffset: Int64, uncompressedSize: Int64) {
+        self.offset = offset
+        self.size = size
+        self.uncompressedOffset = uncompressedOffset
+        self.uncompressedSize = uncompressedSize
+    }
+}
+
+/// Gzip blobs member by member, with zlib: split one into its members (inflating it), inflate a range
+/// of whole members, and write one member as Lighter's layer writer does (`GzipMemberEncoder`), so that
+/// a delta can re-make a changed member byte for byte and copy the others as they are.
+public enum GzipMembers {
+    /// Inflate `blob` (a whole gzip file) member by member, the uncompressed bytes going to `output`
+    /// (when given) and into the returned digest. Fails on anything that is not whole gzip members or
+    /// expands past `limits`.
+    public static func split(_ blob: UnsafeRawBufferPointer, to output: FileDescriptor?, limits: LayerLimits,
+                             what: String) throws(LighterError) -> (members: [GzipMember], digest: Digest, size: Int64) {
+        var hasher = SHA256Hasher()
+        var members: [GzipMember] = []
+        var total: Int64 = 0
+        let inflater = try Inflater(what: what)
+        var offset = 0
+        while offset < blob.count {
+            let member = try inflater.member(blob, at: offset, limit: limits.maxUncompressedBytes - total) { (bytes) throws(LighterError) in
+                hasher.update(bytes)
+                try output?.write(bytes)
+            }
+            members.append(GzipMember(offset: offset, size: member.consumed, uncompressedOffset: total, uncompressedSize: member.produced))
+            total += member.produced
+            offset += member.consumed
+        }
+        guard !members.isEmpty else { throw .malformed(what: what, reason: "it is empty, not gzip") }
+        return (members, hasher.finalize(), total)
+    }
+
+    /// Inflate the whole members that `range` of `blob` holds, appending their bytes to `output`;
+    /// returns how many were written. `range` must start and end at member boundaries.
+    public static func inflate(_ blob: UnsafeRawBufferPointer, range: Range<Int>, to output: FileDescriptor,
+                               limit: Int64, what: String) throws(LighterError) -> Int64 {
+        guard range.lowerBound >= 0, range.upperBound <= blob.count else {
+            throw .malformed(what: what, reason: "bytes \(range.lowerBound)..<\(range.upperBound) lie outside its \(blob.count) bytes")
+        }
+        let inflater = try Inflater(what: what)
+        let window = UnsafeRawBufferPointer(rebasing: blob[range])
+        var offset = 0
+        var total: Int64 = 0
+        while offset < window.count {
+            let member = try inflater.member(window, at: offset, limit: limit - total) { (bytes) throws(LighterError) in try output.write(bytes) }
+            offset += member.consumed
+            total += member.produced
+        }
+        return total
+    }
+
+    /// True when `level` re-makes `member` (one whole gzip member) from `bytes`.
+    public static func reproduces(_ member: UnsafeRawBufferPointer, from bytes: UnsafeRawBufferPointer, level: Int) -> Bool {
+        guard let encoder = try? GzipMemberEncoder(level: level) else { return false }
+        var offset = 0
+        var same = true
+        do throws(LighterError) {
+            try encoder.encode(bytes) { (chunk) throws(LighterError) in
+                guard same, offset + chunk.count <= member.count,
+                      chunk.isEmpty || memcmp(member.baseAddress! + offset, chunk.baseAddress!, chunk.count) == 0 else {
+                    same = false
+                    throw .digestMismatch(what: "gzip member", expected: "the member's bytes", actual: "other bytes at \(offset)")
+                }
+                offset += chunk.count
+            }
+        } catch {
+            return false
+        }
+        return same && offset == member.count
+    }
+}
+
+/// zlib's inflate over gzip members, one at a time.
+final class Inflater {
+    private var stream = z_stream()
+    private let what: String
+    private let buffer: UnsafeMutableRawPointer
+    private static let bufferSize = 256 * 1024
+
+    init(what: String) throws(LighterError) {
+        self.what = what
+        buffer = UnsafeMutableRawPointer.allocate(byteCount: Self.bufferSize, alignment: 16)
+        // 16 + 15: gzip wrapper (header and trailer checked: CRC-32 and length), 32 KiB window.
+        guard inflateInit2_(&stream, 16 + 15, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+            buffer.deallocate()
+            throw .system(call: "inflateInit2", path: nil, errno: ENOMEM)
+        }
+    }
+
+    deinit {
+        inflateEnd(&stream)
+        buffer.deallocate()
+    }
+
+    /// Inflate the member at `offset` of `blob`, handing its bytes to `body`; returns the compressed
+    /// bytes it spans and the bytes it made.
+    func member(_ blob: UnsafeRawBufferPointer, at offset: Int, limit: Int64,
+                _ body: (UnsafeRawBufferPointer) throws(LighterError) -> Void) throws(LighterError) -> (consumed: Int, produced: Int64) {
+        guard inflateReset(&stream) == Z_OK else { throw .malformed(what: what, reason: "zlib could not reset") }
+        stream.next_in = UnsafeMutablePointer(mutating: blob.baseAddress!.advanced(by: offset).assumingMemoryBound(to: Bytef.self))
+        stream.avail_in = 0
+        var remaining = blob.count - offset
+        var produced: Int64 = 0
+        while true {
+            if stream.avail_in == 0 {
+                let chunk = min(remaining, 1 << 30)
+                stream.avail_in = uInt(chunk)
+                remaining -= chunk
+            }
+            stream.next_out = buffer.assumingMemoryBound(to: Bytef.self)
+            stream.avail_out = uInt(Self.bufferSize)
+            let status = CZlib.inflate(&stream, Z_NO_FLUSH)
+            let made = Self.bufferSize - Int(stream.avail_out)
+            produced += Int64(made)
+            guard produced <= limit else {
+                throw .limitExceeded("\(what) expands past \(limit) more bytes (LayerLimits)")
+            }
+            if made > 0 { try body(UnsafeRawBufferPointer(start: buffer, count: made)) }
+            switch status {
+            case Z_STREAM_END:
+                let consumed = blob.count - offset - remaining - Int(stream.avail_in)
+                return (consumed, produced)
+            case Z_OK:
+                continue
+            case Z_BUF_ERROR where stream.avail_in == 0 && remaining == 0:
+                throw .malformed(what: what, reason: "a gzip member is cut short at byte \(blob.count)")
+            default:
+                let message = stream.msg.map { String(cString: $0) } ?? "zlib error \(status)"
+                throw .malformed(what: what, reason: "not gzip at byte \(offset) or after (\(message))")
+            }
+        }
+    }
+}
+
+/// Writes gzip members as Lighter's layers hold them: a 10-byte header with no time, no name, the
+/// "fastest"/"best" flag for levels 1/9 and OS Unix (the header libarchive's gzip filter writes), raw deflate at `level` with zlib's defaults
+/// otherwise (32 KiB window, memLevel 8), then CRC-32 and length. zlib's output does not depend on how
+/// the input is cut into calls, so the same bytes always make the same member.
+public final class GzipMemberEncoder {
+    private let header: [UInt8]
+    private var stream = z_stream()
+    private let buffer: UnsafeMutableRawPointer
+    private static let bufferSize = 256 * 1024
+    private var crc: uLong = 0
+    private var length: UInt32 = 0
+    public let level: Int
+
+    public init(level: Int) throws(LighterError) {
+        guard (1...9).contains(level) else { throw .invalidArgument("gzip level \(level) (1 to 9)") }
+        self.level = level
+        header = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, level == 1 ? 4 : level == 9 ? 2 : 0, 3]
+        buffer = UnsafeMutableRawPointer.allocate(byteCount: Self.bufferSize, alignment: 16)
+        guard deflateInit2_(&stream, Int32(level), Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+            buffer.deallocate()
+            throw .system(call: "deflateInit2", path: nil, errno: ENOMEM)
+        }
+        crc = crc32(0, nil, 0)
+    }
+
+    deinit {
+        deflateEnd(&stream)
+        buffer.deallocate()
+    }
+
+    /// One whole member of `bytes`.
+    public func encode(_ bytes: UnsafeRawBufferPointer, to sink: (UnsafeRawBufferPointer) throws(LighterError) -> Void) throws(LighterError) {
+        try begin(sink)
+        try feed(bytes, sink)
+        try finish(sink)
+    }
+
+    /// Start a member: its header.
+    public func begin(_ sink: (UnsafeRawBufferPointer) throws(LighterError) -> Void) throws(LighterError) {
+        guard deflateReset(&stream) == Z_OK else { throw .malformed(what: "gzip member", reason: "zlib could not reset") }
+        crc = crc32(0, nil, 0)
+        length = 0
+        try withRawBytes(header, sink)
+    }
+
+    /// More of the member's bytes.
+    public func feed(_ bytes: UnsafeRawBufferPointer, _ sink: (UnsafeRawBufferPointer) throws(LighterError) -> Void) throws(LighterError) {
+        guard !bytes.isEmpty else { return }
+        var offset = 0
+        while offset < bytes.count {
+            let chunk = min(bytes.count - offset, 1 << 30)
+            let start = bytes.baseAddress!.advanced(by: offset).assumingMemoryBound(to: Bytef.self)
+            crc = crc32(crc, start, uInt(chunk))
+            length = length &+ UInt32(truncatingIfNeeded: chunk)
+            stream.next_in = UnsafeMutablePointer(mutating: start)
+            stream.avail_in = uInt(chunk)
+            try run(Z_NO_FLUSH, sink)
+            offset += chunk
+        }
+    }
+
+    /// End the member: the rest of the deflate stream, CRC-32 and length (little-endian).
+    public func finish(_ sink: (UnsafeRawBufferPointer) throws(LighterError) -> Void) throws(LighterError) {
+        stream.avail_in = 0
+        try run(Z_FINISH, sink)
+        var trailer = [UInt8](repeating: 0, count: 8)
+        let crcValue = UInt32(truncatingIfNeeded: crc)
+        for i in 0..<4 {
+            trailer[i] = UInt8(truncatingIfNeeded: crcValue >> (8 * UInt32(i)))
+            trailer[4 + i] = UInt8(truncatingIfNeeded: length >> (8 * UInt32(i)))
+        }
+        try withRawBytes(trailer, sink)
+    }
+
+    private func run(_ flush: Int32, _ sink: (UnsafeRawBufferPointer) throws(LighterError) -> Void) throws(LighterError) {
+        while true {
+            stream.next_out = buffer.assumingMemoryBound(to: Bytef.self)
+            stream.avail_out = uInt(Self.bufferSize)
+            let status = deflate(&stream, flush)
+            guard status == Z_OK || status == Z_STREAM_END || status == Z_BUF_ERROR else {
+                throw .malformed(what: "gzip member", reason: "zlib deflate failed (\(status))")
+            }
+            let made = Self.bufferSize - Int(stream.avail_out)
+            if made > 0 { try sink(UnsafeRawBufferPointer(start: buffer, count: made)) }
+            if flush == Z_FINISH {
+                if status == Z_STREAM_END { return }
+            } else if stream.avail_in == 0 && stream.avail_out != 0 {
+                return
+            }
+        }
+    }
+}
+
+/// `body` over an array's bytes, with typed throws (Array's `withUnsafeBytes` rethrows untyped).
+func withRawBytes(_ array: [UInt8], _ body: (UnsafeRawBufferPointer) throws(LighterError) -> Void) throws(LighterError) {
+    var failure: LighterError?
+    array.withUnsafeBytes { bytes in
+        do throws(LighterError) { try body(bytes) } catch { failure = error }
+    }
+    if let failure { throw failure }
+}
