@@ -90,8 +90,10 @@ public enum Time {
         return "\(d / 86400 / 365) years ago"
     }
 
-    /// Docker's human sizes: 1.2MB, 4.27kB, 512B (decimal units).
-    public static func humanSize(_ bytes: Int64) -> String {
+    /// Docker's human sizes: 1.2MB, 4.27kB, 512B (decimal units), `precision` significant digits as Go's
+    /// `%.Ng`: 3 for the sizes of `images` and `ps` (go-units' HumanSizeWithPrecision), 4 where Docker's CLI
+    /// calls go-units' HumanSize (`system df`'s summary, SHARED SIZE, UNIQUE SIZE, volume sizes).
+    public static func humanSize(_ bytes: Int64, precision: Int = 3) -> String {
         let units = ["B", "kB", "MB", "GB", "TB", "PB"]
         var value = Double(bytes)
         var index = 0
@@ -100,8 +102,7 @@ public enum Time {
             index += 1
         }
         if index == 0 { return "\(bytes)B" }
-        // three significant digits, like Go's %.3g
-        let digits = value >= 100 ? 0 : (value >= 10 ? 1 : 2)
+        let digits = max(0, precision - (value >= 100 ? 3 : (value >= 10 ? 2 : 1)))
         var text = format(value, decimals: digits)
         if text.contains(".") {
             while text.hasSuffix("0") { text.removeLast() }

@@ -90,7 +90,8 @@ import LighterTestSupport
         let df = lighter.run("system", "df")
         #expect(df.stdout.hasPrefix("TYPE            TOTAL     ACTIVE    SIZE"))
         #expect(df.stdout.contains("Images          2         0"))
-        let verbose = lighter.run("system", "df", "-v", "--format", "{{.Repository}} {{.SharedSize}} {{.UniqueSize}}")
+        // Docker's `-v --format`: one template over the whole usage (.Images, .Containers, .Volumes).
+        let verbose = lighter.run("system", "df", "-v", "--format", "{{range .Images}}{{.Repository}} {{.SharedSize}} {{.UniqueSize}}\\n{{end}}")
         let lines = verbose.stdout.split(separator: "\n").filter { $0.hasPrefix("a ") || $0.hasPrefix("b ") }
         #expect(lines.count == 2)
         for line in lines { #expect(line.hasSuffix(" 0B")) }

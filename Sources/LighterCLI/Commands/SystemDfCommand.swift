@@ -15,7 +15,7 @@ struct SystemDfCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Show detailed information on space usage.") var verbose = false
 
     struct ContainerUsage { var record: ContainerRecord; var size: Int64; var active: Bool; var volumes: Int }
-    struct VolumeUsage { var name: String; var size: Int64; var links: Int }
+    struct VolumeUsage { var volume: Volume; var size: Int64; var links: Int }
 
     func run() throws {
         try guarded(exitCode: 1) { () throws(LighterError) in
@@ -30,7 +30,7 @@ struct SystemDfCommand: ParsableCommand {
                 containers.append(ContainerUsage(record: record, size: size, active: active, volumes: record.spec.binds.filter { $0.volume != nil }.count))
             }
             let volumes = try engine.volumes.list().map { volume in
-                VolumeUsage(name: volume.Name, size: FileSystem.diskUsage("\(engine.volumes.directory(volume.Name))/_data"),
+                VolumeUsage(volume: volume, size: FileSystem.diskUsage("\(engine.volumes.directory(volume.Name))/_data"),
                             links: containers.filter { $0.record.spec.binds.contains { $0.volume == volume.Name } }.count)
             }
             if !verbose {
@@ -48,65 +48,48 @@ struct SystemDfCommand: ParsableCommand {
                 for line in try Self.summary.render(rows, format: output.format) { Console.out(line) }
                 return
             }
-            try printVerbose(report, containers, volumes)
+            try printVerbose(report, containers, volumes, cacheSize: cache.size)
         }
     }
 
     static let summary = OutputRenderer(columns: [("Type", "TYPE"), ("TotalCount", "TOTAL"), ("Active", "ACTIVE"), ("Size", "SIZE"), ("Reclaimable", "RECLAIMABLE")])
 
-    /// A summary row: RECLAIMABLE with its share of SIZE, as Docker prints it ("1.2MB (40%)").
+    /// A summary row: RECLAIMABLE with its share of SIZE, as Docker prints it ("1.235MB (40%)": go-units'
+    /// HumanSize, four significant digits).
     static func row(_ type: String, total: Int, active: Int, size: Int64, reclaimable: Int64) -> OutputRow {
         let percent = size > 0 ? " (\(reclaimable * 100 / size)%)" : ""
         return OutputRow(fields: [("Type", type), ("TotalCount", String(total)), ("Active", String(active)),
-                                  ("Size", Time.humanSize(size)), ("Reclaimable", Time.humanSize(reclaimable) + percent)])
+                                  ("Size", Time.humanSize(size, precision: 4)), ("Reclaimable", Time.humanSize(reclaimable, precision: 4) + percent)])
     }
 
-    private func printVerbose(_ report: DiskUsageReport, _ containers: [ContainerUsage], _ volumes: [VolumeUsage]) throws(LighterError) {
-        Console.out("Images space usage:")
-        Console.out("")
-        let rows = report.images.flatMap { usage -> [OutputRow] in
-            let names = usage.image.tags.isEmpty ? ["<none>:<none>"] : usage.image.tags.compactMap { try? LighterOCI.Reference(parsing: $0).familiar }
-            return names.map { name in
-                let split = name.lastIndex(of: ":").map { (String(name[..<$0]), String(name[name.index(after: $0)...])) } ?? (name, "<none>")
-                return OutputRow(fields: [
-                    ("Repository", split.0), ("Tag", split.1), ("ID", usage.image.id.short),
-                    ("CreatedSince", Time.ago(usage.image.createdSeconds)), ("Size", Time.humanSize(usage.image.size)),
-                    ("SharedSize", Time.humanSize(usage.sharedSize)), ("UniqueSize", Time.humanSize(usage.uniqueSize)),
-                    ("Containers", String(usage.containers)),
-                ])
-            }
+    /// `-v`: the local store's images, containers and volumes as rows of `DiskUsageDetail`, which prints
+    /// them as Docker's CLI prints a daemon's (`-H … system df -v` fills the same rows from `/system/df`).
+    private func printVerbose(_ report: DiskUsageReport, _ containers: [ContainerUsage], _ volumes: [VolumeUsage], cacheSize: Int64) throws(LighterError) {
+        var detail = DiskUsageDetail(buildCacheSize: cacheSize)
+        detail.images = report.images.map { usage in
+            DiskUsageDetail.imageRow(id: usage.image.id.description, tags: usage.image.tags, digest: "", created: usage.image.createdSeconds,
+                                     size: usage.image.size, shared: usage.sharedSize, containers: Int64(usage.containers))
         }
-        let detail = OutputRenderer(columns: [("Repository", "REPOSITORY"), ("Tag", "TAG"), ("ID", "IMAGE ID"), ("CreatedSince", "CREATED"),
-                                              ("Size", "SIZE"), ("SharedSize", "SHARED SIZE"), ("UniqueSize", "UNIQUE SIZE"), ("Containers", "CONTAINERS")])
-        for line in try detail.render(rows, format: output.format) { Console.out(line) }
-        Console.out("")
-        Console.out("Layers: \(Time.humanSize(report.snapshotsSize)) unpacked (each shared layer counted once), blobs: \(Time.humanSize(report.blobsSize))")
-        Console.out("")
-        Console.out("Containers space usage:")
-        Console.out("")
-        let containerRows = containers.map { usage in
-            var command = ([usage.record.path] + usage.record.args).joined(separator: " ")
-            if command.count > 20 { command = String(command.prefix(19)) + "…" }
+        detail.layersNote = "Layers: \(Time.humanSize(report.snapshotsSize)) unpacked (each shared layer counted once), blobs: \(Time.humanSize(report.blobsSize))"
+        detail.containers = containers.map { usage in
+            let record = usage.record
+            let created = Time.parseRFC3339(record.created) ?? 0
             return OutputRow(fields: [
-                ("ID", usage.record.shortID), ("Image", usage.record.spec.image), ("Command", "\"\(command)\""),
-                ("LocalVolumes", String(usage.volumes)), ("Size", Time.humanSize(usage.size)),
-                ("CreatedSince", Time.ago(Time.parseRFC3339(usage.record.created) ?? 0)), ("Status", PsCommand.status(usage.record)),
-                ("Names", usage.record.name),
+                ("Command", "\"" + ([record.path] + record.args).joined(separator: " ") + "\""), ("CreatedAt", PsOptions.createdAt(created)),
+                ("ID", record.id), ("Image", record.spec.image),
+                ("Labels", DockerListRows.labels(record.spec.labels)), ("LocalVolumes", String(usage.volumes)),
+                ("Mounts", record.spec.binds.map { $0.volume ?? $0.source }.joined(separator: ",")), ("Names", record.name),
+                ("Networks", record.spec.network), ("Ports", ""), ("RunningFor", Time.ago(created)), ("Size", Time.humanSize(usage.size)),
+                ("State", record.state.status.rawValue), ("Status", PsCommand.status(record)),
             ])
         }
-        let containerTable = OutputRenderer(columns: [("ID", "CONTAINER ID"), ("Image", "IMAGE"), ("Command", "COMMAND"), ("LocalVolumes", "LOCAL VOLUMES"),
-                                                      ("Size", "SIZE"), ("CreatedSince", "CREATED"), ("Status", "STATUS"), ("Names", "NAMES")])
-        // A template names the image rows' fields (as `df -v` always took); the other sections keep their tables.
-        let sectionFormat = output.format == "json" ? "json" : nil
-        for line in try containerTable.render(containerRows, format: sectionFormat) { Console.out(line) }
-        Console.out("")
-        Console.out("Local Volumes space usage:")
-        Console.out("")
-        let volumeRows = volumes.map { OutputRow(fields: [("Name", $0.name), ("Links", String($0.links)), ("Size", Time.humanSize($0.size))]) }
-        for line in try OutputRenderer(columns: [("Name", "VOLUME NAME"), ("Links", "LINKS"), ("Size", "SIZE")]).render(volumeRows, format: sectionFormat) {
-            Console.out(line)
+        detail.volumes = volumes.map { usage in
+            var row = DockerListRows.volume(usage.volume)
+            row.set("Links", String(usage.links))
+            row.set("Size", Time.humanSize(usage.size, precision: 4))
+            for field in ["Availability", "Group", "Status"] { row.set(field, "N/A") }
+            return row
         }
-        Console.out("")
-        Console.out("Build cache usage: 0B")
+        Console.outRaw(try detail.render(format: output.format))
     }
 }

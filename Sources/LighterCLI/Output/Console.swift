@@ -12,6 +12,11 @@ enum Console {
         _ = try? FileDescriptor(adopting: 1).writeAndKeepOpen(line)
     }
 
+    /// Write to standard output as it is (no newline added).
+    static func outRaw(_ text: String) {
+        _ = try? FileDescriptor(adopting: 1).writeAndKeepOpen(text)
+    }
+
     static func error(_ text: String) {
         let line = text + "\n"
         _ = try? FileDescriptor(adopting: 2).writeAndKeepOpen(line)

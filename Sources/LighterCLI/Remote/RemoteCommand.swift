@@ -148,7 +148,7 @@ enum RemoteCommand {
         case "system":
             let words = Array(rest.dropFirst())
             switch rest.first {
-            case "df": return try RemotePrune.df(parsed(SystemDfCommand.self, words), client: try EngineAPIClient(host: host))
+            case "df": return try RemoteDiskUsage.df(parsed(SystemDfCommand.self, words), client: try EngineAPIClient(host: host))
             case "prune": return try RemotePrune.system(parsed(SystemPruneCommand.self, words), client: try EngineAPIClient(host: host))
             case "events": return try RemoteUsage.events(parsed(EventsCommand.self, words), client: try EngineAPIClient(host: host))
             case "info": return try RemoteSystem.info(parsed(InfoCommand.self, words), client: try EngineAPIClient(host: host))

@@ -3,41 +3,9 @@ import LighterArguments
 import LighterOCI
 import LighterSystem
 
-/// `system df` and the prunes (`container`, `image`, `system`) against an Engine API, printed as the
-/// local commands print them. Like the local commands they never prompt (`-f` is accepted).
+/// The prunes (`container`, `image`, `system`) against an Engine API, printed as the local commands
+/// print them (`system df` is `RemoteDiskUsage`). Like the local commands they never prompt (`-f` is accepted).
 enum RemotePrune {
-    /// `system df`: `/system/df` summed into the local command's four rows.
-    static func df(_ command: SystemDfCommand, client: EngineAPIClient) throws(LighterError) -> Int32 {
-        guard !command.verbose else {
-            throw .invalidArgument("`system df -v` against a remote daemon is not supported yet; use `system df` (the summary) or run it on the board itself")
-        }
-        let usage = try client.document("/system/df")
-        let images = usage[field: "Images"]?.elements ?? []
-        let containers = usage[field: "Containers"]?.elements ?? []
-        let volumes = usage[field: "Volumes"]?.elements ?? []
-        let cache = usage[field: "BuildCache"]?.elements ?? []
-        func sum(_ nodes: [JSONNode], _ size: (JSONNode) -> Int64) -> Int64 { nodes.reduce(0) { $0 + max(0, size($1)) } }
-        let imageSize: (JSONNode) -> Int64 = { $0[field: "Size"]?.integer ?? 0 }
-        let usedImages = images.filter { ($0[field: "Containers"]?.integer ?? 0) > 0 }
-        let active: (JSONNode) -> Bool = { ["running", "paused", "restarting"].contains($0[field: "State"]?.text ?? "") }
-        let rwSize: (JSONNode) -> Int64 = { $0[field: "SizeRw"]?.integer ?? 0 }
-        let volumeSize: (JSONNode) -> Int64 = { $0[field: "UsageData"]?[field: "Size"]?.integer ?? 0 }
-        let linked: (JSONNode) -> Bool = { ($0[field: "UsageData"]?[field: "RefCount"]?.integer ?? 0) > 0 }
-        let layers = usage[field: "LayersSize"]?.integer ?? sum(images, imageSize)
-        let rows = [
-            SystemDfCommand.row("Images", total: images.count, active: usedImages.count, size: layers,
-                                reclaimable: max(0, layers - sum(usedImages, imageSize))),
-            SystemDfCommand.row("Containers", total: containers.count, active: containers.filter(active).count,
-                                size: sum(containers, rwSize), reclaimable: sum(containers.filter { !active($0) }, rwSize)),
-            SystemDfCommand.row("Local Volumes", total: volumes.count, active: volumes.filter(linked).count,
-                                size: sum(volumes, volumeSize), reclaimable: sum(volumes.filter { !linked($0) }, volumeSize)),
-            SystemDfCommand.row("Build Cache", total: cache.count, active: 0, size: sum(cache) { $0[field: "Size"]?.integer ?? 0 },
-                                reclaimable: sum(cache) { $0[field: "Size"]?.integer ?? 0 }),
-        ]
-        for line in try SystemDfCommand.summary.render(rows, format: command.output.format) { Console.out(line) }
-        return 0
-    }
-
     /// `container prune`: "Deleted Containers:" and their IDs.
     static func containers(_ client: EngineAPIClient) throws(LighterError) -> Int64 {
         let answer = try JSONNode.parse(try client.bytes("POST", "/containers/prune"), what: "the daemon's answer to container prune")
