@@ -71,15 +71,18 @@ extension Engine {
     }
 
     /// `wait`: block until the container is not running; its exit code.
+    /// The monitor replaces the record by rename when the container ends, which wakes the wait at once
+    /// (`DirectoryWatch` on the container's directory); the old pause, up to 100 ms, stays the bound
+    /// (a monitor that died is found by `inspect` settling the record).
     public func wait(_ id: String) throws(LighterError) -> Int32 {
-        var delay: useconds_t = 2_000
+        let watch = DirectoryWatch([directory(id)], changes: .names)
+        var backoff = Backoff(minimum: 2_000, maximum: 100_000)
         while true {
             let record = try inspect(id)
             if record.state.status == .exited || record.state.status == .dead || record.state.status == .created {
                 return record.state.exitCode
             }
-            usleep(delay)
-            delay = min(delay * 2, 100_000)
+            watch.pause(&backoff)
         }
     }
 

@@ -29,6 +29,10 @@ extension Engine {
                 bytes.withUnsafeBytes { _ = StreamRelay.writeAll($0, to: entry.stream == "stderr" ? 2 : 1) }
             }
         }
+        // A new line in the log and the record replaced at the exit both wake the loop (the container's
+        // directory holds both); the old pause, 50 ms, stays the bound.
+        let watch = DirectoryWatch([DirectoryWatch.directory(of: path)])
+        var backoff = Backoff(minimum: 2_000, maximum: 50_000)
         while true {
             drain()
             let state: ContainerRuntimeState
@@ -43,7 +47,7 @@ extension Engine {
                 drain()
                 return state.exitCode
             }
-            usleep(50_000)
+            watch.pause(&backoff)
         }
     }
 

@@ -15,4 +15,8 @@ extension Engine {
         }
         return try JSONLogReader.entries(path: logPath(id), maxFiles: record.spec.log.maxFiles)
     }
+
+    /// A watch of container `id`'s directory, which holds its log and its record: a new log line, and the
+    /// record replaced at its exit, wake a follower (`logs -f`, `attach`) at once.
+    public func watchChanges(of id: String) -> DirectoryWatch { DirectoryWatch([directory(id)]) }
 }

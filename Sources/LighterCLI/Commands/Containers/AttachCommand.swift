@@ -105,21 +105,25 @@ struct AttachCommand: ParsableCommand {
         return try engine.exitCodeAfterRun(id)
     }
 
-    /// Print new log entries every 100 ms until the container is down for good; forward or detach on signals.
+    /// Print new log entries as they come (a new line or the exit wakes the loop; at most every 100 ms while
+    /// lines keep coming, 100 ms the bound) until the container is down for good; forward signals.
     private func follow(_ engine: Engine, _ id: String) throws(LighterError) -> Int32 {
+        let proxied = [SIGINT, SIGTERM, SIGHUP, SIGQUIT]
         var signals = sigset_t()
         sigemptyset(&signals)
-        for signal in [SIGINT, SIGTERM, SIGHUP, SIGQUIT] { sigaddset(&signals, signal) }
-        if sigProxy { sigprocmask(SIG_BLOCK, &signals, nil) }
+        for signal in proxied { sigaddset(&signals, signal) }
+        var signalFD: FileDescriptor?
+        if sigProxy {
+            sigprocmask(SIG_BLOCK, &signals, nil)
+            signalFD = FileDescriptor(adopting: try syscall("signalfd") { lighter_signalfd(proxied, Int32(proxied.count)) })
+        }
+        let watch = engine.watchChanges(of: id)
+        var backoff = Backoff(minimum: 2_000, maximum: 100_000)
         var shown = try engine.logEntries(id).count
         while true {
             let record = try engine.inspect(id)
-            if sigProxy {
-                var timeout = timespec(tv_sec: 0, tv_nsec: 100_000_000)
-                let signal = sigtimedwait(&signals, nil, &timeout)
-                if signal > 0 { try? engine.kill(id, signal: signal) }
-            } else {
-                usleep(100_000)
+            if watch.pause(&backoff, orUntilReadable: signalFD?.rawValue ?? -1, spacing: 100_000), let signalFD {
+                while case let signal = lighter_signalfd_next(signalFD.rawValue), signal > 0 { try? engine.kill(id, signal: signal) }
             }
             let entries = try engine.logEntries(id)
             if entries.count > shown {

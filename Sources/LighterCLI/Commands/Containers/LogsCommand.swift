@@ -32,9 +32,13 @@ struct LogsCommand: ParsableCommand {
             var shown = try engine.logEntries(id)
             for entry in JSONLogReader.select(shown, since: sinceSeconds, tail: tailCount) { print(entry) }
             guard follow else { return }
+            // A new line or the container's exit wakes the loop; the old pause, 100 ms, stays the bound,
+            // and the whole log is reread at most every 100 ms while lines keep coming.
+            let watch = engine.watchChanges(of: id)
+            var backoff = Backoff(minimum: 2_000, maximum: 100_000)
             while true {
                 let record = try engine.inspect(id)
-                usleep(100_000)
+                watch.pause(&backoff, spacing: 100_000)
                 let now = try engine.logEntries(id)
                 if now.count > shown.count {
                     for entry in now[shown.count...] { print(entry) }
