@@ -87,5 +87,10 @@ import LighterTestSupport
         #expect(Time.parseRFC3339("yesterday") == nil)
         #expect(Time.humanSize(2_040_000) == "2.04MB")
         #expect(Time.humanSize(999) == "999B")
+        // go-units' HumanSize (four digits), as `docker system df` prints sizes.
+        #expect(Time.humanSize(2_043_904, precision: 4) == "2.044MB")
+        #expect(Time.humanSize(16_384, precision: 4) == "16.38kB")
+        #expect(Time.humanSize(16_384) == "16.4kB")
+        #expect(Time.humanSize(2_000_000, precision: 4) == "2MB")
     }
 }
