@@ -14,6 +14,7 @@ if CommandLine.arguments.count > 1 {
     case ContainerMonitor.command: ContainerMonitor.main(arguments: CommandLine.arguments)
     case StageWorker.command: StageWorker.main(arguments: CommandLine.arguments)
     case SSHAgent.guardCommand: SSHAgent.guardMain(arguments: CommandLine.arguments)
+    case SSHForwarder.command: SSHForwarder.main(arguments: CommandLine.arguments)
     default: break
     }
 }

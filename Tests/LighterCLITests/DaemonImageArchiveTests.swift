@@ -67,6 +67,51 @@ import Testing
         #expect(((try? FileSystem.list(daemon.lighter.root.sub("tmp"))) ?? []).filter { $0.hasPrefix("daemon-") } == [])
     }
 
+    /// The classic builder's container lines, as dockerd 20.10 prints them for a RUN: ` ---> Running in ID`
+    /// after the step line, RUN's output, `Removing intermediate container ID`, then ` ---> IMAGE`; the ID
+    /// is 12 hex characters of the container the step ran in (created, then destroyed: the event log
+    /// says so), gone after the build. COPY and a cached RUN run in none.
+    @Test(arguments: LighterDaemon.clients)
+    func classicBuildNamesRunContainers(client: String) throws {
+        let daemon = try LighterDaemon()
+        defer { daemon.stop() }
+        #expect(daemon.lighter.importBusybox().status == 0)
+        let context = try daemon.lighter.root.directory("ctx")
+        _ = try daemon.lighter.root.write("ctx/note.txt", "note\n")
+        _ = try daemon.lighter.root.write("ctx/Dockerfile", "FROM busybox\nRUN echo hi from run\nCOPY note.txt /note.txt\n")
+        let since = String(time(nil) - 1)
+        let build = Run.capture(["timeout", "120", client, "-H", "unix://\(daemon.socketPath)", "build", "-t", "named", context],
+                                environment: ["DOCKER_CONFIG": daemon.clientConfig, "DOCKER_BUILDKIT": "0"])
+        #expect(build.status == 0, "\(build.stdout) \(build.stderr)")
+        let lines = build.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        guard let step = lines.firstIndex(of: "Step 2/3 : RUN echo hi from run"), step + 4 < lines.count else {
+            Issue.record("no RUN step in \(build.stdout)")
+            return
+        }
+        let running = lines[step + 1]
+        #expect(running.hasPrefix(" ---> Running in "), "\(build.stdout)")
+        let id = String(running.dropFirst(" ---> Running in ".count))
+        #expect(id.count == 12 && id.allSatisfy(\.isHexDigit) && id == id.lowercased(), "\(id)")
+        #expect(lines[step + 2] == "hi from run", "\(build.stdout)")
+        #expect(lines[step + 3] == "Removing intermediate container \(id)", "\(build.stdout)")
+        #expect(lines[step + 4].hasPrefix(" ---> ") && !lines[step + 4].contains("Running in"), "\(build.stdout)")
+        #expect(lines.filter { $0.contains("Running in") || $0.hasPrefix("Removing intermediate") }.count == 2, "\(build.stdout)")
+        // A container with that ID existed during the build and was destroyed; none is left.
+        let events = daemon.docker(client, "events", "--since", since, "--until", String(time(nil) + 1),
+                                   "--filter", "type=container", "--format", "{{.Action}} {{.ID}}")
+        #expect(events.status == 0, "\(events.stderr)")
+        let actions = events.stdout.split(separator: "\n").filter { $0.split(separator: " ").last?.hasPrefix(id) == true }.map { $0.split(separator: " ")[0] }
+        #expect(actions.contains("create") && actions.contains("destroy"), "\(events.stdout)")
+        #expect(daemon.docker(client, "ps", "-aq", "--no-trunc").stdout == "")
+        #expect(daemon.docker(client, "inspect", "--type", "container", id).status != 0)
+        // From the cache: the RUN runs in no container, so no such lines.
+        let again = Run.capture(["timeout", "120", client, "-H", "unix://\(daemon.socketPath)", "build", "-t", "named", context],
+                                environment: ["DOCKER_CONFIG": daemon.clientConfig, "DOCKER_BUILDKIT": "0"])
+        #expect(again.status == 0, "\(again.stdout) \(again.stderr)")
+        #expect(again.stdout.contains("Step 2/3 : RUN echo hi from run\n ---> Using cache\n ---> "), "\(again.stdout)")
+        #expect(!again.stdout.contains("Running in") && !again.stdout.contains("Removing intermediate"), "\(again.stdout)")
+    }
+
     @Test(arguments: LighterDaemon.clients)
     func saveLoadRoundTripAndIntoAnotherDataRoot(client: String) throws {
         let daemon = try LighterDaemon()

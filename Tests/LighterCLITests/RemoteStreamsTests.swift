@@ -249,7 +249,9 @@ import Testing
         #expect(remote("volume", "create", "--label", "a=b", "data1").stdout == "data1\n")
         let anonymous = remote("volume", "create").stdout.trimmed
         #expect(anonymous.count == 64)
-        #expect(remote("volume", "ls").stdout == "DRIVER    VOLUME NAME\nlocal     \(anonymous)\nlocal     data1\n")
+        // Listed by name, as Docker's CLI sorts them (the anonymous volume's random name may come after data1).
+        let listed = [anonymous, "data1"].sorted().map { "local     \($0)\n" }.joined()
+        #expect(remote("volume", "ls").stdout == "DRIVER    VOLUME NAME\n" + listed)
         #expect(remote("volume", "ls", "-q", "--filter", "name=data").stdout == "data1\n")
         #expect(remote("volume", "inspect", "-f", "{{.Name}} {{.Labels}}", "data1").stdout == "data1 map[a:b]\n")
         #expect(daemon.cli("volume", "ls", "-q").stdout.contains("data1"))

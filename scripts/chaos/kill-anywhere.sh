@@ -8,7 +8,8 @@
 #
 # Operations: import, load, run --rm, run -d + stop + rm, tag + rmi, image prune, system prune, network
 # create + rm; pull and push (a loopback `docker-registry`, as LighterTestSupport's LoopbackRegistry
-# starts it), build (RUN and COPY), commit, auto-update (policy local: a labelled container, a newer
+# starts it), delta-pull (a pull through a Lighter delta pushed beside the image: the root holds v1,
+# v2's layer is rebuilt from the delta's pieces while a second thread unpacks it), build (RUN and COPY), commit, auto-update (policy local: a labelled container, a newer
 # image under its tag; afterwards it runs the old image or the new one, once), exec; and two kills of
 # one process alone: `monitor` SIGKILLs the monitor of a container being started (after the kill
 # `ps`, `stop`, `rm` and `system check` must cope), `daemon` SIGKILLs `lighter daemon` while a docker
@@ -40,15 +41,15 @@ root=$work/root
 L() { "$lighter" --root "$root" "$@"; }
 log=$work/log
 declare -A kills failures window
-all_ops=(import load run-rm run-d-stop-rm rmi image-prune system-prune network pull push build commit auto-update exec monitor daemon)
+all_ops=(import load run-rm run-d-stop-rm rmi image-prune system-prune network pull push delta-pull build commit auto-update exec monitor daemon)
 # The longest delay (ms) before the kill, about the operation's length with the debug build.
 for op in "${all_ops[@]}"; do window[$op]=300; done
-window[pull]=1500; window[push]=1500; window[build]=3000; window[commit]=1000; window[auto-update]=2500
+window[pull]=1500; window[push]=1500; window[delta-pull]=1500; window[build]=3000; window[commit]=1000; window[auto-update]=2500
 window[exec]=500; window[monitor]=1500; window[daemon]=1500
 ops=()
 for op in ${LIGHTER_CHAOS_OPS:-${all_ops[*]}}; do
     case $op in
-    pull|push) command -v docker-registry >/dev/null || { echo "kill-anywhere.sh: no docker-registry: $op skipped" >&2; continue; } ;;
+    pull|push|delta-pull) command -v docker-registry >/dev/null || { echo "kill-anywhere.sh: no docker-registry: $op skipped" >&2; continue; } ;;
     daemon) command -v docker >/dev/null || { echo "kill-anywhere.sh: no docker CLI: daemon skipped" >&2; continue; } ;;
     esac
     ops+=("$op")
@@ -95,6 +96,8 @@ start_daemon() {
 prepare() {
     case $1 in
     pull) L rmi -f "$registry/chaos/pullsrc" >/dev/null 2>&1; true ;;
+    delta-pull) L rmi -f "$registry/chaos/delta:v2" >/dev/null 2>&1
+        L image inspect "$registry/chaos/delta:v1" >/dev/null 2>&1 || L pull -q "$registry/chaos/delta:v1" >/dev/null ;;
     push) L import -c "ENV N=$2$3" "$rootfs" "$registry/chaos/push:$2$3" >/dev/null ;;
     commit|exec) [ -n "$3" ] || L run -d --name "c$2" --network none busybox sh -c "echo $2 > /changed; sleep 60" >/dev/null ;;
     auto-update)
@@ -122,6 +125,7 @@ command_for() {
     system-prune) echo "$L import '$rootfs' >/dev/null && $L system prune -f >/dev/null" ;;
     network) echo "$L network create chaosnet$t >/dev/null && $L network rm chaosnet$t >/dev/null" ;;
     pull) echo "$L pull -q '$registry/chaos/pullsrc' >/dev/null" ;;
+    delta-pull) echo "$L pull -q '$registry/chaos/delta:v2' >/dev/null" ;;
     push) echo "$L push '$registry/chaos/push:$t' >/dev/null" ;;
     build) echo "$L build -q --network none --build-arg N=$t -t chaos/build:$t '$work/context' >/dev/null" ;;
     commit) echo "$L commit c$2 chaos/commit:$t >/dev/null" ;;
@@ -146,6 +150,12 @@ verify() {
         [ "$(L inspect -f '{{.State.Running}}' "web$2" 2>&1)" = true ] || echo "web$2 is not running" ;;
     commit)
         [ "$(L run --rm --network none "chaos/commit:$2-again" cat /changed 2>&1)" = "$2" ] || echo "the committed image lacks the change" ;;
+    delta-pull)
+        # v2 as the publisher built it: its layers, and the changed file and another one read back.
+        [ "$(L image inspect -f '{{.RootFS.Layers}}' "$registry/chaos/delta:v2" 2>&1)" = "$(cat "$work/delta-layers")" ] ||
+            echo "v2's layers differ from the publisher's"
+        [ "$(L run --rm --network none "$registry/chaos/delta:v2" cat /d/f7 /d/f99 2>&1 | md5sum)" = "$(cat "$work/delta/f7" "$work/delta/f99" | md5sum)" ] ||
+            echo "v2's files differ" ;;
     build)
         [ "$(L run --rm --network none "chaos/build:$2-again" cat /built /file.txt 2>&1 | tr '\n' ' ')" = "$2-again copied " ] ||
             echo "the built image is wrong: $(L run --rm --network none "chaos/build:$2-again" cat /built /file.txt 2>&1 | tr '\n' ' ')" ;;
@@ -202,7 +212,7 @@ L import "$rootfs" busybox >/dev/null && L save -o "$work/image.tar" busybox ||
 mkdir -p "$work/context" "$work/docker-config"
 printf 'FROM busybox\nARG N\nRUN echo "$N" > /built\nCOPY file.txt /file.txt\n' >"$work/context/Dockerfile"
 echo copied >"$work/context/file.txt"
-if [[ " ${ops[*]} " == *" pull "* || " ${ops[*]} " == *" push "* ]]; then
+if [[ " ${ops[*]} " == *" pull "* || " ${ops[*]} " == *" push "* || " ${ops[*]} " == *" delta-pull "* ]]; then
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     registry=127.0.0.1:$port
     mkdir -p "$work/registry"
@@ -219,6 +229,26 @@ if [[ " ${ops[*]} " == *" pull "* || " ${ops[*]} " == *" push "* ]]; then
         sleep 0.1
     done
     [ $pushed = yes ] || { echo "kill-anywhere.sh: cannot push to the loopback registry" >&2; finish; exit 1; }
+    # delta-pull: v1 and v2 (300 files, one changed: a layer of gzip members, a few of them changed),
+    # built in a publisher's root of their own and pushed with the delta from v1 to v2.
+    if [[ " ${ops[*]} " == *" delta-pull "* ]]; then
+        P() { "$lighter" --root "$work/publisher" "$@"; }
+        mkdir -p "$work/delta-context/d"
+        for f in $(seq 1 300); do head -c 3000 /dev/urandom >"$work/delta-context/d/f$f"; done
+        printf 'FROM busybox\nCOPY d /d\n' >"$work/delta-context/Dockerfile"
+        { P import "$rootfs" busybox &&
+            P build -q --network none -t "$registry/chaos/delta:v1" "$work/delta-context" &&
+            echo changed >>"$work/delta-context/d/f7" &&
+            P build -q --network none -t "$registry/chaos/delta:v2" "$work/delta-context" &&
+            P push "$registry/chaos/delta:v1" && P push "$registry/chaos/delta:v2" &&
+            P delta create "$registry/chaos/delta:v1" "$registry/chaos/delta:v2" --push &&
+            P image inspect -f '{{.RootFS.Layers}}' "$registry/chaos/delta:v2" >"$work/delta-layers" &&
+            # the operation is a pull through the delta (after a kill the next one may find the blob made)
+            "$lighter" --root "$work/board" pull -q "$registry/chaos/delta:v1" &&
+            "$lighter" --root "$work/board" pull "$registry/chaos/delta:v2" 2>&1 | grep 'rebuilt and verified' &&
+            cp -r "$work/delta-context/d" "$work/delta"; } >>"$log" 2>&1 ||
+            { echo "kill-anywhere.sh: delta setup failed" >&2; finish; exit 1; }
+    fi
 fi
 
 # SIGTERM (or LIGHTER_CHAOS_SECONDS elapsed) ends the run early, with the table of what was done.

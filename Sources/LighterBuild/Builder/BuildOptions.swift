@@ -43,13 +43,16 @@ public struct BuildOptions: Sendable {
     }
 }
 
-/// One line of progress: a step started, finished (with its time) or was taken from the cache.
+/// One line of progress: a step started, finished (with its time) or was taken from the cache; a
+/// RUN's container was made (`running`) or removed after its commit (`removed`).
 public struct BuildEvent: Sendable {
-    public enum Kind: Sendable { case started, done, cached }
+    public enum Kind: Sendable { case started, done, cached, running, removed }
     public var kind: Kind
     /// "[2/3] RUN echo hi" or "[builder 1/2] COPY . /src".
     public var step: String
     public var seconds: Double
     /// The image the step left (a step image, or FROM's base), on `done` and `cached`.
     public var image: Digest? = nil
+    /// The ID of the container a RUN step runs in, on `running` and `removed`.
+    public var container: String? = nil
 }

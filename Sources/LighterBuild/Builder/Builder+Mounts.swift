@@ -24,6 +24,8 @@ struct RunMounts {
     var mountPoints: [String] = []
     /// The first ssh mount's target: the RUN's SSH_AUTH_SOCK.
     var sshAuthSock: String?
+    /// The relays behind this RUN's ssh sockets (stopped when it ends).
+    var sshForwarders: [SSHForwarder] = []
 }
 
 extension Builder {

@@ -13,7 +13,8 @@ extension Builder {
     /// RUN: the command runs as a container of the current state (its env, user, working directory;
     /// the stage's ARGs in its environment), and the container's changes become a layer. Returns
     /// the history's `created_by`.
-    func run(_ instruction: Instruction, state: inout BuildState) throws(LighterError) -> String {
+    /// `step` names the step in the progress events of its container (made, then removed).
+    func run(_ instruction: Instruction, state: inout BuildState, step: String) throws(LighterError) -> String {
         for flag in instruction.flags where flag.name == "security" && flag.value != "sandbox" {
             throw .unsupported(feature: "RUN --\(flag.name)=\(flag.value ?? "")", fix: "this Lighter does not apply RUN --\(flag.name) yet; remove it from line \(instruction.line)")
         }
@@ -41,6 +42,7 @@ extension Builder {
             .sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
         let record = try engine.create(spec, name: nil)
         containers.insert(record.id)
+        progress(BuildEvent(kind: .running, step: step, seconds: 0, container: record.id))
         let code = try withOutput(quiet: options.quiet) { () throws(LighterError) -> Int32 in
             try engine.runAttached(record.id, interactive: false, justCreated: true)
         }
@@ -55,6 +57,7 @@ extension Builder {
         try commit(container: record.id, into: &state)
         try engine.remove(record.id, force: true)
         containers.remove(record.id)
+        progress(BuildEvent(kind: .removed, step: step, seconds: 0, container: record.id))
         let shown = argv == state.shell + [instruction.text] ? "\(state.shell.joined(separator: " ")) \(instruction.text)" : argv.joined(separator: " ")
         return "RUN \(shown) # buildkit"
     }

@@ -6,9 +6,10 @@ import Musl
 import LighterEngine
 import LighterSystem
 
-/// `RUN --mount=type=ssh[,id=ID][,target=PATH][,required=true][,mode=0600][,uid=0][,gid=0]`: the agent
-/// socket given with `--ssh ID=…` (`default` when no id) bound at PATH (default
-/// `/run/buildkit/ssh_agent.N`, N counting the RUN's ssh mounts) for that RUN only, with
+/// `RUN --mount=type=ssh[,id=ID][,target=PATH][,required=true][,mode=0600][,uid=0][,gid=0]`: a socket
+/// of that owner and mode relaying to the agent given with `--ssh ID=…` (`default` when no id;
+/// SSHForwarder) bound at PATH (default `/run/buildkit/ssh_agent.N`, N counting the RUN's ssh mounts)
+/// for that RUN only (the forwarder ends and its socket goes when the RUN does), with
 /// `SSH_AUTH_SOCK` naming the first one in its environment (unless the image's ENV sets it). The empty
 /// mount point is removed before the commit, so nothing of the agent lands in a layer; the socket's
 /// path is no part of the cache key or the history (the mount's flags, with the id, are, as BuildKit's).
@@ -30,12 +31,6 @@ extension Builder {
               let uid = UInt32(fields["uid"] ?? "0"), let gid = UInt32(fields["gid"] ?? "0") else {
             throw position(instruction).error("--mount=\(text): mode is octal (0600), uid and gid are numbers")
         }
-        // The agent's own socket is bound (no proxy socket of the requested owner and mode is made):
-        // only BuildKit's defaults, which a root RUN needs, are applied; others are refused.
-        guard mode & 0o777 == 0o600, uid == 0, gid == 0 else {
-            throw .unsupported(feature: "RUN --mount=type=ssh with uid, gid or mode other than 0, 0, 0600 (line \(instruction.line))",
-                               fix: "Lighter binds the agent's socket itself; run the step as root (USER root) with the default mode")
-        }
         guard let socket = options.ssh[id] else {
             guard fields["required"] != "true" else {
                 throw .buildFailed("\(file.name):\(instruction.line): no SSH key \"\(id)\" forwarded from the client (give --ssh \(id)[=SOCKET|KEYFILE])")
@@ -43,7 +38,10 @@ extension Builder {
             return  // as BuildKit: an agent not given and not required is not mounted
         }
         guard create else { return }
-        result.binds.append(try BindMount(parsing: "\(socket):\(target)"))
+        // A socket of the mount's owner and mode that relays to the agent (whose own socket stays as it is).
+        let forwarder = try SSHForwarder(agent: socket, uid: uid, gid: gid, mode: mode)
+        result.sshForwarders.append(forwarder)
+        result.binds.append(try BindMount(parsing: "\(forwarder.socket):\(target)"))
         result.mountPoints.append(target)
         if result.sshAuthSock == nil { result.sshAuthSock = target }
     }

@@ -60,6 +60,7 @@ extension Builder {
     /// Remove a RUN's secret files (whether it succeeded or not).
     static func removeSecrets(_ mounts: RunMounts) {
         if let directory = mounts.secretDirectory { try? FileSystem.removeTree(directory) }
+        for forwarder in mounts.sshForwarders { forwarder.stop() }
     }
 
     /// The empty files and directories the runtime made in the upper directory to mount secrets on:

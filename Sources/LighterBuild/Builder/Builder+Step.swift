@@ -41,7 +41,7 @@ extension Builder {
         let history: String
         switch instruction.keyword {
         case "RUN":
-            history = try run(instruction, state: &next)
+            history = try run(instruction, state: &next, step: step)
         case "COPY", "ADD":
             history = try copy(instruction, prepared: prepared, state: &next)
         case "WORKDIR":

@@ -159,7 +159,7 @@ extension Builder {
     /// error's message.
     func workerLine(_ line: String, stage: Int) -> String? {
         let parts = line.split(separator: "\t", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
-        // `done/HEX`: the step's image.
+        // `done/HEX`: the step's image; `running/ID`: a RUN's container.
         let head = parts[0].split(separator: "/", maxSplits: 1).map(String.init)
         switch head.first ?? "" {
         case "started", "done", "cached":
@@ -167,6 +167,10 @@ extension Builder {
             let kind: BuildEvent.Kind = head[0] == "started" ? .started : head[0] == "done" ? .done : .cached
             let image = head.count > 1 ? try? Digest(hex: head[1]) : nil
             progress(BuildEvent(kind: kind, step: parts[2], seconds: Double(parts[1]) ?? 0, image: image))
+            return nil
+        case "running", "removed":
+            guard parts.count == 3, head.count == 2 else { return nil }
+            progress(BuildEvent(kind: head[0] == "running" ? .running : .removed, step: parts[2], seconds: 0, container: head[1]))
             return nil
         case "result":
             do throws(LighterError) {

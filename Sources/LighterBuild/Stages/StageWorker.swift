@@ -9,7 +9,8 @@ import LighterSystem
 /// builder runs independent stages at the same time this way: each process stays single-threaded
 /// and is the monitor of its RUN containers, as the engine requires). Progress events, then the
 /// stage's final state or the error, go to descriptor 3 as lines:
-/// `started|done|cached <TAB> seconds <TAB> step`, `result <TAB> JSON`, `error <TAB> message`.
+/// `started|done|cached <TAB> seconds <TAB> step` (`done/HEX`, `cached/HEX`: the step's image),
+/// `running|removed/ID <TAB> 0 <TAB> step` (a RUN's container), `result <TAB> JSON`, `error <TAB> message`.
 /// Descriptor 4 is the cancel pipe: once it is readable (the builder closed its end, or died), the
 /// worker stops before its next step, removing what it made, as an interrupted build does.
 public enum StageWorker {
@@ -29,8 +30,11 @@ public enum StageWorker {
                 case .started: kind = "started"
                 case .done: kind = "done"
                 case .cached: kind = "cached"
+                case .running: kind = "running"
+                case .removed: kind = "removed"
                 }
-                try? report.write("\(kind)\(event.image.map { "/" + $0.hex } ?? "")\t\(event.seconds)\t\(event.step)\n")
+                let detail = event.image.map { "/" + $0.hex } ?? event.container.map { "/" + $0 } ?? ""
+                try? report.write("\(kind)\(detail)\t\(event.seconds)\t\(event.step)\n")
             }
             builder.cancelDescriptor = 4
             let state = try builder.buildStage(index, done: job.done)

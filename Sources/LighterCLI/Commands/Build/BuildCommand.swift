@@ -126,7 +126,8 @@ struct BuildCommand: ParsableCommand {
 
 /// BuildKit's plain progress: `#N [2/4] RUN …`, then `#N DONE 0.4s` or `#N CACHED`, on standard error.
 /// With `stepImages` (the daemon's child) each is followed by `#N IMAGE sha256:…`, the step's image,
-/// which the daemon turns into the classic builder's ` ---> ID`.
+/// which the daemon turns into the classic builder's ` ---> ID`, and a RUN's `#N RUNNING ID` and
+/// `#N REMOVED ID` (its container), which become ` ---> Running in ID` and `Removing intermediate container ID`.
 final class BuildProgress {
     let quiet: Bool
     let stepImages: Bool
@@ -149,6 +150,11 @@ final class BuildProgress {
             Console.error("#\(numbers[event.step] ?? number) DONE \(Self.seconds(event.seconds))")
         case .cached:
             Console.error("#\(numbers[event.step] ?? number) CACHED")
+        case .running, .removed:
+            // BuildKit's progress names no containers; the daemon's classic stream does.
+            guard stepImages, let container = event.container else { return }
+            Console.error("#\(numbers[event.step] ?? number) \(event.kind == .running ? "RUNNING" : "REMOVED") \(container)")
+            return
         }
         if stepImages, event.kind != .started, let image = event.image {
             Console.error("#\(numbers[event.step] ?? number) IMAGE \(image)")

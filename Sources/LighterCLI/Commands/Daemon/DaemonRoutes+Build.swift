@@ -125,8 +125,10 @@ extension DaemonRoutes {
 
     /// `#3 [2/4] RUN echo hi` → `Step 2/4 : RUN echo hi` (the classic builder's step line); other
     /// lines (RUN's output) as they are, without BuildKit's `#N ` prefix; `CACHED` as the classic
-    /// builder's ` ---> Using cache`, `IMAGE sha256:…` (the step's image) as ` ---> ID`, `DONE` not at
-    /// all (nil).
+    /// builder's ` ---> Using cache`, `IMAGE sha256:…` (the step's image) as ` ---> ID`, `RUNNING ID` and
+    /// `REMOVED ID` (a RUN's container) as ` ---> Running in ID` and `Removing intermediate container ID`
+    /// (12 characters of the ID, as dockerd prints them), `DONE` and the final `writing image`/`naming to`
+    /// not at all (nil).
     static func classicLine(_ line: String) -> String? {
         guard line.hasPrefix("#"), let space = line.firstIndex(of: " "), line[line.index(after: line.startIndex)..<space].allSatisfy(\.isNumber) else {
             return line
@@ -137,8 +139,12 @@ extension DaemonRoutes {
             return "Step \(step) : \(rest[rest.index(after: close)...].trimmed)"
         }
         if rest == "CACHED" { return " ---> Using cache" }
+        if rest.hasPrefix("RUNNING ") { return " ---> Running in \(rest.dropFirst("RUNNING ".count).prefix(12))" }
+        if rest.hasPrefix("REMOVED ") { return "Removing intermediate container \(rest.dropFirst("REMOVED ".count).prefix(12))" }
         if rest.hasPrefix("IMAGE sha256:") { return " ---> \(rest.dropFirst("IMAGE sha256:".count).prefix(12))" }
         if rest.hasPrefix("DONE") { return nil }
+        // The final `writing image … done` / `naming to … done`: dockerd's `Successfully built/tagged` say it.
+        if rest.hasPrefix("writing image sha256:") || rest.hasPrefix("naming to ") { return nil }
         return String(rest)
     }
 }

@@ -20,7 +20,7 @@ struct FuzzTarget: Sendable {
     let name: String
     let run: @Sendable ([UInt8]) -> Void
 
-    static let all: [FuzzTarget] = [json, reference, change, registry, dns, netlink, tar, template, runtimeSpec, apiRequest, dockerfile]
+    static let all: [FuzzTarget] = [json, reference, change, registry, dns, netlink, tar, gzipMembers, template, runtimeSpec, apiRequest, dockerfile]
 
     static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }
 
@@ -104,6 +104,50 @@ struct FuzzTarget: Sendable {
             try FileSystem.removeTree(input)
         } catch {
             fatalError("cannot remove what the layer left in \(directory): \(error)")
+        }
+    }
+
+    /// Gzip blobs member by member and tar headers, as a delta reads BASE's and TARGET's blobs and the
+    /// byte ranges a delta's config names: split (the members must tile the input and their sizes add
+    /// up), inflate of each member and of a range from the input's own bytes, the entry names of what
+    /// split made and of the input as a tar, and the layer writer re-cutting that tar.
+    static let gzipMembers = FuzzTarget(name: "gzip-members") { bytes in
+        let limits = LayerLimits(maxUncompressedBytes: 16 << 20, maxExpansionRatio: 0, ratioAllowance: 0, diskPath: nil)
+        let path = "/dev/shm/lighter-fuzz-\(getpid()).tar"
+        defer { try? FileSystem.removeTree(path) }
+        bytes.withUnsafeBytes { blob in
+            _ = TarHeaders.entries(of: blob)
+            guard let sink = try? FileDescriptor(path: path, flags: O_RDWR | O_CREAT | O_TRUNC, mode: 0o600) else { return }
+            if let split = try? GzipMembers.split(blob, to: sink, limits: limits, what: "fuzz") {
+                var next = 0
+                var total: Int64 = 0
+                for member in split.members {
+                    guard member.offset == next, member.size > 0, member.uncompressedOffset == total else {
+                        fatalError("members do not tile the blob: \(split.members)")
+                    }
+                    next += member.size
+                    total += member.uncompressedSize
+                    guard let out = try? FileDescriptor(path: "/dev/null", flags: O_WRONLY),
+                          (try? GzipMembers.inflate(blob, range: member.offset..<member.offset + member.size, to: out, limit: limits.maxUncompressedBytes,
+                                                    what: "fuzz")) == member.uncompressedSize else {
+                        fatalError("a member split found does not inflate alone to its size")
+                    }
+                }
+                guard next == blob.count, total == split.size else { fatalError("members cover \(next) of \(blob.count) bytes") }
+                if let tar = try? MappedFile(path: path, what: "fuzz") {
+                    _ = TarHeaders.entries(of: tar.bytes)
+                    if let writer = try? GzipLayerWriter(level: 1, output: { _ in }) {
+                        try? writer.write(tar.bytes)
+                        try? writer.finish()
+                    }
+                }
+            }
+            // A range the input's first bytes choose, as a hostile delta config would.
+            if blob.count >= 4, let out = try? FileDescriptor(path: "/dev/null", flags: O_WRONLY) {
+                let start = Int(blob[0]) % blob.count
+                let end = min(blob.count, start + Int(blob[1]) * 256 + Int(blob[2]))
+                _ = try? GzipMembers.inflate(blob, range: start..<end, to: out, limit: limits.maxUncompressedBytes, what: "fuzz")
+            }
         }
     }
 
