@@ -70,8 +70,12 @@ timed() {
 pct() { echo "scale=3; 100*$1/$2" | bc | sed 's/^\./0./'; }
 
 # ROUNDS (default 1): full and delta pulls alternate that many times on fresh boards; the table shows
-# the median of each (this VM's disk time varies several-fold from minute to minute).
+# the median of each. COLD (default 1): each timed pull starts with the page cache dropped (sync, then
+# drop_caches), as on a board whose images were stored long before: with the cache kept, this VM's
+# pulls slowed from ~1 s to ~5 s over five rounds, both kinds alike, and only pairs compared.
 ROUNDS=${ROUNDS:-1}
+COLD=${COLD:-1}
+cold() { sync; [ "$COLD" != 1 ] || echo 3 > /proc/sys/vm/drop_caches; }
 median() { printf '%s\n' "$@" | sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 
 printf '| case | method | bytes sent | %% of full | make (s) | apply, wall (s) | apply, CPU (s) |\n|---|---|---:|---:|---:|---:|---:|\n'
@@ -85,10 +89,10 @@ for c in app2 base2; do
         rm -rf "$WORK/root-full-$c" "$WORK/root-board-$c"
         L full-$c import "$here/.fixtures/busybox-amd64.tar" busybox >/dev/null   # the board holds the base layer
         L board-$c pull -q $repo:base >/dev/null                                   # a board that holds v1
-        sync
+        cold
         timed env LIGHTER_ROOT=$WORK/root-full-$c "$lighter" pull -q $repo:$c >/dev/null
         fullWalls+=("$wall") fullCPUs+=("$cpu")
-        sync
+        cold
         # Lighter's delta, pulled by the board that holds v1.
         timed env LIGHTER_ROOT=$WORK/root-board-$c "$lighter" pull $repo:$c > $c.pull 2>&1
         deltaWalls+=("$wall") deltaCPUs+=("$cpu")
