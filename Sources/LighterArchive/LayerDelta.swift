@@ -129,6 +129,14 @@ public final class MappedFile {
         pointer = mapped
     }
 
+    /// Tell the kernel the whole mapping will be read, in order: it reads ahead at once instead of one
+    /// fault at a time (a cold blob of 50 MB read through faults took longer than downloading it).
+    public func willReadSequentially() {
+        guard let pointer else { return }
+        _ = madvise(pointer, count, MADV_SEQUENTIAL)
+        _ = madvise(pointer, count, MADV_WILLNEED)
+    }
+
     /// The mapped bytes as a buffer (empty for an empty file).
     public var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
 

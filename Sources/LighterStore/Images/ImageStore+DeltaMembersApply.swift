@@ -17,7 +17,9 @@ extension ImageStore {
     /// layer's tar by Lighter's layer writer and checked against the digest (in an unlinked file).
     func baseBlob(_ blob: Digest, base: ImageRecord, config: DeltaConfig.Base) throws(LighterError) -> MappedFile {
         if base.layers.contains(where: { $0.blob == blob }) {
-            return try MappedFile(path: content.path(of: blob), what: "layer \(blob.short)")
+            let map = try MappedFile(path: content.path(of: blob), what: "layer \(blob.short)")
+            map.willReadSequentially()
+            return map
         }
         guard let index = config.blobs?.firstIndex(of: blob), index < config.diffIDs.count,
               let held = base.layers.first(where: { $0.diffID == config.diffIDs[index] }) else {
