@@ -30,15 +30,7 @@ public final class HTTPListener: Sendable {
     /// Bind and listen on `path` (a stale socket there is replaced) with the given mode, owned by
     /// root and `group` when given.
     public static func unix(path: String, mode: mode_t, group: gid_t? = nil) throws(LighterError) -> HTTPListener {
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
-            throw .invalidArgument("-H unix://\(path): the socket path is longer than \(MemoryLayout.size(ofValue: address.sun_path) - 1) bytes")
-        }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            for (i, b) in bytes.enumerated() { raw[i] = b }
-        }
+        var address = try POSIX.unixAddress(path, tooLong: "-H unix://\(path): the socket path is longer than \(POSIX.unixPathLimit) bytes")
         let fd = try syscall("socket", path) { socket(AF_UNIX, POSIX.streamSocket | POSIX.closeOnExecSocket, 0) }
         do throws(LighterError) {
             if let st = FileSystem.lstatOrNil(path) {

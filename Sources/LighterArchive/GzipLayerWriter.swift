@@ -76,8 +76,8 @@ public final class GzipLayerWriter {
     }
 
     /// The size field of a tar header: octal, or base-256 when its first byte has the high bit set.
-    static func size(of header: [UInt8]) -> Int64 {
-        let field = header[124..<136]
+    static func size<Header: RandomAccessCollection<UInt8>>(of header: Header) -> Int64 where Header.Index == Int {
+        let field = header[(header.startIndex + 124)..<(header.startIndex + 136)]
         if field.first! & 0x80 != 0 {
             var value: Int64 = Int64(field.first! & 0x7f)
             for byte in field.dropFirst() {

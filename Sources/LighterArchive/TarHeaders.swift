@@ -15,7 +15,7 @@ public enum TarHeaders {
         while offset + 512 <= tar.count {
             let header = UnsafeRawBufferPointer(rebasing: tar[offset..<offset + 512])
             guard header[0] != 0, checksumHolds(header) else { break }
-            let size = GzipLayerWriter.size(of: Array(header))
+            let size = GzipLayerWriter.size(of: header)
             let dataStart = offset + 512
             guard size >= 0, Int64(dataStart) + size <= Int64(tar.count) else { break }
             let data = UnsafeRawBufferPointer(rebasing: tar[dataStart..<dataStart + Int(size)])

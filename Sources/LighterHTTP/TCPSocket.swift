@@ -79,13 +79,7 @@ final class TCPSocket: @unchecked Sendable {
     /// A stream socket connected to the unix socket at `path` (an Engine API client's transport; the
     /// same send/receive paths and read timeout as TCP). `authority` names it in errors.
     static func connectUnix(path: String, authority: String, readTimeoutMilliseconds: Int) throws(LighterError) -> TCPSocket {
-        var address = sockaddr_un()
-        let bytes = Array(path.utf8)
-        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
-            throw .invalidArgument("unix socket path \(path) is longer than \(MemoryLayout.size(ofValue: address.sun_path) - 1) bytes")
-        }
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in for (i, b) in bytes.enumerated() { raw[i] = b } }
+        var address = try POSIX.unixAddress(path, tooLong: "unix socket path \(path) is longer than \(POSIX.unixPathLimit) bytes")
         let raw = try syscall("socket") { socket(AF_UNIX, POSIX.streamSocket | POSIX.closeOnExecSocket, 0) }
         let fd = FileDescriptor(adopting: raw)
         let failed = try syscallTolerating("connect", path, [ENOENT, ECONNREFUSED, EACCES, ENOTDIR]) {

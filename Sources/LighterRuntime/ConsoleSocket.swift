@@ -9,16 +9,7 @@ import LighterSystem
 /// runc's --console-socket: hand a pseudo-terminal master to whoever listens on a unix socket.
 public enum ConsoleSocket {
     public static func send(_ terminal: FileDescriptor, to path: String) throws(LighterError) {
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
-            throw .invalidArgument("console socket path is too long: \(path)")
-        }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: bytes)
-            raw[bytes.count] = 0
-        }
+        var address = try POSIX.unixAddress(path, tooLong: "console socket path is too long: \(path)")
         let socket = FileDescriptor(adopting: try syscall("socket") {
             POSIX.socket(AF_UNIX, POSIX.streamSocket | POSIX.closeOnExecSocket, 0)
         })

@@ -84,13 +84,7 @@ public final class SSHAgent {
 
     /// End the agent and remove its socket (idempotent).
     public func stop() {
-        if pid > 0 {
-            kill(pid, SIGTERM)
-            var status: Int32 = 0
-            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-            pid = 0
-        }
-        unlink(socket)
+        endSocketProcess(&pid, socket: socket)
     }
 
     deinit { stop() }
@@ -121,4 +115,16 @@ public final class SSHAgent {
         guard pid > 0 else { throw .system(call: "clone", path: arguments[0], errno: errno) }
         return pid
     }
+}
+
+/// End a process that serves a socket (the agent, a forwarder): SIGTERM, reaped, then its socket
+/// removed; `pid` becomes 0, so a second call only removes the socket again.
+func endSocketProcess(_ pid: inout pid_t, socket: String) {
+    if pid > 0 {
+        kill(pid, SIGTERM)
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        pid = 0
+    }
+    unlink(socket)
 }

@@ -35,13 +35,7 @@ public final class SSHForwarder {
 
     /// End the forwarder and remove its socket (idempotent).
     func stop() {
-        if pid > 0 {
-            kill(pid, SIGTERM)
-            var status: Int32 = 0
-            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-            pid = 0
-        }
-        unlink(socket)
+        endSocketProcess(&pid, socket: socket)
     }
 
     deinit { stop() }
@@ -171,16 +165,6 @@ public final class SSHForwarder {
     }
 
     static func address(_ path: String) throws(LighterError) -> sockaddr_un {
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
-            throw .invalidArgument("ssh agent socket path is too long for a unix socket: \(path)")
-        }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: bytes)
-            raw[bytes.count] = 0
-        }
-        return address
+        try POSIX.unixAddress(path, tooLong: "ssh agent socket path is too long for a unix socket: \(path)")
     }
 }

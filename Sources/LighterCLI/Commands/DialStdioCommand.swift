@@ -24,11 +24,7 @@ struct DialStdioCommand: ParsableCommand {
     static func relay(path: String) throws(LighterError) {
         let fd = try syscall("socket") { socket(AF_UNIX, POSIX.streamSocket | POSIX.closeOnExecSocket, 0) }
         defer { close(fd) }
-        var address = sockaddr_un()
-        let bytes = Array(path.utf8)
-        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { throw .invalidArgument("socket path \(path) is too long") }
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in for (i, b) in bytes.enumerated() { raw[i] = b } }
+        var address = try POSIX.unixAddress(path, tooLong: "socket path \(path) is too long")
         try syscall("connect", path) {
             withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
         }

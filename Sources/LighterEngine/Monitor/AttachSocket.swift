@@ -16,17 +16,7 @@ public enum AttachSocket {
     public static func path(_ id: String) -> String { "\(directory)/\(id).sock" }
 
     private static func address(_ path: String) throws(LighterError) -> sockaddr_un {
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
-            throw .invalidArgument("attach socket path is too long: \(path)")
-        }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: bytes)
-            raw[bytes.count] = 0
-        }
-        return address
+        try POSIX.unixAddress(path, tooLong: "attach socket path is too long: \(path)")
     }
 
     private static func stream() throws(LighterError) -> FileDescriptor {

@@ -61,11 +61,16 @@ extension ImageStore {
                         if let split = try splitLayer(baseLayer.blob, diffID: baseLayer.diffID) { splitBase!.append(split) }
                     }
                 }
+                // The member path has tried every level on the blob's members: when it makes nothing, no
+                // encoding makes the whole blob either, and the layer is fetched whole.
                 if let made = try memberDelta(target: layer, base: splitBase!, to: path, level: level) {
                     blobs.append((made.descriptor, path))
                     layers.append(made.layer)
-                    continue
+                } else {
+                    layers.append(DeltaConfig.Layer(digest: layer.blob, size: layer.blobSize, mediaType: layer.mediaType,
+                                                    diffID: layer.diffID, delta: nil, encoding: nil))
                 }
+                continue
             }
             let tar = try uncompressedTemporary(layer.blob, diffID: layer.diffID)
             let tarMap = try MappedFile(fd: tar, count: Int(try tar.stat().st_size), writable: false, what: "layer \(layer.blob.short)")

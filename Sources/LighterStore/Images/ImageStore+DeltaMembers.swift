@@ -87,10 +87,15 @@ extension ImageStore {
                 continue
             }
             let tar = split.memberTar(m)
-            if encodeLevel == nil {
+            // The level is found on the first member that needs one; the others are checked at it.
+            let reproduced: Bool
+            if let level = encodeLevel {
+                reproduced = GzipMembers.reproduces(bytes, from: tar, level: level)
+            } else {
                 encodeLevel = [1, 6, 9, 2, 3, 4, 5, 7, 8].first { GzipMembers.reproduces(bytes, from: tar, level: $0) }
+                reproduced = encodeLevel != nil
             }
-            if let level = encodeLevel, GzipMembers.reproduces(bytes, from: tar, level: level) {
+            if reproduced {
                 pieces.append(DeltaConfig.Piece(encode: Int64(tar.count)))
                 rebuilt.append(tar)
             } else {
