@@ -55,6 +55,12 @@ public enum GzipMembers {
     /// returns how many were written. `range` must start and end at member boundaries.
     public static func inflate(_ blob: UnsafeRawBufferPointer, range: Range<Int>, to output: FileDescriptor,
                                limit: Int64, what: String) throws(LighterError) -> Int64 {
+        try inflate(blob, range: range, limit: limit, what: what) { (bytes) throws(LighterError) in try output.write(bytes) }
+    }
+
+    /// Inflate the whole members that `range` of `blob` holds, handing their bytes to `body` in order.
+    public static func inflate(_ blob: UnsafeRawBufferPointer, range: Range<Int>, limit: Int64, what: String,
+                               to body: (UnsafeRawBufferPointer) throws(LighterError) -> Void) throws(LighterError) -> Int64 {
         guard range.lowerBound >= 0, range.upperBound <= blob.count else {
             throw .malformed(what: what, reason: "bytes \(range.lowerBound)..<\(range.upperBound) lie outside its \(blob.count) bytes")
         }
@@ -63,7 +69,7 @@ public enum GzipMembers {
         var offset = 0
         var total: Int64 = 0
         while offset < window.count {
-            let member = try inflater.member(window, at: offset, limit: limit - total) { (bytes) throws(LighterError) in try output.write(bytes) }
+            let member = try inflater.member(window, at: offset, limit: limit - total, body)
             offset += member.consumed
             total += member.produced
         }

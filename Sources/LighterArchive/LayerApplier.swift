@@ -26,12 +26,17 @@ public enum LayerApplier {
     /// size over `limits.maxUncompressedBytes`), `.digestMismatch` (when `expectedDigest` is given and the bytes
     /// read hash to something else) or a system error. On ANY error `directory` holds a partial layer: the
     /// caller must remove it (e.g. `FileSystem.removeTree`) and must not use it.
+    ///
+    /// A gzip layer's result holds its `LayerIndex`. Files that `links` show to be byte for byte files of
+    /// another snapshot are hard-linked from it instead of written (their bytes are still read and hashed).
+    /// `layout`, for a source that is the tar of a gzip blob, places the index and the links in that blob.
     public static func apply(from source: FileDescriptor, into directory: String, expectedDigest: Digest?,
-                             limits: LayerLimits) throws(LighterError) -> AppliedLayer {
+                             limits: LayerLimits, links: [LayerLinkSource] = [], layout: GzipLayout? = nil) throws(LighterError) -> AppliedLayer {
         let snapshot = try SnapshotDirectory(path: directory)
         let input = try HashingInput(fd: source)
         let stream = try UncompressedStream(input: input, limits: limits, what: "layer")
-        let unpacker = try LayerUnpacker(snapshot: snapshot, stream: stream)
+        let linker = links.isEmpty ? nil : try LayerLinker(links)
+        let unpacker = try LayerUnpacker(snapshot: snapshot, stream: stream, linker: linker, members: layout?.members)
         try unpacker.unpackAll()
         // Trailing padding after the tar's end marker, and anything after the compressed stream.
         try stream.drain()
@@ -43,6 +48,9 @@ public enum LayerApplier {
             throw .digestMismatch(what: "layer", expected: expectedDigest.description, actual: digest.description)
         }
         return AppliedLayer(diffID: stream.digest, digest: digest, size: input.count,
-                            uncompressedSize: stream.count, compression: input.compression)
+                            uncompressedSize: stream.count, compression: input.compression,
+                            index: unpacker.recorder.index(blob: layout?.blob ?? digest, members: layout?.members ?? stream.members,
+                                                           end: unpacker.end, gzipEnd: layout?.gzipEnd ?? stream.gzipEnd, tarSize: stream.count),
+                            linkedFiles: linker?.linked ?? 0)
     }
 }

@@ -39,8 +39,15 @@ public struct AppliedLayer: Sendable, Equatable {
     public let uncompressedSize: Int64
     /// Compression recognised from the stream's first bytes.
     public let compression: Compression
+    /// Where a gzip layer's files lie in its blob (nil for other compressions).
+    public let index: LayerIndex?
+    /// Files hard-linked from another snapshot rather than written.
+    public let linkedFiles: Int
 
-    public init(diffID: Digest, digest: Digest, size: Int64, uncompressedSize: Int64, compression: Compression) {
+    public init(diffID: Digest, digest: Digest, size: Int64, uncompressedSize: Int64, compression: Compression,
+                index: LayerIndex? = nil, linkedFiles: Int = 0) {
+        self.index = index
+        self.linkedFiles = linkedFiles
         self.diffID = diffID
         self.digest = digest
         self.size = size

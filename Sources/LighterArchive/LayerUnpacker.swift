@@ -15,10 +15,22 @@ final class LayerUnpacker {
     private let tar: ArchiveReadHandle
     /// Directory times are set after everything inside them exists.
     private(set) var directoryTimes: [LayerPath: (timespec, timespec)] = [:]
+    /// Where each entry started, for the snapshot's `LayerIndex`.
+    private(set) var recorder = LayerIndexRecorder()
+    /// The end-of-archive position of the tar stream, once read.
+    private(set) var end: Int64 = 0
+    /// Files to link from other snapshots rather than write.
+    let linker: LayerLinker?
+    private var position: Int64 = 0
+    /// The gzip members of the blob the tar came from, when the stream is that tar (a delta's).
+    private let members: [GzipMemberStart]?
 
-    init(snapshot: SnapshotDirectory, stream: UncompressedStream) throws(LighterError) {
+    init(snapshot: SnapshotDirectory, stream: UncompressedStream, linker: LayerLinker? = nil,
+         members: [GzipMemberStart]? = nil) throws(LighterError) {
         self.snapshot = snapshot
         self.stream = stream
+        self.linker = linker
+        self.members = members
         tar = try ArchiveReadHandle(format: .tar, compression: .none, what: "layer")
         if !stream.isEmpty { try stream.open(tar.archive) }
     }
@@ -33,9 +45,15 @@ final class LayerUnpacker {
         while true {
             var header: OpaquePointer?
             let status = archive_read_next_header(tar.archive, &header)
-            if status == ARCHIVE_EOF { return }
+            position = archive_read_header_position(tar.archive)
+            if status == ARCHIVE_EOF {
+                end = position
+                return
+            }
             guard status == ARCHIVE_OK || status == ARCHIVE_WARN, let header else { throw failure() }
-            try unpack(LayerEntry(header))
+            let entry = try LayerEntry(header)
+            recorder.entry(at: position, path: entry.path, fileSize: entry.kind == .file ? entry.size : nil)
+            try unpack(entry)
         }
     }
 
@@ -80,7 +98,13 @@ final class LayerUnpacker {
             try replace(base, in: parent, at: path, isDirectory: isDirectory, entry: entry)
         }
         switch entry.kind {
-        case .file: try createFile(entry, base: base, in: parent)
+        case .file:
+            if try linker?.link(path, size: entry.size, modified: entry.modificationTime, at: position, members: members ?? stream.members, into: parent, entry: entry.name) == true {
+                // The data is read past (and hashed) all the same.
+                guard archive_read_data_skip(tar.archive) == ARCHIVE_OK else { throw failure() }
+                return
+            }
+            try createFile(entry, base: base, in: parent)
         case .directory:
             try syscall("mkdirat", entry.name) { mkdirat(parent.rawValue, cBase, 0o700) }
             let fd = try snapshot.open(LayerPath(components: [base]), in: parent,
@@ -106,6 +130,7 @@ final class LayerUnpacker {
     private func replace(_ base: RawName, in parent: FileDescriptor, at path: LayerPath, isDirectory: Bool,
                          entry: LayerEntry) throws(LighterError) {
         try snapshot.remove(base, in: parent, isDirectory: isDirectory, entry: entry.name)
+        recorder.removed(path)
         if isDirectory {
             directoryTimes = directoryTimes.filter { !$0.key.isSame(orBeneath: path) }
         }

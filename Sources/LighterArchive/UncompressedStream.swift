@@ -8,11 +8,12 @@ import LighterOCI
 import LighterSystem
 
 /// The decompressed bytes of a stream: a libarchive reader with the detected decompression filter and the
-/// `raw` format over a `HashingInput`. Every decompressed byte is hashed and counted exactly once, and the
+/// `raw` format over a `HashingInput` (gzip: `GzipStreamDecoder`, which notes where members start). Every decompressed byte is hashed and counted exactly once, and the
 /// count is held to `limit` while streaming (a gzip bomb stops at the limit, not at the end of the disk).
 final class UncompressedStream {
     let input: HashingInput
-    private let handle: ArchiveReadHandle
+    private let handle: ArchiveReadHandle?
+    private let gzip: GzipStreamDecoder?
     private var hasher = SHA256Hasher()
     private(set) var count: Int64 = 0
     private let limit: Int64
@@ -29,19 +30,27 @@ final class UncompressedStream {
         self.limit = limits.maxUncompressedBytes
         self.limits = limits
         self.what = what
-        handle = try ArchiveReadHandle(format: .raw, compression: input.compression, what: what)
+        if input.compression == .gzip {
+            handle = nil
+            gzip = try GzipStreamDecoder(input: input, what: what)
+        } else {
+            handle = try ArchiveReadHandle(format: .raw, compression: input.compression, what: what)
+            gzip = nil
+        }
         if input.count == 0 {
             finished = true
             isEmpty = true
             return
         }
-        try input.open(handle.archive, what: what)
-        var entry: OpaquePointer?
-        let status = archive_read_next_header(handle.archive, &entry)
-        if status == ARCHIVE_EOF {
-            finished = true
-        } else if status != ARCHIVE_OK {
-            throw input.failure ?? ArchiveError.from(handle.archive, what: what)
+        if let handle {
+            try input.open(handle.archive, what: what)
+            var entry: OpaquePointer?
+            let status = archive_read_next_header(handle.archive, &entry)
+            if status == ARCHIVE_EOF {
+                finished = true
+            } else if status != ARCHIVE_OK {
+                throw input.failure ?? ArchiveError.from(handle.archive, what: what)
+            }
         }
         // Look at the first chunk now, so an empty stream is known before a tar reader bids on it.
         let first = try read()
@@ -63,8 +72,21 @@ final class UncompressedStream {
         return try read()
     }
 
+    /// Where each gzip member started (empty for other compressions).
+    var members: [GzipMemberStart] { gzip?.members ?? [] }
+    /// Where the gzip data ended in the input, once read to its end.
+    var gzipEnd: Int64 { gzip?.end ?? 0 }
+
     private func read() throws(LighterError) -> UnsafeRawBufferPointer {
         if finished { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        guard let handle else {
+            let chunk = try gzip!.next()
+            if chunk.isEmpty {
+                finished = true
+                return chunk
+            }
+            return try account(chunk)
+        }
         var block: UnsafeRawPointer?
         var size = 0
         var offset: la_int64_t = 0
@@ -80,13 +102,17 @@ final class UncompressedStream {
         guard offset == count else {
             throw .malformed(what: what, reason: "decompressor skipped from offset \(count) to \(offset)")
         }
-        let chunk = UnsafeRawBufferPointer(start: block, count: size)
-        count += Int64(size)
+        return try account(UnsafeRawBufferPointer(start: block, count: size))
+    }
+
+    private func account(_ chunk: UnsafeRawBufferPointer) throws(LighterError) -> UnsafeRawBufferPointer {
+        count += Int64(chunk.count)
         if count > limit {
             throw .limitExceeded("\(what) decompresses to more than \(limit) bytes (maxUncompressedBytes)")
         }
         try checkExpansion()
-        hasher.update(chunk)
+        // A plain tar is its input: the input's digest is the stream's (no second hash).
+        if handle == nil || input.compression != .none { hasher.update(chunk) }
         return chunk
     }
 
@@ -116,7 +142,7 @@ final class UncompressedStream {
         try input.drain()
     }
 
-    var digest: Digest { hasher.finalize() }
+    var digest: Digest { input.compression == .none && handle != nil ? input.digest : hasher.finalize() }
 
     /// Hook this stream up as the read callback of a second archive (the tar reader).
     func open(_ archive: OpaquePointer) throws(LighterError) {

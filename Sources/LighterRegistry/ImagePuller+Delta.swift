@@ -86,7 +86,8 @@ extension ImagePuller {
                 }
             }
             let full = missing.filter { applied.rebuilt.contains($0.digest) }.reduce(Int64(0)) { $0 + $1.size }
-            progress(.notice("Delta from \(config.base.image.short): \(applied.rebuilt.count) layer(s) rebuilt and verified from \(bytes) bytes (instead of \(full))"))
+            let linked = applied.linkedFiles > 0 ? ", \(applied.linkedFiles) unchanged files linked from \(config.base.image.short)" : ""
+            progress(.notice("Delta from \(config.base.image.short): \(applied.rebuilt.count) layer(s) rebuilt and verified from \(bytes) bytes (instead of \(full))\(linked)"))
             return DeltaOutcome(rebuilt: applied.rebuilt, unpacked: applied.unpacked, deltaBytes: bytes)
         } catch {
             progress(.notice("Delta update failed (\(error)); pulling the full layers"))

@@ -16,10 +16,13 @@ public struct StorePaths: Sendable {
     public var ingest: String { "\(root)/ingest" }
     public var snapshots: String { "\(root)/snapshots" }
     public var snapshotsTemp: String { "\(root)/snapshots/.tmp" }
+    /// `LayerIndex` files, one per gzip-unpacked snapshot (`<chainID hex>`).
+    public var snapshotIndexes: String { "\(root)/snapshots/.index" }
     public var containers: String { "\(root)/containers" }
     public var database: String { DataRoot.databasePath(root) }
     public var lockFile: String { "\(root)/lighter.lock" }
 
     public func blob(_ hex: String) -> String { "\(blobs)/\(hex)" }
     public func snapshot(_ chainHex: String) -> String { "\(snapshots)/\(chainHex)" }
+    public func snapshotIndex(_ chainHex: String) -> String { "\(snapshotIndexes)/\(chainHex)" }
 }

@@ -190,6 +190,20 @@ import Testing
         #expect(Self.layers(board, "\(repo):v2") == expected)
         #expect(board.run("run", "--rm", "\(repo):v2", "md5sum", "/etc/many/f123", "/etc/many/f7").stdout == sum)
         #expect(board.run("system", "check").status == 0)
+        // The unchanged files are v1's, hard-linked (one inode in both snapshots); the changed one was written.
+        func inodes(_ name: String) -> [String] {
+            Run.capture(["sh", "-c", "find \"$1\"/snapshots -path \"*/etc/many/$2\" -exec stat -c %i {} +", "sh", board.root.path, name])
+                .stdout.split(separator: "\n").map(String.init)
+        }
+        #expect(inodes("f7").count == 2 && Set(inodes("f7")).count == 1, "\(inodes("f7"))")
+        #expect(inodes("f123").count == 2 && Set(inodes("f123")).count == 2, "\(inodes("f123"))")
+        #expect(pulled.stderr.contains("unchanged files linked from"), "\(pulled.stderr)")
+        // v1 removed (and pruned): the files v2 linked from its snapshot stay v2's.
+        let second = Self.board("\(repo):v1")
+        #expect(second.run("pull", "\(repo):v2").stderr.contains("unchanged files linked from"))
+        #expect(second.run("rmi", "\(repo):v1").status == 0 && second.run("system", "prune", "-f").status == 0)
+        #expect(second.run("run", "--rm", "\(repo):v2", "md5sum", "/etc/many/f123", "/etc/many/f7").stdout == sum)
+        #expect(second.run("system", "check").status == 0)
 
         // A copy that reaches past v1's blob: refused, the full layers pulled instead.
         var config = archive.config

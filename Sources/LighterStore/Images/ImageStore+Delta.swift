@@ -14,6 +14,8 @@ import Synchronization
 public struct AppliedDelta: Sendable {
     public var rebuilt: [Digest]
     public var unpacked: [Digest: Int64]
+    /// Unchanged files hard-linked from the base's snapshots rather than written.
+    public var linkedFiles = 0
 }
 
 /// A delta artifact made by `createDelta`: its manifest and config (bytes as they are to be pushed
@@ -143,10 +145,11 @@ extension ImageStore {
             let deltaMap = try MappedFile(path: try deltaBlob(delta), what: "layer delta \(delta.short)")
             if let pieces = entry.pieces {
                 let chainID = chainIDs[index]
-                if let size = try applyMemberDelta(entry, pieces: pieces, layer: layer, diffID: diffID,
+                if let made = try applyMemberDelta(entry, pieces: pieces, layer: layer, diffID: diffID,
                                                    chainID: snapshots.contains(chainID) ? nil : chainID,
                                                    base: base, config: config.base, delta: deltaMap) {
-                    applied.unpacked[chainID] = size
+                    applied.unpacked[chainID] = made.size
+                    applied.linkedFiles += made.linkedFiles
                 }
                 applied.rebuilt.append(layer.digest)
                 continue

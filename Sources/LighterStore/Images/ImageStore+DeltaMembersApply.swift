@@ -39,7 +39,7 @@ extension ImageStore {
             size += bytes.count
             try file.write(bytes)
         }
-        try writer.write(tarMap.bytes)
+        try withExtendedLifetime(tarMap) { () throws(LighterError) in try writer.write(tarMap.bytes) }
         try writer.finish()
         let made = hasher.finalize()
         guard made == blob else {
@@ -52,9 +52,10 @@ extension ImageStore {
     /// Rebuild the blob of `layer` (a target manifest's layer) from a member-by-member delta against
     /// `base`, and store it only if it has the manifest's digest and size. Meanwhile, when `chainID` is
     /// given, another thread unpacks the blob's bytes as they are written into the layer's snapshot,
-    /// checked against the manifest's digest and `diffID`: returns its size.
+    /// checked against the manifest's digest and `diffID`: returns its size, and how many of its files
+    /// were hard-linked from BASE's snapshots (see `LayerLinker`) rather than written.
     func applyMemberDelta(_ entry: DeltaConfig.Layer, pieces: [DeltaConfig.Piece], layer: Descriptor, diffID: Digest, chainID: Digest?,
-                          base: ImageRecord, config: DeltaConfig.Base, delta: MappedFile) throws(LighterError) -> Int64? {
+                          base: ImageRecord, config: DeltaConfig.Base, delta: MappedFile) throws(LighterError) -> (size: Int64, linkedFiles: Int)? {
         var maps: [Digest: MappedFile] = [:]
         func baseBytes(_ range: DeltaConfig.BlobRange) throws(LighterError) -> UnsafeRawBufferPointer {
             if maps[range.blob] == nil { maps[range.blob] = try baseBlob(range.blob, base: base, config: config) }
@@ -101,60 +102,93 @@ extension ImageStore {
         guard cursor == made.count else {
             throw .malformed(what: "layer delta", reason: "its pieces leave \(made.count - cursor) of the bytes it rebuilds unused")
         }
-        let pieceList = resolved
+        let (pieceList, encoded) = try encodeChanged(resolved, level: level)
+        // The pieces point into these mappings: they must live until the blob is written.
+        defer { withExtendedLifetime((maps, reference, made, encoded)) {} }
         guard let chainID else {
-            try assembleBlob(pieceList, level: level, layer: layer)
+            try assembleBlob(pieceList, layer: layer)
             return nil
         }
-        // The blob's bytes also go through a pipe to a second thread that unpacks them (inflate, then
-        // files, as a pull unpacks a downloaded blob) while this one writes them.
-        var ends: [Int32] = [0, 0]
-        try syscall("pipe2") { lighter_pipe(&ends) }
-        let reader = FileDescriptor(adopting: ends[0])
-        let writer = FileDescriptor(adopting: ends[1])
-        _ = fcntl(ends[1], 1031 /* F_SETPIPE_SZ */, 1 << 20)   // fewer wake-ups; the default 64 KiB if refused
-        let unpacked = Mutex<Result<Int64, LighterError>?>(nil)
-        var assembled: LighterError?
-        let snapshots = self.snapshots
-        let limits = self.limits
-        try Threads.run({
-            let result: Result<Int64, LighterError>
-            do throws(LighterError) {
-                result = .success(try snapshots.create(chainID: chainID, from: reader, expectedDigest: layer.digest, expectedDiffID: diffID,
-                                                       limits: limits).size)
-            } catch {
-                result = .failure(error)
+        let sources = linkSources(pieceList, pieces: pieces, base: base)
+        if let layout = tarLayout(pieceList, pieces: pieces, indexes: sources.indexes, blob: layer.digest) {
+            // BASE's members and the rebuilt tar are known: a third thread writes the blob, while
+            // this one inflates the copied members and hands the tar to the unpacking thread.
+            return try unpackFromPipe(chainID: chainID, expectedDigest: diffID, diffID: diffID, links: sources.links, layout: layout) { (write) throws(LighterError) in
+                let blob = Mutex<LighterError?>(nil)
+                let layer = layer
+                try Threads.run({
+                    do throws(LighterError) { try self.assembleBlob(pieceList, layer: layer) } catch { blob.withLock { $0 = error } }
+                }, alongside: {
+                    do throws(LighterError) { try Self.writeTar(pieceList, limit: limits.maxUncompressedBytes, to: write) } catch { blob.withLock { $0 = $0 ?? error } }
+                })
+                if let error = blob.withLock({ $0 }) { throw error }
             }
-            // Read to the end whatever is left, so the writer never writes into a closed pipe.
-            _ = try? reader.readChunks { _ in }
-            try? reader.close()
-            unpacked.withLock { $0 = result }
-        }, alongside: {
-            var feeding = true
-            do throws(LighterError) {
-                try assembleBlob(pieceList, level: level, layer: layer) { bytes in
-                    guard feeding else { return }
-                    do throws(LighterError) { try writer.write(bytes) } catch { feeding = false }   // the unpacker stopped: its error is reported
-                }
-            } catch {
-                assembled = error
+        }
+        // Else the blob's bytes also go through a pipe to a second thread that unpacks them (inflate,
+        // then files, as a pull unpacks a downloaded blob) while this one writes them.
+        return try unpackFromPipe(chainID: chainID, expectedDigest: layer.digest, diffID: diffID, links: sources.links, layout: nil) { (write) throws(LighterError) in
+            try assembleBlob(pieceList, layer: layer, tee: write)
+        }
+    }
+
+    /// The pieces with each `encode` piece made a gzip member (all of them into one temporary file,
+    /// first): every piece is then bytes, and where each lies in the blob is known before it is written.
+    private func encodeChanged(_ pieces: [ResolvedPiece], level: Int) throws(LighterError) -> (pieces: [ResolvedPiece], map: MappedFile?) {
+        guard pieces.contains(where: { if case .encode = $0 { true } else { false } }) else { return (pieces, nil) }
+        let encoder = try GzipMemberEncoder(level: level)
+        let file = try deltaTemporaryFile()
+        var spans: [Range<Int>] = []
+        var size = 0
+        for case let .encode(bytes) in pieces {
+            let start = size
+            try encoder.encode(bytes) { (chunk) throws(LighterError) in
+                try file.write(chunk)
+                size += chunk.count
             }
-            try? writer.close()
-        })
-        if let assembled { throw assembled }
-        return try unpacked.withLock { $0 }?.get()
+            spans.append(start..<size)
+        }
+        let map = try MappedFile(fd: file, count: size, writable: false, what: "re-made members")
+        var encoded = spans.makeIterator()
+        return (pieces.map { piece in
+            guard case .encode = piece, let span = encoded.next() else { return piece }
+            return .encoded(member: UnsafeRawBufferPointer(rebasing: map.bytes[span]), tar: piece.bytes)
+        }, map)
+    }
+
+    /// The BASE snapshots whose files the target layer may link: one per BASE layer blob the pieces
+    /// copy from whose snapshot has an index of that blob, with where those copies lie in the target blob.
+    private func linkSources(_ resolved: [ResolvedPiece], pieces: [DeltaConfig.Piece], base: ImageRecord)
+        -> (links: [LayerLinkSource], indexes: [Digest: LayerIndex]) {
+        let chainIDs = Digest.chainIDs(of: base.layers.map(\.diffID))
+        var copies: [Digest: [LayerLinkSource.Copy]] = [:]
+        var offset: Int64 = 0
+        for (piece, made) in zip(pieces, resolved) {
+            if let range = piece.copy {
+                copies[range.blob, default: []].append(LayerLinkSource.Copy(offset: offset, baseOffset: range.offset, size: range.size))
+            }
+            offset += Int64(made.bytes.count)
+        }
+        var links: [LayerLinkSource] = []
+        var indexes: [Digest: LayerIndex] = [:]
+        for (blob, copies) in copies {
+            guard let layer = base.layers.firstIndex(where: { $0.blob == blob }),
+                  let index = snapshots.index(of: chainIDs[layer]), index.blob == blob else { continue }
+            links.append(LayerLinkSource(directory: snapshots.path(of: chainIDs[layer]), index: index, copies: copies))
+            indexes[blob] = index
+        }
+        return (links, indexes)
     }
 
     /// Write the pieces one after the other into the content store, as the blob of `layer`; `tee` sees
     /// every byte written.
-    private func assembleBlob(_ pieces: [ResolvedPiece], level: Int, layer: Descriptor,
+    private func assembleBlob(_ pieces: [ResolvedPiece], layer: Descriptor,
                               tee: (UnsafeRawBufferPointer) -> Void = { _ in }) throws(LighterError) {
         let what = "layer \(layer.digest.short) rebuilt from a delta"
-        let encoder = try GzipMemberEncoder(level: level)
         let ingest = try content.beginIngest()
         var hasher = SHA256Hasher()
         var size: Int64 = 0
-        func write(_ bytes: UnsafeRawBufferPointer) throws(LighterError) {
+        for piece in pieces {
+            let bytes = piece.bytes
             guard size + Int64(bytes.count) <= layer.size else {
                 throw .sizeMismatch(what: what, expected: layer.size, actual: size + Int64(bytes.count))
             }
@@ -162,12 +196,6 @@ extension ImageStore {
             size += Int64(bytes.count)
             try ingest.fd.write(bytes)
             tee(bytes)
-        }
-        for piece in pieces {
-            switch piece {
-            case let .copy(bytes), let .literal(bytes): try write(bytes)
-            case let .encode(bytes): try encoder.encode(bytes, to: write)
-            }
         }
         try content.commit(ingest, digest: hasher.finalize(), size: size, expected: layer.digest, expectedSize: layer.size, what: what)
     }
@@ -179,4 +207,13 @@ enum ResolvedPiece: @unchecked Sendable {
     case copy(UnsafeRawBufferPointer)
     case encode(UnsafeRawBufferPointer)
     case literal(UnsafeRawBufferPointer)
+    /// An `encode` piece once encoded: the member, and the tar bytes it holds.
+    case encoded(member: UnsafeRawBufferPointer, tar: UnsafeRawBufferPointer)
+
+    /// The bytes (for `encode`, the bytes still to encode).
+    var bytes: UnsafeRawBufferPointer {
+        switch self {
+        case let .copy(bytes), let .encode(bytes), let .literal(bytes), let .encoded(bytes, _): bytes
+        }
+    }
 }

@@ -41,6 +41,10 @@ extension ImageStore {
             freed += FileSystem.diskUsage(snapshots.path(of: chainID))
             try snapshots.remove(chainID)
         }
+        // Indexes of snapshots that are gone (a crash between the two), and their temporary files.
+        for name in try FileSystem.list(paths.snapshotIndexes) where !knownSnapshots.contains(name) {
+            try FileSystem.remove("\(paths.snapshotIndexes)/\(name)")
+        }
         // Ingest files, and the work directories of killed `load`s (load-PID-N).
         for name in try FileSystem.list(paths.ingest) {
             freed += FileSystem.diskUsage("\(paths.ingest)/\(name)")

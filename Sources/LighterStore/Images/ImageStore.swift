@@ -23,7 +23,7 @@ public final class ImageStore: Sendable {
     /// The store of an opened data root, whose schemas include `ImageStore.schema` and the engine's.
     public init(dataRoot: DataRoot, limits: LayerLimits = LayerLimits()) throws(LighterError) {
         paths = StorePaths(root: dataRoot.root)
-        for directory in [paths.blobs, paths.ingest, paths.snapshots, paths.snapshotsTemp, paths.containers] {
+        for directory in [paths.blobs, paths.ingest, paths.snapshots, paths.snapshotsTemp, paths.snapshotIndexes, paths.containers] {
             try FileSystem.makeDirectories(directory, mode: 0o700)
         }
         content = ContentStore(paths: paths)

@@ -97,10 +97,23 @@ struct FuzzTarget: Sendable {
             try FileSystem.makeDirectories(directory, mode: 0o755)
             let fd = try FileDescriptor(path: input, flags: O_RDONLY)
             let limits = LayerLimits(maxUncompressedBytes: 16 << 20, maxExpansionRatio: 0, ratioAllowance: 0, diskPath: nil)
-            _ = try LayerApplier.apply(from: fd, into: directory, expectedDigest: nil, limits: limits)
+            let first = try LayerApplier.apply(from: fd, into: directory, expectedDigest: nil, limits: limits)
+            // The same bytes again, every member said to be a copy of the first's: it unpacks again, linking
+            // at most the files the index lists.
+            if let index = first.index {
+                try? FileSystem.removeTree(directory + "2")
+                try FileSystem.makeDirectories(directory + "2", mode: 0o755)
+                let again = try LayerApplier.apply(from: try FileDescriptor(path: input, flags: O_RDONLY), into: directory + "2", expectedDigest: nil,
+                                                   limits: limits, links: [LayerLinkSource(directory: directory, index: index,
+                                                                                           copies: [.init(offset: 0, baseOffset: 0, size: index.gzipEnd)])])
+                guard again.diffID == first.diffID, again.linkedFiles <= index.files.count else {
+                    fatalError("the same layer unpacked with links from itself: \(again) after \(first)")
+                }
+            }
         } catch {}
         do {
             try FileSystem.removeTree(directory)
+            try FileSystem.removeTree(directory + "2")
             try FileSystem.removeTree(input)
         } catch {
             fatalError("cannot remove what the layer left in \(directory): \(error)")

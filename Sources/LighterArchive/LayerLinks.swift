@@ -1,0 +1,88 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import LighterSystem
+
+/// An unpacked layer whose files a layer being unpacked may link instead of writing: the blob being
+/// unpacked holds byte ranges copied from this layer's blob (`copies`, whole gzip members), and
+/// `index` says which files those members hold.
+public struct LayerLinkSource: Sendable {
+    /// `size` bytes at `offset` of the blob being unpacked are the bytes at `baseOffset` of `index.blob`.
+    public struct Copy: Sendable, Equatable {
+        public var offset: Int64
+        public var baseOffset: Int64
+        public var size: Int64
+
+        public init(offset: Int64, baseOffset: Int64, size: Int64) {
+            self.offset = offset
+            self.baseOffset = baseOffset
+            self.size = size
+        }
+    }
+
+    /// The unpacked layer's snapshot directory.
+    public var directory: String
+    public var index: LayerIndex
+    public var copies: [Copy]
+
+    public init(directory: String, index: LayerIndex, copies: [Copy]) {
+        self.directory = directory
+        self.index = index
+        self.copies = copies
+    }
+}
+
+/// Finds, for a tar entry of the stream being unpacked, the same file in a source layer.
+///
+/// An entry qualifies when the gzip member it starts in lies in a copied range, the source's index
+/// has a file starting at the same place of the same member, and every member holding that file lies
+/// in the same copied range: the entry's bytes (pax headers, header, data) are then the source entry's
+/// bytes, which the source snapshot holds as that file. The file found must still be a regular file of
+/// the entry's size and time; anything else is written as usual.
+final class LayerLinker {
+    private struct Source {
+        let snapshot: SnapshotDirectory
+        let files: [LayerIndex.Key: LayerIndex.File]
+        let copies: [LayerLinkSource.Copy]
+    }
+
+    private let sources: [Source]
+    private(set) var linked = 0
+
+    init(_ sources: [LayerLinkSource]) throws(LighterError) {
+        var opened: [Source] = []
+        for source in sources where !source.copies.isEmpty {
+            opened.append(Source(snapshot: try SnapshotDirectory(path: source.directory), files: source.index.byStart,
+                                 copies: source.copies.sorted { $0.offset < $1.offset }))
+        }
+        self.sources = opened
+    }
+
+    /// Link `path` (a regular file entry of `size` bytes modified at `modified`, starting at tar position
+    /// `position`) from a source into `parent`; false when no source holds it.
+    func link(_ path: LayerPath, size: Int64, modified: timespec, at position: Int64, members: [GzipMemberStart],
+              into parent: FileDescriptor, entry: String) throws(LighterError) -> Bool {
+        guard let member = members.last(where: { $0.uncompressedOffset <= position }) else { return false }
+        for source in sources {
+            guard let copy = source.copies.last(where: { $0.offset <= member.offset }), member.offset < copy.offset + copy.size else { continue }
+            let baseMember = copy.baseOffset + (member.offset - copy.offset)
+            guard let file = source.files[LayerIndex.Key(member: baseMember, offset: position - member.uncompressedOffset)],
+                  file.size == size, file.through <= copy.baseOffset + copy.size,
+                  let from = try? source.snapshot.directory(path.parent, create: false, entry: entry) else { continue }
+            let name = path.base.cString
+            var st = stat()
+            guard fstatat(from.rawValue, name, &st, AT_SYMLINK_NOFOLLOW) == 0, (st.st_mode & S_IFMT) == S_IFREG,
+                  Int64(st.st_size) == size, st.st_mtim.tv_sec == modified.tv_sec, st.st_mtim.tv_nsec == modified.tv_nsec else { continue }
+            // flags 0: the name is linked as it is, never followed. A file system that refuses (another
+            // device, too many links) gets the file written instead.
+            if try syscallTolerating("linkat", entry, [EXDEV, EMLINK, EPERM], { linkat(from.rawValue, name, parent.rawValue, name, 0) }) != nil {
+                continue
+            }
+            linked += 1
+            return true
+        }
+        return false
+    }
+}
