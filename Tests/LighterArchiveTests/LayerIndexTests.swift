@@ -53,6 +53,19 @@ import Testing
         #expect(try Self.apply(dir.sub("layer.tar"), into: dir.sub("plain")).index == nil)
     }
 
+    /// A delta unpacks the tar with its blob's layout (the members it knows from the pieces): the index
+    /// is the one the blob itself gives, so a later delta links from this snapshot too.
+    @Test func theTarWithItsLayoutIndexesAsTheBlob() throws {
+        let dir = TestDirectory("lighter-layer-index-layout")
+        let (blob, tar) = try Self.layer(in: dir, count: 300)
+        let index = try #require(try Self.apply(try dir.write("blob.gz", blob), into: dir.sub("blob")).index)
+        try FileSystem.makeDirectories(dir.sub("tar"))
+        let layout = GzipLayout(blob: index.blob, members: index.members, gzipEnd: index.gzipEnd)
+        let applied = try LayerApplier.apply(from: try FileDescriptor(path: tar, flags: O_RDONLY), into: dir.sub("tar"), expectedDigest: nil,
+                                             limits: LayerLimits(), layout: layout)
+        #expect(applied.index == index)
+    }
+
     @Test func copiedMembersLinkTheirFilesAndNothingElse() throws {
         let dir = TestDirectory("lighter-layer-links")
         let (blob, _) = try Self.layer(in: dir, count: 600)
