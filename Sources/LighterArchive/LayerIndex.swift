@@ -6,9 +6,9 @@ import LighterSystem
 ///
 /// A file is placed by the gzip member its tar entry starts in (the member's compressed offset) and
 /// the entry's offset inside that member's uncompressed bytes; `through` is where the last member
-/// holding the entry (pax headers, header and padded data) ends in the blob. Only regular files that
-/// the snapshot still holds as that entry wrote them are listed: the last entry for its path, not
-/// removed or replaced by a later one.
+/// holding the entry (pax headers, header and padded data) ends in the blob. Only regular files are
+/// listed, each the last entry for its path (a later entry of another path may still have removed it:
+/// `LayerLinker` checks the file is there as the entry made it).
 public struct LayerIndex: Sendable, Equatable {
     public struct Key: Hashable, Sendable {
         public var member: Int64
@@ -127,24 +127,22 @@ public struct GzipLayout: Sendable, Equatable {
 }
 
 /// The entries of a tar stream as the unpacker read them, made into a `LayerIndex` once the stream's
-/// gzip members are known.
+/// gzip members are known. A path is kept as its hash (a few bytes an entry, for layers of many
+/// thousand files): two paths of one hash only hide the earlier from the index. A file that a later
+/// entry of another path removed (a whiteout, a parent replaced) stays listed; the linker finds it
+/// gone or changed and writes the file instead.
 struct LayerIndexRecorder {
-    private var entries: [(position: Int64, path: LayerPath, size: Int64?)] = []
-    /// Paths whose last entry is not a file the snapshot still holds (whiteouts, skipped entries).
-    private var gone: [LayerPath: Int] = [:]
+    private var entries: [(position: Int64, path: Int, size: Int64?)] = []
 
     /// A regular file (`size`) or anything else (nil) starting at `position` of the tar stream.
     mutating func entry(at position: Int64, path: LayerPath, fileSize size: Int64?) {
-        entries.append((position, path, size))
+        entries.append((position, path.hashValue, size))
     }
-
-    /// `path`, and whatever lies beneath it, is removed by the entry just recorded.
-    mutating func removed(_ path: LayerPath) { gone[path] = entries.count - 1 }
 
     /// The index, with `end` the tar stream's end-of-archive position; nil without gzip members.
     func index(blob: Digest, members: [GzipMemberStart], end: Int64, gzipEnd: Int64, tarSize: Int64) -> LayerIndex? {
         guard !members.isEmpty else { return nil }
-        var last: [LayerPath: Int] = [:]
+        var last: [Int: Int] = [:]
         for (number, entry) in entries.enumerated() { last[entry.path] = number }
         func member(holding position: Int64) -> Int {
             // The last member starting at or before `position`.
@@ -159,8 +157,7 @@ struct LayerIndexRecorder {
         for (number, entry) in entries.enumerated() {
             guard let size = entry.size, last[entry.path] == number else { continue }
             let endPosition = number + 1 < entries.count ? entries[number + 1].position : end
-            guard endPosition > entry.position,
-                  !gone.contains(where: { $0.value > number && entry.path.isSame(orBeneath: $0.key) }) else { continue }
+            guard endPosition > entry.position else { continue }
             let first = member(holding: entry.position)
             let final = member(holding: endPosition - 1)
             let through = final + 1 < members.count ? members[final + 1].offset : gzipEnd

@@ -130,7 +130,6 @@ final class LayerUnpacker {
     private func replace(_ base: RawName, in parent: FileDescriptor, at path: LayerPath, isDirectory: Bool,
                          entry: LayerEntry) throws(LighterError) {
         try snapshot.remove(base, in: parent, isDirectory: isDirectory, entry: entry.name)
-        recorder.removed(path)
         if isDirectory {
             directoryTimes = directoryTimes.filter { !$0.key.isSame(orBeneath: path) }
         }

@@ -161,6 +161,41 @@ import Testing
                 == Run.capture(["sh", "-c", "cd \"$1\"/two && sha256sum * | sort", "sh", dir.path]).stdout)
     }
 
+    /// Files a later entry of another path removed (a whiteout in the same layer, a parent directory
+    /// replaced by a file) are not linked: the base holds something else there. The snapshot made with
+    /// links is the one made without.
+    @Test func filesRemovedByLaterEntriesAreNotLinked() throws {
+        let dir = TestDirectory("lighter-layer-links-removed")
+        let made = Run.capture(["python3", "-c", """
+            import tarfile, io, sys
+            with tarfile.open(sys.argv[1], "w", format=tarfile.PAX_FORMAT) as t:
+                def add(name, data=None, kind=tarfile.REGTYPE):
+                    info = tarfile.TarInfo(name); info.mtime = 1000; info.type = kind
+                    if data is not None: info.size = len(data)
+                    t.addfile(info, io.BytesIO(data) if data is not None else None)
+                add("a", kind=tarfile.DIRTYPE); add("a/f", b"whited out"); add("a/g", b"kept")
+                add("d", kind=tarfile.DIRTYPE); add("d/x", b"under a replaced directory")
+                add("a/.wh.f", b""); add("d", b"now a file")
+            """, dir.sub("layer.tar")])
+        #expect(made.status == 0, "\(made.stderr)")
+        var blob: [UInt8] = []
+        let writer = try GzipLayerWriter(level: 1) { (bytes) throws(LighterError) in blob.append(contentsOf: bytes) }
+        let tar = try MappedFile(path: dir.sub("layer.tar"), what: "tar")
+        try withExtendedLifetime(tar) { () throws(LighterError) in try writer.write(tar.bytes) }
+        try writer.finish()
+        let path = try dir.write("blob.gz", blob)
+        let index = try #require(try Self.apply(path, into: dir.sub("base")).index)
+        let linked = try Self.apply(path, into: dir.sub("new"),
+                                    links: [LayerLinkSource(directory: dir.sub("base"), index: index,
+                                                            copies: [.init(offset: 0, baseOffset: 0, size: Int64(blob.count))])])
+        // a/g and the file d: linked; a/f (a whiteout now) and d/x (gone with its directory): not.
+        #expect(linked.linkedFiles == 2, "\(linked.linkedFiles)")
+        func listing(_ root: String) -> String {
+            Run.capture(["sh", "-c", "cd \"$1\" && find . -printf '%p %y %s\\n' | sort", "sh", root]).stdout
+        }
+        #expect(listing(dir.sub("new")) == listing(dir.sub("base")) && listing(dir.sub("base")).contains("./a/f c"), "\(listing(dir.sub("new")))")
+    }
+
     @Test func gzipStreamsReadAsLibarchiveReadsThem() throws {
         let dir = TestDirectory("lighter-gzip-stream")
         let (blob, tar) = try Self.layer(in: dir, count: 50)
