@@ -19,6 +19,19 @@ public struct GzipMemberStart: Sendable, Equatable {
     }
 }
 
+extension Array where Element == GzipMemberStart {
+    /// The last member starting at or before tar offset `position` (nil when none does): the one that
+    /// holds it. Binary search: members are in stream order.
+    func member(holding position: Int64) -> Int? {
+        var low = 0, high = count
+        while low < high {
+            let middle = (low + high) / 2
+            if self[middle].uncompressedOffset <= position { low = middle + 1 } else { high = middle }
+        }
+        return low == 0 ? nil : low - 1
+    }
+}
+
 /// A gzip stream inflated with zlib, member by member, as it is read from a `HashingInput`; notes where
 /// each member starts. Reads as libarchive's gzip filter does: members one after the other, and bytes
 /// after the last member that do not start another one end the stream (they are hashed by the input's

@@ -144,22 +144,12 @@ struct LayerIndexRecorder {
         guard !members.isEmpty else { return nil }
         var last: [Int: Int] = [:]
         for (number, entry) in entries.enumerated() { last[entry.path] = number }
-        func member(holding position: Int64) -> Int {
-            // The last member starting at or before `position`.
-            var low = 0, high = members.count
-            while high - low > 1 {
-                let middle = (low + high) / 2
-                if members[middle].uncompressedOffset <= position { low = middle } else { high = middle }
-            }
-            return low
-        }
         var files: [LayerIndex.File] = []
         for (number, entry) in entries.enumerated() {
             guard let size = entry.size, last[entry.path] == number else { continue }
             let endPosition = number + 1 < entries.count ? entries[number + 1].position : end
             guard endPosition > entry.position else { continue }
-            let first = member(holding: entry.position)
-            let final = member(holding: endPosition - 1)
+            guard let first = members.member(holding: entry.position), let final = members.member(holding: endPosition - 1) else { continue }
             let through = final + 1 < members.count ? members[final + 1].offset : gzipEnd
             files.append(LayerIndex.File(member: members[first].offset, offset: entry.position - members[first].uncompressedOffset,
                                          through: through, size: size))

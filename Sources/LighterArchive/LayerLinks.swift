@@ -45,7 +45,19 @@ final class LayerLinker {
     private struct Source {
         let snapshot: SnapshotDirectory
         let files: [LayerIndex.Key: LayerIndex.File]
+        /// Sorted by offset.
         let copies: [LayerLinkSource.Copy]
+
+        /// The copy that holds byte `offset` of the blob being unpacked.
+        func copy(holding offset: Int64) -> LayerLinkSource.Copy? {
+            var low = 0, high = copies.count
+            while low < high {
+                let middle = (low + high) / 2
+                if copies[middle].offset <= offset { low = middle + 1 } else { high = middle }
+            }
+            guard low > 0, offset < copies[low - 1].offset + copies[low - 1].size else { return nil }
+            return copies[low - 1]
+        }
     }
 
     private let sources: [Source]
@@ -64,9 +76,10 @@ final class LayerLinker {
     /// `position`) from a source into `parent`; false when no source holds it.
     func link(_ path: LayerPath, size: Int64, modified: timespec, at position: Int64, members: [GzipMemberStart],
               into parent: FileDescriptor, entry: String) throws(LighterError) -> Bool {
-        guard let member = members.last(where: { $0.uncompressedOffset <= position }) else { return false }
+        guard let holding = members.member(holding: position) else { return false }
+        let member = members[holding]
         for source in sources {
-            guard let copy = source.copies.last(where: { $0.offset <= member.offset }), member.offset < copy.offset + copy.size else { continue }
+            guard let copy = source.copy(holding: member.offset) else { continue }
             let baseMember = copy.baseOffset + (member.offset - copy.offset)
             guard let file = source.files[LayerIndex.Key(member: baseMember, offset: position - member.uncompressedOffset)],
                   file.size == size, file.through <= copy.baseOffset + copy.size,
