@@ -97,63 +97,47 @@ public enum GzipMembers {
     }
 }
 
-/// zlib's inflate over gzip members, one at a time.
+/// zlib's inflate over gzip members held in memory, one at a time.
 final class Inflater {
-    private var stream = z_stream()
+    private let zlib: GzipInflateStream
     private let what: String
-    private let buffer: UnsafeMutableRawPointer
-    private static let bufferSize = 256 * 1024
 
     init(what: String) throws(LighterError) {
         self.what = what
-        buffer = UnsafeMutableRawPointer.allocate(byteCount: Self.bufferSize, alignment: 16)
-        // 16 + 15: gzip wrapper (header and trailer checked: CRC-32 and length), 32 KiB window.
-        guard inflateInit2_(&stream, 16 + 15, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
-            buffer.deallocate()
-            throw .system(call: "inflateInit2", path: nil, errno: ENOMEM)
-        }
-    }
-
-    deinit {
-        inflateEnd(&stream)
-        buffer.deallocate()
+        zlib = try GzipInflateStream(what: what)
     }
 
     /// Inflate the member at `offset` of `blob`, handing its bytes to `body`; returns the compressed
     /// bytes it spans and the bytes it made.
     func member(_ blob: UnsafeRawBufferPointer, at offset: Int, limit: Int64,
                 _ body: (UnsafeRawBufferPointer) throws(LighterError) -> Void) throws(LighterError) -> (consumed: Int, produced: Int64) {
-        guard inflateReset(&stream) == Z_OK else { throw .malformed(what: what, reason: "zlib could not reset") }
-        stream.next_in = UnsafeMutablePointer(mutating: blob.baseAddress!.advanced(by: offset).assumingMemoryBound(to: Bytef.self))
-        stream.avail_in = 0
+        try zlib.reset()
+        zlib.stream.next_in = UnsafeMutablePointer(mutating: blob.baseAddress!.advanced(by: offset).assumingMemoryBound(to: Bytef.self))
+        zlib.stream.avail_in = 0
         var remaining = blob.count - offset
         var produced: Int64 = 0
         while true {
-            if stream.avail_in == 0 {
+            if zlib.stream.avail_in == 0 {
                 let chunk = min(remaining, 1 << 30)
-                stream.avail_in = uInt(chunk)
+                zlib.stream.avail_in = uInt(chunk)
                 remaining -= chunk
             }
-            stream.next_out = buffer.assumingMemoryBound(to: Bytef.self)
-            stream.avail_out = uInt(Self.bufferSize)
-            let status = CZlib.inflate(&stream, Z_NO_FLUSH)
-            let made = Self.bufferSize - Int(stream.avail_out)
-            produced += Int64(made)
+            let (status, made) = zlib.step()
+            produced += Int64(made.count)
             guard produced <= limit else {
                 throw .limitExceeded("\(what) expands past \(limit) more bytes (LayerLimits)")
             }
-            if made > 0 { try body(UnsafeRawBufferPointer(start: buffer, count: made)) }
+            if !made.isEmpty { try body(made) }
             switch status {
             case Z_STREAM_END:
-                let consumed = blob.count - offset - remaining - Int(stream.avail_in)
+                let consumed = blob.count - offset - remaining - Int(zlib.stream.avail_in)
                 return (consumed, produced)
             case Z_OK:
                 continue
-            case Z_BUF_ERROR where stream.avail_in == 0 && remaining == 0:
+            case Z_BUF_ERROR where zlib.stream.avail_in == 0 && remaining == 0:
                 throw .malformed(what: what, reason: "a gzip member is cut short at byte \(blob.count)")
             default:
-                let message = stream.msg.map { String(cString: $0) } ?? "zlib error \(status)"
-                throw .malformed(what: what, reason: "not gzip at byte \(offset) or after (\(message))")
+                throw .malformed(what: what, reason: "not gzip at byte \(offset) or after (\(zlib.message(status)))")
             }
         }
     }

@@ -37,11 +37,9 @@ extension Array where Element == GzipMemberStart {
 /// after the last member that do not start another one end the stream (they are hashed by the input's
 /// drain, not decoded).
 final class GzipStreamDecoder {
-    private var stream = z_stream()
+    private let zlib: GzipInflateStream
     private let input: HashingInput
     private let what: String
-    private let buffer: UnsafeMutableRawPointer
-    private static let bufferSize = 256 * 1024
     /// Compressed bytes handed to zlib before the current input chunk.
     private var before: Int64 = 0
     private var chunkSize = 0
@@ -55,36 +53,26 @@ final class GzipStreamDecoder {
     init(input: HashingInput, what: String) throws(LighterError) {
         self.input = input
         self.what = what
-        buffer = UnsafeMutableRawPointer.allocate(byteCount: Self.bufferSize, alignment: 16)
-        // 16 + 15: gzip wrapper (header and trailer checked: CRC-32 and length), 32 KiB window.
-        guard inflateInit2_(&stream, 16 + 15, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
-            buffer.deallocate()
-            throw .system(call: "inflateInit2", path: nil, errno: ENOMEM)
-        }
-    }
-
-    deinit {
-        inflateEnd(&stream)
-        buffer.deallocate()
+        zlib = try GzipInflateStream(what: what)
     }
 
     /// The compressed offset of the next byte zlib would read.
-    private var position: Int64 { before + Int64(chunkSize - Int(stream.avail_in)) }
+    private var position: Int64 { before + Int64(chunkSize - Int(zlib.stream.avail_in)) }
 
     /// Refill zlib's input from the stream; false at its end.
     private func refill() throws(LighterError) -> Bool {
         before += Int64(chunkSize)
         let chunk = try input.next()
         chunkSize = chunk.count
-        stream.next_in = chunk.isEmpty ? nil : UnsafeMutablePointer(mutating: chunk.baseAddress!.assumingMemoryBound(to: Bytef.self))
-        stream.avail_in = uInt(chunk.count)
+        zlib.stream.next_in = chunk.isEmpty ? nil : UnsafeMutablePointer(mutating: chunk.baseAddress!.assumingMemoryBound(to: Bytef.self))
+        zlib.stream.avail_in = uInt(chunk.count)
         return !chunk.isEmpty
     }
 
     /// The next uncompressed chunk (empty at the end). Valid until the next call.
     func next() throws(LighterError) -> UnsafeRawBufferPointer {
         while !finished {
-            if stream.avail_in == 0, try !refill() {
+            if zlib.stream.avail_in == 0, try !refill() {
                 if inMember { throw .malformed(what: what, reason: "truncated gzip input: a member is cut short at byte \(position)") }
                 finished = true
                 end = position
@@ -92,30 +80,26 @@ final class GzipStreamDecoder {
             }
             if !inMember {
                 // Another member, or (libarchive's reading) the end of the gzip data.
-                guard stream.next_in.pointee == 0x1f else {
+                guard zlib.stream.next_in.pointee == 0x1f else {
                     finished = true
                     end = position
                     break
                 }
-                guard inflateReset(&stream) == Z_OK else { throw .malformed(what: what, reason: "zlib could not reset") }
+                try zlib.reset()
                 members.append(GzipMemberStart(offset: position, uncompressedOffset: produced))
                 inMember = true
             }
-            stream.next_out = buffer.assumingMemoryBound(to: Bytef.self)
-            stream.avail_out = uInt(Self.bufferSize)
-            let status = inflate(&stream, Z_NO_FLUSH)
-            let made = Self.bufferSize - Int(stream.avail_out)
+            let (status, made) = zlib.step()
             switch status {
             case Z_STREAM_END: inMember = false
             case Z_OK: break
-            case Z_BUF_ERROR where stream.avail_in == 0: break   // more input needed
+            case Z_BUF_ERROR where zlib.stream.avail_in == 0: break   // more input needed
             default:
-                let message = stream.msg.map { String(cString: $0) } ?? "zlib error \(status)"
-                throw .malformed(what: what, reason: "gzip decompression failed at byte \(position) (\(message))")
+                throw .malformed(what: what, reason: "gzip decompression failed at byte \(position) (\(zlib.message(status)))")
             }
-            if made > 0 {
-                produced += Int64(made)
-                return UnsafeRawBufferPointer(start: buffer, count: made)
+            if !made.isEmpty {
+                produced += Int64(made.count)
+                return made
             }
         }
         return UnsafeRawBufferPointer(start: nil, count: 0)

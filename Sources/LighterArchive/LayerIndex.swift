@@ -44,14 +44,16 @@ public struct LayerIndex: Sendable, Equatable {
     public func tarRange(ofMembers range: Range<Int64>) -> Range<Int64>? {
         func tarOffset(_ offset: Int64) -> Int64? {
             if offset == gzipEnd { return tarSize }
-            return starts[offset]
+            // The first member starting at `offset` (members are in blob order).
+            var low = 0, high = members.count
+            while low < high {
+                let middle = (low + high) / 2
+                if members[middle].offset < offset { low = middle + 1 } else { high = middle }
+            }
+            return low < members.count && members[low].offset == offset ? members[low].uncompressedOffset : nil
         }
         guard let lower = tarOffset(range.lowerBound), let upper = tarOffset(range.upperBound), lower <= upper else { return nil }
         return lower..<upper
-    }
-
-    private var starts: [Int64: Int64] {
-        Dictionary(members.map { ($0.offset, $0.uncompressedOffset) }, uniquingKeysWith: { first, _ in first })
     }
 
     public var byStart: [Key: File] {

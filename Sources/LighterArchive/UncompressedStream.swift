@@ -112,7 +112,7 @@ final class UncompressedStream {
         }
         try checkExpansion()
         // A plain tar is its input: the input's digest is the stream's (no second hash).
-        if handle == nil || input.compression != .none { hasher.update(chunk) }
+        if input.compression != .none { hasher.update(chunk) }
         return chunk
     }
 
@@ -142,7 +142,7 @@ final class UncompressedStream {
         try input.drain()
     }
 
-    var digest: Digest { input.compression == .none && handle != nil ? input.digest : hasher.finalize() }
+    var digest: Digest { input.compression == .none ? input.digest : hasher.finalize() }
 
     /// Hook this stream up as the read callback of a second archive (the tar reader).
     func open(_ archive: OpaquePointer) throws(LighterError) {
